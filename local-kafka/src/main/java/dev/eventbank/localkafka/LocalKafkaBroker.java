@@ -1,0 +1,241 @@
+package dev.eventbank.localkafka;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real single-node Kafka broker (KRaft, combined broker and controller) run as a child JVM from the
+ * Apache Kafka jars on this process's classpath: {@code StorageTool format} once per data directory,
+ * then {@code kafka.Kafka}.
+ *
+ * <p>Used by {@code bin/local-stack} with fixed ports and a persistent data directory, and by integration
+ * tests through {@link #shared()}, one broker per test JVM on free loopback ports.
+ *
+ * <p>Limits: one node, so replication factor 1 and min.insync.replicas 1; it listens on 127.0.0.1 only.
+ */
+public final class LocalKafkaBroker implements AutoCloseable {
+
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(90);
+    private static LocalKafkaBroker shared;
+
+    private final Path dataDir;
+    private final int port;
+    private final Process process;
+
+    private LocalKafkaBroker(Path dataDir, int port, Process process) {
+        this.dataDir = dataDir;
+        this.port = port;
+        this.process = process;
+    }
+
+    /**
+     * The broker shared by every test in this JVM: started on first use in a temporary directory on free
+     * ports, stopped when the JVM exits.
+     */
+    public static synchronized LocalKafkaBroker shared() {
+        if (shared == null) {
+            try {
+                Path dir = Files.createTempDirectory("local-kafka-");
+                shared = start(dir, freePort(), freePort());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            LocalKafkaBroker broker = shared;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                broker.close();
+                deleteRecursively(broker.dataDir());
+            }, "local-kafka-shutdown"));
+        }
+        return shared;
+    }
+
+    /**
+     * Starts a broker on {@code port} (clients) and {@code controllerPort}, keeping its log and metadata in
+     * {@code dataDir}; a directory already formatted by an earlier start is reused as is, with its topics.
+     */
+    public static LocalKafkaBroker start(Path dataDir, int port, int controllerPort) throws IOException {
+        Files.createDirectories(dataDir);
+        Path logDir = dataDir.resolve("kafka-logs");
+        Path properties = dataDir.resolve("server.properties");
+        Files.writeString(properties, serverProperties(logDir, port, controllerPort));
+        if (!Files.exists(logDir.resolve("meta.properties"))) {
+            format(properties, dataDir);
+        }
+        Process process = javaProcess(List.of(BrokerMain.class.getName(), properties.toString()),
+                dataDir.resolve("broker.log"))
+                .start();
+        LocalKafkaBroker broker = new LocalKafkaBroker(dataDir, port, process);
+        broker.awaitReady();
+        return broker;
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public void close() {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+
+    /** A port that was free a moment ago on the loopback interface. */
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        }
+    }
+
+    private static String serverProperties(Path logDir, int port, int controllerPort) {
+        return String.join("\n",
+                "process.roles=broker,controller",
+                "node.id=1",
+                "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "controller.listener.names=CONTROLLER",
+                "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+                "inter.broker.listener.name=PLAINTEXT",
+                "log.dirs=" + logDir,
+                "num.partitions=12",
+                "auto.create.topics.enable=false",
+                "offsets.topic.replication.factor=1",
+                "offsets.topic.num.partitions=12",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "transaction.state.log.num.partitions=12",
+                "share.coordinator.state.topic.replication.factor=1",
+                "share.coordinator.state.topic.min.isr=1",
+                "group.initial.rebalance.delay.ms=0",
+                "log.segment.bytes=67108864",
+                "")
+                ;
+    }
+
+    private static void format(Path properties, Path dataDir) throws IOException {
+        Process format = javaProcess(List.of("kafka.tools.StorageTool", "format",
+                        "-t", Uuid.randomUuid().toString(), "-c", properties.toString()),
+                dataDir.resolve("format.log"))
+                .start();
+        format.getOutputStream().close();
+        try {
+            if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
+                format.destroyForcibly();
+                throw new IllegalStateException("formatting the Kafka storage failed, see "
+                        + dataDir.resolve("format.log"));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while formatting Kafka storage", e);
+        }
+    }
+
+    private static ProcessBuilder javaProcess(List<String> mainAndArgs, Path log) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xms256m");
+        command.add("-Xmx768m");
+        command.add("-XX:+UseG1GC");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.addAll(mainAndArgs);
+        return new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    }
+
+    private void awaitReady() {
+        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("Kafka broker exited with " + process.exitValue()
+                        + " during startup, see " + dataDir.resolve("broker.log"));
+            }
+            if (portOpen() && clusterAnswers()) {
+                return;
+            }
+            sleep(200);
+        }
+        close();
+        throw new IllegalStateException("Kafka broker not ready after " + STARTUP_TIMEOUT.toSeconds()
+                + " s, see " + dataDir.resolve("broker.log"));
+    }
+
+    private boolean portOpen() {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private boolean clusterAnswers() {
+        try (Admin admin = Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000))) {
+            return !admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty();
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("local-kafka: could not delete " + dir + ": " + e.getMessage());
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the Kafka broker", e);
+        }
+    }
+}

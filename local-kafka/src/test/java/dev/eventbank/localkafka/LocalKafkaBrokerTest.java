@@ -1,0 +1,64 @@
+package dev.eventbank.localkafka;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LocalKafkaBrokerTest {
+
+    @Test
+    void shouldCommitTransactionsVisibleToReadCommittedConsumers() throws Exception {
+        // given
+        LocalKafkaBroker broker = LocalKafkaBroker.shared();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic("local-kafka-check", 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+
+        // when
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                "bootstrap.servers", broker.bootstrapServers(),
+                "transactional.id", "local-kafka-check"),
+                new StringSerializer(), new StringSerializer())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>("local-kafka-check", "k", "committed"));
+            producer.commitTransaction();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>("local-kafka-check", "k", "aborted"));
+            producer.flush();
+            producer.abortTransaction();
+        }
+
+        // then
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                "bootstrap.servers", broker.bootstrapServers(),
+                "group.id", "local-kafka-check",
+                "auto.offset.reset", "earliest",
+                "isolation.level", "read_committed"),
+                new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of("local-kafka-check"));
+            List<String> values = new java.util.ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (values.isEmpty() && System.nanoTime() < deadline) {
+                ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(500));
+                records.forEach(r -> values.add(r.value()));
+            }
+            assertEquals(List.of("committed"), values);
+        }
+        assertTrue(broker.isAlive());
+    }
+}
