@@ -1,0 +1,111 @@
+package dev.eventbank.schemas.serde;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.avro.Schema;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A client for the Confluent Schema Registry REST API ({@code POST /subjects/{s}/versions},
+ * {@code GET /schemas/ids/{id}}), so the same code talks to our registry and to Confluent's.
+ *
+ * <p>Caches ids by subject and schema, and schemas by id, for the life of the client; a registry that is
+ * down only matters for a schema not seen before. Limits: no authentication, one base URL.
+ */
+public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
+
+    private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final URI baseUri;
+    private final HttpClient http;
+    private final Duration timeout;
+    private final Map<String, Integer> idsBySubjectAndSchema = new ConcurrentHashMap<>();
+    private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
+
+    public HttpSchemaRegistryClient(String baseUrl) {
+        this(baseUrl, Duration.ofSeconds(10));
+    }
+
+    public HttpSchemaRegistryClient(String baseUrl, Duration timeout) {
+        this.baseUri = URI.create(baseUrl.endsWith("/") ? baseUrl : baseUrl + "/");
+        this.timeout = timeout;
+        this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+    }
+
+    @Override
+    public int register(String subject, Schema schema) {
+        String cacheKey = subject + '\u0000' + schema.toString();
+        Integer cached = idsBySubjectAndSchema.get(cacheKey);
+        if (cached != null) {
+            return cached;
+        }
+        String body = JSON.createObjectNode().put("schema", schema.toString()).toString();
+        JsonNode response = send(HttpRequest.newBuilder(baseUri.resolve("subjects/" + encode(subject) + "/versions"))
+                .header("Content-Type", CONTENT_TYPE)
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+        int id = response.path("id").asInt(-1);
+        if (id < 0) {
+            throw new SchemaRegistryException("registry answered without an id: " + response, 200, -1);
+        }
+        idsBySubjectAndSchema.put(cacheKey, id);
+        schemasById.putIfAbsent(id, schema);
+        return id;
+    }
+
+    @Override
+    public Schema schemaById(int id) {
+        return schemasById.computeIfAbsent(id, this::fetchSchema);
+    }
+
+    private Schema fetchSchema(int id) {
+        JsonNode response = send(HttpRequest.newBuilder(baseUri.resolve("schemas/ids/" + id)).GET());
+        String schema = response.path("schema").asText(null);
+        if (schema == null) {
+            throw new SchemaRegistryException("registry answered without a schema for id " + id, 200, -1);
+        }
+        return new Schema.Parser().parse(schema);
+    }
+
+    private JsonNode send(HttpRequest.Builder request) {
+        HttpResponse<String> response;
+        try {
+            response = http.send(request.timeout(timeout).header("Accept", CONTENT_TYPE).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new SchemaRegistryException("schema registry at " + baseUri + " unreachable: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SchemaRegistryException("interrupted while calling the schema registry", e);
+        }
+        JsonNode body = parse(response.body());
+        if (response.statusCode() / 100 != 2) {
+            throw new SchemaRegistryException("schema registry answered " + response.statusCode() + ": "
+                    + body.path("message").asText(response.body()), response.statusCode(),
+                    body.path("error_code").asInt(-1));
+        }
+        return body;
+    }
+
+    private static JsonNode parse(String body) {
+        try {
+            return JSON.readTree(body == null || body.isEmpty() ? "{}" : body);
+        } catch (IOException e) {
+            return JSON.createObjectNode().put("message", body);
+        }
+    }
+
+    private static String encode(String subject) {
+        return URLEncoder.encode(subject, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}
