@@ -1,0 +1,268 @@
+package dev.eventbank.localstack;
+
+import dev.eventbank.localkafka.LocalKafkaBroker;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The whole system on one machine: a real Kafka broker (KRaft, from the Kafka jars), the schema registry,
+ * and the command, projection and query services, each its own JVM, started in dependency order and
+ * waited on until healthy. {@code bin/local-stack} runs {@link #main}; the end-to-end tests use
+ * {@link #start} with free ports.
+ *
+ * <p>Everything lives in one data directory (broker log, Kafka Streams state, service logs), so a second
+ * start on the same directory finds its accounts again. A lock file keeps two stacks off one directory.
+ *
+ * <p>Limits: one broker, so no replication; services killed with SIGKILL together with the launcher are
+ * cleaned up at the next start from the pid file, not at once.
+ */
+public final class LocalStack implements AutoCloseable {
+
+    static final String VERSION = "0.1.0-SNAPSHOT";
+    private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(180);
+
+    private final Path dataDir;
+    private final StackPorts ports;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final List<ServiceProcess> services = new ArrayList<>();
+    private LocalKafkaBroker broker;
+    private volatile boolean closing;
+
+    private LocalStack(Path dataDir, StackPorts ports, FileChannel lockChannel, FileLock lock) {
+        this.dataDir = dataDir;
+        this.ports = ports;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+    }
+
+    /**
+     * Starts the stack from the jars under {@code home} (the repository root) and returns once every service
+     * reports healthy; on any failure, whatever was started is stopped again.
+     */
+    public static LocalStack start(Path home, Path dataDir, StackPorts ports, int partitions, PrintStream progress)
+            throws IOException {
+        Files.createDirectories(dataDir);
+        FileChannel channel = FileChannel.open(dataDir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = channel.tryLock();
+        if (lock == null) {
+            channel.close();
+            throw new IllegalStateException("another local stack is running on " + dataDir);
+        }
+        LocalStack stack = new LocalStack(dataDir, ports, channel, lock);
+        try {
+            stack.killLeftoversOfAnEarlierRun();
+            stack.startAll(home, partitions, progress);
+            return stack;
+        } catch (IOException | RuntimeException e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void startAll(Path home, int partitions, PrintStream progress) throws IOException {
+        long begin = System.nanoTime();
+        progress.printf("local-stack: data in %s%n", dataDir);
+        progress.printf("local-stack: starting Kafka on 127.0.0.1:%d ...%n", ports.kafka());
+        broker = LocalKafkaBroker.start(dataDir.resolve("kafka"), ports.kafka(), ports.kafkaController());
+        writePids();
+        progress.printf("local-stack: Kafka ready after %.1f s%n", seconds(begin));
+
+        Map<String, String> common = new LinkedHashMap<>();
+        common.put("kafka.bootstrap.servers", broker.bootstrapServers());
+        common.put("schema-registry.url", "http://127.0.0.1:" + ports.registry());
+        common.put("eventbank.topics.partitions", String.valueOf(partitions));
+
+        ServiceProcess registry = startService(home, "schema-registry", ports.registry(), common);
+        registry.awaitHealthy(HEALTH_TIMEOUT);
+        progress.printf("local-stack: schema-registry healthy after %.1f s%n", seconds(begin));
+
+        List<ServiceProcess> apps = List.of(
+                startService(home, "command-service", ports.command(), common),
+                startService(home, "projection-service", ports.projection(), common),
+                startService(home, "query-service", ports.query(), common));
+        for (ServiceProcess app : apps) {
+            app.awaitHealthy(HEALTH_TIMEOUT);
+            progress.printf("local-stack: %s healthy after %.1f s%n", app.name(), seconds(begin));
+        }
+        progress.printf("local-stack: all healthy after %.1f s%n", seconds(begin));
+    }
+
+    private ServiceProcess startService(Path home, String module, int port, Map<String, String> common) throws IOException {
+        Map<String, String> properties = new LinkedHashMap<>(common);
+        properties.put("eventbank.streams.state-dir", dataDir.resolve("streams").resolve(module).toString());
+        Path jar = home.resolve(module).resolve("target").resolve(module + "-" + VERSION + ".jar");
+        ServiceProcess service = ServiceProcess.start(module, jar, port, properties,
+                dataDir.resolve("logs").resolve(module + ".log"));
+        services.add(service);
+        writePids();
+        return service;
+    }
+
+    public String commandUrl() {
+        return "http://localhost:" + ports.command();
+    }
+
+    public String queryUrl() {
+        return "http://localhost:" + ports.query();
+    }
+
+    public String projectionUrl() {
+        return "http://localhost:" + ports.projection();
+    }
+
+    public String registryUrl() {
+        return "http://localhost:" + ports.registry();
+    }
+
+    public String bootstrapServers() {
+        return broker.bootstrapServers();
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** Process ids by component, for measuring memory or killing one in a fault test. */
+    public Map<String, Long> pids() {
+        Map<String, Long> pids = new LinkedHashMap<>();
+        if (broker != null) {
+            pids.put("kafka", broker.pid());
+        }
+        services.forEach(service -> pids.put(service.name(), service.pid()));
+        return pids;
+    }
+
+    /** Stops the services in reverse start order, then the broker, then releases the data directory. */
+    @Override
+    public void close() {
+        closing = true;
+        for (int i = services.size() - 1; i >= 0; i--) {
+            services.get(i).close();
+        }
+        services.clear();
+        if (broker != null) {
+            broker.close();
+        }
+        try {
+            Files.deleteIfExists(pidFile());
+            lock.release();
+            lockChannel.close();
+        } catch (IOException e) {
+            System.err.println("local-stack: could not release " + dataDir + ": " + e.getMessage());
+        }
+    }
+
+    private Path pidFile() {
+        return dataDir.resolve("local-stack.pids");
+    }
+
+    private void writePids() throws IOException {
+        Files.writeString(pidFile(), pids().values().stream().map(String::valueOf).collect(Collectors.joining("\n")));
+    }
+
+    /** A launcher killed with SIGKILL leaves its children running; their pids are in the pid file. */
+    private void killLeftoversOfAnEarlierRun() throws IOException {
+        if (!Files.exists(pidFile())) {
+            return;
+        }
+        for (String line : Files.readAllLines(pidFile())) {
+            if (line.isBlank()) {
+                continue;
+            }
+            ProcessHandle.of(Long.parseLong(line.trim()))
+                    .filter(process -> process.info().commandLine().orElse("").contains("java"))
+                    .ifPresent(process -> {
+                        System.err.println("local-stack: stopping leftover process " + process.pid());
+                        process.destroyForcibly();
+                    });
+        }
+        Files.delete(pidFile());
+    }
+
+    private static double seconds(long since) {
+        return (System.nanoTime() - since) / 1e9;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path home = Path.of(System.getProperty("eventbank.home", ".")).toAbsolutePath().normalize();
+        Path dataDir = home.resolve(".local-stack-data");
+        int partitions = 12;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--data-dir" -> dataDir = Path.of(requireValue(args, ++i)).toAbsolutePath();
+                case "--partitions" -> partitions = Integer.parseInt(requireValue(args, ++i));
+                case "-h", "--help" -> {
+                    System.out.println("usage: bin/local-stack [--data-dir DIR] [--partitions N]");
+                    return;
+                }
+                default -> {
+                    System.err.println("unknown option " + args[i] + " (try --help)");
+                    System.exit(2);
+                }
+            }
+        }
+        String envDataDir = System.getenv("LOCAL_STACK_DATA");
+        if (envDataDir != null && !envDataDir.isBlank() && !List.of(args).contains("--data-dir")) {
+            dataDir = Path.of(envDataDir).toAbsolutePath();
+        }
+
+        LocalStack stack = start(home, dataDir, StackPorts.defaults(), partitions, System.out);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("\nlocal-stack: stopping ...");
+            stack.close();
+            System.out.println("local-stack: stopped");
+        }, "local-stack-shutdown"));
+        System.out.printf("""
+
+                  command service    %s      (POST /accounts, /accounts/{id}/deposits|withdrawals|close)
+                  query service      %s      (GET /accounts, /accounts/{id})
+                  projection service %s/health
+                  schema registry    %s
+                  kafka              %s
+                  logs               %s
+
+                Ctrl-C stops everything.
+                %n""", stack.commandUrl(), stack.queryUrl(), stack.projectionUrl(), stack.registryUrl(),
+                stack.bootstrapServers(), dataDir.resolve("logs"));
+        watchForDeaths(stack);
+    }
+
+    /** A service that dies while the stack runs is reported, not silently missing. */
+    private static void watchForDeaths(LocalStack stack) throws InterruptedException {
+        List<String> reported = new ArrayList<>();
+        while (!stack.closing) {
+            for (ServiceProcess service : List.copyOf(stack.services)) {
+                if (!service.isAlive() && !reported.contains(service.name())) {
+                    reported.add(service.name());
+                    System.err.println("local-stack: " + service.name() + " exited, see " + service.log());
+                }
+            }
+            if (stack.broker != null && !stack.broker.isAlive() && !reported.contains("kafka")) {
+                reported.add("kafka");
+                System.err.println("local-stack: kafka exited, see " + stack.dataDir.resolve("kafka/broker.log"));
+            }
+            Thread.sleep(1000);
+        }
+    }
+
+    private static String requireValue(String[] args, int index) {
+        if (index >= args.length) {
+            System.err.println("option " + args[index - 1] + " needs a value");
+            System.exit(2);
+        }
+        return args[index];
+    }
+}

@@ -1,0 +1,207 @@
+package dev.eventbank.localstack;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eventbank.schemas.catalog.Topics;
+import dev.eventbank.schemas.events.BankAccountEvent;
+import dev.eventbank.schemas.events.MoneyWithdrawn;
+import dev.eventbank.schemas.serde.AvroDeserializer;
+import dev.eventbank.schemas.serde.HttpSchemaRegistryClient;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The whole system as a user runs it: the local stack (real broker, registry, three services as separate
+ * JVMs) driven over HTTP, with the event log read back through the registry like another team would.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class BankAccountsEndToEndIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private static Path dataDir;
+    private static LocalStack stack;
+    private static String accountId;
+
+    @BeforeAll
+    static void startStack() throws IOException {
+        dataDir = Files.createTempDirectory("local-stack-it-");
+        stack = LocalStack.start(home(), dataDir, StackPorts.free(), 3, System.out);
+        printResidentMemory();
+    }
+
+    @AfterAll
+    static void stopStack() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void shouldOpenDepositWithdrawAndReadBackWithReadYourWrites() throws Exception {
+        // given
+        HttpResponse<String> opened = post(stack.commandUrl() + "/accounts",
+                "{\"owner\":\"Ada Lovelace\",\"currency\":\"EUR\",\"initialDeposit\":\"100.00\"}");
+        assertEquals(201, opened.statusCode(), opened.body());
+        accountId = JSON.readTree(opened.body()).path("accountId").asText();
+        assertEquals("\"1\"", opened.headers().firstValue("ETag").orElse(null));
+        assertTrue(opened.headers().firstValue("Location").orElse("").endsWith("/accounts/" + accountId));
+
+        // when
+        HttpResponse<String> deposited = post(stack.commandUrl() + "/accounts/" + accountId + "/deposits", "{\"amount\":\"50.25\"}");
+        HttpResponse<String> withdrawn = post(stack.commandUrl() + "/accounts/" + accountId + "/withdrawals", "{\"amount\":\"30.25\"}");
+
+        // then
+        assertEquals(200, deposited.statusCode(), deposited.body());
+        assertEquals(2, JSON.readTree(deposited.body()).path("version").asLong());
+        assertEquals(200, withdrawn.statusCode(), withdrawn.body());
+        assertEquals("\"3\"", withdrawn.headers().firstValue("ETag").orElse(null));
+        JsonNode account = JSON.readTree(get(stack.queryUrl() + "/accounts/" + accountId + "?minVersion=3").body());
+        assertEquals(3, account.path("version").asLong());
+        assertEquals(0, new BigDecimal("120.00").compareTo(new BigDecimal(account.path("balance").asText())));
+        assertEquals("OPEN", account.path("status").asText());
+        assertEquals("Ada Lovelace", account.path("owner").asText());
+    }
+
+    @Test
+    @Order(2)
+    void shouldRejectInsufficientFundsAndBadInputWithProblemsAndAppendNothing() throws Exception {
+        // when
+        HttpResponse<String> overdraw = post(stack.commandUrl() + "/accounts/" + accountId + "/withdrawals", "{\"amount\":\"1000.00\"}");
+        HttpResponse<String> malformed = post(stack.commandUrl() + "/accounts/" + accountId + "/deposits", "{\"amount\":");
+        HttpResponse<String> negative = post(stack.commandUrl() + "/accounts/" + accountId + "/deposits", "{\"amount\":\"-5\"}");
+
+        // then
+        assertEquals(422, overdraw.statusCode(), overdraw.body());
+        assertTrue(overdraw.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
+        assertTrue(JSON.readTree(overdraw.body()).path("detail").asText().toLowerCase().contains("insufficient"), overdraw.body());
+        for (HttpResponse<String> bad : List.of(malformed, negative)) {
+            assertEquals(400, bad.statusCode(), bad.body());
+            assertTrue(bad.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
+            assertTrue(!JSON.readTree(bad.body()).path("detail").asText().isBlank(), bad.body());
+        }
+        List<BankAccountEvent> events = eventsOf(accountId);
+        assertEquals(List.of(1L, 2L, 3L), events.stream().map(BankAccountEvent::getVersion).toList());
+    }
+
+    @Test
+    @Order(3)
+    void shouldPublishEventsThatDecodeThroughTheRegistry() throws Exception {
+        // when
+        List<BankAccountEvent> events = eventsOf(accountId);
+
+        // then
+        assertEquals(List.of("AccountOpened", "MoneyDeposited", "MoneyWithdrawn"),
+                events.stream().map(BankAccountEvent::getEventType).toList());
+        MoneyWithdrawn withdrawal = (MoneyWithdrawn) events.get(2).getPayload();
+        assertEquals(0, new BigDecimal("30.25").compareTo(withdrawal.getAmount()));
+        assertEquals(0, new BigDecimal("120.00").compareTo(withdrawal.getBalanceAfter()));
+        JsonNode subjects = JSON.readTree(get(stack.registryUrl() + "/subjects").body());
+        assertTrue(subjects.toString().contains(Topics.EVENTS.valueSubject()), subjects.toString());
+    }
+
+    @Test
+    @Order(4)
+    void shouldListAccountsFromTheQueryService() throws Exception {
+        JsonNode page = JSON.readTree(get(stack.queryUrl() + "/accounts?limit=10").body());
+        assertTrue(page.path("items").toString().contains(accountId), page.toString());
+    }
+
+    @Test
+    @Order(5)
+    void shouldFindTheAccountAgainAfterARestartOnTheSameDataDirectory() throws Exception {
+        // given
+        stack.close();
+
+        // when
+        stack = LocalStack.start(home(), dataDir, StackPorts.free(), 3, System.out);
+
+        // then
+        HttpResponse<String> response = get(stack.queryUrl() + "/accounts/" + accountId + "?minVersion=3");
+        assertEquals(200, response.statusCode(), response.body());
+        assertEquals(3, JSON.readTree(response.body()).path("version").asLong());
+        HttpResponse<String> deposited = post(stack.commandUrl() + "/accounts/" + accountId + "/deposits", "{\"amount\":\"1.00\"}");
+        assertEquals(200, deposited.statusCode(), deposited.body());
+        assertEquals(4, JSON.readTree(deposited.body()).path("version").asLong());
+    }
+
+    private static List<BankAccountEvent> eventsOf(String account) {
+        AvroDeserializer<BankAccountEvent> deserializer = new AvroDeserializer<>(
+                new HttpSchemaRegistryClient(stack.registryUrl()), BankAccountEvent.getClassSchema());
+        List<BankAccountEvent> events = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                "bootstrap.servers", stack.bootstrapServers(),
+                "isolation.level", "read_committed"),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVENTS.name()).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    assertEquals(0, record.value()[0], "Confluent magic byte");
+                    if (account.equals(record.key())) {
+                        events.add(deserializer.deserialize(record.topic(), record.value()));
+                    }
+                }
+            }
+        }
+        assertNotNull(events);
+        return events;
+    }
+
+    private static HttpResponse<String> post(String url, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> get(String url) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static Path home() {
+        return Path.of(System.getProperty("eventbank.home", "..")).toAbsolutePath().normalize();
+    }
+
+    private static void printResidentMemory() throws IOException {
+        for (Map.Entry<String, Long> entry : stack.pids().entrySet()) {
+            Path status = Path.of("/proc", String.valueOf(entry.getValue()), "status");
+            if (Files.exists(status)) {
+                String rss = Files.readAllLines(status).stream().filter(l -> l.startsWith("VmRSS")).findFirst().orElse("?");
+                System.out.printf("local-stack: %s pid=%d %s%n", entry.getKey(), entry.getValue(), rss.replaceAll("\\s+", " "));
+            }
+        }
+    }
+}
