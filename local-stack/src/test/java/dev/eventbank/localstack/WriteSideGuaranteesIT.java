@@ -1,0 +1,223 @@
+package dev.eventbank.localstack;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eventbank.schemas.catalog.Topics;
+import dev.eventbank.schemas.events.BankAccountEvent;
+import dev.eventbank.schemas.events.MoneyWithdrawn;
+import dev.eventbank.schemas.serde.AvroDeserializer;
+import dev.eventbank.schemas.serde.HttpSchemaRegistryClient;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The write side's invariants, proven against the running system: a real broker, the registry and the
+ * command service as its own JVM, driven over HTTP by concurrent clients, with the event log read back
+ * read_committed as the judge.
+ */
+class WriteSideGuaranteesIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+
+    private static LocalStack stack;
+
+    @BeforeAll
+    static void startStack() throws IOException {
+        stack = LocalStack.start(home(), Files.createTempDirectory("write-side-it-"), StackPorts.free(), 3, System.out);
+    }
+
+    @AfterAll
+    static void stopStack() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void shouldLetExactlyOneOfConcurrentWithdrawalsWithTheSameIfMatchSucceed() throws Exception {
+        // given
+        String account = open("1000.00");
+
+        // when
+        List<HttpResponse<String>> responses = concurrently(40, i ->
+                post("/accounts/" + account + "/withdrawals", "{\"amount\":\"1.00\"}", Map.of("If-Match", "\"1\"")));
+
+        // then
+        Map<Integer, Long> byStatus = countByStatus(responses);
+        assertEquals(Map.of(200, 1L, 409, 39L), byStatus, byStatus.toString());
+        responses.stream().filter(r -> r.statusCode() == 409).forEach(conflict ->
+                assertEquals(2, readJson(conflict).path("currentVersion").asLong(), conflict.body()));
+        assertEquals(List.of(1L, 2L), versionsOf(eventsOf(account)));
+    }
+
+    @Test
+    void shouldNeverOverdrawUnderConcurrentUnconditionalWithdrawals() throws Exception {
+        // given
+        String account = open("99.00");
+
+        // when
+        List<HttpResponse<String>> responses = concurrently(150, i ->
+                post("/accounts/" + account + "/withdrawals", "{\"amount\":\"1.00\"}", Map.of()));
+
+        // then
+        Map<Integer, Long> byStatus = countByStatus(responses);
+        assertEquals(Map.of(200, 99L, 422, 51L), byStatus, byStatus.toString());
+        List<BankAccountEvent> events = eventsOf(account);
+        assertEquals(LongStreamRange.closed(1, 100), versionsOf(events));
+        for (BankAccountEvent event : events.subList(1, events.size())) {
+            assertTrue(((MoneyWithdrawn) event.getPayload()).getBalanceAfter().signum() >= 0, event.toString());
+        }
+        assertEquals(0, BigDecimal.ZERO.compareTo(((MoneyWithdrawn) events.get(99).getPayload()).getBalanceAfter()));
+    }
+
+    @Test
+    void shouldAnswerARetriedIdempotencyKeyWithTheFirstOutcomeAndAppendNothing() throws Exception {
+        // given
+        String account = open("10.00");
+        HttpResponse<String> first = post("/accounts/" + account + "/deposits", "{\"amount\":\"5.00\"}",
+                Map.of("Idempotency-Key", "deposit-" + account));
+
+        // when
+        HttpResponse<String> retry = post("/accounts/" + account + "/deposits", "{\"amount\":\"5.00\"}",
+                Map.of("Idempotency-Key", "deposit-" + account));
+        HttpResponse<String> reuse = post("/accounts/" + account + "/deposits", "{\"amount\":\"6.00\"}",
+                Map.of("Idempotency-Key", "deposit-" + account));
+
+        // then
+        assertEquals(200, first.statusCode(), first.body());
+        assertEquals(200, retry.statusCode(), retry.body());
+        assertEquals(readJson(first).path("version").asLong(), readJson(retry).path("version").asLong());
+        assertEquals(first.headers().firstValue("ETag"), retry.headers().firstValue("ETag"));
+        assertEquals(422, reuse.statusCode(), reuse.body());
+        assertEquals(List.of(1L, 2L), versionsOf(eventsOf(account)));
+    }
+
+    private static String open(String initialDeposit) throws Exception {
+        HttpResponse<String> opened = post("/accounts",
+                "{\"owner\":\"Grace Hopper\",\"currency\":\"EUR\",\"initialDeposit\":\"" + initialDeposit + "\"}", Map.of());
+        assertEquals(201, opened.statusCode(), opened.body());
+        return readJson(opened).path("accountId").asText();
+    }
+
+    private static List<HttpResponse<String>> concurrently(int clients, IndexedCall call) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<HttpResponse<String>>> futures = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                int index = i;
+                futures.add(pool.submit((Callable<HttpResponse<String>>) () -> {
+                    start.await();
+                    return call.apply(index);
+                }));
+            }
+            start.countDown();
+            List<HttpResponse<String>> responses = new ArrayList<>();
+            for (Future<HttpResponse<String>> future : futures) {
+                responses.add(future.get(120, TimeUnit.SECONDS));
+            }
+            return responses;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @FunctionalInterface
+    private interface IndexedCall {
+        HttpResponse<String> apply(int index) throws Exception;
+    }
+
+    private static Map<Integer, Long> countByStatus(List<HttpResponse<String>> responses) {
+        return responses.stream().collect(Collectors.groupingBy(HttpResponse::statusCode, Collectors.counting()));
+    }
+
+    private static List<Long> versionsOf(List<BankAccountEvent> events) {
+        return events.stream().map(BankAccountEvent::getVersion).toList();
+    }
+
+    private static final class LongStreamRange {
+        static List<Long> closed(long from, long to) {
+            return IntStream.rangeClosed((int) from, (int) to).mapToObj(i -> (long) i).toList();
+        }
+    }
+
+    /** The account's events in log order, read read_committed from the start of the log to its current end. */
+    static List<BankAccountEvent> eventsOf(String account) {
+        AvroDeserializer<BankAccountEvent> deserializer = new AvroDeserializer<>(
+                new HttpSchemaRegistryClient(stack.registryUrl()), BankAccountEvent.getClassSchema());
+        List<BankAccountEvent> events = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                "bootstrap.servers", stack.bootstrapServers(),
+                "isolation.level", "read_committed"),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVENTS.name()).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (account.equals(record.key())) {
+                        events.add(deserializer.deserialize(record.topic(), record.value()));
+                    }
+                }
+            }
+        }
+        return events;
+    }
+
+    private static HttpResponse<String> post(String path, String body, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(stack.commandUrl() + path))
+                .timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(request::header);
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode readJson(HttpResponse<String> response) {
+        try {
+            return JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new AssertionError("not JSON: " + response.body(), e);
+        }
+    }
+
+    private static Path home() {
+        return Path.of(System.getProperty("eventbank.home", "..")).toAbsolutePath().normalize();
+    }
+}
