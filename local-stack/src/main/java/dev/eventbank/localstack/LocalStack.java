@@ -54,6 +54,12 @@ public final class LocalStack implements AutoCloseable {
      */
     public static LocalStack start(Path home, Path dataDir, StackPorts ports, int partitions, PrintStream progress)
             throws IOException {
+        return start(home, dataDir, ports, partitions, Map.of(), progress);
+    }
+
+    /** As {@link #start(Path, Path, StackPorts, int, PrintStream)}, passing {@code properties} to every service. */
+    public static LocalStack start(Path home, Path dataDir, StackPorts ports, int partitions,
+                                   Map<String, String> properties, PrintStream progress) throws IOException {
         Files.createDirectories(dataDir);
         FileChannel channel = FileChannel.open(dataDir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock = channel.tryLock();
@@ -64,7 +70,7 @@ public final class LocalStack implements AutoCloseable {
         LocalStack stack = new LocalStack(dataDir, ports, channel, lock);
         try {
             stack.killLeftoversOfAnEarlierRun();
-            stack.startAll(home, partitions, progress);
+            stack.startAll(home, partitions, properties, progress);
             return stack;
         } catch (IOException | RuntimeException e) {
             stack.close();
@@ -72,7 +78,8 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    private void startAll(Path home, int partitions, PrintStream progress) throws IOException {
+    private void startAll(Path home, int partitions, Map<String, String> properties, PrintStream progress)
+            throws IOException {
         long begin = System.nanoTime();
         progress.printf("local-stack: data in %s%n", dataDir);
         progress.printf("local-stack: starting Kafka on 127.0.0.1:%d ...%n", ports.kafka());
@@ -84,6 +91,7 @@ public final class LocalStack implements AutoCloseable {
         common.put("kafka.bootstrap.servers", broker.bootstrapServers());
         common.put("schema-registry.url", "http://127.0.0.1:" + ports.registry());
         common.put("eventbank.topics.partitions", String.valueOf(partitions));
+        common.putAll(properties);
 
         ServiceProcess registry = startService(home, "schema-registry", ports.registry(), common);
         registry.awaitHealthy(HEALTH_TIMEOUT);

@@ -1,0 +1,199 @@
+package dev.eventbank.bench;
+
+import dev.eventbank.localstack.LocalStack;
+import dev.eventbank.localstack.StackPorts;
+import org.HdrHistogram.Histogram;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Benchmarks of the whole system as {@code bin/local-stack} runs it: command throughput and latency at 1, 16
+ * and 64 closed-loop clients, spread over many accounts and concentrated on one hot account, for each
+ * {@code commit.interval.ms} of the command processor; command-to-query visibility; start-up time and the
+ * resident memory of each process. Prints progress and writes {@code docs/benchmarks.md}.
+ *
+ * <p>Limits: the load generator runs on the same machine as the broker and the services, so on a small
+ * machine it takes CPU from what it measures; figures are for comparison on one machine, not absolutes.
+ */
+public final class Benchmarks {
+
+    private Benchmarks() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options options = Options.parse(args);
+        Path home = Path.of(System.getProperty("eventbank.home", ".")).toAbsolutePath().normalize();
+        StringBuilder report = new StringBuilder();
+        report.append(header(options));
+        for (int commitInterval : options.commitIntervals) {
+            report.append(runWithCommitInterval(home, options, commitInterval));
+        }
+        Path out = home.resolve("docs").resolve("benchmarks.md");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, report.toString());
+        System.out.println(report);
+        System.out.println("bench: results written to " + out);
+    }
+
+    private static String runWithCommitInterval(Path home, Options options, int commitInterval) throws Exception {
+        System.out.printf("%nbench: starting the stack with commit.interval.ms=%d%n", commitInterval);
+        long begin = System.nanoTime();
+        StringBuilder section = new StringBuilder();
+        try (LocalStack stack = LocalStack.start(home, Files.createTempDirectory("bench-"), StackPorts.free(),
+                options.partitions, Map.of("eventbank.streams.commit-interval-ms", String.valueOf(commitInterval)),
+                System.out)) {
+            double startup = (System.nanoTime() - begin) / 1e9;
+            BankClient client = new BankClient(stack.commandUrl(), stack.queryUrl());
+
+            System.out.printf("bench: opening %,d accounts%n", options.accounts);
+            long openStart = System.nanoTime();
+            List<String> accounts = openAccounts(client, options.accounts);
+            double openSeconds = (System.nanoTime() - openStart) / 1e9;
+            String hot = accounts.get(0);
+
+            List<LoadRun.Result> results = new ArrayList<>();
+            for (int clients : options.clients) {
+                results.add(LoadRun.run(client, "spread", clients, options.warmup, options.measured,
+                        random -> accounts.get(random % accounts.size())));
+            }
+            for (int clients : options.clients) {
+                results.add(LoadRun.run(client, "hot account", clients, options.warmup, options.measured, random -> hot));
+            }
+            Histogram visibility = visibility(client, accounts.get(1), options.visibilitySamples);
+
+            section.append(String.format("%n## commit.interval.ms = %d%n%n", commitInterval));
+            section.append(String.format("Stack start to all healthy: %.1f s. Opening %,d accounts with 64 clients: %.1f s (%,.0f/s).%n%n",
+                    startup, accounts.size(), openSeconds, accounts.size() / openSeconds));
+            section.append("| workload | clients | commands/s | p50 ms | p99 ms | max ms | errors |\n");
+            section.append("|---|---:|---:|---:|---:|---:|---:|\n");
+            for (LoadRun.Result r : results) {
+                section.append(String.format("| %s | %d | %,.0f | %.1f | %.1f | %.1f | %d |%n", r.scenario(), r.clients(),
+                        r.perSecond(), r.millisAt(50), r.millisAt(99), r.latencyMicros().getMaxValue() / 1000.0, r.errors()));
+            }
+            section.append(String.format("%nCommand 2xx to visible in the query service (`minVersion` read, 1 client, %d samples): "
+                            + "p50 %.1f ms, p99 %.1f ms.%n%n", visibility.getTotalCount(),
+                    visibility.getValueAtPercentile(50) / 1000.0, visibility.getValueAtPercentile(99) / 1000.0));
+            section.append("Resident memory after the runs: ");
+            List<String> rss = new ArrayList<>();
+            stack.pids().forEach((name, pid) -> rss.add(name + " " + residentMegabytes(pid) + " MB"));
+            section.append(String.join(", ", rss)).append(".\n");
+        }
+        return section.toString();
+    }
+
+    private static List<String> openAccounts(BankClient client, int count) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(64);
+        try {
+            List<Future<String>> futures = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                futures.add(pool.submit(client::open));
+            }
+            List<String> accounts = new ArrayList<>();
+            for (Future<String> future : futures) {
+                accounts.add(future.get());
+                if (accounts.size() % 2000 == 0) {
+                    System.out.printf("  opened %,d of %,d accounts%n", accounts.size(), count);
+                }
+            }
+            return accounts;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Time from a deposit's 2xx until a {@code minVersion} read of the query service returns that version. */
+    private static Histogram visibility(BankClient client, String account, int samples) throws Exception {
+        System.out.printf("bench: measuring command-to-query visibility over %d samples%n", samples);
+        Histogram histogram = new Histogram(3);
+        for (int i = 0; i < samples; i++) {
+            BankClient.Outcome outcome = client.deposit(account);
+            long acknowledged = System.nanoTime();
+            if (outcome.status() == 200 && client.readAtLeast(account, outcome.version()) == 200) {
+                histogram.recordValue((System.nanoTime() - acknowledged) / 1000);
+            }
+        }
+        return histogram;
+    }
+
+    private static long residentMegabytes(long pid) {
+        try {
+            return Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status")).stream()
+                    .filter(line -> line.startsWith("VmRSS:"))
+                    .map(line -> Long.parseLong(line.replaceAll("\\D", "")) / 1024)
+                    .findFirst().orElse(-1L);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private static String header(Options options) throws IOException {
+        String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown CPU");
+        long memoryGb = Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal"))
+                .findFirst().map(l -> Long.parseLong(l.replaceAll("\\D", "")) / 1024 / 1024).orElse(-1L);
+        return String.format("""
+                # Benchmarks
+
+                Generated by `bin/bench %s` on %s.
+
+                Machine: %d cores (%s), %d GiB, Java %s. The broker, registry, three services and the load
+                generator all share this machine. Each run: %d s warm-up, %d s measured, closed-loop clients each
+                sending a deposit of 1.00 and waiting for its 2xx; %,d accounts for the spread workload; topics with
+                %d partitions.
+                """, String.join(" ", options.args),
+                ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
+                Runtime.getRuntime().availableProcessors(), cpu, memoryGb, System.getProperty("java.version"),
+                options.warmup.toSeconds(), options.measured.toSeconds(), options.accounts, options.partitions);
+    }
+
+    private static final class Options {
+        List<String> args = List.of();
+        int accounts = 10_000;
+        int partitions = 12;
+        int visibilitySamples = 500;
+        Duration warmup = Duration.ofSeconds(5);
+        Duration measured = Duration.ofSeconds(20);
+        int[] clients = {1, 16, 64};
+        int[] commitIntervals = {10, 100};
+
+        static Options parse(String[] args) {
+            Options options = new Options();
+            options.args = List.of(args);
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--quick" -> {
+                        options.accounts = 1000;
+                        options.warmup = Duration.ofSeconds(2);
+                        options.measured = Duration.ofSeconds(5);
+                        options.visibilitySamples = 100;
+                        options.commitIntervals = new int[]{10};
+                    }
+                    case "--accounts" -> options.accounts = Integer.parseInt(args[++i]);
+                    case "--seconds" -> options.measured = Duration.ofSeconds(Long.parseLong(args[++i]));
+                    case "--clients" -> options.clients = ints(args[++i]);
+                    case "--commit-intervals" -> options.commitIntervals = ints(args[++i]);
+                    case "--partitions" -> options.partitions = Integer.parseInt(args[++i]);
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]
+                            + " (options: --quick --accounts N --seconds N --clients 1,16,64 --commit-intervals 10,100 --partitions N)");
+                }
+            }
+            return options;
+        }
+
+        private static int[] ints(String csv) {
+            return Arrays.stream(csv.split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray();
+        }
+    }
+}
