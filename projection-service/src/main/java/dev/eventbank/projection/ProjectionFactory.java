@@ -53,6 +53,7 @@ class ProjectionFactory {
         properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
         properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
         properties.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) replicationFactor);
+        properties.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         ProjectionStreams streams = new ProjectionStreams(topology, properties, Topics.PROJECTION_SIDE, partitions,
                 replicationFactor);
         streams.start();

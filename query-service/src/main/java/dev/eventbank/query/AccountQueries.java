@@ -1,0 +1,94 @@
+package dev.eventbank.query;
+
+import dev.eventbank.schemas.common.AccountStatus;
+import dev.eventbank.schemas.readmodel.AccountState;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The query use cases, over an {@link AccountReader} and {@link VersionWaiters}; no HTTP here.
+ *
+ * <p>A read with a minimum version that the view has not reached yet waits for the view's notification, never
+ * longer than the given bound, without holding a thread: the answer is computed on {@code executor} once the
+ * version arrives or the time is up.
+ */
+public final class AccountQueries {
+
+    private final AccountReader reader;
+    private final VersionWaiters waiters;
+    private final Executor executor;
+
+    public AccountQueries(AccountReader reader, VersionWaiters waiters, Executor executor) {
+        this.reader = reader;
+        this.waiters = waiters;
+        this.executor = executor;
+    }
+
+    /** What a lookup by id found. */
+    public sealed interface Lookup {
+
+        record Found(AccountState state) implements Lookup {
+        }
+
+        record NotFound() implements Lookup {
+        }
+
+        /** The account exists but has not reached the requested version within the wait. */
+        record VersionNotVisible(long currentVersion) implements Lookup {
+        }
+    }
+
+    /** One page of the listing; {@code next} is the cursor of the following page, null on the last one. */
+    public record Page(List<AccountState> items, String next) {
+    }
+
+    /**
+     * The account, once the view has at least {@code minVersion} of it (0 = whatever it has now), waiting at
+     * most {@code maxWait}. An unknown account also waits when a version is asked for: its opening may not be
+     * visible yet.
+     */
+    public CompletableFuture<Lookup> find(String accountId, long minVersion, Duration maxWait) {
+        AccountState now = reader.find(accountId);
+        if (minVersion <= 0 || reaches(now, minVersion)) {
+            return CompletableFuture.completedFuture(lookup(now, minVersion));
+        }
+        CompletableFuture<Long> arrival = waiters.await(accountId, minVersion);
+        // registered first, read second: an update between the first read and the registration is not lost
+        AccountState again = reader.find(accountId);
+        if (reaches(again, minVersion)) {
+            arrival.cancel(false);
+            return CompletableFuture.completedFuture(lookup(again, minVersion));
+        }
+        return arrival
+                .completeOnTimeout(-1L, maxWait.toMillis(), TimeUnit.MILLISECONDS)
+                .thenApplyAsync(version -> lookup(reader.find(accountId), minVersion), executor);
+    }
+
+    /** Up to {@code limit} accounts after the cursor {@code after}, in account-id order. */
+    public Page list(String after, int limit, AccountStatus status) {
+        List<AccountState> found = reader.scan(after, status, limit + 1);
+        if (found.size() <= limit) {
+            return new Page(found, null);
+        }
+        List<AccountState> items = List.copyOf(found.subList(0, limit));
+        return new Page(items, items.get(limit - 1).getAccountId());
+    }
+
+    private static boolean reaches(AccountState state, long minVersion) {
+        return state != null && state.getVersion() >= minVersion;
+    }
+
+    private static Lookup lookup(AccountState state, long minVersion) {
+        if (state == null) {
+            return new Lookup.NotFound();
+        }
+        if (state.getVersion() < minVersion) {
+            return new Lookup.VersionNotVisible(state.getVersion());
+        }
+        return new Lookup.Found(state);
+    }
+}

@@ -1,0 +1,26 @@
+package dev.eventbank.query;
+
+import dev.eventbank.schemas.common.AccountStatus;
+import dev.eventbank.schemas.readmodel.AccountState;
+
+import java.util.List;
+
+/** Reads the account view; {@link ViewNotReadyException} while it is still being restored. */
+public interface AccountReader {
+
+    /** The account's latest state, or null when the view does not know it. */
+    AccountState find(String accountId);
+
+    /**
+     * Up to {@code max} accounts in account-id order, strictly after {@code after} (null = from the start),
+     * only those with {@code status} (null = any).
+     */
+    List<AccountState> scan(String after, AccountStatus status, int max);
+
+    /** The view cannot be read yet (Kafka Streams is starting or restoring), or no longer. */
+    final class ViewNotReadyException extends RuntimeException {
+        public ViewNotReadyException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package dev.eventbank.query;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.eventbank.schemas.AvroDecimals;
+import dev.eventbank.schemas.readmodel.AccountState;
+import io.micronaut.serde.annotation.Serdeable;
+
+import java.util.List;
+
+/**
+ * One account as JSON: amounts as decimal strings in the currency's scale ("120.00"), instants as ISO-8601 UTC.
+ */
+@Serdeable
+record AccountResponse(String accountId, String accountNumber, String owner, String currency, String balance,
+                       String status, long version, String openedAt, String updatedAt) {
+
+    static AccountResponse of(AccountState state) {
+        return new AccountResponse(state.getAccountId(), state.getAccountNumber(), state.getOwner(),
+                state.getCurrency(), AvroDecimals.fromWire(state.getBalance(), state.getCurrency()).toPlainString(),
+                state.getStatus().name(), state.getVersion(), state.getOpenedAt().toString(),
+                state.getUpdatedAt().toString());
+    }
+
+    /** A page of the listing; {@code next} is null on the last page and present in the JSON as null. */
+    @Serdeable
+    record Page(List<AccountResponse> items, @JsonInclude(JsonInclude.Include.ALWAYS) String next) {
+
+        static Page of(AccountQueries.Page page) {
+            return new Page(page.items().stream().map(AccountResponse::of).toList(), page.next());
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.eventbank.query;
+
+import dev.eventbank.schemas.catalog.Stores;
+import dev.eventbank.schemas.catalog.Topics;
+import dev.eventbank.schemas.readmodel.AccountState;
+import dev.eventbank.schemas.serde.AvroSerdes;
+import dev.eventbank.schemas.serde.SchemaRegistryClient;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The query service's view: the projection's compacted {@code bank-account-state} topic materialized into the
+ * {@code account-view-store}, a Kafka Streams <em>global</em> store, so every query instance holds every
+ * account and answers any id without routing to another instance. Framework-free.
+ *
+ * <p>Each put signals {@link VersionWaiters}, which is how {@code minVersion} reads wait without polling. The
+ * store only moves forward: a state older than the stored one (e.g. while the projection is being rebuilt
+ * from the log under a new application id) is ignored; a tombstone deletes the account.
+ *
+ * <p>Limits: each instance stores all accounts (disk and restore time grow with the account count); the view
+ * lags the projection by the time the state needs to be committed and fetched.
+ */
+public final class AccountViewTopology {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AccountViewTopology.class);
+
+    private AccountViewTopology() {
+    }
+
+    public static void build(StreamsBuilder builder, SchemaRegistryClient registry, VersionWaiters waiters) {
+        Serde<AccountState> stateSerde = AvroSerdes.value(AccountState.class, registry);
+        builder.addGlobalStore(
+                org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+                                org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.ACCOUNT_VIEW),
+                                Serdes.String(), stateSerde)
+                        // a global store is restored from its source topic; it needs no changelog
+                        .withLoggingDisabled(),
+                Topics.STATE.name(),
+                Consumed.with(Serdes.String(), stateSerde).withName("bank-account-state-source"),
+                () -> new ViewUpdater(waiters));
+    }
+
+    /** Puts each state into the view, then wakes up the readers waiting for it. */
+    static final class ViewUpdater implements Processor<String, AccountState, Void, Void> {
+
+        private final VersionWaiters waiters;
+        private KeyValueStore<String, AccountState> store;
+
+        ViewUpdater(VersionWaiters waiters) {
+            this.waiters = waiters;
+        }
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            store = context.getStateStore(Stores.ACCOUNT_VIEW);
+        }
+
+        @Override
+        public void process(Record<String, AccountState> record) {
+            if (record.key() == null) {
+                return;
+            }
+            if (record.value() == null) {
+                store.delete(record.key());
+                return;
+            }
+            AccountState stored = store.get(record.key());
+            if (stored != null && stored.getVersion() > record.value().getVersion()) {
+                LOG.debug("older state ignored accountId={} version={} storedVersion={}",
+                        record.key(), record.value().getVersion(), stored.getVersion());
+                return;
+            }
+            store.put(record.key(), record.value());
+            waiters.updated(record.key(), record.value().getVersion());
+        }
+    }
+}

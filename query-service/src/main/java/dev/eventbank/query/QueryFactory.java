@@ -1,0 +1,68 @@
+package dev.eventbank.query;
+
+import dev.eventbank.schemas.catalog.ApplicationIds;
+import dev.eventbank.schemas.catalog.Topics;
+import dev.eventbank.schemas.serde.SchemaRegistryClient;
+import dev.eventbank.schemas.serde.SchemaRegistryClients;
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Value;
+import io.micronaut.scheduling.TaskExecutors;
+import jakarta.inject.Named;
+import jakarta.inject.Singleton;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * Wires the {@link AccountViewTopology} into a running Kafka Streams app and the query use cases on top of it;
+ * no logic here. The app starts with the context and closes with it.
+ */
+@Factory
+class QueryFactory {
+
+    @Singleton
+    SchemaRegistryClient schemaRegistryClient(@Value("${schema-registry.url}") String url) {
+        return SchemaRegistryClients.forUrl(url);
+    }
+
+    @Singleton
+    VersionWaiters versionWaiters(@Value("${eventbank.query.max-waiting-reads:10000}") int maxWaitingReads) {
+        return new VersionWaiters(maxWaitingReads);
+    }
+
+    @Context
+    @Bean(preDestroy = "close")
+    ViewStreams viewStreams(SchemaRegistryClient registry, VersionWaiters waiters,
+                            @Value("${kafka.bootstrap.servers:localhost:9092}") String bootstrapServers,
+                            @Value("${eventbank.streams.application-id:" + ApplicationIds.QUERY_VIEW + "}") String applicationId,
+                            @Value("${eventbank.streams.state-dir}") String stateDir,
+                            @Value("${eventbank.topics.partitions:12}") int partitions,
+                            @Value("${eventbank.topics.replication-factor:1}") short replicationFactor) {
+        StreamsBuilder builder = new StreamsBuilder();
+        AccountViewTopology.build(builder, registry, waiters);
+        Properties properties = new Properties();
+        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        // read_committed: the view only ever shows states of committed projection transactions
+        properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
+        properties.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        properties.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+        ViewStreams streams = new ViewStreams(builder.build(), properties, List.of(Topics.STATE), partitions,
+                replicationFactor);
+        streams.start();
+        return streams;
+    }
+
+    @Singleton
+    AccountQueries accountQueries(ViewStreams streams, VersionWaiters waiters,
+                                  @Named(TaskExecutors.IO) ExecutorService executor) {
+        return new AccountQueries(new StoreAccountReader(streams.kafkaStreams()), waiters, executor);
+    }
+}

@@ -1,0 +1,31 @@
+package dev.eventbank.query;
+
+import io.micronaut.core.async.publisher.Publishers;
+import io.micronaut.health.HealthStatus;
+import io.micronaut.management.health.indicator.HealthIndicator;
+import io.micronaut.management.health.indicator.HealthResult;
+import jakarta.inject.Singleton;
+import org.apache.kafka.streams.KafkaStreams;
+import org.reactivestreams.Publisher;
+
+import java.util.Map;
+
+/** {@code /health} is UP only while the view's Kafka Streams app is RUNNING, i.e. its global store is restored. */
+@Singleton
+final class StreamsHealthIndicator implements HealthIndicator {
+
+    private final ViewStreams streams;
+
+    StreamsHealthIndicator(ViewStreams streams) {
+        this.streams = streams;
+    }
+
+    @Override
+    public Publisher<HealthResult> getResult() {
+        KafkaStreams.State state = streams.state();
+        HealthStatus status = state == KafkaStreams.State.RUNNING ? HealthStatus.UP : HealthStatus.DOWN;
+        return Publishers.just(HealthResult.builder("kafka-streams", status)
+                .details(Map.of("state", state.name()))
+                .build());
+    }
+}

@@ -1,0 +1,197 @@
+package dev.eventbank.query;
+
+import dev.eventbank.query.AccountQueries.Lookup;
+import dev.eventbank.schemas.common.AccountStatus;
+import dev.eventbank.schemas.readmodel.AccountState;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The read-your-writes wait and the paging, over an in-memory view. */
+class AccountQueriesTest {
+
+    private final Map<String, AccountState> view = new ConcurrentSkipListMap<>();
+    private final VersionWaiters waiters = new VersionWaiters(100);
+    private final AccountQueries queries = new AccountQueries(new MapReader(view), waiters, Runnable::run);
+
+    @Test
+    void shouldAnswerAtOnceWhenTheViewHasTheVersion() {
+        // given
+        put(state("a", 3));
+
+        // when
+        CompletableFuture<Lookup> found = queries.find("a", 2, Duration.ofSeconds(5));
+
+        // then
+        assertEquals(3, assertInstanceOf(Lookup.Found.class, found.getNow(null)).state().getVersion());
+        assertEquals(0, waiters.waiting());
+    }
+
+    @Test
+    void shouldWaitUntilTheViewSignalsTheVersion() {
+        // given
+        put(state("a", 1));
+        CompletableFuture<Lookup> found = queries.find("a", 2, Duration.ofSeconds(5));
+        boolean doneEarly = found.isDone();
+
+        // when
+        put(state("a", 2));
+
+        // then
+        assertFalse(doneEarly);
+        assertEquals(2, assertInstanceOf(Lookup.Found.class, found.getNow(null)).state().getVersion());
+    }
+
+    @Test
+    void shouldSayNotVisibleWhenTheVersionDoesNotArriveInTime() throws Exception {
+        // given
+        put(state("a", 1));
+
+        // when
+        Lookup lookup = queries.find("a", 2, Duration.ofMillis(50)).get(5, TimeUnit.SECONDS);
+
+        // then
+        assertEquals(new Lookup.VersionNotVisible(1), lookup);
+        assertEquals(0, waiters.waiting());
+    }
+
+    @Test
+    void shouldWaitForAnUnknownAccountAndThenSayNotFound() throws Exception {
+        // when
+        Lookup lookup = queries.find("unknown", 1, Duration.ofMillis(50)).get(5, TimeUnit.SECONDS);
+
+        // then
+        assertEquals(new Lookup.NotFound(), lookup);
+    }
+
+    @Test
+    void shouldFindAnAccountOpenedWhileWaiting() {
+        // given
+        CompletableFuture<Lookup> found = queries.find("new", 1, Duration.ofSeconds(5));
+
+        // when
+        put(state("new", 1));
+
+        // then
+        assertInstanceOf(Lookup.Found.class, found.getNow(null));
+    }
+
+    @Test
+    void shouldNotMissAnUpdateThatLandsBetweenTheFirstReadAndTheRegistration() {
+        // given: the view moves to version 2 right after the first read, before anyone could be notified
+        AtomicInteger reads = new AtomicInteger();
+        AccountReader racing = new MapReader(view) {
+            @Override
+            public AccountState find(String accountId) {
+                AccountState state = super.find(accountId);
+                if (reads.incrementAndGet() == 1) {
+                    view.put(accountId, state(accountId, 2));
+                }
+                return state;
+            }
+        };
+        put(state("a", 1));
+
+        // when
+        CompletableFuture<Lookup> found = new AccountQueries(racing, waiters, Runnable::run)
+                .find("a", 2, Duration.ofSeconds(5));
+
+        // then
+        assertEquals(2, assertInstanceOf(Lookup.Found.class, found.getNow(null)).state().getVersion());
+        assertEquals(0, waiters.waiting());
+    }
+
+    @Test
+    void shouldPageInAccountIdOrderWithANextCursor() {
+        // given
+        for (String id : List.of("d", "b", "e", "a", "c")) {
+            put(state(id, 1));
+        }
+
+        // when
+        AccountQueries.Page first = queries.list(null, 2, null);
+        AccountQueries.Page second = queries.list(first.next(), 2, null);
+        AccountQueries.Page last = queries.list(second.next(), 2, null);
+
+        // then
+        assertEquals(List.of("a", "b"), ids(first));
+        assertEquals("b", first.next());
+        assertEquals(List.of("c", "d"), ids(second));
+        assertEquals(List.of("e"), ids(last));
+        assertNull(last.next());
+    }
+
+    @Test
+    void shouldFilterByStatus() {
+        // given
+        put(state("a", 1));
+        AccountState closed = state("b", 2);
+        closed.setStatus(AccountStatus.CLOSED);
+        put(closed);
+
+        // when
+        AccountQueries.Page page = queries.list(null, 10, AccountStatus.CLOSED);
+
+        // then
+        assertEquals(List.of("b"), ids(page));
+        assertTrue(page.next() == null);
+    }
+
+    /** As the view's store processor does: store, then signal. */
+    private void put(AccountState state) {
+        view.put(state.getAccountId(), state);
+        waiters.updated(state.getAccountId(), state.getVersion());
+    }
+
+    private static List<String> ids(AccountQueries.Page page) {
+        return page.items().stream().map(AccountState::getAccountId).toList();
+    }
+
+    static AccountState state(String id, long version) {
+        return AccountState.newBuilder().setAccountId(id).setAccountNumber("NL" + id).setOwner("Ada")
+                .setCurrency("EUR").setBalance(new BigDecimal("1.0000")).setStatus(AccountStatus.OPEN)
+                .setVersion(version).setOpenedAt(Instant.EPOCH).setUpdatedAt(Instant.EPOCH).build();
+    }
+
+    static class MapReader implements AccountReader {
+
+        private final Map<String, AccountState> view;
+
+        MapReader(Map<String, AccountState> view) {
+            this.view = view;
+        }
+
+        @Override
+        public AccountState find(String accountId) {
+            return view.get(accountId);
+        }
+
+        @Override
+        public List<AccountState> scan(String after, AccountStatus status, int max) {
+            List<AccountState> page = new ArrayList<>();
+            for (AccountState state : new TreeMap<>(view).values()) {
+                if ((after == null || state.getAccountId().compareTo(after) > 0)
+                        && (status == null || state.getStatus() == status) && page.size() < max) {
+                    page.add(state);
+                }
+            }
+            return page;
+        }
+    }
+}
