@@ -10,7 +10,6 @@ import io.micronaut.http.annotation.Produces;
 import io.micronaut.http.server.exceptions.ExceptionHandler;
 import io.micronaut.http.server.exceptions.response.Error;
 import io.micronaut.http.server.exceptions.response.ErrorContext;
-import io.micronaut.http.server.exceptions.response.ErrorResponseProcessor;
 import io.micronaut.problem.HttpStatusType;
 import io.micronaut.problem.ProblemErrorResponseProcessor;
 import io.micronaut.problem.conf.ProblemConfiguration;
@@ -19,6 +18,7 @@ import org.zalando.problem.Problem;
 import org.zalando.problem.ProblemBuilder;
 import org.zalando.problem.ThrowableProblem;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -32,31 +32,29 @@ final class ProblemHandlers {
     private ProblemHandlers() {
     }
 
-    static HttpResponse<?> render(ErrorResponseProcessor<?> processor, HttpRequest<?> request, QueryProblem problem) {
-        ProblemBuilder body = Problem.builder()
-                .withStatus(new HttpStatusType(problem.status()))
-                .withTitle(problem.title())
-                .withDetail(problem.getMessage());
-        problem.members().forEach(body::with);
-        MutableHttpResponse<?> response = HttpResponse.status(problem.status());
+    /**
+     * Our problems are rendered here rather than by the processor, because it nests extension members under
+     * "parameters" while RFC 9457 puts them at the top level ({@code "currentVersion": 3}).
+     */
+    static HttpResponse<?> render(QueryProblem problem) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", "about:blank");
+        body.put("title", problem.title());
+        body.put("status", problem.status().getCode());
+        body.put("detail", problem.getMessage());
+        body.putAll(problem.members());
+        MutableHttpResponse<Map<String, Object>> response = HttpResponse.status(problem.status());
         problem.headers().forEach(response::header);
-        return processor.processResponse(ErrorContext.builder(request).cause(body.build())
-                .errorMessage(problem.getMessage()).build(), response);
+        return response.contentType(ProblemErrorResponseProcessor.APPLICATION_PROBLEM_JSON).body(body);
     }
 
     @Produces
     @Singleton
     static final class QueryProblemHandler implements ExceptionHandler<QueryProblem, HttpResponse<?>> {
 
-        private final ErrorResponseProcessor<?> processor;
-
-        QueryProblemHandler(ErrorResponseProcessor<?> processor) {
-            this.processor = processor;
-        }
-
         @Override
         public HttpResponse<?> handle(HttpRequest request, QueryProblem exception) {
-            return render(processor, request, exception);
+            return render(exception);
         }
     }
 
@@ -64,15 +62,9 @@ final class ProblemHandlers {
     @Singleton
     static final class ViewNotReadyHandler implements ExceptionHandler<AccountReader.ViewNotReadyException, HttpResponse<?>> {
 
-        private final ErrorResponseProcessor<?> processor;
-
-        ViewNotReadyHandler(ErrorResponseProcessor<?> processor) {
-            this.processor = processor;
-        }
-
         @Override
         public HttpResponse<?> handle(HttpRequest request, AccountReader.ViewNotReadyException exception) {
-            return render(processor, request, QueryProblem.retryLater("View not ready",
+            return render(QueryProblem.retryLater("View not ready",
                     "the account view is starting or restoring; retry in a moment", Map.of()));
         }
     }
@@ -81,15 +73,9 @@ final class ProblemHandlers {
     @Singleton
     static final class TooManyWaitersHandler implements ExceptionHandler<VersionWaiters.TooManyWaitersException, HttpResponse<?>> {
 
-        private final ErrorResponseProcessor<?> processor;
-
-        TooManyWaitersHandler(ErrorResponseProcessor<?> processor) {
-            this.processor = processor;
-        }
-
         @Override
         public HttpResponse<?> handle(HttpRequest request, VersionWaiters.TooManyWaitersException exception) {
-            return render(processor, request, QueryProblem.retryLater("Too many waiting reads",
+            return render(QueryProblem.retryLater("Too many waiting reads",
                     exception.getMessage() + "; retry in a moment", Map.of()));
         }
     }

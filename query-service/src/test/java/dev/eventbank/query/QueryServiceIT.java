@@ -1,0 +1,295 @@
+package dev.eventbank.query;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eventbank.localkafka.LocalKafkaBroker;
+import dev.eventbank.schemas.catalog.Topics;
+import dev.eventbank.schemas.common.AccountStatus;
+import dev.eventbank.schemas.readmodel.AccountState;
+import dev.eventbank.schemas.serde.AvroSerdes;
+import dev.eventbank.schemas.serde.SchemaRegistryClients;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The query service as deployed (Micronaut, Kafka Streams global store, a real broker), fed by producing
+ * {@link AccountState}s to {@code bank-account-state} as the projection would, and read over HTTP.
+ */
+class QueryServiceIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String REGISTRY_URL = "mock://query-it-" + UUID.randomUUID();
+
+    private static EmbeddedServer server;
+    private static KafkaProducer<String, AccountState> producer;
+    private static ScheduledExecutorService scheduler;
+
+    @BeforeAll
+    static void startService() throws Exception {
+        String bootstrapServers = LocalKafkaBroker.shared().bootstrapServers();
+        server = ApplicationContext.run(EmbeddedServer.class, Map.of(
+                "micronaut.server.port", -1,
+                "kafka.bootstrap.servers", bootstrapServers,
+                "schema-registry.url", REGISTRY_URL,
+                "eventbank.streams.application-id", "query-it-" + UUID.randomUUID(),
+                "eventbank.streams.state-dir", Files.createTempDirectory("query-it-").toString(),
+                "eventbank.topics.partitions", 3,
+                "eventbank.query.min-version-timeout", "3s"));
+        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(),
+                AvroSerdes.value(AccountState.class, SchemaRegistryClients.forUrl(REGISTRY_URL)).serializer());
+        scheduler = Executors.newSingleThreadScheduledExecutor();
+        awaitHealthy();
+    }
+
+    @AfterAll
+    static void stopService() {
+        if (producer != null) {
+            producer.close();
+        }
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
+        if (server != null) {
+            server.getApplicationContext().close();
+        }
+    }
+
+    @Test
+    void shouldAnswerTheAccountWithAnETagWhenItIsInTheView() throws Exception {
+        // given
+        String id = UUID.randomUUID().toString();
+        publish(state(id, 3, "120.0000", AccountStatus.OPEN));
+
+        // when
+        HttpResponse<String> response = get("/accounts/" + id + "?minVersion=3");
+
+        // then
+        assertEquals(200, response.statusCode(), response.body());
+        assertEquals("\"3\"", response.headers().firstValue("ETag").orElse(null));
+        JsonNode account = JSON.readTree(response.body());
+        assertEquals(id, account.path("accountId").asText());
+        assertEquals("120.00", account.path("balance").asText());
+        assertTrue(account.path("balance").isTextual());
+        assertEquals("EUR", account.path("currency").asText());
+        assertEquals("OPEN", account.path("status").asText());
+        assertEquals(3, account.path("version").asLong());
+        assertEquals("Ada Lovelace", account.path("owner").asText());
+        assertEquals("NL00EVBK" + id.substring(0, 8), account.path("accountNumber").asText());
+        assertEquals("2025-01-01T10:00:00Z", account.path("openedAt").asText());
+        assertEquals("2025-01-01T10:00:03Z", account.path("updatedAt").asText());
+    }
+
+    @Test
+    void shouldWaitForAVersionProducedAMomentLater() throws Exception {
+        // given
+        String id = UUID.randomUUID().toString();
+        publish(state(id, 1, "100.0000", AccountStatus.OPEN));
+        assertEquals(200, get("/accounts/" + id + "?minVersion=1").statusCode());
+
+        // when
+        long start = System.nanoTime();
+        CompletableFuture<HttpResponse<String>> response = HTTP.sendAsync(request("/accounts/" + id + "?minVersion=2"),
+                HttpResponse.BodyHandlers.ofString());
+        scheduler.schedule(() -> publish(state(id, 2, "150.2500", AccountStatus.OPEN)), 300, TimeUnit.MILLISECONDS);
+
+        // then
+        HttpResponse<String> answered = response.get(10, TimeUnit.SECONDS);
+        long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(200, answered.statusCode(), answered.body());
+        assertEquals(2, JSON.readTree(answered.body()).path("version").asLong());
+        assertEquals("150.25", JSON.readTree(answered.body()).path("balance").asText());
+        assertTrue(elapsedMs >= 300 && elapsedMs < 3000, "answered after " + elapsedMs + " ms");
+    }
+
+    @Test
+    void shouldAnswer503WithRetryAfterWhenTheVersionNeverArrives() throws Exception {
+        // given
+        String id = UUID.randomUUID().toString();
+        publish(state(id, 1, "100.0000", AccountStatus.OPEN));
+        assertEquals(200, get("/accounts/" + id + "?minVersion=1").statusCode());
+
+        // when
+        long start = System.nanoTime();
+        HttpResponse<String> response = get("/accounts/" + id + "?minVersion=5&maxWait=400");
+
+        // then
+        long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(503, response.statusCode(), response.body());
+        assertEquals("1", response.headers().firstValue("Retry-After").orElse(null));
+        assertProblem(response, 503);
+        assertEquals(1, JSON.readTree(response.body()).path("currentVersion").asLong(), response.body());
+        assertTrue(elapsedMs >= 400, "answered after " + elapsedMs + " ms");
+    }
+
+    @Test
+    void shouldAnswer404ProblemsForUnknownAndMalformedIds() throws Exception {
+        // when
+        HttpResponse<String> unknown = get("/accounts/" + UUID.randomUUID());
+        HttpResponse<String> unknownAfterWaiting = get("/accounts/" + UUID.randomUUID() + "?minVersion=1&maxWait=200");
+        HttpResponse<String> malformed = get("/accounts/not-a-uuid");
+
+        // then
+        for (HttpResponse<String> response : List.of(unknown, unknownAfterWaiting, malformed)) {
+            assertEquals(404, response.statusCode(), response.body());
+            assertProblem(response, 404);
+        }
+    }
+
+    @Test
+    void shouldAnswer400ProblemsForBadParameters() throws Exception {
+        // given
+        String id = UUID.randomUUID().toString();
+
+        // when
+        List<HttpResponse<String>> responses = new ArrayList<>();
+        for (String path : List.of("/accounts/" + id + "?minVersion=0", "/accounts/" + id + "?minVersion=abc",
+                "/accounts/" + id + "?minVersion=-3", "/accounts/" + id + "?minVersion=1&maxWait=soon",
+                "/accounts?limit=0", "/accounts?limit=501", "/accounts?limit=ten", "/accounts?status=FROZEN")) {
+            responses.add(get(path));
+        }
+
+        // then
+        for (HttpResponse<String> response : responses) {
+            assertEquals(400, response.statusCode(), response.uri() + " " + response.body());
+            assertProblem(response, 400);
+        }
+    }
+
+    @Test
+    void shouldAnswerProblemsForUnknownRoutesAndMethods() throws Exception {
+        // when
+        HttpResponse<String> unknownRoute = get("/nothing-here");
+        HttpResponse<String> wrongMethod = HTTP.send(HttpRequest.newBuilder(uri("/accounts"))
+                .DELETE().build(), HttpResponse.BodyHandlers.ofString());
+
+        // then
+        assertEquals(404, unknownRoute.statusCode(), unknownRoute.body());
+        assertProblem(unknownRoute, 404);
+        assertEquals(405, wrongMethod.statusCode(), wrongMethod.body());
+        assertProblem(wrongMethod, 405);
+    }
+
+    @Test
+    void shouldPageThroughAllAccountsInIdOrderAndFilterByStatus() throws Exception {
+        // given
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String id = UUID.randomUUID().toString();
+            ids.add(id);
+            publish(state(id, 2, "1.0000", i == 0 ? AccountStatus.CLOSED : AccountStatus.OPEN));
+        }
+        for (String id : ids) {
+            assertEquals(200, get("/accounts/" + id + "?minVersion=2").statusCode());
+        }
+
+        // when
+        List<String> seen = new ArrayList<>();
+        String next = null;
+        int pages = 0;
+        do {
+            HttpResponse<String> response = get("/accounts?limit=2" + (next == null ? "" : "&after=" + next));
+            assertEquals(200, response.statusCode(), response.body());
+            JsonNode page = JSON.readTree(response.body());
+            assertTrue(page.has("next"), response.body());
+            assertTrue(page.path("items").size() <= 2);
+            page.path("items").forEach(item -> seen.add(item.path("accountId").asText()));
+            next = page.path("next").isNull() ? null : page.path("next").asText();
+            pages++;
+        } while (next != null && pages < 100);
+        JsonNode closed = JSON.readTree(get("/accounts?status=CLOSED&limit=500").body());
+
+        // then
+        assertTrue(seen.containsAll(ids), seen + " should contain " + ids);
+        assertEquals(seen.stream().sorted().toList(), seen);
+        assertEquals(seen.size(), seen.stream().distinct().count());
+        List<String> closedIds = new ArrayList<>();
+        closed.path("items").forEach(item -> closedIds.add(item.path("accountId").asText()));
+        assertTrue(closedIds.contains(ids.get(0)));
+        assertFalse(closedIds.contains(ids.get(1)));
+    }
+
+    @Test
+    void shouldReportUpWhenTheViewIsRunning() throws Exception {
+        // when
+        HttpResponse<String> health = get("/health");
+
+        // then
+        assertEquals(200, health.statusCode(), health.body());
+        assertTrue(health.body().contains("RUNNING"), health.body());
+    }
+
+    private static void assertProblem(HttpResponse<String> response, int status) throws Exception {
+        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"),
+                response.headers().map() + " " + response.body());
+        JsonNode problem = JSON.readTree(response.body());
+        assertEquals(status, problem.path("status").asInt(), response.body());
+        assertFalse(problem.path("detail").asText().isBlank(), "detail missing in " + response.body());
+    }
+
+    private static AccountState state(String id, long version, String balance, AccountStatus status) {
+        Instant opened = Instant.parse("2025-01-01T10:00:00Z");
+        return AccountState.newBuilder().setAccountId(id).setAccountNumber("NL00EVBK" + id.substring(0, 8))
+                .setOwner("Ada Lovelace").setCurrency("EUR").setBalance(new BigDecimal(balance)).setStatus(status)
+                .setVersion(version).setOpenedAt(opened).setUpdatedAt(opened.plusSeconds(version)).build();
+    }
+
+    private static void publish(AccountState state) {
+        try {
+            producer.send(new ProducerRecord<>(Topics.STATE.name(), state.getAccountId(), state)).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not publish " + state.getAccountId(), e);
+        }
+    }
+
+    private static void awaitHealthy() throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (get("/health").statusCode() != 200) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("query service not healthy: " + get("/health").body());
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private static HttpResponse<String> get(String path) throws Exception {
+        return HTTP.send(request(path), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpRequest request(String path) {
+        return HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).GET().build();
+    }
+
+    private static URI uri(String path) {
+        return URI.create("http://localhost:" + server.getPort() + path);
+    }
+}
