@@ -11,6 +11,7 @@ import java.util.List;
  * One account as JSON: amounts as decimal strings in the currency's scale ("120.00"), instants as ISO-8601 UTC.
  */
 @Serdeable
+@JsonInclude(JsonInclude.Include.ALWAYS)
 record AccountResponse(String accountId, String accountNumber, String owner, String currency, String balance,
                        String status, long version, String openedAt, String updatedAt) {
 
@@ -21,9 +22,10 @@ record AccountResponse(String accountId, String accountNumber, String owner, Str
                 state.getUpdatedAt().toString());
     }
 
-    /** A page of the listing; {@code next} is null on the last page and present in the JSON as null. */
+    /** A page of the listing; {@code next} is null on the last page (present in the JSON as null). */
     @Serdeable
-    record Page(List<AccountResponse> items, @JsonInclude(JsonInclude.Include.ALWAYS) String next) {
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record Page(List<AccountResponse> items, String next) {
 
         static Page of(AccountQueries.Page page) {
             return new Page(page.items().stream().map(AccountResponse::of).toList(), page.next());
