@@ -17,9 +17,18 @@ record AccountResponse(String accountId, String accountNumber, String owner, Str
 
     static AccountResponse of(AccountState state) {
         return new AccountResponse(state.getAccountId(), state.getAccountNumber(), state.getOwner(),
-                state.getCurrency(), AvroDecimals.fromWire(state.getBalance(), state.getCurrency()).toPlainString(),
+                state.getCurrency(), balance(state),
                 state.getStatus().name(), state.getVersion(), state.getOpenedAt().toString(),
                 state.getUpdatedAt().toString());
+    }
+
+    /** In the currency's scale; a state that does not fit it (never written by our side) is shown as is, not a 500. */
+    private static String balance(AccountState state) {
+        try {
+            return AvroDecimals.fromWire(state.getBalance(), state.getCurrency()).toPlainString();
+        } catch (ArithmeticException | IllegalArgumentException e) {
+            return state.getBalance().stripTrailingZeros().toPlainString();
+        }
     }
 
     /** A page of the listing; {@code next} is null on the last page (present in the JSON as null). */

@@ -2,7 +2,12 @@ package dev.eventbank.query;
 
 import io.micronaut.runtime.Micronaut;
 
-/** Starts the query service: REST reads of bank accounts on port 8082. */
+/**
+ * Starts the query service: REST reads of bank accounts on port 8082. Design choice: it materializes the
+ * projection's compacted {@code bank-account-state} topic into its own Kafka Streams global store
+ * ({@link AccountViewTopology}), so every instance answers every account without routing; the limit is that
+ * every instance holds all accounts. Never a side database.
+ */
 public final class Application {
 
     private Application() {
