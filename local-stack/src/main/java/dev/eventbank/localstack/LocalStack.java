@@ -40,6 +40,8 @@ public final class LocalStack implements AutoCloseable {
     private final List<ServiceProcess> services = new ArrayList<>();
     private LocalKafkaBroker broker;
     private volatile boolean closing;
+    private Path home;
+    private Map<String, String> commonProperties = Map.of();
 
     private LocalStack(Path dataDir, StackPorts ports, FileChannel lockChannel, FileLock lock) {
         this.dataDir = dataDir;
@@ -92,6 +94,8 @@ public final class LocalStack implements AutoCloseable {
         common.put("schema-registry.url", "http://127.0.0.1:" + ports.registry());
         common.put("eventbank.topics.partitions", String.valueOf(partitions));
         common.putAll(properties);
+        this.home = home;
+        this.commonProperties = common;
 
         ServiceProcess registry = startService(home, "schema-registry", ports.registry(), common);
         registry.awaitHealthy(HEALTH_TIMEOUT);
@@ -108,12 +112,31 @@ public final class LocalStack implements AutoCloseable {
         progress.printf("local-stack: all healthy after %.1f s%n", seconds(begin));
     }
 
+    /**
+     * Starts one more instance of {@code module} on {@code port}, configured like the first (same topics, same
+     * application id, so Kafka Streams shares the partitions between them) but with its own state directory;
+     * it is stopped with the stack. For fault tests: the result can be killed.
+     */
+    ServiceProcess startAnotherInstance(String module, int port) throws IOException {
+        if (services.stream().noneMatch(service -> service.name().equals(module))) {
+            throw new IllegalArgumentException(module + " is not part of this stack");
+        }
+        ServiceProcess another = startService(home, module + "-" + port, module, port, commonProperties);
+        another.awaitHealthy(HEALTH_TIMEOUT);
+        return another;
+    }
+
     private ServiceProcess startService(Path home, String module, int port, Map<String, String> common) throws IOException {
+        return startService(home, module, module, port, common);
+    }
+
+    private ServiceProcess startService(Path home, String name, String module, int port, Map<String, String> common)
+            throws IOException {
         Map<String, String> properties = new LinkedHashMap<>(common);
-        properties.put("eventbank.streams.state-dir", dataDir.resolve("streams").resolve(module).toString());
+        properties.put("eventbank.streams.state-dir", dataDir.resolve("streams").resolve(name).toString());
         Path jar = home.resolve(module).resolve("target").resolve(module + "-" + VERSION + ".jar");
-        ServiceProcess service = ServiceProcess.start(module, jar, port, properties,
-                dataDir.resolve("logs").resolve(module + ".log"));
+        ServiceProcess service = ServiceProcess.start(name, jar, port, properties,
+                dataDir.resolve("logs").resolve(name + ".log"));
         services.add(service);
         writePids();
         return service;

@@ -104,6 +104,16 @@ final class ServiceProcess implements AutoCloseable {
         throw new IllegalStateException(name + " not healthy after " + timeout.toSeconds() + " s, see " + log);
     }
 
+    /** SIGKILL: the process gets no chance to commit, flush or leave its group, as in a crash. */
+    void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** SIGTERM, so the service closes its Kafka clients cleanly; SIGKILL if it has not exited in 30 s. */
     @Override
     public void close() {
