@@ -1,0 +1,40 @@
+package dev.eventbank.registry;
+
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Consumes;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.Produces;
+import io.micronaut.http.annotation.QueryValue;
+
+import java.util.List;
+
+/** {@code /compatibility}: would this schema be accepted? Delegates to {@link SchemaRegistry}. */
+@Controller("/compatibility/subjects/{subject}")
+@Produces({Api.V1_JSON, Api.JSON, MediaType.APPLICATION_JSON})
+@Consumes({Api.V1_JSON, Api.JSON, MediaType.APPLICATION_JSON, MediaType.APPLICATION_OCTET_STREAM})
+class CompatibilityController {
+
+    private final SchemaRegistry registry;
+
+    CompatibilityController(SchemaRegistry registry) {
+        this.registry = registry;
+    }
+
+    @Post("/versions/{version}")
+    Api.CompatibilityResponse againstVersion(String subject, String version, @Body RegisterSchemaRequest request,
+                                             @QueryValue(defaultValue = "false") boolean verbose) {
+        return answer(registry.testCompatibility(subject, version, request), verbose);
+    }
+
+    @Post("/versions")
+    Api.CompatibilityResponse againstAll(String subject, @Body RegisterSchemaRequest request,
+                                         @QueryValue(defaultValue = "false") boolean verbose) {
+        return answer(registry.testCompatibility(subject, null, request), verbose);
+    }
+
+    private static Api.CompatibilityResponse answer(List<String> reasons, boolean verbose) {
+        return new Api.CompatibilityResponse(reasons.isEmpty(), verbose ? reasons : null);
+    }
+}

@@ -1,0 +1,49 @@
+package dev.eventbank.registry;
+
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Consumes;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Delete;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Produces;
+import io.micronaut.http.annotation.Put;
+import io.micronaut.http.annotation.QueryValue;
+
+/** {@code /config}: the global and per-subject compatibility levels. Delegates to {@link SchemaRegistry}. */
+@Controller("/config")
+@Produces({Api.V1_JSON, Api.JSON, MediaType.APPLICATION_JSON})
+@Consumes({Api.V1_JSON, Api.JSON, MediaType.APPLICATION_JSON, MediaType.APPLICATION_OCTET_STREAM})
+class ConfigController {
+
+    private final SchemaRegistry registry;
+
+    ConfigController(SchemaRegistry registry) {
+        this.registry = registry;
+    }
+
+    @Get
+    Api.ConfigResponse global() {
+        return new Api.ConfigResponse(registry.globalCompatibility().name());
+    }
+
+    @Put
+    Api.ConfigUpdate setGlobal(@Body Api.ConfigUpdate update) {
+        return new Api.ConfigUpdate(registry.setGlobalCompatibility(update.compatibility()).name());
+    }
+
+    @Get("/{subject}")
+    Api.ConfigResponse subject(String subject, @QueryValue(defaultValue = "false") boolean defaultToGlobal) {
+        return new Api.ConfigResponse(registry.subjectCompatibility(subject, defaultToGlobal).name());
+    }
+
+    @Put("/{subject}")
+    Api.ConfigUpdate setSubject(String subject, @Body Api.ConfigUpdate update) {
+        return new Api.ConfigUpdate(registry.setSubjectCompatibility(subject, update.compatibility()).name());
+    }
+
+    @Delete("/{subject}")
+    Api.ConfigResponse deleteSubject(String subject) {
+        return new Api.ConfigResponse(registry.deleteSubjectCompatibility(subject).name());
+    }
+}

@@ -1,0 +1,345 @@
+package dev.eventbank.registry;
+
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Value;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The registry's store: one compacted Kafka topic ({@code _schemas}, one partition) in Confluent's record format
+ * ({@link StoreCodec}), like Confluent's KafkaStore.
+ *
+ * <p>At startup a reader thread creates the topic if it is missing, reads it from the beginning to the end offset
+ * it had then into the {@link RegistryState} (until then {@link #isReady()} is false and requests wait), then keeps
+ * tailing it. A write is produced with acks=all by an idempotent producer, then waits until the reader has applied
+ * its offset: the state is only ever changed by what was read back from Kafka, so a restarted registry rebuilds
+ * exactly the same ids and versions.
+ *
+ * <p>Limits: one registry instance per topic. Ids and versions are assigned as max + 1 by the one writer
+ * ({@link SchemaRegistry}); a second instance writing the same topic could assign the same id twice (Confluent
+ * avoids this with a leader election this store does not have).
+ */
+@Context
+final class KafkaSchemaStore implements SchemaStore, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaSchemaStore.class);
+    private static final Duration POLL = Duration.ofMillis(100);
+    private static final Duration RETRY_BACKOFF = Duration.ofSeconds(2);
+
+    private final RegistryState state;
+    private final String bootstrapServers;
+    private final String topic;
+    private final short replicationFactor;
+    private final Duration timeout;
+    private final TopicPartition partition;
+    private final KafkaProducer<String, String> producer;
+    private final CountDownLatch caughtUp = new CountDownLatch(1);
+    private final Thread reader;
+    private final Object progress = new Object();
+
+    // guarded by progress: the offset the reader will apply next, and why it stopped if it did
+    private long nextOffset;
+    private RuntimeException failure;
+
+    private volatile boolean running = true;
+    private volatile KafkaConsumer<String, String> consumer;
+
+    KafkaSchemaStore(RegistryState state, RegistryConfig config,
+                     @Value("${kafka.bootstrap.servers}") String bootstrapServers) {
+        this.state = state;
+        this.bootstrapServers = bootstrapServers;
+        this.topic = config.topic();
+        this.replicationFactor = config.topicReplicationFactor();
+        this.timeout = config.timeout();
+        this.partition = new TopicPartition(topic, 0);
+        this.producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.CLIENT_ID_CONFIG, "schema-registry-store-writer",
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.LINGER_MS_CONFIG, 0,
+                // a broker that is away must not block a request thread beyond the request's own timeout
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) timeout.toMillis()),
+                new StringSerializer(), new StringSerializer());
+        this.reader = new Thread(this::readForever, "schema-store-reader");
+        this.reader.setDaemon(true);
+    }
+
+    @PostConstruct
+    void start() {
+        reader.start();
+    }
+
+    @Override
+    public void write(List<StoreRecord> records) {
+        awaitReady();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
+        for (StoreRecord record : records) {
+            sent.add(producer.send(new ProducerRecord<>(topic, 0, StoreCodec.key(record), StoreCodec.value(record))));
+        }
+        long lastOffset = -1;
+        for (Future<RecordMetadata> future : sent) {
+            try {
+                lastOffset = Math.max(lastOffset, future.get(remainingNanos(deadline), TimeUnit.NANOSECONDS).offset());
+            } catch (TimeoutException e) {
+                throw RegistryException.timeout("the write to topic " + topic + " was not acknowledged within "
+                        + timeout.toMillis() + " ms");
+            } catch (ExecutionException e) {
+                throw RegistryException.storeError("writing to topic " + topic + " failed: " + e.getCause(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw RegistryException.storeError("interrupted while writing to topic " + topic, e);
+            }
+        }
+        awaitApplied(lastOffset, deadline);
+    }
+
+    @Override
+    public void awaitReady() {
+        try {
+            if (!caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                failIfBroken();
+                throw RegistryException.timeout("the store has not caught up with topic " + topic + " yet");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw RegistryException.storeError("interrupted while waiting for the store", e);
+        }
+        failIfBroken();
+    }
+
+    @Override
+    public boolean isReady() {
+        synchronized (progress) {
+            return caughtUp.getCount() == 0 && failure == null && reader.isAlive();
+        }
+    }
+
+    String topic() {
+        return topic;
+    }
+
+    long nextOffset() {
+        synchronized (progress) {
+            return nextOffset;
+        }
+    }
+
+    @PreDestroy
+    @Override
+    public void close() {
+        running = false;
+        KafkaConsumer<String, String> current = consumer;
+        if (current != null) {
+            current.wakeup();
+        }
+        try {
+            reader.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close(Duration.ofSeconds(5));
+    }
+
+    private void awaitApplied(long offset, long deadline) {
+        synchronized (progress) {
+            while (nextOffset <= offset) {
+                failIfBroken();
+                long wait = TimeUnit.NANOSECONDS.toMillis(remainingNanos(deadline));
+                if (wait <= 0) {
+                    throw RegistryException.timeout("offset " + offset + " of topic " + topic
+                            + " was written but not read back within " + timeout.toMillis() + " ms");
+                }
+                try {
+                    progress.wait(wait);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw RegistryException.storeError("interrupted while waiting for the store", e);
+                }
+            }
+        }
+    }
+
+    private void failIfBroken() {
+        synchronized (progress) {
+            if (failure != null) {
+                throw RegistryException.storeError("the store reader stopped: " + failure.getMessage(), failure);
+            }
+        }
+    }
+
+    private static long remainingNanos(long deadline) {
+        return Math.max(0, deadline - System.nanoTime());
+    }
+
+    private void readForever() {
+        try {
+            ensureTopic();
+            try (KafkaConsumer<String, String> kafka = new KafkaConsumer<>(Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                    ConsumerConfig.CLIENT_ID_CONFIG, "schema-registry-store-reader",
+                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                    new StringDeserializer(), new StringDeserializer())) {
+                consumer = kafka;
+                if (!running) {
+                    return;
+                }
+                // no consumer group: the registry always reads the whole topic, it never resumes from a commit
+                kafka.assign(List.of(partition));
+                kafka.seekToBeginning(List.of(partition));
+                long begin = System.nanoTime();
+                long endAtStart = -1;
+                long applied = 0;
+                while (running) {
+                    try {
+                        if (endAtStart < 0) {
+                            endAtStart = kafka.endOffsets(List.of(partition)).get(partition);
+                        }
+                        for (ConsumerRecord<String, String> record : kafka.poll(POLL)) {
+                            applied += apply(record) ? 1 : 0;
+                        }
+                        long position = kafka.position(partition);
+                        synchronized (progress) {
+                            nextOffset = position;
+                            progress.notifyAll();
+                        }
+                        if (caughtUp.getCount() > 0 && position >= endAtStart) {
+                            LOG.info("store caught up with {} records of topic {} (end offset {}) in {} ms", applied,
+                                    topic, endAtStart, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
+                            caughtUp.countDown();
+                        }
+                    } catch (RetriableException e) {
+                        // the broker is away for a while: keep the state we have and try again
+                        LOG.warn("reading topic {} failed, retrying in {} s: {}", topic, RETRY_BACKOFF.toSeconds(),
+                                e.toString());
+                        sleep(RETRY_BACKOFF);
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                stop(new IllegalStateException("store reader woken up unexpectedly", e));
+            }
+        } catch (RuntimeException e) {
+            stop(e);
+        }
+    }
+
+    private boolean apply(ConsumerRecord<String, String> record) {
+        try {
+            Optional<StoreRecord> decoded = StoreCodec.decode(record.key(), record.value());
+            decoded.ifPresent(state::apply);
+            return decoded.isPresent();
+        } catch (RuntimeException e) {
+            // one unreadable record must not take the registry down: it was never written by us
+            LOG.warn("skipping unreadable record at offset {} of topic {}: {}", record.offset(), topic, e.getMessage());
+            return false;
+        }
+    }
+
+    private void stop(RuntimeException cause) {
+        LOG.error("store reader of topic {} stopped; the registry is unhealthy", topic, cause);
+        synchronized (progress) {
+            failure = cause;
+            progress.notifyAll();
+        }
+    }
+
+    /**
+     * Creates the topic if it is missing, retrying while the broker is unreachable; fails if it exists with more
+     * than one partition, since the reader relies on a single total order of writes.
+     */
+    private void ensureTopic() {
+        while (running) {
+            try (Admin admin = Admin.create(Map.of(
+                    AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                    AdminClientConfig.CLIENT_ID_CONFIG, "schema-registry-store-admin"))) {
+                createOrVerify(admin);
+                return;
+            } catch (ExecutionException | TimeoutException | org.apache.kafka.common.KafkaException e) {
+                Throwable cause = e;
+                while (cause.getCause() != null) {
+                    cause = cause.getCause();
+                }
+                LOG.warn("topic {} not available yet, retrying in {} s: {}", topic, RETRY_BACKOFF.toSeconds(),
+                        cause.toString());
+                sleep(RETRY_BACKOFF);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while creating topic " + topic, e);
+            }
+        }
+    }
+
+    private void createOrVerify(Admin admin) throws ExecutionException, InterruptedException, TimeoutException {
+        long waitMs = Math.max(timeout.toMillis(), 5000);
+        try {
+            admin.createTopics(List.of(new NewTopic(topic, 1, replicationFactor)
+                            .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT))))
+                    .all().get(waitMs, TimeUnit.MILLISECONDS);
+            LOG.info("created topic {} (1 partition, replication factor {}, compacted)", topic, replicationFactor);
+            return;
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw e;
+            }
+        }
+        TopicDescription description = admin.describeTopics(Set.of(topic)).allTopicNames()
+                .get(waitMs, TimeUnit.MILLISECONDS).get(topic);
+        if (description.partitions().size() != 1) {
+            throw new IllegalStateException("topic " + topic + " has " + description.partitions().size()
+                    + " partitions; the schema store needs exactly 1");
+        }
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        Config config = admin.describeConfigs(Set.of(resource)).all().get(waitMs, TimeUnit.MILLISECONDS).get(resource);
+        String policy = config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
+        if (!TopicConfig.CLEANUP_POLICY_COMPACT.equals(policy)) {
+            LOG.warn("topic {} has cleanup.policy={}, expected compact: old schemas may expire", topic, policy);
+        }
+    }
+
+    private void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting to retry", e);
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package dev.eventbank.registry;
+
+import jakarta.inject.Singleton;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The registry's in-memory view of the {@code _schemas} topic: the fold of every {@link StoreRecord} read so far.
+ * Only the store's reader thread changes it ({@link #apply}); request threads read it.
+ *
+ * <p>Every method is synchronized: the data is small (schemas, not events) and reads are rare next to the Kafka
+ * traffic they describe, so one monitor is simpler than finer locking and cheap enough.
+ *
+ * <p>Limits: everything is held in memory; the highest id ever seen is remembered only since this process started,
+ * so after a permanent delete has been compacted away a restarted registry could hand that id out again (Confluent's
+ * single-primary id generator behaves the same way).
+ */
+@Singleton
+public final class RegistryState {
+
+    private final Map<String, TreeMap<Integer, SchemaVersion>> versionsBySubject = new TreeMap<>();
+    private final Map<Integer, String> schemasById = new HashMap<>();
+    private final Map<String, Integer> idsBySchema = new HashMap<>();
+    private final Map<String, CompatibilityLevel> subjectLevels = new HashMap<>();
+    private CompatibilityLevel globalLevel;
+    private int maxId;
+
+    /** Applies one record read from the topic (or, in tests, written to an in-memory store). */
+    public synchronized void apply(StoreRecord record) {
+        if (record instanceof StoreRecord.SchemaPut put) {
+            SchemaVersion version = put.version();
+            versionsBySubject.computeIfAbsent(version.subject(), s -> new TreeMap<>()).put(version.version(), version);
+            schemasById.put(version.id(), version.schema());
+            // Confluent may hold one schema under several ids (imports); answer with the lowest, deterministically
+            idsBySchema.merge(version.schema(), version.id(), Math::min);
+            maxId = Math.max(maxId, version.id());
+        } else if (record instanceof StoreRecord.SchemaRemoved removed) {
+            TreeMap<Integer, SchemaVersion> versions = versionsBySubject.get(removed.subject());
+            SchemaVersion gone = versions == null ? null : versions.remove(removed.version());
+            if (versions != null && versions.isEmpty()) {
+                versionsBySubject.remove(removed.subject());
+            }
+            if (gone != null && !isReferenced(gone.id())) {
+                schemasById.remove(gone.id());
+                idsBySchema.remove(gone.schema(), gone.id());
+            }
+        } else if (record instanceof StoreRecord.ConfigPut config) {
+            if (config.subject() == null) {
+                globalLevel = config.level();
+            } else {
+                subjectLevels.put(config.subject(), config.level());
+            }
+        } else if (record instanceof StoreRecord.ConfigRemoved config) {
+            if (config.subject() == null) {
+                globalLevel = null;
+            } else {
+                subjectLevels.remove(config.subject());
+            }
+        } else {
+            throw new IllegalArgumentException("unknown store record " + record);
+        }
+    }
+
+    /** Subjects with at least one version that is not soft-deleted, in name order. */
+    public synchronized List<String> subjects() {
+        return versionsBySubject.entrySet().stream()
+                .filter(entry -> entry.getValue().values().stream().anyMatch(v -> !v.deleted()))
+                .map(Map.Entry::getKey)
+                .toList();
+    }
+
+    /** The versions of a subject that are not soft-deleted, oldest first. */
+    public synchronized List<SchemaVersion> liveVersions(String subject) {
+        return allVersions(subject).stream().filter(v -> !v.deleted()).toList();
+    }
+
+    /** Every version of a subject still in the topic, soft-deleted ones included, oldest first. */
+    public synchronized List<SchemaVersion> allVersions(String subject) {
+        TreeMap<Integer, SchemaVersion> versions = versionsBySubject.get(subject);
+        return versions == null ? List.of() : List.copyOf(versions.values());
+    }
+
+    /** The highest version number the subject ever had (0 if none): soft-deleted numbers are never reused. */
+    public synchronized int maxVersion(String subject) {
+        TreeMap<Integer, SchemaVersion> versions = versionsBySubject.get(subject);
+        return versions == null || versions.isEmpty() ? 0 : versions.lastKey();
+    }
+
+    public synchronized int maxId() {
+        return maxId;
+    }
+
+    /** The global id of a schema in canonical form, if any subject ever registered it. */
+    public synchronized Optional<Integer> idOf(String canonicalSchema) {
+        return Optional.ofNullable(idsBySchema.get(canonicalSchema));
+    }
+
+    public synchronized Optional<String> schemaById(int id) {
+        return Optional.ofNullable(schemasById.get(id));
+    }
+
+    /** Live (subject, version) pairs using the schema with this id, in subject then version order. */
+    public synchronized List<SchemaVersion> liveVersionsWithId(int id) {
+        List<SchemaVersion> result = new ArrayList<>();
+        versionsBySubject.values().forEach(versions -> versions.values().stream()
+                .filter(v -> v.id() == id && !v.deleted())
+                .forEach(result::add));
+        return result;
+    }
+
+    public synchronized Optional<CompatibilityLevel> globalLevel() {
+        return Optional.ofNullable(globalLevel);
+    }
+
+    public synchronized Optional<CompatibilityLevel> subjectLevel(String subject) {
+        return Optional.ofNullable(subjectLevels.get(subject));
+    }
+
+    private boolean isReferenced(int id) {
+        return versionsBySubject.values().stream().anyMatch(versions -> versions.values().stream()
+                .anyMatch(v -> v.id() == id));
+    }
+}

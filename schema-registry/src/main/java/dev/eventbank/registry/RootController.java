@@ -1,0 +1,19 @@
+package dev.eventbank.registry;
+
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Produces;
+
+import java.util.Map;
+
+/** {@code GET /} answers {@code {}} like Confluent's, which some clients use as a liveness probe. */
+@Controller
+@Produces({Api.V1_JSON, Api.JSON, MediaType.APPLICATION_JSON})
+class RootController {
+
+    @Get
+    Map<String, Object> root() {
+        return Map.of();
+    }
+}

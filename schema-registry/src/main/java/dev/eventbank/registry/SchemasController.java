@@ -1,0 +1,40 @@
+package dev.eventbank.registry;
+
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Produces;
+
+import java.util.List;
+
+/** {@code /schemas}: schemas by global id, what deserializers call. Delegates to {@link SchemaRegistry}. */
+@Controller("/schemas")
+@Produces({Api.V1_JSON, Api.JSON, MediaType.APPLICATION_JSON})
+class SchemasController {
+
+    private final SchemaRegistry registry;
+
+    SchemasController(SchemaRegistry registry) {
+        this.registry = registry;
+    }
+
+    @Get("/ids/{id}")
+    Api.SchemaResponse schema(int id) {
+        return new Api.SchemaResponse(registry.schemaById(id));
+    }
+
+    @Get("/ids/{id}/subjects")
+    List<String> subjects(int id) {
+        return registry.versionsById(id).stream().map(SchemaVersion::subject).distinct().toList();
+    }
+
+    @Get("/ids/{id}/versions")
+    List<Api.SubjectVersion> versions(int id) {
+        return registry.versionsById(id).stream().map(v -> new Api.SubjectVersion(v.subject(), v.version())).toList();
+    }
+
+    @Get("/types")
+    List<String> types() {
+        return List.of("AVRO");
+    }
+}

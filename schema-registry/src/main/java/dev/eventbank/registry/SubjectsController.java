@@ -1,0 +1,64 @@
+package dev.eventbank.registry;
+
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Consumes;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Delete;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.Produces;
+import io.micronaut.http.annotation.QueryValue;
+
+import java.util.List;
+
+/** {@code /subjects}: register, look up, list and delete the versions of a subject. Delegates to {@link SchemaRegistry}. */
+@Controller("/subjects")
+@Produces({Api.V1_JSON, Api.JSON, MediaType.APPLICATION_JSON})
+@Consumes({Api.V1_JSON, Api.JSON, MediaType.APPLICATION_JSON, MediaType.APPLICATION_OCTET_STREAM})
+class SubjectsController {
+
+    private final SchemaRegistry registry;
+
+    SubjectsController(SchemaRegistry registry) {
+        this.registry = registry;
+    }
+
+    @Get
+    List<String> subjects() {
+        return registry.subjects();
+    }
+
+    @Get("/{subject}/versions")
+    List<Integer> versions(String subject) {
+        return registry.versions(subject);
+    }
+
+    @Post("/{subject}/versions")
+    Api.IdResponse register(String subject, @Body RegisterSchemaRequest request) {
+        return new Api.IdResponse(registry.register(subject, request));
+    }
+
+    @Post("/{subject}")
+    Api.SubjectVersionResponse lookup(String subject, @Body RegisterSchemaRequest request) {
+        SchemaVersion version = registry.lookup(subject, request);
+        return new Api.SubjectVersionResponse(version.subject(), version.version(), version.id(), version.schema());
+    }
+
+    @Get("/{subject}/versions/{version}")
+    Api.SubjectVersionResponse version(String subject, String version) {
+        return Api.SubjectVersionResponse.of(registry.version(subject, version));
+    }
+
+    /** The schema itself, not wrapped in a JSON string. */
+    @Get("/{subject}/versions/{version}/schema")
+    HttpResponse<String> schema(String subject, String version) {
+        return HttpResponse.ok(registry.version(subject, version).schema()).contentType(Api.V1_JSON);
+    }
+
+    @Delete("/{subject}")
+    List<Integer> delete(String subject, @QueryValue(defaultValue = "false") boolean permanent) {
+        return registry.deleteSubject(subject, permanent);
+    }
+}
