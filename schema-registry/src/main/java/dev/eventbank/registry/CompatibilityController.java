@@ -6,11 +6,15 @@ import io.micronaut.http.annotation.Consumes;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Produces;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.http.annotation.QueryValue;
 
 import java.util.List;
 
 /** {@code /compatibility}: would this schema be accepted? Delegates to {@link SchemaRegistry}. */
+// the store blocks (Kafka round trips, bounded waits): never on the Netty event loop
+@ExecuteOn(TaskExecutors.BLOCKING)
 @Controller("/compatibility/subjects/{subject}")
 @Produces({Api.V1_JSON, Api.JSON, MediaType.APPLICATION_JSON})
 @Consumes({Api.V1_JSON, Api.JSON, MediaType.APPLICATION_JSON, MediaType.APPLICATION_OCTET_STREAM})

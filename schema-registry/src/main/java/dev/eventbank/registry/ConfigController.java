@@ -7,10 +7,14 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Delete;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Produces;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.http.annotation.Put;
 import io.micronaut.http.annotation.QueryValue;
 
 /** {@code /config}: the global and per-subject compatibility levels. Delegates to {@link SchemaRegistry}. */
+// the store blocks (Kafka round trips, bounded waits): never on the Netty event loop
+@ExecuteOn(TaskExecutors.BLOCKING)
 @Controller("/config")
 @Produces({Api.V1_JSON, Api.JSON, MediaType.APPLICATION_JSON})
 @Consumes({Api.V1_JSON, Api.JSON, MediaType.APPLICATION_JSON, MediaType.APPLICATION_OCTET_STREAM})

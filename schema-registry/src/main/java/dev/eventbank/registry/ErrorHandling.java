@@ -68,7 +68,9 @@ final class ErrorHandling {
         }
     }
 
+    /** One log line per error: Jackson's messages span lines, and schemas can be long. */
     private static String abbreviate(String message) {
-        return message.length() <= 300 ? message : message.substring(0, 300) + "...";
+        String line = message.replaceAll("\\s*\\R\\s*", " ");
+        return line.length() <= 300 ? line : line.substring(0, 300) + "...";
     }
 }

@@ -280,7 +280,12 @@ public final class SchemaRegistry {
             return new Schema.Parser().parse(request.schema());
         } catch (RuntimeException e) {
             // SchemaParseException, AvroTypeException for bad defaults, ...: all are the client's schema
-            throw RegistryException.invalidSchema(e.getMessage());
+            String message = String.valueOf(e.getMessage());
+            if (message.contains("UnresolvedSchema")) {
+                // Avro names a placeholder here; say what it means
+                message = "it uses a type name that is neither a primitive type nor defined in the schema";
+            }
+            throw RegistryException.invalidSchema(message);
         }
     }
 }

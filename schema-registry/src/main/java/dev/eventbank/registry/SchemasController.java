@@ -4,10 +4,14 @@ import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Produces;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
 
 import java.util.List;
 
 /** {@code /schemas}: schemas by global id, what deserializers call. Delegates to {@link SchemaRegistry}. */
+// the store blocks (Kafka round trips, bounded waits): never on the Netty event loop
+@ExecuteOn(TaskExecutors.BLOCKING)
 @Controller("/schemas")
 @Produces({Api.V1_JSON, Api.JSON, MediaType.APPLICATION_JSON})
 class SchemasController {

@@ -9,11 +9,15 @@ import io.micronaut.http.annotation.Delete;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Produces;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.http.annotation.QueryValue;
 
 import java.util.List;
 
 /** {@code /subjects}: register, look up, list and delete the versions of a subject. Delegates to {@link SchemaRegistry}. */
+// the store blocks (Kafka round trips, bounded waits): never on the Netty event loop
+@ExecuteOn(TaskExecutors.BLOCKING)
 @Controller("/subjects")
 @Produces({Api.V1_JSON, Api.JSON, MediaType.APPLICATION_JSON})
 @Consumes({Api.V1_JSON, Api.JSON, MediaType.APPLICATION_JSON, MediaType.APPLICATION_OCTET_STREAM})
@@ -42,8 +46,7 @@ class SubjectsController {
 
     @Post("/{subject}")
     Api.SubjectVersionResponse lookup(String subject, @Body RegisterSchemaRequest request) {
-        SchemaVersion version = registry.lookup(subject, request);
-        return new Api.SubjectVersionResponse(version.subject(), version.version(), version.id(), version.schema());
+        return Api.SubjectVersionResponse.of(registry.lookup(subject, request));
     }
 
     @Get("/{subject}/versions/{version}")

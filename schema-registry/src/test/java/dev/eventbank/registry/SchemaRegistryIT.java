@@ -1,0 +1,379 @@
+package dev.eventbank.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eventbank.localkafka.LocalKafkaBroker;
+import dev.eventbank.schemas.events.AccountClosed;
+import dev.eventbank.schemas.events.BankAccountEvent;
+import dev.eventbank.schemas.serde.AvroDeserializer;
+import dev.eventbank.schemas.serde.AvroSerializer;
+import dev.eventbank.schemas.serde.HttpSchemaRegistryClient;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+import org.apache.avro.Schema;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The registry as deployed: Micronaut over HTTP, stored in a real Kafka broker, answering what Confluent's
+ * registry answers. Each test uses its own subjects; the restart test its own topic.
+ */
+class SchemaRegistryIT {
+
+    private static final String VND = "application/vnd.schemaregistry.v1+json";
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static String bootstrapServers;
+    private static String topic;
+    private static EmbeddedServer server;
+
+    @BeforeAll
+    static void startRegistry() {
+        bootstrapServers = LocalKafkaBroker.shared().bootstrapServers();
+        topic = "_schemas-it-" + UUID.randomUUID();
+        server = start(topic);
+    }
+
+    @AfterAll
+    static void stopRegistry() {
+        if (server != null) {
+            server.getApplicationContext().close();
+        }
+    }
+
+    @Test
+    void shouldServeSchemaByIdVersionAndLookupWhenRegistered() throws Exception {
+        // given
+        String subject = subject("user-value");
+        // when
+        HttpResponse<String> registered = post(server, "/subjects/" + subject + "/versions", Schemas.body(Schemas.USER_V1));
+        // then
+        assertEquals(200, registered.statusCode(), registered.body());
+        assertEquals(VND, registered.headers().firstValue("Content-Type").orElse(""));
+        int id = json(registered).path("id").asInt();
+        String canonical = new Schema.Parser().parse(Schemas.USER_V1).toString();
+        assertEquals(canonical, json(get(server, "/schemas/ids/" + id)).path("schema").asText());
+        assertEquals("[1]", get(server, "/subjects/" + subject + "/versions").body());
+        assertTrue(json(get(server, "/subjects")).toString().contains("\"" + subject + "\""));
+        JsonNode latest = json(get(server, "/subjects/" + subject + "/versions/latest"));
+        assertEquals(Map.of("subject", subject, "version", 1, "id", id, "schema", canonical),
+                JSON.convertValue(latest, Map.class));
+        assertEquals(latest, json(get(server, "/subjects/" + subject + "/versions/1")));
+        assertEquals(JSON.readTree(canonical), json(get(server, "/subjects/" + subject + "/versions/1/schema")));
+        JsonNode lookup = json(post(server, "/subjects/" + subject, Schemas.body(Schemas.USER_V1)));
+        assertEquals(latest, lookup);
+        // other tests register the same schema: the id is global
+        assertTrue(get(server, "/schemas/ids/" + id + "/subjects").body().contains("\"" + subject + "\""));
+    }
+
+    @Test
+    void shouldReturnSameIdWhenSameSchemaIsRegisteredTwiceOrUnderAnotherSubject() throws Exception {
+        // given
+        String first = subject("order-value");
+        String second = subject("order-key");
+        int id = register(server, first, Schemas.USER_B_WITH_DEFAULT);
+        // when
+        int again = register(server, first, Schemas.USER_B_WITH_DEFAULT);
+        int elsewhere = register(server, second, Schemas.USER_B_WITH_DEFAULT);
+        int different = register(server, subject("other-value"), "\"bytes\"");
+        // then
+        assertEquals(id, again);
+        assertEquals(id, elsewhere);
+        assertNotEquals(id, different);
+        assertEquals("[1]", get(server, "/subjects/" + first + "/versions").body());
+    }
+
+    @Test
+    void shouldRejectWithConfluents409WhenNewFieldHasNoDefault() throws Exception {
+        // given the default level, BACKWARD
+        String subject = subject("user-value");
+        register(server, subject, Schemas.USER_V1);
+        // when
+        HttpResponse<String> response = post(server, "/subjects/" + subject + "/versions",
+                Schemas.body(Schemas.USER_B_WITHOUT_DEFAULT));
+        // then
+        assertEquals(409, response.statusCode());
+        assertEquals(VND, response.headers().firstValue("Content-Type").orElse(""));
+        JsonNode body = json(response);
+        assertEquals(409, body.path("error_code").asInt());
+        assertTrue(body.path("message").asText().startsWith("Schema being registered is incompatible with an earlier "
+                + "schema for subject \"" + subject + "\", details: [{errorType:'READER_FIELD_MISSING_DEFAULT_VALUE', "
+                + "description:'The field 'b' at path '/fields/1' in the new schema has no default value and is missing "
+                + "in the old schema', additionalInfo:'b'}, {oldSchemaVersion: 1}"), body.toString());
+        assertEquals("[1]", get(server, "/subjects/" + subject + "/versions").body());
+    }
+
+    @Test
+    void shouldAcceptChangeWhenSubjectLevelAllowsIt() throws Exception {
+        // given
+        String subject = subject("user-value");
+        register(server, subject, Schemas.USER_V1);
+        // when FORWARD: an added field without default is fine for old readers
+        HttpResponse<String> forward = put(server, "/config/" + subject, "{\"compatibility\":\"FORWARD\"}");
+        int v2 = register(server, subject, Schemas.USER_B_WITHOUT_DEFAULT);
+        // and NONE: even a type change
+        put(server, "/config/" + subject, "{\"compatibility\":\"NONE\"}");
+        int v3 = register(server, subject, Schemas.USER_A_AS_INT);
+        // then
+        assertEquals("{\"compatibility\":\"FORWARD\"}", forward.body());
+        assertEquals("{\"compatibilityLevel\":\"NONE\"}", get(server, "/config/" + subject).body());
+        assertTrue(v2 > 0 && v3 > v2);
+        assertEquals("[1,2,3]", get(server, "/subjects/" + subject + "/versions").body());
+        assertEquals("{\"compatibilityLevel\":\"BACKWARD\"}", get(server, "/config").body());
+    }
+
+    @Test
+    void shouldAnswerCompatibilityCheckWhenAskedVerbose() throws Exception {
+        // given
+        String subject = subject("user-value");
+        register(server, subject, Schemas.USER_V1);
+        // when
+        HttpResponse<String> compatible = post(server, "/compatibility/subjects/" + subject + "/versions/latest",
+                Schemas.body(Schemas.USER_B_WITH_DEFAULT));
+        HttpResponse<String> incompatible = post(server, "/compatibility/subjects/" + subject
+                + "/versions/1?verbose=true", Schemas.body(Schemas.USER_B_WITHOUT_DEFAULT));
+        // then
+        assertEquals("{\"is_compatible\":true}", compatible.body());
+        JsonNode verdict = json(incompatible);
+        assertEquals(false, verdict.path("is_compatible").asBoolean(true));
+        assertTrue(verdict.path("messages").get(0).asText().contains("READER_FIELD_MISSING_DEFAULT_VALUE"),
+                verdict.toString());
+        assertEquals("[1]", get(server, "/subjects/" + subject + "/versions").body());
+    }
+
+    @Test
+    void shouldAnswerConfluentErrorCodesWhenRequestIsWrong() throws Exception {
+        // given
+        String subject = subject("user-value");
+        register(server, subject, Schemas.USER_V1);
+        // when / then
+        assertError(get(server, "/subjects/nobody-" + subject + "/versions"), 404, 40401);
+        assertError(get(server, "/subjects/" + subject + "/versions/9"), 404, 40402);
+        assertError(get(server, "/subjects/" + subject + "/versions/first"), 422, 42202);
+        assertError(get(server, "/schemas/ids/987654"), 404, 40403);
+        assertError(post(server, "/subjects/" + subject, Schemas.body("\"long\"")), 404, 40403);
+        assertError(post(server, "/subjects/" + subject + "/versions", Schemas.body("{\"type\":\"recrod\"}")), 422, 42201);
+        assertError(post(server, "/subjects/" + subject + "/versions",
+                "{\"schema\":\"syntax = \\\"proto3\\\";\",\"schemaType\":\"PROTOBUF\"}"), 422, 42201);
+        assertError(put(server, "/config/" + subject, "{\"compatibility\":\"SIDEWAYS\"}"), 422, 42203);
+        assertError(get(server, "/config/" + subject), 404, 40408);
+        assertEquals("{\"compatibilityLevel\":\"BACKWARD\"}",
+                get(server, "/config/" + subject + "?defaultToGlobal=true").body());
+    }
+
+    @Test
+    void shouldAnswerClientErrorWithConfluentBodyWhenJsonIsMalformed() throws Exception {
+        // given
+        String path = "/subjects/" + subject("user-value") + "/versions";
+        // when
+        List<HttpResponse<String>> responses = List.of(
+                post(server, path, "{\"schema\": "),
+                post(server, path, "[1,2]"),
+                post(server, path, "{\"schema\":{\"type\":\"string\"}}"),
+                post(server, path, ""),
+                put(server, "/config", "not json"));
+        // then
+        for (HttpResponse<String> response : responses) {
+            assertTrue(response.statusCode() == 400 || response.statusCode() == 422, response.body());
+            assertEquals(VND, response.headers().firstValue("Content-Type").orElse(""));
+            JsonNode body = json(response);
+            assertEquals(response.statusCode(), body.path("error_code").asInt() / (body.path("error_code").asInt() > 999 ? 100 : 1));
+            assertTrue(!body.path("message").asText().isBlank(), response.body());
+        }
+        assertError(get(server, "/no/such/route"), 404, 404);
+    }
+
+    @Test
+    void shouldReportUpWhenStoreHasCaughtUp() throws Exception {
+        // given a started registry
+        // when
+        HttpResponse<String> health = get(server, "/health");
+        // then
+        assertEquals(200, health.statusCode(), health.body());
+        JsonNode store = json(health).path("details").path("schema-store");
+        assertEquals("UP", store.path("status").asText(), health.body());
+        assertEquals(topic, store.path("details").path("topic").asText());
+    }
+
+    @Test
+    void shouldWriteConfluentRecordsToTopicWhenRegistering() throws Exception {
+        // given
+        String subject = subject("record-format");
+        // when
+        int id = register(server, subject, "\"float\"");
+        put(server, "/config/" + subject, "{\"compatibility\":\"FULL\"}");
+        // then
+        List<String> records = new ArrayList<>();
+        for (ConsumerRecord<String, String> record : readTopic(topic)) {
+            records.add(record.key() + " => " + record.value());
+        }
+        assertTrue(records.contains("{\"keytype\":\"SCHEMA\",\"subject\":\"" + subject + "\",\"version\":1,\"magic\":1} => "
+                + "{\"subject\":\"" + subject + "\",\"version\":1,\"id\":" + id
+                + ",\"schema\":\"\\\"float\\\"\",\"deleted\":false}"), records.toString());
+        assertTrue(records.contains("{\"keytype\":\"CONFIG\",\"subject\":\"" + subject + "\",\"magic\":0} => "
+                + "{\"compatibilityLevel\":\"FULL\"}"), records.toString());
+    }
+
+    @Test
+    void shouldKeepIdsAndVersionsWhenRestartedOnSameTopic() throws Exception {
+        // given a registry with history on its own topic
+        String restartTopic = "_schemas-restart-" + UUID.randomUUID();
+        EmbeddedServer before = start(restartTopic);
+        int userId;
+        int floatId;
+        try {
+            userId = register(before, "user-value", Schemas.USER_V1);
+            assertEquals(userId, register(before, "user-value-copy", Schemas.USER_V1));
+            floatId = register(before, "user-value", Schemas.USER_B_WITH_DEFAULT);
+            put(before, "/config", "{\"compatibility\":\"FULL\"}");
+            put(before, "/config/user-value-copy", "{\"compatibility\":\"NONE\"}");
+        } finally {
+            before.getApplicationContext().close();
+        }
+        // when
+        EmbeddedServer after = start(restartTopic);
+        try {
+            // then
+            assertEquals(Map.of("subject", "user-value", "version", 2, "id", floatId,
+                            "schema", new Schema.Parser().parse(Schemas.USER_B_WITH_DEFAULT).toString()),
+                    JSON.convertValue(json(get(after, "/subjects/user-value/versions/latest")), Map.class));
+            assertEquals("[1,2]", get(after, "/subjects/user-value/versions").body());
+            assertEquals(userId, json(get(after, "/subjects/user-value-copy/versions/1")).path("id").asInt());
+            assertEquals("{\"compatibilityLevel\":\"FULL\"}", get(after, "/config").body());
+            assertEquals("{\"compatibilityLevel\":\"NONE\"}", get(after, "/config/user-value-copy").body());
+            // and a new schema gets the next id, an old one its old id
+            assertEquals(floatId + 1, register(after, "other-value", "\"double\""));
+            assertEquals(userId, register(after, "third-value", Schemas.USER_V1));
+        } finally {
+            after.getApplicationContext().close();
+        }
+    }
+
+    @Test
+    void shouldRoundTripEventsWhenProjectSerdeUsesThisRegistry() {
+        // given the project's own registry client and serde, as the services use them
+        HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(server.getURL().toString());
+        String eventTopic = "it-events-" + UUID.randomUUID();
+        BankAccountEvent event = BankAccountEvent.newBuilder()
+                .setEventId(UUID.randomUUID().toString())
+                .setAggregateId("account-1")
+                .setAggregateType("BankAccount")
+                .setVersion(2)
+                .setEventType("AccountClosed")
+                .setOccurredAt(Instant.parse("2025-01-01T10:00:00Z"))
+                .setCommandId(UUID.randomUUID().toString())
+                .setCorrelationId(UUID.randomUUID().toString())
+                .setPayload(new AccountClosed("customer request"))
+                .build();
+        // when
+        byte[] bytes = new AvroSerializer<BankAccountEvent>(client, false).serialize(eventTopic, event);
+        BankAccountEvent read = new AvroDeserializer<BankAccountEvent>(
+                new HttpSchemaRegistryClient(server.getURL().toString()), BankAccountEvent.getClassSchema())
+                .deserialize(eventTopic, bytes);
+        // then
+        assertEquals(event, read);
+        assertEquals(0, bytes[0]);
+        assertEquals("[1]", get(server, "/subjects/" + eventTopic + "-value/versions").body());
+    }
+
+    private static EmbeddedServer start(String topic) {
+        return ApplicationContext.run(EmbeddedServer.class, Map.of(
+                "kafka.bootstrap.servers", bootstrapServers,
+                "micronaut.server.port", -1,
+                "registry.topic", topic));
+    }
+
+    private static String subject(String name) {
+        return name + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static int register(EmbeddedServer target, String subject, String schema) {
+        HttpResponse<String> response = post(target, "/subjects/" + subject + "/versions", Schemas.body(schema));
+        assertEquals(200, response.statusCode(), response.body());
+        return json(response).path("id").asInt();
+    }
+
+    private static void assertError(HttpResponse<String> response, int status, int errorCode) {
+        assertEquals(status, response.statusCode(), response.body());
+        assertEquals(VND, response.headers().firstValue("Content-Type").orElse(""));
+        JsonNode body = json(response);
+        assertEquals(errorCode, body.path("error_code").asInt(), response.body());
+        assertTrue(body.path("message").isTextual(), response.body());
+    }
+
+    private static List<ConsumerRecord<String, String>> readTopic(String name) {
+        TopicPartition partition = new TopicPartition(name, 0);
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                "bootstrap.servers", bootstrapServers), new StringDeserializer(), new StringDeserializer())) {
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            long end = consumer.endOffsets(List.of(partition)).get(partition);
+            List<ConsumerRecord<String, String>> records = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (consumer.position(partition) < end && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+            return records;
+        }
+    }
+
+    private static HttpResponse<String> get(EmbeddedServer target, String path) {
+        return send(target, HttpRequest.newBuilder(uri(target, path)).GET());
+    }
+
+    private static HttpResponse<String> post(EmbeddedServer target, String path, String body) {
+        return send(target, HttpRequest.newBuilder(uri(target, path)).header("Content-Type", VND)
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    private static HttpResponse<String> put(EmbeddedServer target, String path, String body) {
+        return send(target, HttpRequest.newBuilder(uri(target, path)).header("Content-Type", VND)
+                .PUT(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    private static URI uri(EmbeddedServer target, String path) {
+        return URI.create("http://localhost:" + target.getPort() + path);
+    }
+
+    private static HttpResponse<String> send(EmbeddedServer target, HttpRequest.Builder request) {
+        try {
+            return HTTP.send(request.header("Accept", VND).timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException("registry on port " + target.getPort() + " unreachable", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static JsonNode json(HttpResponse<String> response) {
+        try {
+            return JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new AssertionError("not JSON: " + response.body(), e);
+        }
+    }
+}
