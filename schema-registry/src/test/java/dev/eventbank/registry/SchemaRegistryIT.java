@@ -11,10 +11,15 @@ import dev.eventbank.schemas.serde.HttpSchemaRegistryClient;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import org.apache.avro.Schema;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -268,6 +273,39 @@ class SchemaRegistryIT {
             assertEquals(userId, register(after, "third-value", Schemas.USER_V1));
         } finally {
             after.getApplicationContext().close();
+        }
+    }
+
+    @Test
+    void shouldServeTopicWrittenByConfluentWhenStartedOnIt() throws Exception {
+        // given a topic as Confluent's registry leaves it: a NOOP marker, a soft-deleted subject, a global level
+        String confluentTopic = "_schemas-confluent-" + UUID.randomUUID();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
+            admin.createTopics(List.of(new NewTopic(confluentTopic, 1, (short) 1)
+                    .configs(Map.of("cleanup.policy", "compact")))).all().get();
+        }
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                "bootstrap.servers", bootstrapServers), new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>(confluentTopic, "{\"keytype\":\"NOOP\",\"magic\":0}", null));
+            producer.send(new ProducerRecord<>(confluentTopic,
+                    "{\"keytype\":\"SCHEMA\",\"subject\":\"kept-value\",\"version\":1,\"magic\":1}",
+                    "{\"subject\":\"kept-value\",\"version\":1,\"id\":41,\"schema\":\"\\\"string\\\"\",\"deleted\":false}"));
+            producer.send(new ProducerRecord<>(confluentTopic,
+                    "{\"keytype\":\"SCHEMA\",\"subject\":\"gone-value\",\"version\":1,\"magic\":1}",
+                    "{\"subject\":\"gone-value\",\"version\":1,\"id\":42,\"schema\":\"\\\"int\\\"\",\"deleted\":true}"));
+            producer.send(new ProducerRecord<>(confluentTopic, "{\"keytype\":\"CONFIG\",\"subject\":null,\"magic\":0}",
+                    "{\"compatibilityLevel\":\"FULL_TRANSITIVE\"}")).get();
+        }
+        // when
+        EmbeddedServer registry = start(confluentTopic);
+        try {
+            // then
+            assertEquals("[\"kept-value\"]", get(registry, "/subjects").body());
+            assertEquals("{\"schema\":\"\\\"int\\\"\"}", get(registry, "/schemas/ids/42").body());
+            assertEquals("{\"compatibilityLevel\":\"FULL_TRANSITIVE\"}", get(registry, "/config").body());
+            assertEquals(43, register(registry, "new-value", "\"boolean\""));
+        } finally {
+            registry.getApplicationContext().close();
         }
     }
 
