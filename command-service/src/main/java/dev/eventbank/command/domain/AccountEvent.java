@@ -1,0 +1,49 @@
+package dev.eventbank.command.domain;
+
+import java.time.Instant;
+import java.util.Currency;
+import java.util.Objects;
+
+/**
+ * What happened to one bank account, in the past tense. Events are facts: {@link BankAccount#evolve} applies
+ * them without checking rules. The version of each event is assigned by whoever appends it (the next number
+ * after the state's version), not carried here.
+ */
+public sealed interface AccountEvent {
+
+    Instant occurredAt();
+
+    record AccountOpened(String accountNumber, String owner, Currency currency, Money initialDeposit,
+                         Instant occurredAt) implements AccountEvent {
+        public AccountOpened {
+            Objects.requireNonNull(accountNumber, "accountNumber");
+            Objects.requireNonNull(owner, "owner");
+            Objects.requireNonNull(currency, "currency");
+            Objects.requireNonNull(initialDeposit, "initialDeposit");
+            Objects.requireNonNull(occurredAt, "occurredAt");
+        }
+    }
+
+    record MoneyDeposited(Money amount, Money balanceAfter, Instant occurredAt) implements AccountEvent {
+        public MoneyDeposited {
+            Objects.requireNonNull(amount, "amount");
+            Objects.requireNonNull(balanceAfter, "balanceAfter");
+            Objects.requireNonNull(occurredAt, "occurredAt");
+        }
+    }
+
+    record MoneyWithdrawn(Money amount, Money balanceAfter, Instant occurredAt) implements AccountEvent {
+        public MoneyWithdrawn {
+            Objects.requireNonNull(amount, "amount");
+            Objects.requireNonNull(balanceAfter, "balanceAfter");
+            Objects.requireNonNull(occurredAt, "occurredAt");
+        }
+    }
+
+    /** {@code reason} is optional (null). */
+    record AccountClosed(String reason, Instant occurredAt) implements AccountEvent {
+        public AccountClosed {
+            Objects.requireNonNull(occurredAt, "occurredAt");
+        }
+    }
+}
