@@ -1,0 +1,145 @@
+package dev.eventbank.command.rest;
+
+import dev.eventbank.command.gateway.CommandGateway;
+import dev.eventbank.schemas.AvroDecimals;
+import dev.eventbank.schemas.commands.BankAccountCommand;
+import dev.eventbank.schemas.commands.CloseAccount;
+import dev.eventbank.schemas.commands.DepositMoney;
+import dev.eventbank.schemas.commands.OpenAccount;
+import dev.eventbank.schemas.commands.WithdrawMoney;
+import io.micronaut.context.annotation.Value;
+import io.micronaut.http.HttpResponse;
+import jakarta.inject.Singleton;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Currency;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a checked HTTP request into a {@link BankAccountCommand}, sends it through the {@link CommandGateway}
+ * and maps its committed result to a response ({@link CommandResponses}). Every check on the input happens
+ * here, before anything is sent: a request that fails one is a 400 and produces nothing.
+ *
+ * <p>What is checked here is what needs no account: shapes, types, lengths, a known currency, amounts
+ * {@code > 0} ({@code >= 0} for an initial deposit), {@code <= 10^12}, at most 4 decimals. Whether an amount fits
+ * the account's currency (2 decimals for EUR) is decided by the command processor, which knows the currency.
+ */
+@Singleton
+final class AccountCommands {
+
+    static final BigDecimal MAX_AMOUNT = BigDecimal.TEN.pow(12);
+    static final int MAX_SCALE = AvroDecimals.SCALE;
+    static final int MAX_TEXT = 200;
+
+    private static final Set<String> OPEN_FIELDS = fields("owner", "currency", "initialDeposit", "accountNumber");
+    private static final Set<String> AMOUNT_FIELDS = fields("amount");
+    private static final Set<String> CLOSE_FIELDS = fields("reason");
+    private static final Pattern UUID_TEXT = Pattern.compile(
+            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
+    private static final Pattern ACCOUNT_NUMBER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9 -]{0,33}");
+
+    private final CommandGateway gateway;
+    private final Duration replyTimeout;
+    private final Clock clock;
+
+    AccountCommands(CommandGateway gateway, @Value("${eventbank.commands.reply-timeout:5s}") Duration replyTimeout,
+                    Clock clock) {
+        this.gateway = gateway;
+        this.replyTimeout = replyTimeout;
+        this.clock = clock;
+    }
+
+    CompletableFuture<HttpResponse<?>> open(String body, CommandHeaders headers) {
+        JsonFields fields = JsonFields.parse(body, false, OPEN_FIELDS);
+        String owner = fields.requiredText("owner", MAX_TEXT);
+        String currency = currency(fields.requiredText("currency", MAX_TEXT));
+        BigDecimal initialDeposit = fields.requiredAmount("initialDeposit", true, MAX_AMOUNT, MAX_SCALE);
+        String accountNumber = fields.optionalText("accountNumber", 34);
+        if (accountNumber != null && !ACCOUNT_NUMBER.matcher(accountNumber).matches()) {
+            throw CommandProblem.badRequest("accountNumber must be 1 to 34 letters, digits, spaces or dashes");
+        }
+        String accountId = CommandIds.newAccountId(headers.idempotencyKey());
+        String fingerprint = CommandIds.fingerprint("OpenAccount",
+                List.of(owner, currency, initialDeposit.toPlainString(), String.valueOf(accountNumber)));
+        OpenAccount payload = new OpenAccount(accountNumber != null ? accountNumber : CommandIds.accountNumber(accountId),
+                owner, currency, AvroDecimals.toWire(initialDeposit));
+        return send(accountId, payload, fingerprint, headers, true);
+    }
+
+    CompletableFuture<HttpResponse<?>> deposit(String id, String body, CommandHeaders headers) {
+        String accountId = accountId(id);
+        BigDecimal amount = JsonFields.parse(body, false, AMOUNT_FIELDS).requiredAmount("amount", false, MAX_AMOUNT, MAX_SCALE);
+        return send(accountId, new DepositMoney(AvroDecimals.toWire(amount)),
+                CommandIds.fingerprint("DepositMoney", List.of(amount.toPlainString())), headers, false);
+    }
+
+    CompletableFuture<HttpResponse<?>> withdraw(String id, String body, CommandHeaders headers) {
+        String accountId = accountId(id);
+        BigDecimal amount = JsonFields.parse(body, false, AMOUNT_FIELDS).requiredAmount("amount", false, MAX_AMOUNT, MAX_SCALE);
+        return send(accountId, new WithdrawMoney(AvroDecimals.toWire(amount)),
+                CommandIds.fingerprint("WithdrawMoney", List.of(amount.toPlainString())), headers, false);
+    }
+
+    CompletableFuture<HttpResponse<?>> close(String id, String body, CommandHeaders headers) {
+        String accountId = accountId(id);
+        String reason = JsonFields.parse(body, true, CLOSE_FIELDS).optionalText("reason", MAX_TEXT);
+        return send(accountId, new CloseAccount(reason),
+                CommandIds.fingerprint("CloseAccount", java.util.Collections.singletonList(reason)), headers, false);
+    }
+
+    private CompletableFuture<HttpResponse<?>> send(String accountId, Object payload, String fingerprint,
+                                                    CommandHeaders headers, boolean opening) {
+        BankAccountCommand command = BankAccountCommand.newBuilder()
+                .setCommandId(CommandIds.commandId(accountId, headers.idempotencyKey()))
+                .setAccountId(accountId)
+                .setExpectedVersion(headers.expectedVersion())
+                .setCorrelationId(headers.correlationId())
+                .setIdempotencyKey(headers.idempotencyKey())
+                .setFingerprint(fingerprint)
+                .setIssuedAt(clock.instant())
+                .setPayload(payload)
+                .build();
+        return gateway.send(command, replyTimeout).thenApply(result -> result.isPresent()
+                ? CommandResponses.of(result.get(), opening, headers.correlationId())
+                : CommandResponses.stillRunning(command, headers.correlationId()));
+    }
+
+    /** The path's account id in canonical (lower-case) form; no account has an id that is not a UUID. */
+    static String accountId(String id) {
+        if (id == null || !UUID_TEXT.matcher(id).matches()) {
+            throw CommandProblem.accountNotFound("no account has id '" + (id == null ? "" : id.length() > 40
+                    ? id.substring(0, 40) + "..." : id) + "': account ids are UUIDs", Map.of());
+        }
+        return UUID.fromString(id).toString();
+    }
+
+    private static String currency(String code) {
+        if (!CURRENCY.matcher(code).matches()) {
+            throw CommandProblem.badRequest("currency must be an upper-case ISO 4217 code such as \"EUR\", got \""
+                    + (code.length() > 10 ? code.substring(0, 10) + "..." : code) + "\"");
+        }
+        try {
+            Currency currency = Currency.getInstance(code);
+            if (currency.getDefaultFractionDigits() < 0) {
+                throw CommandProblem.badRequest("currency " + code + " is not a currency an account can hold");
+            }
+            return code;
+        } catch (IllegalArgumentException e) {
+            throw CommandProblem.badRequest("currency \"" + code + "\" is not an ISO 4217 code");
+        }
+    }
+
+    private static Set<String> fields(String... names) {
+        return new LinkedHashSet<>(Arrays.asList(names));
+    }
+}

@@ -1,0 +1,56 @@
+package dev.eventbank.command.rest;
+
+import io.micronaut.http.HttpStatus;
+
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A client-facing error of the command API, rendered as {@code application/problem+json} (RFC 9457) by
+ * {@link ProblemHandlers}: status, a type URI such as {@code /problems/insufficient-funds}, a title, a detail
+ * that says what to do, and extension members at the top level ({@code accountId}, {@code currentVersion}).
+ */
+final class CommandProblem extends RuntimeException {
+
+    private final HttpStatus status;
+    private final String type;
+    private final String title;
+    private final Map<String, Object> members;
+
+    CommandProblem(HttpStatus status, String type, String title, String detail, Map<String, Object> members) {
+        super(detail, null, false, false);
+        this.status = status;
+        this.type = type;
+        this.title = title;
+        this.members = Map.copyOf(members);
+    }
+
+    static CommandProblem badRequest(String detail) {
+        return new CommandProblem(HttpStatus.BAD_REQUEST, "/problems/invalid-request", "Invalid request", detail, Map.of());
+    }
+
+    static CommandProblem accountNotFound(String detail, Map<String, Object> members) {
+        return new CommandProblem(HttpStatus.NOT_FOUND, "/problems/account-not-found", "Account not found", detail, members);
+    }
+
+    /** The type URI of a rejection code: {@code INSUFFICIENT_FUNDS} -> {@code /problems/insufficient-funds}. */
+    static String typeOf(String code) {
+        return "/problems/" + code.toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    HttpStatus status() {
+        return status;
+    }
+
+    String type() {
+        return type;
+    }
+
+    String title() {
+        return title;
+    }
+
+    Map<String, Object> members() {
+        return members;
+    }
+}

@@ -1,0 +1,104 @@
+package dev.eventbank.command.rest;
+
+import dev.eventbank.schemas.commands.BankAccountCommand;
+import dev.eventbank.schemas.commands.CommandOutcome;
+import dev.eventbank.schemas.commands.CommandResult;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.serde.annotation.Serdeable;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The HTTP answer to a committed {@link CommandResult}: ACCEPTED -> 201 (open) or 200 with {@code ETag};
+ * REJECTED -> 422 problem typed by its code ({@code /problems/insufficient-funds}), except INVALID_AMOUNT and
+ * INVALID_COMMAND -> 400; NOT_FOUND -> 404; CONFLICT -> 409 with {@code currentVersion}; KEY_REUSED -> 422.
+ * No result in time -> 202 with a {@code Location} to poll.
+ */
+final class CommandResponses {
+
+    private CommandResponses() {
+    }
+
+    static HttpResponse<?> of(CommandResult result, boolean opening, String correlationId) {
+        if (result.getOutcome() == CommandOutcome.ACCEPTED) {
+            MutableHttpResponse<Accepted> response = opening
+                    ? HttpResponse.created(new Accepted(result.getAccountId(), result.getVersion()))
+                    .header(HttpHeaders.LOCATION, "/accounts/" + result.getAccountId())
+                    : HttpResponse.ok(new Accepted(result.getAccountId(), result.getVersion()));
+            return response.header(HttpHeaders.ETAG, etag(result.getVersion()))
+                    .header(CommandHeaders.CORRELATION_ID, correlationId);
+        }
+        return ProblemHandlers.render(problem(result)).header(CommandHeaders.CORRELATION_ID, correlationId);
+    }
+
+    static HttpResponse<?> stillRunning(BankAccountCommand command, String correlationId) {
+        return HttpResponse.accepted()
+                .header(HttpHeaders.LOCATION, "/commands/" + command.getCommandId())
+                .header(HttpHeaders.RETRY_AFTER, "1")
+                .header(CommandHeaders.CORRELATION_ID, correlationId)
+                .body(new Pending(command.getCommandId(), command.getAccountId(), "PENDING"));
+    }
+
+    static String etag(long version) {
+        return "\"" + version + "\"";
+    }
+
+    /** The problem a non-accepted result is answered with. */
+    static CommandProblem problem(CommandResult result) {
+        Map<String, Object> members = new LinkedHashMap<>();
+        members.put("accountId", result.getAccountId());
+        members.put("commandId", result.getCommandId());
+        String detail = result.getDetail() == null ? "" : result.getDetail();
+        return switch (result.getOutcome()) {
+            case NOT_FOUND -> CommandProblem.accountNotFound(detail, members);
+            case CONFLICT -> {
+                members.put("currentVersion", result.getVersion());
+                yield new CommandProblem(HttpStatus.CONFLICT, "/problems/version-conflict", "Version conflict",
+                        detail + "; read the account again and retry with If-Match: " + etag(result.getVersion()), members);
+            }
+            case KEY_REUSED -> new CommandProblem(HttpStatus.UNPROCESSABLE_ENTITY, "/problems/idempotency-key-reused",
+                    "Idempotency-Key reused with a different request",
+                    "this Idempotency-Key was first used for a different request on this account; use a new key", members);
+            case REJECTED -> rejected(result, detail, members);
+            case ACCEPTED -> throw new IllegalArgumentException("an accepted result is not a problem");
+        };
+    }
+
+    private static CommandProblem rejected(CommandResult result, String detail, Map<String, Object> members) {
+        String code = result.getRejectionCode() == null ? "REJECTED" : result.getRejectionCode();
+        members.put("currentVersion", result.getVersion());
+        HttpStatus status = switch (code) {
+            case "INVALID_AMOUNT", "INVALID_COMMAND" -> HttpStatus.BAD_REQUEST;
+            case "ACCOUNT_NOT_FOUND" -> HttpStatus.NOT_FOUND;
+            default -> HttpStatus.UNPROCESSABLE_ENTITY;
+        };
+        return new CommandProblem(status, CommandProblem.typeOf(code), title(code), detail, members);
+    }
+
+    private static String title(String code) {
+        return switch (code) {
+            case "INSUFFICIENT_FUNDS" -> "Insufficient funds";
+            case "ALREADY_OPEN" -> "Account already open";
+            case "ACCOUNT_CLOSED" -> "Account closed";
+            case "NON_ZERO_BALANCE" -> "Account not empty";
+            case "BALANCE_LIMIT" -> "Balance limit exceeded";
+            case "INVALID_AMOUNT" -> "Invalid amount";
+            case "INVALID_COMMAND" -> "Invalid command";
+            default -> "Command rejected";
+        };
+    }
+
+    /** Body of a 2xx command response. */
+    @Serdeable
+    record Accepted(String accountId, long version) {
+    }
+
+    /** Body of a 202: the command is sent, its outcome not known yet. */
+    @Serdeable
+    record Pending(String commandId, String accountId, String status) {
+    }
+}

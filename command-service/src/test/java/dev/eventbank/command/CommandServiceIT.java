@@ -1,0 +1,396 @@
+package dev.eventbank.command;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eventbank.localkafka.LocalKafkaBroker;
+import dev.eventbank.schemas.catalog.Topics;
+import dev.eventbank.schemas.events.BankAccountEvent;
+import dev.eventbank.schemas.events.MoneyDeposited;
+import dev.eventbank.schemas.serde.AvroDeserializer;
+import dev.eventbank.schemas.serde.SchemaRegistryClients;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The command service as deployed (Micronaut, the gateway, the Kafka Streams command processor) against a real
+ * broker, driven over HTTP; the event log, read back read_committed, is the judge.
+ */
+class CommandServiceIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final String REGISTRY_URL = "mock://command-it-" + UUID.randomUUID();
+
+    private static EmbeddedServer server;
+    private static String bootstrapServers;
+    private static String existingAccount;
+
+    @BeforeAll
+    static void startService() throws Exception {
+        bootstrapServers = LocalKafkaBroker.shared().bootstrapServers();
+        server = ApplicationContext.run(EmbeddedServer.class, Map.of(
+                "micronaut.server.port", -1,
+                "kafka.bootstrap.servers", bootstrapServers,
+                "schema-registry.url", REGISTRY_URL,
+                "eventbank.streams.application-id", "command-it-" + UUID.randomUUID(),
+                "eventbank.streams.state-dir", Files.createTempDirectory("command-it-").toString(),
+                "eventbank.topics.partitions", 3));
+        awaitHealthy();
+        existingAccount = open("100.00");
+    }
+
+    @AfterAll
+    static void stopService() {
+        if (server != null) {
+            server.getApplicationContext().close();
+        }
+    }
+
+    @Test
+    void shouldAnswer201WithLocationAndETagWhenAnAccountIsOpened() throws Exception {
+        // when
+        HttpResponse<String> response = post("/accounts",
+                "{\"owner\":\"Ada Lovelace\",\"currency\":\"EUR\",\"initialDeposit\":100.5,\"accountNumber\":\"NL01 EVBK 0001\"}",
+                Map.of("X-Correlation-Id", "corr-open-1"));
+
+        // then
+        assertEquals(201, response.statusCode(), response.body());
+        JsonNode body = JSON.readTree(response.body());
+        String account = body.path("accountId").asText();
+        UUID.fromString(account);
+        assertEquals(1, body.path("version").asLong());
+        assertEquals("\"1\"", response.headers().firstValue("ETag").orElse(null));
+        assertEquals("/accounts/" + account, response.headers().firstValue("Location").orElse(null));
+        assertEquals("corr-open-1", response.headers().firstValue("X-Correlation-Id").orElse(null));
+        List<BankAccountEvent> events = eventsOf(account);
+        assertEquals(1, events.size());
+        assertEquals("AccountOpened", events.get(0).getEventType());
+        assertEquals("corr-open-1", events.get(0).getCorrelationId());
+    }
+
+    @Test
+    void shouldAnswer200WithETagAndVersionWhenDepositingAndWithdrawing() throws Exception {
+        // given
+        String account = open("10.00");
+
+        // when
+        HttpResponse<String> deposit = post("/accounts/" + account + "/deposits", "{\"amount\":\"50.25\"}", Map.of());
+        HttpResponse<String> withdrawal = post("/accounts/" + account + "/withdrawals", "{\"amount\":30.25}", Map.of());
+
+        // then
+        assertEquals(200, deposit.statusCode(), deposit.body());
+        assertEquals(2, JSON.readTree(deposit.body()).path("version").asLong());
+        assertEquals("\"2\"", deposit.headers().firstValue("ETag").orElse(null));
+        assertEquals(200, withdrawal.statusCode(), withdrawal.body());
+        assertEquals(3, JSON.readTree(withdrawal.body()).path("version").asLong());
+        assertEquals("\"3\"", withdrawal.headers().firstValue("ETag").orElse(null));
+        List<BankAccountEvent> events = eventsOf(account);
+        assertEquals(List.of(1L, 2L, 3L), events.stream().map(BankAccountEvent::getVersion).toList());
+        assertEquals(0, new BigDecimal("60.25").compareTo(((MoneyDeposited) events.get(1).getPayload()).getBalanceAfter()));
+    }
+
+    @Test
+    void shouldAnswer422WhenFundsAreInsufficient() throws Exception {
+        // given
+        String account = open("10.00");
+
+        // when
+        HttpResponse<String> response = post("/accounts/" + account + "/withdrawals", "{\"amount\":\"10.01\"}", Map.of());
+
+        // then
+        assertProblem(response, 422);
+        JsonNode problem = JSON.readTree(response.body());
+        assertEquals("/problems/insufficient-funds", problem.path("type").asText());
+        assertEquals(account, problem.path("accountId").asText());
+        assertFalse(problem.path("commandId").asText().isEmpty());
+        assertEquals(1, eventsOf(account).size());
+    }
+
+    @Test
+    void shouldAnswer404WhenTheAccountIsUnknown() throws Exception {
+        // when
+        String unknown = UUID.randomUUID().toString();
+        HttpResponse<String> response = post("/accounts/" + unknown + "/deposits", "{\"amount\":\"1\"}", Map.of());
+
+        // then
+        assertProblem(response, 404);
+        assertEquals("/problems/account-not-found", JSON.readTree(response.body()).path("type").asText());
+        assertTrue(eventsOf(unknown).isEmpty());
+    }
+
+    @Test
+    void shouldAnswer409WithTheCurrentVersionWhenIfMatchDiffers() throws Exception {
+        // given
+        String account = open("10.00");
+        assertEquals(200, post("/accounts/" + account + "/deposits", "{\"amount\":\"1\"}", Map.of("If-Match", "\"1\"")).statusCode());
+
+        // when
+        HttpResponse<String> response = post("/accounts/" + account + "/withdrawals", "{\"amount\":\"1\"}",
+                Map.of("If-Match", "\"1\""));
+
+        // then
+        assertProblem(response, 409);
+        assertEquals(2, JSON.readTree(response.body()).path("currentVersion").asLong());
+        assertEquals(2, eventsOf(account).size());
+    }
+
+    @Test
+    void shouldAnswerTheFirstOutcomeAndAppendNothingWhenAnIdempotentRequestIsRetried() throws Exception {
+        // given
+        String key = "open-" + UUID.randomUUID();
+        String openBody = "{\"owner\":\"Grace Hopper\",\"currency\":\"EUR\",\"initialDeposit\":\"10\"}";
+        HttpResponse<String> opened = post("/accounts", openBody, Map.of("Idempotency-Key", key));
+        String account = JSON.readTree(opened.body()).path("accountId").asText();
+        HttpResponse<String> first = post("/accounts/" + account + "/deposits", "{\"amount\":\"5.00\"}",
+                Map.of("Idempotency-Key", "deposit-1"));
+
+        // when
+        HttpResponse<String> reopened = post("/accounts", openBody, Map.of("Idempotency-Key", key));
+        HttpResponse<String> retry = post("/accounts/" + account + "/deposits", "{\"amount\":5}",
+                Map.of("Idempotency-Key", "deposit-1"));
+        HttpResponse<String> reuse = post("/accounts/" + account + "/deposits", "{\"amount\":\"6\"}",
+                Map.of("Idempotency-Key", "deposit-1"));
+
+        // then
+        assertEquals(201, reopened.statusCode(), reopened.body());
+        assertEquals(account, JSON.readTree(reopened.body()).path("accountId").asText());
+        assertEquals(200, first.statusCode(), first.body());
+        assertEquals(200, retry.statusCode(), retry.body());
+        assertEquals(2, JSON.readTree(retry.body()).path("version").asLong());
+        assertEquals("\"2\"", retry.headers().firstValue("ETag").orElse(null));
+        assertProblem(reuse, 422);
+        assertEquals("/problems/idempotency-key-reused", JSON.readTree(reuse.body()).path("type").asText());
+        assertEquals(List.of(1L, 2L), eventsOf(account).stream().map(BankAccountEvent::getVersion).toList());
+    }
+
+    @Test
+    void shouldAnswerTheOutcomeOfAKnownCommandWhenPolled() throws Exception {
+        // given
+        String account = open("1.00");
+        assertEquals(200, post("/accounts/" + account + "/deposits", "{\"amount\":\"2\"}",
+                Map.of("Idempotency-Key", "poll-me")).statusCode());
+        String commandId = UUID.nameUUIDFromBytes(("command:" + account + ":poll-me").getBytes(StandardCharsets.UTF_8)).toString();
+
+        // when
+        HttpResponse<String> known = get("/commands/" + commandId);
+        HttpResponse<String> unknown = get("/commands/" + UUID.randomUUID());
+
+        // then
+        assertEquals(200, known.statusCode(), known.body());
+        assertEquals("ACCEPTED", JSON.readTree(known.body()).path("outcome").asText());
+        assertEquals(2, JSON.readTree(known.body()).path("version").asLong());
+        assertProblem(unknown, 404);
+    }
+
+    @Test
+    void shouldCloseAnEmptiedAccountAndRefuseToCloseAFullOne() throws Exception {
+        // given
+        String account = open("5.00");
+
+        // when
+        HttpResponse<String> refused = post("/accounts/" + account + "/close", "", Map.of());
+        post("/accounts/" + account + "/withdrawals", "{\"amount\":\"5\"}", Map.of());
+        HttpResponse<String> closed = post("/accounts/" + account + "/close", "{\"reason\":\"moving\"}", Map.of());
+        HttpResponse<String> afterClose = post("/accounts/" + account + "/deposits", "{\"amount\":\"5\"}", Map.of());
+
+        // then
+        assertProblem(refused, 422);
+        assertEquals("/problems/non-zero-balance", JSON.readTree(refused.body()).path("type").asText());
+        assertEquals(200, closed.statusCode(), closed.body());
+        assertEquals("\"3\"", closed.headers().firstValue("ETag").orElse(null));
+        assertProblem(afterClose, 422);
+        assertEquals("/problems/account-closed", JSON.readTree(afterClose.body()).path("type").asText());
+    }
+
+    @Test
+    void shouldAnswer400WhenTheAmountHasMoreDecimalsThanTheCurrency() throws Exception {
+        // when
+        HttpResponse<String> response = post("/accounts",
+                "{\"owner\":\"Ada\",\"currency\":\"JPY\",\"initialDeposit\":\"10.5\"}", Map.of());
+
+        // then
+        assertProblem(response, 400);
+        assertEquals("/problems/invalid-amount", JSON.readTree(response.body()).path("type").asText());
+    }
+
+    static Stream<Arguments> badRequests() {
+        String deposits = "/accounts/{existing}/deposits";
+        return Stream.of(
+                bad("malformed JSON", "/accounts", "{\"owner\":", Map.of(), 400),
+                bad("not an object", "/accounts", "[1,2]", Map.of(), 400),
+                bad("trailing garbage", deposits, "{\"amount\":\"1\"} x", Map.of(), 400),
+                bad("empty body", deposits, "", Map.of(), 400),
+                bad("missing currency and deposit", "/accounts", "{\"owner\":\"Ada\"}", Map.of(), 400),
+                bad("missing amount", deposits, "{}", Map.of(), 400),
+                bad("null amount", deposits, "{\"amount\":null}", Map.of(), 400),
+                bad("unknown field", deposits, "{\"ammount\":\"1\"}", Map.of(), 400),
+                bad("duplicate field", deposits, "{\"amount\":\"1\",\"amount\":\"2\"}", Map.of(), 400),
+                bad("boolean amount", deposits, "{\"amount\":true}", Map.of(), 400),
+                bad("object amount", deposits, "{\"amount\":{\"value\":1}}", Map.of(), 400),
+                bad("text amount", deposits, "{\"amount\":\"ten\"}", Map.of(), 400),
+                bad("number owner", "/accounts", "{\"owner\":42,\"currency\":\"EUR\",\"initialDeposit\":\"1\"}", Map.of(), 400),
+                bad("negative amount", deposits, "{\"amount\":\"-5\"}", Map.of(), 400),
+                bad("zero amount", deposits, "{\"amount\":0}", Map.of(), 400),
+                bad("negative initial deposit", "/accounts", "{\"owner\":\"Ada\",\"currency\":\"EUR\",\"initialDeposit\":-1}", Map.of(), 400),
+                bad("scale 5 amount", deposits, "{\"amount\":\"1.00001\"}", Map.of(), 400),
+                bad("scale 5 number", deposits, "{\"amount\":1.00001}", Map.of(), 400),
+                bad("huge amount", deposits, "{\"amount\":\"1000000000000.01\"}", Map.of(), 400),
+                bad("huge exponent", deposits, "{\"amount\":1e400}", Map.of(), 400),
+                bad("unknown currency", "/accounts", "{\"owner\":\"Ada\",\"currency\":\"ABC\",\"initialDeposit\":\"1\"}", Map.of(), 400),
+                bad("lower-case currency", "/accounts", "{\"owner\":\"Ada\",\"currency\":\"eur\",\"initialDeposit\":\"1\"}", Map.of(), 400),
+                bad("blank owner", "/accounts", "{\"owner\":\"  \",\"currency\":\"EUR\",\"initialDeposit\":\"1\"}", Map.of(), 400),
+                bad("long owner", "/accounts", "{\"owner\":\"" + "x".repeat(201) + "\",\"currency\":\"EUR\",\"initialDeposit\":\"1\"}", Map.of(), 400),
+                bad("non-UUID account id", "/accounts/not-a-uuid/deposits", "{\"amount\":\"1\"}", Map.of(), 404),
+                bad("malformed If-Match", deposits, "{\"amount\":\"1\"}", Map.of("If-Match", "\"v1\""), 400),
+                bad("long Idempotency-Key", deposits, "{\"amount\":\"1\"}", Map.of("Idempotency-Key", "k".repeat(201)), 400),
+                bad("oversized body", deposits, "{\"amount\":\"1\",\"pad\":\"" + "x".repeat(17 * 1024) + "\"}", Map.of(), 413),
+                bad("text/plain body", deposits, "{\"amount\":\"1\"}", Map.of("Content-Type", "text/plain"), 415));
+    }
+
+    private static Arguments bad(String name, String path, String body, Map<String, String> headers, int status) {
+        return Arguments.of(name, path, body, headers, status);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badRequests")
+    void shouldAnswerAProblemAndProduceNothingWhenTheRequestIsBad(String name, String path, String body,
+                                                                  Map<String, String> headers, int status) throws Exception {
+        // given
+        long commandsBefore = endOffsets(Topics.COMMANDS.name());
+        long eventsBefore = endOffsets(Topics.EVENTS.name());
+
+        // when
+        HttpResponse<String> response = post(path.replace("{existing}", existingAccount), body, headers);
+
+        // then
+        assertProblem(response, status);
+        assertEquals(commandsBefore, endOffsets(Topics.COMMANDS.name()), "a command was produced for: " + name);
+        assertEquals(eventsBefore, endOffsets(Topics.EVENTS.name()), "an event was appended for: " + name);
+    }
+
+    @Test
+    void shouldAnswerProblemsForUnknownRoutesAndMethods() throws Exception {
+        assertProblem(get("/nowhere"), 404);
+        assertProblem(get("/accounts"), 405);
+    }
+
+    @Test
+    void shouldReportUpWhenStreamsRunAndResultsAreRead() throws Exception {
+        HttpResponse<String> health = get("/health");
+        assertEquals(200, health.statusCode(), health.body());
+        assertEquals("UP", JSON.readTree(health.body()).path("status").asText());
+    }
+
+    private static void assertProblem(HttpResponse<String> response, int status) throws IOException {
+        assertEquals(status, response.statusCode(), response.body());
+        assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElse(""), response.body());
+        JsonNode problem = JSON.readTree(response.body());
+        assertEquals(status, problem.path("status").asInt(), response.body());
+        assertFalse(problem.path("detail").asText().isBlank(), response.body());
+    }
+
+    private static String open(String initialDeposit) throws Exception {
+        HttpResponse<String> opened = post("/accounts",
+                "{\"owner\":\"Grace Hopper\",\"currency\":\"EUR\",\"initialDeposit\":\"" + initialDeposit + "\"}", Map.of());
+        assertEquals(201, opened.statusCode(), opened.body());
+        return JSON.readTree(opened.body()).path("accountId").asText();
+    }
+
+    private static HttpResponse<String> post(String path, String body, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(path)))
+                .timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (!headers.containsKey("Content-Type")) {
+            request.header("Content-Type", "application/json");
+        }
+        headers.forEach(request::header);
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> get(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(30)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String url(String path) {
+        return "http://localhost:" + server.getPort() + path;
+    }
+
+    private static void awaitHealthy() throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (get("/health").statusCode() == 200) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("command service not healthy within 60 s: " + get("/health").body());
+    }
+
+    /** Sum of the topic's end offsets (transaction markers included): grows with anything produced. */
+    private static long endOffsets(String topic) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrapServers),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+            return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    /** The account's events in log order, read read_committed from the start of the log to its current end. */
+    private static List<BankAccountEvent> eventsOf(String account) {
+        AvroDeserializer<BankAccountEvent> deserializer = new AvroDeserializer<>(
+                SchemaRegistryClients.forUrl(REGISTRY_URL), BankAccountEvent.getClassSchema());
+        List<BankAccountEvent> events = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                "bootstrap.servers", bootstrapServers,
+                "isolation.level", "read_committed"),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVENTS.name()).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    if (account.equals(record.key())) {
+                        events.add(deserializer.deserialize(record.topic(), record.value()));
+                    }
+                }
+            }
+        }
+        return events;
+    }
+}
