@@ -3,7 +3,9 @@ package dev.eventbank.projection;
 import dev.eventbank.schemas.catalog.Stores;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.events.BankAccountEvent;
+import dev.eventbank.schemas.readmodel.AccountSnapshot;
 import dev.eventbank.schemas.readmodel.AccountState;
+import dev.eventbank.schemas.readmodel.BankTotals;
 import dev.eventbank.schemas.serde.AvroSerdes;
 import dev.eventbank.schemas.serde.SchemaRegistryClient;
 import dev.eventbank.schemas.serde.SchemaRegistryException;
@@ -11,7 +13,11 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
@@ -36,6 +42,14 @@ import org.slf4j.LoggerFactory;
  * {@code bank-account-events-dlq} with {@link DeadLetterHeaders} saying why, and the projection moves on.
  * Re-delivered events (version at or below the stored one) change nothing.
  *
+ * <p>In the same step (one exactly-once transaction) each applied event is also written to the per-account
+ * {@code account-history-store} (key {@link HistoryKeys}, value the event's wire bytes), every
+ * {@code snapshotEvery}-th version of an account is snapshotted to the {@code account-snapshot-store} and the
+ * compacted {@code bank-account-snapshots} topic ({@link Snapshots}), and the event's change to the bank-wide
+ * totals goes, through a one-key repartition topic, to the {@code bank-totals-store} and the compacted
+ * {@code bank-totals} topic ({@link BankTotalsView}). Only applied events do any of this, so a re-delivery
+ * changes no store, topic or total.
+ *
  * <p>Limits: a schema registry that cannot be reached (or answers 5xx) is not the record's fault, so that error
  * is rethrown rather than dead-lettered: the stream thread fails and is replaced, and the record is retried from
  * the last commit. Once an account has a dead-lettered event its later events are dead-lettered too (gap) until
@@ -59,23 +73,53 @@ public final class AccountStateProjection {
 
         record DeadLetter(byte[] value) implements Output {
         }
+
+        record SnapshotTaken(AccountSnapshot snapshot) implements Output {
+        }
+
+        /** What the event changed in the bank-wide totals (a delta in the totals' own shape). */
+        record TotalsChanged(BankTotals delta) implements Output {
+        }
     }
 
-    /** Adds the projection (source, store, processor, two sinks) to {@code builder}. */
+    /** Snapshots every {@value #DEFAULT_SNAPSHOT_EVERY} events of an account unless configured otherwise. */
+    public static final int DEFAULT_SNAPSHOT_EVERY = 100;
+
+    /** {@link #build(StreamsBuilder, SchemaRegistryClient, int)} with the default snapshot interval. */
     public static void build(StreamsBuilder builder, SchemaRegistryClient registry) {
+        build(builder, registry, DEFAULT_SNAPSHOT_EVERY);
+    }
+
+    /**
+     * Adds the projection (source, stores, processor, sinks, bank totals) to {@code builder}.
+     *
+     * @param snapshotEvery a snapshot of an account is taken when its version is a multiple of this (0 = never)
+     */
+    public static void build(StreamsBuilder builder, SchemaRegistryClient registry, int snapshotEvery) {
         Serde<AccountState> stateSerde = AvroSerdes.value(AccountState.class, registry);
+        Serde<AccountSnapshot> snapshotSerde = AvroSerdes.value(AccountSnapshot.class, registry);
+        Serde<BankTotals> totalsSerde = AvroSerdes.value(BankTotals.class, registry);
         Deserializer<BankAccountEvent> eventDeserializer = AvroSerdes.value(BankAccountEvent.class, registry).deserializer();
 
         // the state store the fold reads and writes; its changelog makes it fault tolerant
         builder.addStateStore(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
                 org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.ACCOUNT_STATE),
                 Serdes.String(), stateSerde));
+        // the per-account history (Kafka has no per-key index: this store is it), value = the event's wire bytes
+        builder.addStateStore(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+                org.apache.kafka.streams.state.Stores.persistentKeyValueStore(ReadSideNames.ACCOUNT_HISTORY_STORE),
+                Serdes.String(), Serdes.ByteArray()));
+        // every snapshot taken, by account and version: time travel starts from the nearest one
+        builder.addStateStore(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+                org.apache.kafka.streams.state.Stores.persistentKeyValueStore(ReadSideNames.ACCOUNT_SNAPSHOT_STORE),
+                Serdes.String(), snapshotSerde));
 
         // the event log as raw bytes: decoding happens in the processor, where a failure can be dead-lettered
         KStream<String, Output> outputs = builder
                 .stream(Topics.EVENTS.name(), Consumed.with(Serdes.String(), Serdes.ByteArray())
                         .withName("bank-account-events-source"))
-                .process(() -> new FoldProcessor(eventDeserializer), Named.as("account-state-fold"), Stores.ACCOUNT_STATE);
+                .process(() -> new FoldProcessor(eventDeserializer, snapshotEvery), Named.as("account-state-fold"),
+                        Stores.ACCOUNT_STATE, ReadSideNames.ACCOUNT_HISTORY_STORE, ReadSideNames.ACCOUNT_SNAPSHOT_STORE);
 
         // new states to the compacted state topic, rejects to the dead-letter topic
         outputs.split(Named.as("account-state-"))
@@ -87,6 +131,21 @@ public final class AccountStateProjection {
                         .mapValues(output -> ((Output.DeadLetter) output).value(), Named.as("dead-letter-unwrap"))
                         .to(Topics.EVENTS_DLQ.name(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("dlq-sink")),
                         "dead-lettered"))
+                .branch((key, output) -> output instanceof Output.SnapshotTaken, Branched.withConsumer(snapshots -> snapshots
+                        .mapValues(output -> ((Output.SnapshotTaken) output).snapshot(), Named.as("snapshot-unwrap"))
+                        .to(Topics.SNAPSHOTS.name(), Produced.with(Serdes.String(), snapshotSerde).withName("bank-account-snapshots-sink")),
+                        "snapshots"))
+                .branch((key, output) -> output instanceof Output.TotalsChanged, Branched.withConsumer(deltas -> deltas
+                        // all deltas to one key (one partition): the totals are one record, summed in one place
+                        .map((key, output) -> KeyValue.pair(ReadSideNames.BANK_TOTALS_KEY, ((Output.TotalsChanged) output).delta()),
+                                Named.as("bank-totals-rekey"))
+                        .groupByKey(Grouped.with("bank-totals-deltas", Serdes.String(), totalsSerde))
+                        .reduce(BankTotalsView::plus, Named.as("bank-totals-sum"),
+                                Materialized.<String, BankTotals, KeyValueStore<Bytes, byte[]>>as(ReadSideNames.BANK_TOTALS_STORE)
+                                        .withKeySerde(Serdes.String()).withValueSerde(totalsSerde))
+                        .toStream(Named.as("bank-totals-changes"))
+                        .to(ReadSideNames.BANK_TOTALS_TOPIC, Produced.with(Serdes.String(), totalsSerde).withName("bank-totals-sink")),
+                        "totals"))
                 .noDefaultBranch();
     }
 
@@ -94,16 +153,22 @@ public final class AccountStateProjection {
     static final class FoldProcessor extends ContextualProcessor<String, byte[], String, Output> {
 
         private final Deserializer<BankAccountEvent> deserializer;
+        private final int snapshotEvery;
         private KeyValueStore<String, AccountState> store;
+        private KeyValueStore<String, byte[]> history;
+        private KeyValueStore<String, AccountSnapshot> snapshots;
 
-        FoldProcessor(Deserializer<BankAccountEvent> deserializer) {
+        FoldProcessor(Deserializer<BankAccountEvent> deserializer, int snapshotEvery) {
             this.deserializer = deserializer;
+            this.snapshotEvery = snapshotEvery;
         }
 
         @Override
         public void init(ProcessorContext<String, Output> context) {
             super.init(context);
             store = context.getStateStore(Stores.ACCOUNT_STATE);
+            history = context.getStateStore(ReadSideNames.ACCOUNT_HISTORY_STORE);
+            snapshots = context.getStateStore(ReadSideNames.ACCOUNT_SNAPSHOT_STORE);
         }
 
         @Override
@@ -128,12 +193,24 @@ public final class AccountStateProjection {
                         + " does not match aggregateId " + event.getAggregateId()));
                 return;
             }
-            AccountStateView.Fold fold = AccountStateView.evolve(store.get(record.key()), event);
+            AccountState before = store.get(record.key());
+            AccountStateView.Fold fold = AccountStateView.evolve(before, event);
             if (fold instanceof AccountStateView.Fold.Applied applied) {
-                store.put(record.key(), applied.state());
+                AccountState state = applied.state();
+                store.put(record.key(), state);
+                // history holds exactly the events the state reflects, so folding it always succeeds
+                history.put(HistoryKeys.key(record.key(), event.getVersion()), record.value());
                 // the event's headers describe the event, not the state
-                context().forward(record.withValue((Output) new Output.StateChanged(applied.state()))
+                context().forward(record.withValue((Output) new Output.StateChanged(state)).withHeaders(new RecordHeaders()));
+                context().forward(record.withValue((Output) new Output.TotalsChanged(BankTotalsView.delta(before, state)))
                         .withHeaders(new RecordHeaders()));
+                if (Snapshots.due(state, snapshotEvery)) {
+                    RecordMetadata source = context().recordMetadata().orElseThrow();
+                    AccountSnapshot snapshot = Snapshots.of(state, source.partition(), source.offset());
+                    snapshots.put(HistoryKeys.key(record.key(), state.getVersion()), snapshot);
+                    context().forward(record.withValue((Output) new Output.SnapshotTaken(snapshot))
+                            .withHeaders(new RecordHeaders()));
+                }
             } else if (fold instanceof AccountStateView.Fold.AlreadyApplied skipped) {
                 LOG.debug("event already applied accountId={} version={} storedVersion={}",
                         record.key(), event.getVersion(), skipped.storedVersion());

@@ -4,6 +4,7 @@ import dev.eventbank.localkafka.LocalKafkaBroker;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.common.AccountStatus;
 import dev.eventbank.schemas.events.BankAccountEvent;
+import dev.eventbank.schemas.readmodel.AccountSnapshot;
 import dev.eventbank.schemas.readmodel.AccountState;
 import dev.eventbank.schemas.serde.AvroSerdes;
 import dev.eventbank.schemas.serde.SchemaRegistryClient;
@@ -40,6 +41,7 @@ import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -64,7 +66,8 @@ class ProjectionServiceIT {
                 "schema-registry.url", REGISTRY_URL,
                 "eventbank.streams.application-id", "projection-it-" + UUID.randomUUID(),
                 "eventbank.streams.state-dir", Files.createTempDirectory("projection-it-").toString(),
-                "eventbank.topics.partitions", 3));
+                "eventbank.topics.partitions", 3,
+                "eventbank.snapshots.every-events", 3));
         context = server.getApplicationContext();
     }
 
@@ -82,6 +85,8 @@ class ProjectionServiceIT {
         byte[] garbage = "definitely not avro".getBytes(StandardCharsets.UTF_8);
         var serializer = AvroSerdes.value(BankAccountEvent.class, registry).serializer();
 
+        long garbageOffset;
+
         // when
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
@@ -91,7 +96,7 @@ class ProjectionServiceIT {
                 producer.send(new ProducerRecord<>(Topics.EVENTS.name(), accountId,
                         serializer.serialize(Topics.EVENTS.name(), event)));
             }
-            producer.send(new ProducerRecord<>(Topics.EVENTS.name(), accountId, garbage));
+            garbageOffset = producer.send(new ProducerRecord<>(Topics.EVENTS.name(), accountId, garbage)).get().offset();
             producer.send(new ProducerRecord<>(Topics.EVENTS.name(), accountId,
                     serializer.serialize(Topics.EVENTS.name(), Events.withdrawn(accountId, 3, "0.25", "150.00"))));
             producer.flush();
@@ -110,8 +115,7 @@ class ProjectionServiceIT {
         assertArrayEquals(garbage, dead.get(0).value());
         String reason = new String(dead.get(0).headers().lastHeader(DeadLetterHeaders.REASON).value(), StandardCharsets.UTF_8);
         assertTrue(reason.contains("not Confluent wire format"), reason);
-        // this test is the only writer of the event log in this JVM's broker: the garbage is the 3rd record
-        assertEquals("2", new String(dead.get(0).headers().lastHeader(DeadLetterHeaders.SOURCE_OFFSET).value(),
+        assertEquals(String.valueOf(garbageOffset), new String(dead.get(0).headers().lastHeader(DeadLetterHeaders.SOURCE_OFFSET).value(),
                 StandardCharsets.UTF_8));
     }
 
@@ -132,6 +136,123 @@ class ProjectionServiceIT {
         // then
         assertEquals(200, response.statusCode(), response.body());
         assertTrue(response.body().contains("\"UP\"") && response.body().contains("RUNNING"), response.body());
+    }
+
+    @Test
+    void shouldPageHistoryAndTravelInTimeAcrossSnapshotsWhenEventsAreCommitted() throws Exception {
+        // given: 8 events, so snapshots cover versions 3 and 6
+        String accountId = UUID.randomUUID().toString();
+        List<BankAccountEvent> log = new ArrayList<>(List.of(Events.opened(accountId, "100.00")));
+        for (int v = 2; v <= 8; v++) {
+            log.add(Events.deposited(accountId, v, "10.00", (90 + 10 * v) + ".00"));
+        }
+        produce(log);
+        String base = "/iq/accounts/" + accountId;
+        awaitStatus(base + "/state?asOfVersion=8", 200);
+
+        // when
+        Map<String, Object> first = json(get(base + "/events?limit=3"));
+        Map<String, Object> second = json(get(base + "/events?fromVersion=" + first.get("next") + "&limit=3"));
+        Map<String, Object> third = json(get(base + "/events?fromVersion=" + second.get("next") + "&limit=3"));
+
+        // then: the pages, in version order, with the event's identity and payload
+        assertEquals(List.of(1, 2, 3), versions(first));
+        assertEquals(List.of(4, 5, 6), versions(second));
+        assertEquals(List.of(7, 8), versions(third));
+        assertNull(third.get("next"));
+        Map<?, ?> deposit = (Map<?, ?>) ((List<?>) second.get("items")).get(0);
+        assertEquals("MoneyDeposited", deposit.get("eventType"));
+        assertEquals(log.get(3).getEventId(), deposit.get("eventId"));
+        assertEquals(log.get(3).getCommandId(), deposit.get("commandId"));
+        assertEquals(Map.of("amount", "10.00", "currency", "EUR", "balanceAfter", "130.00"), deposit.get("payload"));
+
+        // then: time travel before, at and after a snapshot gives the balance of that version
+        for (int v = 1; v <= 8; v++) {
+            Map<String, Object> state = json(get(base + "/state?asOfVersion=" + v));
+            assertEquals(v, ((Number) state.get("version")).intValue());
+            assertEquals(v == 1 ? "100.00" : (90 + 10 * v) + ".00", state.get("balance"), "balance as of version " + v);
+        }
+        Map<String, Object> asOf = json(get(base + "/state?asOf=" + Events.T0.plusSeconds(7).plusMillis(500)));
+        assertEquals(7, ((Number) asOf.get("version")).intValue());
+        assertEquals("160.00", asOf.get("balance"));
+
+        // then: the errors
+        HttpResponse<String> beyond = get(base + "/state?asOfVersion=9");
+        assertEquals(404, beyond.statusCode());
+        assertEquals(8, ((Number) json(beyond).get("currentVersion")).intValue());
+        assertEquals(404, get(base + "/state?asOf=" + Events.T0).statusCode());
+        assertEquals(404, get("/iq/accounts/" + UUID.randomUUID() + "/events").statusCode());
+        HttpResponse<String> both = get(base + "/state?asOf=" + Events.T0 + "&asOfVersion=2");
+        assertEquals(400, both.statusCode());
+        assertTrue(both.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
+        assertEquals(400, get(base + "/events?limit=0").statusCode());
+
+        // then: the snapshots on the compacted topic carry the versions they cover
+        var snapshotDeserializer = AvroSerdes.value(AccountSnapshot.class, registry).deserializer();
+        List<Long> snapshotVersions = consume(Topics.SNAPSHOTS.name(), accountId, records -> records.size() >= 2).stream()
+                .map(r -> snapshotDeserializer.deserialize(Topics.SNAPSHOTS.name(), r.value()).getVersion()).toList();
+        assertEquals(List.of(3L, 6L), snapshotVersions);
+    }
+
+    @Test
+    void shouldServeBankTotalsAndLagWhenRunning() throws Exception {
+        // given
+        String accountId = UUID.randomUUID().toString();
+        BankAccountEvent opened = Events.opened(accountId, "1234");
+        ((dev.eventbank.schemas.events.AccountOpened) opened.getPayload()).setCurrency("JPY");
+
+        // when
+        produce(List.of(opened));
+
+        // then
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        Map<String, Object> totals = json(get("/iq/bank/totals"));
+        while (!((Map<?, ?>) totals.get("balances")).containsKey("JPY") && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            totals = json(get("/iq/bank/totals"));
+        }
+        assertEquals("1234", ((Map<?, ?>) totals.get("balances")).get("JPY"), totals.toString());
+        HttpResponse<String> lag = get("/metrics/" + ProjectionLagMetrics.NAME);
+        assertEquals(200, lag.statusCode(), lag.body());
+        assertTrue(lag.body().contains("partition"), lag.body());
+    }
+
+    private static void produce(List<BankAccountEvent> events) throws Exception {
+        var serializer = AvroSerdes.value(BankAccountEvent.class, registry).serializer();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
+            for (BankAccountEvent event : events) {
+                producer.send(new ProducerRecord<>(Topics.EVENTS.name(), event.getAggregateId(),
+                        serializer.serialize(Topics.EVENTS.name(), event)));
+            }
+            producer.flush();
+        }
+    }
+
+    private static HttpResponse<String> get(String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + server.getPort() + path))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void awaitStatus(String path, int status) throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        HttpResponse<String> response = get(path);
+        while (response.statusCode() != status && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            response = get(path);
+        }
+        assertEquals(status, response.statusCode(), response.body());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> json(HttpResponse<String> response) throws Exception {
+        assertTrue(response.statusCode() < 500, response.body());
+        return context.getBean(io.micronaut.json.JsonMapper.class).readValue(response.body(), Map.class);
+    }
+
+    private static List<Object> versions(Map<String, Object> page) {
+        return ((List<?>) page.get("items")).stream().map(item -> ((Map<?, ?>) item).get("version")).map(v -> (Object) ((Number) v).intValue()).toList();
     }
 
     /** Reads {@code topic} read_committed from the beginning until the records of {@code key} satisfy {@code done}. */

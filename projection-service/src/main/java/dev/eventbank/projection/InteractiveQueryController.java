@@ -1,0 +1,104 @@
+package dev.eventbank.projection;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+
+/**
+ * Interactive queries on the projection's stores, for the query service (which relays the answers as its public
+ * API): {@code GET /iq/accounts/{id}/events}, {@code GET /iq/accounts/{id}/state?asOfVersion=|asOf=} and
+ * {@code GET /iq/bank/totals}. Thin: checks parameters, routes to the instance owning the account's partition
+ * ({@link PartitionRouter}), delegates to {@link AccountTimeline}. Store reads block, so they run on the
+ * blocking executor, not the event loop.
+ */
+@Controller("/iq")
+@ExecuteOn(TaskExecutors.BLOCKING)
+final class InteractiveQueryController {
+
+    static final int MAX_LIMIT = 1000;
+
+    private final AccountTimeline timeline;
+    private final PartitionRouter router;
+    private final BankTotalsReader totals;
+
+    InteractiveQueryController(AccountTimeline timeline, PartitionRouter router, BankTotalsReader totals) {
+        this.timeline = timeline;
+        this.router = router;
+        this.totals = totals;
+    }
+
+    @Get("/accounts/{id}/events")
+    HttpResponse<?> events(HttpRequest<?> request, @PathVariable String id, @Nullable @QueryValue String fromVersion,
+                           @Nullable @QueryValue String limit) {
+        long from = fromVersion == null ? 1 : number("fromVersion", fromVersion, 1, Long.MAX_VALUE);
+        int size = limit == null ? 100 : (int) number("limit", limit, 1, MAX_LIMIT);
+        return router.forwardIfRemote(id, request).orElseGet(() -> {
+            AccountTimeline.Page page = timeline.events(id, from, size);
+            if (page == null) {
+                throw IqProblem.notFound("no account with id " + id, Map.of());
+            }
+            return HttpResponse.ok(TimelineJson.Page.of(page));
+        });
+    }
+
+    @Get("/accounts/{id}/state")
+    HttpResponse<?> state(HttpRequest<?> request, @PathVariable String id, @Nullable @QueryValue String asOfVersion,
+                          @Nullable @QueryValue String asOf) {
+        if ((asOfVersion == null) == (asOf == null)) {
+            throw IqProblem.badRequest("give exactly one of asOfVersion and asOf");
+        }
+        long version = asOfVersion == null ? 0 : number("asOfVersion", asOfVersion, 1, Long.MAX_VALUE);
+        Instant instant = asOf == null ? null : instant(asOf);
+        return router.forwardIfRemote(id, request).orElseGet(() -> {
+            AccountTimeline.AsOf found = instant == null ? timeline.asOfVersion(id, version) : timeline.asOf(id, instant);
+            if (found instanceof AccountTimeline.AsOf.Found state) {
+                return HttpResponse.ok(TimelineJson.State.of(state.state()))
+                        .header("ETag", "\"" + state.state().getVersion() + "\"");
+            }
+            if (found instanceof AccountTimeline.AsOf.BeyondCurrent beyond) {
+                throw IqProblem.notFound("account " + id + " has no version " + version + " yet: its current version is "
+                        + beyond.currentVersion(), Map.of("currentVersion", beyond.currentVersion()));
+            }
+            if (found instanceof AccountTimeline.AsOf.NotFound notFound) {
+                throw IqProblem.notFound(notFound.reason(), Map.of());
+            }
+            throw new IllegalStateException("unhandled time travel result " + found);
+        });
+    }
+
+    @Get("/bank/totals")
+    HttpResponse<?> totals(HttpRequest<?> request) {
+        return router.forwardIfRemote(ReadSideNames.BANK_TOTALS_STORE, ReadSideNames.BANK_TOTALS_KEY, request)
+                .orElseGet(() -> HttpResponse.ok(TimelineJson.Totals.of(totals.read())));
+    }
+
+    private static long number(String name, String value, long min, long max) {
+        try {
+            long parsed = Long.parseLong(value.trim());
+            if (parsed >= min && parsed <= max) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // fall through: the problem says what is expected
+        }
+        throw IqProblem.badRequest(name + " must be an integer between " + min + " and " + max + ", got '" + value + "'");
+    }
+
+    private static Instant instant(String value) {
+        try {
+            return Instant.parse(value.trim());
+        } catch (DateTimeParseException e) {
+            throw IqProblem.badRequest("asOf must be an ISO-8601 instant such as 2025-01-01T10:00:00Z, got '" + value + "'");
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package dev.eventbank.projection;
+
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.Produces;
+import io.micronaut.http.server.exceptions.ExceptionHandler;
+import jakarta.inject.Singleton;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A client-visible failure of an interactive query, rendered as {@code application/problem+json} (RFC 9457) with
+ * extension members at the top level. Carries no stack trace: it is an answer, not a bug.
+ */
+final class IqProblem extends RuntimeException {
+
+    static final String PROBLEM_JSON = "application/problem+json";
+
+    private final HttpStatus status;
+    private final String title;
+    private final Map<String, Object> members;
+
+    private IqProblem(HttpStatus status, String title, String detail, Map<String, Object> members) {
+        super(detail, null, false, false);
+        this.status = status;
+        this.title = title;
+        this.members = Map.copyOf(members);
+    }
+
+    static IqProblem badRequest(String detail) {
+        return new IqProblem(HttpStatus.BAD_REQUEST, "Invalid request", detail, Map.of());
+    }
+
+    static IqProblem notFound(String detail, Map<String, Object> members) {
+        return new IqProblem(HttpStatus.NOT_FOUND, "Account not found", detail, members);
+    }
+
+    static IqProblem unavailable(String detail) {
+        return new IqProblem(HttpStatus.SERVICE_UNAVAILABLE, "Projection not ready", detail, Map.of());
+    }
+
+    HttpResponse<?> render() {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", "about:blank");
+        body.put("title", title);
+        body.put("status", status.getCode());
+        body.put("detail", getMessage());
+        body.putAll(members);
+        MutableHttpResponse<Map<String, Object>> response = HttpResponse.status(status);
+        if (status == HttpStatus.SERVICE_UNAVAILABLE) {
+            response.header("Retry-After", "1");
+        }
+        return response.contentType(PROBLEM_JSON).body(body);
+    }
+
+    @Produces
+    @Singleton
+    static final class Handler implements ExceptionHandler<IqProblem, HttpResponse<?>> {
+        @Override
+        public HttpResponse<?> handle(HttpRequest request, IqProblem exception) {
+            return exception.render();
+        }
+    }
+
+    /** The stores are not queryable while Kafka Streams starts, restores or rebalances: retry shortly. */
+    @Produces
+    @Singleton
+    static final class NotReadyHandler implements ExceptionHandler<InvalidStateStoreException, HttpResponse<?>> {
+        @Override
+        public HttpResponse<?> handle(HttpRequest request, InvalidStateStoreException exception) {
+            return unavailable("the projection's stores are not queryable right now (" + exception.getMessage()
+                    + "); retry in a moment").render();
+        }
+    }
+}
