@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * The query use cases, over an {@link AccountReader} and {@link VersionWaiters}; no HTTP here.
@@ -68,9 +69,21 @@ public final class AccountQueries {
                 .thenApplyAsync(version -> lookup(reader.find(accountId), minVersion), executor);
     }
 
-    /** Up to {@code limit} accounts after the cursor {@code after}, in account-id order. */
-    public Page list(String after, int limit, AccountStatus status) {
-        List<AccountState> found = reader.scan(after, status, limit + 1);
+    /** Which accounts a listing shows: a status and/or an owner (exact, ignoring case); null = any. */
+    public record Filter(AccountStatus status, String owner) implements Predicate<AccountState> {
+
+        public static final Filter ANY = new Filter(null, null);
+
+        @Override
+        public boolean test(AccountState state) {
+            return (status == null || state.getStatus() == status)
+                    && (owner == null || owner.equalsIgnoreCase(state.getOwner()));
+        }
+    }
+
+    /** Up to {@code limit} accounts after the cursor {@code after} that {@code filter} accepts, in account-id order. */
+    public Page list(String after, int limit, Filter filter) {
+        List<AccountState> found = reader.scan(after, filter == null ? Filter.ANY : filter, limit + 1);
         if (found.size() <= limit) {
             return new Page(found, null);
         }

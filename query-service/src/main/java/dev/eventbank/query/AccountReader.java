@@ -1,9 +1,9 @@
 package dev.eventbank.query;
 
-import dev.eventbank.schemas.common.AccountStatus;
 import dev.eventbank.schemas.readmodel.AccountState;
 
 import java.util.List;
+import java.util.function.Predicate;
 
 /** Reads the account view; {@link ViewNotReadyException} while it is still being restored. */
 public interface AccountReader {
@@ -13,9 +13,9 @@ public interface AccountReader {
 
     /**
      * Up to {@code max} accounts in account-id order, strictly after {@code after} (null = from the start),
-     * only those with {@code status} (null = any).
+     * only those {@code filter} accepts.
      */
-    List<AccountState> scan(String after, AccountStatus status, int max);
+    List<AccountState> scan(String after, Predicate<AccountState> filter, int max);
 
     /** The view cannot be read yet (Kafka Streams is starting or restoring), or no longer. */
     final class ViewNotReadyException extends RuntimeException {

@@ -11,6 +11,8 @@ import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.QueryValue;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
@@ -28,19 +30,29 @@ final class AccountsController {
     private static final int DEFAULT_LIMIT = 50;
     private static final int MAX_LIMIT = 500;
 
+    private static final int DEFAULT_HISTORY_LIMIT = 100;
+    private static final int MAX_HISTORY_LIMIT = 1000;
+
     private final AccountQueries queries;
+    private final ProjectionClient projection;
     private final Duration minVersionTimeout;
 
-    AccountsController(AccountQueries queries,
+    AccountsController(AccountQueries queries, ProjectionClient projection,
                        @Value("${eventbank.query.min-version-timeout:5s}") Duration minVersionTimeout) {
         this.queries = queries;
+        this.projection = projection;
         this.minVersionTimeout = minVersionTimeout;
     }
 
     @Get("/{id}")
-    CompletableFuture<HttpResponse<AccountResponse>> get(@PathVariable String id,
-                                                         @Nullable @QueryValue String minVersion,
-                                                         @Nullable @QueryValue String maxWait) {
+    CompletableFuture<? extends HttpResponse<?>> get(@PathVariable String id,
+                                                     @Nullable @QueryValue String minVersion,
+                                                     @Nullable @QueryValue String maxWait,
+                                                     @Nullable @QueryValue String asOfVersion,
+                                                     @Nullable @QueryValue String asOf) {
+        if (asOfVersion != null || asOf != null) {
+            return timeTravel(id, minVersion, maxWait, asOfVersion, asOf);
+        }
         long min = minVersion == null ? 0 : positive("minVersion", minVersion, 1);
         Duration wait = maxWait == null ? minVersionTimeout
                 : Duration.ofMillis(Math.min(positive("maxWait", maxWait, 0), minVersionTimeout.toMillis()));
@@ -49,7 +61,7 @@ final class AccountsController {
         }
         return queries.find(id, min, wait).thenApply(lookup -> {
             if (lookup instanceof AccountQueries.Lookup.Found found) {
-                return HttpResponse.ok(AccountResponse.of(found.state()))
+                return (HttpResponse<?>) HttpResponse.ok(AccountResponse.of(found.state()))
                         .header(HttpHeaders.ETAG, "\"" + found.state().getVersion() + "\"");
             }
             if (lookup instanceof AccountQueries.Lookup.VersionNotVisible notVisible) {
@@ -65,9 +77,60 @@ final class AccountsController {
         });
     }
 
+    /**
+     * The state as it was after version {@code asOfVersion}, or at instant {@code asOf}: relayed to the projection,
+     * which folds it from the nearest snapshot. A version after the current one is a 404 with
+     * {@code currentVersion} (that state does not exist yet), an instant before the opening a 404.
+     */
+    private CompletableFuture<HttpResponse<?>> timeTravel(String id, String minVersion, String maxWait,
+                                                          String asOfVersion, String asOf) {
+        if (asOfVersion != null && asOf != null) {
+            throw QueryProblem.badRequest("give asOfVersion or asOf, not both");
+        }
+        if (minVersion != null || maxWait != null) {
+            throw QueryProblem.badRequest("minVersion/maxWait apply to the latest state, not to asOfVersion/asOf");
+        }
+        String query;
+        if (asOfVersion != null) {
+            query = "asOfVersion=" + positive("asOfVersion", asOfVersion, 1);
+        } else {
+            try {
+                query = "asOf=" + Instant.parse(asOf.trim());
+            } catch (DateTimeParseException e) {
+                throw QueryProblem.badRequest("asOf must be an ISO-8601 instant such as 2025-01-01T10:00:00Z, got '"
+                        + asOf + "'");
+            }
+        }
+        checkId(id);
+        return projection.relay("iq/accounts/" + id + "/state?" + query);
+    }
+
+    /**
+     * One page of the account's events in version order, from {@code fromVersion} (default 1), at most
+     * {@code limit} (1..1000, default 100): {@code {"items":[...],"next":<fromVersion of the next page>|null}}.
+     * Relayed to the projection's per-account history store.
+     */
+    @Get("/{id}/events")
+    CompletableFuture<HttpResponse<?>> events(@PathVariable String id, @Nullable @QueryValue String fromVersion,
+                                              @Nullable @QueryValue String limit) {
+        long from = fromVersion == null ? 1 : positive("fromVersion", fromVersion, 1);
+        long size = limit == null ? DEFAULT_HISTORY_LIMIT : positive("limit", limit, 1);
+        if (size > MAX_HISTORY_LIMIT) {
+            throw QueryProblem.badRequest("limit must be between 1 and " + MAX_HISTORY_LIMIT + ", got " + limit);
+        }
+        checkId(id);
+        return projection.relay("iq/accounts/" + id + "/events?fromVersion=" + from + "&limit=" + size);
+    }
+
+    private static void checkId(String id) {
+        if (!UUID.matcher(id).matches()) {
+            throw QueryProblem.accountNotFound("no account has id '" + id + "': account ids are UUIDs");
+        }
+    }
+
     @Get
     AccountResponse.Page list(@Nullable @QueryValue String limit, @Nullable @QueryValue String after,
-                              @Nullable @QueryValue String status) {
+                              @Nullable @QueryValue String status, @Nullable @QueryValue String owner) {
         int size = limit == null ? DEFAULT_LIMIT : (int) positive("limit", limit, 1);
         if (size > MAX_LIMIT) {
             throw QueryProblem.badRequest("limit must be between 1 and " + MAX_LIMIT + ", got " + limit);
@@ -75,7 +138,11 @@ final class AccountsController {
         if (after != null && after.isBlank()) {
             throw QueryProblem.badRequest("after must be an account id (the 'next' of the previous page)");
         }
-        return AccountResponse.Page.of(queries.list(after, size, status == null ? null : status(status)));
+        if (owner != null && owner.isBlank()) {
+            throw QueryProblem.badRequest("owner must not be blank");
+        }
+        return AccountResponse.Page.of(queries.list(after, size,
+                new AccountQueries.Filter(status == null ? null : status(status), owner == null ? null : owner.trim())));
     }
 
     private static long positive(String name, String value, long min) {

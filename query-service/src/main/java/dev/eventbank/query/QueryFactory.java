@@ -61,6 +61,12 @@ class QueryFactory {
     }
 
     @Singleton
+    ProjectionClient projectionClient(@Value("${eventbank.query.projection-url:http://localhost:8084}") String url,
+                                      @Value("${eventbank.query.projection-timeout:5s}") java.time.Duration timeout) {
+        return new ProjectionClient(url, timeout);
+    }
+
+    @Singleton
     AccountQueries accountQueries(ViewStreams streams, VersionWaiters waiters,
                                   @Named(TaskExecutors.IO) ExecutorService executor) {
         return new AccountQueries(new StoreAccountReader(streams.kafkaStreams()), waiters, executor);

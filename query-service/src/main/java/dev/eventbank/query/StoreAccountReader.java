@@ -1,7 +1,6 @@
 package dev.eventbank.query;
 
 import dev.eventbank.schemas.catalog.Stores;
-import dev.eventbank.schemas.common.AccountStatus;
 import dev.eventbank.schemas.readmodel.AccountState;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
@@ -13,12 +12,13 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Reads the {@code account-view-store} global store of a running Kafka Streams app. Keys are ordered by their
  * UTF-8 bytes, which for account ids (UUID strings) is account-id order.
  *
- * <p>Limits: a status filter skips non-matching accounts while scanning, so a page of a rare status may read
+ * <p>Limits: a status or owner filter skips non-matching accounts while scanning, so a page of a rare status may read
  * many entries.
  */
 final class StoreAccountReader implements AccountReader {
@@ -35,12 +35,12 @@ final class StoreAccountReader implements AccountReader {
     }
 
     @Override
-    public List<AccountState> scan(String after, AccountStatus status, int max) {
+    public List<AccountState> scan(String after, Predicate<AccountState> filter, int max) {
         List<AccountState> page = new ArrayList<>(Math.min(max, 501));
         try (KeyValueIterator<String, AccountState> entries = after == null ? store().all() : store().range(after, null)) {
             while (entries.hasNext() && page.size() < max) {
                 KeyValue<String, AccountState> entry = entries.next();
-                if (entry.key.equals(after) || (status != null && entry.value.getStatus() != status)) {
+                if (entry.key.equals(after) || !filter.test(entry.value)) {
                     continue;
                 }
                 page.add(entry.value);

@@ -146,11 +146,32 @@ class AccountQueriesTest {
         put(closed);
 
         // when
-        AccountQueries.Page page = queries.list(null, 10, AccountStatus.CLOSED);
+        AccountQueries.Page page = queries.list(null, 10, new AccountQueries.Filter(AccountStatus.CLOSED, null));
 
         // then
         assertEquals(List.of("b"), ids(page));
         assertTrue(page.next() == null);
+    }
+
+    @Test
+    void shouldFilterByOwnerIgnoringCaseAndByStatusTogether() {
+        // given
+        put(state("a", 1));
+        AccountState grace = state("b", 1);
+        grace.setOwner("Grace Hopper");
+        put(grace);
+        AccountState closedGrace = state("c", 2);
+        closedGrace.setOwner("Grace Hopper");
+        closedGrace.setStatus(AccountStatus.CLOSED);
+        put(closedGrace);
+
+        // when
+        AccountQueries.Page graces = queries.list(null, 10, new AccountQueries.Filter(null, "grace hopper"));
+        AccountQueries.Page openGraces = queries.list(null, 10, new AccountQueries.Filter(AccountStatus.OPEN, "Grace Hopper"));
+
+        // then
+        assertEquals(List.of("b", "c"), ids(graces));
+        assertEquals(List.of("b"), ids(openGraces));
     }
 
     /** As the view's store processor does: store, then signal. */
@@ -183,11 +204,11 @@ class AccountQueriesTest {
         }
 
         @Override
-        public List<AccountState> scan(String after, AccountStatus status, int max) {
+        public List<AccountState> scan(String after, java.util.function.Predicate<AccountState> filter, int max) {
             List<AccountState> page = new ArrayList<>();
             for (AccountState state : new TreeMap<>(view).values()) {
                 if ((after == null || state.getAccountId().compareTo(after) > 0)
-                        && (status == null || state.getStatus() == status) && page.size() < max) {
+                        && filter.test(state) && page.size() < max) {
                     page.add(state);
                 }
             }

@@ -52,10 +52,13 @@ class QueryServiceIT {
     private static EmbeddedServer server;
     private static KafkaProducer<String, AccountState> producer;
     private static ScheduledExecutorService scheduler;
+    private static com.sun.net.httpserver.HttpServer projection;
+    private static final List<String> PROJECTION_REQUESTS = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void startService() throws Exception {
         String bootstrapServers = LocalKafkaBroker.shared().bootstrapServers();
+        projection = stubProjection();
         server = ApplicationContext.run(EmbeddedServer.class, Map.of(
                 "micronaut.server.port", -1,
                 "kafka.bootstrap.servers", bootstrapServers,
@@ -63,7 +66,8 @@ class QueryServiceIT {
                 "eventbank.streams.application-id", "query-it-" + UUID.randomUUID(),
                 "eventbank.streams.state-dir", Files.createTempDirectory("query-it-").toString(),
                 "eventbank.topics.partitions", 3,
-                "eventbank.query.min-version-timeout", "3s"));
+                "eventbank.query.min-version-timeout", "3s",
+                "eventbank.query.projection-url", "http://localhost:" + projection.getAddress().getPort()));
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(),
                 AvroSerdes.value(AccountState.class, SchemaRegistryClients.forUrl(REGISTRY_URL)).serializer());
@@ -81,6 +85,9 @@ class QueryServiceIT {
         }
         if (server != null) {
             server.getApplicationContext().close();
+        }
+        if (projection != null) {
+            projection.stop(0);
         }
     }
 
@@ -236,6 +243,112 @@ class QueryServiceIT {
         closed.path("items").forEach(item -> closedIds.add(item.path("accountId").asText()));
         assertTrue(closedIds.contains(ids.get(0)));
         assertFalse(closedIds.contains(ids.get(1)));
+    }
+
+    @Test
+    void shouldFilterTheListingByOwner() throws Exception {
+        // given
+        String id = UUID.randomUUID().toString();
+        String owner = "Owner " + id;
+        AccountState owned = state(id, 1, "5.0000", AccountStatus.OPEN);
+        owned.setOwner(owner);
+        publish(owned);
+        publish(state(UUID.randomUUID().toString(), 1, "5.0000", AccountStatus.OPEN));
+        assertEquals(200, get("/accounts/" + id + "?minVersion=1").statusCode());
+
+        // when
+        JsonNode page = JSON.readTree(get("/accounts?owner=" + java.net.URLEncoder.encode(owner.toUpperCase(),
+                java.nio.charset.StandardCharsets.UTF_8) + "&status=OPEN").body());
+
+        // then
+        assertEquals(1, page.path("items").size(), page.toString());
+        assertEquals(id, page.path("items").get(0).path("accountId").asText());
+        assertProblem(get("/accounts?owner=%20"), 400);
+    }
+
+    @Test
+    void shouldRelayHistoryTimeTravelAndTotalsToTheProjection() throws Exception {
+        // given
+        String id = UUID.randomUUID().toString();
+
+        // when
+        HttpResponse<String> events = get("/accounts/" + id + "/events?fromVersion=3&limit=2");
+        HttpResponse<String> asOfVersion = get("/accounts/" + id + "?asOfVersion=2");
+        HttpResponse<String> asOf = get("/accounts/" + id + "?asOf=2025-01-01T10:00:02Z");
+        HttpResponse<String> totals = get("/bank/totals");
+
+        // then: answers relayed as they are, the parameters passed on
+        assertEquals(200, events.statusCode(), events.body());
+        assertEquals(3, JSON.readTree(events.body()).path("items").get(0).path("version").asInt());
+        assertEquals(200, asOfVersion.statusCode(), asOfVersion.body());
+        assertEquals("\"2\"", asOfVersion.headers().firstValue("ETag").orElse(null));
+        assertEquals("100.00", JSON.readTree(asOfVersion.body()).path("balance").asText());
+        assertEquals(200, asOf.statusCode(), asOf.body());
+        assertEquals("7.50", JSON.readTree(totals.body()).path("balances").path("EUR").asText());
+        assertTrue(PROJECTION_REQUESTS.contains("/iq/accounts/" + id + "/events?fromVersion=3&limit=2"), PROJECTION_REQUESTS.toString());
+        assertTrue(PROJECTION_REQUESTS.contains("/iq/accounts/" + id + "/state?asOfVersion=2"), PROJECTION_REQUESTS.toString());
+        assertTrue(PROJECTION_REQUESTS.contains("/iq/accounts/" + id + "/state?asOf=2025-01-01T10:00:02Z"), PROJECTION_REQUESTS.toString());
+    }
+
+    @Test
+    void shouldAnswerProblemsForBadTimeTravelAndHistoryParametersAndAFailingProjection() throws Exception {
+        // given
+        String id = UUID.randomUUID().toString();
+
+        // when / then: checked here, never sent on
+        assertProblem(get("/accounts/" + id + "?asOfVersion=2&asOf=2025-01-01T10:00:00Z"), 400);
+        assertProblem(get("/accounts/" + id + "?asOfVersion=0"), 400);
+        assertProblem(get("/accounts/" + id + "?asOf=yesterday"), 400);
+        assertProblem(get("/accounts/" + id + "?asOfVersion=2&minVersion=2"), 400);
+        assertProblem(get("/accounts/" + id + "/events?limit=0"), 400);
+        assertProblem(get("/accounts/" + id + "/events?limit=1001"), 400);
+        assertProblem(get("/accounts/" + id + "/events?fromVersion=x"), 400);
+        assertProblem(get("/accounts/not-a-uuid/events"), 404);
+        // the projection's 404 problem is relayed; its 5xx becomes a 503 with Retry-After
+        HttpResponse<String> unknown = get("/accounts/" + id + "?asOfVersion=404");
+        assertProblem(unknown, 404);
+        assertEquals(7, JSON.readTree(unknown.body()).path("currentVersion").asInt());
+        HttpResponse<String> failing = get("/accounts/" + id + "?asOfVersion=500");
+        assertProblem(failing, 503);
+        assertEquals("1", failing.headers().firstValue("Retry-After").orElse(null));
+        assertTrue(PROJECTION_REQUESTS.stream().noneMatch(r -> r.contains("asOf=yesterday") || r.contains("limit=0")));
+    }
+
+    /** Stands in for the projection's /iq endpoints: canned answers, requests recorded. */
+    private static com.sun.net.httpserver.HttpServer stubProjection() throws Exception {
+        com.sun.net.httpserver.HttpServer stub = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("localhost", 0), 0);
+        stub.createContext("/iq", exchange -> {
+            String uri = exchange.getRequestURI().toString();
+            PROJECTION_REQUESTS.add(uri);
+            int status = 200;
+            String type = "application/json";
+            String body;
+            if (uri.endsWith("asOfVersion=404")) {
+                status = 404;
+                type = "application/problem+json";
+                body = "{\"type\":\"about:blank\",\"title\":\"Account not found\",\"status\":404,"
+                        + "\"detail\":\"no version 404 yet\",\"currentVersion\":7}";
+            } else if (uri.endsWith("asOfVersion=500")) {
+                status = 500;
+                body = "{}";
+            } else if (uri.contains("/events")) {
+                body = "{\"items\":[{\"version\":3,\"eventType\":\"MoneyDeposited\",\"payload\":{\"amount\":\"1.00\"}}],\"next\":4}";
+            } else if (uri.contains("/state")) {
+                exchange.getResponseHeaders().add("ETag", "\"2\"");
+                body = "{\"accountId\":\"x\",\"balance\":\"100.00\",\"version\":2}";
+            } else {
+                body = "{\"balances\":{\"EUR\":\"7.50\"},\"accountsByStatus\":{\"OPEN\":1},\"eventsApplied\":2,"
+                        + "\"updatedAt\":\"2025-01-01T10:00:00Z\"}";
+            }
+            byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", type);
+            exchange.sendResponseHeaders(status, bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+        });
+        stub.start();
+        return stub;
     }
 
     @Test
