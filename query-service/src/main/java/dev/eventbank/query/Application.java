@@ -6,7 +6,9 @@ import io.micronaut.runtime.Micronaut;
  * Starts the query service: REST reads of bank accounts on port 8082. Design choice: it materializes the
  * projection's compacted {@code bank-account-state} topic into its own Kafka Streams global store
  * ({@link AccountViewTopology}), so every instance answers every account without routing; the limit is that
- * every instance holds all accounts. Never a side database.
+ * every instance holds all accounts. Never a side database. History ({@code /accounts/{id}/events}), time travel
+ * ({@code asOfVersion}/{@code asOf}) and {@code /bank/totals} are relayed to the projection service's interactive
+ * queries ({@link ProjectionClient}), where those stores and the one fold function live; they need it running.
  */
 public final class Application {
 
