@@ -20,6 +20,7 @@ import jakarta.inject.Singleton;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 
@@ -97,6 +98,8 @@ class CommandServiceFactory {
         properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         // under exactly-once a result is readable only once committed: the interval bounds command latency
         properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
+        // the thread commits between polls; a poll that idles longer than the interval would hold the commit back
+        properties.put(StreamsConfig.POLL_MS_CONFIG, Math.max(commitIntervalMs, 1));
         properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
         properties.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) replicationFactor);
         // a warm copy of each store on another instance makes failover fast (no effect with one instance)
@@ -104,7 +107,7 @@ class CommandServiceFactory {
         // a command nobody can read is logged and skipped rather than stopping its partition for good
         properties.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
         properties.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
-        properties.put(StreamsConfig.producerPrefix("acks"), "all");
+        properties.put(StreamsConfig.producerPrefix(ProducerConfig.ACKS_CONFIG), "all");
         properties.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 50);
         CommandProcessorStreams streams = new CommandProcessorStreams(CommandProcessorTopology.build(registry), properties);
         streams.start();

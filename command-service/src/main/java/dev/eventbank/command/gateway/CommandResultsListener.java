@@ -58,7 +58,7 @@ public final class CommandResultsListener implements AutoCloseable {
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.CLIENT_ID_CONFIG, "command-results-listener-" + java.util.UUID.randomUUID(),
                 // results of a transaction become readable when it commits; don't sit on an empty fetch for long
-                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50),
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10),
                 new StringDeserializer(), deserializer);
         List<TopicPartition> partitions = consumer.partitionsFor(Topics.COMMAND_RESULTS.name()).stream()
                 .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
