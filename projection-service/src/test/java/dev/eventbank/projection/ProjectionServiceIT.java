@@ -186,6 +186,10 @@ class ProjectionServiceIT {
         assertEquals(400, both.statusCode());
         assertTrue(both.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
         assertEquals(400, get(base + "/events?limit=0").statusCode());
+        HttpResponse<String> unknownRoute = get("/iq/nothing-here");
+        assertEquals(404, unknownRoute.statusCode());
+        assertTrue(unknownRoute.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"),
+                unknownRoute.headers().map().toString());
 
         // then: the snapshots on the compacted topic carry the versions they cover
         var snapshotDeserializer = AvroSerdes.value(AccountSnapshot.class, registry).deserializer();
