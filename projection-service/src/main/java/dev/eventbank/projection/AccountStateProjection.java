@@ -96,6 +96,12 @@ public final class AccountStateProjection {
      * @param snapshotEvery a snapshot of an account is taken when its version is a multiple of this (0 = never)
      */
     public static void build(StreamsBuilder builder, SchemaRegistryClient registry, int snapshotEvery) {
+        build(builder, registry, snapshotEvery, LogProgress.NONE);
+    }
+
+    /** As above, reporting each processed record's partition and timestamp to {@code progress} (for lag in ms). */
+    public static void build(StreamsBuilder builder, SchemaRegistryClient registry, int snapshotEvery,
+                             LogProgress progress) {
         Serde<AccountState> stateSerde = AvroSerdes.value(AccountState.class, registry);
         Serde<AccountSnapshot> snapshotSerde = AvroSerdes.value(AccountSnapshot.class, registry);
         Serde<BankTotals> totalsSerde = AvroSerdes.value(BankTotals.class, registry);
@@ -118,7 +124,7 @@ public final class AccountStateProjection {
         KStream<String, Output> outputs = builder
                 .stream(Topics.EVENTS.name(), Consumed.with(Serdes.String(), Serdes.ByteArray())
                         .withName("bank-account-events-source"))
-                .process(() -> new FoldProcessor(eventDeserializer, snapshotEvery), Named.as("account-state-fold"),
+                .process(() -> new FoldProcessor(eventDeserializer, snapshotEvery, progress), Named.as("account-state-fold"),
                         Stores.ACCOUNT_STATE, ReadSideNames.ACCOUNT_HISTORY_STORE, ReadSideNames.ACCOUNT_SNAPSHOT_STORE);
 
         // new states to the compacted state topic, rejects to the dead-letter topic
@@ -154,13 +160,15 @@ public final class AccountStateProjection {
 
         private final Deserializer<BankAccountEvent> deserializer;
         private final int snapshotEvery;
+        private final LogProgress progress;
         private KeyValueStore<String, AccountState> store;
         private KeyValueStore<String, byte[]> history;
         private KeyValueStore<String, AccountSnapshot> snapshots;
 
-        FoldProcessor(Deserializer<BankAccountEvent> deserializer, int snapshotEvery) {
+        FoldProcessor(Deserializer<BankAccountEvent> deserializer, int snapshotEvery, LogProgress progress) {
             this.deserializer = deserializer;
             this.snapshotEvery = snapshotEvery;
+            this.progress = progress;
         }
 
         @Override
@@ -173,6 +181,7 @@ public final class AccountStateProjection {
 
         @Override
         public void process(Record<String, byte[]> record) {
+            context().recordMetadata().ifPresent(source -> progress.processed(source.partition(), record.timestamp()));
             BankAccountEvent event;
             try {
                 event = deserializer.deserialize(Topics.EVENTS.name(), record.value());

@@ -49,10 +49,15 @@ class ProjectionFactory {
     }
 
     @Singleton
-    Topology accountStateTopology(SchemaRegistryClient registry,
+    LogProgress logProgress() {
+        return new LogProgress();
+    }
+
+    @Singleton
+    Topology accountStateTopology(SchemaRegistryClient registry, LogProgress progress,
                                   @Value("${eventbank.snapshots.every-events:100}") int snapshotEvery) {
         StreamsBuilder builder = new StreamsBuilder();
-        AccountStateProjection.build(builder, registry, snapshotEvery);
+        AccountStateProjection.build(builder, registry, snapshotEvery, progress);
         return builder.build();
     }
 
@@ -118,9 +123,9 @@ class ProjectionFactory {
     }
 
     @Singleton
-    ProjectionLagMetrics projectionLagMetrics(ProjectionStreams streams,
+    ProjectionLagMetrics projectionLagMetrics(ProjectionStreams streams, LogProgress progress,
                                               @Value("${eventbank.topics.partitions:12}") int partitions) {
-        return new ProjectionLagMetrics(streams.kafkaStreams(), partitions);
+        return new ProjectionLagMetrics(streams.kafkaStreams()::metrics, progress, partitions, System::currentTimeMillis);
     }
 
     @Singleton

@@ -6,28 +6,39 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
-import org.apache.kafka.streams.KafkaStreams;
 
 import java.util.Map;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
- * {@code eventbank.projection.lag} (records, tag {@code partition}): how far the projection is behind the end of
- * {@code bank-account-events}, per partition, from the stream threads' consumer metric {@code records-lag}
- * (log end offset - position, as of the last fetch). NaN for a partition this instance does not own right now.
+ * Projection lag per partition of {@code bank-account-events}: {@code eventbank.projection.lag} in records, from
+ * the stream threads' consumer metric {@code records-lag} (log end offset - position, as of the last fetch), and
+ * {@code eventbank.projection.lag.ms}: 0 when caught up, else now minus the timestamp of the last record processed
+ * from that partition ({@link LogProgress}). NaN for a partition this instance does not own right now.
  *
- * <p>Limits: lag in records only, not milliseconds; one gauge per configured partition count, so partitions
- * added to the topic later are not shown; the figure is as fresh as the consumer's last fetch.
+ * <p>Limits: the ms figure is an upper bound (the next unprocessed record is at least as new as the last processed
+ * one) and, during a rebuild from old events, shows how old the events being processed are; one gauge per
+ * configured partition count, so partitions added to the topic later are not shown; the figures are as fresh as
+ * the consumer's last fetch.
  */
 final class ProjectionLagMetrics implements MeterBinder {
 
     static final String NAME = "eventbank.projection.lag";
+    static final String MS_NAME = "eventbank.projection.lag.ms";
 
-    private final KafkaStreams streams;
+    private final Supplier<Map<MetricName, ? extends Metric>> metrics;
+    private final LogProgress progress;
     private final int partitions;
+    private final LongSupplier clock;
 
-    ProjectionLagMetrics(KafkaStreams streams, int partitions) {
-        this.streams = streams;
+    /** @param metrics the Kafka Streams app's client metrics ({@code KafkaStreams::metrics}) */
+    ProjectionLagMetrics(Supplier<Map<MetricName, ? extends Metric>> metrics, LogProgress progress, int partitions,
+                         LongSupplier clock) {
+        this.metrics = metrics;
+        this.progress = progress;
         this.partitions = partitions;
+        this.clock = clock;
     }
 
     @Override
@@ -40,13 +51,33 @@ final class ProjectionLagMetrics implements MeterBinder {
                     .tag("topic", Topics.EVENTS.name())
                     .tag("partition", tag)
                     .register(registry);
+            int number = partition;
+            Gauge.builder(MS_NAME, this, metrics -> metrics.lagMs(number))
+                    .description("milliseconds the projection is behind on " + Topics.EVENTS.name() + " (upper bound)")
+                    .baseUnit("milliseconds")
+                    .tag("topic", Topics.EVENTS.name())
+                    .tag("partition", tag)
+                    .register(registry);
         }
+    }
+
+    /** 0 when caught up, else the age of the last processed record of the partition; NaN when unknown. */
+    double lagMs(int partition) {
+        double records = lag(String.valueOf(partition));
+        if (Double.isNaN(records)) {
+            return Double.NaN;
+        }
+        if (records <= 0) {
+            return 0;
+        }
+        Long last = progress.lastTimestamp(partition);
+        return last == null ? Double.NaN : Math.max(0, clock.getAsLong() - last);
     }
 
     /** The largest {@code records-lag} any of this app's consumers reports for the partition, NaN if none. */
     double lag(String partition) {
         double lag = Double.NaN;
-        for (Map.Entry<MetricName, ? extends Metric> entry : streams.metrics().entrySet()) {
+        for (Map.Entry<MetricName, ? extends Metric> entry : metrics.get().entrySet()) {
             MetricName name = entry.getKey();
             if ("records-lag".equals(name.name()) && "consumer-fetch-manager-metrics".equals(name.group())
                     && Topics.EVENTS.name().equals(name.tags().get("topic")) && partition.equals(name.tags().get("partition"))

@@ -219,6 +219,7 @@ class ProjectionServiceIT {
         HttpResponse<String> lag = get("/metrics/" + ProjectionLagMetrics.NAME);
         assertEquals(200, lag.statusCode(), lag.body());
         assertTrue(lag.body().contains("partition"), lag.body());
+        assertEquals(200, get("/metrics/" + ProjectionLagMetrics.MS_NAME).statusCode());
     }
 
     private static void produce(List<BankAccountEvent> events) throws Exception {
