@@ -90,6 +90,7 @@ class CommandServiceFactory {
                                                     @Value("${eventbank.streams.state-dir}") String stateDir,
                                                     @Value("${eventbank.streams.commit-interval-ms:10}") long commitIntervalMs,
                                                     @Value("${eventbank.streams.standby-replicas:1}") int standbyReplicas,
+                                                    @Value("${eventbank.streams.session-timeout-ms:6000}") int sessionTimeoutMs,
                                                     @Value("${eventbank.topics.replication-factor:1}") short replicationFactor) {
         Properties properties = new Properties();
         properties.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
@@ -106,9 +107,10 @@ class CommandServiceFactory {
         properties.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, standbyReplicas);
         // a command nobody can read is logged and skipped rather than stopping its partition for good
         properties.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
-        properties.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         properties.put(StreamsConfig.producerPrefix(ProducerConfig.ACKS_CONFIG), "all");
-        properties.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 50);
+        // the partitions of a crashed instance wait this long for a new owner: keep the write side's outage short
+        properties.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), sessionTimeoutMs);
+        properties.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), Math.max(sessionTimeoutMs / 4, 500));
         CommandProcessorStreams streams = new CommandProcessorStreams(CommandProcessorTopology.build(registry), properties);
         streams.start();
         return streams;

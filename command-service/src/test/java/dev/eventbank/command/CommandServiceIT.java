@@ -306,19 +306,6 @@ class CommandServiceIT {
     }
 
     @Test
-    void tmpLatency() throws Exception {
-        String account = open("1.00");
-        long[] ms = new long[30];
-        for (int i = 0; i < ms.length; i++) {
-            long start = System.nanoTime();
-            assertEquals(200, post("/accounts/" + account + "/deposits", "{\"amount\":\"1\"}", Map.of()).statusCode());
-            ms[i] = (System.nanoTime() - start) / 1_000_000;
-            System.out.println("REQ " + java.time.LocalTime.now() + " took " + ms[i]);
-        }
-        System.out.println("LATENCY " + java.util.Arrays.toString(ms));
-    }
-
-    @Test
     void shouldReportUpWhenStreamsRunAndResultsAreRead() throws Exception {
         HttpResponse<String> health = get("/health");
         assertEquals(200, health.statusCode(), health.body());

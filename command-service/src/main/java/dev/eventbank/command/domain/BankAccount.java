@@ -145,15 +145,21 @@ public final class BankAccount {
     /** Why {@code amount} is not acceptable for {@code currency}, or null when it is. */
     private static String invalidAmount(String name, BigDecimal amount, Currency currency, boolean zeroAllowed) {
         if (zeroAllowed ? amount.signum() < 0 : amount.signum() <= 0) {
-            return name + " must be " + (zeroAllowed ? "zero or more" : "more than zero") + ", got " + amount.toPlainString();
+            return name + " must be " + (zeroAllowed ? "zero or more" : "more than zero") + ", got " + plain(amount);
         }
         if (amount.compareTo(Money.MAX_AMOUNT) > 0) {
-            return name + " must be at most " + Money.MAX_AMOUNT.toPlainString() + ", got " + amount.toPlainString();
+            return name + " must be at most " + Money.MAX_AMOUNT.toPlainString() + ", got " + plain(amount);
         }
         if (!Money.fitsCurrency(amount, currency)) {
-            return name + " " + amount.toPlainString() + " has more decimals than " + currency.getCurrencyCode()
+            return name + " " + plain(amount) + " has more decimals than " + currency.getCurrencyCode()
                     + " allows (" + Money.fractionDigits(currency) + ")";
         }
         return null;
+    }
+
+    /** 10.5000 as 10.5; a huge exponent stays in scientific notation rather than printing a million zeros. */
+    private static String plain(BigDecimal amount) {
+        BigDecimal stripped = amount.stripTrailingZeros();
+        return Math.abs(stripped.scale()) > 40 ? stripped.toString() : stripped.toPlainString();
     }
 }

@@ -89,7 +89,10 @@ public final class CommandGateway implements AutoCloseable {
         producer.close(Duration.ofSeconds(10));
     }
 
-    /** Kafka did not accept the command (broker unreachable, timeout): nothing was decided. */
+    /**
+     * Kafka did not acknowledge the command (broker unreachable, timeout). It may or may not have been written:
+     * a retry with the same Idempotency-Key is applied at most once either way.
+     */
     public static final class CommandNotSentException extends RuntimeException {
         CommandNotSentException(Throwable cause) {
             super("the command could not be sent to Kafka: " + cause.getMessage(), cause);

@@ -57,7 +57,8 @@ public final class CommandResultsListener implements AutoCloseable {
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.CLIENT_ID_CONFIG, "command-results-listener-" + java.util.UUID.randomUUID(),
-                // results of a transaction become readable when it commits; don't sit on an empty fetch for long
+                // results become readable when their transaction commits; should a commit marker not wake a
+                // waiting fetch, this bounds the extra wait (the default is 500 ms)
                 ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10),
                 new StringDeserializer(), deserializer);
         List<TopicPartition> partitions = consumer.partitionsFor(Topics.COMMAND_RESULTS.name()).stream()

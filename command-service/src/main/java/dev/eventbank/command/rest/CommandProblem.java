@@ -22,7 +22,7 @@ final class CommandProblem extends RuntimeException {
         this.status = status;
         this.type = type;
         this.title = title;
-        this.members = Map.copyOf(members);
+        this.members = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(members));
     }
 
     static CommandProblem badRequest(String detail) {
