@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>In the same step (one exactly-once transaction) each applied event is also written to the per-account
  * {@code account-history-store} (key {@link HistoryKeys}, value the event's wire bytes), every
- * {@code snapshotEvery}-th version of an account is snapshotted to the {@code account-snapshot-store} and the
+ * N-th version of an account (or, if configured, its first event T after its last snapshot) is snapshotted to the {@code account-snapshot-store} and the
  * compacted {@code bank-account-snapshots} topic ({@link Snapshots}), and the event's change to the bank-wide
  * totals goes, through a one-key repartition topic, to the {@code bank-totals-store} and the compacted
  * {@code bank-totals} topic ({@link BankTotalsView}). Only applied events do any of this, so a re-delivery
@@ -96,11 +96,14 @@ public final class AccountStateProjection {
      * @param snapshotEvery a snapshot of an account is taken when its version is a multiple of this (0 = never)
      */
     public static void build(StreamsBuilder builder, SchemaRegistryClient registry, int snapshotEvery) {
-        build(builder, registry, snapshotEvery, LogProgress.NONE);
+        build(builder, registry, Snapshots.Policy.everyEvents(snapshotEvery), LogProgress.NONE);
     }
 
-    /** As above, reporting each processed record's partition and timestamp to {@code progress} (for lag in ms). */
-    public static void build(StreamsBuilder builder, SchemaRegistryClient registry, int snapshotEvery,
+    /**
+     * As above with a full snapshot policy (by count and/or by event time), reporting each processed record's
+     * partition and timestamp to {@code progress} (for lag in ms).
+     */
+    public static void build(StreamsBuilder builder, SchemaRegistryClient registry, Snapshots.Policy snapshotPolicy,
                              LogProgress progress) {
         Serde<AccountState> stateSerde = AvroSerdes.value(AccountState.class, registry);
         Serde<AccountSnapshot> snapshotSerde = AvroSerdes.value(AccountSnapshot.class, registry);
@@ -124,7 +127,7 @@ public final class AccountStateProjection {
         KStream<String, Output> outputs = builder
                 .stream(Topics.EVENTS.name(), Consumed.with(Serdes.String(), Serdes.ByteArray())
                         .withName("bank-account-events-source"))
-                .process(() -> new FoldProcessor(eventDeserializer, snapshotEvery, progress), Named.as("account-state-fold"),
+                .process(() -> new FoldProcessor(eventDeserializer, snapshotPolicy, progress), Named.as("account-state-fold"),
                         Stores.ACCOUNT_STATE, ReadSideNames.ACCOUNT_HISTORY_STORE, ReadSideNames.ACCOUNT_SNAPSHOT_STORE);
 
         // new states to the compacted state topic, rejects to the dead-letter topic
@@ -159,15 +162,15 @@ public final class AccountStateProjection {
     static final class FoldProcessor extends ContextualProcessor<String, byte[], String, Output> {
 
         private final Deserializer<BankAccountEvent> deserializer;
-        private final int snapshotEvery;
+        private final Snapshots.Policy snapshotPolicy;
         private final LogProgress progress;
         private KeyValueStore<String, AccountState> store;
         private KeyValueStore<String, byte[]> history;
         private KeyValueStore<String, AccountSnapshot> snapshots;
 
-        FoldProcessor(Deserializer<BankAccountEvent> deserializer, int snapshotEvery, LogProgress progress) {
+        FoldProcessor(Deserializer<BankAccountEvent> deserializer, Snapshots.Policy snapshotPolicy, LogProgress progress) {
             this.deserializer = deserializer;
-            this.snapshotEvery = snapshotEvery;
+            this.snapshotPolicy = snapshotPolicy;
             this.progress = progress;
         }
 
@@ -213,7 +216,7 @@ public final class AccountStateProjection {
                 context().forward(record.withValue((Output) new Output.StateChanged(state)).withHeaders(new RecordHeaders()));
                 context().forward(record.withValue((Output) new Output.TotalsChanged(BankTotalsView.delta(before, state)))
                         .withHeaders(new RecordHeaders()));
-                if (Snapshots.due(state, snapshotEvery)) {
+                if (snapshotPolicy.due(state, snapshotPolicy.byTime() ? lastSnapshotAt(record.key()) : null)) {
                     RecordMetadata source = context().recordMetadata().orElseThrow();
                     AccountSnapshot snapshot = Snapshots.of(state, source.partition(), source.offset());
                     snapshots.put(HistoryKeys.key(record.key(), state.getVersion()), snapshot);
@@ -227,6 +230,13 @@ public final class AccountStateProjection {
                 deadLetter(record, new UnprocessableEventException(rejected.reason()));
             } else {
                 throw new IllegalStateException("unhandled fold " + fold);
+            }
+        }
+
+        /** {@code updatedAt} of the account's latest snapshot, null if it has none. */
+        private java.time.Instant lastSnapshotAt(String accountId) {
+            try (var latest = snapshots.reverseRange(HistoryKeys.first(accountId), HistoryKeys.last(accountId))) {
+                return latest.hasNext() ? latest.next().value.getUpdatedAt() : null;
             }
         }
 

@@ -55,9 +55,10 @@ class ProjectionFactory {
 
     @Singleton
     Topology accountStateTopology(SchemaRegistryClient registry, LogProgress progress,
-                                  @Value("${eventbank.snapshots.every-events:100}") int snapshotEvery) {
+                                  @Value("${eventbank.snapshots.every-events:100}") int snapshotEvery,
+                                  @Value("${eventbank.snapshots.every-activity:0s}") java.time.Duration snapshotEveryActivity) {
         StreamsBuilder builder = new StreamsBuilder();
-        AccountStateProjection.build(builder, registry, snapshotEvery, progress);
+        AccountStateProjection.build(builder, registry, new Snapshots.Policy(snapshotEvery, snapshotEveryActivity), progress);
         return builder.build();
     }
 

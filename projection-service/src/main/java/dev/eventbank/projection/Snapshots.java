@@ -3,6 +3,9 @@ package dev.eventbank.projection;
 import dev.eventbank.schemas.readmodel.AccountSnapshot;
 import dev.eventbank.schemas.readmodel.AccountState;
 
+import java.time.Duration;
+import java.time.Instant;
+
 /**
  * Converts between {@link AccountState} and {@link AccountSnapshot}, and says which snapshots can be trusted.
  *
@@ -21,9 +24,31 @@ public final class Snapshots {
     private Snapshots() {
     }
 
-    /** True when {@code state}'s version is a multiple of {@code every} (every N events of the account). */
-    public static boolean due(AccountState state, int every) {
-        return every > 0 && state.getVersion() % every == 0;
+    /**
+     * When to snapshot an account: every {@code everyEvents} versions (0 = not by count) or, on an event that comes
+     * {@code everyActivity} or more (event time, {@code occurredAt}) after the account's last snapshot (or its
+     * opening), whichever comes first (zero = not by time). Event time, not wall-clock time, so replaying the log
+     * takes the same snapshots.
+     */
+    public record Policy(int everyEvents, Duration everyActivity) {
+
+        public static Policy everyEvents(int everyEvents) {
+            return new Policy(everyEvents, Duration.ZERO);
+        }
+
+        /** Whether the policy needs the time of the account's last snapshot (a store lookup per event). */
+        public boolean byTime() {
+            return !everyActivity.isZero() && !everyActivity.isNegative();
+        }
+
+        /** @param lastSnapshotAt {@code updatedAt} of the account's latest snapshot, null if none */
+        public boolean due(AccountState state, Instant lastSnapshotAt) {
+            if (everyEvents > 0 && state.getVersion() % everyEvents == 0) {
+                return true;
+            }
+            Instant since = lastSnapshotAt != null ? lastSnapshotAt : state.getOpenedAt();
+            return byTime() && Duration.between(since, state.getUpdatedAt()).compareTo(everyActivity) >= 0;
+        }
     }
 
     public static AccountSnapshot of(AccountState state, int logPartition, long logOffset) {
