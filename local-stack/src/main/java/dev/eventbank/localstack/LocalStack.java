@@ -93,6 +93,8 @@ public final class LocalStack implements AutoCloseable {
         common.put("kafka.bootstrap.servers", broker.bootstrapServers());
         common.put("schema-registry.url", "http://127.0.0.1:" + ports.registry());
         common.put("eventbank.topics.partitions", String.valueOf(partitions));
+        // the query service relays history and time travel to the projection service's interactive queries
+        common.put("eventbank.query.projection-url", "http://127.0.0.1:" + ports.projection());
         common.putAll(properties);
         this.home = home;
         this.commonProperties = common;
