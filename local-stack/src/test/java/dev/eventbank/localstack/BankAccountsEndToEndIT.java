@@ -142,6 +142,21 @@ class BankAccountsEndToEndIT {
 
     @Test
     @Order(5)
+    void shouldServeTheAccountsHistoryAndItsStateAsItWas() throws Exception {
+        // when
+        JsonNode history = JSON.readTree(get(stack.queryUrl() + "/accounts/" + accountId + "/events").body());
+        HttpResponse<String> atVersion2 = get(stack.queryUrl() + "/accounts/" + accountId + "?asOfVersion=2");
+
+        // then
+        List<String> types = new ArrayList<>();
+        history.path("items").forEach(item -> types.add(item.path("version").asLong() + ":" + item.path("eventType").asText()));
+        assertEquals(List.of("1:AccountOpened", "2:MoneyDeposited", "3:MoneyWithdrawn"), types, history.toString());
+        assertEquals(200, atVersion2.statusCode(), atVersion2.body());
+        assertEquals(0, new BigDecimal("150.25").compareTo(new BigDecimal(JSON.readTree(atVersion2.body()).path("balance").asText())));
+    }
+
+    @Test
+    @Order(6)
     void shouldFindTheAccountAgainAfterARestartOnTheSameDataDirectory() throws Exception {
         // given
         stack.close();
