@@ -4,6 +4,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,14 +76,33 @@ public final class TopicProvisioner {
 
     private void verifyPartitions(Collection<TopicSpec> specs)
             throws ExecutionException, InterruptedException, TimeoutException {
-        Map<String, TopicDescription> descriptions = admin.describeTopics(
-                specs.stream().map(TopicSpec::name).collect(Collectors.toList())).allTopicNames().get(30, TimeUnit.SECONDS);
+        Map<String, TopicDescription> descriptions = describe(specs);
         for (TopicSpec spec : specs) {
             int actual = descriptions.get(spec.name()).partitions().size();
             if (actual != partitionsOf(spec)) {
                 throw new IllegalStateException("topic " + spec.name() + " has " + actual
                         + " partitions but " + partitionsOf(spec) + " are configured; partition counts are fixed "
                         + "at creation, so configure " + actual + " or recreate the topic");
+            }
+        }
+    }
+
+    /**
+     * A topic that another service created a moment ago may not be in this broker's metadata yet: such a
+     * description is retried for a while rather than failing the start.
+     */
+    private Map<String, TopicDescription> describe(Collection<TopicSpec> specs)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                return admin.describeTopics(specs.stream().map(TopicSpec::name).collect(Collectors.toList()))
+                        .allTopicNames().get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(200);
             }
         }
     }
