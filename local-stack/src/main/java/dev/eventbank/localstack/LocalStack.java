@@ -128,6 +128,18 @@ public final class LocalStack implements AutoCloseable {
         return another;
     }
 
+    /**
+     * Stops {@code module} (SIGTERM) and starts it again on the same port with the same state directory, as an
+     * operator's restart or a redeploy would; returns once it is healthy again.
+     */
+    void restartService(String module) throws IOException {
+        ServiceProcess old = services.stream().filter(service -> service.name().equals(module)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(module + " is not part of this stack"));
+        old.close();
+        services.remove(old);
+        startService(home, module, old.port(), commonProperties).awaitHealthy(HEALTH_TIMEOUT);
+    }
+
     private ServiceProcess startService(Path home, String module, int port, Map<String, String> common) throws IOException {
         return startService(home, module, module, port, common);
     }

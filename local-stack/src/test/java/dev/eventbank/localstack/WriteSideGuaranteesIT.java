@@ -118,6 +118,26 @@ class WriteSideGuaranteesIT {
         assertEquals(List.of(1L, 2L), versionsOf(eventsOf(account)));
     }
 
+    @Test
+    void shouldAnswerARetriedIdempotencyKeyWithTheFirstOutcomeAfterARestart() throws Exception {
+        // given
+        String account = open("10.00");
+        String key = "restart-" + account;
+        CommandClient.Answer first = post("/accounts/" + account + "/withdrawals", "{\"amount\":\"4.00\"}",
+                Map.of("Idempotency-Key", key));
+
+        // when
+        stack.restartService("command-service");
+        CommandClient.Answer retry = post("/accounts/" + account + "/withdrawals", "{\"amount\":\"4.00\"}",
+                Map.of("Idempotency-Key", key));
+
+        // then
+        assertEquals(200, first.status(), first.body().toString());
+        assertEquals(200, retry.status(), retry.body().toString());
+        assertEquals(first.version(), retry.version());
+        assertEquals(List.of(1L, 2L), versionsOf(eventsOf(account)));
+    }
+
     private static String open(String initialDeposit) throws Exception {
         CommandClient.Answer opened = post("/accounts",
                 "{\"owner\":\"Grace Hopper\",\"currency\":\"EUR\",\"initialDeposit\":\"" + initialDeposit + "\"}", Map.of());
