@@ -1,5 +1,7 @@
 package dev.eventbank.localstack;
 
+import dev.eventbank.localkafka.ChildProcesses;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -117,18 +119,7 @@ final class ServiceProcess implements AutoCloseable {
     /** SIGTERM, so the service closes its Kafka clients cleanly; SIGKILL if it has not exited in 30 s. */
     @Override
     public void close() {
-        if (!process.isAlive()) {
-            return;
-        }
-        process.destroy();
-        try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
+        ChildProcesses.stop(process);
     }
 
     private static void sleep(long millis) {

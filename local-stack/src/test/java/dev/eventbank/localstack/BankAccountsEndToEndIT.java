@@ -5,13 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.events.BankAccountEvent;
 import dev.eventbank.schemas.events.MoneyWithdrawn;
-import dev.eventbank.schemas.serde.AvroDeserializer;
-import dev.eventbank.schemas.serde.HttpSchemaRegistryClient;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -33,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -113,7 +105,7 @@ class BankAccountsEndToEndIT {
             assertTrue(bad.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
             assertTrue(!JSON.readTree(bad.body()).path("detail").asText().isBlank(), bad.body());
         }
-        List<BankAccountEvent> events = eventsOf(accountId);
+        List<BankAccountEvent> events = EventLog.eventsOf(stack, accountId);
         assertEquals(List.of(1L, 2L, 3L), events.stream().map(BankAccountEvent::getVersion).toList());
     }
 
@@ -121,7 +113,7 @@ class BankAccountsEndToEndIT {
     @Order(3)
     void shouldPublishEventsThatDecodeThroughTheRegistry() throws Exception {
         // when
-        List<BankAccountEvent> events = eventsOf(accountId);
+        List<BankAccountEvent> events = EventLog.eventsOf(stack, accountId);
 
         // then
         assertEquals(List.of("AccountOpened", "MoneyDeposited", "MoneyWithdrawn"),
@@ -171,33 +163,6 @@ class BankAccountsEndToEndIT {
         HttpResponse<String> deposited = post(stack.commandUrl() + "/accounts/" + accountId + "/deposits", "{\"amount\":\"1.00\"}");
         assertEquals(200, deposited.statusCode(), deposited.body());
         assertEquals(4, JSON.readTree(deposited.body()).path("version").asLong());
-    }
-
-    private static List<BankAccountEvent> eventsOf(String account) {
-        AvroDeserializer<BankAccountEvent> deserializer = new AvroDeserializer<>(
-                new HttpSchemaRegistryClient(stack.registryUrl()), BankAccountEvent.getClassSchema());
-        List<BankAccountEvent> events = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                "bootstrap.servers", stack.bootstrapServers(),
-                "isolation.level", "read_committed"),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVENTS.name()).stream()
-                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    assertEquals(0, record.value()[0], "Confluent magic byte");
-                    if (account.equals(record.key())) {
-                        events.add(deserializer.deserialize(record.topic(), record.value()));
-                    }
-                }
-            }
-        }
-        assertNotNull(events);
-        return events;
     }
 
     private static HttpResponse<String> post(String url, String body) throws Exception {

@@ -2,15 +2,7 @@ package dev.eventbank.localstack;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventbank.localkafka.LocalKafkaBroker;
-import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.events.BankAccountEvent;
-import dev.eventbank.schemas.serde.AvroDeserializer;
-import dev.eventbank.schemas.serde.HttpSchemaRegistryClient;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -126,7 +117,7 @@ class CommandServiceFailoverIT {
             CommandClient.Answer answer = survivor.post(stack.commandUrl() + "/accounts/" + account + "/deposits", "{\"amount\":\"1.00\"}");
             assertEquals(200, answer.status(), "survivor answers for " + account + ": " + answer.body());
         }
-        Map<String, List<BankAccountEvent>> log = eventsByAccount(Set.copyOf(accounts));
+        Map<String, List<BankAccountEvent>> log = EventLog.eventsByAccount(stack, Set.copyOf(accounts));
         Set<String> commandIds = new HashSet<>();
         long totalAcknowledged = 0;
         for (String account : accounts) {
@@ -162,32 +153,6 @@ class CommandServiceFailoverIT {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(90))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static Map<String, List<BankAccountEvent>> eventsByAccount(Set<String> accounts) {
-        AvroDeserializer<BankAccountEvent> deserializer = new AvroDeserializer<>(
-                new HttpSchemaRegistryClient(stack.registryUrl()), BankAccountEvent.getClassSchema());
-        Map<String, List<BankAccountEvent>> events = new HashMap<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                "bootstrap.servers", stack.bootstrapServers(),
-                "isolation.level", "read_committed"),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVENTS.name()).stream()
-                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (accounts.contains(record.key())) {
-                        events.computeIfAbsent(record.key(), k -> new ArrayList<>())
-                                .add(deserializer.deserialize(record.topic(), record.value()));
-                    }
-                }
-            }
-        }
-        return events;
     }
 
     private static Path home() {

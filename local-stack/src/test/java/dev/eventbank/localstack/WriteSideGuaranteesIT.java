@@ -1,15 +1,7 @@
 package dev.eventbank.localstack;
 
-import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.events.BankAccountEvent;
 import dev.eventbank.schemas.events.MoneyWithdrawn;
-import dev.eventbank.schemas.serde.AvroDeserializer;
-import dev.eventbank.schemas.serde.HttpSchemaRegistryClient;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,9 +10,7 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -73,7 +63,7 @@ class WriteSideGuaranteesIT {
         answers.stream().filter(a -> a.status() == 409).forEach(conflict ->
                 assertEquals(2, conflict.body().path(conflict.wasPending() ? "version" : "currentVersion").asLong(),
                         conflict.body().toString()));
-        assertEquals(List.of(1L, 2L), versionsOf(eventsOf(account)));
+        assertEquals(List.of(1L, 2L), versionsOf(EventLog.eventsOf(stack, account)));
     }
 
     @Test
@@ -88,7 +78,7 @@ class WriteSideGuaranteesIT {
         // then
         Map<Integer, Long> byStatus = countByStatus(answers);
         assertEquals(Map.of(200, 99L, 422, 51L), byStatus, byStatus.toString());
-        List<BankAccountEvent> events = eventsOf(account);
+        List<BankAccountEvent> events = EventLog.eventsOf(stack, account);
         assertEquals(LongStreamRange.closed(1, 100), versionsOf(events));
         for (BankAccountEvent event : events.subList(1, events.size())) {
             assertTrue(((MoneyWithdrawn) event.getPayload()).getBalanceAfter().signum() >= 0, event.toString());
@@ -115,7 +105,7 @@ class WriteSideGuaranteesIT {
         assertEquals(first.version(), retry.version());
         assertEquals(first.etag(), retry.etag());
         assertEquals(422, reuse.status(), reuse.body().toString());
-        assertEquals(List.of(1L, 2L), versionsOf(eventsOf(account)));
+        assertEquals(List.of(1L, 2L), versionsOf(EventLog.eventsOf(stack, account)));
     }
 
     @Test
@@ -135,7 +125,7 @@ class WriteSideGuaranteesIT {
         assertEquals(200, first.status(), first.body().toString());
         assertEquals(200, retry.status(), retry.body().toString());
         assertEquals(first.version(), retry.version());
-        assertEquals(List.of(1L, 2L), versionsOf(eventsOf(account)));
+        assertEquals(List.of(1L, 2L), versionsOf(EventLog.eventsOf(stack, account)));
     }
 
     private static String open(String initialDeposit) throws Exception {
@@ -185,32 +175,6 @@ class WriteSideGuaranteesIT {
         static List<Long> closed(long from, long to) {
             return IntStream.rangeClosed((int) from, (int) to).mapToObj(i -> (long) i).toList();
         }
-    }
-
-    /** The account's events in log order, read read_committed from the start of the log to its current end. */
-    static List<BankAccountEvent> eventsOf(String account) {
-        AvroDeserializer<BankAccountEvent> deserializer = new AvroDeserializer<>(
-                new HttpSchemaRegistryClient(stack.registryUrl()), BankAccountEvent.getClassSchema());
-        List<BankAccountEvent> events = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                "bootstrap.servers", stack.bootstrapServers(),
-                "isolation.level", "read_committed"),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVENTS.name()).stream()
-                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (account.equals(record.key())) {
-                        events.add(deserializer.deserialize(record.topic(), record.value()));
-                    }
-                }
-            }
-        }
-        return events;
     }
 
     private static CommandClient.Answer post(String path, String body, Map<String, String> headers) throws Exception {
