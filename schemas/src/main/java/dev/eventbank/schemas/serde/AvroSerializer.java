@@ -1,5 +1,6 @@
 package dev.eventbank.schemas.serde;
 
+import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificData;
@@ -24,6 +25,8 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
     private final SchemaRegistryClient registry;
     private final boolean isKey;
     private final Map<String, Integer> idsBySubject = new java.util.concurrent.ConcurrentHashMap<>();
+    // a datum writer caches its resolved schema tree, so one per schema rather than one per record
+    private final Map<Schema, SpecificDatumWriter<T>> writersBySchema = new java.util.concurrent.ConcurrentHashMap<>();
 
     public AvroSerializer(SchemaRegistryClient registry, boolean isKey) {
         this.registry = registry;
@@ -48,7 +51,8 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
             out.write(ConfluentWireFormat.MAGIC_BYTE);
             out.write(ByteBuffer.allocate(4).putInt(schemaId).array());
             BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-            new SpecificDatumWriter<T>(record.getSchema(), SpecificData.getForSchema(record.getSchema()))
+            writersBySchema.computeIfAbsent(record.getSchema(),
+                            schema -> new SpecificDatumWriter<>(schema, SpecificData.getForSchema(schema)))
                     .write(record, encoder);
             encoder.flush();
             return out.toByteArray();
