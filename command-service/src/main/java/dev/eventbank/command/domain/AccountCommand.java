@@ -16,23 +16,37 @@ public sealed interface AccountCommand {
 
     Instant issuedAt();
 
-    /** Opens a new account with an initial deposit (which may be zero). */
+    /**
+     * Opens a new account with an initial deposit (which may be zero); {@code email} is optional (null), the
+     * account type defaults to {@link AccountType#CHECKING}.
+     */
     record OpenAccount(String accountNumber, String owner, Currency currency, BigDecimal initialDeposit,
-                       Instant issuedAt) implements AccountCommand {
+                       String email, AccountType accountType, Instant issuedAt) implements AccountCommand {
         public OpenAccount {
             Objects.requireNonNull(accountNumber, "accountNumber");
             Objects.requireNonNull(owner, "owner");
             Objects.requireNonNull(currency, "currency");
             Objects.requireNonNull(initialDeposit, "initialDeposit");
+            Objects.requireNonNull(accountType, "accountType");
             Objects.requireNonNull(issuedAt, "issuedAt");
+        }
+
+        /** A checking account without e-mail, as every account was before both existed. */
+        public OpenAccount(String accountNumber, String owner, Currency currency, BigDecimal initialDeposit,
+                           Instant issuedAt) {
+            this(accountNumber, owner, currency, initialDeposit, null, AccountType.CHECKING, issuedAt);
         }
     }
 
-    /** Puts money into an open account. */
-    record DepositMoney(BigDecimal amount, Instant issuedAt) implements AccountCommand {
+    /** Puts money into an open account; {@code reference} (the payer's) is optional (null). */
+    record DepositMoney(BigDecimal amount, String reference, Instant issuedAt) implements AccountCommand {
         public DepositMoney {
             Objects.requireNonNull(amount, "amount");
             Objects.requireNonNull(issuedAt, "issuedAt");
+        }
+
+        public DepositMoney(BigDecimal amount, Instant issuedAt) {
+            this(amount, null, issuedAt);
         }
     }
 

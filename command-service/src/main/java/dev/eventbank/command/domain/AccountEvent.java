@@ -13,22 +13,35 @@ public sealed interface AccountEvent {
 
     Instant occurredAt();
 
+    /** {@code email} is optional (null). */
     record AccountOpened(String accountNumber, String owner, Currency currency, Money initialDeposit,
-                         Instant occurredAt) implements AccountEvent {
+                         String email, AccountType accountType, Instant occurredAt) implements AccountEvent {
         public AccountOpened {
             Objects.requireNonNull(accountNumber, "accountNumber");
             Objects.requireNonNull(owner, "owner");
             Objects.requireNonNull(currency, "currency");
             Objects.requireNonNull(initialDeposit, "initialDeposit");
+            Objects.requireNonNull(accountType, "accountType");
             Objects.requireNonNull(occurredAt, "occurredAt");
+        }
+
+        /** A checking account without e-mail. */
+        public AccountOpened(String accountNumber, String owner, Currency currency, Money initialDeposit,
+                             Instant occurredAt) {
+            this(accountNumber, owner, currency, initialDeposit, null, AccountType.CHECKING, occurredAt);
         }
     }
 
-    record MoneyDeposited(Money amount, Money balanceAfter, Instant occurredAt) implements AccountEvent {
+    /** {@code reference} is optional (null). */
+    record MoneyDeposited(Money amount, Money balanceAfter, String reference, Instant occurredAt) implements AccountEvent {
         public MoneyDeposited {
             Objects.requireNonNull(amount, "amount");
             Objects.requireNonNull(balanceAfter, "balanceAfter");
             Objects.requireNonNull(occurredAt, "occurredAt");
+        }
+
+        public MoneyDeposited(Money amount, Money balanceAfter, Instant occurredAt) {
+            this(amount, balanceAfter, null, occurredAt);
         }
     }
 

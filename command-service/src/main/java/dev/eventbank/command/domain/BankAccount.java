@@ -104,7 +104,8 @@ public final class BankAccount {
             return new Rejected(RejectionCode.INVALID_AMOUNT, invalid);
         }
         return new Accepted(List.of(new AccountOpened(command.accountNumber(), command.owner(), command.currency(),
-                new Money(command.initialDeposit(), command.currency()), command.issuedAt())));
+                new Money(command.initialDeposit(), command.currency()), command.email(), command.accountType(),
+                command.issuedAt())));
     }
 
     private static Decision deposit(DepositMoney command, Open account) {
@@ -118,7 +119,7 @@ public final class BankAccount {
             return new Rejected(RejectionCode.BALANCE_LIMIT, "a deposit of " + amount + " would take the balance to "
                     + after + ", above the limit of " + Money.MAX_BALANCE.toPlainString());
         }
-        return new Accepted(List.of(new MoneyDeposited(amount, after, command.issuedAt())));
+        return new Accepted(List.of(new MoneyDeposited(amount, after, command.reference(), command.issuedAt())));
     }
 
     private static Decision withdraw(WithdrawMoney command, Open account) {

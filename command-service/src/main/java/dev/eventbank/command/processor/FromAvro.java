@@ -2,6 +2,7 @@ package dev.eventbank.command.processor;
 
 import dev.eventbank.command.domain.AccountCommand;
 import dev.eventbank.command.domain.AccountState;
+import dev.eventbank.command.domain.AccountType;
 import dev.eventbank.command.domain.BankAccount;
 import dev.eventbank.command.domain.Money;
 import dev.eventbank.schemas.AvroDecimals;
@@ -31,11 +32,14 @@ final class FromAvro {
     static AccountCommand command(BankAccountCommand envelope) {
         Object payload = envelope.getPayload();
         if (payload instanceof OpenAccount open) {
+            // a command written before account types existed (or without one) opens a checking account
+            AccountType type = open.getAccountType() == null ? AccountType.CHECKING
+                    : AccountType.valueOf(open.getAccountType().name());
             return new AccountCommand.OpenAccount(open.getAccountNumber(), open.getOwner(), currency(open.getCurrency()),
-                    open.getInitialDeposit(), envelope.getIssuedAt());
+                    open.getInitialDeposit(), open.getEmail(), type, envelope.getIssuedAt());
         }
         if (payload instanceof DepositMoney deposit) {
-            return new AccountCommand.DepositMoney(deposit.getAmount(), envelope.getIssuedAt());
+            return new AccountCommand.DepositMoney(deposit.getAmount(), deposit.getReference(), envelope.getIssuedAt());
         }
         if (payload instanceof WithdrawMoney withdraw) {
             return new AccountCommand.WithdrawMoney(withdraw.getAmount(), envelope.getIssuedAt());

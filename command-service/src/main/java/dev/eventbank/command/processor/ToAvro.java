@@ -7,6 +7,7 @@ import dev.eventbank.schemas.commands.AccountAggregate;
 import dev.eventbank.schemas.commands.BankAccountCommand;
 import dev.eventbank.schemas.commands.RecentCommand;
 import dev.eventbank.schemas.common.AccountStatus;
+import dev.eventbank.schemas.common.AccountType;
 import dev.eventbank.schemas.events.AccountClosed;
 import dev.eventbank.schemas.events.AccountOpened;
 import dev.eventbank.schemas.events.BankAccountEvent;
@@ -19,7 +20,8 @@ import java.util.UUID;
 
 /**
  * Domain -> Avro, in one place: a decided {@link AccountEvent} becomes a {@link BankAccountEvent} envelope,
- * an {@link AccountState} becomes the {@link AccountAggregate} kept in the store.
+ * an {@link AccountState} becomes the {@link AccountAggregate} kept in the store. Events are written in the current
+ * version of their schema (AccountOpened and MoneyDeposited version 2); the account type is always set.
  */
 final class ToAvro {
 
@@ -74,6 +76,8 @@ final class ToAvro {
                     .setOwner(opened.owner())
                     .setCurrency(opened.currency().getCurrencyCode())
                     .setInitialDeposit(AvroDecimals.toWire(opened.initialDeposit().amount()))
+                    .setEmail(opened.email())
+                    .setAccountType(AccountType.valueOf(opened.accountType().name()))
                     .build();
         }
         if (event instanceof AccountEvent.MoneyDeposited deposited) {
@@ -81,6 +85,7 @@ final class ToAvro {
                     .setAmount(AvroDecimals.toWire(deposited.amount().amount()))
                     .setCurrency(deposited.amount().currency().getCurrencyCode())
                     .setBalanceAfter(AvroDecimals.toWire(deposited.balanceAfter().amount()))
+                    .setReference(deposited.reference())
                     .build();
         }
         if (event instanceof AccountEvent.MoneyWithdrawn withdrawn) {

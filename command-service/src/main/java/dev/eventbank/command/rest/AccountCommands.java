@@ -7,6 +7,7 @@ import dev.eventbank.schemas.commands.CloseAccount;
 import dev.eventbank.schemas.commands.DepositMoney;
 import dev.eventbank.schemas.commands.OpenAccount;
 import dev.eventbank.schemas.commands.WithdrawMoney;
+import dev.eventbank.schemas.common.AccountType;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.http.HttpResponse;
 import jakarta.inject.Singleton;
@@ -14,6 +15,7 @@ import jakarta.inject.Singleton;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Currency;
 import java.util.LinkedHashSet;
@@ -30,7 +32,8 @@ import java.util.regex.Pattern;
  * here, before anything is sent: a request that fails one is a 400 and produces nothing.
  *
  * <p>What is checked here is what needs no account: shapes, types, lengths, a known currency, amounts
- * {@code > 0} ({@code >= 0} for an initial deposit), {@code <= 10^12}, at most 4 decimals. Whether an amount fits
+ * {@code > 0} ({@code >= 0} for an initial deposit), {@code <= 10^12}, at most 4 decimals, an e-mail address that
+ * looks like one, a known account type, a reference of at most 140 printable characters. Whether an amount fits
  * the account's currency (2 decimals for EUR) is decided by the command processor, which knows the currency.
  */
 @Singleton
@@ -40,13 +43,23 @@ final class AccountCommands {
     static final int MAX_SCALE = AvroDecimals.SCALE;
     static final int MAX_TEXT = 200;
 
-    private static final Set<String> OPEN_FIELDS = fields("owner", "currency", "initialDeposit", "accountNumber");
+    /** RFC 5321's limit for a whole address. */
+    static final int MAX_EMAIL = 254;
+    /** As SEPA's unstructured remittance information. */
+    static final int MAX_REFERENCE = 140;
+
+    private static final Set<String> OPEN_FIELDS = fields("owner", "currency", "initialDeposit", "accountNumber",
+            "email", "accountType");
+    private static final Set<String> DEPOSIT_FIELDS = fields("amount", "reference");
     private static final Set<String> AMOUNT_FIELDS = fields("amount");
     private static final Set<String> CLOSE_FIELDS = fields("reason");
     private static final Pattern UUID_TEXT = Pattern.compile(
             "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
     private static final Pattern ACCOUNT_NUMBER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9 -]{0,33}");
+    // deliberately plain: one @, no blanks, a dot in the domain; deliverability is not ours to judge
+    private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s.]+(\\.[^@\\s.]+)+");
+    private static final Pattern PRINTABLE = Pattern.compile("[^\\p{Cntrl}]*");
 
     private final CommandGateway gateway;
     private final Duration replyTimeout;
@@ -68,19 +81,31 @@ final class AccountCommands {
         if (accountNumber != null && !ACCOUNT_NUMBER.matcher(accountNumber).matches()) {
             throw CommandProblem.badRequest("accountNumber must be 1 to 34 letters, digits, spaces or dashes");
         }
+        String email = email(fields.optionalText("email", MAX_EMAIL));
+        AccountType accountType = accountType(fields.optionalText("accountType", MAX_TEXT));
         String accountId = CommandIds.newAccountId(headers.idempotencyKey());
-        String fingerprint = CommandIds.fingerprint("OpenAccount",
+        List<String> fingerprinted = new ArrayList<>(
                 List.of(owner, currency, initialDeposit.toPlainString(), String.valueOf(accountNumber)));
+        // the fields added later count only when given, so a retry by a client that predates them keeps its fingerprint
+        if (email != null || accountType != null) {
+            fingerprinted.add(String.valueOf(email));
+            fingerprinted.add(String.valueOf(accountType));
+        }
         OpenAccount payload = new OpenAccount(accountNumber != null ? accountNumber : CommandIds.accountNumber(accountId),
-                owner, currency, AvroDecimals.toWire(initialDeposit));
-        return send(accountId, payload, fingerprint, headers, true);
+                owner, currency, AvroDecimals.toWire(initialDeposit), email,
+                accountType != null ? accountType : AccountType.CHECKING);
+        return send(accountId, payload, CommandIds.fingerprint("OpenAccount", fingerprinted), headers, true);
     }
 
     CompletableFuture<HttpResponse<?>> deposit(String id, String body, CommandHeaders headers) {
         String accountId = accountId(id);
-        BigDecimal amount = JsonFields.parse(body, false, AMOUNT_FIELDS).requiredAmount("amount", false, MAX_AMOUNT, MAX_SCALE);
-        return send(accountId, new DepositMoney(AvroDecimals.toWire(amount)),
-                CommandIds.fingerprint("DepositMoney", List.of(amount.toPlainString())), headers, false);
+        JsonFields fields = JsonFields.parse(body, false, DEPOSIT_FIELDS);
+        BigDecimal amount = fields.requiredAmount("amount", false, MAX_AMOUNT, MAX_SCALE);
+        String reference = reference(fields.optionalText("reference", MAX_REFERENCE));
+        List<String> fingerprinted = reference == null ? List.of(amount.toPlainString())
+                : List.of(amount.toPlainString(), reference);
+        return send(accountId, new DepositMoney(AvroDecimals.toWire(amount), reference),
+                CommandIds.fingerprint("DepositMoney", fingerprinted), headers, false);
     }
 
     CompletableFuture<HttpResponse<?>> withdraw(String id, String body, CommandHeaders headers) {
@@ -121,6 +146,36 @@ final class AccountCommands {
                     ? id.substring(0, 40) + "..." : id) + "': account ids are UUIDs", Map.of());
         }
         return UUID.fromString(id).toString();
+    }
+
+    /** An e-mail address as given (null when absent), or a 400 that says what is wrong with it. */
+    static String email(String email) {
+        if (email != null && !EMAIL.matcher(email).matches()) {
+            throw CommandProblem.badRequest("email must be an e-mail address such as \"ada@example.com\", got \""
+                    + (email.length() > 40 ? email.substring(0, 40) + "..." : email) + "\"");
+        }
+        return email;
+    }
+
+    /** CHECKING or SAVINGS (null when absent), or a 400 naming the allowed values. */
+    static AccountType accountType(String type) {
+        if (type == null) {
+            return null;
+        }
+        try {
+            return AccountType.valueOf(type);
+        } catch (IllegalArgumentException e) {
+            throw CommandProblem.badRequest("accountType must be one of " + Arrays.toString(AccountType.values())
+                    + ", got \"" + (type.length() > 20 ? type.substring(0, 20) + "..." : type) + "\"");
+        }
+    }
+
+    /** A payer's reference (null when absent): printable text; its length is checked when it is read. */
+    static String reference(String reference) {
+        if (reference != null && !PRINTABLE.matcher(reference).matches()) {
+            throw CommandProblem.badRequest("reference must not contain control characters such as line breaks");
+        }
+        return reference;
     }
 
     private static String currency(String code) {

@@ -184,6 +184,22 @@ class BankAccountTest {
         given().when(new CloseAccount(null, T0)).thenRejects(RejectionCode.ACCOUNT_NOT_FOUND);
     }
 
+    @Test
+    void shouldCarryEmailAndAccountTypeIntoTheEventWhenOpening() {
+        given()
+                .when(new OpenAccount("NL02", "Grace Hopper", EUR, BigDecimal.TEN, "grace@example.com",
+                        AccountType.SAVINGS, T0))
+                .then(new AccountOpened("NL02", "Grace Hopper", EUR, eur("10"), "grace@example.com",
+                        AccountType.SAVINGS, T0));
+    }
+
+    @Test
+    void shouldCarryTheReferenceIntoTheEventWhenDepositing() {
+        given(OPENED)
+                .when(new DepositMoney(new BigDecimal("5"), "invoice 42", T1))
+                .then(new MoneyDeposited(eur("5"), eur("105"), "invoice 42", T1));
+    }
+
     static AccountOpened opened(String initialDeposit) {
         return new AccountOpened("NL01", "Ada Lovelace", EUR, eur(initialDeposit), T0);
     }
