@@ -19,7 +19,9 @@ import java.util.TreeMap;
 
 /**
  * The JSON of the interactive-query endpoints, in the query service's public shape (the query service relays
- * it as is): amounts as decimal strings in the currency's scale, instants ISO-8601 UTC.
+ * it as is): amounts as decimal strings in the currency's scale, instants ISO-8601 UTC. Events reach it through
+ * the upcasting deserializer ({@code AvroSerdes.value(BankAccountEvent.class, ...)}), so payloads are always of the
+ * current version, whatever version the log holds.
  */
 final class TimelineJson {
 
@@ -77,10 +79,14 @@ final class TimelineJson {
             json.put("owner", opened.getOwner());
             json.put("currency", opened.getCurrency());
             json.put("initialDeposit", money(opened.getInitialDeposit(), opened.getCurrency()));
+            // version 2 fields; events of version 1 arrive upcast (accountType CHECKING, no email)
+            json.put("email", opened.getEmail());
+            json.put("accountType", opened.getAccountType() == null ? null : opened.getAccountType().name());
         } else if (payload instanceof MoneyDeposited deposited) {
             json.put("amount", money(deposited.getAmount(), deposited.getCurrency()));
             json.put("currency", deposited.getCurrency());
             json.put("balanceAfter", money(deposited.getBalanceAfter(), deposited.getCurrency()));
+            json.put("reference", deposited.getReference());
         } else if (payload instanceof MoneyWithdrawn withdrawn) {
             json.put("amount", money(withdrawn.getAmount(), withdrawn.getCurrency()));
             json.put("currency", withdrawn.getCurrency());
