@@ -68,8 +68,9 @@ class CommandServiceFactory {
     @Context
     @Bean(preDestroy = "close")
     CommandResultsListener commandResultsListener(TopicsReady topics, SchemaRegistryClient registry, RecentResults recent,
-                                                  @Value("${kafka.bootstrap.servers:localhost:9092}") String bootstrapServers) {
-        return new CommandResultsListener(bootstrapServers,
+                                                  @Value("${kafka.bootstrap.servers:localhost:9092}") String bootstrapServers,
+                                                  @Value("${eventbank.commands.results-fetch-max-wait-ms:100}") int fetchMaxWaitMs) {
+        return new CommandResultsListener(bootstrapServers, fetchMaxWaitMs,
                 AvroSerdes.value(CommandResult.class, registry).deserializer(), recent);
     }
 
@@ -88,19 +89,28 @@ class CommandServiceFactory {
                                                     @Value("${kafka.bootstrap.servers:localhost:9092}") String bootstrapServers,
                                                     @Value("${eventbank.streams.application-id:" + ApplicationIds.COMMAND_PROCESSOR + "}") String applicationId,
                                                     @Value("${eventbank.streams.state-dir}") String stateDir,
-                                                    @Value("${eventbank.streams.commit-interval-ms:10}") long commitIntervalMs,
+                                                    @Value("${eventbank.streams.commit-interval-ms:0}") long commitIntervalMs,
                                                     @Value("${eventbank.streams.standby-replicas:1}") int standbyReplicas,
                                                     @Value("${eventbank.streams.session-timeout-ms:6000}") int sessionTimeoutMs,
+                                                    @Value("${eventbank.streams.poll-ms:100}") long pollMs,
+                                                    @Value("${eventbank.streams.fetch-max-wait-ms:100}") int fetchMaxWaitMs,
+                                                    @Value("${eventbank.streams.threads:1}") int threads,
                                                     @Value("${eventbank.topics.replication-factor:1}") short replicationFactor) {
         Properties properties = new Properties();
         properties.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         // store update, events, result and input offset commit in one transaction; implies acks=all
         properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        // under exactly-once a result is readable only once committed: the interval bounds command latency
+        // Under exactly-once a result is readable only once committed. 0 = commit after every batch the thread
+        // polled: one command alone is committed at once, and under load the commands that arrived while a
+        // commit was in flight share the next transaction (group commit), so batches grow with the load.
         properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
-        // the thread commits between polls; a poll that idles longer than the interval would hold the commit back
-        properties.put(StreamsConfig.POLL_MS_CONFIG, Math.max(commitIntervalMs, 1));
+        // a poll returns as soon as a command arrives; these only bound how long an idle thread waits
+        properties.put(StreamsConfig.POLL_MS_CONFIG, pollMs);
+        properties.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), fetchMaxWaitMs);
+        // each thread has its own producer, so its own transactions: more threads commit in parallel (a gain
+        // only when the broker and this process have CPU to spare)
+        properties.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
         properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
         properties.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) replicationFactor);
         // a warm copy of each store on another instance makes failover fast (no effect with one instance)
@@ -108,8 +118,7 @@ class CommandServiceFactory {
         // a command nobody can read is logged and skipped rather than stopping its partition for good
         properties.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
         properties.put(StreamsConfig.producerPrefix(ProducerConfig.ACKS_CONFIG), "all");
-        // a command waits in neither the broker's long poll nor the producer's linger: both would add to its latency
-        properties.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), (int) Math.max(commitIntervalMs, 1));
+        // events and result are sent when the batch commits anyway: a linger would only delay the commit
         properties.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
         // the partitions of a crashed instance wait this long for a new owner: keep the write side's outage short
         properties.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), sessionTimeoutMs);

@@ -50,16 +50,16 @@ public final class CommandResultsListener implements AutoCloseable {
     private volatile boolean positioned;
 
     /** Assigns all partitions and seeks to their end before returning; then reads on its own thread. */
-    public CommandResultsListener(String bootstrapServers, Deserializer<CommandResult> deserializer, RecentResults recent) {
+    public CommandResultsListener(String bootstrapServers, int fetchMaxWaitMs, Deserializer<CommandResult> deserializer, RecentResults recent) {
         this.recent = recent;
         this.consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.CLIENT_ID_CONFIG, "command-results-listener-" + java.util.UUID.randomUUID(),
-                // results become readable when their transaction commits; should a commit marker not wake a
-                // waiting fetch, this bounds the extra wait (the default is 500 ms)
-                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10),
+                // the commit marker that makes a result readable completes a waiting fetch at once; this only
+                // bounds how long an idle fetch waits at the broker
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, fetchMaxWaitMs),
                 new StringDeserializer(), deserializer);
         List<TopicPartition> partitions = consumer.partitionsFor(Topics.COMMAND_RESULTS.name()).stream()
                 .map(info -> new TopicPartition(info.topic(), info.partition())).toList();

@@ -54,7 +54,7 @@ class CommandGatewayIT {
             new TopicProvisioner(admin, 3, (short) 1).ensure(Topics.COMMAND_SIDE);
         }
         recent = new RecentResults(100);
-        listener = new CommandResultsListener(bootstrapServers,
+        listener = new CommandResultsListener(bootstrapServers, 100,
                 AvroSerdes.value(CommandResult.class, REGISTRY).deserializer(), recent);
         gateway = new CommandGateway(bootstrapServers, AvroSerdes.value(BankAccountCommand.class, REGISTRY).serializer(),
                 listener, recent);
