@@ -37,8 +37,8 @@ public final class Benchmarks {
         Path home = Path.of(System.getProperty("eventbank.home", ".")).toAbsolutePath().normalize();
         StringBuilder report = new StringBuilder();
         report.append(header(options));
-        for (int commitInterval : options.commitIntervals) {
-            report.append(runWithCommitInterval(home, options, commitInterval));
+        for (int i = 0; i < options.commitIntervals.length; i++) {
+            report.append(runWithCommitInterval(home, options, options.commitIntervals[i], i == 0));
         }
         Path out = home.resolve("docs").resolve("benchmarks.md");
         Files.createDirectories(out.getParent());
@@ -47,15 +47,19 @@ public final class Benchmarks {
         System.out.println("bench: results written to " + out);
     }
 
-    private static String runWithCommitInterval(Path home, Options options, int commitInterval) throws Exception {
+    private static String runWithCommitInterval(Path home, Options options, int commitInterval, boolean withCeilings)
+            throws Exception {
         System.out.printf("%nbench: starting the stack with commit.interval.ms=%d%n", commitInterval);
         long begin = System.nanoTime();
         StringBuilder section = new StringBuilder();
         try (LocalStack stack = LocalStack.start(home, Files.createTempDirectory("bench-"), StackPorts.free(),
-                options.partitions, Map.of("eventbank.streams.commit-interval-ms", String.valueOf(commitInterval)),
+                options.partitions, Map.of("command-service/eventbank.streams.commit-interval-ms", String.valueOf(commitInterval)),
                 System.out)) {
             double startup = (System.nanoTime() - begin) / 1e9;
             BankClient client = new BankClient(stack.commandUrl(), stack.queryUrl());
+            if (withCeilings) {
+                section.append(ceilings(stack.bootstrapServers(), options));
+            }
 
             System.out.printf("bench: opening %,d accounts%n", options.accounts);
             long openStart = System.nanoTime();
@@ -91,6 +95,25 @@ public final class Benchmarks {
             section.append(String.join(", ", rss)).append(".\n");
         }
         return section.toString();
+    }
+
+    private static String ceilings(String bootstrapServers, Options options) throws Exception {
+        StringBuilder table = new StringBuilder(String.format("""
+
+                ## Ceilings: the plain Kafka producer on this machine
+
+                What the broker does at best for the two writes every command needs (an acknowledged produce of the
+                command, and a transaction holding its event, result and store update), next to the idle stack,
+                %d s per run. A command needs at least one of each, in sequence.
+
+                | operation | clients | per second | p50 ms | p99 ms |
+                |---|---:|---:|---:|---:|
+                """, options.measured.toSeconds()));
+        for (KafkaCeilings.Figure figure : KafkaCeilings.measure(bootstrapServers, options.clients, options.measured)) {
+            table.append(String.format("| %s | %d | %,.0f | %.1f | %.1f |%n", figure.what(), figure.clients(),
+                    figure.perSecond(), figure.p50Millis(), figure.p99Millis()));
+        }
+        return table.toString();
     }
 
     private static List<String> openAccounts(BankClient client, int count) throws Exception {
@@ -166,7 +189,7 @@ public final class Benchmarks {
         Duration warmup = Duration.ofSeconds(5);
         Duration measured = Duration.ofSeconds(20);
         int[] clients = {1, 16, 64};
-        int[] commitIntervals = {10, 100};
+        int[] commitIntervals = {0, 10, 100};
 
         static Options parse(String[] args) {
             Options options = new Options();
@@ -178,7 +201,7 @@ public final class Benchmarks {
                         options.warmup = Duration.ofSeconds(2);
                         options.measured = Duration.ofSeconds(5);
                         options.visibilitySamples = 100;
-                        options.commitIntervals = new int[]{10};
+                        options.commitIntervals = new int[]{0};
                     }
                     case "--accounts" -> options.accounts = Integer.parseInt(args[++i]);
                     case "--seconds" -> options.measured = Duration.ofSeconds(Long.parseLong(args[++i]));
@@ -186,7 +209,7 @@ public final class Benchmarks {
                     case "--commit-intervals" -> options.commitIntervals = ints(args[++i]);
                     case "--partitions" -> options.partitions = Integer.parseInt(args[++i]);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]
-                            + " (options: --quick --accounts N --seconds N --clients 1,16,64 --commit-intervals 10,100 --partitions N)");
+                            + " (options: --quick --accounts N --seconds N --clients 1,16,64 --commit-intervals 0,10,100 --partitions N)");
                 }
             }
             return options;

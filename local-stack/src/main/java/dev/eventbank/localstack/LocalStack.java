@@ -59,7 +59,11 @@ public final class LocalStack implements AutoCloseable {
         return start(home, dataDir, ports, partitions, Map.of(), progress);
     }
 
-    /** As {@link #start(Path, Path, StackPorts, int, PrintStream)}, passing {@code properties} to every service. */
+    /**
+     * As {@link #start(Path, Path, StackPorts, int, PrintStream)}, passing {@code properties} to every service; a
+     * key written {@code <module>/<key>} (e.g. {@code command-service/eventbank.streams.commit-interval-ms}) goes
+     * to that module only.
+     */
     public static LocalStack start(Path home, Path dataDir, StackPorts ports, int partitions,
                                    Map<String, String> properties, PrintStream progress) throws IOException {
         Files.createDirectories(dataDir);
@@ -146,7 +150,15 @@ public final class LocalStack implements AutoCloseable {
 
     private ServiceProcess startService(Path home, String name, String module, int port, Map<String, String> common)
             throws IOException {
-        Map<String, String> properties = new LinkedHashMap<>(common);
+        Map<String, String> properties = new LinkedHashMap<>();
+        common.forEach((key, value) -> {
+            int slash = key.indexOf('/');
+            if (slash < 0) {
+                properties.put(key, value);
+            } else if (key.substring(0, slash).equals(module)) {
+                properties.put(key.substring(slash + 1), value);
+            }
+        });
         properties.put("eventbank.streams.state-dir", dataDir.resolve("streams").resolve(name).toString());
         Path jar = home.resolve(module).resolve("target").resolve(module + "-" + VERSION + ".jar");
         ServiceProcess service = ServiceProcess.start(name, jar, port, properties,
