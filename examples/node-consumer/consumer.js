@@ -1,0 +1,91 @@
+// An example consumer of bank-account-events written by another team: plain kafkajs plus Confluent's wire
+// format through the schema registry, no eventbank code. Prints one line per event:
+//   <aggregateId> v<version> <eventType> <payload as JSON>
+// Environment: KAFKA_BOOTSTRAP_SERVERS (localhost:9092), SCHEMA_REGISTRY_URL (http://localhost:8081),
+// TOPIC (bank-account-events), GROUP_ID (a fresh one per run, so it reads from the start),
+// EXIT_AFTER_IDLE_MS (after the first event, stop once this long passes without another; 0 = run until Ctrl-C).
+const { Kafka, logLevel, CompressionTypes, CompressionCodecs } = require('kafkajs');
+const { SchemaRegistry } = require('@kafkajs/confluent-schema-registry');
+const fzstd = require('fzstd');
+
+// the topic is zstd-compressed and kafkajs ships no zstd codec: a pure-JS decompressor is all a consumer needs
+CompressionCodecs[CompressionTypes.ZSTD] = () => ({
+  async compress() {
+    throw new Error('this example only consumes');
+  },
+  async decompress(buffer) {
+    return Buffer.from(fzstd.decompress(buffer));
+  },
+});
+
+const brokers = (process.env.KAFKA_BOOTSTRAP_SERVERS || 'localhost:9092').split(',');
+const registryUrl = process.env.SCHEMA_REGISTRY_URL || 'http://localhost:8081';
+const topic = process.env.TOPIC || 'bank-account-events';
+const groupId = process.env.GROUP_ID || `node-consumer-${process.pid}-${Date.now()}`;
+const exitAfterIdleMs = Number(process.env.EXIT_AFTER_IDLE_MS || 0);
+
+// Avro decimal(22,4) arrives as the bytes of the unscaled two's-complement integer: print it as a decimal string
+function decimal(buffer, scale = 4) {
+  if (!Buffer.isBuffer(buffer)) return buffer;
+  let value = 0n;
+  for (const byte of buffer) value = (value << 8n) | BigInt(byte);
+  if (buffer.length > 0 && buffer[0] & 0x80) value -= 1n << BigInt(buffer.length * 8);
+  const negative = value < 0n;
+  const digits = (negative ? -value : value).toString().padStart(scale + 1, '0');
+  return `${negative ? '-' : ''}${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+}
+
+// avsc decodes a union as the branch value (records in a union of records arrive as the record itself)
+function plain(value) {
+  if (Buffer.isBuffer(value)) return decimal(value);
+  if (value instanceof Date) return value.toISOString();
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, plain(inner)]));
+  }
+  return value;
+}
+
+// with avsc's default wrapUnions 'auto', a union of several records arrives wrapped: {"<full name>": {...}}
+function unwrap(union) {
+  const keys = Object.keys(union || {});
+  return keys.length === 1 && keys[0].includes('.') ? union[keys[0]] : union;
+}
+
+async function main() {
+  const kafka = new Kafka({ clientId: 'eventbank-node-consumer', brokers, logLevel: logLevel.WARN });
+  const registry = new SchemaRegistry({ host: registryUrl });
+  const consumer = kafka.consumer({ groupId, readUncommitted: false }); // read_committed: only committed events
+  let idleTimer = null;
+  const stop = async (code) => {
+    await consumer.disconnect().catch(() => {});
+    process.exit(code);
+  };
+  const armIdleTimer = () => {
+    if (!exitAfterIdleMs) return;
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => stop(0), exitAfterIdleMs);
+  };
+
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    console.error(`node-consumer: consumer crashed: ${payload.error && payload.error.stack}`);
+    if (!payload.restart) stop(1);
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      // the writer's schema comes from the registry by the id in the message; avsc resolves it
+      const event = await registry.decode(message.value);
+      const payload = plain(unwrap(event.payload));
+      console.log(`${event.aggregateId} v${event.version} ${event.eventType} ${JSON.stringify(payload)}`);
+      armIdleTimer();
+    },
+  });
+  process.on('SIGINT', () => stop(0));
+  process.on('SIGTERM', () => stop(0));
+}
+
+main().catch((error) => {
+  console.error(`node-consumer failed: ${error.stack || error}`);
+  process.exit(1);
+});

@@ -1,0 +1,158 @@
+package dev.eventbank.localstack;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Another team's consumer, in another language, without our code: the Node.js example in examples/node-consumer
+ * (kafkajs + @kafkajs/confluent-schema-registry) reads bank-account-events from the running local stack through
+ * the registry and prints the events the command service wrote, version 2 fields included.
+ *
+ * <p>Needs node and npm on the PATH (skipped otherwise) and the npm registry for {@code npm ci} (or a warm cache).
+ */
+class ExternalConsumerIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    private static final Map<String, String> SLOW_MACHINE = Map.of("eventbank.commands.reply-timeout", "30s");
+
+    private static Path dataDir;
+    private static LocalStack stack;
+
+    @BeforeAll
+    static void startStack() throws IOException {
+        assumeTrue(onPath("node") && onPath("npm"), "node and npm are needed for the example consumer");
+        dataDir = Files.createTempDirectory("local-stack-external-consumer-it-");
+        stack = LocalStack.start(home(), dataDir, StackPorts.free(), 3, SLOW_MACHINE, System.out);
+    }
+
+    @AfterAll
+    static void stopStack() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void shouldPrintOurEventsWithVersion2FieldsWhenTheNodeConsumerReadsThroughTheRegistry() throws Exception {
+        // given an account opened and fed with the version 2 fields, and one opened as an old client does
+        HttpResponse<String> opened = post("/accounts", "{\"owner\":\"Grace Hopper\",\"currency\":\"USD\","
+                + "\"initialDeposit\":\"10.00\",\"email\":\"grace@example.com\",\"accountType\":\"SAVINGS\"}");
+        assertEquals(201, opened.statusCode(), opened.body());
+        String grace = JSON.readTree(opened.body()).path("accountId").asText();
+        HttpResponse<String> deposited = post("/accounts/" + grace + "/deposits",
+                "{\"amount\":\"25.50\",\"reference\":\"invoice 42\"}");
+        assertEquals(200, deposited.statusCode(), deposited.body());
+        HttpResponse<String> old = post("/accounts", "{\"owner\":\"Ada Lovelace\",\"currency\":\"EUR\",\"initialDeposit\":\"1\"}");
+        assertEquals(201, old.statusCode(), old.body());
+        String ada = JSON.readTree(old.body()).path("accountId").asText();
+        // and bad input for the new fields is a 400 that says what is wrong
+        HttpResponse<String> badEmail = post("/accounts", "{\"owner\":\"X\",\"currency\":\"EUR\",\"initialDeposit\":\"1\","
+                + "\"email\":\"not-an-address\"}");
+        assertEquals(400, badEmail.statusCode(), badEmail.body());
+        assertTrue(JSON.readTree(badEmail.body()).path("detail").asText().startsWith("email must be an e-mail address"),
+                badEmail.body());
+        HttpResponse<String> longReference = post("/accounts/" + grace + "/deposits",
+                "{\"amount\":\"1\",\"reference\":\"" + "x".repeat(141) + "\"}");
+        assertEquals(400, longReference.statusCode(), longReference.body());
+        assertEquals("reference must be at most 140 characters, got 141",
+                JSON.readTree(longReference.body()).path("detail").asText());
+        // and the timeline shows them (once the state is at version 2, the history store, written in the same
+        // transaction, has both events)
+        assertEquals(200, get(stack.queryUrl() + "/accounts/" + grace + "?minVersion=2").statusCode());
+        JsonNode history = JSON.readTree(get(stack.queryUrl() + "/accounts/" + grace + "/events?fromVersion=1&limit=10").body());
+        assertEquals("SAVINGS", history.path("items").path(0).path("payload").path("accountType").asText(), history.toString());
+        assertEquals("invoice 42", history.path("items").path(1).path("payload").path("reference").asText(), history.toString());
+
+        // when
+        Path example = home().resolve("examples/node-consumer");
+        run(example, Map.of(), Duration.ofMinutes(3), "npm", "ci", "--no-audit", "--no-fund");
+        String output = run(example, Map.of(
+                "KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers(),
+                "SCHEMA_REGISTRY_URL", stack.registryUrl(),
+                "EXIT_AFTER_IDLE_MS", "5000"), Duration.ofMinutes(2), "node", "consumer.js");
+
+        // then
+        List<String> lines = output.lines().toList();
+        assertTrue(lines.stream().anyMatch(line -> line.startsWith(grace + " v1 AccountOpened ")
+                && line.contains("\"owner\":\"Grace Hopper\"") && line.contains("\"email\":\"grace@example.com\"")
+                && line.contains("\"accountType\":\"SAVINGS\"") && line.contains("\"initialDeposit\":\"10.0000\"")), output);
+        assertTrue(lines.stream().anyMatch(line -> line.startsWith(grace + " v2 MoneyDeposited ")
+                && line.contains("\"amount\":\"25.5000\"") && line.contains("\"reference\":\"invoice 42\"")), output);
+        assertTrue(lines.stream().anyMatch(line -> line.startsWith(ada + " v1 AccountOpened ")
+                && line.contains("\"email\":null") && line.contains("\"accountType\":\"CHECKING\"")), output);
+    }
+
+    /** Runs a command in {@code dir}, bounded by {@code timeout}; its stdout, or a failure with its output. */
+    private static String run(Path dir, Map<String, String> env, Duration timeout, String... command) throws Exception {
+        Path log = Files.createTempFile(dataDir, "external-consumer-", ".log");
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
+                .redirectErrorStream(false)
+                .redirectOutput(log.toFile())
+                .redirectError(ProcessBuilder.Redirect.appendTo(dataDir.resolve("external-consumer-stderr.log").toFile()));
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        boolean exited = process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS);
+        String output = Files.readString(log, StandardCharsets.UTF_8);
+        String errors = Files.exists(dataDir.resolve("external-consumer-stderr.log"))
+                ? Files.readString(dataDir.resolve("external-consumer-stderr.log")) : "";
+        if (!exited) {
+            process.destroyForcibly();
+            throw new AssertionError(String.join(" ", command) + " did not finish within " + timeout
+                    + "\nstdout:\n" + output + "\nstderr:\n" + errors);
+        }
+        assertEquals(0, process.exitValue(), String.join(" ", command) + " failed\nstdout:\n" + output
+                + "\nstderr:\n" + errors);
+        System.out.print(output);
+        System.out.print(errors);
+        return output;
+    }
+
+    private static boolean onPath(String program) {
+        try {
+            return new ProcessBuilder(program, "--version").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(30, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static HttpResponse<String> post(String path, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(stack.commandUrl() + path)).timeout(Duration.ofSeconds(40))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> get(String url) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static Path home() {
+        return Path.of(System.getProperty("eventbank.home", "..")).toAbsolutePath().normalize();
+    }
+}
