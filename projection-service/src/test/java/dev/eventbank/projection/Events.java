@@ -21,12 +21,12 @@ final class Events {
 
     static BankAccountEvent opened(String accountId, String initialDeposit) {
         return event(accountId, 1, "AccountOpened", new AccountOpened("NL00EVBK0000000001", "Ada Lovelace", "EUR",
-                AvroDecimals.toWire(new BigDecimal(initialDeposit))));
+                AvroDecimals.toWire(new BigDecimal(initialDeposit)), null, null));
     }
 
     static BankAccountEvent deposited(String accountId, long version, String amount, String balanceAfter) {
         return event(accountId, version, "MoneyDeposited", new MoneyDeposited(AvroDecimals.toWire(new BigDecimal(amount)),
-                "EUR", AvroDecimals.toWire(new BigDecimal(balanceAfter))));
+                "EUR", AvroDecimals.toWire(new BigDecimal(balanceAfter)), null));
     }
 
     static BankAccountEvent withdrawn(String accountId, long version, String amount, String balanceAfter) {

@@ -180,7 +180,7 @@ class CommandGatewayIT {
                 .setIdempotencyKey(null)
                 .setFingerprint(fingerprint)
                 .setIssuedAt(Instant.now())
-                .setPayload(new DepositMoney(AvroDecimals.toWire(BigDecimal.ONE)))
+                .setPayload(new DepositMoney(AvroDecimals.toWire(BigDecimal.ONE), null))
                 .build();
     }
 }

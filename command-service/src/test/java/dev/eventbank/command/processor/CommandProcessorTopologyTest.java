@@ -109,7 +109,7 @@ class CommandProcessorTopologyTest {
     void shouldNumberVersionsOneToNWhenCommandsFollowEachOther() {
         // when
         commands.pipeInput(account, command(open("EUR", "10")));
-        commands.pipeInput(account, command(new DepositMoney(wire("5.25"))));
+        commands.pipeInput(account, command(new DepositMoney(wire("5.25"), null)));
         commands.pipeInput(account, command(new WithdrawMoney(wire("15.25"))));
         commands.pipeInput(account, command(new CloseAccount("moving")));
 
@@ -159,7 +159,7 @@ class CommandProcessorTopologyTest {
     @Test
     void shouldAnswerNotFoundWhenTheAccountDoesNotExist() {
         // when
-        commands.pipeInput(account, command(new DepositMoney(wire("1"))));
+        commands.pipeInput(account, command(new DepositMoney(wire("1"), null)));
 
         // then
         assertTrue(events.isEmpty());
@@ -173,7 +173,7 @@ class CommandProcessorTopologyTest {
     void shouldAnswerConflictWithTheCurrentVersionWhenTheExpectedVersionDiffers() {
         // given
         commands.pipeInput(account, command(open("EUR", "10")));
-        commands.pipeInput(account, command(new DepositMoney(wire("1"))));
+        commands.pipeInput(account, command(new DepositMoney(wire("1"), null)));
         events.readValuesToList();
         results.readValuesToList();
         BankAccountCommand stale = command(new WithdrawMoney(wire("1")));
@@ -209,7 +209,7 @@ class CommandProcessorTopologyTest {
     void shouldReEmitTheStoredResultAndAppendNothingWhenACommandIdIsReplayed() {
         // given
         commands.pipeInput(account, command(open("EUR", "10")));
-        BankAccountCommand deposit = command(new DepositMoney(wire("5")));
+        BankAccountCommand deposit = command(new DepositMoney(wire("5"), null));
         deposit.setExpectedVersion(1L);
         commands.pipeInput(account, deposit);
         events.readValuesToList();
@@ -231,12 +231,12 @@ class CommandProcessorTopologyTest {
     void shouldAnswerKeyReusedWhenACommandIdComesWithADifferentFingerprint() {
         // given
         commands.pipeInput(account, command(open("EUR", "10")));
-        BankAccountCommand deposit = command(new DepositMoney(wire("5")));
+        BankAccountCommand deposit = command(new DepositMoney(wire("5"), null));
         commands.pipeInput(account, deposit);
         events.readValuesToList();
         results.readValuesToList();
         BankAccountCommand other = BankAccountCommand.newBuilder(deposit)
-                .setPayload(new DepositMoney(wire("6"))).setFingerprint("other").build();
+                .setPayload(new DepositMoney(wire("6"), null)).setFingerprint("other").build();
 
         // when
         commands.pipeInput(account, other);
@@ -255,7 +255,7 @@ class CommandProcessorTopologyTest {
         commands.pipeInput(account, command(open("EUR", "1")));
         BankAccountCommand withdraw = command(new WithdrawMoney(wire("5")));
         commands.pipeInput(account, withdraw);
-        commands.pipeInput(account, command(new DepositMoney(wire("10"))));
+        commands.pipeInput(account, command(new DepositMoney(wire("10"), null)));
         results.readValuesToList();
 
         // when: funds would now suffice, but a retry answers what the command got
@@ -275,7 +275,7 @@ class CommandProcessorTopologyTest {
 
         // when
         for (int i = 0; i < 120; i++) {
-            commands.pipeInput(account, command(new DepositMoney(wire("1"))));
+            commands.pipeInput(account, command(new DepositMoney(wire("1"), null)));
         }
 
         // then
@@ -314,7 +314,7 @@ class CommandProcessorTopologyTest {
     }
 
     private static OpenAccount open(String currency, String initialDeposit) {
-        return new OpenAccount("NL01EVBK0001", "Ada Lovelace", currency, wire(initialDeposit));
+        return new OpenAccount("NL01EVBK0001", "Ada Lovelace", currency, wire(initialDeposit), null, null);
     }
 
     private static BigDecimal wire(String amount) {

@@ -56,7 +56,7 @@ class CommandResponsesTest {
         BankAccountCommand command = BankAccountCommand.newBuilder()
                 .setCommandId("cmd-9").setAccountId("a-9").setExpectedVersion(null).setCorrelationId("c-9")
                 .setIdempotencyKey(null).setFingerprint("f").setIssuedAt(Instant.EPOCH)
-                .setPayload(new DepositMoney(AvroDecimals.toWire(BigDecimal.ONE))).build();
+                .setPayload(new DepositMoney(AvroDecimals.toWire(BigDecimal.ONE), null)).build();
 
         HttpResponse<?> response = CommandResponses.stillRunning(command, "c-9");
 
