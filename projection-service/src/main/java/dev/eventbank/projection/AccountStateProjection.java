@@ -27,9 +27,13 @@ import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
 
 /**
  * The account state projection: folds {@code bank-account-events} into the {@code account-state-store} with
@@ -49,6 +53,11 @@ import org.slf4j.LoggerFactory;
  * totals goes, through a one-key repartition topic, to the {@code bank-totals-store} and the compacted
  * {@code bank-totals} topic ({@link BankTotalsView}). Only applied events do any of this, so a re-delivery
  * changes no store, topic or total.
+ *
+ * <p>A generation being rebuilt from the log runs this topology with its {@link Publishing} gate closed: it
+ * fills every store (and the totals) but writes nothing to the state, snapshot, totals or dead-letter topics
+ * until the switch; then each fold task re-publishes the current state of its accounts once (a wall-clock
+ * punctuation on its stream thread).
  *
  * <p>Limits: a schema registry that cannot be reached (or answers 5xx) is not the record's fault, so that error
  * is rethrown rather than dead-lettered: the stream thread fails and is replaced, and the record is retried from
@@ -105,6 +114,16 @@ public final class AccountStateProjection {
      */
     public static void build(StreamsBuilder builder, SchemaRegistryClient registry, Snapshots.Policy snapshotPolicy,
                              LogProgress progress) {
+        build(builder, registry, snapshotPolicy, progress, Publishing.ALWAYS);
+    }
+
+    /**
+     * As above, writing to the public topics (state, snapshots, totals, dead letters) only while
+     * {@code publishing} is enabled: a generation being rebuilt builds its stores without replaying the log to
+     * other teams' consumers (see {@link Publishing}).
+     */
+    public static void build(StreamsBuilder builder, SchemaRegistryClient registry, Snapshots.Policy snapshotPolicy,
+                             LogProgress progress, Publishing publishing) {
         Serde<AccountState> stateSerde = AvroSerdes.value(AccountState.class, registry);
         Serde<AccountSnapshot> snapshotSerde = AvroSerdes.value(AccountSnapshot.class, registry);
         Serde<BankTotals> totalsSerde = AvroSerdes.value(BankTotals.class, registry);
@@ -127,7 +146,7 @@ public final class AccountStateProjection {
         KStream<String, Output> outputs = builder
                 .stream(Topics.EVENTS.name(), Consumed.with(Serdes.String(), Serdes.ByteArray())
                         .withName("bank-account-events-source"))
-                .process(() -> new FoldProcessor(eventDeserializer, snapshotPolicy, progress), Named.as("account-state-fold"),
+                .process(() -> new FoldProcessor(eventDeserializer, snapshotPolicy, progress, publishing), Named.as("account-state-fold"),
                         Stores.ACCOUNT_STATE, ReadSideNames.ACCOUNT_HISTORY_STORE, ReadSideNames.ACCOUNT_SNAPSHOT_STORE);
 
         // new states to the compacted state topic, rejects to the dead-letter topic
@@ -153,6 +172,8 @@ public final class AccountStateProjection {
                                 Materialized.<String, BankTotals, KeyValueStore<Bytes, byte[]>>as(ReadSideNames.BANK_TOTALS_STORE)
                                         .withKeySerde(Serdes.String()).withValueSerde(totalsSerde))
                         .toStream(Named.as("bank-totals-changes"))
+                        // the totals store is always kept; only publishing them waits for the switch
+                        .filter((key, totals) -> publishing.enabled(), Named.as("bank-totals-publish-gate"))
                         .to(ReadSideNames.BANK_TOTALS_TOPIC, Produced.with(Serdes.String(), totalsSerde).withName("bank-totals-sink")),
                         "totals"))
                 .noDefaultBranch();
@@ -164,14 +185,18 @@ public final class AccountStateProjection {
         private final Deserializer<BankAccountEvent> deserializer;
         private final Snapshots.Policy snapshotPolicy;
         private final LogProgress progress;
+        private final Publishing publishing;
+        private long republishesDone;
         private KeyValueStore<String, AccountState> store;
         private KeyValueStore<String, byte[]> history;
         private KeyValueStore<String, AccountSnapshot> snapshots;
 
-        FoldProcessor(Deserializer<BankAccountEvent> deserializer, Snapshots.Policy snapshotPolicy, LogProgress progress) {
+        FoldProcessor(Deserializer<BankAccountEvent> deserializer, Snapshots.Policy snapshotPolicy, LogProgress progress,
+                      Publishing publishing) {
             this.deserializer = deserializer;
             this.snapshotPolicy = snapshotPolicy;
             this.progress = progress;
+            this.publishing = publishing;
         }
 
         @Override
@@ -180,6 +205,30 @@ public final class AccountStateProjection {
             store = context.getStateStore(Stores.ACCOUNT_STATE);
             history = context.getStateStore(ReadSideNames.ACCOUNT_HISTORY_STORE);
             snapshots = context.getStateStore(ReadSideNames.ACCOUNT_SNAPSHOT_STORE);
+            if (publishing != Publishing.ALWAYS) {
+                // a rebuilt generation re-publishes its accounts once at the switch: on this stream thread, so the
+                // pass is ordered with the fold (no older state can overtake a newer one on the compacted topic)
+                // and commits in the same exactly-once transactions
+                republishesDone = publishing.republishRequests();
+                context.schedule(Duration.ofMillis(500), PunctuationType.WALL_CLOCK_TIME, now -> republishIfAsked(now));
+            }
+        }
+
+        private void republishIfAsked(long now) {
+            long requests = publishing.republishRequests();
+            if (requests == republishesDone || !publishing.enabled()) {
+                return;
+            }
+            republishesDone = requests;
+            long count = 0;
+            try (KeyValueIterator<String, AccountState> all = store.all()) {
+                while (all.hasNext()) {
+                    KeyValue<String, AccountState> entry = all.next();
+                    context().forward(new Record<String, Output>(entry.key, new Output.StateChanged(entry.value), now));
+                    count++;
+                }
+            }
+            LOG.info("account states re-published task={} accounts={}", context().taskId(), count);
         }
 
         @Override
@@ -213,15 +262,19 @@ public final class AccountStateProjection {
                 // history holds exactly the events the state reflects, so folding it always succeeds
                 history.put(HistoryKeys.key(record.key(), event.getVersion()), record.value());
                 // the event's headers describe the event, not the state
-                context().forward(record.withValue((Output) new Output.StateChanged(state)).withHeaders(new RecordHeaders()));
+                if (publishing.enabled()) {
+                    context().forward(record.withValue((Output) new Output.StateChanged(state)).withHeaders(new RecordHeaders()));
+                }
                 context().forward(record.withValue((Output) new Output.TotalsChanged(BankTotalsView.delta(before, state)))
                         .withHeaders(new RecordHeaders()));
                 if (snapshotPolicy.due(state, snapshotPolicy.byTime() ? lastSnapshotAt(record.key()) : null)) {
                     RecordMetadata source = context().recordMetadata().orElseThrow();
                     AccountSnapshot snapshot = Snapshots.of(state, source.partition(), source.offset());
                     snapshots.put(HistoryKeys.key(record.key(), state.getVersion()), snapshot);
-                    context().forward(record.withValue((Output) new Output.SnapshotTaken(snapshot))
-                            .withHeaders(new RecordHeaders()));
+                    if (publishing.enabled()) {
+                        context().forward(record.withValue((Output) new Output.SnapshotTaken(snapshot))
+                                .withHeaders(new RecordHeaders()));
+                    }
                 }
             } else if (fold instanceof AccountStateView.Fold.AlreadyApplied skipped) {
                 LOG.debug("event already applied accountId={} version={} storedVersion={}",
@@ -242,6 +295,12 @@ public final class AccountStateProjection {
 
         private void deadLetter(Record<String, byte[]> record, Exception error) {
             RecordMetadata source = context().recordMetadata().orElseThrow();
+            if (!publishing.enabled()) {
+                // the active generation dead-lettered this record already; a rebuild does not repeat it
+                LOG.debug("event not dead-lettered again during a rebuild partition={} offset={} reason=\"{}\"",
+                        source.partition(), source.offset(), error.getMessage());
+                return;
+            }
             LOG.warn("event dead-lettered projection={} topic={} partition={} offset={} key={} exception={} reason=\"{}\"",
                     NAME, source.topic(), source.partition(), source.offset(), record.key(),
                     error.getClass().getSimpleName(), error.getMessage());

@@ -19,7 +19,8 @@ import java.util.Map;
  * API): {@code GET /iq/accounts/{id}/events}, {@code GET /iq/accounts/{id}/state?asOfVersion=|asOf=} and
  * {@code GET /iq/bank/totals}. Thin: checks parameters, routes to the instance owning the account's partition
  * ({@link PartitionRouter}), delegates to {@link AccountTimeline}. Store reads block, so they run on the
- * blocking executor, not the event loop.
+ * blocking executor, not the event loop. Answers carry {@code X-Projection-Generation}: the generation that was active
+ * when the request arrived (whose stores answered it), so a rebuild's switch can be observed from outside.
  */
 @Controller("/iq")
 @ExecuteOn(TaskExecutors.BLOCKING)
@@ -29,12 +30,17 @@ final class InteractiveQueryController {
 
     private final AccountTimeline timeline;
     private final PartitionRouter router;
-    private final BankTotalsReader totals;
+    static final String GENERATION_HEADER = "X-Projection-Generation";
 
-    InteractiveQueryController(AccountTimeline timeline, PartitionRouter router, BankTotalsReader totals) {
+    private final BankTotalsReader totals;
+    private final ProjectionGenerations generations;
+
+    InteractiveQueryController(AccountTimeline timeline, PartitionRouter router, BankTotalsReader totals,
+                               ProjectionGenerations generations) {
         this.timeline = timeline;
         this.router = router;
         this.totals = totals;
+        this.generations = generations;
     }
 
     @Get("/accounts/{id}/events")
@@ -42,12 +48,13 @@ final class InteractiveQueryController {
                            @Nullable @QueryValue String limit) {
         long from = fromVersion == null ? 1 : number("fromVersion", fromVersion, 1, Long.MAX_VALUE);
         int size = limit == null ? 100 : (int) number("limit", limit, 1, MAX_LIMIT);
+        long generation = generations.active().number();
         return router.forwardIfRemote(id, request).orElseGet(() -> {
             AccountTimeline.Page page = timeline.events(id, from, size);
             if (page == null) {
                 throw IqProblem.notFound("no account with id " + id, Map.of());
             }
-            return HttpResponse.ok(TimelineJson.Page.of(page));
+            return HttpResponse.ok(TimelineJson.Page.of(page)).header(GENERATION_HEADER, String.valueOf(generation));
         });
     }
 
@@ -59,11 +66,13 @@ final class InteractiveQueryController {
         }
         long version = asOfVersion == null ? 0 : number("asOfVersion", asOfVersion, 1, Long.MAX_VALUE);
         Instant instant = asOf == null ? null : instant(asOf);
+        long generation = generations.active().number();
         return router.forwardIfRemote(id, request).orElseGet(() -> {
             AccountTimeline.AsOf found = instant == null ? timeline.asOfVersion(id, version) : timeline.asOf(id, instant);
             if (found instanceof AccountTimeline.AsOf.Found state) {
                 return HttpResponse.ok(TimelineJson.State.of(state.state()))
-                        .header("ETag", "\"" + state.state().getVersion() + "\"");
+                        .header("ETag", "\"" + state.state().getVersion() + "\"")
+                        .header(GENERATION_HEADER, String.valueOf(generation));
             }
             if (found instanceof AccountTimeline.AsOf.BeyondCurrent beyond) {
                 throw IqProblem.notFound("account " + id + " has no version " + version + " yet: its current version is "
@@ -78,8 +87,10 @@ final class InteractiveQueryController {
 
     @Get("/bank/totals")
     HttpResponse<?> totals(HttpRequest<?> request) {
+        long generation = generations.active().number();
         return router.forwardIfRemote(ReadSideNames.BANK_TOTALS_STORE, ReadSideNames.BANK_TOTALS_KEY, request)
-                .orElseGet(() -> HttpResponse.ok(TimelineJson.Totals.of(totals.read())));
+                .orElseGet(() -> HttpResponse.ok(TimelineJson.Totals.of(totals.read()))
+                        .header(GENERATION_HEADER, String.valueOf(generation)));
     }
 
     private static long number(String name, String value, long min, long max) {

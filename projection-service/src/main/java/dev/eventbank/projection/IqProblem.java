@@ -39,6 +39,10 @@ final class IqProblem extends RuntimeException {
         return new IqProblem(HttpStatus.NOT_FOUND, "Account not found", detail, members);
     }
 
+    static IqProblem conflict(String title, String detail) {
+        return new IqProblem(HttpStatus.CONFLICT, title, detail, Map.of());
+    }
+
     static IqProblem unavailable(String detail) {
         return new IqProblem(HttpStatus.SERVICE_UNAVAILABLE, "Projection not ready", detail, Map.of());
     }

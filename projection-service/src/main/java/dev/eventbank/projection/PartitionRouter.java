@@ -16,6 +16,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Interactive-query routing: a key's stores live only on the instance whose task owns the key's partition, so a
@@ -33,12 +34,14 @@ final class PartitionRouter {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionRouter.class);
     private static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(10);
 
-    private final KafkaStreams streams;
+    private final Supplier<KafkaStreams> streams;
     private final HostInfo self;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    /** @param self this instance's {@code application.server}, or null when it runs alone */
-    PartitionRouter(KafkaStreams streams, HostInfo self) {
+    /**
+     * @param streams the active generation's Kafka Streams app (it changes at a rebuild's switch)
+     * @param self this instance's {@code application.server}, or null when it runs alone */
+    PartitionRouter(Supplier<KafkaStreams> streams, HostInfo self) {
         this.streams = streams;
         this.self = self;
     }
@@ -52,7 +55,7 @@ final class PartitionRouter {
         if (self == null || request.getHeaders().contains(FORWARDED_HEADER)) {
             return Optional.empty();
         }
-        KeyQueryMetadata owner = streams.queryMetadataForKey(store, key, Serdes.String().serializer());
+        KeyQueryMetadata owner = streams.get().queryMetadataForKey(store, key, Serdes.String().serializer());
         if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
             throw IqProblem.unavailable("no instance owns the partition of " + key + " right now (rebalancing); retry in a moment");
         }

@@ -12,29 +12,28 @@ import dev.eventbank.schemas.serde.AvroSerdes;
 import dev.eventbank.schemas.serde.SchemaRegistryClient;
 import dev.eventbank.schemas.serde.SchemaRegistryClients;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
-import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.Topology;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
 /**
- * Wires the {@link AccountStateProjection} into a running Kafka Streams app from configuration; no logic here.
- * The app starts with the context (topics first) and closes with it.
+ * Wires the {@link AccountStateProjection} into running Kafka Streams apps from configuration; no logic here. The
+ * {@link ProjectionGenerations} start with the context (topics first, then the active generation) and close with
+ * it; every reader asks them for the active generation at the time of the read.
  */
 @Factory
 class ProjectionFactory {
@@ -48,35 +47,28 @@ class ProjectionFactory {
         return SchemaRegistryClients.forUrl(url);
     }
 
-    @Singleton
-    LogProgress logProgress() {
-        return new LogProgress();
-    }
-
-    @Singleton
-    Topology accountStateTopology(SchemaRegistryClient registry, LogProgress progress,
-                                  @Value("${eventbank.snapshots.every-events:100}") int snapshotEvery,
-                                  @Value("${eventbank.snapshots.every-activity:0s}") java.time.Duration snapshotEveryActivity) {
-        StreamsBuilder builder = new StreamsBuilder();
-        AccountStateProjection.build(builder, registry, new Snapshots.Policy(snapshotEvery, snapshotEveryActivity), progress);
-        return builder.build();
-    }
-
     @Context
     @Bean(preDestroy = "close")
-    ProjectionStreams projectionStreams(Topology topology,
-                                        @Value("${kafka.bootstrap.servers:localhost:9092}") String bootstrapServers,
-                                        @Value("${eventbank.streams.application-id:" + ApplicationIds.PROJECTION + "}") String applicationId,
-                                        @Value("${eventbank.streams.state-dir}") String stateDir,
-                                        @Value("${eventbank.streams.commit-interval-ms:0}") long commitIntervalMs,
-                                        @Value("${eventbank.topics.partitions:12}") int partitions,
-                                        @Value("${eventbank.topics.replication-factor:1}") short replicationFactor,
-                                        @Value("${eventbank.streams.application-server:}") String applicationServer) {
+    ProjectionGenerations projectionGenerations(SchemaRegistryClient registry,
+                                                @Value("${eventbank.snapshots.every-events:100}") int snapshotEvery,
+                                                @Value("${eventbank.snapshots.every-activity:0s}") java.time.Duration snapshotEveryActivity,
+                                                @Value("${kafka.bootstrap.servers:localhost:9092}") String bootstrapServers,
+                                                @Value("${eventbank.streams.application-id:" + ApplicationIds.PROJECTION + "}") String applicationId,
+                                                @Value("${eventbank.streams.state-dir}") String stateDir,
+                                                @Value("${eventbank.streams.commit-interval-ms:100}") long commitIntervalMs,
+                                                @Value("${eventbank.topics.partitions:12}") int partitions,
+                                                @Value("${eventbank.topics.replication-factor:1}") short replicationFactor,
+                                                @Value("${eventbank.streams.application-server:}") String applicationServer) {
+        Snapshots.Policy snapshots = new Snapshots.Policy(snapshotEvery, snapshotEveryActivity);
+        ProjectionGenerations.TopologyFactory topologies = (progress, publishing) -> {
+            StreamsBuilder builder = new StreamsBuilder();
+            AccountStateProjection.build(builder, registry, snapshots, progress, publishing);
+            return builder.build();
+        };
+        // every generation's properties except its application id and state directory
         Properties properties = new Properties();
-        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
         properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
         properties.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) replicationFactor);
         properties.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
@@ -86,34 +78,35 @@ class ProjectionFactory {
         }
         List<TopicSpec> topics = new ArrayList<>(Topics.PROJECTION_SIDE);
         topics.add(BANK_TOTALS);
-        ProjectionStreams streams = new ProjectionStreams(topology, properties, topics, partitions, replicationFactor);
-        streams.start();
-        return streams;
+        ProjectionGenerations generations = new ProjectionGenerations(topologies, properties, applicationId,
+                Path.of(stateDir), topics, partitions, replicationFactor);
+        generations.start();
+        return generations;
     }
 
+    /** Reads go to the stores of the generation active at the time of the read. */
     @Singleton
-    AccountTimeline accountTimeline(ProjectionStreams streams, SchemaRegistryClient registry) {
-        KafkaStreams kafkaStreams = streams.kafkaStreams();
+    AccountTimeline accountTimeline(ProjectionGenerations generations, SchemaRegistryClient registry) {
         return new AccountTimeline(
-                () -> kafkaStreams.store(StoreQueryParameters.fromNameAndType(Stores.ACCOUNT_STATE,
+                () -> generations.active().streams().kafkaStreams().store(StoreQueryParameters.fromNameAndType(Stores.ACCOUNT_STATE,
                         QueryableStoreTypes.<String, AccountState>keyValueStore())),
-                () -> kafkaStreams.store(StoreQueryParameters.fromNameAndType(ReadSideNames.ACCOUNT_HISTORY_STORE,
+                () -> generations.active().streams().kafkaStreams().store(StoreQueryParameters.fromNameAndType(ReadSideNames.ACCOUNT_HISTORY_STORE,
                         QueryableStoreTypes.<String, byte[]>keyValueStore())),
-                () -> kafkaStreams.store(StoreQueryParameters.fromNameAndType(ReadSideNames.ACCOUNT_SNAPSHOT_STORE,
+                () -> generations.active().streams().kafkaStreams().store(StoreQueryParameters.fromNameAndType(ReadSideNames.ACCOUNT_SNAPSHOT_STORE,
                         QueryableStoreTypes.<String, AccountSnapshot>keyValueStore())),
                 AvroSerdes.value(BankAccountEvent.class, registry).deserializer());
     }
 
     @Singleton
-    BankTotalsReader bankTotalsReader(ProjectionStreams streams) {
-        return new BankTotalsReader(() -> streams.kafkaStreams().store(StoreQueryParameters.fromNameAndType(
+    BankTotalsReader bankTotalsReader(ProjectionGenerations generations) {
+        return new BankTotalsReader(() -> generations.active().streams().kafkaStreams().store(StoreQueryParameters.fromNameAndType(
                 ReadSideNames.BANK_TOTALS_STORE, QueryableStoreTypes.<String, BankTotals>keyValueStore())));
     }
 
     @Singleton
-    PartitionRouter partitionRouter(ProjectionStreams streams,
+    PartitionRouter partitionRouter(ProjectionGenerations generations,
                                     @Value("${eventbank.streams.application-server:}") String applicationServer) {
-        return new PartitionRouter(streams.kafkaStreams(),
+        return new PartitionRouter(() -> generations.active().streams().kafkaStreams(),
                 applicationServer.isBlank() ? null : HostInfo.buildFromEndpoint(applicationServer));
     }
 
@@ -124,13 +117,15 @@ class ProjectionFactory {
     }
 
     @Singleton
-    ProjectionLagMetrics projectionLagMetrics(ProjectionStreams streams, LogProgress progress,
+    ProjectionLagMetrics projectionLagMetrics(ProjectionGenerations generations,
                                               @Value("${eventbank.topics.partitions:12}") int partitions) {
-        return new ProjectionLagMetrics(streams.kafkaStreams()::metrics, progress, partitions, System::currentTimeMillis);
+        return new ProjectionLagMetrics(() -> generations.active().streams().kafkaStreams().metrics(),
+                () -> generations.active().progress(), partitions, System::currentTimeMillis);
     }
 
+    /** The Kafka Streams client metrics ({@code kafka.*}) of the active generation, re-bound at each switch. */
     @Singleton
-    KafkaStreamsMetrics kafkaStreamsMetrics(ProjectionStreams streams) {
-        return new KafkaStreamsMetrics(streams.kafkaStreams());
+    ActiveStreamsMetrics activeStreamsMetrics(ProjectionGenerations generations) {
+        return new ActiveStreamsMetrics(generations);
     }
 }

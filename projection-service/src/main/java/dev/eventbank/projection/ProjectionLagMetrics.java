@@ -28,12 +28,18 @@ final class ProjectionLagMetrics implements MeterBinder {
     static final String MS_NAME = "eventbank.projection.lag.ms";
 
     private final Supplier<Map<MetricName, ? extends Metric>> metrics;
-    private final LogProgress progress;
+    private final Supplier<LogProgress> progress;
     private final int partitions;
     private final LongSupplier clock;
 
     /** @param metrics the Kafka Streams app's client metrics ({@code KafkaStreams::metrics}) */
     ProjectionLagMetrics(Supplier<Map<MetricName, ? extends Metric>> metrics, LogProgress progress, int partitions,
+                         LongSupplier clock) {
+        this(metrics, () -> progress, partitions, clock);
+    }
+
+    /** As above, for the active generation of a projection that is rebuilt (both suppliers follow the switch). */
+    ProjectionLagMetrics(Supplier<Map<MetricName, ? extends Metric>> metrics, Supplier<LogProgress> progress, int partitions,
                          LongSupplier clock) {
         this.metrics = metrics;
         this.progress = progress;
@@ -70,7 +76,7 @@ final class ProjectionLagMetrics implements MeterBinder {
         if (records <= 0) {
             return 0;
         }
-        Long last = progress.lastTimestamp(partition);
+        Long last = progress.get().lastTimestamp(partition);
         return last == null ? Double.NaN : Math.max(0, clock.getAsLong() - last);
     }
 

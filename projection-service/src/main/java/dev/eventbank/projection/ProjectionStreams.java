@@ -4,6 +4,7 @@ import dev.eventbank.schemas.catalog.TopicProvisioner;
 import dev.eventbank.schemas.catalog.TopicSpec;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -65,6 +66,25 @@ public final class ProjectionStreams implements AutoCloseable {
 
     public KafkaStreams kafkaStreams() {
         return streams;
+    }
+
+    /**
+     * Stops for good (a retired or abandoned generation): leaves the consumer group at once, so the group can be
+     * deleted, instead of lingering until the session times out as a normal close does.
+     */
+    public boolean stopAndLeaveGroup() {
+        boolean closed = streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(CLOSE_TIMEOUT));
+        if (!closed) {
+            LOG.warn("streams did not close within {} s applicationId={}", CLOSE_TIMEOUT.toSeconds(),
+                    properties.get(StreamsConfig.APPLICATION_ID_CONFIG));
+        }
+        return closed;
+    }
+
+    /** Deletes this app's local state directory; only once it is closed (Kafka Streams refuses otherwise). */
+    public void cleanUp() {
+        streams.cleanUp();
     }
 
     @Override

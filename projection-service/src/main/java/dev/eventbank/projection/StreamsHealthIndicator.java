@@ -10,22 +10,27 @@ import org.reactivestreams.Publisher;
 
 import java.util.Map;
 
-/** {@code /health} is UP only while the projection's Kafka Streams app is RUNNING. */
+/**
+ * {@code /health} is UP only while the active generation's Kafka Streams app is RUNNING; a rebuild running next to
+ * it does not change the health (it is reported by {@code GET /admin/rebuild}).
+ */
 @Singleton
 final class StreamsHealthIndicator implements HealthIndicator {
 
-    private final ProjectionStreams streams;
+    private final ProjectionGenerations generations;
 
-    StreamsHealthIndicator(ProjectionStreams streams) {
-        this.streams = streams;
+    StreamsHealthIndicator(ProjectionGenerations generations) {
+        this.generations = generations;
     }
 
     @Override
     public Publisher<HealthResult> getResult() {
-        KafkaStreams.State state = streams.state();
+        ProjectionGeneration active = generations.active();
+        KafkaStreams.State state = active.streams().state();
         HealthStatus status = state == KafkaStreams.State.RUNNING ? HealthStatus.UP : HealthStatus.DOWN;
         return Publishers.just(HealthResult.builder("kafka-streams", status)
-                .details(Map.of("state", state.name()))
+                .details(Map.of("state", state.name(), "generation", active.number(),
+                        "applicationId", active.applicationId()))
                 .build());
     }
 }

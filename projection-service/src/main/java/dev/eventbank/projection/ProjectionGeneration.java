@@ -1,0 +1,22 @@
+package dev.eventbank.projection;
+
+import java.nio.file.Path;
+
+/**
+ * One generation of the projection: a Kafka Streams app with its own application id ({@code <base>} for
+ * generation 0, so existing deployments keep their state and consumer group, {@code <base>-g<N>} after that), its
+ * own state directory, its progress counters and its publishing gate. A rebuild runs generation N+1 next to the
+ * active generation N in the same process.
+ */
+record ProjectionGeneration(long number, String applicationId, Path stateDir, ProjectionStreams streams,
+                            LogProgress progress, Publishing publishing) {
+
+    static String applicationId(String base, long generation) {
+        return generation == 0 ? base : base + "-g" + generation;
+    }
+
+    /** Generation 0 uses the configured directory as it always did; later ones a {@code g<N>} directory inside it. */
+    static Path stateDir(Path base, long generation) {
+        return generation == 0 ? base : base.resolve("g" + generation);
+    }
+}

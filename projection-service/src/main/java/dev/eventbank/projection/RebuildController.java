@@ -1,0 +1,70 @@
+package dev.eventbank.projection;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Delete;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+
+import java.net.URI;
+
+/**
+ * The projection rebuild, for operators and {@code bin/rebuild-projections}: {@code POST /admin/rebuild} starts
+ * the next generation from the beginning of the log (202 and its status; {@code ?autoSwitch=false} waits for
+ * {@code POST /admin/rebuild/switch} once caught up), {@code GET /admin/rebuild} shows its progress,
+ * {@code DELETE /admin/rebuild} cancels it. A second start while one runs is a 409 problem. Thin: the work is in
+ * {@link ProjectionGenerations}. Limits: no authentication (like {@code /health}: keep the port internal).
+ */
+@Controller("/admin/rebuild")
+@ExecuteOn(TaskExecutors.BLOCKING)
+final class RebuildController {
+
+    private final ProjectionGenerations generations;
+
+    RebuildController(ProjectionGenerations generations) {
+        this.generations = generations;
+    }
+
+    @Post
+    HttpResponse<RebuildStatus> start(@Nullable @QueryValue String autoSwitch) {
+        if (autoSwitch != null && !autoSwitch.equals("true") && !autoSwitch.equals("false")) {
+            throw IqProblem.badRequest("autoSwitch must be true or false, got '" + autoSwitch + "'");
+        }
+        try {
+            RebuildStatus started = generations.startRebuild(!"false".equals(autoSwitch));
+            return HttpResponse.<RebuildStatus>accepted(URI.create("/admin/rebuild")).body(started);
+        } catch (ProjectionGenerations.Conflict e) {
+            throw IqProblem.conflict("Rebuild not started", e.getMessage());
+        } catch (RuntimeException e) {
+            // Kafka unreachable, topics not creatable, ...: nothing was started
+            throw IqProblem.unavailable("the rebuild could not start: " + e.getMessage());
+        }
+    }
+
+    @Get
+    RebuildStatus status() {
+        return generations.status();
+    }
+
+    @Post("/switch")
+    HttpResponse<RebuildStatus> switchWhenCaughtUp() {
+        try {
+            return HttpResponse.accepted(URI.create("/admin/rebuild")).body(generations.requestSwitch());
+        } catch (ProjectionGenerations.Conflict e) {
+            throw IqProblem.conflict("Nothing to switch", e.getMessage());
+        }
+    }
+
+    @Delete
+    HttpResponse<RebuildStatus> cancel() {
+        try {
+            return HttpResponse.ok(generations.cancel());
+        } catch (ProjectionGenerations.Conflict e) {
+            throw IqProblem.conflict("Nothing to cancel", e.getMessage());
+        }
+    }
+}
