@@ -208,8 +208,17 @@ public final class ProjectionGenerations implements AutoCloseable {
         });
     }
 
-    /** One progress step: measure, log every {@link #LOG_EVERY}, switch or fail when due. */
+    /** One progress step; never throws (an exception would end the scheduled ticks). */
     private void tick() {
+        try {
+            measureAndAct();
+        } catch (RuntimeException | Error e) {
+            LOG.error("rebuild monitor step failed error=\"{}\"", e.toString(), e);
+        }
+    }
+
+    /** Measure, log every {@link #LOG_EVERY}, switch or fail when due. */
+    private void measureAndAct() {
         Rebuild current = rebuild;
         if (current == null || current.finished() || current.phase.equals("SWITCHING")) {
             return;
@@ -316,9 +325,10 @@ public final class ProjectionGenerations implements AutoCloseable {
         } catch (RuntimeException e) {
             problems.add("close/cleanUp: " + e.getMessage());
         }
-        if (generation.number() > 0) {
-            deleteDirectory(generation.stateDir(), problems);
-        }
+        // cleanUp leaves the app directory's lock and metadata files behind; generation 0 shares its directory
+        // with the later generations' g<N> directories, so only its own app directory goes
+        deleteDirectory(generation.number() > 0 ? generation.stateDir()
+                : generation.stateDir().resolve(generation.applicationId()), problems);
         String warning = deleteGroupAndTopics(generation.applicationId(), problems);
         return warning;
     }
@@ -490,7 +500,12 @@ public final class ProjectionGenerations implements AutoCloseable {
 
         RebuildStatus status() {
             double elapsed = (System.nanoTime() - startNanos) / 1e9;
-            Double eta = lag == null ? null : lag == 0 ? 0.0 : rate > 0 ? lag / rate : null;
+            Double eta = null;
+            if (lag != null && lag == 0) {
+                eta = 0.0;
+            } else if (lag != null && rate > 0) {
+                eta = lag / rate;
+            }
             return new RebuildStatus(phase, generation.number(), active.number(), generation.applicationId(), processed,
                     lag == null ? null : processed + lag, lag, rate, elapsed > 0 ? processed / elapsed : 0, eta, elapsed,
                     startedAt.toString(), switchedAt == null ? null : switchedAt.toString(), secondsToSwitch, error, warning);

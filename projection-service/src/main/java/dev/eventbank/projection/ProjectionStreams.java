@@ -69,8 +69,9 @@ public final class ProjectionStreams implements AutoCloseable {
     }
 
     /**
-     * Stops for good (a retired or abandoned generation): leaves the consumer group at once, so the group can be
-     * deleted, instead of lingering until the session times out as a normal close does.
+     * Stops processing and leaves the consumer group at once (a plain close would stay in it until the session
+     * times out): a restarted instance, or the other instances, take the partitions over without waiting ~45 s,
+     * and a retired generation's group can be deleted right away.
      */
     public boolean stopAndLeaveGroup() {
         boolean closed = streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
@@ -87,10 +88,9 @@ public final class ProjectionStreams implements AutoCloseable {
         streams.cleanUp();
     }
 
+    /** Same as {@link #stopAndLeaveGroup()}. */
     @Override
     public void close() {
-        if (!streams.close(CLOSE_TIMEOUT)) {
-            LOG.warn("streams did not close within {} s", CLOSE_TIMEOUT.toSeconds());
-        }
+        stopAndLeaveGroup();
     }
 }
