@@ -164,7 +164,10 @@ class ProjectionServiceIT {
         assertEquals("MoneyDeposited", deposit.get("eventType"));
         assertEquals(log.get(3).getEventId(), deposit.get("eventId"));
         assertEquals(log.get(3).getCommandId(), deposit.get("commandId"));
-        assertEquals(Map.of("amount", "10.00", "currency", "EUR", "balanceAfter", "130.00"), deposit.get("payload"));
+        Map<String, Object> expectedPayload = new java.util.HashMap<>(
+                Map.of("amount", "10.00", "currency", "EUR", "balanceAfter", "130.00"));
+        expectedPayload.put("reference", null); // a version 2 field, absent from this deposit
+        assertEquals(expectedPayload, deposit.get("payload"));
 
         // then: time travel before, at and after a snapshot gives the balance of that version
         for (int v = 1; v <= 8; v++) {
