@@ -82,13 +82,16 @@ public final class RebuildBenchmark {
         int accounts = 10_000;
         int perAccount = 100;
         int partitions = 12;
+        String commitIntervalMs = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--accounts" -> accounts = Integer.parseInt(args[++i]);
                 case "--events-per-account" -> perAccount = Integer.parseInt(args[++i]);
                 case "--partitions" -> partitions = Integer.parseInt(args[++i]);
+                case "--commit-interval-ms" -> commitIntervalMs = String.valueOf(Integer.parseInt(args[++i]));
                 case "-h", "--help" -> {
-                    System.out.println("usage: bin/bench-rebuild [--accounts 10000] [--events-per-account 100] [--partitions 12]");
+                    System.out.println("usage: bin/bench-rebuild [--accounts 10000] [--events-per-account 100] [--partitions 12] "
+                            + "[--commit-interval-ms N (projection service; default its own, 100)]");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (try --help)");
@@ -101,8 +104,10 @@ public final class RebuildBenchmark {
         Figure steady;
         long begin = System.nanoTime();
         System.out.printf("bench-rebuild: starting the stack (%d partitions)%n", partitions);
+        Map<String, String> properties = commitIntervalMs == null ? Map.of()
+                : Map.of("projection-service/eventbank.streams.commit-interval-ms", commitIntervalMs);
         try (LocalStack stack = LocalStack.start(home, Files.createTempDirectory("bench-rebuild-"), StackPorts.free(),
-                partitions, System.out)) {
+                partitions, properties, System.out)) {
             String bootstrap = stack.bootstrapServers();
             SchemaRegistryClient registry = SchemaRegistryClients.forUrl(stack.registryUrl());
 
@@ -138,7 +143,8 @@ public final class RebuildBenchmark {
                 figures.add(steady);
             }
         }
-        String report = report(args, accounts, perAccount, partitions, figures, (System.nanoTime() - begin) / 1e9);
+        String report = report(args, accounts, perAccount, partitions, commitIntervalMs == null ? "100" : commitIntervalMs,
+                figures, (System.nanoTime() - begin) / 1e9);
         Path out = home.resolve("docs").resolve("rebuild-benchmark.md");
         Files.createDirectories(out.getParent());
         Files.writeString(out, report);
@@ -338,8 +344,8 @@ public final class RebuildBenchmark {
         return response.body();
     }
 
-    private static String report(String[] args, int accounts, int perAccount, int partitions, List<Figure> figures,
-                                 double totalSeconds) throws IOException {
+    private static String report(String[] args, int accounts, int perAccount, int partitions, String commitIntervalMs,
+                                 List<Figure> figures, double totalSeconds) throws IOException {
         String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
                 .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown CPU");
         long memoryGb = Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal"))
@@ -356,14 +362,16 @@ public final class RebuildBenchmark {
                 Workload: %,d events in `bank-account-events` (%,d accounts x %d events, versions 1..%d, the real Avro
                 envelope in Confluent wire format, produced directly, not through the REST API), %d partitions. The
                 projection service runs with its defaults: one stream thread per generation, exactly-once v2,
-                `commit.interval.ms` 100. The rebuild runs generation 1 next to generation 0, which keeps serving.
+                `commit.interval.ms` %s. The rebuild runs generation 1 next to generation 0, which keeps serving.
+                Load average when the report was written: %s.
 
                 | what | events | seconds | events/s |
                 |---|---:|---:|---:|
                 """, args.length == 0 ? "" : " " + String.join(" ", args),
                 ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), totalSeconds,
                 Runtime.getRuntime().availableProcessors(), cpu, memoryGb, System.getProperty("java.version"),
-                (long) accounts * perAccount, accounts, perAccount, perAccount, partitions));
+                (long) accounts * perAccount, accounts, perAccount, perAccount, partitions, commitIntervalMs,
+                Files.readString(Path.of("/proc/loadavg")).trim()));
         for (Figure figure : figures) {
             out.append(String.format("| %s | %,d | %.1f | %,.0f |%n", figure.what(), figure.events(), figure.seconds(),
                     figure.perSecond()));
