@@ -10,6 +10,16 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.QueryValue;
 
+import io.swagger.v3.oas.annotations.OpenAPIDefinition;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.info.Info;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -22,6 +32,11 @@ import java.util.regex.Pattern;
  * {@link AccountQueries}, maps the outcome to HTTP. Every bad parameter is a 400 problem; an id that is not a
  * UUID is a 404 (no account can have it), not a 400, so that ids stay opaque to clients.
  */
+@OpenAPIDefinition(info = @Info(title = "query-service", version = "1.0", description = """
+        Reads of bank accounts: the latest state (eventually consistent; pass minVersion from a command's answer \
+        to read your own write), the paged listing, one account's events, time travel and bank totals. Errors are \
+        application/problem+json. Amounts are decimal strings. The event browser page is at /browser/."""))
+@Tag(name = "accounts", description = "state, listing, history and time travel of accounts")
 @Controller("/accounts")
 final class AccountsController {
 
@@ -44,11 +59,26 @@ final class AccountsController {
         this.minVersionTimeout = minVersionTimeout;
     }
 
+    @Operation(summary = "One account: its latest state, or its state as of a version or an instant",
+            description = "With minVersion the read waits (bounded by eventbank.query.min-version-timeout, 5 s, or maxWait) "
+                    + "until the view has that version, else 503. asOfVersion/asOf (one of them, without minVersion) "
+                    + "fold the state from the nearest snapshot on the projection service.")
+    @ApiResponse(responseCode = "200", description = "the account",
+            headers = @Header(name = "ETag", description = "the version, quoted: \"3\"", schema = @Schema(type = "string")),
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = AccountResponse.class)))
+    @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
+    @ApiResponse(responseCode = "404", description = "no such account (or no such version / not yet opened at that instant)",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
+    @ApiResponse(responseCode = "503", ref = "#/components/responses/Unavailable")
     @Get("/{id}")
-    CompletableFuture<? extends HttpResponse<?>> get(@PathVariable String id,
+    CompletableFuture<? extends HttpResponse<?>> get(@Parameter(description = "account id (UUID)") @PathVariable String id,
+                                                     @Parameter(description = "wait until the account has at least this version (from a command's answer)", schema = @Schema(type = "integer", minimum = "1"))
                                                      @Nullable @QueryValue String minVersion,
+                                                     @Parameter(description = "ms to wait for minVersion, at most the configured timeout", schema = @Schema(type = "integer", minimum = "0"))
                                                      @Nullable @QueryValue String maxWait,
+                                                     @Parameter(description = "time travel: the state right after this version", schema = @Schema(type = "integer", minimum = "1"))
                                                      @Nullable @QueryValue String asOfVersion,
+                                                     @Parameter(description = "time travel: the state at this ISO-8601 instant", example = "2026-11-26T10:00:00Z", schema = @Schema(type = "string", format = "date-time"))
                                                      @Nullable @QueryValue String asOf) {
         if (asOfVersion != null || asOf != null) {
             return timeTravel(id, minVersion, maxWait, asOfVersion, asOf);
@@ -110,8 +140,17 @@ final class AccountsController {
      * {@code limit} (1..1000, default 100): {@code {"items":[...],"next":<fromVersion of the next page>|null}}.
      * Relayed to the projection's per-account history store.
      */
+    @Operation(summary = "One account's events in version order, paged")
+    @ApiResponse(responseCode = "200", description = "{\"items\":[{version, eventType, occurredAt, eventId, commandId, correlationId, payload}], \"next\": fromVersion of the next page or null}",
+            content = @Content(mediaType = "application/json", schema = @Schema(ref = "#/components/schemas/EventsPage")))
+    @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
+    @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
+    @ApiResponse(responseCode = "503", ref = "#/components/responses/Unavailable")
     @Get("/{id}/events")
-    CompletableFuture<HttpResponse<?>> events(@PathVariable String id, @Nullable @QueryValue String fromVersion,
+    CompletableFuture<HttpResponse<?>> events(@Parameter(description = "account id (UUID)") @PathVariable String id,
+                                              @Parameter(description = "first version (default 1)", schema = @Schema(type = "integer", minimum = "1"))
+                                              @Nullable @QueryValue String fromVersion,
+                                              @Parameter(description = "page size, 1..1000 (default 100)", schema = @Schema(type = "integer", minimum = "1", maximum = "1000"))
                                               @Nullable @QueryValue String limit) {
         long from = fromVersion == null ? 1 : positive("fromVersion", fromVersion, 1);
         long size = limit == null ? DEFAULT_HISTORY_LIMIT : positive("limit", limit, 1);
@@ -128,9 +167,17 @@ final class AccountsController {
         }
     }
 
+    @Operation(summary = "Accounts in account id order, paged and filtered")
+    @ApiResponse(responseCode = "200", description = "one page; next is the 'after' of the next page, null on the last")
+    @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
+    @ApiResponse(responseCode = "503", ref = "#/components/responses/Unavailable")
     @Get
-    AccountResponse.Page list(@Nullable @QueryValue String limit, @Nullable @QueryValue String after,
-                              @Nullable @QueryValue String status, @Nullable @QueryValue String owner) {
+    AccountResponse.Page list(@Parameter(description = "page size, 1..500 (default 50)", schema = @Schema(type = "integer", minimum = "1", maximum = "500"))
+                              @Nullable @QueryValue String limit,
+                              @Parameter(description = "the 'next' of the previous page") @Nullable @QueryValue String after,
+                              @Parameter(description = "OPEN or CLOSED", schema = @Schema(type = "string", allowableValues = {"OPEN", "CLOSED"}))
+                              @Nullable @QueryValue String status,
+                              @Parameter(description = "exact owner, any case") @Nullable @QueryValue String owner) {
         int size = limit == null ? DEFAULT_LIMIT : (int) positive("limit", limit, 1);
         if (size > MAX_LIMIT) {
             throw QueryProblem.badRequest("limit must be between 1 and " + MAX_LIMIT + ", got " + limit);

@@ -4,6 +4,12 @@ import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -11,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
  * {@code {"balances":{"EUR":"120.00"},"accountsByStatus":{"OPEN":3,"CLOSED":1},"eventsApplied":9,"updatedAt":"..."}},
  * relayed from the projection's {@code bank-totals-store} (maintained exactly once per event).
  */
+@Tag(name = "bank", description = "bank-wide figures")
 @Controller("/bank")
 final class BankController {
 
@@ -20,6 +27,10 @@ final class BankController {
         this.projection = projection;
     }
 
+    @Operation(summary = "Total balance per currency and account counts by status")
+    @ApiResponse(responseCode = "200", description = "the totals",
+            content = @Content(mediaType = "application/json", schema = @Schema(ref = "#/components/schemas/BankTotals")))
+    @ApiResponse(responseCode = "503", ref = "#/components/responses/Unavailable")
     @Get("/totals")
     CompletableFuture<HttpResponse<?>> totals() {
         return projection.relay("iq/bank/totals");
