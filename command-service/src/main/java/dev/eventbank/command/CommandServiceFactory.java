@@ -1,6 +1,7 @@
 package dev.eventbank.command;
 
 import dev.eventbank.command.gateway.CommandGateway;
+import dev.eventbank.command.gateway.CommandMetrics;
 import dev.eventbank.command.gateway.CommandResultsListener;
 import dev.eventbank.command.gateway.RecentResults;
 import dev.eventbank.command.processor.CommandProcessorTopology;
@@ -12,6 +13,7 @@ import dev.eventbank.schemas.commands.CommandResult;
 import dev.eventbank.schemas.serde.AvroSerdes;
 import dev.eventbank.schemas.serde.SchemaRegistryClient;
 import dev.eventbank.schemas.serde.SchemaRegistryClients;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
@@ -61,6 +63,11 @@ class CommandServiceFactory {
     }
 
     @Singleton
+    CommandMetrics commandMetrics(MeterRegistry registry) {
+        return new CommandMetrics(registry);
+    }
+
+    @Singleton
     RecentResults recentResults(@Value("${eventbank.commands.recent-results:10000}") int capacity) {
         return new RecentResults(capacity);
     }
@@ -68,24 +75,26 @@ class CommandServiceFactory {
     @Context
     @Bean(preDestroy = "close")
     CommandResultsListener commandResultsListener(TopicsReady topics, SchemaRegistryClient registry, RecentResults recent,
+                                                  CommandMetrics metrics,
                                                   @Value("${kafka.bootstrap.servers:localhost:9092}") String bootstrapServers,
                                                   @Value("${eventbank.commands.results-fetch-max-wait-ms:100}") int fetchMaxWaitMs) {
         return new CommandResultsListener(bootstrapServers, fetchMaxWaitMs,
-                AvroSerdes.value(CommandResult.class, registry).deserializer(), recent);
+                AvroSerdes.value(CommandResult.class, registry).deserializer(), recent, metrics);
     }
 
     @Singleton
     @Bean(preDestroy = "close")
     CommandGateway commandGateway(CommandResultsListener listener, SchemaRegistryClient registry, RecentResults recent,
+                                  CommandMetrics metrics,
                                   @Value("${kafka.bootstrap.servers:localhost:9092}") String bootstrapServers) {
         return new CommandGateway(bootstrapServers, AvroSerdes.value(BankAccountCommand.class, registry).serializer(),
-                listener, recent);
+                listener, recent, metrics);
     }
 
     @Context
     @Bean(preDestroy = "close")
     CommandProcessorStreams commandProcessorStreams(TopicsReady topics, CommandResultsListener listener,
-                                                    SchemaRegistryClient registry,
+                                                    SchemaRegistryClient registry, MeterRegistry meterRegistry,
                                                     @Value("${kafka.bootstrap.servers:localhost:9092}") String bootstrapServers,
                                                     @Value("${eventbank.streams.application-id:" + ApplicationIds.COMMAND_PROCESSOR + "}") String applicationId,
                                                     @Value("${eventbank.streams.state-dir}") String stateDir,
@@ -123,7 +132,8 @@ class CommandServiceFactory {
         // the partitions of a crashed instance wait this long for a new owner: keep the write side's outage short
         properties.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), sessionTimeoutMs);
         properties.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), Math.max(sessionTimeoutMs / 4, 500));
-        CommandProcessorStreams streams = new CommandProcessorStreams(CommandProcessorTopology.build(registry), properties);
+        CommandProcessorStreams streams = new CommandProcessorStreams(CommandProcessorTopology.build(registry), properties,
+                meterRegistry);
         streams.start();
         return streams;
     }

@@ -5,6 +5,7 @@ import io.micronaut.core.async.publisher.Publishers;
 import io.micronaut.health.HealthStatus;
 import io.micronaut.management.health.indicator.HealthIndicator;
 import io.micronaut.management.health.indicator.HealthResult;
+import io.micronaut.management.health.indicator.annotation.Readiness;
 import jakarta.inject.Singleton;
 import org.apache.kafka.streams.KafkaStreams;
 import org.reactivestreams.Publisher;
@@ -12,10 +13,13 @@ import org.reactivestreams.Publisher;
 import java.util.Map;
 
 /**
- * {@code /health} is UP only while the command processor's Kafka Streams app is RUNNING and the results
- * listener is positioned and reading: before that, commands would be taken but not answered.
+ * Readiness: {@code /health} and {@code /health/readiness} are UP only while the command processor's Kafka
+ * Streams app is RUNNING with no store being restored and the results listener is positioned and reading: before
+ * that (starting, rebalancing, restoring), commands would be taken but not answered in time. See
+ * {@link CommandServiceLiveness} for whether the process should be restarted.
  */
 @Singleton
+@Readiness
 final class CommandServiceHealth implements HealthIndicator {
 
     private final CommandProcessorStreams streams;
@@ -29,9 +33,11 @@ final class CommandServiceHealth implements HealthIndicator {
     @Override
     public Publisher<HealthResult> getResult() {
         KafkaStreams.State state = streams.state();
-        boolean up = state == KafkaStreams.State.RUNNING && listener.isReady();
+        int restoring = streams.restoringStores();
+        boolean up = state == KafkaStreams.State.RUNNING && restoring == 0 && listener.isReady();
         return Publishers.just(HealthResult.builder("command-service", up ? HealthStatus.UP : HealthStatus.DOWN)
-                .details(Map.of("streams", state.name(), "resultsListener", listener.isReady() ? "READY" : "NOT_READY"))
+                .details(Map.of("streams", state.name(), "restoringStores", restoring,
+                        "resultsListener", listener.isReady() ? "READY" : "NOT_READY"))
                 .build());
     }
 }

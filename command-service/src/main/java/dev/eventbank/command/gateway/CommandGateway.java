@@ -1,8 +1,10 @@
 package dev.eventbank.command.gateway;
 
+import dev.eventbank.command.logging.CommandMdc;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.commands.BankAccountCommand;
 import dev.eventbank.schemas.commands.CommandResult;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -32,11 +34,19 @@ public final class CommandGateway implements AutoCloseable {
     private final KafkaProducer<String, BankAccountCommand> producer;
     private final CommandResultsListener listener;
     private final RecentResults recent;
+    private final CommandMetrics metrics;
+    private final KafkaClientMetrics producerMetrics;
 
     public CommandGateway(String bootstrapServers, Serializer<BankAccountCommand> serializer,
                           CommandResultsListener listener, RecentResults recent) {
+        this(bootstrapServers, serializer, listener, recent, CommandMetrics.none());
+    }
+
+    public CommandGateway(String bootstrapServers, Serializer<BankAccountCommand> serializer,
+                          CommandResultsListener listener, RecentResults recent, CommandMetrics metrics) {
         this.listener = listener;
         this.recent = recent;
+        this.metrics = metrics;
         this.producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all",
@@ -47,6 +57,8 @@ public final class CommandGateway implements AutoCloseable {
                 new StringSerializer(), serializer);
         // fetch the topic's metadata now rather than in the first request
         producer.partitionsFor(Topics.COMMANDS.name());
+        this.producerMetrics = new KafkaClientMetrics(producer);
+        producerMetrics.bindTo(metrics.registry());
     }
 
     /**
@@ -54,17 +66,22 @@ public final class CommandGateway implements AutoCloseable {
      * or fails with {@link CommandNotSentException} when Kafka did not take the command.
      */
     public CompletableFuture<Optional<CommandResult>> send(BankAccountCommand command, Duration timeout) {
+        long start = System.nanoTime();
         CommandResultsListener.Waiter waiter = listener.await(command.getCommandId(), command.getFingerprint());
-        try {
+        try (CommandMdc mdc = CommandMdc.of(command)) {
             producer.send(new ProducerRecord<>(Topics.COMMANDS.name(), command.getAccountId(), command), (metadata, error) -> {
                 if (error != null) {
-                    LOG.warn("command not sent accountId={} commandId={} error=\"{}\"", command.getAccountId(),
-                            command.getCommandId(), error.toString());
+                    // the producer's I/O thread: its own MDC scope
+                    try (CommandMdc callbackMdc = CommandMdc.of(command)) {
+                        LOG.warn("command not sent accountId={} commandId={} error=\"{}\"", command.getAccountId(),
+                                command.getCommandId(), error.toString());
+                    }
                     waiter.future().completeExceptionally(new CommandNotSentException(error));
                 }
             });
         } catch (RuntimeException e) {
             listener.forget(waiter);
+            metrics.notSent(command);
             return CompletableFuture.failedFuture(new CommandNotSentException(e));
         }
         return waiter.future()
@@ -72,10 +89,17 @@ public final class CommandGateway implements AutoCloseable {
                 .completeOnTimeout(Optional.empty(), timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
                 .whenComplete((result, error) -> {
                     listener.forget(waiter);
-                    if (result != null && result.isEmpty()) {
+                    if (result == null) {
+                        metrics.notSent(command);
+                        return;
+                    }
+                    metrics.completed(command, result, start);
+                    if (result.isEmpty()) {
                         recent.markPending(command.getCommandId());
-                        LOG.info("command reply timed out accountId={} commandId={} timeoutMs={}",
-                                command.getAccountId(), command.getCommandId(), timeout.toMillis());
+                        try (CommandMdc mdc = CommandMdc.of(command)) {
+                            LOG.info("command reply timed out accountId={} commandId={} timeoutMs={}",
+                                    command.getAccountId(), command.getCommandId(), timeout.toMillis());
+                        }
                     }
                 });
     }
@@ -86,6 +110,7 @@ public final class CommandGateway implements AutoCloseable {
 
     @Override
     public void close() {
+        producerMetrics.close();
         producer.close(Duration.ofSeconds(10));
     }
 

@@ -40,10 +40,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class CommandResultsListener implements AutoCloseable {
 
     static final String FINGERPRINT_HEADER = "fingerprint";
+    /** Set by the command processor on the answer to a command it had already decided (nothing appended). */
+    static final String REPLAYED_HEADER = "replayed";
     private static final Logger LOG = LoggerFactory.getLogger(CommandResultsListener.class);
 
     private final KafkaConsumer<String, CommandResult> consumer;
     private final RecentResults recent;
+    private final CommandMetrics metrics;
     private final Map<String, List<Waiter>> waiters = new ConcurrentHashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
@@ -51,7 +54,14 @@ public final class CommandResultsListener implements AutoCloseable {
 
     /** Assigns all partitions and seeks to their end before returning; then reads on its own thread. */
     public CommandResultsListener(String bootstrapServers, int fetchMaxWaitMs, Deserializer<CommandResult> deserializer, RecentResults recent) {
+        this(bootstrapServers, fetchMaxWaitMs, deserializer, recent, CommandMetrics.none());
+    }
+
+    /** As above; counts the events of the committed results of commands sent from this instance in {@code metrics}. */
+    public CommandResultsListener(String bootstrapServers, int fetchMaxWaitMs, Deserializer<CommandResult> deserializer,
+                                  RecentResults recent, CommandMetrics metrics) {
         this.recent = recent;
+        this.metrics = metrics;
         this.consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
@@ -101,7 +111,7 @@ public final class CommandResultsListener implements AutoCloseable {
             try {
                 for (ConsumerRecord<String, CommandResult> record : consumer.poll(Duration.ofMillis(500))) {
                     if (record.value() != null) {
-                        deliver(record.value(), fingerprint(record));
+                        deliver(record.value(), fingerprint(record), record.headers().lastHeader(REPLAYED_HEADER) != null);
                     }
                 }
             } catch (WakeupException e) {
@@ -118,17 +128,22 @@ public final class CommandResultsListener implements AutoCloseable {
         consumer.close(Duration.ofSeconds(5));
     }
 
-    private void deliver(CommandResult result, String fingerprint) {
+    private void deliver(CommandResult result, String fingerprint, boolean replayed) {
+        // sent from here: awaited, or given up on after the reply timeout (each instance counts its own commands)
+        boolean sentFromHere = recent.isPending(result.getCommandId());
         recent.put(result);
         List<Waiter> waiting = waiters.get(result.getCommandId());
-        if (waiting == null) {
-            return;
-        }
-        for (Waiter waiter : waiting) {
-            if (fingerprint == null || fingerprint.equals(waiter.fingerprint())) {
-                waiter.future().complete(result);
-                forget(waiter);
+        if (waiting != null) {
+            for (Waiter waiter : waiting) {
+                if (fingerprint == null || fingerprint.equals(waiter.fingerprint())) {
+                    sentFromHere = true;
+                    waiter.future().complete(result);
+                    forget(waiter);
+                }
             }
+        }
+        if (sentFromHere && !replayed) {
+            metrics.committed(result);
         }
     }
 

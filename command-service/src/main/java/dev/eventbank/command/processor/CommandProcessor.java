@@ -6,6 +6,7 @@ import dev.eventbank.command.domain.AccountState;
 import dev.eventbank.command.domain.BankAccount;
 import dev.eventbank.command.domain.Decision;
 import dev.eventbank.command.domain.RejectionCode;
+import dev.eventbank.command.logging.CommandMdc;
 import dev.eventbank.schemas.catalog.Stores;
 import dev.eventbank.schemas.commands.AccountAggregate;
 import dev.eventbank.schemas.commands.BankAccountCommand;
@@ -47,6 +48,8 @@ final class CommandProcessor implements Processor<String, BankAccountCommand, St
 
     static final int RECENT_COMMANDS = 100;
     static final String FINGERPRINT_HEADER = "fingerprint";
+    /** Marks the answer to a command decided before, so that readers do not count its events twice. */
+    static final String REPLAYED_HEADER = "replayed";
     static final String INVALID_COMMAND = "INVALID_COMMAND";
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandProcessor.class);
@@ -67,6 +70,13 @@ final class CommandProcessor implements Processor<String, BankAccountCommand, St
             LOG.warn("command skipped reason=\"null value\" key={}", record.key());
             return;
         }
+        // every log line about this command carries its correlation id, command id and account id
+        try (CommandMdc mdc = CommandMdc.of(command)) {
+            handle(record, command);
+        }
+    }
+
+    private void handle(Record<String, BankAccountCommand> record, BankAccountCommand command) {
         String accountId = command.getAccountId();
         if (record.key() != null && !record.key().equals(accountId)) {
             // a command keyed by another account would be decided in the wrong partition's store
@@ -84,7 +94,7 @@ final class CommandProcessor implements Processor<String, BankAccountCommand, St
             if (seen.getFingerprint().equals(command.getFingerprint())) {
                 LOG.info("command replayed accountId={} commandId={} outcome={}", accountId, command.getCommandId(),
                         seen.getCommandResult().getOutcome());
-                emit(record, command, seen.getCommandResult());
+                emit(record, command, seen.getCommandResult(), true);
             } else {
                 emit(record, command, result(command, CommandOutcome.KEY_REUSED, currentVersion, 0, null,
                         "command id " + command.getCommandId() + " was used for a different request"));
@@ -160,8 +170,16 @@ final class CommandProcessor implements Processor<String, BankAccountCommand, St
     }
 
     private void emit(Record<String, BankAccountCommand> record, BankAccountCommand command, CommandResult result) {
+        emit(record, command, result, false);
+    }
+
+    private void emit(Record<String, BankAccountCommand> record, BankAccountCommand command, CommandResult result,
+                      boolean replayed) {
         RecordHeaders headers = new RecordHeaders();
         headers.add(FINGERPRINT_HEADER, command.getFingerprint().getBytes(StandardCharsets.UTF_8));
+        if (replayed) {
+            headers.add(REPLAYED_HEADER, "true".getBytes(StandardCharsets.UTF_8));
+        }
         context.forward(new Record<String, SpecificRecord>(command.getAccountId(), result, record.timestamp(), headers),
                 CommandProcessorTopology.RESULTS_SINK);
     }
