@@ -42,7 +42,7 @@ final class GenerationAdmin implements AutoCloseable {
     private static final long TIMEOUT_SECONDS = 30;
 
     /** How far behind a generation is: on the event log, on its internal (repartition) topics, worst partition. */
-    record Lag(long events, long internal, long worstPartition, boolean complete) {
+    record Lag(long events, long internal, long worstPartition, boolean complete, Map<Integer, Long> eventsByPartition) {
 
         /** Every partition at most one offset (a trailing transaction marker) behind, all topics known. */
         boolean caughtUp() {
@@ -91,7 +91,7 @@ final class GenerationAdmin implements AutoCloseable {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                 // the new generation has not created its internal topics yet
-                return new Lag(-1, -1, Long.MAX_VALUE, false);
+                return new Lag(-1, -1, Long.MAX_VALUE, false, Map.of());
             }
             throw e;
         }
@@ -112,6 +112,7 @@ final class GenerationAdmin implements AutoCloseable {
         long events = 0;
         long internal = 0;
         long worst = 0;
+        Map<Integer, Long> byPartition = new HashMap<>();
         for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end : ends.entrySet()) {
             OffsetAndMetadata position = committed.get(end.getKey());
             long from = position != null ? position.offset() : starts.get(end.getKey()).offset();
@@ -119,11 +120,12 @@ final class GenerationAdmin implements AutoCloseable {
             worst = Math.max(worst, lag);
             if (end.getKey().topic().equals(eventsTopic)) {
                 events += lag;
+                byPartition.put(end.getKey().partition(), lag);
             } else {
                 internal += lag;
             }
         }
-        return new Lag(events, internal, worst, true);
+        return new Lag(events, internal, worst, true, byPartition);
     }
 
     /** Number of members in the group; 0 when it is empty or does not exist. */

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -238,7 +239,8 @@ public final class ProjectionGenerations implements AutoCloseable {
             LOG.warn("rebuild progress not measured generation={} error=\"{}\"", current.generation.number(), e.toString());
             return;
         }
-        current.sample(System.nanoTime(), current.generation.progress().processedCount(), lag);
+        current.sample(System.nanoTime(), current.generation.progress().processedCount(), lag,
+                displayLag(current.generation, lag));
         status = current.status();
         if (System.nanoTime() - current.lastLogNanos >= LOG_EVERY.toNanos()) {
             current.lastLogNanos = System.nanoTime();
@@ -258,6 +260,25 @@ public final class ProjectionGenerations implements AutoCloseable {
             LOG.info("rebuild caught up generation={} events={}; waiting for POST /admin/rebuild/switch",
                     current.generation.number(), current.processed);
         }
+    }
+
+    /**
+     * The events left to process, for display: per partition the smaller of the committed lag (up to a commit
+     * interval old) and the stream thread's consumer {@code records-lag} (as of its last fetch, unknown until its
+     * first). The switch itself waits for the committed lag.
+     */
+    private static Long displayLag(ProjectionGeneration generation, GenerationAdmin.Lag committed) {
+        if (!committed.complete()) {
+            return null;
+        }
+        ProjectionLagMetrics consumer = new ProjectionLagMetrics(generation.streams().kafkaStreams()::metrics,
+                generation.progress(), 0, System::currentTimeMillis);
+        long sum = 0;
+        for (Map.Entry<Integer, Long> partition : committed.eventsByPartition().entrySet()) {
+            double fetched = consumer.lag(String.valueOf(partition.getKey()));
+            sum += Double.isNaN(fetched) ? partition.getValue() : Math.min(partition.getValue(), (long) fetched);
+        }
+        return sum;
     }
 
     private void switchTo(Rebuild current) {
@@ -486,9 +507,9 @@ public final class ProjectionGenerations implements AutoCloseable {
             return phase.equals("DONE") || phase.equals("FAILED") || phase.equals("CANCELLED");
         }
 
-        void sample(long nanos, long processedNow, GenerationAdmin.Lag measured) {
+        void sample(long nanos, long processedNow, GenerationAdmin.Lag measured, Long eventsLeft) {
             processed = processedNow;
-            lag = measured.complete() ? measured.events() : null;
+            lag = eventsLeft;
             samples.addLast(new long[] {nanos, processedNow});
             while (samples.size() > 2 && nanos - samples.peekFirst()[0] > RATE_WINDOW.toNanos()) {
                 samples.removeFirst();
