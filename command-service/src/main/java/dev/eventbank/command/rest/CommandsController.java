@@ -9,6 +9,12 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.serde.annotation.Serdeable;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 
 import java.time.Instant;
 import java.util.Map;
@@ -22,6 +28,7 @@ import java.util.Optional;
  * before the instance started, or evicted since, are unknown (404) here although the command was processed;
  * the event log, or the query service, then tells what happened.
  */
+@Tag(name = "commands", description = "the outcome of a command answered 202 earlier")
 @Controller("/commands")
 final class CommandsController {
 
@@ -31,6 +38,16 @@ final class CommandsController {
         this.recent = recent;
     }
 
+    @Operation(summary = "Poll the outcome of a command answered 202",
+            description = "Outcomes are kept in memory per instance for a limited time; the event log or the query "
+                    + "service tell what happened to older commands.")
+    @ApiResponse(responseCode = "200", description = "the outcome, with the HTTP status the command was answered with",
+            content = @Content(mediaType = "application/json", schema = @Schema(ref = "#/components/schemas/Outcome")))
+    @ApiResponse(responseCode = "202", description = "still waiting for the outcome",
+            headers = @Header(name = "Retry-After", schema = @Schema(type = "integer")),
+            content = @Content(mediaType = "application/json", schema = @Schema(ref = "#/components/schemas/Pending")))
+    @ApiResponse(responseCode = "404", description = "no outcome of this command is known on this instance",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
     @Get("/{commandId}")
     HttpResponse<?> get(@PathVariable String commandId) {
         Optional<CommandResult> result = recent.result(commandId);
