@@ -4,6 +4,7 @@ import dev.eventbank.schemas.catalog.ApplicationIds;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.serde.SchemaRegistryClient;
 import dev.eventbank.schemas.serde.SchemaRegistryClients;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
@@ -38,7 +39,7 @@ class QueryFactory {
 
     @Context
     @Bean(preDestroy = "close")
-    ViewStreams viewStreams(SchemaRegistryClient registry, VersionWaiters waiters,
+    ViewStreams viewStreams(SchemaRegistryClient registry, VersionWaiters waiters, MeterRegistry meterRegistry,
                             @Value("${kafka.bootstrap.servers:localhost:9092}") String bootstrapServers,
                             @Value("${eventbank.streams.application-id:" + ApplicationIds.QUERY_VIEW + "}") String applicationId,
                             @Value("${eventbank.streams.state-dir}") String stateDir,
@@ -55,7 +56,7 @@ class QueryFactory {
         properties.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         properties.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
         ViewStreams streams = new ViewStreams(builder.build(), properties, List.of(Topics.STATE), partitions,
-                replicationFactor);
+                replicationFactor, meterRegistry);
         streams.start();
         return streams;
     }

@@ -4,14 +4,20 @@ import io.micronaut.core.async.publisher.Publishers;
 import io.micronaut.health.HealthStatus;
 import io.micronaut.management.health.indicator.HealthIndicator;
 import io.micronaut.management.health.indicator.HealthResult;
+import io.micronaut.management.health.indicator.annotation.Readiness;
 import jakarta.inject.Singleton;
 import org.apache.kafka.streams.KafkaStreams;
 import org.reactivestreams.Publisher;
 
 import java.util.Map;
 
-/** {@code /health} is UP only while the view's Kafka Streams app is RUNNING, i.e. its global store is restored. */
+/**
+ * Readiness: {@code /health} and {@code /health/readiness} are UP only while the view's Kafka Streams app is
+ * RUNNING, i.e. its global store is restored, and no store is being restored. {@link StreamsLivenessIndicator}
+ * says whether a restart is needed.
+ */
 @Singleton
+@Readiness
 final class StreamsHealthIndicator implements HealthIndicator {
 
     private final ViewStreams streams;
@@ -23,9 +29,10 @@ final class StreamsHealthIndicator implements HealthIndicator {
     @Override
     public Publisher<HealthResult> getResult() {
         KafkaStreams.State state = streams.state();
-        HealthStatus status = state == KafkaStreams.State.RUNNING ? HealthStatus.UP : HealthStatus.DOWN;
+        int restoring = streams.restoringStores();
+        HealthStatus status = state == KafkaStreams.State.RUNNING && restoring == 0 ? HealthStatus.UP : HealthStatus.DOWN;
         return Publishers.just(HealthResult.builder("kafka-streams", status)
-                .details(Map.of("state", state.name()))
+                .details(Map.of("state", state.name(), "restoringStores", restoring))
                 .build());
     }
 }
