@@ -4,13 +4,18 @@ import io.micronaut.core.async.publisher.Publishers;
 import io.micronaut.health.HealthStatus;
 import io.micronaut.management.health.indicator.HealthIndicator;
 import io.micronaut.management.health.indicator.HealthResult;
+import io.micronaut.management.health.indicator.annotation.Readiness;
 import jakarta.inject.Singleton;
 import org.reactivestreams.Publisher;
 
 import java.util.Map;
 
-/** {@code /health} is UP only once the store has caught up with its topic and while its reader is running. */
+/**
+ * Readiness: {@code /health} and {@code /health/readiness} are UP only once the store has caught up with its
+ * topic and while its reader is running.
+ */
 @Singleton
+@Readiness
 final class StoreHealthIndicator implements HealthIndicator {
 
     private final KafkaSchemaStore store;
