@@ -11,8 +11,6 @@ import dev.eventbank.schemas.readmodel.BankTotals;
 import dev.eventbank.schemas.serde.AvroSerdes;
 import dev.eventbank.schemas.serde.SchemaRegistryClient;
 import dev.eventbank.schemas.serde.SchemaRegistryClients;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
@@ -110,17 +108,17 @@ class ProjectionFactory {
                 applicationServer.isBlank() ? null : HostInfo.buildFromEndpoint(applicationServer));
     }
 
-    /** Keeps meters in memory for {@code GET /metrics}; add a registry implementation to export them. */
-    @Singleton
-    MeterRegistry simpleMeterRegistry() {
-        return new SimpleMeterRegistry();
-    }
-
     @Singleton
     ProjectionLagMetrics projectionLagMetrics(ProjectionGenerations generations,
                                               @Value("${eventbank.topics.partitions:12}") int partitions) {
         return new ProjectionLagMetrics(() -> generations.active().streams().kafkaStreams().metrics(),
                 () -> generations.active().progress(), partitions, System::currentTimeMillis);
+    }
+
+    /** Records the active generation sent to the dead-letter topic. */
+    @Singleton
+    DeadLetterMetrics deadLetterMetrics(ProjectionGenerations generations) {
+        return new DeadLetterMetrics(() -> generations.active().streams().kafkaStreams().metrics());
     }
 
     /** The Kafka Streams client metrics ({@code kafka.*}) of the active generation, re-bound at each switch. */
