@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What the broker on this machine can do at best for the two things every command needs, measured with the plain
@@ -57,7 +56,7 @@ final class KafkaCeilings {
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.LINGER_MS_CONFIG, 0), new ByteArraySerializer(), new ByteArraySerializer())) {
-            return closedLoop("produce acks=all", clients, perRun, () -> producer.send(record()).get());
+            return closedLoop("produce acks=all", clients, perRun, client -> producer.send(record()).get());
         }
     }
 
@@ -73,17 +72,8 @@ final class KafkaCeilings {
                 producer.initTransactions();
                 producers.add(producer);
             }
-            ThreadLocal<KafkaProducer<byte[], byte[]>> mine = new ThreadLocal<>();
-            LongAdder next = new LongAdder();
-            return closedLoop("transaction (3 records)", clients, perRun, () -> {
-                KafkaProducer<byte[], byte[]> producer = mine.get();
-                if (producer == null) {
-                    synchronized (producers) {
-                        producer = producers.get(next.intValue());
-                        next.increment();
-                    }
-                    mine.set(producer);
-                }
+            return closedLoop("transaction (3 records)", clients, perRun, client -> {
+                KafkaProducer<byte[], byte[]> producer = producers.get(client);
                 producer.beginTransaction();
                 for (int partition = 0; partition < 3; partition++) {
                     producer.send(new ProducerRecord<>(TOPIC, partition, null, VALUE));
@@ -99,8 +89,9 @@ final class KafkaCeilings {
         return new ProducerRecord<>(TOPIC, UUID.randomUUID().toString().getBytes(), VALUE);
     }
 
+    /** One operation of client number {@code client} (0 .. clients - 1), waiting for its outcome. */
     private interface Operation {
-        void run() throws Exception;
+        void run(int client) throws Exception;
     }
 
     private static Figure closedLoop(String what, int clients, Duration perRun, Operation operation) throws Exception {
@@ -110,11 +101,12 @@ final class KafkaCeilings {
         List<Thread> threads = new ArrayList<>();
         List<Exception> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
         for (int i = 0; i < clients; i++) {
+            int client = i;
             Thread thread = new Thread(() -> {
                 try {
                     while (System.nanoTime() < end) {
                         long start = System.nanoTime();
-                        operation.run();
+                        operation.run(client);
                         recorder.recordValue((System.nanoTime() - start) / 1000);
                     }
                 } catch (Exception e) {
