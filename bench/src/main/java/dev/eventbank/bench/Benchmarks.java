@@ -19,10 +19,17 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Benchmarks of the whole system as {@code bin/local-stack} runs it: command throughput and latency at 1, 16
- * and 64 closed-loop clients, spread over many accounts and concentrated on one hot account, for each
- * {@code commit.interval.ms} of the command processor; command-to-query visibility; start-up time and the
- * resident memory of each process. Prints progress and writes {@code docs/benchmarks.md}.
+ * Every benchmark of the system, in one run ({@code bin/bench}), each section on a stack of its own:
+ * <ul>
+ *   <li>load: the plain Kafka ceilings; command throughput and latency at 1, 16 and 64 closed-loop clients, spread
+ *   over many accounts and concentrated on one hot account, for each {@code commit.interval.ms} of the command
+ *   processor; command-to-query visibility; deposits to a long and a short history; start-up time and the
+ *   resident memory of each process;</li>
+ *   <li>peer: the same workload on Axon Framework with PostgreSQL ({@link PeerSection});</li>
+ *   <li>history: loading an account with and without snapshots ({@link HistoryBenchmark});</li>
+ *   <li>rebuild: the projection rebuild next to a plain consumer ({@link RebuildBenchmark}).</li>
+ * </ul>
+ * Prints progress and writes {@code docs/benchmarks.md}.
  *
  * <p>Limits: the load generator runs on the same machine as the broker and the services, so on a small
  * machine it takes CPU from what it measures; figures are for comparison on one machine, not absolutes.
@@ -35,11 +42,35 @@ public final class Benchmarks {
     public static void main(String[] args) throws Exception {
         Options options = Options.parse(args);
         Path home = Path.of(System.getProperty("eventbank.home", ".")).toAbsolutePath().normalize();
+        long begin = System.nanoTime();
         StringBuilder report = new StringBuilder();
         report.append(header(options));
-        for (int i = 0; i < options.commitIntervals.length; i++) {
-            report.append(runWithCommitInterval(home, options, options.commitIntervals[i], i == 0));
+        List<LoadRun.Result> ours = List.of();
+        Histogram ourVisibility = null;
+        if (options.runs("load")) {
+            for (int i = 0; i < options.commitIntervals.length; i++) {
+                LoadSection load = runWithCommitInterval(home, options, options.commitIntervals[i], i == 0);
+                report.append(load.markdown());
+                if (i == 0) {
+                    ours = load.results();
+                    ourVisibility = load.visibility();
+                }
+            }
         }
+        if (options.runs("peer")) {
+            report.append(PeerSection.run(home.resolve("bench/target/bench-0.1.0-SNAPSHOT.jar"), options.accounts,
+                    options.clients, options.warmup, options.measured, options.visibilitySamples, ours, ourVisibility,
+                    options.commitIntervals[0]));
+        }
+        if (options.runs("history")) {
+            report.append(HistoryBenchmark.section(home, options.partitions, options.historyLengths, options.historySamples));
+        }
+        if (options.runs("rebuild")) {
+            report.append(RebuildBenchmark.section(home, home.resolve("bin/rebuild-projections"), options.rebuildAccounts,
+                    options.rebuildEventsPerAccount, options.partitions));
+        }
+        report.append(String.format("%nWhole run: %.0f s; load average at the end: %s.%n", (System.nanoTime() - begin) / 1e9,
+                Files.readString(Path.of("/proc/loadavg")).trim()));
         Path out = home.resolve("docs").resolve("benchmarks.md");
         Files.createDirectories(out.getParent());
         Files.writeString(out, report.toString());
@@ -47,7 +78,10 @@ public final class Benchmarks {
         System.out.println("bench: results written to " + out);
     }
 
-    private static String runWithCommitInterval(Path home, Options options, int commitInterval, boolean withCeilings)
+    record LoadSection(String markdown, List<LoadRun.Result> results, Histogram visibility) {
+    }
+
+    private static LoadSection runWithCommitInterval(Path home, Options options, int commitInterval, boolean withCeilings)
             throws Exception {
         System.out.printf("%nbench: starting the stack with commit.interval.ms=%d%n", commitInterval);
         long begin = System.nanoTime();
@@ -76,6 +110,7 @@ public final class Benchmarks {
                 results.add(LoadRun.run(client, "hot account", clients, options.warmup, options.measured, random -> hot));
             }
             Histogram visibility = visibility(client, accounts.get(1), options.visibilitySamples);
+            String longHistory = longHistory(client, hot, accounts.get(2), options.visibilitySamples);
 
             section.append(String.format("%n## commit.interval.ms = %d%n%n", commitInterval));
             section.append(String.format("Stack start to all healthy: %.1f s. Opening %,d accounts with 64 clients: %.1f s (%,.0f/s).%n%n",
@@ -89,12 +124,10 @@ public final class Benchmarks {
             section.append(String.format("%nCommand 2xx to visible in the query service (`minVersion` read, 1 client, %d samples): "
                             + "p50 %.1f ms, p99 %.1f ms.%n%n", visibility.getTotalCount(),
                     visibility.getValueAtPercentile(50) / 1000.0, visibility.getValueAtPercentile(99) / 1000.0));
-            section.append("Resident memory after the runs: ");
-            List<String> rss = new ArrayList<>();
-            stack.pids().forEach((name, pid) -> rss.add(name + " " + residentMegabytes(pid) + " MB"));
-            section.append(String.join(", ", rss)).append(".\n");
+            section.append(longHistory);
+            section.append("Resident memory after the runs: ").append(residentMemory(stack.pids())).append(".\n");
+            return new LoadSection(section.toString(), results, visibility);
         }
-        return section.toString();
     }
 
     private static String ceilings(String bootstrapServers, Options options) throws Exception {
@@ -116,7 +149,7 @@ public final class Benchmarks {
         return table.toString();
     }
 
-    private static List<String> openAccounts(BankClient client, int count) throws Exception {
+    static List<String> openAccounts(BankClient client, int count) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(64);
         try {
             List<Future<String>> futures = new ArrayList<>();
@@ -137,7 +170,7 @@ public final class Benchmarks {
     }
 
     /** Time from a deposit's 2xx until a {@code minVersion} read of the query service returns that version. */
-    private static Histogram visibility(BankClient client, String account, int samples) throws Exception {
+    static Histogram visibility(BankClient client, String account, int samples) throws Exception {
         System.out.printf("bench: measuring command-to-query visibility over %d samples%n", samples);
         Histogram histogram = new Histogram(3);
         for (int i = 0; i < samples; i++) {
@@ -148,6 +181,42 @@ public final class Benchmarks {
             }
         }
         return histogram;
+    }
+
+    /**
+     * The write side never folds an account's events: its current state is one store read. Shown by deposits, one
+     * at a time, to the hot account (thousands of events by now) and to an account that has had few.
+     */
+    static String longHistory(BankClient client, String hot, String quiet, int samples) throws Exception {
+        System.out.printf("bench: deposits to an account with a long history and to one with a short one, %d each%n", samples);
+        long[] hotVersion = {0};
+        Histogram onHot = sequentialDeposits(client, hot, samples, hotVersion);
+        long[] quietVersion = {0};
+        Histogram onQuiet = sequentialDeposits(client, quiet, samples, quietVersion);
+        return String.format("Deposits one at a time (%d each, 1 client): to the hot account, at version %,d by then, p50 %.1f ms, "
+                        + "p99 %.1f ms; to an account at version %,d, p50 %.1f ms, p99 %.1f ms.%n%n", samples,
+                hotVersion[0], onHot.getValueAtPercentile(50) / 1000.0, onHot.getValueAtPercentile(99) / 1000.0,
+                quietVersion[0], onQuiet.getValueAtPercentile(50) / 1000.0, onQuiet.getValueAtPercentile(99) / 1000.0);
+    }
+
+    private static Histogram sequentialDeposits(BankClient client, String account, int samples, long[] lastVersion)
+            throws Exception {
+        Histogram histogram = new Histogram(3);
+        for (int i = 0; i < samples; i++) {
+            long start = System.nanoTime();
+            BankClient.Outcome outcome = client.deposit(account);
+            if (outcome.status() == 200) {
+                histogram.recordValue((System.nanoTime() - start) / 1000);
+                lastVersion[0] = outcome.version();
+            }
+        }
+        return histogram;
+    }
+
+    static String residentMemory(Map<String, Long> pids) {
+        List<String> rss = new ArrayList<>();
+        pids.forEach((name, pid) -> rss.add(name + " " + residentMegabytes(pid) + " MB"));
+        return String.join(", ", rss);
     }
 
     private static long residentMegabytes(long pid) {
@@ -174,15 +243,19 @@ public final class Benchmarks {
                 Machine: %d cores (%s), %d GiB, Java %s. The broker, registry, three services and the load
                 generator all share this machine. Each run: %d s warm-up, %d s measured, closed-loop clients each
                 sending a deposit of 1.00 and waiting for its 2xx; %,d accounts for the spread workload; topics with
-                %d partitions.
+                %d partitions. Load average at the start: %s.
                 """, String.join(" ", options.args),
                 ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
                 Runtime.getRuntime().availableProcessors(), cpu, memoryGb, System.getProperty("java.version"),
-                options.warmup.toSeconds(), options.measured.toSeconds(), options.accounts, options.partitions);
+                options.warmup.toSeconds(), options.measured.toSeconds(), options.accounts, options.partitions,
+                Files.readString(Path.of("/proc/loadavg")).trim());
     }
 
     private static final class Options {
+        static final List<String> SECTIONS = List.of("load", "peer", "history", "rebuild");
+
         List<String> args = List.of();
+        List<String> only = SECTIONS;
         int accounts = 10_000;
         int partitions = 12;
         int visibilitySamples = 500;
@@ -190,6 +263,14 @@ public final class Benchmarks {
         Duration measured = Duration.ofSeconds(20);
         int[] clients = {1, 16, 64};
         int[] commitIntervals = {0, 10, 100};
+        int[] historyLengths = {10, 1_000, 100_000};
+        int historySamples = 50;
+        int rebuildAccounts = 10_000;
+        int rebuildEventsPerAccount = 100;
+
+        boolean runs(String section) {
+            return only.contains(section);
+        }
 
         static Options parse(String[] args) {
             Options options = new Options();
@@ -202,14 +283,26 @@ public final class Benchmarks {
                         options.measured = Duration.ofSeconds(5);
                         options.visibilitySamples = 100;
                         options.commitIntervals = new int[]{0};
+                        options.historyLengths = new int[]{10, 1_000, 10_000};
+                        options.historySamples = 20;
+                        options.rebuildAccounts = 1_000;
+                    }
+                    case "--only" -> {
+                        options.only = List.of(args[++i].split(","));
+                        if (!SECTIONS.containsAll(options.only)) {
+                            throw new IllegalArgumentException("--only takes some of " + String.join(",", SECTIONS));
+                        }
                     }
                     case "--accounts" -> options.accounts = Integer.parseInt(args[++i]);
                     case "--seconds" -> options.measured = Duration.ofSeconds(Long.parseLong(args[++i]));
                     case "--clients" -> options.clients = ints(args[++i]);
                     case "--commit-intervals" -> options.commitIntervals = ints(args[++i]);
                     case "--partitions" -> options.partitions = Integer.parseInt(args[++i]);
-                    default -> throw new IllegalArgumentException("unknown option " + args[i]
-                            + " (options: --quick --accounts N --seconds N --clients 1,16,64 --commit-intervals 0,10,100 --partitions N)");
+                    case "--history-lengths" -> options.historyLengths = ints(args[++i]);
+                    case "--rebuild-accounts" -> options.rebuildAccounts = Integer.parseInt(args[++i]);
+                    default -> throw new IllegalArgumentException("unknown option " + args[i] + " (options: --quick "
+                            + "--only load,peer,history,rebuild --accounts N --seconds N --clients 1,16,64 "
+                            + "--commit-intervals 0,10,100 --partitions N --history-lengths 10,1000,100000 --rebuild-accounts N)");
                 }
             }
             return options;
