@@ -86,7 +86,7 @@ public final class Benchmarks {
         System.out.printf("%nbench: starting the stack with commit.interval.ms=%d%n", commitInterval);
         long begin = System.nanoTime();
         StringBuilder section = new StringBuilder();
-        try (LocalStack stack = LocalStack.start(home, Files.createTempDirectory("bench-"), StackPorts.free(),
+        try (LocalStack stack = LocalStack.startTemporary(home, "bench-", StackPorts.free(),
                 options.partitions, Map.of("command-service/eventbank.streams.commit-interval-ms", String.valueOf(commitInterval)),
                 System.out)) {
             double startup = (System.nanoTime() - begin) / 1e9;

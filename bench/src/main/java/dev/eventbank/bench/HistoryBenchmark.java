@@ -61,7 +61,7 @@ final class HistoryBenchmark {
             throws Exception {
         System.out.printf("%nbench: history, starting a stack with eventbank.snapshots.every-events=%s%n", everyEvents);
         Map<Integer, double[]> byLength = new LinkedHashMap<>();
-        try (LocalStack stack = LocalStack.start(home, Files.createTempDirectory("bench-history-"), StackPorts.free(), partitions,
+        try (LocalStack stack = LocalStack.startTemporary(home, "bench-history-", StackPorts.free(), partitions,
                 Map.of("projection-service/eventbank.snapshots.every-events", everyEvents), System.out)) {
             var registry = SchemaRegistryClients.forUrl(stack.registryUrl());
             for (int length : lengths) {

@@ -70,8 +70,8 @@ public final class RebuildBenchmark {
         List<Figure> figures = new ArrayList<>();
         long begin = System.nanoTime();
         System.out.printf("%nbench: rebuild, starting a stack (%d partitions)%n", partitions);
-        try (LocalStack stack = LocalStack.start(home, Files.createTempDirectory("bench-rebuild-"), StackPorts.free(),
-                partitions, System.out)) {
+        try (LocalStack stack = LocalStack.startTemporary(home, "bench-rebuild-", StackPorts.free(),
+                partitions, Map.of(), System.out)) {
             String bootstrap = stack.bootstrapServers();
             SchemaRegistryClient registry = SchemaRegistryClients.forUrl(stack.registryUrl());
 

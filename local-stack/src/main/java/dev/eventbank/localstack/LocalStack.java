@@ -42,6 +42,7 @@ public final class LocalStack implements AutoCloseable {
     private volatile boolean closing;
     private Path home;
     private Map<String, String> commonProperties = Map.of();
+    private boolean temporary;
 
     private LocalStack(Path dataDir, StackPorts ports, FileChannel lockChannel, FileLock lock) {
         this.dataDir = dataDir;
@@ -82,6 +83,24 @@ public final class LocalStack implements AutoCloseable {
             stack.close();
             throw e;
         }
+    }
+
+    /**
+     * As {@link #start(Path, Path, StackPorts, int, Map, PrintStream)} in a new temporary directory named
+     * {@code prefix...}, which {@link #close} deletes: for benchmarks, whose stacks hold nothing worth keeping.
+     */
+    public static LocalStack startTemporary(Path home, String prefix, StackPorts ports, int partitions,
+                                            Map<String, String> properties, PrintStream progress) throws IOException {
+        Path dataDir = Files.createTempDirectory(prefix);
+        LocalStack stack;
+        try {
+            stack = start(home, dataDir, ports, partitions, properties, progress);
+        } catch (IOException | RuntimeException e) {
+            deleteRecursively(dataDir);
+            throw e;
+        }
+        stack.temporary = true;
+        return stack;
     }
 
     private void startAll(Path home, int partitions, Map<String, String> properties, PrintStream progress)
@@ -202,7 +221,10 @@ public final class LocalStack implements AutoCloseable {
         return pids;
     }
 
-    /** Stops the services in reverse start order, then the broker, then releases the data directory. */
+    /**
+     * Stops the services in reverse start order, then the broker, then releases the data directory (and deletes it
+     * when {@link #startTemporary} made it).
+     */
     @Override
     public void close() {
         closing = true;
@@ -219,6 +241,17 @@ public final class LocalStack implements AutoCloseable {
             lockChannel.close();
         } catch (IOException e) {
             System.err.println("local-stack: could not release " + dataDir + ": " + e.getMessage());
+        }
+        if (temporary) {
+            deleteRecursively(dataDir);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("local-stack: could not delete " + dir + ": " + e.getMessage());
         }
     }
 

@@ -48,8 +48,8 @@ class BankAccountsEndToEndIT {
 
     @BeforeAll
     static void startStack() throws IOException {
-        dataDir = Files.createTempDirectory("local-stack-it-");
-        stack = LocalStack.start(home(), dataDir, StackPorts.free(), 3, SLOW_MACHINE, System.out);
+        dataDir = TestStacks.dataDir("BankAccountsEndToEndIT");
+        stack = LocalStack.start(TestStacks.home(), dataDir, StackPorts.free(), 3, SLOW_MACHINE, System.out);
         printResidentMemory();
     }
 
@@ -154,7 +154,7 @@ class BankAccountsEndToEndIT {
         stack.close();
 
         // when
-        stack = LocalStack.start(home(), dataDir, StackPorts.free(), 3, SLOW_MACHINE, System.out);
+        stack = LocalStack.start(TestStacks.home(), dataDir, StackPorts.free(), 3, SLOW_MACHINE, System.out);
 
         // then
         HttpResponse<String> response = get(stack.queryUrl() + "/accounts/" + accountId + "?minVersion=3");
@@ -176,9 +176,6 @@ class BankAccountsEndToEndIT {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private static Path home() {
-        return Path.of(System.getProperty("eventbank.home", "..")).toAbsolutePath().normalize();
-    }
 
     private static void printResidentMemory() throws IOException {
         for (Map.Entry<String, Long> entry : stack.pids().entrySet()) {

@@ -12,7 +12,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,7 +44,7 @@ class CommandServiceFailoverIT {
 
     @BeforeAll
     static void startStack() throws IOException {
-        stack = LocalStack.start(home(), Files.createTempDirectory("failover-it-"), StackPorts.free(), 6, System.out);
+        stack = LocalStack.start(TestStacks.home(), TestStacks.dataDir("CommandServiceFailoverIT"), StackPorts.free(), 6, System.out);
     }
 
     @AfterAll
@@ -155,7 +154,4 @@ class CommandServiceFailoverIT {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static Path home() {
-        return Path.of(System.getProperty("eventbank.home", "..")).toAbsolutePath().normalize();
-    }
 }

@@ -59,7 +59,7 @@ class EventBrowserIT {
                     + ": install them with 'apt-get install -y --no-install-recommends chromium chromium-driver' (as .ci/run"
                     + " does), or pass -Dchromium.binary=... -Dchromedriver.path=...");
         }
-        stack = LocalStack.start(home(), Files.createTempDirectory("event-browser-it-"), StackPorts.free(), 3,
+        stack = LocalStack.start(TestStacks.home(), TestStacks.dataDir("EventBrowserIT"), StackPorts.free(), 3,
                 Map.of("eventbank.commands.reply-timeout", "30s"), System.out);
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM);
@@ -130,7 +130,7 @@ class EventBrowserIT {
         assertFalse(lag.contains("unavailable"), lag);
         System.out.println("event-browser: " + lag);
 
-        Path screenshot = home().resolve("local-stack/target/event-browser.png");
+        Path screenshot = TestStacks.home().resolve("local-stack/target/event-browser.png");
         Files.createDirectories(screenshot.getParent());
         Files.write(screenshot, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
         System.out.println("event-browser: screenshot " + screenshot);
@@ -149,7 +149,4 @@ class EventBrowserIT {
         }
     }
 
-    private static Path home() {
-        return Path.of(System.getProperty("eventbank.home", "..")).toAbsolutePath().normalize();
-    }
 }

@@ -43,8 +43,8 @@ class ExternalConsumerIT {
     @BeforeAll
     static void startStack() throws IOException {
         assumeTrue(onPath("node") && onPath("npm"), "node and npm are needed for the example consumer");
-        dataDir = Files.createTempDirectory("local-stack-external-consumer-it-");
-        stack = LocalStack.start(home(), dataDir, StackPorts.free(), 3, SLOW_MACHINE, System.out);
+        dataDir = TestStacks.dataDir("ExternalConsumerIT");
+        stack = LocalStack.start(TestStacks.home(), dataDir, StackPorts.free(), 3, SLOW_MACHINE, System.out);
     }
 
     @AfterAll
@@ -86,7 +86,7 @@ class ExternalConsumerIT {
         assertEquals("invoice 42", history.path("items").path(1).path("payload").path("reference").asText(), history.toString());
 
         // when
-        Path example = home().resolve("examples/node-consumer");
+        Path example = TestStacks.home().resolve("examples/node-consumer");
         run(example, Map.of(), Duration.ofMinutes(3), "npm", "ci", "--no-audit", "--no-fund");
         String output = run(example, Map.of(
                 "KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers(),
@@ -152,7 +152,4 @@ class ExternalConsumerIT {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private static Path home() {
-        return Path.of(System.getProperty("eventbank.home", "..")).toAbsolutePath().normalize();
-    }
 }

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +37,7 @@ class WriteSideGuaranteesIT {
 
     @BeforeAll
     static void startStack() throws IOException {
-        stack = LocalStack.start(home(), Files.createTempDirectory("write-side-it-"), StackPorts.free(), 3, System.out);
+        stack = LocalStack.start(TestStacks.home(), TestStacks.dataDir("WriteSideGuaranteesIT"), StackPorts.free(), 3, System.out);
     }
 
     @AfterAll
@@ -181,7 +180,4 @@ class WriteSideGuaranteesIT {
         return COMMANDS.post(stack.commandUrl() + path, body, headers);
     }
 
-    private static Path home() {
-        return Path.of(System.getProperty("eventbank.home", "..")).toAbsolutePath().normalize();
-    }
 }
