@@ -59,6 +59,10 @@ import java.time.Duration;
  * until the switch; then each fold task re-publishes the current state of its accounts once (a wall-clock
  * punctuation on its stream thread).
  *
+ * <p>Every log line written while a record is handled (applied, skipped, dead-lettered, snapshotted) carries the
+ * event's {@code correlationId}, {@code commandId}, {@code accountId}, {@code eventId} and {@code version} in the
+ * MDC ({@link EventMdc}), so it can be joined with the REST call and the command that caused the event.
+ *
  * <p>Limits: a schema registry that cannot be reached (or answers 5xx) is not the record's fault, so that error
  * is rethrown rather than dead-lettered: the stream thread fails and is replaced, and the record is retried from
  * the last commit. Once an account has a dead-lettered event its later events are dead-lettered too (gap) until
@@ -233,6 +237,14 @@ public final class AccountStateProjection {
 
         @Override
         public void process(Record<String, byte[]> record) {
+            // the stream thread handles records one after the other: its log lines carry this record's ids, and the
+            // scope takes them out again whatever happens (a rethrown registry error included)
+            try (EventMdc mdc = EventMdc.ofKey(record.key())) {
+                fold(record, mdc);
+            }
+        }
+
+        private void fold(Record<String, byte[]> record, EventMdc mdc) {
             context().recordMetadata().ifPresent(source -> progress.processed(source.partition(), record.timestamp()));
             BankAccountEvent event;
             try {
@@ -249,6 +261,7 @@ public final class AccountStateProjection {
                 deadLetter(record, new UnprocessableEventException("null value (tombstone) in the event log"));
                 return;
             }
+            mdc.describe(event);
             if (record.key() == null || !record.key().equals(event.getAggregateId())) {
                 deadLetter(record, new UnprocessableEventException("record key " + record.key()
                         + " does not match aggregateId " + event.getAggregateId()));
@@ -261,6 +274,8 @@ public final class AccountStateProjection {
                 store.put(record.key(), state);
                 // history holds exactly the events the state reflects, so folding it always succeeds
                 history.put(HistoryKeys.key(record.key(), event.getVersion()), record.value());
+                LOG.debug("event applied accountId={} version={} eventType={}", record.key(), event.getVersion(),
+                        event.getEventType());
                 // the event's headers describe the event, not the state
                 if (publishing.enabled()) {
                     context().forward(record.withValue((Output) new Output.StateChanged(state)).withHeaders(new RecordHeaders()));
@@ -271,6 +286,8 @@ public final class AccountStateProjection {
                     RecordMetadata source = context().recordMetadata().orElseThrow();
                     AccountSnapshot snapshot = Snapshots.of(state, source.partition(), source.offset());
                     snapshots.put(HistoryKeys.key(record.key(), state.getVersion()), snapshot);
+                    LOG.debug("snapshot taken accountId={} version={} partition={} offset={}", record.key(),
+                            state.getVersion(), source.partition(), source.offset());
                     if (publishing.enabled()) {
                         context().forward(record.withValue((Output) new Output.SnapshotTaken(snapshot))
                                 .withHeaders(new RecordHeaders()));

@@ -24,6 +24,8 @@ import java.util.function.Supplier;
  * relayed. Without {@code eventbank.streams.application-server} (the default) the instance assumes it is the only
  * one and owns every partition, so nothing is forwarded.
  *
+ * The forward carries the request's {@code X-Correlation-Id} ({@link CorrelationFilter}).
+ *
  * <p>Limits: one hop only (a forwarded request is always answered locally, so a rebalance in flight gives a 404
  * or 503 rather than a loop); no retries; standbys are not queried; the forward blocks a blocking-pool thread.
  */
@@ -64,8 +66,11 @@ final class PartitionRouter {
         }
         URI target = URI.create("http://" + owner.activeHost().host() + ":" + owner.activeHost().port() + request.getUri());
         try {
-            java.net.http.HttpResponse<byte[]> answer = http.send(java.net.http.HttpRequest.newBuilder(target)
-                    .timeout(FORWARD_TIMEOUT).header(FORWARDED_HEADER, self.host() + ":" + self.port()).GET().build(),
+            java.net.http.HttpRequest.Builder forward = java.net.http.HttpRequest.newBuilder(target)
+                    .timeout(FORWARD_TIMEOUT).header(FORWARDED_HEADER, self.host() + ":" + self.port()).GET();
+            // the owner's log lines for this read carry the same correlation id as ours
+            CorrelationFilter.of(request).ifPresent(id -> forward.header(CorrelationFilter.HEADER, id));
+            java.net.http.HttpResponse<byte[]> answer = http.send(forward.build(),
                     java.net.http.HttpResponse.BodyHandlers.ofByteArray());
             String contentType = answer.headers().firstValue("Content-Type").orElse("application/json");
             return Optional.of(HttpResponse.status(HttpStatus.valueOf(answer.statusCode()))

@@ -25,9 +25,13 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** What operators see of the projection on {@code /prometheus}: lag per partition and the dead-letter count. */
+/**
+ * What operators see of the projection: lag per partition and the dead-letter count on {@code /prometheus}, and the
+ * correlation id echoed on every answer.
+ */
 class ProjectionObservabilityIT {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -77,6 +81,18 @@ class ProjectionObservabilityIT {
         assertTrue(scrape.contains("kafka_stream_"), "Kafka Streams metrics bound");
     }
 
+    @Test
+    void shouldEchoTheCorrelationIdWhenARequestCarriesOne() throws Exception {
+        // when
+        HttpResponse<String> given = send("/iq/accounts/" + UUID.randomUUID() + "/events",
+                Map.of("X-Correlation-Id", "corr-projection-1"));
+        HttpResponse<String> generated = send("/iq/bank/totals", Map.of());
+
+        // then
+        assertEquals("corr-projection-1", given.headers().firstValue("X-Correlation-Id").orElse(null));
+        assertTrue(generated.headers().firstValue("X-Correlation-Id").filter(id -> !id.isBlank()).isPresent());
+    }
+
     /** The scrape once {@code sample} is positive there, or the last one after 60 s. */
     private static String awaitScrape(Pattern sample) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -93,7 +109,13 @@ class ProjectionObservabilityIT {
     }
 
     private static String get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + server.getPort() + path))
-                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+        return send(path, Map.of()).body();
+    }
+
+    private static HttpResponse<String> send(String path, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + server.getPort() + path))
+                .timeout(Duration.ofSeconds(30)).GET();
+        headers.forEach(request::header);
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

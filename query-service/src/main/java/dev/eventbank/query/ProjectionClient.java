@@ -5,6 +5,7 @@ import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MutableHttpResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,6 +20,9 @@ import java.util.concurrent.CompletableFuture;
  * Asynchronous (no thread held while waiting). The projection's answer is relayed as is (its JSON already has
  * the public shape, and its 4xx are problems); an unreachable projection or a 5xx is a 503 problem with
  * {@code Retry-After}, never a 500.
+ *
+ * <p>The request carries the caller's {@code X-Correlation-Id} (from the MDC of the calling thread, where
+ * {@link CorrelationFilter} put it), so the projection logs the read under the same id.
  *
  * <p>Limits: these reads depend on the projection service being up (the latest-state reads do not); no retry;
  * with several projection instances any of them may be called — the projection forwards to the owner of the
@@ -41,7 +45,14 @@ final class ProjectionClient {
     /** GETs {@code pathAndQuery} (relative, already encoded) from the projection and relays the answer. */
     CompletableFuture<HttpResponse<?>> relay(String pathAndQuery) {
         URI target = base.resolve(pathAndQuery);
-        HttpRequest request = HttpRequest.newBuilder(target).timeout(timeout).GET().build();
+        HttpRequest.Builder builder = HttpRequest.newBuilder(target).timeout(timeout).GET();
+        // the caller's correlation id (put in the MDC by CorrelationFilter) goes along, so that the projection's
+        // log lines for this read carry it too
+        String correlationId = MDC.get("correlationId");
+        if (correlationId != null) {
+            builder.header(CorrelationFilter.HEADER, correlationId);
+        }
+        HttpRequest request = builder.build();
         return http.sendAsync(request, java.net.http.HttpResponse.BodyHandlers.ofByteArray())
                 .handle((answer, error) -> {
                     if (error != null) {

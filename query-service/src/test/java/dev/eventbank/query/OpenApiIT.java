@@ -17,21 +17,27 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What the query service serves besides the API: the OpenAPI document and Swagger UI (generated at compile time),
- * the event browser page, and the projection lag relayed from a stand-in projection service's metrics endpoint.
+ * the event browser page, and the projection lag relayed from a stand-in projection service's metrics endpoint
+ * (under the caller's correlation id).
  * The static mappings must leave unknown routes and bad requests to the problem+json handlers.
  */
 class OpenApiIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    /** The {@code X-Correlation-Id} of each lag request the stand-in projection received. */
+    private static final List<String> LAG_CORRELATION_IDS = new CopyOnWriteArrayList<>();
 
     private static HttpServer projection;
     private static EmbeddedServer server;
@@ -40,8 +46,11 @@ class OpenApiIT {
     static void startService() throws Exception {
         // a stand-in projection service: two gauges as Micronaut's metrics endpoint answers them
         projection = HttpServer.create(new InetSocketAddress("localhost", 0), 0);
-        projection.createContext("/metrics/eventbank.projection.lag", exchange -> answer(exchange,
-                "{\"name\":\"eventbank.projection.lag\",\"measurements\":[{\"statistic\":\"VALUE\",\"value\":7.0}]}"));
+        projection.createContext("/metrics/eventbank.projection.lag", exchange -> {
+            LAG_CORRELATION_IDS.add(String.valueOf(exchange.getRequestHeaders().getFirst("X-Correlation-Id")));
+            answer(exchange,
+                "{\"name\":\"eventbank.projection.lag\",\"measurements\":[{\"statistic\":\"VALUE\",\"value\":7.0}]}");
+        });
         projection.createContext("/metrics/eventbank.projection.lag.ms", exchange -> answer(exchange,
                 "{\"name\":\"eventbank.projection.lag.ms\",\"measurements\":[{\"statistic\":\"VALUE\",\"value\":NaN}]}"));
         projection.start();
@@ -95,10 +104,13 @@ class OpenApiIT {
     @Test
     void shouldRelayTheProjectionLagWhenAsked() throws Exception {
         // when
-        HttpResponse<String> response = get("/projection/lag");
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
+                        URI.create("http://localhost:" + server.getPort() + "/projection/lag"))
+                .header("X-Correlation-Id", "corr-lag-1").GET().build(), HttpResponse.BodyHandlers.ofString());
 
-        // then: 7 records behind; the NaN milliseconds are unknown
+        // then: 7 records behind; the NaN milliseconds are unknown; the projection was asked under our id
         assertEquals(200, response.statusCode(), response.body());
+        assertTrue(LAG_CORRELATION_IDS.contains("corr-lag-1"), LAG_CORRELATION_IDS.toString());
         JsonNode lag = JSON.readTree(response.body());
         assertEquals(7, lag.path("records").asLong());
         assertTrue(lag.has("ms") && lag.get("ms").isNull(), response.body());
