@@ -13,6 +13,7 @@ import dev.eventbank.schemas.commands.CommandResult;
 import dev.eventbank.schemas.serde.AvroSerdes;
 import dev.eventbank.schemas.serde.SchemaRegistryClient;
 import dev.eventbank.schemas.serde.SchemaRegistryClients;
+import dev.eventbank.support.streams.ManagedStreams;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
@@ -93,18 +94,18 @@ class CommandServiceFactory {
 
     @Context
     @Bean(preDestroy = "close")
-    CommandProcessorStreams commandProcessorStreams(TopicsReady topics, CommandResultsListener listener,
-                                                    SchemaRegistryClient registry, MeterRegistry meterRegistry,
-                                                    @Value("${kafka.bootstrap.servers:localhost:9092}") String bootstrapServers,
-                                                    @Value("${eventbank.streams.application-id:" + ApplicationIds.COMMAND_PROCESSOR + "}") String applicationId,
-                                                    @Value("${eventbank.streams.state-dir}") String stateDir,
-                                                    @Value("${eventbank.streams.commit-interval-ms:0}") long commitIntervalMs,
-                                                    @Value("${eventbank.streams.standby-replicas:1}") int standbyReplicas,
-                                                    @Value("${eventbank.streams.session-timeout-ms:6000}") int sessionTimeoutMs,
-                                                    @Value("${eventbank.streams.poll-ms:100}") long pollMs,
-                                                    @Value("${eventbank.streams.fetch-max-wait-ms:100}") int fetchMaxWaitMs,
-                                                    @Value("${eventbank.streams.threads:1}") int threads,
-                                                    @Value("${eventbank.topics.replication-factor:1}") short replicationFactor) {
+    ManagedStreams commandProcessorStreams(TopicsReady topics, CommandResultsListener listener,
+                                           SchemaRegistryClient registry, MeterRegistry meterRegistry,
+                                           @Value("${kafka.bootstrap.servers:localhost:9092}") String bootstrapServers,
+                                           @Value("${eventbank.streams.application-id:" + ApplicationIds.COMMAND_PROCESSOR + "}") String applicationId,
+                                           @Value("${eventbank.streams.state-dir}") String stateDir,
+                                           @Value("${eventbank.streams.commit-interval-ms:0}") long commitIntervalMs,
+                                           @Value("${eventbank.streams.standby-replicas:1}") int standbyReplicas,
+                                           @Value("${eventbank.streams.session-timeout-ms:6000}") int sessionTimeoutMs,
+                                           @Value("${eventbank.streams.poll-ms:100}") long pollMs,
+                                           @Value("${eventbank.streams.fetch-max-wait-ms:100}") int fetchMaxWaitMs,
+                                           @Value("${eventbank.streams.threads:1}") int threads,
+                                           @Value("${eventbank.topics.replication-factor:1}") short replicationFactor) {
         Properties properties = new Properties();
         properties.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -132,8 +133,7 @@ class CommandServiceFactory {
         // the partitions of a crashed instance wait this long for a new owner: keep the write side's outage short
         properties.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), sessionTimeoutMs);
         properties.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), Math.max(sessionTimeoutMs / 4, 500));
-        CommandProcessorStreams streams = new CommandProcessorStreams(CommandProcessorTopology.build(registry), properties,
-                meterRegistry);
+        ManagedStreams streams = new ManagedStreams(CommandProcessorTopology.build(registry), properties, meterRegistry);
         streams.start();
         return streams;
     }

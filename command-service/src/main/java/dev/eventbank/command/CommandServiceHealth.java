@@ -1,6 +1,7 @@
 package dev.eventbank.command;
 
 import dev.eventbank.command.gateway.CommandResultsListener;
+import dev.eventbank.support.streams.ManagedStreams;
 import io.micronaut.core.async.publisher.Publishers;
 import io.micronaut.health.HealthStatus;
 import io.micronaut.management.health.indicator.HealthIndicator;
@@ -22,10 +23,10 @@ import java.util.Map;
 @Readiness
 final class CommandServiceHealth implements HealthIndicator {
 
-    private final CommandProcessorStreams streams;
+    private final ManagedStreams streams;
     private final CommandResultsListener listener;
 
-    CommandServiceHealth(CommandProcessorStreams streams, CommandResultsListener listener) {
+    CommandServiceHealth(ManagedStreams streams, CommandResultsListener listener) {
         this.streams = streams;
         this.listener = listener;
     }

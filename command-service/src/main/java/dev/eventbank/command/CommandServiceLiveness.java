@@ -1,6 +1,7 @@
 package dev.eventbank.command;
 
 import dev.eventbank.command.gateway.CommandResultsListener;
+import dev.eventbank.support.streams.ManagedStreams;
 import io.micronaut.core.async.publisher.Publishers;
 import io.micronaut.health.HealthStatus;
 import io.micronaut.management.health.indicator.HealthIndicator;
@@ -24,10 +25,10 @@ import java.util.Map;
 @Liveness
 final class CommandServiceLiveness implements HealthIndicator {
 
-    private final CommandProcessorStreams streams;
+    private final ManagedStreams streams;
     private final CommandResultsListener listener;
 
-    CommandServiceLiveness(CommandProcessorStreams streams, CommandResultsListener listener) {
+    CommandServiceLiveness(ManagedStreams streams, CommandResultsListener listener) {
         this.streams = streams;
         this.listener = listener;
     }

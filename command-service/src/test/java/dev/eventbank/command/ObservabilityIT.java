@@ -1,25 +1,14 @@
 package dev.eventbank.command;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.eventbank.localkafka.LocalKafkaBroker;
-import io.micronaut.context.ApplicationContext;
-import io.micronaut.runtime.server.EmbeddedServer;
+import dev.eventbank.support.testing.LogCapture;
+import dev.eventbank.support.testing.ServiceUnderTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -38,29 +27,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ObservabilityIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    private static EmbeddedServer server;
+    private static ServiceUnderTest service;
 
     @BeforeAll
     static void startService() throws Exception {
-        server = ApplicationContext.run(EmbeddedServer.class, Map.of(
-                "micronaut.server.port", -1,
-                "kafka.bootstrap.servers", LocalKafkaBroker.shared().bootstrapServers(),
-                "schema-registry.url", "mock://command-observability-it-" + UUID.randomUUID(),
-                "eventbank.streams.application-id", "command-observability-it-" + UUID.randomUUID(),
-                "eventbank.streams.state-dir", Files.createTempDirectory("command-observability-it-").toString(),
-                "eventbank.topics.partitions", 3));
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (get("/health").statusCode() != 200 && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-        }
+        service = ServiceUnderTest.start("command-observability-it").awaitHealthy(Duration.ofSeconds(60));
     }
 
     @AfterAll
     static void stopService() {
-        if (server != null) {
-            server.getApplicationContext().close();
+        if (service != null) {
+            service.close();
         }
     }
 
@@ -71,8 +49,8 @@ class ObservabilityIT {
 
         // when
         // an account with money in it cannot be closed
-        HttpResponse<String> rejected = post("/accounts/" + account + "/close", "", Map.of());
-        String scrape = get("/prometheus").body();
+        HttpResponse<String> rejected = service.post("/accounts/" + account + "/close", "", Map.of());
+        String scrape = service.scrape();
 
         // then
         assertEquals(422, rejected.statusCode(), rejected.body());
@@ -87,56 +65,33 @@ class ObservabilityIT {
     @Test
     void shouldReportReadyAndLiveWhenStreamsRunAndResultsAreRead() throws Exception {
         // when
-        HttpResponse<String> readiness = get("/health/readiness");
-        HttpResponse<String> liveness = get("/health/liveness");
+        HttpResponse<String> readiness = service.get("/health/readiness");
+        HttpResponse<String> liveness = service.get("/health/liveness");
 
         // then
         assertEquals(200, readiness.statusCode(), readiness.body());
         assertEquals("UP", JSON.readTree(readiness.body()).path("status").asText(), readiness.body());
         assertEquals(200, liveness.statusCode(), liveness.body());
         assertEquals("UP", JSON.readTree(liveness.body()).path("status").asText(), liveness.body());
-        assertEquals(200, get("/health").statusCode());
+        assertEquals(200, service.get("/health").statusCode());
     }
 
     @Test
     void shouldCarryTheCorrelationIdInTheMdcWhenACommandIsAccepted() throws Exception {
         // given
-        Logger processorLog = (Logger) LoggerFactory.getLogger("dev.eventbank.command.processor.CommandProcessor");
-        ListAppender<ILoggingEvent> appender = new ListAppender<>();
-        appender.start();
-        processorLog.addAppender(appender);
         String correlationId = "corr-mdc-" + UUID.randomUUID();
-        try {
+        try (LogCapture processorLog = LogCapture.of("dev.eventbank.command.processor.CommandProcessor")) {
             // when
             String account = open(correlationId);
 
             // then
-            ILoggingEvent accepted = awaitLine(appender, correlationId);
+            ILoggingEvent accepted = processorLog.await("correlationId", correlationId, Duration.ofSeconds(10));
             assertTrue(accepted.getFormattedMessage().startsWith("command accepted"), accepted.getFormattedMessage());
             assertEquals(account, accepted.getMDCPropertyMap().get("accountId"));
             assertFalse(accepted.getMDCPropertyMap().get("commandId").isBlank());
-            JsonEncoder encoder = new JsonEncoder();
-            encoder.setContext(processorLog.getLoggerContext());
-            encoder.start();
-            String json = new String(encoder.encode(accepted), StandardCharsets.UTF_8);
+            String json = LogCapture.encode(accepted, "json");
             assertEquals(correlationId, JSON.readTree(json).path("mdc").path("correlationId").asText(), json);
-        } finally {
-            processorLog.detachAppender(appender);
         }
-    }
-
-    private static ILoggingEvent awaitLine(ListAppender<ILoggingEvent> appender, String correlationId)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline) {
-            for (ILoggingEvent event : List.copyOf(appender.list)) {
-                if (correlationId.equals(event.getMDCPropertyMap().get("correlationId"))) {
-                    return event;
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no log line with correlationId " + correlationId + " in " + appender.list);
     }
 
     /** The sample of {@code name} whose labels contain all of {@code labels}. */
@@ -152,28 +107,10 @@ class ObservabilityIT {
     }
 
     private static String open(String correlationId) throws Exception {
-        HttpResponse<String> opened = post("/accounts",
+        HttpResponse<String> opened = service.post("/accounts",
                 "{\"owner\":\"Grace Hopper\",\"currency\":\"EUR\",\"initialDeposit\":\"100.00\"}",
                 correlationId == null ? Map.of() : Map.of("X-Correlation-Id", correlationId));
         assertEquals(201, opened.statusCode(), opened.body());
         return JSON.readTree(opened.body()).path("accountId").asText();
-    }
-
-    private static HttpResponse<String> post(String path, String body, Map<String, String> headers) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(path)))
-                .timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        headers.forEach(request::header);
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static HttpResponse<String> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(30)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static String url(String path) {
-        return "http://localhost:" + server.getPort() + path;
     }
 }

@@ -1,19 +1,11 @@
 package dev.eventbank.command;
 
-import dev.eventbank.localkafka.LocalKafkaBroker;
-import io.micronaut.context.ApplicationContext;
-import io.micronaut.runtime.server.EmbeddedServer;
+import dev.eventbank.support.testing.ServiceUnderTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.util.Map;
-import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,32 +17,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class OpenApiIT {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-
-    private static EmbeddedServer server;
+    private static ServiceUnderTest service;
 
     @BeforeAll
     static void startService() throws Exception {
-        server = ApplicationContext.run(EmbeddedServer.class, Map.of(
-                "micronaut.server.port", -1,
-                "kafka.bootstrap.servers", LocalKafkaBroker.shared().bootstrapServers(),
-                "schema-registry.url", "mock://openapi-it-" + UUID.randomUUID(),
-                "eventbank.streams.application-id", "openapi-it-" + UUID.randomUUID(),
-                "eventbank.streams.state-dir", Files.createTempDirectory("openapi-it-").toString(),
-                "eventbank.topics.partitions", 3));
+        service = ServiceUnderTest.start("openapi-it");
     }
 
     @AfterAll
     static void stopService() {
-        if (server != null) {
-            server.getApplicationContext().close();
+        if (service != null) {
+            service.close();
         }
     }
 
     @Test
     void shouldListTheCommandRoutesWithHeadersAndProblemsWhenTheSpecIsFetched() throws Exception {
         // when
-        HttpResponse<String> spec = get("/swagger/command-service-1.0.yml");
+        HttpResponse<String> spec = service.get("/swagger/command-service-1.0.yml");
 
         // then
         assertEquals(200, spec.statusCode());
@@ -64,7 +48,7 @@ class OpenApiIT {
     @Test
     void shouldServeTheSwaggerUiPageWhenItIsOpened() throws Exception {
         // when
-        HttpResponse<String> page = get("/swagger-ui/index.html");
+        HttpResponse<String> page = service.get("/swagger-ui/index.html");
 
         // then
         assertEquals(200, page.statusCode());
@@ -75,18 +59,13 @@ class OpenApiIT {
     @Test
     void shouldStillAnswer404ProblemWhenARouteIsUnknown() throws Exception {
         // when
-        HttpResponse<String> unknown = get("/swagger-ui/nope.js");
-        HttpResponse<String> unknownRoute = get("/nope");
+        HttpResponse<String> unknown = service.get("/swagger-ui/nope.js");
+        HttpResponse<String> unknownRoute = service.get("/nope");
 
         // then
         for (HttpResponse<String> response : new HttpResponse[]{unknown, unknownRoute}) {
             assertEquals(404, response.statusCode());
             assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElse(""));
         }
-    }
-
-    private static HttpResponse<String> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + server.getPort() + path)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
     }
 }

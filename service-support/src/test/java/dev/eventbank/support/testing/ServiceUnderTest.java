@@ -1,0 +1,108 @@
+package dev.eventbank.support.testing;
+
+import dev.eventbank.localkafka.LocalKafkaBroker;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * One service started in the test JVM for an integration test: its Micronaut context with the embedded HTTP
+ * server on a random port, against the shared local Kafka broker ({@link LocalKafkaBroker#shared()}), with an
+ * in-memory schema registry, a unique Kafka Streams application id and state directory (Kafka Streams does not
+ * leave its group on close, so a reused id would stall the next test) and 3 partitions; plus the HTTP calls the
+ * tests make (JDK client, HTTP/1.1, 30 s timeout, bodies as strings).
+ *
+ * <p>Limits: whichever service's classes are on the test class path is started (the fixture names none); the
+ * configuration keys are the ones the three services share, anything else goes in {@code extra}; the broker is
+ * shared by every test class of the JVM, so topics are too.
+ */
+public final class ServiceUnderTest implements AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private final EmbeddedServer server;
+
+    private ServiceUnderTest(EmbeddedServer server) {
+        this.server = server;
+    }
+
+    /** @param name prefixes the registry scope, the application id and the state directory, e.g. {@code openapi-it} */
+    public static ServiceUnderTest start(String name) throws IOException {
+        return start(name, Map.of());
+    }
+
+    /** As {@link #start(String)}, with more (or overriding) configuration. */
+    public static ServiceUnderTest start(String name, Map<String, Object> extra) throws IOException {
+        Map<String, Object> config = new HashMap<>(Map.of(
+                "micronaut.server.port", -1,
+                "kafka.bootstrap.servers", LocalKafkaBroker.shared().bootstrapServers(),
+                "schema-registry.url", "mock://" + name + "-" + UUID.randomUUID(),
+                "eventbank.streams.application-id", name + "-" + UUID.randomUUID(),
+                "eventbank.streams.state-dir", Files.createTempDirectory(name + "-").toString(),
+                "eventbank.topics.partitions", 3));
+        config.putAll(extra);
+        return new ServiceUnderTest(ApplicationContext.run(EmbeddedServer.class, config));
+    }
+
+    /** Polls {@code GET /health} until it answers 200 or {@code within} has passed (the tests then say what is wrong). */
+    public ServiceUnderTest awaitHealthy(Duration within) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (get("/health").statusCode() != 200 && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        return this;
+    }
+
+    public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return get(path, Map.of());
+    }
+
+    public HttpResponse<String> get(String path, Map<String, String> headers) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(path))).timeout(TIMEOUT).GET();
+        headers.forEach(request::header);
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** POSTs {@code json} as {@code application/json}. */
+    public HttpResponse<String> post(String path, String json, Map<String, String> headers)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(path))).timeout(TIMEOUT)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json));
+        headers.forEach(request::header);
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The Prometheus text of {@code GET /prometheus}. */
+    public String scrape() throws IOException, InterruptedException {
+        return get("/prometheus").body();
+    }
+
+    public String url(String path) {
+        return "http://localhost:" + server.getPort() + path;
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    public ApplicationContext context() {
+        return server.getApplicationContext();
+    }
+
+    @Override
+    public void close() {
+        server.getApplicationContext().close();
+    }
+}
