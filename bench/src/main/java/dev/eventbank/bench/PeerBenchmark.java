@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * clients deposit concurrently on the same few accounts.
  *
  * <p>Run: {@code java -cp bench/target/bench-0.1.0-SNAPSHOT.jar dev.eventbank.bench.PeerBenchmark [--accounts N]
- * [--seconds N] [--warmup N] [--clients 1,16,64]}.
+ * [--seconds N] [--warmup N] [--clients 1,16,64] [--processor tracking|pooled]}.
  *
  * <p>Limits: the load generator shares the machine with PostgreSQL and the Axon JVM; figures compare runs on one
  * machine, they are not absolutes.
@@ -53,21 +53,23 @@ public final class PeerBenchmark {
         Duration warmup = Duration.ofSeconds(2);
         Duration measured = Duration.ofSeconds(5);
         int[] clients = {1, 16, 64};
+        List<String> serverOptions = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--accounts" -> accountCount = Integer.parseInt(args[++i]);
                 case "--seconds" -> measured = Duration.ofSeconds(Long.parseLong(args[++i]));
                 case "--warmup" -> warmup = Duration.ofSeconds(Long.parseLong(args[++i]));
+                case "--processor" -> serverOptions.addAll(List.of("--processor", args[++i]));
                 case "--clients" -> clients = java.util.Arrays.stream(args[++i].split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray();
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (options: --accounts N --seconds N --warmup N --clients 1,16,64)");
+                        + " (options: --accounts N --seconds N --warmup N --clients 1,16,64 --processor tracking|pooled)");
             }
         }
         Path jar = Path.of(PeerBenchmark.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         if (!Files.isRegularFile(jar)) {
             jar = Path.of("bench/target/bench-0.1.0-SNAPSHOT.jar");
         }
-        try (AxonPeer peer = AxonPeer.start(jar, System.out)) {
+        try (AxonPeer peer = AxonPeer.start(jar, System.out, serverOptions)) {
             BankClient client = new BankClient(peer.commandUrl(), peer.queryUrl());
             System.out.printf("peer: opening %,d accounts%n", accountCount);
             long openStart = System.nanoTime();

@@ -17,7 +17,7 @@ import org.axonframework.common.caching.WeakReferenceCache;
 import org.axonframework.config.AggregateConfigurer;
 import org.axonframework.config.Configuration;
 import org.axonframework.config.DefaultConfigurer;
-import org.axonframework.eventhandling.TrackingEventProcessor;
+import org.axonframework.eventhandling.StreamingEventProcessor;
 import org.axonframework.eventhandling.TrackingEventProcessorConfiguration;
 import org.axonframework.eventhandling.tokenstore.jdbc.JdbcTokenStore;
 import org.axonframework.eventhandling.tokenstore.jdbc.PostgresTokenTableFactory;
@@ -62,7 +62,7 @@ import java.util.concurrent.Executors;
  * 422 a business rule, 409 an id already taken.
  *
  * <p>Run: {@code java -cp bench.jar dev.eventbank.bench.peer.AxonBankServer --port P --jdbc-url URL [--user U]
- * [--pool N] [--http-threads N]}.
+ * [--pool N] [--http-threads N] [--processor tracking|pooled]}.
  *
  * <p>Settings, chosen as a team chasing latency on one node would (see {@link AxonPeer#description()}): a connection
  * pool as large as the HTTP pool (64), so no request waits for a connection, and PostgreSQL groups the concurrent
@@ -83,9 +83,9 @@ public final class AxonBankServer {
 
     private final CommandGateway commands;
     private final AccountView view;
-    private final TrackingEventProcessor processor;
+    private final StreamingEventProcessor processor;
 
-    private AxonBankServer(CommandGateway commands, AccountView view, TrackingEventProcessor processor) {
+    private AxonBankServer(CommandGateway commands, AccountView view, StreamingEventProcessor processor) {
         this.commands = commands;
         this.view = view;
         this.processor = processor;
@@ -96,6 +96,11 @@ public final class AxonBankServer {
         int port = Integer.parseInt(required(options, "port"));
         int poolSize = Integer.parseInt(options.getOrDefault("pool", "64"));
         int httpThreads = Integer.parseInt(options.getOrDefault("http-threads", "64"));
+        boolean pooled = switch (options.getOrDefault("processor", "tracking")) {
+            case "tracking" -> false;
+            case "pooled" -> true;
+            default -> throw new IllegalArgumentException("--processor is tracking or pooled");
+        };
 
         HikariConfig pool = new HikariConfig();
         pool.setJdbcUrl(required(options, "jdbc-url"));
@@ -141,16 +146,24 @@ public final class AxonBankServer {
                 .configureAggregate(AggregateConfigurer.defaultConfiguration(BankAccount.class)
                         .configureCache(c -> new WeakReferenceCache())
                         .configureSnapshotTrigger(c -> new EventCountSnapshotTriggerDefinition(c.snapshotter(), 100)))
-                .eventProcessing(processing -> processing
-                        .registerTokenStore(c -> tokens)
-                        .registerTrackingEventProcessor(AccountView.PROCESSOR, Configuration::eventStore,
-                                c -> TrackingEventProcessorConfiguration.forSingleThreadedProcessing()
-                                        .andBatchSize(100))
-                        .registerEventHandler(c -> view))
+                .eventProcessing(processing -> {
+                    processing.registerTokenStore(c -> tokens).registerEventHandler(c -> view);
+                    if (pooled) {
+                        // for comparison only: its coordinator gets no wake-up from the embedded event store's
+                        // streams, so once caught up it looks for new events every 500 ms
+                        processing.registerPooledStreamingEventProcessor(AccountView.PROCESSOR, Configuration::eventStore,
+                                (c, builder) -> builder.batchSize(100).initialSegmentCount(1));
+                    } else {
+                        // one thread, one segment; a batch takes what is there (up to 100 events, one transaction
+                        // with the token) and never waits to fill up, and the event store signals each new event
+                        processing.registerTrackingEventProcessor(AccountView.PROCESSOR, Configuration::eventStore,
+                                c -> TrackingEventProcessorConfiguration.forSingleThreadedProcessing().andBatchSize(100));
+                    }
+                })
                 .buildConfiguration();
         axon.start();
-        TrackingEventProcessor processor = axon.eventProcessingConfiguration()
-                .eventProcessor(AccountView.PROCESSOR, TrackingEventProcessor.class)
+        StreamingEventProcessor processor = axon.eventProcessingConfiguration()
+                .eventProcessor(AccountView.PROCESSOR, StreamingEventProcessor.class)
                 .orElseThrow(() -> new IllegalStateException("processor " + AccountView.PROCESSOR + " not configured"));
 
         AxonBankServer server = new AxonBankServer(axon.commandGateway(), view, processor);
@@ -165,7 +178,8 @@ public final class AxonBankServer {
             axon.shutdown();
             dataSource.close();
         }, "axon-peer-stop"));
-        System.out.printf("axon peer listening port=%d pool=%d httpThreads=%d%n", port, poolSize, httpThreads);
+        System.out.printf("axon peer listening port=%d pool=%d httpThreads=%d processor=%s%n", port, poolSize, httpThreads,
+                pooled ? "pooled" : "tracking");
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -380,7 +394,7 @@ public final class AxonBankServer {
         String value = options.get(name);
         if (value == null) {
             throw new IllegalArgumentException("--" + name + " is required (options: --port P --jdbc-url URL "
-                    + "[--user postgres] [--pool 64] [--http-threads 64])");
+                    + "[--user postgres] [--pool 64] [--http-threads 64] [--processor tracking|pooled])");
         }
         return value;
     }

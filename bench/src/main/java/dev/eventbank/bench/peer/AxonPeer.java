@@ -55,6 +55,15 @@ public final class AxonPeer implements AutoCloseable {
      * snapshot, token and read-model tables), and waits until its processor runs and it answers {@code /health}.
      */
     public static AxonPeer start(Path benchJar, PrintStream progress) throws IOException, InterruptedException {
+        return start(benchJar, progress, List.of());
+    }
+
+    /**
+     * As {@link #start(Path, PrintStream)}, with extra {@link AxonBankServer} options, for experiments such as
+     * {@code List.of("--processor", "pooled")}.
+     */
+    public static AxonPeer start(Path benchJar, PrintStream progress, List<String> serverOptions)
+            throws IOException, InterruptedException {
         if (!Files.isRegularFile(benchJar)) {
             throw new IllegalStateException(benchJar + " is missing: build it with 'mvn -Pbench -pl bench package -DskipTests'");
         }
@@ -72,11 +81,14 @@ public final class AxonPeer implements AutoCloseable {
             command.add("-Xms64m");
             command.add("-Xmx512m");
             command.add("-XX:+ExitOnOutOfMemoryError");
+            // its own logging: the jar's default config is the broker's
+            command.add("-Dlog4j2.configurationFile=axon-peer-log4j2.xml");
             command.add("-cp");
             command.add(benchJar.toAbsolutePath().toString());
             command.add(AxonBankServer.class.getName());
             command.addAll(List.of("--port", String.valueOf(port), "--jdbc-url", postgres.jdbcUrl(),
                     "--user", postgres.user()));
+            command.addAll(serverOptions);
             progress.printf("peer: starting the Axon Framework server on port %d (log %s)%n", port, log);
             server = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
