@@ -1,55 +1,23 @@
 package dev.eventbank.query;
 
-import io.micronaut.context.propagation.slf4j.MdcPropagationContext;
-import io.micronaut.core.propagation.MutablePropagatedContext;
-import io.micronaut.http.HttpRequest;
-import io.micronaut.http.MutableHttpResponse;
-import io.micronaut.http.annotation.RequestFilter;
-import io.micronaut.http.annotation.ResponseFilter;
+import dev.eventbank.support.logging.CorrelationIdFilter;
 import io.micronaut.http.annotation.ServerFilter;
 
-import java.util.HashMap;
-import java.util.Map;
-import java.util.UUID;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Puts the request's {@code X-Correlation-Id} (generated when absent or malformed) and, for
  * {@code /accounts/{id}...}, the {@code accountId} in the SLF4J MDC of every log line Micronaut writes for the
- * request, on whatever thread it continues (Micronaut's propagated context), and echoes the id in the response.
+ * request, on whatever thread it continues (Micronaut's propagated context), and echoes the id in the response;
+ * the work is service-support's {@link CorrelationIdFilter}. {@link ProjectionClient} passes the id on.
  *
  * <p>Limits: work handed to threads Micronaut does not manage (the JDK HTTP client's callbacks towards the
  * projection service) logs without it.
  */
 @ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
-final class CorrelationFilter {
+final class CorrelationFilter extends CorrelationIdFilter {
 
-    static final String HEADER = "X-Correlation-Id";
-    private static final String ATTRIBUTE = CorrelationFilter.class.getName() + ".correlationId";
-    private static final Pattern VISIBLE_ASCII = Pattern.compile("[\\x21-\\x7E]{1,200}");
-    private static final Pattern ACCOUNT_PATH = Pattern.compile("^/accounts/([0-9a-fA-F-]{36})(/.*)?$");
-
-    @RequestFilter
-    void correlate(HttpRequest<?> request, MutablePropagatedContext context) {
-        String given = request.getHeaders().get(HEADER);
-        String correlationId = given != null && VISIBLE_ASCII.matcher(given).matches() ? given : UUID.randomUUID().toString();
-        request.setAttribute(ATTRIBUTE, correlationId);
-        Map<String, String> mdc = new HashMap<>();
-        mdc.put("correlationId", correlationId);
-        Matcher account = ACCOUNT_PATH.matcher(request.getPath());
-        if (account.matches()) {
-            mdc.put("accountId", account.group(1).toLowerCase(java.util.Locale.ROOT));
-        }
-        context.add(new MdcPropagationContext(mdc));
-    }
-
-    @ResponseFilter
-    void echo(HttpRequest<?> request, MutableHttpResponse<?> response) {
-        request.getAttribute(ATTRIBUTE, String.class).ifPresent(id -> {
-            if (!response.getHeaders().contains(HEADER)) {
-                response.header(HEADER, id);
-            }
-        });
+    CorrelationFilter() {
+        super(Pattern.compile("^/accounts/([0-9a-fA-F-]{36})(/.*)?$"));
     }
 }

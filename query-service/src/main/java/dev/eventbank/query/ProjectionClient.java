@@ -1,5 +1,6 @@
 package dev.eventbank.query;
 
+import dev.eventbank.support.logging.MdcScope;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MutableHttpResponse;
@@ -48,7 +49,7 @@ final class ProjectionClient {
         HttpRequest.Builder builder = HttpRequest.newBuilder(target).timeout(timeout).GET();
         // the caller's correlation id (put in the MDC by CorrelationFilter) goes along, so that the projection's
         // log lines for this read carry it too
-        String correlationId = MDC.get("correlationId");
+        String correlationId = MDC.get(MdcScope.CORRELATION_ID);
         if (correlationId != null) {
             builder.header(CorrelationFilter.HEADER, correlationId);
         }

@@ -4,6 +4,7 @@ import dev.eventbank.schemas.catalog.ApplicationIds;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.serde.SchemaRegistryClient;
 import dev.eventbank.schemas.serde.SchemaRegistryClients;
+import dev.eventbank.support.streams.ManagedStreams;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
@@ -37,14 +38,21 @@ class QueryFactory {
         return new VersionWaiters(maxWaitingReads);
     }
 
+    /**
+     * The view's Kafka Streams app; it creates the state topic if missing. The topology is global-only (one global
+     * store), so Kafka Streams runs no stream threads and joins no consumer group; the application id names its
+     * state directory and clients. Records on the state topic that cannot be decoded are logged and skipped.
+     * Limits: if the global thread dies, the app goes to ERROR and {@code /health} reports DOWN; a restart (by the
+     * orchestrator) is the remedy.
+     */
     @Context
     @Bean(preDestroy = "close")
-    ViewStreams viewStreams(SchemaRegistryClient registry, VersionWaiters waiters, MeterRegistry meterRegistry,
-                            @Value("${kafka.bootstrap.servers:localhost:9092}") String bootstrapServers,
-                            @Value("${eventbank.streams.application-id:" + ApplicationIds.QUERY_VIEW + "}") String applicationId,
-                            @Value("${eventbank.streams.state-dir}") String stateDir,
-                            @Value("${eventbank.topics.partitions:12}") int partitions,
-                            @Value("${eventbank.topics.replication-factor:1}") short replicationFactor) {
+    ManagedStreams viewStreams(SchemaRegistryClient registry, VersionWaiters waiters, MeterRegistry meterRegistry,
+                               @Value("${kafka.bootstrap.servers:localhost:9092}") String bootstrapServers,
+                               @Value("${eventbank.streams.application-id:" + ApplicationIds.QUERY_VIEW + "}") String applicationId,
+                               @Value("${eventbank.streams.state-dir}") String stateDir,
+                               @Value("${eventbank.topics.partitions:12}") int partitions,
+                               @Value("${eventbank.topics.replication-factor:1}") short replicationFactor) {
         StreamsBuilder builder = new StreamsBuilder();
         AccountViewTopology.build(builder, registry, waiters);
         Properties properties = new Properties();
@@ -55,7 +63,7 @@ class QueryFactory {
         properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
         properties.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         properties.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
-        ViewStreams streams = new ViewStreams(builder.build(), properties, List.of(Topics.STATE), partitions,
+        ManagedStreams streams = new ManagedStreams(builder.build(), properties, List.of(Topics.STATE), partitions,
                 replicationFactor, meterRegistry);
         streams.start();
         return streams;
@@ -68,7 +76,7 @@ class QueryFactory {
     }
 
     @Singleton
-    AccountQueries accountQueries(ViewStreams streams, VersionWaiters waiters,
+    AccountQueries accountQueries(ManagedStreams streams, VersionWaiters waiters,
                                   @Named(TaskExecutors.IO) ExecutorService executor) {
         return new AccountQueries(new StoreAccountReader(streams.kafkaStreams()), waiters, executor);
     }

@@ -1,5 +1,6 @@
 package dev.eventbank.query;
 
+import dev.eventbank.support.streams.ManagedStreams;
 import io.micronaut.core.async.publisher.Publishers;
 import io.micronaut.health.HealthStatus;
 import io.micronaut.management.health.indicator.HealthIndicator;
@@ -20,9 +21,9 @@ import java.util.Map;
 @Readiness
 final class StreamsHealthIndicator implements HealthIndicator {
 
-    private final ViewStreams streams;
+    private final ManagedStreams streams;
 
-    StreamsHealthIndicator(ViewStreams streams) {
+    StreamsHealthIndicator(ManagedStreams streams) {
         this.streams = streams;
     }
 

@@ -3,23 +3,16 @@ package dev.eventbank.query;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import dev.eventbank.localkafka.LocalKafkaBroker;
-import io.micronaut.context.ApplicationContext;
-import io.micronaut.runtime.server.EmbeddedServer;
+import dev.eventbank.support.testing.ServiceUnderTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,13 +27,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class OpenApiIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     /** The {@code X-Correlation-Id} of each lag request the stand-in projection received. */
     private static final List<String> LAG_CORRELATION_IDS = new CopyOnWriteArrayList<>();
 
     private static HttpServer projection;
-    private static EmbeddedServer server;
+    private static ServiceUnderTest service;
 
     @BeforeAll
     static void startService() throws Exception {
@@ -54,20 +46,14 @@ class OpenApiIT {
         projection.createContext("/metrics/eventbank.projection.lag.ms", exchange -> answer(exchange,
                 "{\"name\":\"eventbank.projection.lag.ms\",\"measurements\":[{\"statistic\":\"VALUE\",\"value\":NaN}]}"));
         projection.start();
-        server = ApplicationContext.run(EmbeddedServer.class, Map.of(
-                "micronaut.server.port", -1,
-                "kafka.bootstrap.servers", LocalKafkaBroker.shared().bootstrapServers(),
-                "schema-registry.url", "mock://query-openapi-it-" + UUID.randomUUID(),
-                "eventbank.streams.application-id", "query-openapi-it-" + UUID.randomUUID(),
-                "eventbank.streams.state-dir", Files.createTempDirectory("query-openapi-it-").toString(),
-                "eventbank.topics.partitions", 3,
-                "eventbank.query.projection-url", "http://localhost:" + projection.getAddress().getPort()));
+        service = ServiceUnderTest.start("query-openapi-it",
+                Map.of("eventbank.query.projection-url", "http://localhost:" + projection.getAddress().getPort()));
     }
 
     @AfterAll
     static void stopService() {
-        if (server != null) {
-            server.getApplicationContext().close();
+        if (service != null) {
+            service.close();
         }
         if (projection != null) {
             projection.stop(0);
@@ -77,7 +63,7 @@ class OpenApiIT {
     @Test
     void shouldListTheQueryRoutesWhenTheSpecIsFetched() throws Exception {
         // when
-        HttpResponse<String> spec = get("/swagger/query-service-1.0.yml");
+        HttpResponse<String> spec = service.get("/swagger/query-service-1.0.yml");
 
         // then
         assertEquals(200, spec.statusCode());
@@ -92,21 +78,19 @@ class OpenApiIT {
     void shouldServeTheSwaggerUiAndTheBrowserPagesWhenTheyAreOpened() throws Exception {
         for (String path : new String[]{"/swagger-ui/index.html", "/browser/", "/browser/index.html"}) {
             // when
-            HttpResponse<String> page = get(path);
+            HttpResponse<String> page = service.get(path);
 
             // then
             assertEquals(200, page.statusCode(), path);
             assertTrue(page.headers().firstValue("Content-Type").orElse("").startsWith("text/html"), path);
         }
-        assertTrue(get("/browser/").body().contains("version-slider"));
+        assertTrue(service.get("/browser/").body().contains("version-slider"));
     }
 
     @Test
     void shouldRelayTheProjectionLagWhenAsked() throws Exception {
         // when
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
-                        URI.create("http://localhost:" + server.getPort() + "/projection/lag"))
-                .header("X-Correlation-Id", "corr-lag-1").GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = service.get("/projection/lag", Map.of("X-Correlation-Id", "corr-lag-1"));
 
         // then: 7 records behind; the NaN milliseconds are unknown; the projection was asked under our id
         assertEquals(200, response.statusCode(), response.body());
@@ -119,9 +103,9 @@ class OpenApiIT {
     @Test
     void shouldStillAnswerProblemsWhenARouteIsUnknownOrAParameterBad() throws Exception {
         // when
-        HttpResponse<String> unknownFile = get("/swagger-ui/nope.js");
-        HttpResponse<String> unknownRoute = get("/nope");
-        HttpResponse<String> badLimit = get("/accounts?limit=abc");
+        HttpResponse<String> unknownFile = service.get("/swagger-ui/nope.js");
+        HttpResponse<String> unknownRoute = service.get("/nope");
+        HttpResponse<String> badLimit = service.get("/accounts?limit=abc");
 
         // then
         assertEquals(404, unknownFile.statusCode());
@@ -138,10 +122,5 @@ class OpenApiIT {
         exchange.sendResponseHeaders(200, bytes.length);
         exchange.getResponseBody().write(bytes);
         exchange.close();
-    }
-
-    private static HttpResponse<String> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + server.getPort() + path)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
     }
 }
