@@ -101,9 +101,8 @@ public final class PeerBenchmark {
                     visibility.getValueAtPercentile(50) / 1000.0, visibility.getValueAtPercentile(99) / 1000.0);
             StringBuilder rss = new StringBuilder();
             peer.pids().forEach((name, pid) -> rss.append(name).append(' ').append(residentMegabytes(pid)).append(" MB, "));
-            long postgresTotal = peer.postgresPids().stream().mapToLong(PeerBenchmark::residentMegabytes).sum();
-            System.out.printf("Resident memory after the runs: %sall %d PostgreSQL processes %d MB (shared buffers counted in each).%n",
-                    rss, peer.postgresPids().size(), postgresTotal);
+            System.out.printf("Resident memory after the runs: %sall %d PostgreSQL processes together %d MB (PSS: "
+                    + "shared buffers counted once).%n", rss, peer.postgresPids().size(), peer.postgresMegabytes());
             System.out.println(consistency(peer, client, reader(peer.queryUrl())));
         }
     }

@@ -64,12 +64,21 @@ import java.util.concurrent.Executors;
  * <p>Run: {@code java -cp bench.jar dev.eventbank.bench.peer.AxonBankServer --port P --jdbc-url URL [--user U]
  * [--pool N] [--http-threads N] [--processor tracking|pooled]}.
  *
- * <p>Settings, chosen as a team chasing latency on one node would (see {@link AxonPeer#description()}): a connection
- * pool as large as the HTTP pool (64), so no request waits for a connection, and PostgreSQL groups the concurrent
- * commits' WAL flushes; the aggregate cache plus a snapshot every 100 events (ours snapshot every 100 too), so a
- * command does not re-read an account's history; the processor takes up to 100 events per transaction, but never
- * waits to fill a batch, and the event store wakes it on every local commit, so one event is processed as soon as it
- * is committed.
+ * <p>Settings, chosen as a team chasing latency on one node would:
+ * <ul>
+ *   <li>a HikariCP pool as large as the HTTP pool (64), so no request waits for a connection, and PostgreSQL groups
+ *       the WAL flushes of concurrent commits;</li>
+ *   <li>the aggregate cache plus a snapshot every 100 events (ours snapshot every 100 too), so a command does not
+ *       re-read an account's history;</li>
+ *   <li>a <em>tracking</em> event processor, 1 thread, batches of up to 100 events: a batch takes what has arrived and
+ *       never waits to fill up, and the embedded event store wakes its reader on every commit in this JVM and the
+ *       processor on every event read, so an event is processed as soon as it is committed. The pooled streaming
+ *       processor ({@code --processor pooled}) is Axon's newer streaming processor, but its coordinator gets no such wake-up
+ *       from the embedded event store's streams and, once caught up, looks for events every 500 ms: measured here,
+ *       command-to-visible p50 490 ms against 22 ms for the tracking processor;</li>
+ *   <li>the event store's {@code fetchDelay} stays at 1 s: it only bounds how late events appended by another
+ *       process would be seen, and there is none.</li>
+ * </ul>
  *
  * <p>Limits: no idempotency keys and no {@code If-Match}; one JVM (the aggregate lock and the read-your-writes signal
  * are in-JVM); {@code JdbcEventStorageEngine} appends through one global sequence, so every writer contends on one
@@ -133,8 +142,7 @@ public final class AxonBankServer {
                 .configureEventSerializer(c -> serializer)
                 .configureMessageSerializer(c -> serializer)
                 .configureTransactionManager(c -> transactions)
-                // every commit in this JVM wakes the event store's reader; fetchDelay (default 1 s) only bounds how
-                // late events appended by another process would be seen, and there is none
+                // every commit in this JVM wakes the event store's reader (see the class comment on fetchDelay)
                 .configureEventStore(c -> EmbeddedEventStore.builder().storageEngine(storage).build())
                 .configureCommandBus(c -> {
                     // the interceptor runs each command's unit of work in a JDBC transaction: the events appended in

@@ -135,6 +135,14 @@ public final class AxonPeer implements AutoCloseable {
         return postgres.allPids();
     }
 
+    /**
+     * PostgreSQL's memory in MB, all its processes together by proportional set size (shared buffers counted once):
+     * the fair figure to set beside the RSS of our broker, since the postmaster's own RSS leaves out its backends.
+     */
+    public long postgresMegabytes() {
+        return postgres.proportionalMegabytes();
+    }
+
     /** What the peer is and how it is set up, one paragraph of markdown for the report. */
     public String description() {
         return """

@@ -132,6 +132,25 @@ public final class PostgresServer implements AutoCloseable {
         return pids;
     }
 
+    /**
+     * The memory of the whole cluster in MB: the sum of each process's proportional set size (PSS), so the shared
+     * buffers and code shared by all backends count once, not once per process as summed RSS would.
+     */
+    public long proportionalMegabytes() {
+        long kilobytes = 0;
+        for (long pid : allPids()) {
+            try {
+                kilobytes += Files.readAllLines(Path.of("/proc", String.valueOf(pid), "smaps_rollup")).stream()
+                        .filter(line -> line.startsWith("Pss:"))
+                        .mapToLong(line -> Long.parseLong(line.replaceAll("\\D", "")))
+                        .findFirst().orElse(0);
+            } catch (IOException | RuntimeException e) {
+                // the process ended while we looked
+            }
+        }
+        return kilobytes / 1024;
+    }
+
     private void initialise() throws IOException, InterruptedException {
         Path data = directory.resolve("data");
         // --no-sync only skips flushing initdb's own template files; the running server keeps fsync=on
