@@ -1,5 +1,6 @@
 package dev.eventbank.projection;
 
+import dev.eventbank.support.problem.ProblemResponses;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -9,16 +10,14 @@ import io.micronaut.http.server.exceptions.ExceptionHandler;
 import jakarta.inject.Singleton;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * A client-visible failure of an interactive query, rendered as {@code application/problem+json} (RFC 9457) with
- * extension members at the top level. Carries no stack trace: it is an answer, not a bug.
+ * extension members at the top level ({@link ProblemResponses}). Carries no stack trace: it is an answer, not a bug.
+ * Framework errors (unknown route, 405, ...) are service-support's {@code ClientErrorDetails}.
  */
 final class IqProblem extends RuntimeException {
-
-    static final String PROBLEM_JSON = "application/problem+json";
 
     private final HttpStatus status;
     private final String title;
@@ -48,17 +47,12 @@ final class IqProblem extends RuntimeException {
     }
 
     HttpResponse<?> render() {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", "about:blank");
-        body.put("title", title);
-        body.put("status", status.getCode());
-        body.put("detail", getMessage());
-        body.putAll(members);
-        MutableHttpResponse<Map<String, Object>> response = HttpResponse.status(status);
+        MutableHttpResponse<Map<String, Object>> response = ProblemResponses.of(status, "about:blank", title,
+                getMessage(), members);
         if (status == HttpStatus.SERVICE_UNAVAILABLE) {
             response.header("Retry-After", "1");
         }
-        return response.contentType(PROBLEM_JSON).body(body);
+        return response;
     }
 
     @Produces

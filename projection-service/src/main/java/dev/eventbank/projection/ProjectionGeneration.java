@@ -1,5 +1,7 @@
 package dev.eventbank.projection;
 
+import dev.eventbank.support.streams.ManagedStreams;
+
 import java.nio.file.Path;
 
 /**
@@ -8,7 +10,7 @@ import java.nio.file.Path;
  * own state directory, its progress counters and its publishing gate. A rebuild runs generation N+1 next to the
  * active generation N in the same process.
  */
-record ProjectionGeneration(long number, String applicationId, Path stateDir, ProjectionStreams streams,
+record ProjectionGeneration(long number, String applicationId, Path stateDir, ManagedStreams streams,
                             LogProgress progress, Publishing publishing) {
 
     static String applicationId(String base, long generation) {

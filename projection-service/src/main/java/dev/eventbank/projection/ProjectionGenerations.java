@@ -2,6 +2,7 @@ package dev.eventbank.projection;
 
 import dev.eventbank.schemas.catalog.TopicSpec;
 import dev.eventbank.schemas.catalog.Topics;
+import dev.eventbank.support.streams.ManagedStreams;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -407,8 +408,9 @@ public final class ProjectionGenerations implements AutoCloseable {
         properties.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         properties.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString());
         LogProgress progress = new LogProgress();
-        ProjectionStreams streams = new ProjectionStreams(topologies.build(progress, publishing), properties, topics,
-                partitions, replicationFactor);
+        // no meter registry: ActiveStreamsMetrics binds the active generation's metrics and re-binds them at a switch
+        ManagedStreams streams = new ManagedStreams(topologies.build(progress, publishing), properties, topics,
+                partitions, replicationFactor, null);
         streams.start();
         return new ProjectionGeneration(number, applicationId, dir, streams, progress, publishing);
     }
@@ -466,14 +468,15 @@ public final class ProjectionGenerations implements AutoCloseable {
         Rebuild current = rebuild;
         if (current != null && !current.finished() && current.generation != active) {
             LOG.warn("rebuild abandoned by shutdown generation={}; start it again after the restart", current.generation.number());
-            current.generation.streams().close();
+            current.generation.streams().stopAndLeaveGroup();
         }
         ProjectionGeneration old = retiring;
         if (old != null) {
-            old.streams().close();
+            old.streams().stopAndLeaveGroup();
         }
         if (active != null) {
-            active.streams().close();
+            // leave the group at once: a restarted instance, or the others, take the partitions over without waiting
+            active.streams().stopAndLeaveGroup();
         }
         control.close();
         admin.close();

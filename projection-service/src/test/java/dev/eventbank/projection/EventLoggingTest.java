@@ -1,13 +1,7 @@
 package dev.eventbank.projection;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.OutputStreamAppender;
-import ch.qos.logback.core.joran.spi.JoranException;
-import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventbank.schemas.catalog.Topics;
@@ -15,6 +9,7 @@ import dev.eventbank.schemas.events.BankAccountEvent;
 import dev.eventbank.schemas.serde.AvroSerdes;
 import dev.eventbank.schemas.serde.SchemaRegistryClient;
 import dev.eventbank.schemas.serde.SchemaRegistryClients;
+import dev.eventbank.support.testing.LogCapture;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -26,10 +21,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -38,9 +31,6 @@ import java.util.Properties;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -56,25 +46,14 @@ class EventLoggingTest {
     @TempDir
     Path stateDir;
 
-    private final Logger projectionLog = (Logger) LoggerFactory.getLogger(AccountStateProjection.class);
-    private final ListAppender<ILoggingEvent> lines = new ListAppender<>() {
-        @Override
-        protected void append(ILoggingEvent event) {
-            // the MDC is read lazily: take it now, on the thread that logs, as an async appender would
-            event.prepareForDeferredProcessing();
-            super.append(event);
-        }
-    };
-    private Level levelBefore;
+    private LogCapture projectionLog;
     private TopologyTestDriver driver;
     private Serde<BankAccountEvent> eventSerde;
     private TestInputTopic<String, byte[]> events;
 
     @BeforeEach
     void startDriver() {
-        lines.start();
-        projectionLog.addAppender(lines);
-        levelBefore = projectionLog.getLevel();
+        projectionLog = LogCapture.of(AccountStateProjection.class);
         SchemaRegistryClient registry = SchemaRegistryClients.forUrl("mock://event-logging-test-" + UUID.randomUUID());
         eventSerde = AvroSerdes.value(BankAccountEvent.class, registry);
         StreamsBuilder builder = new StreamsBuilder();
@@ -92,8 +71,7 @@ class EventLoggingTest {
     @AfterEach
     void closeDriver() {
         driver.close();
-        projectionLog.detachAppender(lines);
-        projectionLog.setLevel(levelBefore);
+        projectionLog.close();
         MDC.clear();
     }
 
@@ -116,7 +94,7 @@ class EventLoggingTest {
     @Test
     void shouldCarryTheEnvelopeIdsWhenAnEventIsAppliedAndSnapshotted() {
         // given
-        projectionLog.setLevel(Level.DEBUG);
+        projectionLog.atLevel(Level.DEBUG);
         BankAccountEvent opened = Events.opened(ID, "100.00");
         BankAccountEvent deposited = Events.deposited(ID, 2, "1.00", "101.00");
 
@@ -154,7 +132,7 @@ class EventLoggingTest {
         ILoggingEvent deadLettered = line("event dead-lettered");
 
         // when: the encoder of the service's own logback.xml, as LOG_FORMAT=json selects it
-        String json = encode(deadLettered, "json");
+        String json = LogCapture.encode(deadLettered, "json");
 
         // then
         assertTrue(json.endsWith("\n"), json);
@@ -176,7 +154,7 @@ class EventLoggingTest {
         append(gap);
 
         // when
-        String plain = encode(line("event dead-lettered"), null);
+        String plain = LogCapture.encode(line("event dead-lettered"), null);
 
         // then
         assertTrue(plain.stripTrailing().endsWith(" correlationId=" + gap.getCorrelationId()), plain);
@@ -188,41 +166,16 @@ class EventLoggingTest {
 
     private ILoggingEvent line(String prefix) {
         List<ILoggingEvent> found = lines(prefix);
-        assertEquals(1, found.size(), "lines starting with '" + prefix + "' in " + lines.list);
+        assertEquals(1, found.size(), "lines starting with '" + prefix + "' in " + projectionLog.lines());
         return found.get(0);
     }
 
     private List<ILoggingEvent> lines(String prefix) {
-        return lines.list.stream().filter(line -> line.getFormattedMessage().startsWith(prefix)).toList();
+        return projectionLog.lines(prefix);
     }
 
     private static void assertMdcCleared() {
         Map<String, String> left = MDC.getCopyOfContextMap();
         assertTrue(left == null || left.isEmpty(), "MDC after processing: " + left);
-    }
-
-    /** {@code event} as the service's logback.xml (not a test one) writes it with {@code LOG_FORMAT=format}. */
-    @SuppressWarnings("unchecked")
-    private static String encode(ILoggingEvent event, String format) throws JoranException {
-        LoggerContext context = new LoggerContext();
-        if (format != null) {
-            context.putProperty("LOG_FORMAT", format);
-        }
-        JoranConfigurator configurator = new JoranConfigurator();
-        configurator.setContext(context);
-        URL config = EventLoggingTest.class.getResource("/logback.xml");
-        assertNotNull(config, "logback.xml on the class path");
-        configurator.doConfigure(config);
-        String chosen = format == null ? "plain" : format;
-        OutputStreamAppender<ILoggingEvent> appender =
-                (OutputStreamAppender<ILoggingEvent>) context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender(chosen);
-        assertNotNull(appender, "appender " + chosen);
-        assertNull(context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender(chosen.equals("json") ? "plain" : "json"));
-        assertFalse(context.getLogger("org.apache.kafka").isInfoEnabled(), "Kafka at WARN");
-        try {
-            return new String(appender.getEncoder().encode(event), StandardCharsets.UTF_8);
-        } finally {
-            context.stop();
-        }
     }
 }

@@ -2,8 +2,7 @@ package dev.eventbank.projection;
 
 import dev.eventbank.localkafka.LocalKafkaBroker;
 import dev.eventbank.schemas.catalog.Topics;
-import io.micronaut.context.ApplicationContext;
-import io.micronaut.runtime.server.EmbeddedServer;
+import dev.eventbank.support.testing.ServiceUnderTest;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -13,12 +12,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -34,29 +29,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ProjectionObservabilityIT {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final Pattern DEAD_LETTERS = Pattern.compile(
             "(?m)^eventbank_projection_dead_letters_total\\{[^}]*topic=\"bank-account-events-dlq\"[^}]*} (\\S+)");
 
-    private static EmbeddedServer server;
+    private static ServiceUnderTest service;
     private static String bootstrapServers;
 
     @BeforeAll
     static void startService() throws Exception {
         bootstrapServers = LocalKafkaBroker.shared().bootstrapServers();
-        server = ApplicationContext.run(EmbeddedServer.class, Map.of(
-                "micronaut.server.port", -1,
-                "kafka.bootstrap.servers", bootstrapServers,
-                "schema-registry.url", "mock://projection-observability-it-" + UUID.randomUUID(),
-                "eventbank.streams.application-id", "projection-observability-it-" + UUID.randomUUID(),
-                "eventbank.streams.state-dir", Files.createTempDirectory("projection-observability-it-").toString(),
-                "eventbank.topics.partitions", 3));
+        service = ServiceUnderTest.start("projection-observability-it");
     }
 
     @AfterAll
     static void stopService() {
-        if (server != null) {
-            server.getApplicationContext().close();
+        if (service != null) {
+            service.close();
         }
     }
 
@@ -84,9 +72,9 @@ class ProjectionObservabilityIT {
     @Test
     void shouldEchoTheCorrelationIdWhenARequestCarriesOne() throws Exception {
         // when
-        HttpResponse<String> given = send("/iq/accounts/" + UUID.randomUUID() + "/events",
+        HttpResponse<String> given = service.get("/iq/accounts/" + UUID.randomUUID() + "/events",
                 Map.of("X-Correlation-Id", "corr-projection-1"));
-        HttpResponse<String> generated = send("/iq/bank/totals", Map.of());
+        HttpResponse<String> generated = service.get("/iq/bank/totals");
 
         // then
         assertEquals("corr-projection-1", given.headers().firstValue("X-Correlation-Id").orElse(null));
@@ -96,26 +84,15 @@ class ProjectionObservabilityIT {
     /** The scrape once {@code sample} is positive there, or the last one after 60 s. */
     private static String awaitScrape(Pattern sample) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        String scrape = get("/prometheus");
+        String scrape = service.scrape();
         while (System.nanoTime() < deadline) {
             Matcher found = sample.matcher(scrape);
             if (found.find() && Double.parseDouble(found.group(1)) >= 1) {
                 return scrape;
             }
             Thread.sleep(200);
-            scrape = get("/prometheus");
+            scrape = service.scrape();
         }
         return scrape;
-    }
-
-    private static String get(String path) throws Exception {
-        return send(path, Map.of()).body();
-    }
-
-    private static HttpResponse<String> send(String path, Map<String, String> headers) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + server.getPort() + path))
-                .timeout(Duration.ofSeconds(30)).GET();
-        headers.forEach(request::header);
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }
