@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -113,7 +114,8 @@ public final class PeerBenchmark {
      * {@code minVersion = n}, has version n and a balance equal to the sum of the deposited amounts in the stored
      * events. Then a tracked run: 16 clients deposit 1.00 on 10 fresh accounts for 3 s, counting every 200; each
      * account's acknowledged versions must be exactly 2..k+1 and its balance k x 1.00, so no acknowledged deposit is
-     * lost or doubled and concurrent deposits on one account were serialized.
+     * lost or doubled and concurrent deposits on one account were serialized. Last, 50 deposits are each looked up
+     * in the event store right after their 200: a 200 means the event is committed.
      */
     private static String consistency(AxonPeer peer, BankClient client, ObjectReader reader) throws Exception {
         List<String> problems = new ArrayList<>();
@@ -191,11 +193,31 @@ public final class PeerBenchmark {
         if (failures.get() > 0) {
             problems.add(failures.get() + " deposits of the tracked run were not answered 200");
         }
+
+        // a 200 means committed: each acknowledged event is in the table, for another connection, at once
+        int committedChecks = 50;
+        try (Connection db = DriverManager.getConnection(peer.jdbcUrl(), "postgres", "");
+             PreparedStatement stored = db.prepareStatement("SELECT count(*) FROM domainevententry "
+                     + "WHERE aggregateidentifier = ? AND sequencenumber = ?")) {
+            for (int i = 0; i < committedChecks; i++) {
+                String account = fresh.get(i % fresh.size());
+                BankClient.Outcome outcome = client.deposit(account);
+                stored.setString(1, account);
+                stored.setLong(2, outcome.version() - 1);
+                try (ResultSet rs = stored.executeQuery()) {
+                    rs.next();
+                    if (outcome.status() != 200 || rs.getLong(1) != 1) {
+                        problems.add(account + ": deposit answered " + outcome + " but the event store has "
+                                + rs.getLong(1) + " event(s) at that version");
+                    }
+                }
+            }
+        }
         return String.format("Consistency: %s. Event store: %d accounts, %,d events, sequence numbers gap-free and the "
                         + "read model's version and balance equal to the stored deposits for every account. Tracked run: "
                         + "%,d deposits by 16 clients on 10 accounts, each account's acknowledged versions exactly 2..n+1 "
-                        + "and its balance n x 1.00%s",
-                problems.isEmpty() ? "OK" : "FAILED", checked, events, trackedDeposits,
+                        + "and its balance n x 1.00. %d deposits each found committed in the event store right after their 200%s",
+                problems.isEmpty() ? "OK" : "FAILED", checked, events, trackedDeposits, committedChecks,
                 problems.isEmpty() ? "." : ":\n  " + String.join("\n  ", problems.subList(0, Math.min(20, problems.size()))));
     }
 

@@ -89,11 +89,11 @@ public final class AxonPeer implements AutoCloseable {
             command.addAll(List.of("--port", String.valueOf(port), "--jdbc-url", postgres.jdbcUrl(),
                     "--user", postgres.user()));
             command.addAll(serverOptions);
-            progress.printf("peer: starting the Axon Framework server on port %d (log %s)%n", port, log);
+            progress.printf("peer: starting the Axon Framework server on port %d%n", port);
             server = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
             AxonPeer peer = new AxonPeer(postgres, server, work, port);
-            peer.awaitReady(log);
+            peer.awaitReady();
             progress.printf("peer: ready in %.1f s (PostgreSQL pid %d, Axon server pid %d)%n",
                     (System.nanoTime() - begin) / 1e9, postgres.postmasterPid(), server.pid());
             return peer;
@@ -102,7 +102,14 @@ public final class AxonPeer implements AutoCloseable {
                 ChildProcesses.stop(server);
             }
             postgres.close();
-            // keep the server's log when it failed to start: the exception names it
+            if (work != null) {
+                // nothing is left in /tmp: the server's last log lines go with the exception instead
+                String tail = tail(work.resolve("axon-bank-server.log"), 40);
+                PostgresServer.deleteRecursively(work);
+                if (!tail.isEmpty()) {
+                    e.addSuppressed(new IllegalStateException("last lines of the Axon peer server's log:\n" + tail));
+                }
+            }
             throw e;
         }
     }
@@ -157,14 +164,23 @@ public final class AxonPeer implements AutoCloseable {
                 `max_connections=100`, on the same disk as our broker.""";
     }
 
-    private void awaitReady(Path log) throws InterruptedException {
+    private static String tail(Path log, int lines) {
+        try {
+            List<String> all = Files.readAllLines(log);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
+    private void awaitReady() throws InterruptedException {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
                 .timeout(Duration.ofSeconds(2)).GET().build();
         while (System.nanoTime() < deadline) {
             if (!server.isAlive()) {
                 throw new IllegalStateException("the Axon peer server exited with " + server.exitValue()
-                        + " during startup, see " + log);
+                        + " during startup");
             }
             try {
                 HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
@@ -176,7 +192,7 @@ public final class AxonPeer implements AutoCloseable {
             }
             Thread.sleep(250);
         }
-        throw new IllegalStateException("the Axon peer server not ready after " + READY_TIMEOUT.toSeconds() + " s, see " + log);
+        throw new IllegalStateException("the Axon peer server not ready after " + READY_TIMEOUT.toSeconds() + " s");
     }
 
     /** Stops the server JVM (SIGTERM, then SIGKILL after 30 s), then PostgreSQL, and deletes the temp directories. */
