@@ -100,6 +100,8 @@ public final class LocalStack implements AutoCloseable {
             throw e;
         }
         stack.temporary = true;
+        // a benchmark stopped with Ctrl-C must not leave the broker and services running
+        Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "local-stack-shutdown"));
         return stack;
     }
 
@@ -226,7 +228,10 @@ public final class LocalStack implements AutoCloseable {
      * when {@link #startTemporary} made it).
      */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closing) {
+            return;
+        }
         closing = true;
         for (int i = services.size() - 1; i >= 0; i--) {
             services.get(i).close();
