@@ -13,7 +13,7 @@ import dev.eventbank.bench.peer.AccountCommands.OpenAccount;
 import dev.eventbank.bench.peer.AccountCommands.WithdrawMoney;
 import org.axonframework.commandhandling.SimpleCommandBus;
 import org.axonframework.commandhandling.gateway.CommandGateway;
-import org.axonframework.common.caching.WeakReferenceCache;
+import org.axonframework.common.caching.EhCache3Adapter;
 import org.axonframework.config.AggregateConfigurer;
 import org.axonframework.config.Configuration;
 import org.axonframework.config.DefaultConfigurer;
@@ -29,6 +29,11 @@ import org.axonframework.messaging.interceptors.CorrelationDataInterceptor;
 import org.axonframework.modelling.command.AggregateNotFoundException;
 import org.axonframework.modelling.command.ConcurrencyException;
 import org.axonframework.serialization.json.JacksonSerializer;
+import org.ehcache.CacheManager;
+import org.ehcache.config.builders.CacheConfigurationBuilder;
+import org.ehcache.config.builders.CacheManagerBuilder;
+import org.ehcache.config.builders.ResourcePoolsBuilder;
+import org.ehcache.core.Ehcache;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -68,8 +73,10 @@ import java.util.concurrent.Executors;
  * <ul>
  *   <li>a HikariCP pool as large as the HTTP pool (64), so no request waits for a connection, and PostgreSQL groups
  *       the WAL flushes of concurrent commits;</li>
- *   <li>the aggregate cache plus a snapshot every 100 events (ours snapshot every 100 too), so a command does not
- *       re-read an account's history;</li>
+ *   <li>an aggregate cache (Axon's {@code EhCache3Adapter}, Ehcache 3 on the heap, up to 100,000 accounts) plus a
+ *       snapshot every 100 events (ours snapshot every 100 too), so a command finds its account in memory, as ours
+ *       finds it in its state store, and a cache miss reads a snapshot and at most 99 events. Axon's simpler
+ *       {@code WeakReferenceCache} would lose its entries at every garbage collection;</li>
  *   <li>a <em>tracking</em> event processor, 1 thread, batches of up to 100 events: a batch takes what has arrived and
  *       never waits to fill up, and the embedded event store wakes its reader on every commit in this JVM and the
  *       processor on every event read, so an event is processed as soon as it is committed. The pooled streaming
@@ -137,6 +144,14 @@ public final class AxonBankServer {
         AccountView.createTable(transactions);
         AccountView view = new AccountView(transactions);
 
+        // a heap cache that holds every account of the benchmark: a command finds its aggregate here instead of
+        // reading the snapshot and the events after it (Axon's WeakReferenceCache loses entries at every GC)
+        CacheManager caches = CacheManagerBuilder.newCacheManagerBuilder()
+                .withCache("aggregates", CacheConfigurationBuilder.newCacheConfigurationBuilder(Object.class, Object.class,
+                        ResourcePoolsBuilder.heap(100_000)))
+                .build(true);
+        EhCache3Adapter aggregateCache = new EhCache3Adapter((Ehcache) caches.getCache("aggregates", Object.class, Object.class));
+
         Configuration axon = DefaultConfigurer.defaultConfiguration()
                 .configureSerializer(c -> serializer)
                 .configureEventSerializer(c -> serializer)
@@ -152,7 +167,7 @@ public final class AxonBankServer {
                     return bus;
                 })
                 .configureAggregate(AggregateConfigurer.defaultConfiguration(BankAccount.class)
-                        .configureCache(c -> new WeakReferenceCache())
+                        .configureCache(c -> aggregateCache)
                         .configureSnapshotTrigger(c -> new EventCountSnapshotTriggerDefinition(c.snapshotter(), 100)))
                 .eventProcessing(processing -> {
                     processing.registerTokenStore(c -> tokens).registerEventHandler(c -> view);
@@ -184,6 +199,7 @@ public final class AxonBankServer {
             http.stop(0);
             threads.shutdownNow();
             axon.shutdown();
+            caches.close();
             dataSource.close();
         }, "axon-peer-stop"));
         System.out.printf("axon peer listening port=%d pool=%d httpThreads=%d processor=%s%n", port, poolSize, httpThreads,

@@ -155,7 +155,7 @@ public final class AxonPeer implements AutoCloseable {
         return """
                 Axon Framework 4.13 (no Spring, no Axon Server): event-sourced `BankAccount` aggregate, \
                 `JdbcEventStorageEngine` with `PostgresEventTableFactory` and `JacksonSerializer`, a JDBC transaction \
-                per command's unit of work (events committed before the 200), the aggregate cache and a snapshot \
+                per command's unit of work (events committed before the 200), an Ehcache aggregate cache and a snapshot \
                 every 100 events; a tracking event processor (1 thread, batches of up to 100, `JdbcTokenStore`) \
                 updating an `account_view` table in the same transaction as its token; `minVersion` reads wait on a \
                 signal raised after the processor's commit, up to 5 s. REST on the JDK's HTTP server (64 threads), \
