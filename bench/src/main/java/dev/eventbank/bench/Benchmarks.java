@@ -262,7 +262,7 @@ public final class Benchmarks {
         Duration warmup = Duration.ofSeconds(5);
         Duration measured = Duration.ofSeconds(20);
         int[] clients = {1, 16, 64};
-        int[] commitIntervals = {0, 10, 100};
+        int[] commitIntervals = {5, 0, 50};
         int[] historyLengths = {10, 1_000, 100_000};
         int historySamples = 50;
         int rebuildAccounts = 10_000;
@@ -282,7 +282,7 @@ public final class Benchmarks {
                         options.warmup = Duration.ofSeconds(2);
                         options.measured = Duration.ofSeconds(5);
                         options.visibilitySamples = 100;
-                        options.commitIntervals = new int[]{0};
+                        options.commitIntervals = new int[]{5};
                         options.historyLengths = new int[]{10, 1_000, 10_000};
                         options.historySamples = 20;
                         options.rebuildAccounts = 1_000;
@@ -302,7 +302,7 @@ public final class Benchmarks {
                     case "--rebuild-accounts" -> options.rebuildAccounts = Integer.parseInt(args[++i]);
                     default -> throw new IllegalArgumentException("unknown option " + args[i] + " (options: --quick "
                             + "--only load,peer,history,rebuild --accounts N --seconds N --clients 1,16,64 "
-                            + "--commit-intervals 0,10,100 --partitions N --history-lengths 10,1000,100000 --rebuild-accounts N)");
+                            + "--commit-intervals 5,0,50 --partitions N --history-lengths 10,1000,100000 --rebuild-accounts N)");
                 }
             }
             return options;

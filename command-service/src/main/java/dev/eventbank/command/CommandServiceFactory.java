@@ -99,7 +99,7 @@ class CommandServiceFactory {
                                            @Value("${kafka.bootstrap.servers:localhost:9092}") String bootstrapServers,
                                            @Value("${eventbank.streams.application-id:" + ApplicationIds.COMMAND_PROCESSOR + "}") String applicationId,
                                            @Value("${eventbank.streams.state-dir}") String stateDir,
-                                           @Value("${eventbank.streams.commit-interval-ms:0}") long commitIntervalMs,
+                                           @Value("${eventbank.streams.commit-interval-ms:5}") long commitIntervalMs,
                                            @Value("${eventbank.streams.standby-replicas:1}") int standbyReplicas,
                                            @Value("${eventbank.streams.session-timeout-ms:6000}") int sessionTimeoutMs,
                                            @Value("${eventbank.streams.poll-ms:100}") long pollMs,

@@ -53,7 +53,7 @@ class ProjectionFactory {
                                                 @Value("${kafka.bootstrap.servers:localhost:9092}") String bootstrapServers,
                                                 @Value("${eventbank.streams.application-id:" + ApplicationIds.PROJECTION + "}") String applicationId,
                                                 @Value("${eventbank.streams.state-dir}") String stateDir,
-                                                @Value("${eventbank.streams.commit-interval-ms:100}") long commitIntervalMs,
+                                                @Value("${eventbank.streams.commit-interval-ms:5}") long commitIntervalMs,
                                                 @Value("${eventbank.topics.partitions:12}") int partitions,
                                                 @Value("${eventbank.topics.replication-factor:1}") short replicationFactor,
                                                 @Value("${eventbank.streams.application-server:}") String applicationServer) {
