@@ -1,0 +1,95 @@
+package dev.eventbank.bench;
+
+import dev.eventbank.bench.peer.AxonPeer;
+import org.HdrHistogram.Histogram;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The same workload on the peer a Java team would otherwise pick, Axon Framework with its JDBC event store on
+ * PostgreSQL ({@link AxonPeer}), driven by the same {@link BankClient} and {@link LoadRun} as our stack, and the
+ * ratio of our figures to its figures.
+ */
+final class PeerSection {
+
+    private PeerSection() {
+    }
+
+    static String run(Path benchJar, int accountCount, int[] clients, Duration warmup, Duration measured,
+                      int visibilitySamples, List<LoadRun.Result> ours, Histogram ourVisibility, int ourCommitInterval)
+            throws Exception {
+        System.out.printf("%nbench: peer, starting Axon Framework + PostgreSQL%n");
+        StringBuilder out = new StringBuilder();
+        try (AxonPeer peer = AxonPeer.start(benchJar, System.out)) {
+            BankClient client = new BankClient(peer.commandUrl(), peer.queryUrl());
+            System.out.printf("bench: peer, opening %,d accounts%n", accountCount);
+            List<String> accounts = Benchmarks.openAccounts(client, accountCount);
+            String hot = accounts.get(0);
+            List<LoadRun.Result> results = new ArrayList<>();
+            for (int n : clients) {
+                results.add(LoadRun.run(client, "spread", n, warmup, measured, random -> accounts.get(random % accounts.size())));
+            }
+            for (int n : clients) {
+                results.add(LoadRun.run(client, "hot account", n, warmup, measured, random -> hot));
+            }
+            Histogram visibility = Benchmarks.visibility(client, accounts.get(1), visibilitySamples);
+            String longHistory = Benchmarks.longHistory(client, hot, accounts.get(2), visibilitySamples);
+
+            out.append(String.format("""
+
+                    ## Peer: Axon Framework + PostgreSQL, same workload, same machine
+
+                    %s
+
+                    | workload | clients | commands/s | p50 ms | p99 ms | max ms | errors |
+                    |---|---:|---:|---:|---:|---:|---:|
+                    """, peer.description()));
+            for (LoadRun.Result r : results) {
+                out.append(String.format("| %s | %d | %,.0f | %.1f | %.1f | %.1f | %d |%n", r.scenario(), r.clients(),
+                        r.perSecond(), r.millisAt(50), r.millisAt(99), r.latencyMicros().getMaxValue() / 1000.0, r.errors()));
+            }
+            out.append(String.format("%nCommand 2xx to visible in the peer's read model (`minVersion` read, 1 client, %d samples): "
+                            + "p50 %.1f ms, p99 %.1f ms.%n%n", visibility.getTotalCount(),
+                    visibility.getValueAtPercentile(50) / 1000.0, visibility.getValueAtPercentile(99) / 1000.0));
+            out.append(longHistory);
+            out.append(String.format("Memory after the runs: axon-server %s, PostgreSQL %d MB (all its processes, proportional "
+                    + "set size).%n", Benchmarks.residentMemory(Map.of("JVM", peer.pids().get("axon-server"))),
+                    peer.postgresMegabytes()));
+            if (!ours.isEmpty()) {
+                out.append(ratios(ours, results, ourVisibility, visibility, ourCommitInterval));
+            }
+        }
+        return out.toString();
+    }
+
+    /** Ours divided by the peer's, run by run: above 1 means more commands/s, or a longer latency, for us. */
+    private static String ratios(List<LoadRun.Result> ours, List<LoadRun.Result> peer, Histogram ourVisibility,
+                                 Histogram peerVisibility, int ourCommitInterval) {
+        StringBuilder out = new StringBuilder(String.format("""
+
+                ### Ours as a ratio of the peer's
+
+                Our figures from the `commit.interval.ms = %d` section above divided by the peer's: throughput above 1
+                means we did more commands/s; latency below 1 means we answered sooner.
+
+                | workload | clients | throughput, ours / peer | p50 latency, ours / peer | p99 latency, ours / peer |
+                |---|---:|---:|---:|---:|
+                """, ourCommitInterval));
+        for (LoadRun.Result mine : ours) {
+            peer.stream().filter(p -> p.scenario().equals(mine.scenario()) && p.clients() == mine.clients()).findFirst()
+                    .ifPresent(theirs -> out.append(String.format("| %s | %d | %.2f | %.2f | %.2f |%n", mine.scenario(),
+                            mine.clients(), mine.perSecond() / theirs.perSecond(), mine.millisAt(50) / theirs.millisAt(50),
+                            mine.millisAt(99) / theirs.millisAt(99))));
+        }
+        if (ourVisibility != null && ourVisibility.getTotalCount() > 0 && peerVisibility.getTotalCount() > 0) {
+            out.append(String.format("| command to visible in reads | 1 | | %.2f | %.2f |%n",
+                    ourVisibility.getValueAtPercentile(50) / (double) peerVisibility.getValueAtPercentile(50),
+                    ourVisibility.getValueAtPercentile(99) / (double) peerVisibility.getValueAtPercentile(99)));
+        }
+        return out.toString();
+    }
+}
