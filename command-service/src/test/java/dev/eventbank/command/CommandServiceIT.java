@@ -8,6 +8,7 @@ import dev.eventbank.schemas.events.BankAccountEvent;
 import dev.eventbank.schemas.events.MoneyDeposited;
 import dev.eventbank.schemas.serde.AvroDeserializer;
 import dev.eventbank.schemas.serde.SchemaRegistryClients;
+import dev.eventbank.support.testing.ServiceUnderTest;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -29,7 +30,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -64,7 +64,7 @@ class CommandServiceIT {
                 "kafka.bootstrap.servers", bootstrapServers,
                 "schema-registry.url", REGISTRY_URL,
                 "eventbank.streams.application-id", "command-it-" + UUID.randomUUID(),
-                "eventbank.streams.state-dir", Files.createTempDirectory("command-it-").toString(),
+                "eventbank.streams.state-dir", ServiceUnderTest.stateDir("command-it").toString(),
                 "eventbank.topics.partitions", 3));
         awaitHealthy();
         existingAccount = open("100.00");

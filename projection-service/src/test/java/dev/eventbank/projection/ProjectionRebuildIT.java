@@ -7,6 +7,7 @@ import dev.eventbank.schemas.readmodel.AccountState;
 import dev.eventbank.schemas.serde.AvroSerdes;
 import dev.eventbank.schemas.serde.SchemaRegistryClient;
 import dev.eventbank.schemas.serde.SchemaRegistryClients;
+import dev.eventbank.support.testing.ServiceUnderTest;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -67,7 +68,7 @@ class ProjectionRebuildIT {
     void startService() throws Exception {
         bootstrapServers = LocalKafkaBroker.shared().bootstrapServers();
         registry = SchemaRegistryClients.forUrl(registryUrl);
-        stateDir = Files.createTempDirectory("rebuild-it-");
+        stateDir = ServiceUnderTest.stateDir("rebuild-it");
         server = start();
     }
 

@@ -9,6 +9,7 @@ import dev.eventbank.schemas.readmodel.AccountState;
 import dev.eventbank.schemas.serde.AvroSerdes;
 import dev.eventbank.schemas.serde.SchemaRegistryClient;
 import dev.eventbank.schemas.serde.SchemaRegistryClients;
+import dev.eventbank.support.testing.ServiceUnderTest;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -31,7 +32,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,7 +65,7 @@ class ProjectionServiceIT {
                 "kafka.bootstrap.servers", bootstrapServers,
                 "schema-registry.url", REGISTRY_URL,
                 "eventbank.streams.application-id", "projection-it-" + UUID.randomUUID(),
-                "eventbank.streams.state-dir", Files.createTempDirectory("projection-it-").toString(),
+                "eventbank.streams.state-dir", ServiceUnderTest.stateDir("projection-it").toString(),
                 "eventbank.topics.partitions", 3,
                 "eventbank.snapshots.every-events", 3));
         context = server.getApplicationContext();

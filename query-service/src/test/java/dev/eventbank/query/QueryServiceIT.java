@@ -8,6 +8,7 @@ import dev.eventbank.schemas.common.AccountStatus;
 import dev.eventbank.schemas.readmodel.AccountState;
 import dev.eventbank.schemas.serde.AvroSerdes;
 import dev.eventbank.schemas.serde.SchemaRegistryClients;
+import dev.eventbank.support.testing.ServiceUnderTest;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -23,7 +24,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -64,7 +64,7 @@ class QueryServiceIT {
                 "kafka.bootstrap.servers", bootstrapServers,
                 "schema-registry.url", REGISTRY_URL,
                 "eventbank.streams.application-id", "query-it-" + UUID.randomUUID(),
-                "eventbank.streams.state-dir", Files.createTempDirectory("query-it-").toString(),
+                "eventbank.streams.state-dir", ServiceUnderTest.stateDir("query-it").toString(),
                 "eventbank.topics.partitions", 3,
                 "eventbank.query.min-version-timeout", "3s",
                 "eventbank.query.projection-url", "http://localhost:" + projection.getAddress().getPort()));

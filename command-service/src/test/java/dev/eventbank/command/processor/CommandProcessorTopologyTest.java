@@ -27,11 +27,12 @@ import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.file.Files;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
@@ -53,6 +54,9 @@ class CommandProcessorTopologyTest {
     private KeyValueStore<String, AccountAggregate> store;
     private final String account = UUID.randomUUID().toString();
 
+    @TempDir
+    Path stateDir;
+
     @BeforeEach
     void startDriver() throws IOException {
         SchemaRegistryClient registry = SchemaRegistryClients.forUrl("mock://command-topology-" + UUID.randomUUID());
@@ -60,7 +64,7 @@ class CommandProcessorTopologyTest {
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, "command-topology-test");
         config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        config.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("command-topology-").toString());
+        config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         driver = new TopologyTestDriver(CommandProcessorTopology.build(registry), config, T0);
         commands = driver.createInputTopic(Topics.COMMANDS.name(), Serdes.String().serializer(),
                 AvroSerdes.value(BankAccountCommand.class, registry).serializer());

@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -49,10 +50,18 @@ public final class ServiceUnderTest implements AutoCloseable {
                 "kafka.bootstrap.servers", LocalKafkaBroker.shared().bootstrapServers(),
                 "schema-registry.url", "mock://" + name + "-" + UUID.randomUUID(),
                 "eventbank.streams.application-id", name + "-" + UUID.randomUUID(),
-                "eventbank.streams.state-dir", Files.createTempDirectory(name + "-").toString(),
+                "eventbank.streams.state-dir", stateDir(name).toString(),
                 "eventbank.topics.partitions", 3));
         config.putAll(extra);
         return new ServiceUnderTest(ApplicationContext.run(EmbeddedServer.class, config));
+    }
+
+    /**
+     * A fresh Kafka Streams state directory under the module's {@code target/it-state}: {@code mvn clean} removes it,
+     * and nothing is left in the system's temporary directory.
+     */
+    public static Path stateDir(String name) throws IOException {
+        return Files.createTempDirectory(Files.createDirectories(Path.of("target", "it-state")), name + "-");
     }
 
     /** Polls {@code GET /health} until it answers 200 or {@code within} has passed (the tests then say what is wrong). */
