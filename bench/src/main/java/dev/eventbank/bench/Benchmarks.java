@@ -71,7 +71,7 @@ public final class Benchmarks {
         }
         report.append(String.format("%nWhole run: %.0f s; load average at the end: %s.%n", (System.nanoTime() - begin) / 1e9,
                 Files.readString(Path.of("/proc/loadavg")).trim()));
-        Path out = home.resolve("docs").resolve("benchmarks.md");
+        Path out = home.resolve(options.out);
         Files.createDirectories(out.getParent());
         Files.writeString(out, report.toString());
         System.out.println(report);
@@ -256,6 +256,7 @@ public final class Benchmarks {
 
         List<String> args = List.of();
         List<String> only = SECTIONS;
+        String out = "docs/benchmarks.md";
         int accounts = 10_000;
         int partitions = 12;
         int visibilitySamples = 500;
@@ -293,6 +294,7 @@ public final class Benchmarks {
                             throw new IllegalArgumentException("--only takes some of " + String.join(",", SECTIONS));
                         }
                     }
+                    case "--out" -> options.out = args[++i];
                     case "--accounts" -> options.accounts = Integer.parseInt(args[++i]);
                     case "--seconds" -> options.measured = Duration.ofSeconds(Long.parseLong(args[++i]));
                     case "--clients" -> options.clients = ints(args[++i]);
@@ -301,7 +303,7 @@ public final class Benchmarks {
                     case "--history-lengths" -> options.historyLengths = ints(args[++i]);
                     case "--rebuild-accounts" -> options.rebuildAccounts = Integer.parseInt(args[++i]);
                     default -> throw new IllegalArgumentException("unknown option " + args[i] + " (options: --quick "
-                            + "--only load,peer,history,rebuild --accounts N --seconds N --clients 1,16,64 "
+                            + "--only load,peer,history,rebuild --out docs/benchmarks.md --accounts N --seconds N --clients 1,16,64 "
                             + "--commit-intervals 5,0,50 --partitions N --history-lengths 10,1000,100000 --rebuild-accounts N)");
                 }
             }
