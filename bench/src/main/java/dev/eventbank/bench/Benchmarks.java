@@ -70,7 +70,7 @@ public final class Benchmarks {
                     options.rebuildEventsPerAccount, options.partitions));
         }
         report.append(String.format("%nWhole run: %.0f s; load average at the end: %s.%n", (System.nanoTime() - begin) / 1e9,
-                Files.readString(Path.of("/proc/loadavg")).trim()));
+                loadAverage()));
         Path out = home.resolve(options.out);
         Files.createDirectories(out.getParent());
         Files.writeString(out, report.toString());
@@ -99,28 +99,16 @@ public final class Benchmarks {
             long openStart = System.nanoTime();
             List<String> accounts = openAccounts(client, options.accounts);
             double openSeconds = (System.nanoTime() - openStart) / 1e9;
-            String hot = accounts.get(0);
 
-            List<LoadRun.Result> results = new ArrayList<>();
-            for (int clients : options.clients) {
-                results.add(LoadRun.run(client, "spread", clients, options.warmup, options.measured,
-                        random -> accounts.get(random % accounts.size())));
-            }
-            for (int clients : options.clients) {
-                results.add(LoadRun.run(client, "hot account", clients, options.warmup, options.measured, random -> hot));
-            }
+            List<LoadRun.Result> results = LoadRun.spreadThenHot(client, options.clients, options.warmup, options.measured,
+                    accounts);
             Histogram visibility = visibility(client, accounts.get(1), options.visibilitySamples);
-            String longHistory = longHistory(client, hot, accounts.get(2), options.visibilitySamples);
+            String longHistory = longHistory(client, accounts.get(0), accounts.get(2), options.visibilitySamples);
 
             section.append(String.format("%n## commit.interval.ms = %d%n%n", commitInterval));
             section.append(String.format("Stack start to all healthy: %.1f s. Opening %,d accounts with 64 clients: %.1f s (%,.0f/s).%n%n",
                     startup, accounts.size(), openSeconds, accounts.size() / openSeconds));
-            section.append("| workload | clients | commands/s | p50 ms | p99 ms | max ms | errors |\n");
-            section.append("|---|---:|---:|---:|---:|---:|---:|\n");
-            for (LoadRun.Result r : results) {
-                section.append(String.format("| %s | %d | %,.0f | %.1f | %.1f | %.1f | %d |%n", r.scenario(), r.clients(),
-                        r.perSecond(), r.millisAt(50), r.millisAt(99), r.latencyMicros().getMaxValue() / 1000.0, r.errors()));
-            }
+            section.append(LoadRun.table(results));
             section.append(String.format("%nCommand 2xx to visible in the query service (`minVersion` read, 1 client, %d samples): "
                             + "p50 %.1f ms, p99 %.1f ms.%n%n", visibility.getTotalCount(),
                     visibility.getValueAtPercentile(50) / 1000.0, visibility.getValueAtPercentile(99) / 1000.0));
@@ -213,6 +201,15 @@ public final class Benchmarks {
         return histogram;
     }
 
+    /** The contents of {@code /proc/loadavg}, for the report's record of how busy the machine was. */
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
     static String residentMemory(Map<String, Long> pids) {
         List<String> rss = new ArrayList<>();
         pids.forEach((name, pid) -> rss.add(name + " " + residentMegabytes(pid) + " MB"));
@@ -248,7 +245,7 @@ public final class Benchmarks {
                 ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
                 Runtime.getRuntime().availableProcessors(), cpu, memoryGb, System.getProperty("java.version"),
                 options.warmup.toSeconds(), options.measured.toSeconds(), options.accounts, options.partitions,
-                Files.readString(Path.of("/proc/loadavg")).trim());
+                loadAverage());
     }
 
     private static final class Options {

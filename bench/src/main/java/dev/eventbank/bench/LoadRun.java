@@ -33,6 +33,36 @@ final class LoadRun {
         }
     }
 
+    /**
+     * The benchmarks' workload: for each client count, a run spread over {@code accounts}, then one on the hot
+     * account ({@code accounts[0]}); in that order.
+     */
+    static List<Result> spreadThenHot(BankClient client, int[] clients, Duration warmup, Duration measured,
+                                      List<String> accounts) throws InterruptedException {
+        String hot = accounts.get(0);
+        List<Result> results = new ArrayList<>();
+        for (int n : clients) {
+            results.add(run(client, "spread", n, warmup, measured, random -> accounts.get(random % accounts.size())));
+        }
+        for (int n : clients) {
+            results.add(run(client, "hot account", n, warmup, measured, random -> hot));
+        }
+        return results;
+    }
+
+    /** {@code results} as a markdown table, one row each. */
+    static String table(List<Result> results) {
+        StringBuilder table = new StringBuilder("""
+                | workload | clients | commands/s | p50 ms | p99 ms | max ms | errors |
+                |---|---:|---:|---:|---:|---:|---:|
+                """);
+        for (Result r : results) {
+            table.append(String.format("| %s | %d | %,.0f | %.1f | %.1f | %.1f | %d |%n", r.scenario(), r.clients(),
+                    r.perSecond(), r.millisAt(50), r.millisAt(99), r.latencyMicros().getMaxValue() / 1000.0, r.errors()));
+        }
+        return table.toString();
+    }
+
     /** {@code accountFor} picks the account for a client's next command from a random index. */
     static Result run(BankClient client, String scenario, int clients, Duration warmup, Duration measured,
                       IntFunction<String> accountFor) throws InterruptedException {

@@ -74,36 +74,23 @@ public final class PeerBenchmark {
             BankClient client = new BankClient(peer.commandUrl(), peer.queryUrl());
             System.out.printf("peer: opening %,d accounts%n", accountCount);
             long openStart = System.nanoTime();
-            List<String> accounts = open(client, accountCount);
+            List<String> accounts = Benchmarks.openAccounts(client, accountCount);
             double openSeconds = (System.nanoTime() - openStart) / 1e9;
-            String hot = accounts.get(0);
 
-            List<LoadRun.Result> results = new ArrayList<>();
-            for (int n : clients) {
-                results.add(LoadRun.run(client, "spread", n, warmup, measured, random -> accounts.get(random % accounts.size())));
-            }
-            for (int n : clients) {
-                results.add(LoadRun.run(client, "hot account", n, warmup, measured, random -> hot));
-            }
-            Histogram visibility = visibility(client, accounts.get(1), 100);
+            List<LoadRun.Result> results = LoadRun.spreadThenHot(client, clients, warmup, measured, accounts);
+            Histogram visibility = Benchmarks.visibility(client, accounts.get(1), 100);
 
-            System.out.printf("%nPeer: Axon Framework + PostgreSQL (load average %s)%n%n", loadAverage());
+            System.out.printf("%nPeer: Axon Framework + PostgreSQL (load average %s)%n%n", Benchmarks.loadAverage());
             System.out.println(peer.description());
             System.out.printf("%nOpening %,d accounts with 64 clients: %.1f s (%,.0f/s).%n%n", accounts.size(), openSeconds,
                     accounts.size() / openSeconds);
-            System.out.println("| workload | clients | commands/s | p50 ms | p99 ms | max ms | errors |");
-            System.out.println("|---|---:|---:|---:|---:|---:|---:|");
-            for (LoadRun.Result r : results) {
-                System.out.printf("| %s | %d | %,.0f | %.1f | %.1f | %.1f | %d |%n", r.scenario(), r.clients(),
-                        r.perSecond(), r.millisAt(50), r.millisAt(99), r.latencyMicros().getMaxValue() / 1000.0, r.errors());
-            }
+            System.out.print(LoadRun.table(results));
             System.out.printf("%nCommand 2xx to visible in the read model (`minVersion` read, 1 client, %d samples): "
                             + "p50 %.1f ms, p99 %.1f ms.%n", visibility.getTotalCount(),
                     visibility.getValueAtPercentile(50) / 1000.0, visibility.getValueAtPercentile(99) / 1000.0);
-            StringBuilder rss = new StringBuilder();
-            peer.pids().forEach((name, pid) -> rss.append(name).append(' ').append(residentMegabytes(pid)).append(" MB, "));
-            System.out.printf("Resident memory after the runs: %sall %d PostgreSQL processes together %d MB (PSS: "
-                    + "shared buffers counted once).%n", rss, peer.postgresPids().size(), peer.postgresMegabytes());
+            System.out.printf("Resident memory after the runs: %s, all %d PostgreSQL processes together %d MB (PSS: "
+                    + "shared buffers counted once).%n", Benchmarks.residentMemory(peer.pids()), peer.postgresPids().size(),
+                    peer.postgresMegabytes());
             System.out.println(consistency(peer, client, reader(peer.queryUrl())));
         }
     }
@@ -144,7 +131,7 @@ public final class PeerBenchmark {
             }
         }
 
-        List<String> fresh = open(client, 10);
+        List<String> fresh = Benchmarks.openAccounts(client, 10);
         Map<String, List<Long>> acknowledged = new ConcurrentHashMap<>();
         AtomicLong failures = new AtomicLong();
         long end = System.nanoTime() + Duration.ofSeconds(3).toNanos();
@@ -219,55 +206,6 @@ public final class PeerBenchmark {
                         + "and its balance n x 1.00. %d deposits each found committed in the event store right after their 200%s",
                 problems.isEmpty() ? "OK" : "FAILED", checked, events, trackedDeposits, committedChecks,
                 problems.isEmpty() ? "." : ":\n  " + String.join("\n  ", problems.subList(0, Math.min(20, problems.size()))));
-    }
-
-    private static List<String> open(BankClient client, int count) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(64);
-        try {
-            List<Future<String>> futures = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                futures.add(pool.submit(client::open));
-            }
-            List<String> accounts = new ArrayList<>();
-            for (Future<String> future : futures) {
-                accounts.add(future.get());
-            }
-            return accounts;
-        } finally {
-            pool.shutdownNow();
-        }
-    }
-
-    private static Histogram visibility(BankClient client, String account, int samples) throws Exception {
-        System.out.printf("peer: measuring command-to-query visibility over %d samples%n", samples);
-        Histogram histogram = new Histogram(3);
-        for (int i = 0; i < samples; i++) {
-            BankClient.Outcome outcome = client.deposit(account);
-            long acknowledged = System.nanoTime();
-            if (outcome.status() == 200 && client.readAtLeast(account, outcome.version()) == 200) {
-                histogram.recordValue((System.nanoTime() - acknowledged) / 1000);
-            }
-        }
-        return histogram;
-    }
-
-    private static long residentMegabytes(long pid) {
-        try {
-            return Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status")).stream()
-                    .filter(line -> line.startsWith("VmRSS:"))
-                    .map(line -> Long.parseLong(line.replaceAll("\\D", "")) / 1024)
-                    .findFirst().orElse(-1L);
-        } catch (Exception e) {
-            return 0;
-        }
-    }
-
-    private static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).trim();
-        } catch (Exception e) {
-            return "unknown";
-        }
     }
 
     /** {@code GET /accounts/{id}?minVersion=V} answered 200, as JSON. */

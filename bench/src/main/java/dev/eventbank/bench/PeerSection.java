@@ -5,7 +5,6 @@ import org.HdrHistogram.Histogram;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -28,16 +27,9 @@ final class PeerSection {
             BankClient client = new BankClient(peer.commandUrl(), peer.queryUrl());
             System.out.printf("bench: peer, opening %,d accounts%n", accountCount);
             List<String> accounts = Benchmarks.openAccounts(client, accountCount);
-            String hot = accounts.get(0);
-            List<LoadRun.Result> results = new ArrayList<>();
-            for (int n : clients) {
-                results.add(LoadRun.run(client, "spread", n, warmup, measured, random -> accounts.get(random % accounts.size())));
-            }
-            for (int n : clients) {
-                results.add(LoadRun.run(client, "hot account", n, warmup, measured, random -> hot));
-            }
+            List<LoadRun.Result> results = LoadRun.spreadThenHot(client, clients, warmup, measured, accounts);
             Histogram visibility = Benchmarks.visibility(client, accounts.get(1), visibilitySamples);
-            String longHistory = Benchmarks.longHistory(client, hot, accounts.get(2), visibilitySamples);
+            String longHistory = Benchmarks.longHistory(client, accounts.get(0), accounts.get(2), visibilitySamples);
 
             out.append(String.format("""
 
@@ -45,13 +37,8 @@ final class PeerSection {
 
                     %s
 
-                    | workload | clients | commands/s | p50 ms | p99 ms | max ms | errors |
-                    |---|---:|---:|---:|---:|---:|---:|
                     """, peer.description()));
-            for (LoadRun.Result r : results) {
-                out.append(String.format("| %s | %d | %,.0f | %.1f | %.1f | %.1f | %d |%n", r.scenario(), r.clients(),
-                        r.perSecond(), r.millisAt(50), r.millisAt(99), r.latencyMicros().getMaxValue() / 1000.0, r.errors()));
-            }
+            out.append(LoadRun.table(results));
             out.append(String.format("%nCommand 2xx to visible in the peer's read model (`minVersion` read, 1 client, %d samples): "
                             + "p50 %.1f ms, p99 %.1f ms.%n%n", visibility.getTotalCount(),
                     visibility.getValueAtPercentile(50) / 1000.0, visibility.getValueAtPercentile(99) / 1000.0));

@@ -27,7 +27,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -241,7 +240,7 @@ public final class RebuildBenchmark {
                 | what | events | seconds | events/s |
                 |---|---:|---:|---:|
                 """, (long) accounts * perAccount, accounts, perAccount, totalSeconds,
-                Files.readString(Path.of("/proc/loadavg")).trim()));
+                Benchmarks.loadAverage()));
         for (Figure figure : figures) {
             out.append(String.format("| %s | %,d | %.1f | %,.0f |%n", figure.what(), figure.events(), figure.seconds(),
                     figure.perSecond()));
