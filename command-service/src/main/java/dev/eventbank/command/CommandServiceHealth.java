@@ -35,7 +35,7 @@ final class CommandServiceHealth implements HealthIndicator {
     public Publisher<HealthResult> getResult() {
         KafkaStreams.State state = streams.state();
         int restoring = streams.restoringStores();
-        boolean up = state == KafkaStreams.State.RUNNING && restoring == 0 && listener.isReady();
+        boolean up = ManagedStreams.canServe(state, restoring) && listener.isReady();
         return Publishers.just(HealthResult.builder("command-service", up ? HealthStatus.UP : HealthStatus.DOWN)
                 .details(Map.of("streams", state.name(), "restoringStores", restoring,
                         "resultsListener", listener.isReady() ? "READY" : "NOT_READY"))

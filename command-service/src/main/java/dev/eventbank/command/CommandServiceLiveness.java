@@ -36,9 +36,7 @@ final class CommandServiceLiveness implements HealthIndicator {
     @Override
     public Publisher<HealthResult> getResult() {
         KafkaStreams.State state = streams.state();
-        boolean stopped = state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
-                || state == KafkaStreams.State.NOT_RUNNING;
-        boolean up = !stopped && listener.isReady();
+        boolean up = !ManagedStreams.hasStoppedForGood(state) && listener.isReady();
         return Publishers.just(HealthResult.builder("command-service-liveness", up ? HealthStatus.UP : HealthStatus.DOWN)
                 .details(Map.of("streams", state.name(), "resultsListener", listener.isReady() ? "READY" : "STOPPED"))
                 .build());

@@ -31,7 +31,7 @@ final class StreamsHealthIndicator implements HealthIndicator {
     public Publisher<HealthResult> getResult() {
         KafkaStreams.State state = streams.state();
         int restoring = streams.restoringStores();
-        HealthStatus status = state == KafkaStreams.State.RUNNING && restoring == 0 ? HealthStatus.UP : HealthStatus.DOWN;
+        HealthStatus status = ManagedStreams.canServe(state, restoring) ? HealthStatus.UP : HealthStatus.DOWN;
         return Publishers.just(HealthResult.builder("kafka-streams", status)
                 .details(Map.of("state", state.name(), "restoringStores", restoring))
                 .build());

@@ -30,8 +30,7 @@ final class StreamsLivenessIndicator implements HealthIndicator {
     @Override
     public Publisher<HealthResult> getResult() {
         KafkaStreams.State state = streams.state();
-        boolean stopped = state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
-                || state == KafkaStreams.State.NOT_RUNNING;
+        boolean stopped = ManagedStreams.hasStoppedForGood(state);
         return Publishers.just(HealthResult.builder("kafka-streams-liveness", stopped ? HealthStatus.DOWN : HealthStatus.UP)
                 .details(Map.of("state", state.name()))
                 .build());

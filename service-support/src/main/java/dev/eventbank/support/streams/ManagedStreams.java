@@ -108,6 +108,23 @@ public final class ManagedStreams implements AutoCloseable {
     }
 
     /**
+     * Readiness: {@code state} is RUNNING and no store is being restored, so reads and results are current. Takes the
+     * values rather than reading them, so that a health answer reports the same state it judged.
+     */
+    public static boolean canServe(KafkaStreams.State state, int restoringStores) {
+        return state == KafkaStreams.State.RUNNING && restoringStores == 0;
+    }
+
+    /**
+     * Liveness: {@code state} is one only a restart repairs (ERROR, PENDING_ERROR, NOT_RUNNING). A rebalance or a
+     * restoration is not; an unreachable broker leaves Kafka Streams retrying in RUNNING or REBALANCING.
+     */
+    public static boolean hasStoppedForGood(KafkaStreams.State state) {
+        return state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
+                || state == KafkaStreams.State.NOT_RUNNING;
+    }
+
+    /**
      * Stops processing and leaves the consumer group at once (a plain close would stay in it until the session
      * times out): a restarted instance, or the other instances, take the partitions over without waiting ~45 s,
      * and a retired group can be deleted right away.
