@@ -15,7 +15,6 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -57,11 +56,7 @@ class AccountStateProjectionTest {
         eventSerde = AvroSerdes.value(BankAccountEvent.class, registry);
         StreamsBuilder builder = new StreamsBuilder();
         AccountStateProjection.build(builder, registry);
-        Properties properties = new Properties();
-        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "projection-test");
-        properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        Properties properties = TestDriverConfig.exactlyOnce("projection-test", stateDir);
         driver = new TopologyTestDriver(builder.build(), properties);
         events = driver.createInputTopic(Topics.EVENTS.name(), new StringSerializer(), new ByteArraySerializer());
         states = driver.createOutputTopic(Topics.STATE.name(), new StringDeserializer(),

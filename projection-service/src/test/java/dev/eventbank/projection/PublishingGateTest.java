@@ -16,7 +16,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -62,11 +61,7 @@ class PublishingGateTest {
         eventSerde = AvroSerdes.value(BankAccountEvent.class, registry);
         StreamsBuilder builder = new StreamsBuilder();
         AccountStateProjection.build(builder, registry, Snapshots.Policy.everyEvents(3), new LogProgress(), gate);
-        Properties properties = new Properties();
-        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "gate-test");
-        properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        Properties properties = TestDriverConfig.exactlyOnce("gate-test", stateDir);
         driver = new TopologyTestDriver(builder.build(), properties);
         events = driver.createInputTopic(Topics.EVENTS.name(), new StringSerializer(), new ByteArraySerializer());
         states = driver.createOutputTopic(Topics.STATE.name(), new StringDeserializer(),
@@ -138,10 +133,7 @@ class PublishingGateTest {
         SchemaRegistryClient registry = SchemaRegistryClients.forUrl("mock://gate-test-" + UUID.randomUUID());
         StreamsBuilder builder = new StreamsBuilder();
         AccountStateProjection.build(builder, registry, Snapshots.Policy.everyEvents(3), new LogProgress(), Publishing.ALWAYS);
-        Properties properties = new Properties();
-        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "gate-test-always");
-        properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve("always").toString());
+        Properties properties = TestDriverConfig.of("gate-test-always", stateDir.resolve("always"));
         try (TopologyTestDriver always = new TopologyTestDriver(builder.build(), properties)) {
             TestInputTopic<String, byte[]> input = always.createInputTopic(Topics.EVENTS.name(), new StringSerializer(),
                     new ByteArraySerializer());

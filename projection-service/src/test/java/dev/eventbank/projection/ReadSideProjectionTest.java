@@ -16,7 +16,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -65,11 +64,7 @@ class ReadSideProjectionTest {
         eventSerde = AvroSerdes.value(BankAccountEvent.class, registry);
         StreamsBuilder builder = new StreamsBuilder();
         AccountStateProjection.build(builder, registry, EVERY);
-        Properties properties = new Properties();
-        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "read-side-test");
-        properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        Properties properties = TestDriverConfig.exactlyOnce("read-side-test", stateDir);
         driver = new TopologyTestDriver(builder.build(), properties);
         events = driver.createInputTopic(Topics.EVENTS.name(), new StringSerializer(), new ByteArraySerializer());
         states = driver.createOutputTopic(Topics.STATE.name(), new StringDeserializer(),

@@ -12,7 +12,6 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -45,10 +44,7 @@ class ReconstructionBench {
         Serde<BankAccountEvent> eventSerde = AvroSerdes.value(BankAccountEvent.class, registry);
         StreamsBuilder builder = new StreamsBuilder();
         AccountStateProjection.build(builder, registry, 100);
-        Properties properties = new Properties();
-        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "bench");
-        properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        Properties properties = TestDriverConfig.of("bench", stateDir);
         try (TopologyTestDriver driver = new TopologyTestDriver(builder.build(), properties)) {
             TestInputTopic<String, byte[]> events = driver.createInputTopic(Topics.EVENTS.name(), new StringSerializer(),
                     new ByteArraySerializer());

@@ -12,7 +12,6 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.Test;
@@ -69,10 +68,7 @@ class SnapshotsTest {
         Serde<BankAccountEvent> eventSerde = AvroSerdes.value(BankAccountEvent.class, registry);
         StreamsBuilder builder = new StreamsBuilder();
         AccountStateProjection.build(builder, registry, new Snapshots.Policy(0, Duration.ofSeconds(3)), new LogProgress());
-        Properties properties = new Properties();
-        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "snapshots-test");
-        properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        Properties properties = TestDriverConfig.of("snapshots-test", stateDir);
         String id = UUID.randomUUID().toString();
         try (TopologyTestDriver driver = new TopologyTestDriver(builder.build(), properties)) {
             TestInputTopic<String, byte[]> events = driver.createInputTopic(Topics.EVENTS.name(), new StringSerializer(),
