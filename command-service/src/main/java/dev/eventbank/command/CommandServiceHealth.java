@@ -1,44 +1,38 @@
 package dev.eventbank.command;
 
-import dev.eventbank.command.gateway.CommandResultsListener;
-import dev.eventbank.support.streams.ManagedStreams;
+import dev.eventbank.command.ownership.PartitionOwnership;
 import io.micronaut.core.async.publisher.Publishers;
 import io.micronaut.health.HealthStatus;
 import io.micronaut.management.health.indicator.HealthIndicator;
 import io.micronaut.management.health.indicator.HealthResult;
 import io.micronaut.management.health.indicator.annotation.Readiness;
 import jakarta.inject.Singleton;
-import org.apache.kafka.streams.KafkaStreams;
 import org.reactivestreams.Publisher;
 
 import java.util.Map;
 
 /**
- * Readiness: {@code /health} and {@code /health/readiness} are UP only while the command processor's Kafka
- * Streams app is RUNNING with no store being restored and the results listener is positioned and reading: before
- * that (starting, rebalancing, restoring), commands would be taken but not answered in time. See
+ * Readiness: {@code /health} and {@code /health/readiness} are UP once this instance joined the writers' group
+ * and the writer of every partition it owns has fenced the previous owner and restored its state. Before that a
+ * command for one of its partitions would wait. Details: each owned partition's writer state. See
  * {@link CommandServiceLiveness} for whether the process should be restarted.
  */
 @Singleton
 @Readiness
 final class CommandServiceHealth implements HealthIndicator {
 
-    private final ManagedStreams streams;
-    private final CommandResultsListener listener;
+    private final PartitionOwnership ownership;
 
-    CommandServiceHealth(ManagedStreams streams, CommandResultsListener listener) {
-        this.streams = streams;
-        this.listener = listener;
+    CommandServiceHealth(PartitionOwnership ownership) {
+        this.ownership = ownership;
     }
 
     @Override
     public Publisher<HealthResult> getResult() {
-        KafkaStreams.State state = streams.state();
-        int restoring = streams.restoringStores();
-        boolean up = ManagedStreams.canServe(state, restoring) && listener.isReady();
+        boolean up = ownership.isReady();
         return Publishers.just(HealthResult.builder("command-service", up ? HealthStatus.UP : HealthStatus.DOWN)
-                .details(Map.of("streams", state.name(), "restoringStores", restoring,
-                        "resultsListener", listener.isReady() ? "READY" : "NOT_READY"))
+                .details(Map.of("partitions", ownership.writerStates(),
+                        "endpoint", String.valueOf(ownership.endpoint())))
                 .build());
     }
 }

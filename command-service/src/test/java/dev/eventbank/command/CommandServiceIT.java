@@ -43,14 +43,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The command service as deployed (Micronaut, the gateway, the Kafka Streams command processor) against a real
- * broker, driven over HTTP; the event log, read back read_committed, is the judge.
+ * The command service as deployed (Micronaut, the router, the partition writers) against a real broker, driven over HTTP; the event log, read back read_committed, is the judge.
  */
 class CommandServiceIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    private static final String REGISTRY_URL = "mock://command-it-" + UUID.randomUUID();
+    private static final String REGISTRY_URL = ServiceUnderTest.sharedRegistryUrl();
 
     private static EmbeddedServer server;
     private static String bootstrapServers;
@@ -63,8 +62,8 @@ class CommandServiceIT {
                 "micronaut.server.port", -1,
                 "kafka.bootstrap.servers", bootstrapServers,
                 "schema-registry.url", REGISTRY_URL,
-                "eventbank.streams.application-id", "command-it-" + UUID.randomUUID(),
-                "eventbank.streams.state-dir", ServiceUnderTest.stateDir("command-it").toString(),
+                "eventbank.commands.group-id", "command-it-" + UUID.randomUUID(),
+                "eventbank.commands.transactional-id-prefix", "command-it-" + UUID.randomUUID(),
                 "eventbank.topics.partitions", 3));
         awaitHealthy();
         existingAccount = open("100.00");
@@ -195,22 +194,9 @@ class CommandServiceIT {
     }
 
     @Test
-    void shouldAnswerTheOutcomeOfAKnownCommandWhenPolled() throws Exception {
-        // given
-        String account = open("1.00");
-        assertEquals(200, post("/accounts/" + account + "/deposits", "{\"amount\":\"2\"}",
-                Map.of("Idempotency-Key", "poll-me")).statusCode());
-        String commandId = UUID.nameUUIDFromBytes(("command:" + account + ":poll-me").getBytes(StandardCharsets.UTF_8)).toString();
-
-        // when
-        HttpResponse<String> known = get("/commands/" + commandId);
-        HttpResponse<String> unknown = get("/commands/" + UUID.randomUUID());
-
-        // then
-        assertEquals(200, known.statusCode(), known.body());
-        assertEquals("ACCEPTED", JSON.readTree(known.body()).path("outcome").asText());
-        assertEquals(2, JSON.readTree(known.body()).path("version").asLong());
-        assertProblem(unknown, 404);
+    void shouldAnswer404ForTheRemovedCommandPollingEndpoint() throws Exception {
+        // GET /commands/{id} served the 202 path, which the direct write path no longer has
+        assertProblem(get("/commands/" + UUID.randomUUID()), 404);
     }
 
     @Test
@@ -287,7 +273,7 @@ class CommandServiceIT {
     void shouldAnswerAProblemAndProduceNothingWhenTheRequestIsBad(String name, String path, String body,
                                                                   Map<String, String> headers, int status) throws Exception {
         // given
-        long commandsBefore = endOffsets(Topics.COMMANDS.name());
+        long aggregatesBefore = endOffsets(Topics.AGGREGATES.name());
         long eventsBefore = endOffsets(Topics.EVENTS.name());
 
         // when
@@ -295,7 +281,7 @@ class CommandServiceIT {
 
         // then
         assertProblem(response, status);
-        assertEquals(commandsBefore, endOffsets(Topics.COMMANDS.name()), "a command was produced for: " + name);
+        assertEquals(aggregatesBefore, endOffsets(Topics.AGGREGATES.name()), "an aggregate was written for: " + name);
         assertEquals(eventsBefore, endOffsets(Topics.EVENTS.name()), "an event was appended for: " + name);
     }
 
@@ -306,7 +292,7 @@ class CommandServiceIT {
     }
 
     @Test
-    void shouldReportUpWhenStreamsRunAndResultsAreRead() throws Exception {
+    void shouldReportUpWhenEveryOwnedPartitionHasAReadyWriter() throws Exception {
         HttpResponse<String> health = get("/health");
         assertEquals(200, health.statusCode(), health.body());
         assertEquals("UP", JSON.readTree(health.body()).path("status").asText());

@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What operators see of the command service: the custom meters on {@code /prometheus}, the readiness and liveness
- * probes, and the correlation id of a command in the MDC of the processor's log lines.
+ * probes, and the correlation id of a command in the MDC of the partition writer's log lines.
  */
 class ObservabilityIT {
 
@@ -32,7 +32,7 @@ class ObservabilityIT {
 
     @BeforeAll
     static void startService() throws Exception {
-        service = ServiceUnderTest.start("command-observability-it").awaitHealthy(Duration.ofSeconds(60));
+        service = ServiceUnderTest.start("command-observability-it", Map.of("schema-registry.url", ServiceUnderTest.sharedRegistryUrl())).awaitHealthy(Duration.ofSeconds(60));
     }
 
     @AfterAll
@@ -59,11 +59,11 @@ class ObservabilityIT {
         assertTrue(value(scrape, "eventbank_events_appended_total") >= 1, scrape);
         assertTrue(value(scrape, "eventbank_command_append_latency_seconds_count", "type=\"open\"") >= 1, scrape);
         assertTrue(scrape.contains("eventbank_command_append_latency_seconds_bucket{"), "histogram buckets published");
-        assertTrue(scrape.contains("kafka_stream_"), "Kafka Streams metrics bound");
+        assertTrue(scrape.contains("kafka_producer_"), "the partition writers' producer metrics bound");
     }
 
     @Test
-    void shouldReportReadyAndLiveWhenStreamsRunAndResultsAreRead() throws Exception {
+    void shouldReportReadyAndLiveWhenEveryOwnedPartitionHasAReadyWriter() throws Exception {
         // when
         HttpResponse<String> readiness = service.get("/health/readiness");
         HttpResponse<String> liveness = service.get("/health/liveness");
@@ -80,7 +80,7 @@ class ObservabilityIT {
     void shouldCarryTheCorrelationIdInTheMdcWhenACommandIsAccepted() throws Exception {
         // given
         String correlationId = "corr-mdc-" + UUID.randomUUID();
-        try (LogCapture processorLog = LogCapture.of("dev.eventbank.command.processor.CommandProcessor")) {
+        try (LogCapture processorLog = LogCapture.of("dev.eventbank.command.writer.PartitionWriter")) {
             // when
             String account = open(correlationId);
 

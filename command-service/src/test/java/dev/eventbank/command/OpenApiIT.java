@@ -21,7 +21,7 @@ class OpenApiIT {
 
     @BeforeAll
     static void startService() throws Exception {
-        service = ServiceUnderTest.start("openapi-it");
+        service = ServiceUnderTest.start("openapi-it", java.util.Map.of("schema-registry.url", ServiceUnderTest.sharedRegistryUrl()));
     }
 
     @AfterAll

@@ -1,6 +1,6 @@
 package dev.eventbank.command.rest;
 
-import dev.eventbank.command.gateway.CommandGateway;
+import dev.eventbank.command.routing.CommandRouter;
 import dev.eventbank.schemas.AvroDecimals;
 import dev.eventbank.schemas.commands.BankAccountCommand;
 import dev.eventbank.schemas.commands.CloseAccount;
@@ -27,8 +27,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 
 /**
- * Turns a checked HTTP request into a {@link BankAccountCommand}, sends it through the {@link CommandGateway}
- * and maps its committed result to a response ({@link CommandResponses}). Every check on the input happens
+ * Turns a checked HTTP request into a {@link BankAccountCommand}, has it decided by the owner of its account's
+ * partition ({@link CommandRouter}) and maps its committed result to a response ({@link CommandResponses}). Every check on the input happens
  * here, before anything is sent: a request that fails one is a 400 and produces nothing.
  *
  * <p>What is checked here is what needs no account: shapes, types, lengths, a known currency, amounts
@@ -61,13 +61,13 @@ final class AccountCommands {
     private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s.]+(\\.[^@\\s.]+)+");
     private static final Pattern PRINTABLE = Pattern.compile("[^\\p{Cntrl}]*");
 
-    private final CommandGateway gateway;
+    private final CommandRouter router;
     private final Duration replyTimeout;
     private final Clock clock;
 
-    AccountCommands(CommandGateway gateway, @Value("${eventbank.commands.reply-timeout:5s}") Duration replyTimeout,
+    AccountCommands(CommandRouter router, @Value("${eventbank.commands.reply-timeout:5s}") Duration replyTimeout,
                     Clock clock) {
-        this.gateway = gateway;
+        this.router = router;
         this.replyTimeout = replyTimeout;
         this.clock = clock;
     }
@@ -134,9 +134,8 @@ final class AccountCommands {
                 .setIssuedAt(clock.instant())
                 .setPayload(payload)
                 .build();
-        return gateway.send(command, replyTimeout).thenApply(result -> result.isPresent()
-                ? CommandResponses.of(result.get(), opening, headers.correlationId())
-                : CommandResponses.stillRunning(command, headers.correlationId()));
+        return router.send(command, replyTimeout)
+                .thenApply(result -> CommandResponses.of(result, opening, headers.correlationId()));
     }
 
     /** The path's account id in canonical (lower-case) form; no account has an id that is not a UUID. */

@@ -1,6 +1,5 @@
 package dev.eventbank.command.rest;
 
-import dev.eventbank.schemas.commands.BankAccountCommand;
 import dev.eventbank.schemas.commands.CommandOutcome;
 import dev.eventbank.schemas.commands.CommandResult;
 import io.micronaut.http.HttpHeaders;
@@ -16,7 +15,6 @@ import java.util.Map;
  * The HTTP answer to a committed {@link CommandResult}: ACCEPTED -> 201 (open) or 200 with {@code ETag};
  * REJECTED -> 422 problem typed by its code ({@code /problems/insufficient-funds}), except INVALID_AMOUNT and
  * INVALID_COMMAND -> 400; NOT_FOUND -> 404; CONFLICT -> 409 with {@code currentVersion}; KEY_REUSED -> 422.
- * No result in time -> 202 with a {@code Location} to poll.
  */
 final class CommandResponses {
 
@@ -33,14 +31,6 @@ final class CommandResponses {
                     .header(CommandHeaders.CORRELATION_ID, correlationId);
         }
         return ProblemHandlers.render(problem(result)).header(CommandHeaders.CORRELATION_ID, correlationId);
-    }
-
-    static HttpResponse<?> stillRunning(BankAccountCommand command, String correlationId) {
-        return HttpResponse.accepted()
-                .header(HttpHeaders.LOCATION, "/commands/" + command.getCommandId())
-                .header(HttpHeaders.RETRY_AFTER, "1")
-                .header(CommandHeaders.CORRELATION_ID, correlationId)
-                .body(new Pending(command.getCommandId(), command.getAccountId(), "PENDING"));
     }
 
     static String etag(long version) {
@@ -95,10 +85,5 @@ final class CommandResponses {
     /** Body of a 2xx command response. */
     @Serdeable
     record Accepted(String accountId, long version) {
-    }
-
-    /** Body of a 202: the command is sent, its outcome not known yet. */
-    @Serdeable
-    record Pending(String commandId, String accountId, String status) {
     }
 }

@@ -1,6 +1,6 @@
 package dev.eventbank.command.rest;
 
-import dev.eventbank.command.gateway.CommandGateway;
+import dev.eventbank.command.writer.NotCommittedException;
 import dev.eventbank.support.problem.ProblemResponses;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * Renders every error as {@code application/problem+json} (RFC 9457): our {@link CommandProblem}s, a command
- * Kafka did not take (503, {@code Retry-After}), and the framework's client errors (unknown route, 405, 413,
+ * whose outcome is not known in time (503, {@code Retry-After}), and the framework's client errors (unknown route, 405, 413,
  * 415, ...), whose message becomes the {@code detail} so that callers learn what to fix (that last part is
  * service-support's {@code ClientErrorDetails}). Server errors keep their detail to the log.
  */
@@ -41,13 +41,14 @@ final class ProblemHandlers {
 
     @Produces
     @Singleton
-    static final class NotSentHandler implements ExceptionHandler<CommandGateway.CommandNotSentException, HttpResponse<?>> {
+    static final class NotCommittedHandler implements ExceptionHandler<NotCommittedException, HttpResponse<?>> {
 
         @Override
-        public HttpResponse<?> handle(HttpRequest request, CommandGateway.CommandNotSentException exception) {
-            return render(new CommandProblem(HttpStatus.SERVICE_UNAVAILABLE, "/problems/unavailable",
-                    "Command not sent", "Kafka did not take the command in time; retry with the same "
-                    + "Idempotency-Key so that it is applied at most once", Map.of()))
+        public HttpResponse<?> handle(HttpRequest request, NotCommittedException exception) {
+            return render(new CommandProblem(HttpStatus.SERVICE_UNAVAILABLE, "/problems/outcome-unknown",
+                    "Outcome unknown", "the command's outcome is not known in time (" + exception.getMessage()
+                    + "); it may or may not have been applied: retry with the same Idempotency-Key, which answers "
+                    + "the first outcome or applies the command once", Map.of()))
                     .header("Retry-After", "1");
         }
     }

@@ -51,19 +51,6 @@ class CommandResponsesTest {
         assertEquals("cmd-1", problem.members().get("commandId"));
     }
 
-    @Test
-    void shouldAnswer202WithALocationToPollWhenNoResultArrivedInTime() {
-        BankAccountCommand command = BankAccountCommand.newBuilder()
-                .setCommandId("cmd-9").setAccountId("a-9").setExpectedVersion(null).setCorrelationId("c-9")
-                .setIdempotencyKey(null).setFingerprint("f").setIssuedAt(Instant.EPOCH)
-                .setPayload(new DepositMoney(AvroDecimals.toWire(BigDecimal.ONE), null)).build();
-
-        HttpResponse<?> response = CommandResponses.stillRunning(command, "c-9");
-
-        assertEquals(202, response.code());
-        assertEquals("/commands/cmd-9", response.getHeaders().get("Location"));
-    }
-
     private static void assertProblem(CommandResult result, int status, String type) {
         HttpResponse<?> response = CommandResponses.of(result, false, "c-1");
         assertEquals(status, response.code());

@@ -6,7 +6,9 @@ package dev.eventbank.schemas.catalog;
  */
 public final class ApplicationIds {
 
-    public static final String COMMAND_PROCESSOR = "bank-account-command-processor";
+    /** The command writers: consumer group that assigns partitions to instances, and prefix of the per-partition
+     * transactional ids ({@code bank-account-command-writers-7}) that fence a former owner. */
+    public static final String COMMAND_WRITERS = "bank-account-command-writers";
     public static final String PROJECTION = "bank-account-projection";
     public static final String QUERY_VIEW = "bank-account-query-view";
 

@@ -14,8 +14,6 @@ public final class Topics {
     /** Partitions of every topic unless configured otherwise; fixed once a topic exists. */
     public static final int DEFAULT_PARTITIONS = 12;
 
-    private static final String SEVEN_DAYS_MS = String.valueOf(7L * 24 * 60 * 60 * 1000);
-
     /**
      * The event log, the source of truth. Never compacted (compaction keeps only the last record per key
      * and would erase history) and never expired.
@@ -27,15 +25,33 @@ public final class Topics {
             "compression.type", "zstd",
             "min.insync.replicas", "1"));
 
-    /** Commands accepted over REST, consumed by the command processor that owns the account's partition. */
-    public static final TopicSpec COMMANDS = new TopicSpec("bank-account-commands", DEFAULT_PARTITIONS, Map.of(
-            "cleanup.policy", "delete",
-            "retention.ms", SEVEN_DAYS_MS));
+    /**
+     * The command side's write model: the latest {@code AccountAggregate} of each account, written by the owner of
+     * the account's partition in the same transaction as its events, so a new owner restores every aggregate from
+     * here without reading the event log. Each record carries the {@value #EVENTS_CHECKPOINT_HEADER} header: the
+     * event-log offset of the same partition up to which earlier transactions are folded in. Internal: not for
+     * other teams.
+     */
+    public static final TopicSpec AGGREGATES = new TopicSpec("bank-account-aggregates", DEFAULT_PARTITIONS, Map.of(
+            "cleanup.policy", "compact",
+            // compact soon: a restore reads what compaction left, so less to read after a busy day
+            "segment.ms", String.valueOf(60L * 60 * 1000),
+            "min.cleanable.dirty.ratio", "0.1"));
 
-    /** Committed outcome per command id, read read_committed by the REST layer to answer the caller. */
-    public static final TopicSpec COMMAND_RESULTS = new TopicSpec("bank-account-command-results", DEFAULT_PARTITIONS,
-            Map.of("cleanup.policy", "delete",
-                    "retention.ms", SEVEN_DAYS_MS));
+    /** Header of every {@link #AGGREGATES} record: the next event-log offset (decimal) not yet known to be folded in. */
+    public static final String EVENTS_CHECKPOINT_HEADER = "eventbank.events-offset";
+
+    /**
+     * The outcome of each command sent with an {@code Idempotency-Key} (key: command id, value: {@code RecentCommand},
+     * its request fingerprint and result), written in the same transaction as the command's events, in the
+     * partition of its account. Kept for the idempotency window: compacted, and deleted by time; the writer also
+     * ignores an outcome older than the window, since deletion by time is per segment and late. Internal.
+     */
+    public static final TopicSpec COMMAND_OUTCOMES = new TopicSpec("bank-account-command-outcomes", DEFAULT_PARTITIONS,
+            Map.of("cleanup.policy", "compact,delete",
+                    // the default idempotency window is 24 h: keep two, so a window set up to 48 h still holds
+                    "retention.ms", String.valueOf(48L * 60 * 60 * 1000),
+                    "segment.ms", String.valueOf(60L * 60 * 1000)));
 
     /** Aggregate snapshots: latest per account, with the version and log offset it covers. */
     public static final TopicSpec SNAPSHOTS = new TopicSpec("bank-account-snapshots", DEFAULT_PARTITIONS, Map.of(
@@ -55,7 +71,7 @@ public final class Topics {
             "cleanup.policy", "compact"));
 
     /** The topics the command service needs. */
-    public static final List<TopicSpec> COMMAND_SIDE = List.of(COMMANDS, COMMAND_RESULTS, EVENTS);
+    public static final List<TopicSpec> COMMAND_SIDE = List.of(EVENTS, AGGREGATES, COMMAND_OUTCOMES);
 
     /** The topics the projection service needs. */
     public static final List<TopicSpec> PROJECTION_SIDE = List.of(EVENTS, STATE, SNAPSHOTS, EVENTS_DLQ);
@@ -64,6 +80,6 @@ public final class Topics {
     }
 
     public static List<TopicSpec> all() {
-        return List.of(EVENTS, COMMANDS, COMMAND_RESULTS, SNAPSHOTS, STATE, EVENTS_DLQ, SCHEMAS);
+        return List.of(EVENTS, AGGREGATES, COMMAND_OUTCOMES, SNAPSHOTS, STATE, EVENTS_DLQ, SCHEMAS);
     }
 }

@@ -51,6 +51,9 @@ public final class ServiceUnderTest implements AutoCloseable {
                 "schema-registry.url", "mock://" + name + "-" + UUID.randomUUID(),
                 "eventbank.streams.application-id", name + "-" + UUID.randomUUID(),
                 "eventbank.streams.state-dir", stateDir(name).toString(),
+                // the command service's writers' group and transactional ids, unique like the application id
+                "eventbank.commands.group-id", name + "-writers-" + UUID.randomUUID(),
+                "eventbank.commands.transactional-id-prefix", name + "-writer-" + UUID.randomUUID(),
                 "eventbank.topics.partitions", 3));
         config.putAll(extra);
         return new ServiceUnderTest(ApplicationContext.run(EmbeddedServer.class, config));
@@ -60,6 +63,17 @@ public final class ServiceUnderTest implements AutoCloseable {
      * A fresh Kafka Streams state directory under the module's {@code target/it-state}: {@code mvn clean} removes it,
      * and nothing is left in the system's temporary directory.
      */
+    /**
+     * One in-memory registry for every test of this JVM that shares the broker's topics, as production has one
+     * registry per cluster: a service that reads records written by another test's service (the command
+     * service's writers restore whole partitions) can resolve their schema ids.
+     */
+    public static String sharedRegistryUrl() {
+        return SHARED_REGISTRY_URL;
+    }
+
+    private static final String SHARED_REGISTRY_URL = "mock://shared-" + UUID.randomUUID();
+
     public static Path stateDir(String name) throws IOException {
         return Files.createTempDirectory(Files.createDirectories(Path.of("target", "it-state")), name + "-");
     }

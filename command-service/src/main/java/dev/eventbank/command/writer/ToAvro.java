@@ -1,4 +1,4 @@
-package dev.eventbank.command.processor;
+package dev.eventbank.command.writer;
 
 import dev.eventbank.command.domain.AccountEvent;
 import dev.eventbank.command.domain.AccountState;

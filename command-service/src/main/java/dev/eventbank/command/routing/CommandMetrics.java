@@ -1,4 +1,4 @@
-package dev.eventbank.command.gateway;
+package dev.eventbank.command.routing;
 
 import dev.eventbank.schemas.commands.BankAccountCommand;
 import dev.eventbank.schemas.commands.CloseAccount;
@@ -17,20 +17,19 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The command side's own meters, all counted from what this instance sent and read back {@code read_committed}:
+ * The command side's own meters:
  * <ul>
  *   <li>{@value #COMMANDS} (counter), tags {@code type} (open, deposit, withdraw, close) and {@code outcome}
- *   (accepted, rejected, conflict, not_found, key_reused; timeout when no result arrived within the reply timeout;
- *   not_sent when Kafka did not take the command);</li>
- *   <li>{@value #APPEND_LATENCY} (timer with a percentile histogram), tag {@code type}: from the send to the
- *   committed result, for commands answered within the reply timeout;</li>
- *   <li>{@value #EVENTS_APPENDED} (counter): events of committed, accepted results of commands sent from this
- *   instance. Counted at the results reader rather than in the processor because under exactly-once a processor
- *   may run a batch more than once (an aborted transaction is retried); a replayed answer to a retried command
- *   appends nothing and is not counted. The sum over instances is the number of events appended.</li>
+ *   (accepted, rejected, conflict, not_found, key_reused; timeout when no outcome was known within the reply
+ *   timeout), counted by the instance that took the HTTP request;</li>
+ *   <li>{@value #APPEND_LATENCY} (timer with a percentile histogram), tag {@code type}: from taking the command to
+ *   knowing its committed outcome, forwarding to the owner included;</li>
+ *   <li>{@value #EVENTS_APPENDED} (counter): events committed by this instance's partition writers (an outcome
+ *   answered again to a retry appends nothing and is not counted). The sum over instances is the number of
+ *   events appended.</li>
  * </ul>
- * Limits: commands refused with a 400 before anything is sent are not counted here (see
- * {@code http.server.requests}); a result that arrives after this instance restarted is lost to these meters.
+ * Limits: commands refused with a 400 before they reach a writer are not counted here (see
+ * {@code http.server.requests}).
  */
 public final class CommandMetrics {
 
@@ -44,7 +43,7 @@ public final class CommandMetrics {
     public CommandMetrics(MeterRegistry registry) {
         this.registry = registry;
         this.eventsAppended = Counter.builder(EVENTS_APPENDED)
-                .description("events committed to bank-account-events by commands sent from this instance")
+                .description("events committed to bank-account-events by this instance's partition writers")
                 .register(registry);
     }
 
@@ -53,18 +52,19 @@ public final class CommandMetrics {
         return new CommandMetrics(new SimpleMeterRegistry());
     }
 
-    MeterRegistry registry() {
+    /** Where these meters (and the writers' producer metrics) are registered. */
+    public MeterRegistry registry() {
         return registry;
     }
 
     /** One command answered: its committed {@code result}, or none within the reply timeout. */
-    void completed(BankAccountCommand command, Optional<CommandResult> result, long startNanos) {
+    public void completed(BankAccountCommand command, Optional<CommandResult> result, long startNanos) {
         String type = type(command);
         String outcome = result.map(r -> r.getOutcome().name().toLowerCase(Locale.ROOT)).orElse("timeout");
         count(type, outcome);
         if (result.isPresent()) {
             Timer.builder(APPEND_LATENCY)
-                    .description("from sending a command to reading its committed result")
+                    .description("from taking a command to knowing its committed outcome")
                     .tag("type", type)
                     .publishPercentileHistogram()
                     .minimumExpectedValue(Duration.ofMillis(1))
@@ -78,8 +78,8 @@ public final class CommandMetrics {
         count(type(command), "not_sent");
     }
 
-    /** A committed result of a command sent from here, read for the first time (not a replayed answer). */
-    void committed(CommandResult result) {
+    /** A result committed by this instance's writer (not an earlier outcome answered again). */
+    public void committed(CommandResult result) {
         if (result.getOutcome() == CommandOutcome.ACCEPTED && result.getEventCount() > 0) {
             eventsAppended.increment(result.getEventCount());
         }
@@ -87,7 +87,7 @@ public final class CommandMetrics {
 
     private void count(String type, String outcome) {
         Counter.builder(COMMANDS)
-                .description("commands sent to Kafka, by type and outcome")
+                .description("commands taken over HTTP, by type and outcome")
                 .tag("type", type)
                 .tag("outcome", outcome)
                 .register(registry)

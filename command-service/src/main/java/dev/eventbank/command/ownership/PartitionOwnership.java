@@ -1,0 +1,259 @@
+package dev.eventbank.command.ownership;
+
+import dev.eventbank.command.writer.PartitionState;
+import dev.eventbank.command.writer.PartitionWriter;
+import dev.eventbank.command.writer.WriterSettings;
+import dev.eventbank.schemas.catalog.Topics;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Which partitions of {@code bank-account-events} this instance owns, from Kafka group membership: a consumer in
+ * the group {@code groupId} subscribed to the event log (cooperative-sticky assignment, so a rebalance moves only
+ * the partitions that must move). It never reads a record: its partitions stay paused; it exists for the
+ * assignment. For every partition assigned it starts a {@link PartitionWriter}, for every partition revoked or
+ * lost it stops it. Its {@code client.id} carries this instance's URL, which is how the other instances find the
+ * owner of a partition ({@link OwnerDirectory}).
+ *
+ * <p>The group's session timeout bounds how long a crashed or frozen owner's partitions wait for a new owner; a
+ * frozen owner that wakes up later is fenced by the new owner's writer and acknowledges nothing more.
+ *
+ * <p>A writer that failed by itself (not fenced) is started again while the partition is still assigned here; a
+ * fenced one only after two session timeouts, since a fenced writer normally means the partition is moving
+ * away and starting it again would fence the new owner.
+ */
+public final class PartitionOwnership implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionOwnership.class);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
+
+    private final String bootstrapServers;
+    private final String groupId;
+    private final WriterSettings settings;
+    private final Duration sessionTimeout;
+    private final int partitions;
+    private final Map<Integer, PartitionWriter> writers = new ConcurrentHashMap<>();
+    private final Map<Integer, PartitionState> retained = new ConcurrentHashMap<>();
+    private final java.util.concurrent.PriorityBlockingQueue<Stopped> stoppedByThemselves =
+            new java.util.concurrent.PriorityBlockingQueue<>(16, java.util.Comparator.comparingLong(Stopped::notBefore));
+    private final Map<Integer, Integer> failuresInARow = new ConcurrentHashMap<>();
+    private KafkaConsumer<byte[], byte[]> consumer;
+    private volatile String endpoint;
+    private Thread thread;
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private volatile boolean running = true;
+    private volatile boolean joined;
+
+    /**
+     * Ownership of the {@code partitions} partitions of the event log; joins the group on {@link #start}.
+     *
+     * @param sessionTimeout how long the group waits for a silent member before moving its partitions away
+     */
+    public PartitionOwnership(String bootstrapServers, String groupId, Duration sessionTimeout, int partitions,
+                              WriterSettings settings) {
+        this.bootstrapServers = bootstrapServers;
+        this.groupId = groupId;
+        this.settings = settings;
+        this.sessionTimeout = sessionTimeout;
+        this.partitions = partitions;
+    }
+
+    /**
+     * Joins the group, on a thread of its own.
+     *
+     * @param endpoint the base URL other instances reach this one at, e.g. {@code http://10.0.0.5:8080}
+     */
+    public synchronized void start(String endpoint) {
+        if (thread != null) {
+            throw new IllegalStateException("already started");
+        }
+        this.endpoint = endpoint;
+        this.consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.GROUP_ID_CONFIG, groupId,
+                ConsumerConfig.CLIENT_ID_CONFIG, OwnerDirectory.clientIdFor(endpoint),
+                ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) sessionTimeout.toMillis(),
+                ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(sessionTimeout.toMillis() / 4, 500),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.thread = new Thread(this::run, "partition-ownership");
+        this.thread.setDaemon(true);
+        thread.start();
+        LOG.info("partition ownership started group={} endpoint={} partitions={}", groupId, endpoint, partitions);
+    }
+
+    /** This instance's URL as other instances reach it; null before {@link #start}. */
+    public String endpoint() {
+        return endpoint;
+    }
+
+    /** Partitions of the event log (fixed at its creation). */
+    public int partitions() {
+        return partitions;
+    }
+
+    /** The writer of {@code partition} when this instance owns it, else null. */
+    public PartitionWriter writer(int partition) {
+        return writers.get(partition);
+    }
+
+    /** True once the group assigned partitions to this instance and each of their writers is ready. */
+    public boolean isReady() {
+        return joined && running && writers.values().stream().allMatch(w -> w.state() == PartitionWriter.State.READY);
+    }
+
+    /** True while the membership thread runs (false after a fatal error or close). */
+    public boolean isAlive() {
+        return running && (thread == null || thread.isAlive());
+    }
+
+    /** Each owned partition's writer state, by partition. */
+    public Map<Integer, String> writerStates() {
+        Map<Integer, String> states = new TreeMap<>();
+        writers.forEach((partition, writer) -> states.put(partition, writer.state().name()));
+        return states;
+    }
+
+    private void run() {
+        try {
+            consumer.subscribe(List.of(Topics.EVENTS.name()), new Rebalance());
+            while (running) {
+                consumer.poll(Duration.ofMillis(200));
+                restartStopped();
+            }
+        } catch (WakeupException e) {
+            // close()
+        } catch (RuntimeException e) {
+            LOG.error("partition ownership failed error=\"{}\"", e.toString(), e);
+        } finally {
+            running = false;
+            try {
+                // leaves the group: revokes (and so stops) every writer first
+                consumer.close(Duration.ofSeconds(10));
+            } catch (RuntimeException e) {
+                LOG.warn("ownership consumer close failed error=\"{}\"", e.toString());
+            }
+            stopAll(writers.keySet());
+            closed.countDown();
+        }
+    }
+
+    private void restartStopped() {
+        long now = System.nanoTime();
+        for (Stopped stopped; (stopped = stoppedByThemselves.peek()) != null && stopped.notBefore() <= now; ) {
+            stoppedByThemselves.poll();
+            int partition = stopped.writer().partition();
+            if (writers.get(partition) == stopped.writer()
+                    && consumer.assignment().contains(new TopicPartition(Topics.EVENTS.name(), partition))) {
+                LOG.info("partition writer restarting partition={} previousState={}", partition, stopped.writer().state());
+                startWriter(partition);
+            }
+        }
+    }
+
+    /** A writer that stopped by itself, to start again not before {@code notBefore} (System.nanoTime). */
+    private record Stopped(PartitionWriter writer, long notBefore) {
+    }
+
+    private void startWriter(int partition) {
+        PartitionWriter writer = new PartitionWriter(partition, settings,
+                retained.getOrDefault(partition, new PartitionState(partition)), this::stoppedByItself);
+        retained.remove(partition);
+        writers.put(partition, writer);
+        writer.start();
+    }
+
+    /** On the writer's thread. A fenced writer waits two session timeouts, a failed one backs off 1, 2, 4 .. 30 s. */
+    private void stoppedByItself(PartitionWriter writer) {
+        Duration delay;
+        if (writer.state() == PartitionWriter.State.FENCED) {
+            delay = sessionTimeout.multipliedBy(2);
+        } else {
+            int failures = failuresInARow.merge(writer.partition(), 1, Integer::sum);
+            delay = Duration.ofSeconds(Math.min(30, 1L << Math.min(failures - 1, 5)));
+        }
+        stoppedByThemselves.add(new Stopped(writer, System.nanoTime() + delay.toNanos()));
+    }
+
+    private void stopAll(Collection<Integer> partitions) {
+        List<Integer> stopping = List.copyOf(partitions);
+        for (Integer partition : stopping) {
+            PartitionWriter writer = writers.remove(partition);
+            if (writer != null) {
+                writer.stop(STOP_TIMEOUT);
+                failuresInARow.remove(partition);
+                PartitionState kept = writer.stoppedState();
+                if (kept != null) {
+                    retained.put(partition, kept);
+                }
+            }
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        running = false;
+        if (consumer == null) {
+            return;
+        }
+        consumer.wakeup();
+        try {
+            if (!closed.await(30, TimeUnit.SECONDS)) {
+                LOG.warn("partition ownership did not close in time");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Writers follow the assignment. Runs on the membership thread, inside poll. */
+    private final class Rebalance implements ConsumerRebalanceListener {
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+            consumer.pause(assigned);
+            for (TopicPartition tp : assigned) {
+                startWriter(tp.partition());
+            }
+            joined = true;
+            LOG.info("partitions assigned assigned={} owned={}", partitionsOf(assigned), new java.util.TreeSet<>(writers.keySet()));
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+            if (revoked.isEmpty()) {
+                return;
+            }
+            stopAll(partitionsOf(revoked));
+            LOG.info("partitions revoked revoked={} owned={}", partitionsOf(revoked), new java.util.TreeSet<>(writers.keySet()));
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> lost) {
+            stopAll(partitionsOf(lost));
+            LOG.warn("partitions lost lost={} owned={}", partitionsOf(lost), new java.util.TreeSet<>(writers.keySet()));
+        }
+
+        private List<Integer> partitionsOf(Collection<TopicPartition> partitions) {
+            return partitions.stream().map(TopicPartition::partition).sorted().toList();
+        }
+    }
+}

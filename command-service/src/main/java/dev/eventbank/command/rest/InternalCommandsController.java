@@ -1,0 +1,85 @@
+package dev.eventbank.command.rest;
+
+import dev.eventbank.command.routing.CommandRouter;
+import dev.eventbank.command.writer.NotCommittedException;
+import dev.eventbank.command.writer.NotOwnerException;
+import dev.eventbank.schemas.commands.BankAccountCommand;
+import io.micronaut.context.annotation.Value;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Post;
+import io.swagger.v3.oas.annotations.Hidden;
+import org.apache.avro.AvroRuntimeException;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * {@code POST /internal/commands}: a command forwarded by another instance of this service, to be decided here
+ * because this instance owns its account's partition. Body and answer are Avro single-object encoded
+ * ({@link BankAccountCommand} in, {@code CommandResult} out, each carrying its schema's fingerprint, so two
+ * instances of different versions refuse each other rather than misread). 200 with the committed result; 421
+ * Misdirected Request when this instance does not own the partition (the caller looks up the owner again);
+ * 503 when the outcome is not known in time; 400 for a body that is not such a command.
+ *
+ * <p>Internal: not in the public API (hidden from the OpenAPI document) and only for other instances of the
+ * command service. Limits: it is served on the same port as the public API, so until requests are
+ * authenticated anyone who reaches that port can call it, as they can call the public commands.
+ */
+@Hidden
+@Controller(CommandRouter.INTERNAL_PATH)
+final class InternalCommandsController {
+
+    private static final MediaType AVRO = MediaType.of(CommandRouter.AVRO_SINGLE_OBJECT);
+
+    private final CommandRouter router;
+    private final Duration replyTimeout;
+
+    InternalCommandsController(CommandRouter router, @Value("${eventbank.commands.reply-timeout:5s}") Duration replyTimeout) {
+        this.router = router;
+        this.replyTimeout = replyTimeout;
+    }
+
+    @Post(consumes = CommandRouter.AVRO_SINGLE_OBJECT, produces = CommandRouter.AVRO_SINGLE_OBJECT)
+    CompletableFuture<HttpResponse<byte[]>> decide(@Body byte[] body) {
+        BankAccountCommand command;
+        try {
+            command = BankAccountCommand.fromByteBuffer(ByteBuffer.wrap(body));
+        } catch (IOException | AvroRuntimeException e) {
+            return CompletableFuture.completedFuture(text(HttpStatus.BAD_REQUEST, "not a BankAccountCommand in Avro "
+                    + "single-object encoding of a schema known here: " + e.getMessage()));
+        }
+        return router.decideHere(command, replyTimeout).handle((result, error) -> {
+            Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+            if (cause == null) {
+                try {
+                    ByteBuffer encoded = result.toByteBuffer();
+                    byte[] bytes = new byte[encoded.remaining()];
+                    encoded.get(bytes);
+                    return HttpResponse.ok(bytes).contentType(AVRO);
+                } catch (IOException e) {
+                    return text(HttpStatus.INTERNAL_SERVER_ERROR, "result not encodable: " + e.getMessage());
+                }
+            }
+            if (cause instanceof NotOwnerException) {
+                return text(HttpStatus.MISDIRECTED_REQUEST, cause.getMessage());
+            }
+            if (cause instanceof NotCommittedException) {
+                return text(HttpStatus.SERVICE_UNAVAILABLE, cause.getMessage());
+            }
+            return text(HttpStatus.INTERNAL_SERVER_ERROR, cause.toString());
+        });
+    }
+
+    private static HttpResponse<byte[]> text(HttpStatus status, String message) {
+        return HttpResponse.<byte[]>status(status).contentType(MediaType.TEXT_PLAIN_TYPE)
+                .body(message.getBytes(StandardCharsets.UTF_8));
+    }
+}

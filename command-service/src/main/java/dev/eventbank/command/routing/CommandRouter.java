@@ -1,0 +1,214 @@
+package dev.eventbank.command.routing;
+
+import dev.eventbank.command.logging.CommandMdc;
+import dev.eventbank.command.ownership.OwnerDirectory;
+import dev.eventbank.command.ownership.PartitionOwnership;
+import dev.eventbank.command.writer.AccountPartitioner;
+import dev.eventbank.command.writer.NotCommittedException;
+import dev.eventbank.command.writer.NotOwnerException;
+import dev.eventbank.command.writer.PartitionWriter;
+import dev.eventbank.schemas.commands.BankAccountCommand;
+import dev.eventbank.schemas.commands.CommandResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Gets a command decided by the owner of its account's partition: this instance's {@link PartitionWriter} when
+ * it owns the partition, else the owner found in the {@link OwnerDirectory}, over HTTP
+ * ({@value #INTERNAL_PATH}, the command and its result in Avro single-object encoding). While a partition
+ * moves (no owner yet, a former owner that answers "not owner") it asks again, a little later and with a fresh
+ * directory, until the reply timeout.
+ *
+ * <p>The future completes with the committed outcome, or fails with {@link NotCommittedException} when no
+ * outcome is known within the timeout: then the command may or may not have been committed, and a retry with the
+ * same {@code Idempotency-Key} tells which (it answers the first outcome or decides the command, once).
+ *
+ * <p>A forwarded command is never forwarded again: the receiving instance decides it or answers 421.
+ */
+public final class CommandRouter implements AutoCloseable {
+
+    /** Where instances send each other commands; internal, not part of the public API. */
+    public static final String INTERNAL_PATH = "/internal/commands";
+    /** Media type of a forwarded command and of its result: Avro single-object encoding. */
+    public static final String AVRO_SINGLE_OBJECT = "application/vnd.eventbank.avro";
+
+    private static final Logger LOG = LoggerFactory.getLogger(CommandRouter.class);
+    private static final Duration RETRY_AFTER = Duration.ofMillis(50);
+    private static final Duration DIRECTORY_MAX_AGE = Duration.ofSeconds(2);
+
+    private final PartitionOwnership ownership;
+    private final OwnerDirectory directory;
+    private final CommandMetrics metrics;
+    private final HttpClient http;
+    private final ScheduledExecutorService scheduler;
+
+    public CommandRouter(PartitionOwnership ownership, OwnerDirectory directory, CommandMetrics metrics) {
+        this.ownership = ownership;
+        this.directory = directory;
+        this.metrics = metrics;
+        this.scheduler = Executors.newScheduledThreadPool(2, runnable -> {
+            Thread thread = new Thread(runnable, "command-router");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2)).executor(scheduler).build();
+    }
+
+    /**
+     * Sends {@code command} to its owner, wherever it is; the future holds the committed outcome, or fails with
+     * {@link NotCommittedException} within {@code timeout}.
+     */
+    public CompletableFuture<CommandResult> send(BankAccountCommand command, Duration timeout) {
+        long start = System.nanoTime();
+        CompletableFuture<CommandResult> result = new CompletableFuture<>();
+        attempt(command, System.nanoTime() + timeout.toNanos(), true, result);
+        return withTimeout(result, command, timeout).whenComplete((outcome, error) ->
+                metrics.completed(command, Optional.ofNullable(outcome), start));
+    }
+
+    /**
+     * Decides {@code command} here only (a command forwarded by another instance): fails with
+     * {@link NotOwnerException} when this instance does not own the partition within a short wait.
+     */
+    public CompletableFuture<CommandResult> decideHere(BankAccountCommand command, Duration timeout) {
+        CompletableFuture<CommandResult> result = new CompletableFuture<>();
+        // the forwarding instance may have seen the assignment a moment before this one
+        attempt(command, System.nanoTime() + Math.min(timeout.toNanos(), Duration.ofSeconds(1).toNanos()), false, result);
+        return withTimeout(result, command, timeout);
+    }
+
+    private void attempt(BankAccountCommand command, long deadline, boolean mayForward, CompletableFuture<CommandResult> result) {
+        if (result.isDone()) {
+            return;
+        }
+        int partition = AccountPartitioner.partitionOf(command.getAccountId(), ownership.partitions());
+        PartitionWriter writer = ownership.writer(partition);
+        if (writer != null) {
+            writer.submit(command).whenComplete((outcome, error) -> {
+                if (error == null) {
+                    result.complete(outcome);
+                } else if (error instanceof NotOwnerException) {
+                    retry(command, deadline, mayForward, result, error);
+                } else {
+                    result.completeExceptionally(error);
+                }
+            });
+            return;
+        }
+        if (!mayForward) {
+            retry(command, deadline, false, result, new NotOwnerException(partition, "this instance does not own partition " + partition));
+            return;
+        }
+        // the directory may block on the broker: never on the caller's (event loop) thread
+        scheduler.execute(() -> {
+            Optional<String> owner = directory.ownerOf(partition, DIRECTORY_MAX_AGE);
+            if (owner.isEmpty() || owner.get().equals(ownership.endpoint())) {
+                retry(command, deadline, true, result, new NotOwnerException(partition, "partition " + partition
+                        + " has no other owner yet"));
+                return;
+            }
+            forward(owner.get(), command, partition).whenComplete((outcome, error) -> {
+                Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+                if (cause == null) {
+                    result.complete(outcome);
+                } else if (cause instanceof NotOwnerException || cause instanceof IOException) {
+                    // a former owner, or one that just went away: look again
+                    directory.ownerOf(partition, Duration.ZERO);
+                    retry(command, deadline, true, result, cause);
+                } else {
+                    result.completeExceptionally(cause);
+                }
+            });
+        });
+    }
+
+    private void retry(BankAccountCommand command, long deadline, boolean mayForward, CompletableFuture<CommandResult> result,
+                       Throwable why) {
+        if (System.nanoTime() + RETRY_AFTER.toNanos() > deadline) {
+            result.completeExceptionally(why instanceof NotOwnerException && !mayForward ? why
+                    : new NotCommittedException("no owner of the account's partition answered in time: " + why.getMessage(), why));
+            return;
+        }
+        scheduler.schedule(() -> attempt(command, deadline, mayForward, result), RETRY_AFTER.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private CompletableFuture<CommandResult> forward(String owner, BankAccountCommand command, int partition) {
+        byte[] body;
+        try {
+            body = toBytes(command.toByteBuffer());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        HttpRequest request = HttpRequest.newBuilder(URI.create(owner + INTERNAL_PATH))
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", AVRO_SINGLE_OBJECT)
+                .header("Accept", AVRO_SINGLE_OBJECT)
+                .header("X-Correlation-Id", command.getCorrelationId())
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).thenApply(response -> {
+            switch (response.statusCode()) {
+                case 200 -> {
+                    try {
+                        return CommandResult.fromByteBuffer(ByteBuffer.wrap(response.body()));
+                    } catch (IOException e) {
+                        throw new CompletionException(new NotCommittedException("unreadable result from " + owner, e));
+                    }
+                }
+                case 421 -> throw new CompletionException(new NotOwnerException(partition, owner + " does not own partition " + partition));
+                default -> {
+                    try (CommandMdc mdc = CommandMdc.of(command)) {
+                        LOG.warn("forwarded command failed owner={} status={} body=\"{}\"", owner, response.statusCode(),
+                                new String(response.body(), java.nio.charset.StandardCharsets.UTF_8));
+                    }
+                    throw new CompletionException(new NotCommittedException("the owner " + owner + " answered "
+                            + response.statusCode(), null));
+                }
+            }
+        });
+    }
+
+    private CompletableFuture<CommandResult> withTimeout(CompletableFuture<CommandResult> result, BankAccountCommand command,
+                                                         Duration timeout) {
+        return result.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).exceptionallyCompose(error -> {
+            Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+            if (cause instanceof TimeoutException) {
+                try (CommandMdc mdc = CommandMdc.of(command)) {
+                    LOG.info("command reply timed out accountId={} commandId={} timeoutMs={}", command.getAccountId(),
+                            command.getCommandId(), timeout.toMillis());
+                }
+                return CompletableFuture.failedFuture(new NotCommittedException("no outcome within "
+                        + timeout.toMillis() + " ms", cause));
+            }
+            return CompletableFuture.failedFuture(cause);
+        });
+    }
+
+    static byte[] toBytes(ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.get(bytes);
+        return bytes;
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+    }
+}

@@ -1,0 +1,146 @@
+package dev.eventbank.command.writer;
+
+import dev.eventbank.command.domain.AccountCommand;
+import dev.eventbank.command.domain.AccountEvent;
+import dev.eventbank.command.domain.AccountState;
+import dev.eventbank.command.domain.BankAccount;
+import dev.eventbank.command.domain.Decision;
+import dev.eventbank.command.domain.RejectionCode;
+import dev.eventbank.schemas.commands.AccountAggregate;
+import dev.eventbank.schemas.commands.BankAccountCommand;
+import dev.eventbank.schemas.commands.CommandOutcome;
+import dev.eventbank.schemas.commands.CommandResult;
+import dev.eventbank.schemas.commands.RecentCommand;
+import dev.eventbank.schemas.events.BankAccountEvent;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The command handler of the write side: one command against one account's aggregate, in this order:
+ * <ol>
+ *   <li>a command id with an outcome recorded within the idempotency window: the same request (same fingerprint)
+ *   gets that outcome again and appends nothing ({@link Handled#replayed()}), a different one KEY_REUSED;</li>
+ *   <li>a payload the domain cannot read: REJECTED {@value #INVALID_COMMAND};</li>
+ *   <li>no aggregate and not an open: NOT_FOUND;</li>
+ *   <li>an expected version ({@code If-Match}) that differs from the aggregate's: CONFLICT;</li>
+ *   <li>otherwise {@link BankAccount#decide}: the events, numbered from the aggregate's version + 1, and the new
+ *   aggregate; or REJECTED with the decider's code.</li>
+ * </ol>
+ * Pure: no Kafka, no clock (the time comes in), so it is tested on its own.
+ *
+ * <p>Which outcomes are recorded for idempotency: ACCEPTED and REJECTED outcomes of commands that came with an
+ * {@code Idempotency-Key} (their command id is derived from it, so a retry has the same id). Not recorded: commands
+ * without a key (their id is random, nobody can retry them), CONFLICT (nothing was decided: a retry with a fresh
+ * {@code If-Match} may go ahead), NOT_FOUND and KEY_REUSED (nothing changed).
+ */
+final class CommandHandler {
+
+    static final String INVALID_COMMAND = "INVALID_COMMAND";
+
+    private CommandHandler() {
+    }
+
+    /**
+     * What handling one command decided.
+     *
+     * @param result    the outcome to answer with
+     * @param events    the events to append, versions already set (empty unless ACCEPTED)
+     * @param aggregate the account's new aggregate, or null when it does not change
+     * @param outcome   the outcome to record for idempotency, or null when none is recorded
+     * @param replayed  true when the result is an earlier outcome answered again (nothing appended)
+     */
+    record Handled(CommandResult result, List<BankAccountEvent> events, AccountAggregate aggregate,
+                   RecentCommand outcome, boolean replayed) {
+
+        /** True when this command writes nothing: nothing of it needs a transaction. */
+        boolean writesNothing() {
+            return events.isEmpty() && aggregate == null && outcome == null;
+        }
+    }
+
+    /**
+     * Handles {@code command}.
+     *
+     * @param command   the command (its account id is the aggregate's)
+     * @param aggregate the account's current aggregate, null when the account was never opened
+     * @param seen      the outcome recorded for this command id, or null
+     * @param now       the time of the decision, recorded as the outcome's {@code completedAt}
+     * @param window    how long a recorded outcome answers a retry (the idempotency window)
+     */
+    static Handled handle(BankAccountCommand command, AccountAggregate aggregate, RecentCommand seen, Instant now,
+                          Duration window) {
+        long currentVersion = aggregate == null ? 0 : aggregate.getVersion();
+        if (seen != null && !expired(seen, now, window)) {
+            if (seen.getFingerprint().equals(command.getFingerprint())) {
+                return new Handled(seen.getCommandResult(), List.of(), null, null, true);
+            }
+            return answer(result(command, CommandOutcome.KEY_REUSED, currentVersion, 0, null,
+                    "command id " + command.getCommandId() + " was used for a different request", now));
+        }
+        AccountCommand domainCommand;
+        try {
+            domainCommand = FromAvro.command(command);
+        } catch (FromAvro.InvalidCommandException e) {
+            return answer(result(command, CommandOutcome.REJECTED, currentVersion, 0, INVALID_COMMAND, e.getMessage(), now));
+        }
+        if (aggregate == null && !(domainCommand instanceof AccountCommand.OpenAccount)) {
+            return answer(result(command, CommandOutcome.NOT_FOUND, 0, 0, RejectionCode.ACCOUNT_NOT_FOUND.name(),
+                    "account " + command.getAccountId() + " does not exist", now));
+        }
+        Long expected = command.getExpectedVersion();
+        if (expected != null && expected != currentVersion) {
+            return answer(result(command, CommandOutcome.CONFLICT, currentVersion, 0, null,
+                    "expected version " + expected + " but account " + command.getAccountId() + " is at version "
+                            + currentVersion, now));
+        }
+        AccountState state = FromAvro.state(aggregate);
+        Decision decision = BankAccount.decide(domainCommand, state);
+        if (decision instanceof Decision.Rejected rejected) {
+            CommandResult result = result(command, CommandOutcome.REJECTED, currentVersion, 0, rejected.code().name(),
+                    rejected.detail(), now);
+            return new Handled(result, List.of(), null, remembered(command, result), false);
+        }
+        List<AccountEvent> accepted = ((Decision.Accepted) decision).events();
+        List<BankAccountEvent> events = new ArrayList<>(accepted.size());
+        long version = currentVersion;
+        for (AccountEvent event : accepted) {
+            state = BankAccount.evolve(state, event);
+            version++;
+            events.add(ToAvro.event(event, version, command, UUID.randomUUID()));
+        }
+        CommandResult result = result(command, CommandOutcome.ACCEPTED, version, events.size(), null, null, now);
+        return new Handled(result, List.copyOf(events), ToAvro.aggregate(command.getAccountId(), state, List.of()),
+                remembered(command, result), false);
+    }
+
+    /** True when {@code seen} was recorded longer than {@code window} before {@code now}. */
+    static boolean expired(RecentCommand seen, Instant now, Duration window) {
+        return seen.getCommandResult().getCompletedAt().plus(window).isBefore(now);
+    }
+
+    private static Handled answer(CommandResult result) {
+        return new Handled(result, List.of(), null, null, false);
+    }
+
+    private static RecentCommand remembered(BankAccountCommand command, CommandResult result) {
+        return command.getIdempotencyKey() == null ? null : new RecentCommand(command.getFingerprint(), result);
+    }
+
+    private static CommandResult result(BankAccountCommand command, CommandOutcome outcome, long version, int eventCount,
+                                        String rejectionCode, String detail, Instant now) {
+        return CommandResult.newBuilder()
+                .setCommandId(command.getCommandId())
+                .setAccountId(command.getAccountId())
+                .setOutcome(outcome)
+                .setVersion(version)
+                .setEventCount(eventCount)
+                .setRejectionCode(rejectionCode)
+                .setDetail(detail)
+                .setCompletedAt(now)
+                .build();
+    }
+}

@@ -1,0 +1,416 @@
+package dev.eventbank.command.writer;
+
+import dev.eventbank.command.logging.CommandMdc;
+import dev.eventbank.schemas.catalog.Topics;
+import dev.eventbank.schemas.commands.AccountAggregate;
+import dev.eventbank.schemas.commands.BankAccountCommand;
+import dev.eventbank.schemas.commands.CommandOutcome;
+import dev.eventbank.schemas.commands.CommandResult;
+import dev.eventbank.schemas.commands.RecentCommand;
+import dev.eventbank.schemas.events.BankAccountEvent;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The single writer of one partition of {@code bank-account-events}, run by the instance that owns the
+ * partition. On its own thread it
+ * <ol>
+ *   <li>starts a transactional producer whose {@code transactional.id} belongs to the partition, not to the
+ *   instance: its {@code initTransactions} fences the previous owner's producer (any transaction of it still open
+ *   is aborted, and nothing it sends afterwards can commit);</li>
+ *   <li>restores the partition's {@link PartitionState} ({@link PartitionRestore});</li>
+ *   <li>then, in a loop, takes every command that arrived since the last transaction (group commit), decides
+ *   them in arrival order against the committed state plus the batch's own earlier decisions
+ *   ({@link CommandHandler}), and appends the batch's events, new aggregates and recorded outcomes in one
+ *   transaction. Each command's future completes when that transaction's commit returns.</li>
+ * </ol>
+ * A command that writes nothing (a conflict, an unknown account, a rejection of a command without
+ * {@code Idempotency-Key}, an earlier outcome answered again) and whose account has no uncommitted change in
+ * the batch is answered at once, without waiting for anyone's commit: its answer depends on committed state only.
+ *
+ * <p>Failures: a fenced producer (a newer owner exists) fails the batch and every queued command with
+ * {@link NotOwnerException} and stops the writer for good; the caller forwards to the new owner. Any other
+ * failure aborts the transaction and fails the batch's commands with {@link NotCommittedException}; a writer
+ * whose producer is unusable stops with state {@link State#FAILED} and tells its owner ({@code onStopped}).
+ *
+ * <p>Limits: decisions are not pipelined with the commit in flight (the next batch is decided when the commit
+ * returns); deciding takes microseconds, the commit milliseconds.
+ */
+public final class PartitionWriter {
+
+    /** Lifecycle of a writer. Only STARTING and READY take commands. */
+    public enum State { STARTING, READY, STOPPED, FENCED, FAILED }
+
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionWriter.class);
+    private static final Duration EXPIRE_EVERY = Duration.ofMinutes(1);
+
+    private record Submission(BankAccountCommand command, CompletableFuture<CommandResult> future) {
+    }
+
+    private record Decided(Submission submission, CommandHandler.Handled handled) {
+    }
+
+    private final int partition;
+    private final WriterSettings settings;
+    private final PartitionState state;
+    private final Consumer<PartitionWriter> onStopped;
+    private final LinkedBlockingQueue<Submission> queue = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    private volatile State lifecycle = State.STARTING;
+    private volatile boolean running = true;
+    private KafkaProducer<String, byte[]> producer;
+    private KafkaClientMetrics producerMetrics;
+    private Instant nextExpiry;
+
+    /**
+     * A writer for {@code partition}, not started yet.
+     *
+     * @param state     the partition's state as this instance last knew it (new, or kept from an earlier ownership)
+     * @param onStopped told once when the writer stops by itself (fenced or failed), on the writer's thread
+     */
+    public PartitionWriter(int partition, WriterSettings settings, PartitionState state, Consumer<PartitionWriter> onStopped) {
+        this.partition = partition;
+        this.settings = settings;
+        this.state = state;
+        this.onStopped = onStopped;
+        this.thread = new Thread(this::run, "partition-writer-" + partition);
+        this.thread.setDaemon(true);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    public int partition() {
+        return partition;
+    }
+
+    public State state() {
+        return lifecycle;
+    }
+
+    /** Completes when the writer has fenced the previous owner and restored the partition. */
+    public CompletableFuture<Void> ready() {
+        return ready;
+    }
+
+    /**
+     * The partition's state once this writer's thread has ended, to give to the next writer of the partition in
+     * this instance (it then reads only what was written since); null while the thread still runs.
+     */
+    public PartitionState stoppedState() {
+        return thread.isAlive() ? null : state;
+    }
+
+    /**
+     * Queues {@code command} (its account must be in this partition). The future completes with the committed
+     * outcome, or fails with {@link NotOwnerException} (this writer stopped or was fenced: ask the owner) or
+     * {@link NotCommittedException} (the transaction failed; nothing of it is visible).
+     */
+    public CompletableFuture<CommandResult> submit(BankAccountCommand command) {
+        CompletableFuture<CommandResult> future = new CompletableFuture<>();
+        State now = lifecycle;
+        if (now != State.STARTING && now != State.READY) {
+            future.completeExceptionally(new NotOwnerException(partition, "the writer of partition " + partition + " is " + now));
+            return future;
+        }
+        queue.add(new Submission(command, future));
+        if (!running) {
+            // stopped between the check and the add: nobody will take it
+            failQueued(new NotOwnerException(partition, "the writer of partition " + partition + " stopped"));
+        }
+        return future;
+    }
+
+    /**
+     * Stops taking commands, lets the transaction in flight finish, fails what is still queued with
+     * {@link NotOwnerException} and closes the producer; waits at most {@code timeout} for that.
+     */
+    public void stop(Duration timeout) {
+        // no interrupt: an interrupted commitTransaction may still commit, and its callers would be told it did not
+        running = false;
+        try {
+            thread.join(timeout.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            LOG.warn("partition writer did not stop in time partition={} timeoutMs={}", partition, timeout.toMillis());
+        }
+    }
+
+    private void run() {
+        try {
+            producer = new KafkaProducer<>(producerConfig(), new StringSerializer(), new ByteArraySerializer());
+            producerMetrics = new KafkaClientMetrics(producer);
+            producerMetrics.bindTo(settings.metrics().registry());
+            long start = System.nanoTime();
+            producer.initTransactions();
+            long fenced = System.nanoTime();
+            PartitionRestore.restore(state, settings);
+            LOG.info("partition writer ready partition={} transactionalId={} initTransactionsMs={} restoreMs={}",
+                    partition, transactionalId(), (fenced - start) / 1_000_000, (System.nanoTime() - fenced) / 1_000_000);
+        } catch (RuntimeException e) {
+            if (!running) {
+                LOG.info("partition writer stopped while starting partition={}", partition);
+                finish(State.STOPPED, new NotOwnerException(partition, "the writer of partition " + partition + " stopped"));
+            } else {
+                LOG.error("partition writer failed to start partition={} error=\"{}\"", partition, e.toString(), e);
+                finish(fencing(e) ? State.FENCED : State.FAILED, new NotOwnerException(partition,
+                        "the writer of partition " + partition + " could not start: " + e.getMessage()));
+            }
+            return;
+        }
+        lifecycle = State.READY;
+        ready.complete(null);
+        nextExpiry = settings.clock().instant().plus(EXPIRE_EVERY);
+        List<Submission> batch = new ArrayList<>();
+        State end = State.STOPPED;
+        while (running) {
+            try {
+                Submission first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    expireOutcomes();
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, settings.maxBatch() - 1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            State outcome = process(batch);
+            batch.clear();
+            if (outcome != State.READY) {
+                end = outcome;
+                break;
+            }
+        }
+        finish(end, new NotOwnerException(partition, "the writer of partition " + partition + " is " + end));
+    }
+
+    /** Decides and commits one batch; answers READY to go on, FENCED or FAILED to stop. */
+    private State process(List<Submission> batch) {
+        Instant now = settings.clock().instant();
+        Map<String, AccountAggregate> changed = new HashMap<>();
+        Map<String, RecentCommand> recorded = new HashMap<>();
+        Set<String> dirty = new HashSet<>();
+        List<Decided> waiting = new ArrayList<>();
+        for (Submission submission : batch) {
+            BankAccountCommand command = submission.command();
+            String accountId = command.getAccountId();
+            AccountAggregate aggregate = changed.containsKey(accountId) ? changed.get(accountId) : state.aggregates.get(accountId);
+            RecentCommand seen = recorded.containsKey(command.getCommandId()) ? recorded.get(command.getCommandId())
+                    : state.outcomes.get(command.getCommandId());
+            CommandHandler.Handled handled = CommandHandler.handle(command, aggregate, seen, now, settings.idempotencyWindow());
+            boolean dependsOnBatch = dirty.contains(accountId) || recorded.containsKey(command.getCommandId());
+            if (handled.writesNothing() && !dependsOnBatch) {
+                answer(command, handled, submission.future());
+                continue;
+            }
+            if (handled.aggregate() != null) {
+                changed.put(accountId, handled.aggregate());
+                dirty.add(accountId);
+            }
+            if (handled.outcome() != null) {
+                recorded.put(command.getCommandId(), handled.outcome());
+            }
+            waiting.add(new Decided(submission, handled));
+        }
+        if (waiting.isEmpty()) {
+            return State.READY;
+        }
+        try {
+            long lastEventOffset = commit(waiting, changed, recorded);
+            state.aggregates.putAll(changed);
+            state.outcomes.putAll(recorded);
+            if (lastEventOffset >= 0) {
+                state.eventsCheckpoint = lastEventOffset + 1;
+            }
+            for (Decided decided : waiting) {
+                if (!decided.handled().replayed()) {
+                    settings.metrics().committed(decided.handled().result());
+                }
+                answer(decided.submission().command(), decided.handled(), decided.submission().future());
+            }
+            return State.READY;
+        } catch (RuntimeException e) {
+            boolean fenced = fencing(e);
+            RuntimeException failure = fenced
+                    ? new NotOwnerException(partition, "the writer of partition " + partition + " was fenced by a newer owner")
+                    : new NotCommittedException("the transaction of partition " + partition + " failed: " + e.getMessage(), e);
+            LOG.warn("transaction failed partition={} commands={} fenced={} error=\"{}\"", partition, waiting.size(), fenced, e.toString());
+            for (Decided decided : waiting) {
+                decided.submission().future().completeExceptionally(failure);
+            }
+            if (fenced) {
+                return State.FENCED;
+            }
+            try {
+                producer.abortTransaction();
+                return State.READY;
+            } catch (RuntimeException abortFailed) {
+                LOG.error("transaction abort failed partition={} error=\"{}\"", partition, abortFailed.toString());
+                return fencing(abortFailed) ? State.FENCED : State.FAILED;
+            }
+        }
+    }
+
+    /** One transaction with the batch's records; answers the offset of its last event, or -1 when it has none. */
+    private long commit(List<Decided> waiting, Map<String, AccountAggregate> changed, Map<String, RecentCommand> recorded) {
+        producer.beginTransaction();
+        Future<RecordMetadata> lastEvent = null;
+        for (Decided decided : waiting) {
+            for (BankAccountEvent event : decided.handled().events()) {
+                lastEvent = producer.send(new ProducerRecord<>(Topics.EVENTS.name(), partition, event.getOccurredAt().toEpochMilli(),
+                        event.getAggregateId(), settings.events().serializer().serialize(Topics.EVENTS.name(), event)));
+            }
+        }
+        // the aggregates say which events earlier transactions covered: this one's are covered by its own records
+        byte[] checkpoint = Long.toString(state.eventsCheckpoint).getBytes(StandardCharsets.US_ASCII);
+        for (Map.Entry<String, AccountAggregate> entry : changed.entrySet()) {
+            RecordHeaders headers = new RecordHeaders();
+            headers.add(Topics.EVENTS_CHECKPOINT_HEADER, checkpoint);
+            producer.send(new ProducerRecord<>(Topics.AGGREGATES.name(), partition, null, entry.getKey(),
+                    settings.aggregates().serializer().serialize(Topics.AGGREGATES.name(), entry.getValue()), headers));
+        }
+        for (Map.Entry<String, RecentCommand> entry : recorded.entrySet()) {
+            producer.send(new ProducerRecord<>(Topics.COMMAND_OUTCOMES.name(), partition, entry.getKey(),
+                    settings.outcomes().serializer().serialize(Topics.COMMAND_OUTCOMES.name(), entry.getValue())));
+        }
+        producer.commitTransaction();
+        if (lastEvent == null) {
+            return -1;
+        }
+        try {
+            // done: the commit flushed every send
+            return lastEvent.get().offset();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaException("interrupted reading the offset of a committed event", e);
+        } catch (ExecutionException e) {
+            throw new KafkaException(e.getCause());
+        }
+    }
+
+    private void answer(BankAccountCommand command, CommandHandler.Handled handled, CompletableFuture<CommandResult> future) {
+        try (CommandMdc mdc = CommandMdc.of(command)) {
+            CommandResult result = handled.result();
+            if (handled.replayed()) {
+                LOG.info("command replayed accountId={} commandId={} outcome={}", command.getAccountId(),
+                        command.getCommandId(), result.getOutcome());
+            } else if (result.getOutcome() == CommandOutcome.ACCEPTED) {
+                LOG.info("command accepted accountId={} commandId={} version={} events={}", command.getAccountId(),
+                        command.getCommandId(), result.getVersion(), result.getEventCount());
+            } else {
+                LOG.info("command {} accountId={} commandId={} code={}", result.getOutcome().name().toLowerCase(java.util.Locale.ROOT),
+                        command.getAccountId(), command.getCommandId(), result.getRejectionCode());
+            }
+        }
+        future.complete(handled.result());
+    }
+
+    private void expireOutcomes() {
+        Instant now = settings.clock().instant();
+        if (now.isAfter(nextExpiry)) {
+            nextExpiry = now.plus(EXPIRE_EVERY);
+            int expired = state.expireOutcomes(now, settings.idempotencyWindow());
+            if (expired > 0) {
+                LOG.info("outcomes expired partition={} count={} kept={}", partition, expired, state.outcomes.size());
+            }
+        }
+    }
+
+    private void finish(State end, RuntimeException queuedFailure) {
+        running = false;
+        lifecycle = end;
+        ready.completeExceptionally(queuedFailure);
+        failQueued(queuedFailure);
+        if (producerMetrics != null) {
+            producerMetrics.close();
+        }
+        if (producer != null) {
+            try {
+                producer.close(Duration.ofSeconds(5));
+            } catch (RuntimeException e) {
+                LOG.warn("producer close failed partition={} error=\"{}\"", partition, e.toString());
+            }
+        }
+        LOG.info("partition writer stopped partition={} state={}", partition, end);
+        if (end == State.FENCED || end == State.FAILED) {
+            onStopped.accept(this);
+        }
+    }
+
+    private void failQueued(RuntimeException failure) {
+        List<Submission> left = new ArrayList<>();
+        queue.drainTo(left);
+        for (Submission submission : left) {
+            submission.future().completeExceptionally(failure);
+        }
+    }
+
+    private static boolean fencing(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private String transactionalId() {
+        return settings.transactionalIdPrefix() + "-" + partition;
+    }
+
+    private Map<String, Object> producerConfig() {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId());
+        config.put(ProducerConfig.CLIENT_ID_CONFIG, transactionalId());
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        // a batch is sent when it is committed anyway: lingering would only delay the commit
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        // the event log is zstd (Topics.EVENTS): compressing here spares the broker a recompression
+        config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
+        // the client retries a transactional request that met CONCURRENT_TRANSACTIONS after this (default 100 ms)
+        config.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 5);
+        // an owner that dies mid-transaction holds back read_committed readers of the partition at most this long
+        // (a new owner's initTransactions aborts it at once)
+        config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
+        config.putAll(settings.producerOverrides());
+        return config;
+    }
+}

@@ -1,0 +1,47 @@
+package dev.eventbank.command.writer;
+
+import dev.eventbank.command.routing.CommandMetrics;
+import dev.eventbank.schemas.commands.AccountAggregate;
+import dev.eventbank.schemas.commands.RecentCommand;
+import dev.eventbank.schemas.events.BankAccountEvent;
+import dev.eventbank.schemas.serde.AvroSerdes;
+import dev.eventbank.schemas.serde.SchemaRegistryClient;
+import org.apache.kafka.common.serialization.Serde;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * What every {@link PartitionWriter} of an instance shares: where Kafka is, the serdes of the three topics it
+ * writes, the transactional id prefix, the idempotency window and the clock.
+ *
+ * @param bootstrapServers      Kafka
+ * @param transactionalIdPrefix a writer's transactional id is this + "-" + partition: stable, so that the next
+ *                              owner of a partition fences the previous one
+ * @param idempotencyWindow     how long a recorded outcome answers a retried {@code Idempotency-Key}
+ * @param maxBatch              most commands decided into one transaction
+ * @param producerOverrides     producer configs set on top of the writer's own (tests, tuning)
+ */
+public record WriterSettings(String bootstrapServers, String transactionalIdPrefix, Duration idempotencyWindow,
+                             int maxBatch, Map<String, Object> producerOverrides, Clock clock,
+                             Serde<BankAccountEvent> events, Serde<AccountAggregate> aggregates,
+                             Serde<RecentCommand> outcomes, CommandMetrics metrics) {
+
+    public WriterSettings {
+        producerOverrides = Map.copyOf(producerOverrides);
+        if (idempotencyWindow.isNegative() || idempotencyWindow.isZero()) {
+            throw new IllegalArgumentException("the idempotency window must be positive, got " + idempotencyWindow);
+        }
+    }
+
+    /** Settings with the serdes of our Avro contracts on {@code registry}. */
+    public static WriterSettings of(String bootstrapServers, String transactionalIdPrefix, Duration idempotencyWindow,
+                                    int maxBatch, Map<String, Object> producerOverrides, Clock clock,
+                                    SchemaRegistryClient registry, CommandMetrics metrics) {
+        return new WriterSettings(bootstrapServers, transactionalIdPrefix, idempotencyWindow, maxBatch,
+                producerOverrides, clock, AvroSerdes.value(BankAccountEvent.class, registry),
+                AvroSerdes.value(AccountAggregate.class, registry), AvroSerdes.value(RecentCommand.class, registry),
+                metrics);
+    }
+}
