@@ -67,9 +67,10 @@ class CommandServiceFactory {
                                   @Value("${kafka.bootstrap.servers:localhost:9092}") String bootstrapServers,
                                   @Value("${eventbank.commands.transactional-id-prefix:" + ApplicationIds.COMMAND_WRITERS + "}") String transactionalIdPrefix,
                                   @Value("${eventbank.commands.idempotency-window:24h}") Duration idempotencyWindow,
-                                  @Value("${eventbank.commands.max-batch:500}") int maxBatch) {
-        return WriterSettings.of(bootstrapServers, transactionalIdPrefix, idempotencyWindow, maxBatch, Map.of(), clock,
-                registry, metrics);
+                                  @Value("${eventbank.commands.max-batch:500}") int maxBatch,
+                                  @Value("${eventbank.commands.state-dir}") String stateDir) {
+        return WriterSettings.of(bootstrapServers, transactionalIdPrefix, idempotencyWindow, maxBatch, Map.of(),
+                java.nio.file.Path.of(stateDir), clock, registry, metrics);
     }
 
     @Singleton

@@ -181,6 +181,8 @@ public final class LocalStack implements AutoCloseable {
             }
         });
         properties.put("eventbank.streams.state-dir", dataDir.resolve("streams").resolve(name).toString());
+        // the command service's local checkpoint files of its partitions' state
+        properties.put("eventbank.commands.state-dir", dataDir.resolve("state").resolve(name).toString());
         Path jar = home.resolve(module).resolve("target").resolve(module + "-" + VERSION + ".jar");
         ServiceProcess service = ServiceProcess.start(name, jar, port, properties,
                 dataDir.resolve("logs").resolve(name + ".log"));

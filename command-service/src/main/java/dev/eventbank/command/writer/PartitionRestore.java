@@ -24,6 +24,8 @@ import java.util.Map;
  * Brings a partition's {@link PartitionState} up to date with what is committed in Kafka, after its writer's
  * {@code initTransactions} fenced the previous owner (so nothing more of it can commit):
  * <ol>
+ *   <li>a new state starts from the partition's local checkpoint file when there is one
+ *   ({@link PartitionSnapshotFile});</li>
  *   <li>{@code bank-account-aggregates} and {@code bank-account-command-outcomes} from where the state last read
  *   them (the start of the topic for a new state) to their last stable offset, read_committed;</li>
  *   <li>the event log from the checkpoint the aggregates carry ({@link Topics#EVENTS_CHECKPOINT_HEADER}) to its
@@ -59,6 +61,13 @@ final class PartitionRestore {
             Instant now = settings.clock().instant();
             long[] read = new long[2];
             consumer.assign(List.of(aggregates, outcomes));
+            boolean fromFile = false;
+            if (settings.stateDir() != null && state.aggregatesPosition == 0 && state.aggregates.isEmpty()) {
+                Map<TopicPartition, Long> ends = consumer.endOffsets(List.of(aggregates, outcomes));
+                fromFile = PartitionSnapshotFile.load(PartitionSnapshotFile.path(settings.stateDir(),
+                                settings.transactionalIdPrefix(), partition), state, ends.get(aggregates), ends.get(outcomes),
+                        now, settings.idempotencyWindow());
+            }
             consumer.seek(aggregates, state.aggregatesPosition);
             consumer.seek(outcomes, state.outcomesPosition);
             readToEnd(consumer, List.of(aggregates, outcomes), "aggregates and outcomes", partition, record -> {
@@ -108,8 +117,9 @@ final class PartitionRestore {
                 }
             });
             state.eventsCheckpoint = consumer.position(events);
-            LOG.info("partition restored partition={} accounts={} outcomes={} aggregateRecordsRead={} outcomeRecordsRead={} "
-                            + "eventsRead={} eventsFolded={} stateMs={} eventsMs={}", partition, state.aggregates.size(),
+            LOG.info("partition restored partition={} fromLocalFile={} accounts={} outcomes={} aggregateRecordsRead={} "
+                            + "outcomeRecordsRead={} eventsRead={} eventsFolded={} stateMs={} eventsMs={}", partition, fromFile,
+                    state.aggregates.size(),
                     state.outcomes.size(), read[0], read[1], folded[0], folded[1],
                     (stateRead - start) / 1_000_000, (System.nanoTime() - stateRead) / 1_000_000);
         }

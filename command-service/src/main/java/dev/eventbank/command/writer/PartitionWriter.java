@@ -23,6 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -70,6 +71,7 @@ public final class PartitionWriter {
 
     private static final Logger LOG = LoggerFactory.getLogger(PartitionWriter.class);
     private static final Duration EXPIRE_EVERY = Duration.ofMinutes(1);
+    private static final Duration SAVE_EVERY = Duration.ofMinutes(5);
 
     private record Submission(BankAccountCommand command, CompletableFuture<CommandResult> future) {
     }
@@ -89,6 +91,8 @@ public final class PartitionWriter {
     private KafkaProducer<String, byte[]> producer;
     private KafkaClientMetrics producerMetrics;
     private Instant nextExpiry;
+    private Instant nextSave;
+    private boolean changedSinceSave;
 
     /**
      * A writer for {@code partition}, not started yet.
@@ -192,13 +196,14 @@ public final class PartitionWriter {
         lifecycle = State.READY;
         ready.complete(null);
         nextExpiry = settings.clock().instant().plus(EXPIRE_EVERY);
+        nextSave = settings.clock().instant().plus(SAVE_EVERY);
         List<Submission> batch = new ArrayList<>();
         State end = State.STOPPED;
         while (running) {
             try {
                 Submission first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
-                    expireOutcomes();
+                    whileIdle();
                     continue;
                 }
                 batch.add(first);
@@ -208,6 +213,7 @@ public final class PartitionWriter {
                 break;
             }
             State outcome = process(batch);
+            changedSinceSave = true;
             batch.clear();
             if (outcome != State.READY) {
                 end = outcome;
@@ -338,8 +344,13 @@ public final class PartitionWriter {
         future.complete(handled.result());
     }
 
-    private void expireOutcomes() {
+    private void whileIdle() {
         Instant now = settings.clock().instant();
+        if (changedSinceSave && settings.stateDir() != null && now.isAfter(nextSave)) {
+            nextSave = now.plus(SAVE_EVERY);
+            changedSinceSave = false;
+            PartitionSnapshotFile.save(snapshotFile(), state);
+        }
         if (now.isAfter(nextExpiry)) {
             nextExpiry = now.plus(EXPIRE_EVERY);
             int expired = state.expireOutcomes(now, settings.idempotencyWindow());
@@ -349,8 +360,13 @@ public final class PartitionWriter {
         }
     }
 
+    private Path snapshotFile() {
+        return PartitionSnapshotFile.path(settings.stateDir(), settings.transactionalIdPrefix(), partition);
+    }
+
     private void finish(State end, RuntimeException queuedFailure) {
         running = false;
+        boolean restored = lifecycle == State.READY;
         lifecycle = end;
         ready.completeExceptionally(queuedFailure);
         failQueued(queuedFailure);
@@ -363,6 +379,10 @@ public final class PartitionWriter {
             } catch (RuntimeException e) {
                 LOG.warn("producer close failed partition={} error=\"{}\"", partition, e.toString());
             }
+        }
+        if (restored && settings.stateDir() != null) {
+            // committed state only (a failed transaction changed nothing), so the file can only be behind Kafka
+            PartitionSnapshotFile.save(snapshotFile(), state);
         }
         LOG.info("partition writer stopped partition={} state={}", partition, end);
         if (end == State.FENCED || end == State.FAILED) {

@@ -22,10 +22,12 @@ import java.util.Map;
  * @param idempotencyWindow     how long a recorded outcome answers a retried {@code Idempotency-Key}
  * @param maxBatch              most commands decided into one transaction
  * @param producerOverrides     producer configs set on top of the writer's own (tests, tuning)
+ * @param stateDir              where each partition's local checkpoint file goes ({@link PartitionSnapshotFile});
+ *                              null for none (every restore then reads the topics from their start)
  */
 public record WriterSettings(String bootstrapServers, String transactionalIdPrefix, Duration idempotencyWindow,
-                             int maxBatch, Map<String, Object> producerOverrides, Clock clock,
-                             Serde<BankAccountEvent> events, Serde<AccountAggregate> aggregates,
+                             int maxBatch, Map<String, Object> producerOverrides, java.nio.file.Path stateDir,
+                             Clock clock, Serde<BankAccountEvent> events, Serde<AccountAggregate> aggregates,
                              Serde<RecentCommand> outcomes, CommandMetrics metrics) {
 
     public WriterSettings {
@@ -37,10 +39,10 @@ public record WriterSettings(String bootstrapServers, String transactionalIdPref
 
     /** Settings with the serdes of our Avro contracts on {@code registry}. */
     public static WriterSettings of(String bootstrapServers, String transactionalIdPrefix, Duration idempotencyWindow,
-                                    int maxBatch, Map<String, Object> producerOverrides, Clock clock,
-                                    SchemaRegistryClient registry, CommandMetrics metrics) {
+                                    int maxBatch, Map<String, Object> producerOverrides, java.nio.file.Path stateDir,
+                                    Clock clock, SchemaRegistryClient registry, CommandMetrics metrics) {
         return new WriterSettings(bootstrapServers, transactionalIdPrefix, idempotencyWindow, maxBatch,
-                producerOverrides, clock, AvroSerdes.value(BankAccountEvent.class, registry),
+                producerOverrides, stateDir, clock, AvroSerdes.value(BankAccountEvent.class, registry),
                 AvroSerdes.value(AccountAggregate.class, registry), AvroSerdes.value(RecentCommand.class, registry),
                 metrics);
     }

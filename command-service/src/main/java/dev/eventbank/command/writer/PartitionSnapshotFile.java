@@ -1,0 +1,140 @@
+package dev.eventbank.command.writer;
+
+import dev.eventbank.schemas.commands.AccountAggregate;
+import dev.eventbank.schemas.commands.RecentCommand;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * The local checkpoint of a partition's {@link PartitionState}, so that a restarted instance does not read the
+ * aggregates and outcomes topics from their start: one file per partition,
+ * {@code <state-dir>/<transactional-id-prefix>-<partition>.state}, written when the writer stops and every few
+ * minutes while it is idle, read when a writer of the partition starts in a new process. The restore then reads
+ * the topics from the positions the file records; it can only be behind what is in Kafka, never ahead, because
+ * the file holds committed state only, so a stale file costs reading time, never correctness.
+ *
+ * <p>Format: a version, the three positions, then the aggregates and outcomes as key + Avro single-object
+ * encoding (which carries the schema's fingerprint: a file written by another schema version fails to decode
+ * and is ignored). A file whose positions are past the end of the topics (they were recreated) is ignored too.
+ * Written to a temporary file and moved into place, so a crash leaves the previous file.
+ *
+ * <p>Our own code rather than a library: the state is two hash maps and three offsets, written whole; an
+ * embedded database (RocksDB, as Kafka Streams uses) would add a native dependency for no gain at this size.
+ */
+final class PartitionSnapshotFile {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionSnapshotFile.class);
+    private static final int FORMAT = 1;
+
+    private PartitionSnapshotFile() {
+    }
+
+    static Path path(Path dir, String transactionalIdPrefix, int partition) {
+        return dir.resolve(transactionalIdPrefix + "-" + partition + ".state");
+    }
+
+    /** Writes {@code state} to {@code file}; logs and gives up on an I/O error (the next restore reads more). */
+    static void save(Path file, PartitionState state) {
+        long start = System.nanoTime();
+        try {
+            Files.createDirectories(file.getParent());
+            Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
+            try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(temporary), 1 << 16))) {
+                out.writeInt(FORMAT);
+                out.writeLong(state.eventsCheckpoint);
+                out.writeLong(state.aggregatesPosition);
+                out.writeLong(state.outcomesPosition);
+                out.writeInt(state.aggregates.size());
+                for (Map.Entry<String, AccountAggregate> entry : state.aggregates.entrySet()) {
+                    out.writeUTF(entry.getKey());
+                    write(out, entry.getValue().toByteBuffer());
+                }
+                out.writeInt(state.outcomes.size());
+                for (Map.Entry<String, RecentCommand> entry : state.outcomes.entrySet()) {
+                    out.writeUTF(entry.getKey());
+                    write(out, entry.getValue().toByteBuffer());
+                }
+            }
+            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            LOG.info("partition state saved partition={} accounts={} outcomes={} file={} ms={}", state.partition,
+                    state.aggregates.size(), state.outcomes.size(), file, (System.nanoTime() - start) / 1_000_000);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("partition state not saved partition={} file={} error=\"{}\"", state.partition, file, e.toString());
+        }
+    }
+
+    /**
+     * Reads {@code file} into the empty {@code state}; answers false (and leaves {@code state} empty) when there is
+     * no file, it cannot be read, or its positions are past {@code aggregatesEnd} / {@code outcomesEnd}.
+     */
+    static boolean load(Path file, PartitionState state, long aggregatesEnd, long outcomesEnd, Instant now, Duration window) {
+        if (!Files.isRegularFile(file)) {
+            return false;
+        }
+        long start = System.nanoTime();
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+            if (in.readInt() != FORMAT) {
+                throw new IOException("unknown format");
+            }
+            long eventsCheckpoint = in.readLong();
+            long aggregatesPosition = in.readLong();
+            long outcomesPosition = in.readLong();
+            if (aggregatesPosition > aggregatesEnd || outcomesPosition > outcomesEnd) {
+                LOG.warn("partition state file ignored partition={} file={} reason=\"positions past the topics' ends: "
+                        + "the topics were recreated\"", state.partition, file);
+                return false;
+            }
+            int aggregates = in.readInt();
+            for (int i = 0; i < aggregates; i++) {
+                String key = in.readUTF();
+                state.aggregates.put(key, AccountAggregate.fromByteBuffer(read(in)));
+            }
+            int outcomes = in.readInt();
+            for (int i = 0; i < outcomes; i++) {
+                String key = in.readUTF();
+                RecentCommand outcome = RecentCommand.fromByteBuffer(read(in));
+                if (!CommandHandler.expired(outcome, now, window)) {
+                    state.outcomes.put(key, outcome);
+                }
+            }
+            state.eventsCheckpoint = eventsCheckpoint;
+            state.aggregatesPosition = aggregatesPosition;
+            state.outcomesPosition = outcomesPosition;
+            LOG.info("partition state loaded partition={} accounts={} outcomes={} file={} ms={}", state.partition,
+                    state.aggregates.size(), state.outcomes.size(), file, (System.nanoTime() - start) / 1_000_000);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("partition state file ignored partition={} file={} error=\"{}\"", state.partition, file, e.toString());
+            state.aggregates.clear();
+            state.outcomes.clear();
+            return false;
+        }
+    }
+
+    private static void write(OutputStream out, ByteBuffer buffer) throws IOException {
+        ((DataOutputStream) out).writeInt(buffer.remaining());
+        out.write(buffer.array(), buffer.arrayOffset() + buffer.position(), buffer.remaining());
+    }
+
+    private static ByteBuffer read(InputStream in) throws IOException {
+        DataInputStream data = (DataInputStream) in;
+        byte[] bytes = new byte[data.readInt()];
+        data.readFully(bytes);
+        return ByteBuffer.wrap(bytes);
+    }
+}
