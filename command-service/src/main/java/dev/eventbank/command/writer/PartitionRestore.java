@@ -44,8 +44,13 @@ final class PartitionRestore {
     private PartitionRestore() {
     }
 
-    /** Reads what {@code state} does not have yet; blocks until done. */
-    static void restore(PartitionState state, WriterSettings settings) {
+    /**
+     * Reads what {@code state} does not have yet; blocks until done. Answers the ids of the accounts whose
+     * aggregate changed by folding in events the aggregates topic did not cover (empty normally): the writer
+     * writes those aggregates back, so that the next restore does not fold the same events again.
+     */
+    static java.util.Set<String> restore(PartitionState state, WriterSettings settings) {
+        java.util.Set<String> foldedAccounts = new java.util.HashSet<>();
         long start = System.nanoTime();
         int partition = state.partition;
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
@@ -111,6 +116,7 @@ final class PartitionRestore {
                 if (after != before) {
                     folded[1]++;
                     state.aggregates.put(record.key(), after);
+                    foldedAccounts.add(record.key());
                 } else if (event.getVersion() > (before == null ? 0 : before.getVersion()) + 1) {
                     LOG.error("event log gap partition={} accountId={} version={} aggregateVersion={}", partition,
                             record.key(), event.getVersion(), before == null ? 0 : before.getVersion());
@@ -123,6 +129,7 @@ final class PartitionRestore {
                     state.outcomes.size(), read[0], read[1], folded[0], folded[1],
                     (stateRead - start) / 1_000_000, (System.nanoTime() - stateRead) / 1_000_000);
         }
+        return foldedAccounts;
     }
 
     private static void readToEnd(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> partitions, String what,

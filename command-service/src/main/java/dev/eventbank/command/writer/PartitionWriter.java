@@ -179,7 +179,8 @@ public final class PartitionWriter {
             long start = System.nanoTime();
             producer.initTransactions();
             long fenced = System.nanoTime();
-            PartitionRestore.restore(state, settings);
+            Set<String> folded = PartitionRestore.restore(state, settings);
+            writeBack(folded);
             LOG.info("partition writer ready partition={} transactionalId={} initTransactionsMs={} restoreMs={}",
                     partition, transactionalId(), (fenced - start) / 1_000_000, (System.nanoTime() - fenced) / 1_000_000);
         } catch (RuntimeException e) {
@@ -288,6 +289,32 @@ public final class PartitionWriter {
                 return fencing(abortFailed) ? State.FENCED : State.FAILED;
             }
         }
+    }
+
+    /**
+     * Writes the aggregates that the restore folded from events the aggregates topic did not cover (a log written
+     * before that topic existed) to it, in transactions of at most 5,000, so the next restore reads them instead
+     * of folding the same events again.
+     */
+    private void writeBack(Set<String> accounts) {
+        if (accounts.isEmpty()) {
+            return;
+        }
+        long start = System.nanoTime();
+        byte[] checkpoint = Long.toString(state.eventsCheckpoint).getBytes(StandardCharsets.US_ASCII);
+        List<String> ids = new ArrayList<>(accounts);
+        for (int from = 0; from < ids.size(); from += 5_000) {
+            producer.beginTransaction();
+            for (String id : ids.subList(from, Math.min(ids.size(), from + 5_000))) {
+                RecordHeaders headers = new RecordHeaders();
+                headers.add(Topics.EVENTS_CHECKPOINT_HEADER, checkpoint);
+                producer.send(new ProducerRecord<>(Topics.AGGREGATES.name(), partition, null, id,
+                        settings.aggregates().serializer().serialize(Topics.AGGREGATES.name(), state.aggregates.get(id)), headers));
+            }
+            producer.commitTransaction();
+        }
+        LOG.info("aggregates written back partition={} accounts={} ms={}", partition, ids.size(),
+                (System.nanoTime() - start) / 1_000_000);
     }
 
     /** One transaction with the batch's records; answers the offset of its last event, or -1 when it has none. */
