@@ -1,5 +1,6 @@
 package dev.eventbank.command;
 
+import dev.eventbank.command.ownership.OwnerDirectory;
 import dev.eventbank.command.ownership.PartitionOwnership;
 import io.micronaut.core.async.publisher.Publishers;
 import io.micronaut.health.HealthStatus;
@@ -12,26 +13,41 @@ import org.reactivestreams.Publisher;
 import java.util.Map;
 
 /**
- * Readiness: {@code /health} and {@code /health/readiness} are UP once this instance joined the writers' group
- * and the writer of every partition it owns has fenced the previous owner and restored its state. Before that a
- * command for one of its partitions would wait. Details: each owned partition's writer state. See
+ * Readiness: {@code /health} and {@code /health/readiness} are UP once this instance joined the writers' group,
+ * the group's assignment has settled (no rebalance under way, every partition owned, this instance owning what its
+ * writers run: with cooperative rebalancing a new member's first assignment is often empty and its partitions
+ * come a round later) and the writer of every partition it owns has fenced the previous owner and restored its
+ * state. Before that a command could wait for a partition on the move. The settled assignment gates the first UP
+ * only: later rebalances (another instance joining or leaving) leave this UP while its own writers are ready, so
+ * that not every instance drops out of a load balancer at once; commands for partitions on the move wait
+ * (bounded by the reply timeout) meanwhile. Details: each owned partition's writer state. See
  * {@link CommandServiceLiveness} for whether the process should be restarted.
+ *
+ * <p>Limits: the group's state comes from the broker, at most 1 s old; while the broker cannot be reached the
+ * service reports DOWN.
  */
 @Singleton
 @Readiness
 final class CommandServiceHealth implements HealthIndicator {
 
     private final PartitionOwnership ownership;
+    private final OwnerDirectory directory;
+    private volatile boolean settledOnce;
 
-    CommandServiceHealth(PartitionOwnership ownership) {
+    CommandServiceHealth(PartitionOwnership ownership, OwnerDirectory directory) {
         this.ownership = ownership;
+        this.directory = directory;
     }
 
     @Override
     public Publisher<HealthResult> getResult() {
-        boolean up = ownership.isReady();
+        boolean writersReady = ownership.isReady();
+        boolean settled = settledOnce || writersReady && directory.isSettled(ownership.endpoint(), ownership.owned(),
+                ownership.partitions(), java.time.Duration.ofSeconds(1));
+        settledOnce = settled;
+        boolean up = writersReady && settled;
         return Publishers.just(HealthResult.builder("command-service", up ? HealthStatus.UP : HealthStatus.DOWN)
-                .details(Map.of("partitions", ownership.writerStates(),
+                .details(Map.of("partitions", ownership.writerStates(), "groupSettled", settled,
                         "endpoint", String.valueOf(ownership.endpoint())))
                 .build());
     }

@@ -32,6 +32,7 @@ public final class OwnerDirectory {
     private final Admin admin;
     private final String groupId;
     private Map<Integer, String> owners = Map.of();
+    private boolean stable;
     private long readAt;
 
     public OwnerDirectory(Admin admin, String groupId) {
@@ -61,6 +62,27 @@ public final class OwnerDirectory {
         return Optional.ofNullable(owners.get(partition));
     }
 
+    /**
+     * True when the group is stable (no rebalance under way), every one of the {@code partitions} partitions has an
+     * owner, and the member at {@code endpoint} owns exactly {@code owned}: the assignment has settled, so a request
+     * for any partition reaches a writer. From a copy at most {@code maxAge} old.
+     */
+    public synchronized boolean isSettled(String endpoint, java.util.Set<Integer> owned, int partitions, Duration maxAge) {
+        if (System.nanoTime() - readAt > maxAge.toNanos()) {
+            refresh();
+        }
+        if (!stable || owners.size() != partitions) {
+            return false;
+        }
+        java.util.Set<Integer> listed = new java.util.HashSet<>();
+        owners.forEach((partition, owner) -> {
+            if (owner.equals(endpoint)) {
+                listed.add(partition);
+            }
+        });
+        return listed.equals(owned);
+    }
+
     private void refresh() {
         try {
             ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(groupId)).describedGroups()
@@ -78,6 +100,7 @@ public final class OwnerDirectory {
                 }
             }
             owners = Map.copyOf(read);
+            stable = group.groupState() == org.apache.kafka.common.GroupState.STABLE;
             readAt = System.nanoTime();
         } catch (Exception e) {
             if (e instanceof InterruptedException) {

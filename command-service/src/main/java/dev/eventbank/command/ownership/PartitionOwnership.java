@@ -120,6 +120,11 @@ public final class PartitionOwnership implements AutoCloseable {
         return joined && running && writers.values().stream().allMatch(w -> w.state() == PartitionWriter.State.READY);
     }
 
+    /** The partitions this instance owns now. */
+    public java.util.Set<Integer> owned() {
+        return new java.util.TreeSet<>(writers.keySet());
+    }
+
     /** True while the membership thread runs (false after a fatal error or close). */
     public boolean isAlive() {
         return running && (thread == null || thread.isAlive());

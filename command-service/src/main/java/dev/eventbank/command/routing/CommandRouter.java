@@ -50,7 +50,9 @@ public final class CommandRouter implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandRouter.class);
     private static final Duration RETRY_AFTER = Duration.ofMillis(50);
+    /** A first look may use a directory this old; after a miss the router asks for one this fresh. */
     private static final Duration DIRECTORY_MAX_AGE = Duration.ofSeconds(2);
+    private static final Duration DIRECTORY_MAX_AGE_AFTER_MISS = Duration.ofMillis(100);
 
     private final PartitionOwnership ownership;
     private final OwnerDirectory directory;
@@ -67,8 +69,9 @@ public final class CommandRouter implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
+        // its own executor: the scheduler's threads may wait on the directory
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(2)).executor(scheduler).build();
+                .connectTimeout(Duration.ofSeconds(2)).build();
     }
 
     /**
@@ -78,7 +81,7 @@ public final class CommandRouter implements AutoCloseable {
     public CompletableFuture<CommandResult> send(BankAccountCommand command, Duration timeout) {
         long start = System.nanoTime();
         CompletableFuture<CommandResult> result = new CompletableFuture<>();
-        attempt(command, System.nanoTime() + timeout.toNanos(), true, result);
+        attempt(command, System.nanoTime() + timeout.toNanos(), true, false, result);
         return withTimeout(result, command, timeout).whenComplete((outcome, error) ->
                 metrics.completed(command, Optional.ofNullable(outcome), start));
     }
@@ -90,11 +93,12 @@ public final class CommandRouter implements AutoCloseable {
     public CompletableFuture<CommandResult> decideHere(BankAccountCommand command, Duration timeout) {
         CompletableFuture<CommandResult> result = new CompletableFuture<>();
         // the forwarding instance may have seen the assignment a moment before this one
-        attempt(command, System.nanoTime() + Math.min(timeout.toNanos(), Duration.ofSeconds(1).toNanos()), false, result);
+        attempt(command, System.nanoTime() + Math.min(timeout.toNanos(), Duration.ofSeconds(1).toNanos()), false, false, result);
         return withTimeout(result, command, timeout);
     }
 
-    private void attempt(BankAccountCommand command, long deadline, boolean mayForward, CompletableFuture<CommandResult> result) {
+    private void attempt(BankAccountCommand command, long deadline, boolean mayForward, boolean missedBefore,
+                         CompletableFuture<CommandResult> result) {
         if (result.isDone()) {
             return;
         }
@@ -118,7 +122,7 @@ public final class CommandRouter implements AutoCloseable {
         }
         // the directory may block on the broker: never on the caller's (event loop) thread
         scheduler.execute(() -> {
-            Optional<String> owner = directory.ownerOf(partition, DIRECTORY_MAX_AGE);
+            Optional<String> owner = directory.ownerOf(partition, missedBefore ? DIRECTORY_MAX_AGE_AFTER_MISS : DIRECTORY_MAX_AGE);
             if (owner.isEmpty() || owner.get().equals(ownership.endpoint())) {
                 retry(command, deadline, true, result, new NotOwnerException(partition, "partition " + partition
                         + " has no other owner yet"));
@@ -129,8 +133,7 @@ public final class CommandRouter implements AutoCloseable {
                 if (cause == null) {
                     result.complete(outcome);
                 } else if (cause instanceof NotOwnerException || cause instanceof IOException) {
-                    // a former owner, or one that just went away: look again
-                    directory.ownerOf(partition, Duration.ZERO);
+                    // a former owner, or one that just went away: look again, in a fresh directory
                     retry(command, deadline, true, result, cause);
                 } else {
                     result.completeExceptionally(cause);
@@ -146,7 +149,7 @@ public final class CommandRouter implements AutoCloseable {
                     : new NotCommittedException("no owner of the account's partition answered in time: " + why.getMessage(), why));
             return;
         }
-        scheduler.schedule(() -> attempt(command, deadline, mayForward, result), RETRY_AFTER.toMillis(), TimeUnit.MILLISECONDS);
+        scheduler.schedule(() -> attempt(command, deadline, mayForward, true, result), RETRY_AFTER.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private CompletableFuture<CommandResult> forward(String owner, BankAccountCommand command, int partition) {
