@@ -8,6 +8,7 @@ import dev.eventbank.schemas.commands.DepositMoney;
 import dev.eventbank.schemas.commands.OpenAccount;
 import dev.eventbank.schemas.commands.WithdrawMoney;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -27,6 +28,9 @@ import java.util.Optional;
  *   <li>{@value #EVENTS_APPENDED} (counter): events committed by this instance's partition writers (an outcome
  *   answered again to a retry appends nothing and is not counted). The sum over instances is the number of
  *   events appended.</li>
+ *   <li>{@value #TRANSACTION_DURATION} (timer) and {@value #TRANSACTION_COMMANDS} (distribution summary): each
+ *   partition writer's transactions, from {@code beginTransaction} to the return of {@code commitTransaction}, and
+ *   how many commands each carried (group commit: more than one under load).</li>
  * </ul>
  * Limits: commands refused with a 400 before they reach a writer are not counted here (see
  * {@code http.server.requests}).
@@ -36,15 +40,33 @@ public final class CommandMetrics {
     public static final String COMMANDS = "eventbank.commands";
     public static final String APPEND_LATENCY = "eventbank.command.append.latency";
     public static final String EVENTS_APPENDED = "eventbank.events.appended";
+    public static final String TRANSACTION_DURATION = "eventbank.command.transaction.duration";
+    public static final String TRANSACTION_COMMANDS = "eventbank.command.transaction.commands";
 
     private final MeterRegistry registry;
     private final Counter eventsAppended;
+    private final Timer transactions;
+    private final DistributionSummary commandsPerTransaction;
 
     public CommandMetrics(MeterRegistry registry) {
         this.registry = registry;
         this.eventsAppended = Counter.builder(EVENTS_APPENDED)
                 .description("events committed to bank-account-events by this instance's partition writers")
                 .register(registry);
+        this.transactions = Timer.builder(TRANSACTION_DURATION)
+                .description("a partition writer's transaction, from begin to the return of commit")
+                .publishPercentiles(0.5, 0.99)
+                .register(registry);
+        this.commandsPerTransaction = DistributionSummary.builder(TRANSACTION_COMMANDS)
+                .description("commands committed by one transaction of a partition writer")
+                .publishPercentiles(0.5, 0.99)
+                .register(registry);
+    }
+
+    /** One committed transaction of a partition writer: how long it took and how many commands it carried. */
+    public void transaction(long nanos, int commands) {
+        transactions.record(Duration.ofNanos(nanos));
+        commandsPerTransaction.record(commands);
     }
 
     /** Meters that go nowhere, for code run without a Micronaut context (tests). */

@@ -256,7 +256,9 @@ public final class PartitionWriter {
             return State.READY;
         }
         try {
+            long begin = System.nanoTime();
             long lastEventOffset = commit(waiting, changed, recorded);
+            settings.metrics().transaction(System.nanoTime() - begin, waiting.size());
             state.aggregates.putAll(changed);
             state.outcomes.putAll(recorded);
             if (lastEventOffset >= 0) {
