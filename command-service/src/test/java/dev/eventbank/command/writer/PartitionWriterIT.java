@@ -1,0 +1,422 @@
+package dev.eventbank.command.writer;
+
+import dev.eventbank.command.routing.CommandMetrics;
+import dev.eventbank.localkafka.LocalKafkaBroker;
+import dev.eventbank.schemas.catalog.TopicProvisioner;
+import dev.eventbank.schemas.catalog.Topics;
+import dev.eventbank.schemas.commands.BankAccountCommand;
+import dev.eventbank.schemas.commands.CommandOutcome;
+import dev.eventbank.schemas.commands.CommandResult;
+import dev.eventbank.schemas.events.BankAccountEvent;
+import dev.eventbank.schemas.events.MoneyWithdrawn;
+import dev.eventbank.schemas.serde.AvroSerdes;
+import dev.eventbank.schemas.serde.SchemaRegistryClient;
+import dev.eventbank.schemas.serde.SchemaRegistryClients;
+import dev.eventbank.support.testing.ServiceUnderTest;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
+
+import static dev.eventbank.command.writer.AvroFixtures.command;
+import static dev.eventbank.command.writer.AvroFixtures.deposit;
+import static dev.eventbank.command.writer.AvroFixtures.deposited;
+import static dev.eventbank.command.writer.AvroFixtures.event;
+import static dev.eventbank.command.writer.AvroFixtures.ifMatch;
+import static dev.eventbank.command.writer.AvroFixtures.keyed;
+import static dev.eventbank.command.writer.AvroFixtures.open;
+import static dev.eventbank.command.writer.AvroFixtures.opened;
+import static dev.eventbank.command.writer.AvroFixtures.withdraw;
+import static dev.eventbank.command.writer.AvroFixtures.withdrawn;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link PartitionWriter} on the real broker, without HTTP or group membership: each test starts the writers of one
+ * partition itself, with a transactional-id prefix of its own, and judges by what a read_committed reader of the
+ * event log sees. Group commit, fencing of the previous owner, restore of aggregates and recorded outcomes by a
+ * new owner, and catch-up on events the aggregates do not cover.
+ *
+ * <p>Limits: the broker and its topics are shared with the other integration tests of the JVM, so every test
+ * works on accounts of its own and reads the log from the offset it started at.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class PartitionWriterIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final int PARTITION = 0;
+    /** The partition of the test that deletes records, so that the others do not depend on the order they run in. */
+    private static final int RETENTION_PARTITION = 1;
+
+    private static String bootstrapServers;
+    private static SchemaRegistryClient registry;
+    private static Serde<BankAccountEvent> events;
+    private static Admin admin;
+    private static int partitions;
+
+    private final String prefix = "writer-it-" + UUID.randomUUID();
+    private final List<PartitionWriter> writers = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void topics() throws Exception {
+        bootstrapServers = LocalKafkaBroker.shared().bootstrapServers();
+        // one registry for every writer: a restore reads records other writers (and tests) serialized
+        registry = SchemaRegistryClients.forUrl(ServiceUnderTest.sharedRegistryUrl());
+        events = AvroSerdes.value(BankAccountEvent.class, registry);
+        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+        new TopicProvisioner(admin, 3, (short) 1).ensure(Topics.COMMAND_SIDE);
+        partitions = admin.describeTopics(List.of(Topics.EVENTS.name())).allTopicNames().get(10, TimeUnit.SECONDS)
+                .get(Topics.EVENTS.name()).partitions().size();
+        assertTrue(partitions > RETENTION_PARTITION, "partitions: " + partitions);
+    }
+
+    @AfterAll
+    static void closeAdmin() {
+        if (admin != null) {
+            admin.close();
+        }
+    }
+
+    @AfterEach
+    void stopWriters() {
+        writers.forEach(writer -> writer.stop(Duration.ofSeconds(5)));
+    }
+
+    @Test
+    void shouldCommitEveryCommandInFewerTransactionsThanCommandsWhenTwoHundredArriveAtOnce() throws Exception {
+        // given: four open accounts of the partition
+        PartitionWriter writer = startWriter();
+        List<String> accounts = accounts(4);
+        for (String account : accounts) {
+            await(writer.submit(command(account, open("EUR", "0"))));
+        }
+        long start = endOffset();
+
+        // when: 200 deposits submitted at once from 8 threads, 50 per account
+        List<BankAccountCommand> deposits = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            deposits.add(command(accounts.get(i % 4), deposit("1")));
+        }
+        List<CompletableFuture<CommandResult>> futures = new CopyOnWriteArrayList<>();
+        ExecutorService senders = Executors.newFixedThreadPool(8);
+        try {
+            for (int t = 0; t < 8; t++) {
+                int first = t;
+                senders.execute(() -> {
+                    for (int i = first; i < deposits.size(); i += 8) {
+                        futures.add(writer.submit(deposits.get(i)));
+                    }
+                });
+            }
+        } finally {
+            senders.shutdown();
+            assertTrue(senders.awaitTermination(10, TimeUnit.SECONDS));
+        }
+        Map<String, CommandResult> results = new HashMap<>();
+        for (CompletableFuture<CommandResult> future : futures) {
+            CommandResult result = await(future);
+            results.put(result.getCommandId(), result);
+        }
+
+        // then: all accepted, each account's versions 1..51 with no gap and no duplicate
+        assertEquals(200, results.size());
+        assertTrue(results.values().stream().allMatch(r -> r.getOutcome() == CommandOutcome.ACCEPTED), "" + results.values());
+        List<ConsumerRecord<String, BankAccountEvent>> log = readCommitted(start);
+        List<ConsumerRecord<String, BankAccountEvent>> whole = readCommitted(0);
+        for (String account : accounts) {
+            List<Long> versions = eventsOf(whole, account).stream().map(BankAccountEvent::getVersion).toList();
+            assertEquals(LongStream.rangeClosed(1, 51).boxed().toList(), versions, account);
+        }
+        // each reply names the version its event has in the log
+        for (ConsumerRecord<String, BankAccountEvent> record : log) {
+            CommandResult result = results.get(record.value().getCommandId());
+            assertEquals(result.getVersion(), record.value().getVersion());
+        }
+        // the log's transaction structure: one commit marker per transaction takes one offset after its records
+        assertEquals(200, log.size(), "only this writer writes the partition");
+        long transactions = (endOffset() - start) - log.size();
+        System.out.printf("group commit: 200 commands in %d transactions%n", transactions);
+        assertTrue(transactions >= 1 && transactions < 200, "transactions: " + transactions);
+        assertEquals(transactions, runsOfConsecutiveOffsets(log), "every transaction is a run of consecutive offsets");
+    }
+
+    @Test
+    void shouldFenceTheOldWriterAndContinueItsVersionsWhenANewWriterTakesThePartition() throws Exception {
+        // given: writer A serves an account up to version 2
+        PartitionWriter a = startWriter();
+        String account = accounts(1).get(0);
+        await(a.submit(command(account, open("EUR", "10"))));
+        await(a.submit(command(account, deposit("5"))));
+
+        // when: writer B of the same partition and prefix starts, then A gets a command
+        PartitionWriter b = startWriter();
+        CommandResult third = await(b.submit(command(account, deposit("1"))));
+        BankAccountCommand late = keyed(account, "late", deposit("100"));
+        ExecutionException fenced = assertThrows(ExecutionException.class,
+                () -> a.submit(late).get(WAIT.toSeconds(), TimeUnit.SECONDS));
+
+        // then: B continued A's versions; A answered "not owner" and is fenced for good
+        assertEquals(3, third.getVersion());
+        assertInstanceOf(NotOwnerException.class, fenced.getCause(), () -> "" + fenced.getCause());
+        // (the future fails a moment before the writer's thread records its end)
+        assertEquals(PartitionWriter.State.FENCED, eventually(a::state, PartitionWriter.State.FENCED));
+        ExecutionException again = assertThrows(ExecutionException.class,
+                () -> a.submit(command(account, deposit("1"))).get(1, TimeUnit.SECONDS));
+        assertInstanceOf(NotOwnerException.class, again.getCause());
+        // nothing A sent is visible: not in the log, and a third owner restoring the topics has not seen the key
+        b.stop(WAIT);
+        PartitionWriter c = startWriter();
+        CommandResult lateAtC = await(c.submit(late));
+        assertEquals(CommandOutcome.ACCEPTED, lateAtC.getOutcome());
+        assertEquals(4, lateAtC.getVersion(), "decided by C, after B's version 3");
+        List<BankAccountEvent> log = eventsOf(readCommitted(0), account);
+        assertEquals(List.of(1L, 2L, 3L, 4L), log.stream().map(BankAccountEvent::getVersion).toList());
+        assertEquals(1, log.stream().filter(e -> e.getCommandId().equals(late.getCommandId())).count());
+    }
+
+    @Test
+    void shouldSeeEveryAggregateAndRecordedOutcomeWhenANewWriterTakesOverAStoppedOne() throws Exception {
+        // given: writer A opened 10 accounts, each with a keyed deposit, and recorded a keyed rejection
+        PartitionWriter a = startWriter();
+        List<String> accounts = accounts(10);
+        Map<String, BankAccountCommand> keyedDeposits = new HashMap<>();
+        Map<String, CommandResult> firstOutcomes = new HashMap<>();
+        for (int i = 0; i < accounts.size(); i++) {
+            String account = accounts.get(i);
+            await(a.submit(command(account, open("EUR", String.valueOf(i)))));
+            BankAccountCommand keyedDeposit = keyed(account, "deposit-" + i, deposit("10"));
+            keyedDeposits.put(account, keyedDeposit);
+            firstOutcomes.put(account, await(a.submit(keyedDeposit)));
+        }
+        BankAccountCommand rejected = keyed(accounts.get(0), "too-much", withdraw("1000"));
+        CommandResult rejection = await(a.submit(rejected));
+        assertEquals("INSUFFICIENT_FUNDS", rejection.getRejectionCode());
+        a.stop(WAIT);
+
+        // when: a new writer (another instance: a state of its own) takes the partition
+        PartitionWriter b = startWriter();
+
+        // then: every retried key answers its first outcome, appending nothing
+        long before = endOffset();
+        for (String account : accounts) {
+            assertEquals(firstOutcomes.get(account), await(b.submit(keyedDeposits.get(account))), account);
+        }
+        assertEquals(rejection, await(b.submit(rejected)), "the recorded rejection");
+        assertEquals(List.of(), readCommitted(before), "a replay appends nothing");
+        // and every aggregate is there at its version and balance: withdrawing exactly the balance at If-Match 2
+        for (int i = 0; i < accounts.size(); i++) {
+            String account = accounts.get(i);
+            CommandResult emptied = await(b.submit(ifMatch(account, 2, withdraw(String.valueOf(i + 10)))));
+            assertEquals(CommandOutcome.ACCEPTED, emptied.getOutcome(), () -> "" + emptied);
+            assertEquals(3, emptied.getVersion());
+        }
+        for (ConsumerRecord<String, BankAccountEvent> record : readCommitted(before)) {
+            assertEquals(0, BigDecimal.ZERO.compareTo(((MoneyWithdrawn) record.value().getPayload()).getBalanceAfter()));
+        }
+    }
+
+    @Test
+    void shouldFoldInEventsWrittenWithoutAggregatesWhenANewWriterRestores() throws Exception {
+        // given: an account's events written straight to the log (a migration), no aggregate, no writer running
+        String account = accounts(1).get(0);
+        appendDirectly(List.of(event(account, 1, opened("EUR", "10")), event(account, 2, deposited("5", "15")),
+                event(account, 3, withdrawn("3", "12"))));
+
+        // when
+        PartitionWriter writer = startWriter();
+        CommandResult reopened = await(writer.submit(command(account, open("EUR", "1"))));
+        CommandResult emptied = await(writer.submit(ifMatch(account, 3, withdraw("12"))));
+
+        // then: the writer knows the account at version 3 with 12.00, and continues at 4
+        assertEquals("ALREADY_OPEN", reopened.getRejectionCode());
+        assertEquals(CommandOutcome.ACCEPTED, emptied.getOutcome(), () -> "" + emptied);
+        assertEquals(4, emptied.getVersion());
+        List<BankAccountEvent> log = eventsOf(readCommitted(0), account);
+        assertEquals(List.of(1L, 2L, 3L, 4L), log.stream().map(BankAccountEvent::getVersion).toList());
+        assertEquals(0, BigDecimal.ZERO.compareTo(((MoneyWithdrawn) log.get(3).getPayload()).getBalanceAfter()));
+    }
+
+    @Test
+    void shouldRestoreRecordedOutcomesWhenTheOutcomesTopicNoLongerStartsAtOffsetZero() throws Exception {
+        // given: a keyed deposit recorded by writer A, after older outcomes that retention has deleted
+        // (bank-account-command-outcomes is compact,delete with retention.ms 48 h: its log start offset moves)
+        PartitionWriter a = startWriter(RETENTION_PARTITION);
+        String account = accounts(RETENTION_PARTITION, 1).get(0);
+        await(a.submit(command(account, open("EUR", "0"))));
+        await(a.submit(keyed(account, "old", deposit("1"))));
+        TopicPartition outcomes = new TopicPartition(Topics.COMMAND_OUTCOMES.name(), RETENTION_PARTITION);
+        long retentionStart = endOffset(outcomes);
+        BankAccountCommand recent = keyed(account, "recent", deposit("50"));
+        CommandResult first = await(a.submit(recent));
+        a.stop(WAIT);
+        admin.deleteRecords(Map.of(outcomes, RecordsToDelete.beforeOffset(retentionStart))).all()
+                .get(10, TimeUnit.SECONDS);
+
+        // when: a new owner restores the partition and the recent key is retried
+        PartitionWriter b = startWriter(RETENTION_PARTITION);
+        CommandResult retry = await(b.submit(recent));
+
+        // then: the first outcome, booked once
+        assertEquals(first, retry);
+        assertEquals(List.of(1L, 2L, 3L), eventsOf(readCommitted(RETENTION_PARTITION, 0), account).stream()
+                .map(BankAccountEvent::getVersion).toList());
+    }
+
+    // --- fixtures
+
+    /** A writer of {@link #PARTITION} with this test's prefix and a fresh state, started and ready. */
+    private PartitionWriter startWriter() throws Exception {
+        return startWriter(PARTITION);
+    }
+
+    private PartitionWriter startWriter(int partition) throws Exception {
+        WriterSettings settings = WriterSettings.of(bootstrapServers, prefix, Duration.ofHours(24), 500, Map.of(),
+                Clock.systemUTC(), registry, CommandMetrics.none());
+        PartitionWriter writer = new PartitionWriter(partition, settings, new PartitionState(partition), stopped -> {
+        });
+        writers.add(writer);
+        writer.start();
+        writer.ready().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        return writer;
+    }
+
+    /** {@code count} new account ids of {@link #PARTITION}. */
+    private static List<String> accounts(int count) {
+        return accounts(PARTITION, count);
+    }
+
+    private static List<String> accounts(int partition, int count) {
+        List<String> accounts = new ArrayList<>();
+        while (accounts.size() < count) {
+            String id = UUID.randomUUID().toString();
+            if (AccountPartitioner.partitionOf(id, partitions) == partition) {
+                accounts.add(id);
+            }
+        }
+        return accounts;
+    }
+
+    /** {@code value}'s answer once it is {@code expected}, or its last answer after 5 s. */
+    private static <T> T eventually(java.util.function.Supplier<T> value, T expected) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        T last = value.get();
+        while (!expected.equals(last) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+            last = value.get();
+        }
+        return last;
+    }
+
+    private static CommandResult await(CompletableFuture<CommandResult> future) throws Exception {
+        return future.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    /** Writes {@code log} in one transaction of a plain producer, as a writer from before the aggregates topic did. */
+    private static void appendDirectly(List<BankAccountEvent> log) {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "writer-it-migration-" + UUID.randomUUID()),
+                new StringSerializer(), new ByteArraySerializer())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            for (BankAccountEvent event : log) {
+                producer.send(new ProducerRecord<>(Topics.EVENTS.name(), PARTITION, event.getAggregateId(),
+                        events.serializer().serialize(Topics.EVENTS.name(), event)));
+            }
+            producer.commitTransaction();
+        }
+    }
+
+    private static long endOffset() {
+        return endOffset(new TopicPartition(Topics.EVENTS.name(), PARTITION));
+    }
+
+    /** The last stable offset of {@code partition}. */
+    private static long endOffset(TopicPartition partition) {
+        try (KafkaConsumer<String, byte[]> consumer = consumer()) {
+            return consumer.endOffsets(List.of(partition)).get(partition);
+        }
+    }
+
+    /** The committed events of {@link #PARTITION} from {@code from} to the last stable offset. */
+    private static List<ConsumerRecord<String, BankAccountEvent>> readCommitted(long from) {
+        return readCommitted(PARTITION, from);
+    }
+
+    private static List<ConsumerRecord<String, BankAccountEvent>> readCommitted(int number, long from) {
+        TopicPartition partition = new TopicPartition(Topics.EVENTS.name(), number);
+        List<ConsumerRecord<String, BankAccountEvent>> read = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = consumer()) {
+            consumer.assign(List.of(partition));
+            consumer.seek(partition, from);
+            long end = consumer.endOffsets(List.of(partition)).get(partition);
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (consumer.position(partition) < end && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    read.add(new ConsumerRecord<>(record.topic(), record.partition(), record.offset(), record.key(),
+                            events.deserializer().deserialize(record.topic(), record.value())));
+                }
+            }
+            assertTrue(consumer.position(partition) >= end, "read the log to its end in time");
+        }
+        return read;
+    }
+
+    private static List<BankAccountEvent> eventsOf(List<ConsumerRecord<String, BankAccountEvent>> log, String account) {
+        return log.stream().filter(r -> account.equals(r.key())).map(ConsumerRecord::value).toList();
+    }
+
+    private static long runsOfConsecutiveOffsets(List<ConsumerRecord<String, BankAccountEvent>> log) {
+        long runs = 0;
+        long previous = Long.MIN_VALUE;
+        for (ConsumerRecord<String, BankAccountEvent> record : log) {
+            if (record.offset() != previous + 1) {
+                runs++;
+            }
+            previous = record.offset();
+        }
+        return runs;
+    }
+
+    private static KafkaConsumer<String, byte[]> consumer() {
+        return new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+                new StringDeserializer(), new ByteArrayDeserializer());
+    }
+}
