@@ -58,6 +58,9 @@ final class PartitionRestore {
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000,
+                // a position below the log start (bank-account-command-outcomes is deleted by time, so a new state's
+                // offset 0 is gone after the retention) reads from the first record left, not from the end
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.CLIENT_ID_CONFIG, settings.transactionalIdPrefix() + "-restore-" + partition),
                 new StringDeserializer(), new ByteArrayDeserializer())) {
             TopicPartition aggregates = new TopicPartition(Topics.AGGREGATES.name(), partition);
