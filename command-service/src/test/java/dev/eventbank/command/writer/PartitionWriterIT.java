@@ -61,6 +61,7 @@ import static dev.eventbank.command.writer.AvroFixtures.opened;
 import static dev.eventbank.command.writer.AvroFixtures.withdraw;
 import static dev.eventbank.command.writer.AvroFixtures.withdrawn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -296,6 +297,93 @@ class PartitionWriterIT {
                 .map(BankAccountEvent::getVersion).toList());
     }
 
+    @Test
+    void shouldAppendOnceAndAnswerEveryCopyTheSameWhenOneKeyedCommandArrivesTwentyTimesAtOnce() throws Exception {
+        // given
+        PartitionWriter writer = startWriter();
+        String account = accounts(1).get(0);
+        await(writer.submit(command(account, open("EUR", "0"))));
+        BankAccountCommand deposit = keyed(account, "dup", deposit("7"));
+
+        // when: the copies land in the same batch as the first, or after its commit
+        List<CompletableFuture<CommandResult>> copies = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            copies.add(writer.submit(deposit));
+        }
+
+        // then
+        CommandResult first = await(copies.get(0));
+        assertEquals(2, first.getVersion());
+        for (CompletableFuture<CommandResult> copy : copies) {
+            assertEquals(first, await(copy));
+        }
+        List<BankAccountEvent> log = eventsOf(readCommitted(0), account);
+        assertEquals(List.of(1L, 2L), log.stream().map(BankAccountEvent::getVersion).toList());
+    }
+
+    @Test
+    void shouldReadWhatAnotherOwnerWroteSinceWhenThePartitionComesBackWithItsKeptState() throws Exception {
+        // given: writer A served an account, stopped; writer B (another instance) served it after A
+        PartitionWriter a = startWriter();
+        String account = accounts(1).get(0);
+        await(a.submit(command(account, open("EUR", "10"))));
+        BankAccountCommand atA = keyed(account, "at-a", deposit("1"));
+        CommandResult firstAtA = await(a.submit(atA));
+        a.stop(WAIT);
+        PartitionState kept = a.stoppedState();
+        PartitionWriter b = startWriter();
+        BankAccountCommand atB = keyed(account, "at-b", deposit("2"));
+        CommandResult firstAtB = await(b.submit(atB));
+        b.stop(WAIT);
+
+        // when: the partition comes back to A's instance, which restores from where its kept state left off
+        PartitionWriter again = startWriter(PARTITION, kept);
+
+        // then: both keys answer their first outcome, and the account continues at B's version + 1 with 13.00
+        assertEquals(firstAtA, await(again.submit(atA)));
+        assertEquals(firstAtB, await(again.submit(atB)));
+        CommandResult emptied = await(again.submit(ifMatch(account, 3, withdraw("13"))));
+        assertEquals(CommandOutcome.ACCEPTED, emptied.getOutcome(), () -> "" + emptied);
+        assertEquals(4, emptied.getVersion());
+        assertEquals(List.of(1L, 2L, 3L, 4L), eventsOf(readCommitted(0), account).stream()
+                .map(BankAccountEvent::getVersion).toList());
+    }
+
+    @Test
+    void shouldForgetOutcomesOlderThanTheWindowWhenThePartitionIsNeverIdle() throws Exception {
+        // given: a writer on a clock the test moves, with a keyed outcome recorded, then a backlog of commands
+        MutableClock clock = new MutableClock();
+        PartitionWriter writer = startWriter(PARTITION, new PartitionState(PARTITION), clock);
+        String account = accounts(1).get(0);
+        await(writer.submit(command(account, open("EUR", "0"))));
+        BankAccountCommand old = keyed(account, "old", deposit("1"));
+        await(writer.submit(old));
+        List<CompletableFuture<CommandResult>> backlog = new ArrayList<>();
+        for (int i = 0; i < 5_000; i++) {
+            backlog.add(writer.submit(command(account, deposit("1"))));
+        }
+
+        // when: the window (24 h) and the expiry period (1 min) pass while the queue is never empty, and the writer
+        // stops with commands still queued (it never waited for one)
+        java.time.Instant advancedTo = clock.advance(Duration.ofHours(25));
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (backlog.stream().filter(f -> f.isDone() && !f.isCompletedExceptionally()
+                && !f.join().getCompletedAt().isBefore(advancedTo)).count() < 1_000 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        writer.stop(WAIT);
+
+        // then: two batches or more were decided after the clock moved, the queue was never empty, and the
+        // expired outcome is no longer held in memory
+        long decidedAfter = backlog.stream().filter(f -> f.isDone() && !f.isCompletedExceptionally()
+                && !f.join().getCompletedAt().isBefore(advancedTo)).count();
+        assertTrue(decidedAfter >= 1_000, "decided after the clock moved: " + decidedAfter);
+        assertTrue(backlog.stream().anyMatch(CompletableFuture::isCompletedExceptionally), "still queued at the stop");
+        PartitionState state = writer.stoppedState();
+        assertFalse(state.outcomes.containsKey(old.getCommandId()),
+                "the outcome recorded 25 h ago is still held, among " + state.outcomes.size());
+    }
+
     // --- fixtures
 
     /** A writer of {@link #PARTITION} with this test's prefix and a fresh state, started and ready. */
@@ -304,9 +392,17 @@ class PartitionWriterIT {
     }
 
     private PartitionWriter startWriter(int partition) throws Exception {
+        return startWriter(partition, new PartitionState(partition));
+    }
+
+    private PartitionWriter startWriter(int partition, PartitionState state) throws Exception {
+        return startWriter(partition, state, Clock.systemUTC());
+    }
+
+    private PartitionWriter startWriter(int partition, PartitionState state, Clock clock) throws Exception {
         WriterSettings settings = WriterSettings.of(bootstrapServers, prefix, Duration.ofHours(24), 500, Map.of(),
-                Clock.systemUTC(), registry, CommandMetrics.none());
-        PartitionWriter writer = new PartitionWriter(partition, settings, new PartitionState(partition), stopped -> {
+                clock, registry, CommandMetrics.none());
+        PartitionWriter writer = new PartitionWriter(partition, settings, state, stopped -> {
         });
         writers.add(writer);
         writer.start();
@@ -398,6 +494,34 @@ class PartitionWriterIT {
 
     private static List<BankAccountEvent> eventsOf(List<ConsumerRecord<String, BankAccountEvent>> log, String account) {
         return log.stream().filter(r -> account.equals(r.key())).map(ConsumerRecord::value).toList();
+    }
+
+    /** A clock that stands still unless the test moves it on. */
+    private static final class MutableClock extends Clock {
+
+        // whole milliseconds, as CommandResult.completedAt (timestamp-millis) keeps them
+        private volatile java.time.Instant now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+
+        /** Moves the clock on; answers the new time. */
+        java.time.Instant advance(Duration duration) {
+            now = now.plus(duration);
+            return now;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return now;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
     }
 
     private static long runsOfConsecutiveOffsets(List<ConsumerRecord<String, BankAccountEvent>> log) {
