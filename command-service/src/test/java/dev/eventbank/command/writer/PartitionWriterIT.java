@@ -386,7 +386,7 @@ class PartitionWriterIT {
 
     // --- fixtures
 
-    /** A writer of {@link #PARTITION} with this test's prefix and a fresh state, started and ready. */
+    /** A writer of {@link #PARTITION} with this test's prefix and a fresh state (no local checkpoint file), started and ready. */
     private PartitionWriter startWriter() throws Exception {
         return startWriter(PARTITION);
     }
@@ -400,7 +400,7 @@ class PartitionWriterIT {
     }
 
     private PartitionWriter startWriter(int partition, PartitionState state, Clock clock) throws Exception {
-        WriterSettings settings = WriterSettings.of(bootstrapServers, prefix, Duration.ofHours(24), 500, Map.of(),
+        WriterSettings settings = WriterSettings.of(bootstrapServers, prefix, Duration.ofHours(24), 500, Map.of(), null,
                 clock, registry, CommandMetrics.none());
         PartitionWriter writer = new PartitionWriter(partition, settings, state, stopped -> {
         });
