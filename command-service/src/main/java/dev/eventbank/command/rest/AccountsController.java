@@ -113,9 +113,6 @@ final class AccountsController {
             description = "1..200 visible ASCII characters; a retry with the same key and body returns the first answer and "
                     + "appends nothing; the same key with another body is a 422")
     @Parameter(name = "X-Correlation-Id", in = ParameterIn.HEADER, schema = @Schema(type = "string"), description = "carried into the events; generated when absent")
-    @ApiResponse(responseCode = "202", description = "not committed within the reply timeout (5 s): poll the Location",
-            headers = @Header(name = "Location", description = "/commands/{commandId}", schema = @Schema(type = "string")),
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "#/components/schemas/Pending")))
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @ApiResponse(responseCode = "409", ref = "#/components/responses/Conflict")

@@ -58,6 +58,8 @@ final class PartitionRestore {
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000,
+                // the last fetch often returns only a commit marker: do not let it wait 500 ms for more data
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10,
                 // a position below the log start (bank-account-command-outcomes is deleted by time, so a new state's
                 // offset 0 is gone after the retention) reads from the first record left, not from the end
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
