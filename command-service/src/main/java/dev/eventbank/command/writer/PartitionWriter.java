@@ -310,10 +310,7 @@ public final class PartitionWriter {
         for (int from = 0; from < ids.size(); from += 5_000) {
             producer.beginTransaction();
             for (String id : ids.subList(from, Math.min(ids.size(), from + 5_000))) {
-                RecordHeaders headers = new RecordHeaders();
-                headers.add(Topics.EVENTS_CHECKPOINT_HEADER, checkpoint);
-                producer.send(new ProducerRecord<>(Topics.AGGREGATES.name(), partition, null, id,
-                        settings.aggregates().serializer().serialize(Topics.AGGREGATES.name(), state.aggregates.get(id)), headers));
+                sendAggregate(id, state.aggregates.get(id), checkpoint);
             }
             producer.commitTransaction();
         }
@@ -334,10 +331,7 @@ public final class PartitionWriter {
         // the aggregates say which events earlier transactions covered: this one's are covered by its own records
         byte[] checkpoint = Long.toString(state.eventsCheckpoint).getBytes(StandardCharsets.US_ASCII);
         for (Map.Entry<String, AccountAggregate> entry : changed.entrySet()) {
-            RecordHeaders headers = new RecordHeaders();
-            headers.add(Topics.EVENTS_CHECKPOINT_HEADER, checkpoint);
-            producer.send(new ProducerRecord<>(Topics.AGGREGATES.name(), partition, null, entry.getKey(),
-                    settings.aggregates().serializer().serialize(Topics.AGGREGATES.name(), entry.getValue()), headers));
+            sendAggregate(entry.getKey(), entry.getValue(), checkpoint);
         }
         for (Map.Entry<String, RecentCommand> entry : recorded.entrySet()) {
             producer.send(new ProducerRecord<>(Topics.COMMAND_OUTCOMES.name(), partition, entry.getKey(),
@@ -356,6 +350,14 @@ public final class PartitionWriter {
         } catch (ExecutionException e) {
             throw new KafkaException(e.getCause());
         }
+    }
+
+    /** Sends {@code aggregate} to the aggregates topic with the events checkpoint it covers (ASCII decimal offset). */
+    private void sendAggregate(String accountId, AccountAggregate aggregate, byte[] checkpoint) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(Topics.EVENTS_CHECKPOINT_HEADER, checkpoint);
+        producer.send(new ProducerRecord<>(Topics.AGGREGATES.name(), partition, null, accountId,
+                settings.aggregates().serializer().serialize(Topics.AGGREGATES.name(), aggregate), headers));
     }
 
     private void answer(BankAccountCommand command, CommandHandler.Handled handled, CompletableFuture<CommandResult> future) {
