@@ -309,16 +309,23 @@ public final class PartitionWriter {
         List<String> ids = new ArrayList<>(accounts);
         for (int from = 0; from < ids.size(); from += 5_000) {
             producer.beginTransaction();
+            Future<RecordMetadata> last = null;
             for (String id : ids.subList(from, Math.min(ids.size(), from + 5_000))) {
-                sendAggregate(id, state.aggregates.get(id), checkpoint);
+                last = sendAggregate(id, state.aggregates.get(id), checkpoint);
             }
             producer.commitTransaction();
+            state.aggregatesPosition = nextOffset(last, state.aggregatesPosition);
         }
         LOG.info("aggregates written back partition={} accounts={} ms={}", partition, ids.size(),
                 (System.nanoTime() - start) / 1_000_000);
     }
 
-    /** One transaction with the batch's records; answers the offset of its last event, or -1 when it has none. */
+    /**
+     * One transaction with the batch's records. Once it committed, the state's positions in the aggregates and
+     * outcomes topics move past its own records (everything before them is in the state already: this writer is
+     * the partition's only writer since its restore), so a later restore does not read them again. Answers the
+     * offset of its last event, or -1 when it has none.
+     */
     private long commit(List<Decided> waiting, Map<String, AccountAggregate> changed, Map<String, RecentCommand> recorded) {
         producer.beginTransaction();
         Future<RecordMetadata> lastEvent = null;
@@ -330,33 +337,44 @@ public final class PartitionWriter {
         }
         // the aggregates say which events earlier transactions covered: this one's are covered by its own records
         byte[] checkpoint = Long.toString(state.eventsCheckpoint).getBytes(StandardCharsets.US_ASCII);
+        Future<RecordMetadata> lastAggregate = null;
         for (Map.Entry<String, AccountAggregate> entry : changed.entrySet()) {
-            sendAggregate(entry.getKey(), entry.getValue(), checkpoint);
+            lastAggregate = sendAggregate(entry.getKey(), entry.getValue(), checkpoint);
         }
+        Future<RecordMetadata> lastOutcome = null;
         for (Map.Entry<String, RecentCommand> entry : recorded.entrySet()) {
-            producer.send(new ProducerRecord<>(Topics.COMMAND_OUTCOMES.name(), partition, entry.getKey(),
+            lastOutcome = producer.send(new ProducerRecord<>(Topics.COMMAND_OUTCOMES.name(), partition, entry.getKey(),
                     settings.outcomes().serializer().serialize(Topics.COMMAND_OUTCOMES.name(), entry.getValue())));
         }
         producer.commitTransaction();
-        if (lastEvent == null) {
-            return -1;
+        state.aggregatesPosition = nextOffset(lastAggregate, state.aggregatesPosition);
+        state.outcomesPosition = nextOffset(lastOutcome, state.outcomesPosition);
+        return nextOffset(lastEvent, 0) - 1;
+    }
+
+    /**
+     * The offset after {@code sent}, or {@code otherwise} when nothing was sent. Never throws: the record is
+     * committed (the commit flushed it) and a position left behind only means reading a little more on a restore.
+     */
+    private static long nextOffset(Future<RecordMetadata> sent, long otherwise) {
+        if (sent == null || !sent.isDone()) {
+            return otherwise;
         }
         try {
-            // done: the commit flushed every send
-            return lastEvent.get().offset();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KafkaException("interrupted reading the offset of a committed event", e);
-        } catch (ExecutionException e) {
-            throw new KafkaException(e.getCause());
+            return sent.get().offset() + 1;
+        } catch (InterruptedException | ExecutionException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            return otherwise;
         }
     }
 
     /** Sends {@code aggregate} to the aggregates topic with the events checkpoint it covers (ASCII decimal offset). */
-    private void sendAggregate(String accountId, AccountAggregate aggregate, byte[] checkpoint) {
+    private Future<RecordMetadata> sendAggregate(String accountId, AccountAggregate aggregate, byte[] checkpoint) {
         RecordHeaders headers = new RecordHeaders();
         headers.add(Topics.EVENTS_CHECKPOINT_HEADER, checkpoint);
-        producer.send(new ProducerRecord<>(Topics.AGGREGATES.name(), partition, null, accountId,
+        return producer.send(new ProducerRecord<>(Topics.AGGREGATES.name(), partition, null, accountId,
                 settings.aggregates().serializer().serialize(Topics.AGGREGATES.name(), aggregate), headers));
     }
 
