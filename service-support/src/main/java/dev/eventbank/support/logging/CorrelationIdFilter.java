@@ -1,8 +1,13 @@
 package dev.eventbank.support.logging;
 
+import dev.eventbank.support.problem.ProblemResponses;
+import dev.eventbank.support.problem.ProblemTypes;
 import io.micronaut.context.propagation.slf4j.MdcPropagationContext;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.propagation.MutablePropagatedContext;
 import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ResponseFilter;
@@ -16,7 +21,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Puts the request's {@code X-Correlation-Id} (generated when absent or malformed) and, for a path that names an
+ * The one {@code X-Correlation-Id} rule of every service (command, query, projection, registry): a given id must be
+ * 1 to {@value #MAX_LENGTH} visible ASCII characters ({@code %x21-7E}: no space, no control character, nothing a log
+ * line or a header could be broken with), else the request is answered 400 {@code application/problem+json}
+ * naming the header, and nothing else happens; an absent id is generated (a random UUID). The id, given or
+ * generated, is echoed on every response that passes the filter chain, errors and problems included.
+ *
+ * <p>Puts the request's {@code X-Correlation-Id} and, for a path that names an
  * account, the {@code accountId} in the SLF4J MDC of every log line Micronaut writes for the request, on whatever
  * thread it continues (Micronaut's propagated context), and echoes the id in the response.
  *
@@ -25,13 +36,17 @@ import java.util.regex.Pattern;
  * does not: it reads the header itself and carries it into the command).
  *
  * <p>Limits: work handed to threads Micronaut does not manage (an HTTP client's callbacks, a Kafka producer's)
- * logs without it; an id longer than 200 characters or with other than visible ASCII is replaced.
+ * logs without it. Errors answered before any filter runs (a request line or headers too long to read, a body
+ * over the size limit) get the id from service-support's error processor ({@code ClientErrorDetails}): the given
+ * one when it follows the rule and could be read, else a generated one.
  */
 public abstract class CorrelationIdFilter {
 
     public static final String HEADER = "X-Correlation-Id";
+    /** The longest correlation id taken. */
+    public static final int MAX_LENGTH = 200;
     private static final String ATTRIBUTE = CorrelationIdFilter.class.getName() + ".correlationId";
-    private static final Pattern VISIBLE_ASCII = Pattern.compile("[\\x21-\\x7E]{1,200}");
+    private static final Pattern VISIBLE_ASCII = Pattern.compile("[\\x21-\\x7E]{1," + MAX_LENGTH + "}");
 
     private final Pattern accountPath;
 
@@ -45,11 +60,31 @@ public abstract class CorrelationIdFilter {
         return request.getAttribute(ATTRIBUTE, String.class);
     }
 
+    /**
+     * True when {@code id} follows the rule: 1 to {@value #MAX_LENGTH} visible ASCII characters.
+     */
+    public static boolean isValid(String id) {
+        return id != null && VISIBLE_ASCII.matcher(id).matches();
+    }
+
+    /**
+     * Takes the request's id (or generates one) into the MDC; answers a malformed id with a 400 problem at once.
+     *
+     * @return null to go on, or the 400 answer
+     */
     @RequestFilter
-    public void correlate(HttpRequest<?> request, MutablePropagatedContext context) {
+    @Nullable
+    public HttpResponse<?> correlate(HttpRequest<?> request, MutablePropagatedContext context) {
         String given = request.getHeaders().get(HEADER);
-        String correlationId = given != null && VISIBLE_ASCII.matcher(given).matches() ? given : UUID.randomUUID().toString();
+        boolean valid = given == null || isValid(given);
+        String correlationId = given != null && valid ? given : UUID.randomUUID().toString();
         request.setAttribute(ATTRIBUTE, correlationId);
+        if (!valid) {
+            // refused rather than replaced: a caller who sends an id relies on finding it in our logs and events
+            return ProblemResponses.of(HttpStatus.BAD_REQUEST, ProblemTypes.INVALID_REQUEST, "Invalid request",
+                    HEADER + " must be 1 to " + MAX_LENGTH + " visible ASCII characters (no spaces), got "
+                            + given.length() + " characters", Map.of()).header(HEADER, correlationId);
+        }
         Map<String, String> mdc = new HashMap<>();
         mdc.put(MdcScope.CORRELATION_ID, correlationId);
         Matcher account = accountPath.matcher(request.getPath());
@@ -57,8 +92,10 @@ public abstract class CorrelationIdFilter {
             mdc.put(MdcScope.ACCOUNT_ID, account.group(1).toLowerCase(Locale.ROOT));
         }
         context.add(new MdcPropagationContext(mdc));
+        return null;
     }
 
+    /** Echoes the id on the response, whatever its status, unless the handler set one already. */
     @ResponseFilter
     public void echo(HttpRequest<?> request, MutableHttpResponse<?> response) {
         of(request).ifPresent(id -> {

@@ -1,24 +1,44 @@
 package dev.eventbank.support.problem;
 
+import dev.eventbank.support.logging.CorrelationIdFilter;
 import io.micronaut.context.annotation.Replaces;
 import io.micronaut.core.annotation.NonNull;
+import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.server.exceptions.response.Error;
 import io.micronaut.http.server.exceptions.response.ErrorContext;
+import io.micronaut.http.server.netty.NettyHttpRequest;
 import io.micronaut.problem.HttpStatusType;
 import io.micronaut.problem.ProblemErrorResponseProcessor;
 import io.micronaut.problem.conf.ProblemConfiguration;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import jakarta.inject.Singleton;
 import org.zalando.problem.Problem;
 import org.zalando.problem.ProblemBuilder;
 import org.zalando.problem.ThrowableProblem;
 
+import java.net.URI;
+import java.util.UUID;
+
 /**
  * Framework errors (unknown route, 405, 413, 415, unreadable body, ...) as {@code application/problem+json}
- * through micronaut-problem-json, with the framework's message as the {@code detail} of client errors, because
- * that is what tells the caller what to fix (the processor hides it by default). Server errors keep their detail
- * to the log. A bean: every service that has service-support on its class path gets it, replacing
- * micronaut-problem-json's own processor.
+ * through micronaut-problem-json, with a {@code type} from the one catalogue ({@link ProblemTypes#forStatus}) and
+ * the framework's message as the {@code detail} of client errors, because that is what tells the caller what to fix
+ * (the processor hides it by default). Server errors keep their detail to the log. A bean: every service that has
+ * service-support on its class path gets it, replacing micronaut-problem-json's own processor.
+ *
+ * <p>Two corrections to what Micronaut 4 answers by itself:
+ * <ul>
+ *   <li>A request line longer than {@code micronaut.server.netty.max-initial-line-length} is 414 URI Too Long
+ *       (RFC 9110 section 15.5.15) and header fields larger than {@code max-header-size} are 431 Request Header
+ *       Fields Too Large (RFC 6585 section 5), not the 413 Content Too Large Micronaut gives every
+ *       {@code TooLongFrameException} of Netty's HTTP decoder, since 413 is about the body.</li>
+ *   <li>Such errors are answered before any filter runs, so the {@code X-Correlation-Id} is echoed here when the
+ *       response has none: the request's, when it could be read and follows the rule of
+ *       {@link CorrelationIdFilter}, else a generated one.</li>
+ * </ul>
  *
  * <p>Limits: only the first of several framework errors becomes the detail; a service's own problems (its
  * exceptions with their handlers) are rendered with {@link ProblemResponses}, not here.
@@ -33,14 +53,45 @@ final class ClientErrorDetails extends ProblemErrorResponseProcessor {
 
     @Override
     @NonNull
+    public MutableHttpResponse<Problem> processResponse(@NonNull ErrorContext errorContext,
+                                                        @NonNull MutableHttpResponse<?> response) {
+        HttpRequest<?> request = errorContext.getRequest();
+        if (request instanceof NettyHttpRequest<?> netty && netty.getNativeRequest().decoderResult().isFailure()) {
+            Throwable cause = netty.getNativeRequest().decoderResult().cause();
+            if (cause instanceof TooLongHttpLineException) {
+                response.status(HttpStatus.REQUEST_URI_TOO_LONG);
+            } else if (cause instanceof TooLongHttpHeaderException) {
+                response.status(HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE);
+            }
+        }
+        if (!response.getHeaders().contains(CorrelationIdFilter.HEADER)) {
+            String given = request.getHeaders().get(CorrelationIdFilter.HEADER);
+            response.header(CorrelationIdFilter.HEADER, CorrelationIdFilter.of(request)
+                    .orElse(CorrelationIdFilter.isValid(given) ? given : UUID.randomUUID().toString()));
+        }
+        return super.processResponse(errorContext, response);
+    }
+
+    @Override
+    @NonNull
     protected ThrowableProblem defaultProblem(@NonNull ErrorContext errorContext, @NonNull HttpStatus httpStatus) {
-        if (httpStatus.getCode() < 400 || httpStatus.getCode() >= 500 || errorContext.getErrors().isEmpty()) {
-            return super.defaultProblem(errorContext, httpStatus);
+        URI type = URI.create(ProblemTypes.forStatus(httpStatus));
+        if (httpStatus.getCode() < 400 || httpStatus.getCode() >= 500) {
+            return Problem.builder().withType(type).withStatus(new HttpStatusType(httpStatus))
+                    .withTitle(httpStatus.getReason()).build();
+        }
+        ProblemBuilder problem = Problem.builder().withType(type).withStatus(new HttpStatusType(httpStatus));
+        if (httpStatus == HttpStatus.REQUEST_URI_TOO_LONG || httpStatus == HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE) {
+            return problem.withTitle(httpStatus.getReason()).withDetail(httpStatus == HttpStatus.REQUEST_URI_TOO_LONG
+                    ? "the request line (method, path and query) is longer than this service reads; shorten the URL"
+                    : "the request's header fields are larger than this service reads; send fewer or shorter headers")
+                    .build();
+        }
+        if (errorContext.getErrors().isEmpty()) {
+            return problem.withTitle(httpStatus.getReason()).withDetail(httpStatus.getReason()).build();
         }
         Error error = errorContext.getErrors().get(0);
-        ProblemBuilder problem = Problem.builder().withStatus(new HttpStatusType(httpStatus))
-                .withTitle(error.getTitle().orElse(httpStatus.getReason()))
-                .withDetail(error.getMessage());
+        problem.withTitle(error.getTitle().orElse(httpStatus.getReason())).withDetail(error.getMessage());
         error.getPath().ifPresent(path -> problem.with("path", path));
         return problem.build();
     }
