@@ -8,6 +8,7 @@ import dev.eventbank.schemas.commands.DepositMoney;
 import dev.eventbank.schemas.commands.OpenAccount;
 import dev.eventbank.schemas.commands.WithdrawMoney;
 import dev.eventbank.schemas.common.AccountType;
+import dev.eventbank.support.text.TextRule;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.http.HttpResponse;
 import jakarta.inject.Singleton;
@@ -33,8 +34,11 @@ import java.util.regex.Pattern;
  *
  * <p>What is checked here is what needs no account: shapes, types, lengths, a known currency, amounts
  * {@code > 0} ({@code >= 0} for an initial deposit), {@code <= 10^12}, at most 4 decimals, an e-mail address that
- * looks like one, a known account type, a reference of at most 140 printable characters. Whether an amount fits
- * the account's currency (2 decimals for EUR) is decided by the command processor, which knows the currency.
+ * looks like one, a known account type, and every text field (owner, reference, reason, accountNumber, email,
+ * ...) against service-support's one {@code TextRule}: no control characters, not blank, lengths in characters
+ * (code points). Whether an amount fits the account's currency (2 decimals for EUR) is decided by the command
+ * processor, which knows the currency. The {@code check...} methods do all the checking and build the payload;
+ * they need no Kafka, so tests (and the fuzz test) run them alone.
  */
 @Singleton
 final class AccountCommands {
@@ -47,6 +51,8 @@ final class AccountCommands {
     static final int MAX_EMAIL = 254;
     /** As SEPA's unstructured remittance information. */
     static final int MAX_REFERENCE = 140;
+    /** As an IBAN (ISO 13616). */
+    static final int MAX_ACCOUNT_NUMBER = 34;
 
     private static final Set<String> OPEN_FIELDS = fields("owner", "currency", "initialDeposit", "accountNumber",
             "email", "accountType");
@@ -59,7 +65,6 @@ final class AccountCommands {
     private static final Pattern ACCOUNT_NUMBER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9 -]{0,33}");
     // deliberately plain: one @, no blanks, a dot in the domain; deliverability is not ours to judge
     private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s.]+(\\.[^@\\s.]+)+");
-    private static final Pattern PRINTABLE = Pattern.compile("[^\\p{Cntrl}]*");
 
     private final CommandRouter router;
     private final Duration replyTimeout;
@@ -73,19 +78,52 @@ final class AccountCommands {
     }
 
     CompletableFuture<HttpResponse<?>> open(String body, CommandHeaders headers) {
+        String accountId = CommandIds.newAccountId(headers.idempotencyKey());
+        Checked checked = checkOpen(body, accountId);
+        return send(accountId, checked.payload(), checked.fingerprint(), headers, true);
+    }
+
+    CompletableFuture<HttpResponse<?>> deposit(String id, String body, CommandHeaders headers) {
+        String accountId = accountId(id);
+        Checked checked = checkDeposit(body);
+        return send(accountId, checked.payload(), checked.fingerprint(), headers, false);
+    }
+
+    CompletableFuture<HttpResponse<?>> withdraw(String id, String body, CommandHeaders headers) {
+        String accountId = accountId(id);
+        Checked checked = checkWithdraw(body);
+        return send(accountId, checked.payload(), checked.fingerprint(), headers, false);
+    }
+
+    CompletableFuture<HttpResponse<?>> close(String id, String body, CommandHeaders headers) {
+        String accountId = accountId(id);
+        Checked checked = checkClose(body);
+        return send(accountId, checked.payload(), checked.fingerprint(), headers, false);
+    }
+
+    /**
+     * The checked payload of {@code POST /accounts} and its fingerprint.
+     *
+     * @param body      the request body as text (null or blank when none)
+     * @param accountId the id the account will have, from which a missing account number is derived
+     * @throws CommandProblem 400 naming the first field that is wrong
+     */
+    static Checked checkOpen(String body, String accountId) {
         JsonFields fields = JsonFields.parse(body, false, OPEN_FIELDS);
         String owner = fields.requiredText("owner", MAX_TEXT);
         String currency = currency(fields.requiredText("currency", MAX_TEXT));
         BigDecimal initialDeposit = fields.requiredAmount("initialDeposit", true, MAX_AMOUNT, MAX_SCALE);
-        String accountNumber = fields.optionalText("accountNumber", 34);
+        String accountNumber = fields.optionalText("accountNumber", MAX_ACCOUNT_NUMBER);
         if (accountNumber != null && !ACCOUNT_NUMBER.matcher(accountNumber).matches()) {
-            throw CommandProblem.badRequest("accountNumber must be 1 to 34 letters, digits, spaces or dashes");
+            throw CommandProblem.badRequest("accountNumber must be 1 to " + MAX_ACCOUNT_NUMBER
+                    + " letters, digits, spaces or dashes, starting with a letter or digit");
         }
         String email = email(fields.optionalText("email", MAX_EMAIL));
         AccountType accountType = accountType(fields.optionalText("accountType", MAX_TEXT));
-        String accountId = CommandIds.newAccountId(headers.idempotencyKey());
+        // an absent accountNumber is fingerprinted as absent (null), not as the text "null": a request with
+        // "accountNumber":"null" is another request (issue 12, item 6)
         List<String> fingerprinted = new ArrayList<>(
-                List.of(owner, currency, initialDeposit.toPlainString(), String.valueOf(accountNumber)));
+                Arrays.asList(owner, currency, initialDeposit.toPlainString(), accountNumber));
         // the fields added later count only when given, so a retry by a client that predates them keeps its fingerprint
         if (email != null || accountType != null) {
             fingerprinted.add(String.valueOf(email));
@@ -94,32 +132,36 @@ final class AccountCommands {
         OpenAccount payload = new OpenAccount(accountNumber != null ? accountNumber : CommandIds.accountNumber(accountId),
                 owner, currency, AvroDecimals.toWire(initialDeposit), email,
                 accountType != null ? accountType : AccountType.CHECKING);
-        return send(accountId, payload, CommandIds.fingerprint("OpenAccount", fingerprinted), headers, true);
+        return new Checked(payload, CommandIds.fingerprint("OpenAccount", fingerprinted));
     }
 
-    CompletableFuture<HttpResponse<?>> deposit(String id, String body, CommandHeaders headers) {
-        String accountId = accountId(id);
+    /** The checked payload of a deposit and its fingerprint; a 400 {@link CommandProblem} names what is wrong. */
+    static Checked checkDeposit(String body) {
         JsonFields fields = JsonFields.parse(body, false, DEPOSIT_FIELDS);
         BigDecimal amount = fields.requiredAmount("amount", false, MAX_AMOUNT, MAX_SCALE);
-        String reference = reference(fields.optionalText("reference", MAX_REFERENCE));
+        String reference = fields.optionalText("reference", MAX_REFERENCE);
         List<String> fingerprinted = reference == null ? List.of(amount.toPlainString())
                 : List.of(amount.toPlainString(), reference);
-        return send(accountId, new DepositMoney(AvroDecimals.toWire(amount), reference),
-                CommandIds.fingerprint("DepositMoney", fingerprinted), headers, false);
+        return new Checked(new DepositMoney(AvroDecimals.toWire(amount), reference),
+                CommandIds.fingerprint("DepositMoney", fingerprinted));
     }
 
-    CompletableFuture<HttpResponse<?>> withdraw(String id, String body, CommandHeaders headers) {
-        String accountId = accountId(id);
+    /** The checked payload of a withdrawal and its fingerprint; a 400 {@link CommandProblem} names what is wrong. */
+    static Checked checkWithdraw(String body) {
         BigDecimal amount = JsonFields.parse(body, false, AMOUNT_FIELDS).requiredAmount("amount", false, MAX_AMOUNT, MAX_SCALE);
-        return send(accountId, new WithdrawMoney(AvroDecimals.toWire(amount)),
-                CommandIds.fingerprint("WithdrawMoney", List.of(amount.toPlainString())), headers, false);
+        return new Checked(new WithdrawMoney(AvroDecimals.toWire(amount)),
+                CommandIds.fingerprint("WithdrawMoney", List.of(amount.toPlainString())));
     }
 
-    CompletableFuture<HttpResponse<?>> close(String id, String body, CommandHeaders headers) {
-        String accountId = accountId(id);
+    /** The checked payload of a close (the body is optional) and its fingerprint; a 400 names what is wrong. */
+    static Checked checkClose(String body) {
         String reason = JsonFields.parse(body, true, CLOSE_FIELDS).optionalText("reason", MAX_TEXT);
-        return send(accountId, new CloseAccount(reason),
-                CommandIds.fingerprint("CloseAccount", java.util.Collections.singletonList(reason)), headers, false);
+        return new Checked(new CloseAccount(reason),
+                CommandIds.fingerprint("CloseAccount", java.util.Collections.singletonList(reason)));
+    }
+
+    /** A command's payload (an Avro record of {@code BankAccountCommand.payload}) and its request fingerprint. */
+    record Checked(Object payload, String fingerprint) {
     }
 
     private CompletableFuture<HttpResponse<?>> send(String accountId, Object payload, String fingerprint,
@@ -141,8 +183,8 @@ final class AccountCommands {
     /** The path's account id in canonical (lower-case) form; no account has an id that is not a UUID. */
     static String accountId(String id) {
         if (id == null || !UUID_TEXT.matcher(id).matches()) {
-            throw CommandProblem.accountNotFound("no account has id '" + (id == null ? "" : id.length() > 40
-                    ? id.substring(0, 40) + "..." : id) + "': account ids are UUIDs", Map.of());
+            throw CommandProblem.accountNotFound("no account has id '" + (id == null ? "" : TextRule.quote(id, 40))
+                    + "': account ids are UUIDs", Map.of());
         }
         return UUID.fromString(id).toString();
     }
@@ -151,7 +193,7 @@ final class AccountCommands {
     static String email(String email) {
         if (email != null && !EMAIL.matcher(email).matches()) {
             throw CommandProblem.badRequest("email must be an e-mail address such as \"ada@example.com\", got \""
-                    + (email.length() > 40 ? email.substring(0, 40) + "..." : email) + "\"");
+                    + TextRule.quote(email, 40) + "\"");
         }
         return email;
     }
@@ -165,22 +207,14 @@ final class AccountCommands {
             return AccountType.valueOf(type);
         } catch (IllegalArgumentException e) {
             throw CommandProblem.badRequest("accountType must be one of " + Arrays.toString(AccountType.values())
-                    + ", got \"" + (type.length() > 20 ? type.substring(0, 20) + "..." : type) + "\"");
+                    + ", got \"" + TextRule.quote(type, 20) + "\"");
         }
-    }
-
-    /** A payer's reference (null when absent): printable text; its length is checked when it is read. */
-    static String reference(String reference) {
-        if (reference != null && !PRINTABLE.matcher(reference).matches()) {
-            throw CommandProblem.badRequest("reference must not contain control characters such as line breaks");
-        }
-        return reference;
     }
 
     private static String currency(String code) {
         if (!CURRENCY.matcher(code).matches()) {
             throw CommandProblem.badRequest("currency must be an upper-case ISO 4217 code such as \"EUR\", got \""
-                    + (code.length() > 10 ? code.substring(0, 10) + "..." : code) + "\"");
+                    + TextRule.quote(code, 10) + "\"");
         }
         try {
             Currency currency = Currency.getInstance(code);

@@ -1,6 +1,8 @@
 package dev.eventbank.command.rest;
 
 import io.micronaut.core.annotation.Nullable;
+import dev.eventbank.support.http.JsonBody;
+import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
@@ -30,8 +32,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code POST /accounts}, {@code /accounts/{id}/deposits}, {@code /withdrawals}, {@code /close}: hands the raw
- * body and the headers to {@link AccountCommands}. Bodies are taken as text so that {@link JsonFields} reads
- * amounts exactly and words every mistake; close accepts an empty body with any content type.
+ * body and the headers to {@link AccountCommands}. Bodies are taken as bytes, checked against the JSON body rule
+ * (media type, UTF-8) and handed on as text, so that {@link JsonFields} reads amounts exactly and words every
+ * mistake; close accepts an empty body with any content type (or none).
  */
 @OpenAPIDefinition(info = @Info(title = "command-service", version = "1.0", description = """
         Commands on bank accounts. Each command goes through Kafka to the account's single writer and is answered \
@@ -59,8 +62,8 @@ final class AccountsController {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "#/components/schemas/Accepted")))
     @CommandResponsesDoc
     @Post(consumes = MediaType.APPLICATION_JSON)
-    CompletableFuture<HttpResponse<?>> open(HttpRequest<?> request, @Nullable @Body String body) {
-        return commands.open(body, CommandHeaders.of(request));
+    CompletableFuture<HttpResponse<?>> open(HttpRequest<?> request, @Nullable @Body byte[] body) {
+        return commands.open(text(request, body), CommandHeaders.of(request));
     }
 
     @Operation(summary = "Deposit money",
@@ -70,8 +73,8 @@ final class AccountsController {
     @AcceptedDoc
     @CommandResponsesDoc
     @Post(value = "/{id}/deposits", consumes = MediaType.APPLICATION_JSON)
-    CompletableFuture<HttpResponse<?>> deposit(HttpRequest<?> request, @PathVariable String id, @Nullable @Body String body) {
-        return commands.deposit(id, body, CommandHeaders.of(request));
+    CompletableFuture<HttpResponse<?>> deposit(HttpRequest<?> request, @PathVariable String id, @Nullable @Body byte[] body) {
+        return commands.deposit(id, text(request, body), CommandHeaders.of(request));
     }
 
     @Operation(summary = "Withdraw money",
@@ -81,8 +84,8 @@ final class AccountsController {
     @AcceptedDoc
     @CommandResponsesDoc
     @Post(value = "/{id}/withdrawals", consumes = MediaType.APPLICATION_JSON)
-    CompletableFuture<HttpResponse<?>> withdraw(HttpRequest<?> request, @PathVariable String id, @Nullable @Body String body) {
-        return commands.withdraw(id, body, CommandHeaders.of(request));
+    CompletableFuture<HttpResponse<?>> withdraw(HttpRequest<?> request, @PathVariable String id, @Nullable @Body byte[] body) {
+        return commands.withdraw(id, text(request, body), CommandHeaders.of(request));
     }
 
     @Operation(summary = "Close an account", description = "Only with a zero balance: withdraw the remaining funds first. "
@@ -91,8 +94,17 @@ final class AccountsController {
     @AcceptedDoc
     @CommandResponsesDoc
     @Post(value = "/{id}/close", consumes = MediaType.ALL)
-    CompletableFuture<HttpResponse<?>> close(HttpRequest<?> request, @PathVariable String id, @Nullable @Body String body) {
-        return commands.close(id, body, CommandHeaders.of(request));
+    CompletableFuture<HttpResponse<?>> close(HttpRequest<?> request, @PathVariable String id, @Nullable @Body byte[] body) {
+        return commands.close(id, text(request, body), CommandHeaders.of(request));
+    }
+
+    /**
+     * The body as text under service-support's one rule for JSON bodies ({@link JsonBody}): a body needs
+     * {@code Content-Type: application/json} with no charset but UTF-8 (else 415), and must be UTF-8 (else 400).
+     * Read from the raw bytes, so that no decoder has replaced a malformed byte by U+FFFD before the check.
+     */
+    private static String text(HttpRequest<?> request, byte[] body) {
+        return JsonBody.utf8(request.getHeaders().get(HttpHeaders.CONTENT_TYPE), body);
     }
 
     /** The 200 answer of a command on an existing account (documentation only). */
@@ -107,16 +119,16 @@ final class AccountsController {
     /** Headers and answers every command shares (documentation only). */
     @Retention(RetentionPolicy.RUNTIME)
     @Target(ElementType.METHOD)
-    @Parameter(name = "If-Match", in = ParameterIn.HEADER, schema = @Schema(type = "string"), example = "\"3\"",
-            description = "the version the account must be at (an ETag, quoted or not); 409 with currentVersion otherwise")
-    @Parameter(name = "Idempotency-Key", in = ParameterIn.HEADER, schema = @Schema(type = "string"), example = "pay-4711",
-            description = "1..200 visible ASCII characters; a retry with the same key and body returns the first answer and "
-                    + "appends nothing; the same key with another body is a 422")
-    @Parameter(name = "X-Correlation-Id", in = ParameterIn.HEADER, schema = @Schema(type = "string"), description = "carried into the events; generated when absent")
+    // the header parameters are declared in src/main/openapi/components.yml: declared here, micronaut-openapi typed
+    // their schema as object whatever @Schema said
+    @Parameter(name = "If-Match", in = ParameterIn.HEADER, ref = "#/components/parameters/IfMatch")
+    @Parameter(name = "Idempotency-Key", in = ParameterIn.HEADER, ref = "#/components/parameters/IdempotencyKey")
+    @Parameter(name = "X-Correlation-Id", in = ParameterIn.HEADER, ref = "#/components/parameters/CorrelationId")
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @ApiResponse(responseCode = "409", ref = "#/components/responses/Conflict")
     @ApiResponse(responseCode = "413", ref = "#/components/responses/PayloadTooLarge")
+    @ApiResponse(responseCode = "415", ref = "#/components/responses/UnsupportedMediaType")
     @ApiResponse(responseCode = "422", ref = "#/components/responses/Unprocessable")
     @ApiResponse(responseCode = "503", ref = "#/components/responses/Unavailable")
     @interface CommandResponsesDoc {

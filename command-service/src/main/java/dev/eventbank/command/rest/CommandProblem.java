@@ -1,14 +1,15 @@
 package dev.eventbank.command.rest;
 
+import dev.eventbank.support.problem.ProblemTypes;
 import io.micronaut.http.HttpStatus;
 
-import java.util.Locale;
 import java.util.Map;
 
 /**
  * A client-facing error of the command API, rendered as {@code application/problem+json} (RFC 9457) by
- * {@link ProblemHandlers}: status, a type URI such as {@code /problems/insufficient-funds}, a title, a detail
- * that says what to do, and extension members at the top level ({@code accountId}, {@code currentVersion}).
+ * {@link ProblemHandlers}: status, a type URI from the API's one catalogue (service-support's {@link ProblemTypes},
+ * documented in docs/problems.md) such as {@code /problems/insufficient-funds}, a title, a detail that says what to
+ * do, and extension members at the top level ({@code accountId}, {@code currentVersion}).
  */
 final class CommandProblem extends RuntimeException {
 
@@ -26,16 +27,16 @@ final class CommandProblem extends RuntimeException {
     }
 
     static CommandProblem badRequest(String detail) {
-        return new CommandProblem(HttpStatus.BAD_REQUEST, "/problems/invalid-request", "Invalid request", detail, Map.of());
+        return new CommandProblem(HttpStatus.BAD_REQUEST, ProblemTypes.INVALID_REQUEST, "Invalid request", detail, Map.of());
     }
 
     static CommandProblem accountNotFound(String detail, Map<String, Object> members) {
-        return new CommandProblem(HttpStatus.NOT_FOUND, "/problems/account-not-found", "Account not found", detail, members);
+        return new CommandProblem(HttpStatus.NOT_FOUND, ProblemTypes.ACCOUNT_NOT_FOUND, "Account not found", detail, members);
     }
 
     /** The type URI of a rejection code: {@code INSUFFICIENT_FUNDS} -> {@code /problems/insufficient-funds}. */
     static String typeOf(String code) {
-        return "/problems/" + code.toLowerCase(Locale.ROOT).replace('_', '-');
+        return ProblemTypes.ofCode(code);
     }
 
     HttpStatus status() {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import dev.eventbank.support.text.TextRule;
 
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -17,7 +18,10 @@ import java.util.regex.Pattern;
  * The fields of a flat JSON request object, read with Jackson's streaming parser so that numbers become exact
  * {@link BigDecimal}s (never a double) and every mistake becomes a 400 {@link CommandProblem} whose detail says
  * which field is wrong and what is expected. Unknown fields and duplicate fields are refused: a misspelt
- * {@code "ammount"} must not pass as a missing optional field.
+ * {@code "ammount"} must not pass as a missing optional field. Every text field follows service-support's one
+ * {@link TextRule} (no control characters, not blank, lengths in code points). A number is kept as its JSON text
+ * until its field is read, so that one whose exponent is past what {@link BigDecimal} holds
+ * ({@code 1e2147483648}, {@code 0.1e-2147483647}) is a 400 naming that field, never a 500.
  */
 final class JsonFields {
 
@@ -43,6 +47,7 @@ final class JsonFields {
                     + String.join(", ", allowed));
         }
         Map<String, Object> values = new LinkedHashMap<>();
+        String field = null;
         try (JsonParser parser = JSON.createParser(body)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw CommandProblem.badRequest("the request body must be a JSON object");
@@ -53,13 +58,16 @@ final class JsonFields {
                     throw CommandProblem.badRequest("unknown field '" + abbreviate(name) + "'; allowed fields are "
                             + String.join(", ", allowed));
                 }
+                field = name;
                 values.put(name, value(parser, parser.nextToken()));
             }
             if (parser.nextToken() != null) {
                 throw CommandProblem.badRequest("unexpected content after the JSON object");
             }
         } catch (JsonProcessingException e) {
-            throw CommandProblem.badRequest("malformed JSON: " + e.getOriginalMessage()
+            // a number too long for Jackson's limits is reported here too: name the field it was in
+            throw CommandProblem.badRequest("malformed JSON" + (field == null ? "" : " in field '" + field + "'")
+                    + ": " + e.getOriginalMessage()
                     + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
                     + ", column " + e.getLocation().getColumnNr()));
         } catch (IOException e) {
@@ -71,7 +79,8 @@ final class JsonFields {
     private static Object value(JsonParser parser, JsonToken token) throws IOException {
         return switch (token) {
             case VALUE_STRING -> parser.getText();
-            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> new NumberText(parser.getDecimalValue(), parser.getText());
+            // the text only: converting 1e2147483648 to a BigDecimal throws, and that must happen where the field is known
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> new NumberText(parser.getText());
             case VALUE_NULL -> null;
             case VALUE_TRUE, VALUE_FALSE -> JsonType.BOOLEAN;
             case START_OBJECT -> {
@@ -86,7 +95,10 @@ final class JsonFields {
         };
     }
 
-    /** A required string, stripped of surrounding blanks, non-blank and at most {@code maxLength} long. */
+    /**
+     * A required string that follows the {@link TextRule}: stripped of surrounding blanks, non-blank, at most
+     * {@code maxLength} characters (code points), no control characters.
+     */
     String requiredText(String name, int maxLength) {
         String text = optionalText(name, maxLength);
         if (text == null) {
@@ -95,7 +107,7 @@ final class JsonFields {
         return text;
     }
 
-    /** An optional string (absent or null gives null), stripped, non-blank and at most {@code maxLength} long. */
+    /** An optional string (absent or null gives null) that follows the {@link TextRule}, stripped. */
     String optionalText(String name, int maxLength) {
         if (!values.containsKey(name) || values.get(name) == null) {
             return null;
@@ -103,35 +115,41 @@ final class JsonFields {
         if (!(values.get(name) instanceof String text)) {
             throw CommandProblem.badRequest(name + " must be a string, got " + typeName(values.get(name)));
         }
-        String stripped = text.strip();
-        if (stripped.isEmpty()) {
-            throw CommandProblem.badRequest(name + " must not be blank");
+        try {
+            return TextRule.check(name, text, maxLength);
+        } catch (TextRule.InvalidText e) {
+            throw CommandProblem.badRequest(e.getMessage());
         }
-        if (stripped.length() > maxLength) {
-            throw CommandProblem.badRequest(name + " must be at most " + maxLength + " characters, got " + stripped.length());
-        }
-        return stripped;
     }
 
     /**
      * A required amount given as a JSON string ({@code "10.50"}) or number ({@code 10.50}), exact; above zero (or
      * zero when {@code zeroAllowed}), at most {@code max}, with at most {@code maxScale} significant decimals.
+     * Every mistake, an exponent out of range included, is a 400 naming the field and its allowed range.
      */
     BigDecimal requiredAmount(String name, boolean zeroAllowed, BigDecimal max, int maxScale) {
         Object value = values.get(name);
         if (value == null) {
             throw CommandProblem.badRequest(name + " is required: a decimal string such as \"10.50\" or a number");
         }
+        String range = (zeroAllowed ? "0" : BigDecimal.ONE.movePointLeft(maxScale).toPlainString()) + " to "
+                + max.toPlainString() + " with at most " + maxScale + " decimals";
         BigDecimal amount;
         String text;
         if (value instanceof NumberText number) {
-            amount = number.value();
             text = number.text();
+            try {
+                amount = new BigDecimal(text);
+            } catch (NumberFormatException | ArithmeticException e) {
+                // the exponent or the scale is past an int (1e2147483648, 0.1e-2147483647, 1e-2147483649)
+                throw CommandProblem.badRequest(name + " must be a decimal number from " + range + ", got "
+                        + abbreviate(text) + ", whose exponent is out of range");
+            }
         } else if (value instanceof String string) {
             text = string.strip();
             if (!DECIMAL.matcher(text).matches()) {
-                throw CommandProblem.badRequest(name + " must be a decimal number such as \"10.50\", got \""
-                        + abbreviate(string) + "\"");
+                throw CommandProblem.badRequest(name + " must be a decimal number such as \"10.50\" (" + range
+                        + "), got \"" + abbreviate(string) + "\"");
             }
             amount = new BigDecimal(text);
         } else {
@@ -140,13 +158,16 @@ final class JsonFields {
         }
         if (zeroAllowed ? amount.signum() < 0 : amount.signum() <= 0) {
             throw CommandProblem.badRequest(name + " must be " + (zeroAllowed ? "zero or more" : "more than zero")
-                    + ", got " + abbreviate(text));
+                    + " (" + range + "), got " + abbreviate(text));
         }
+        // compareTo and stripTrailingZeros are safe at any scale; toPlainString of 1e-2147483647 would not be
         if (amount.compareTo(max) > 0) {
-            throw CommandProblem.badRequest(name + " must be at most " + max.toPlainString() + ", got " + abbreviate(text));
+            throw CommandProblem.badRequest(name + " must be at most " + max.toPlainString() + " (" + range + "), got "
+                    + abbreviate(text));
         }
         if (amount.stripTrailingZeros().scale() > maxScale) {
-            throw CommandProblem.badRequest(name + " must have at most " + maxScale + " decimals, got " + abbreviate(text));
+            throw CommandProblem.badRequest(name + " must have at most " + maxScale + " decimals (" + range + "), got "
+                    + abbreviate(text));
         }
         return amount.stripTrailingZeros();
     }
@@ -162,10 +183,10 @@ final class JsonFields {
     }
 
     private static String abbreviate(String text) {
-        return text.length() <= 40 ? text : text.substring(0, 40) + "...";
+        return TextRule.quote(text, 40);
     }
 
-    private record NumberText(BigDecimal value, String text) {
+    private record NumberText(String text) {
     }
 
     private enum JsonType {

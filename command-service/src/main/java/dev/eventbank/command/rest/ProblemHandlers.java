@@ -2,6 +2,7 @@ package dev.eventbank.command.rest;
 
 import dev.eventbank.command.writer.NotCommittedException;
 import dev.eventbank.support.problem.ProblemResponses;
+import dev.eventbank.support.problem.ProblemTypes;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
