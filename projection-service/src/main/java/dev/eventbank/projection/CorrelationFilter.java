@@ -6,8 +6,8 @@ import io.micronaut.http.annotation.ServerFilter;
 import java.util.regex.Pattern;
 
 /**
- * Puts the request's {@code X-Correlation-Id} (generated when absent or malformed; the query service sends its
- * own along when it relays a read) and, for {@code /iq/accounts/{id}...}, the {@code accountId} in the SLF4J MDC
+ * The one {@code X-Correlation-Id} rule of every service (a malformed id is a 400, a missing one generated, the id
+ * echoed on every response; the query service sends its own along when it relays a read) and, for {@code /iq/accounts/{id}...}, the {@code accountId} in the SLF4J MDC
  * of every log line Micronaut writes for the request, on whatever thread it continues (Micronaut's propagated
  * context), and echoes the id in the response; the work is service-support's {@link CorrelationIdFilter}.
  * {@link PartitionRouter} passes the id on when it forwards.

@@ -1,5 +1,6 @@
 package dev.eventbank.projection;
 
+import dev.eventbank.support.text.TextRule;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -13,13 +14,16 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * Interactive queries on the projection's stores, for the query service (which relays the answers as its public
  * API): {@code GET /iq/accounts/{id}/events}, {@code GET /iq/accounts/{id}/state?asOfVersion=|asOf=} and
  * {@code GET /iq/bank/totals}. Thin: checks parameters, routes to the instance owning the account's partition
  * ({@link PartitionRouter}), delegates to {@link AccountTimeline}. Store reads block, so they run on the
- * blocking executor, not the event loop. Answers carry {@code X-Projection-Generation}: the generation that was active
+ * blocking executor, not the event loop. Account ids are taken in any case and used in their one canonical form,
+ * the lower-case UUID ({@link #canonicalId}) that every key and event carries, before routing (the partition is
+ * the hash of the key's bytes, so an upper-case id would be routed, and looked up, as another key). Answers carry {@code X-Projection-Generation}: the generation that was active
  * when the request arrived (whose stores answered it), so a rebuild's switch can be observed from outside.
  */
 @Controller("/iq")
@@ -48,11 +52,12 @@ final class InteractiveQueryController {
                            @Nullable @QueryValue String limit) {
         long from = fromVersion == null ? 1 : number("fromVersion", fromVersion, 1, Long.MAX_VALUE);
         int size = limit == null ? 100 : (int) number("limit", limit, 1, MAX_LIMIT);
+        String accountId = canonicalId(id);
         long generation = generations.active().number();
-        return router.forwardIfRemote(id, request).orElseGet(() -> {
-            AccountTimeline.Page page = timeline.events(id, from, size);
+        return router.forwardIfRemote(accountId, request).orElseGet(() -> {
+            AccountTimeline.Page page = timeline.events(accountId, from, size);
             if (page == null) {
-                throw IqProblem.notFound("no account with id " + id, Map.of());
+                throw IqProblem.notFound("no account with id " + accountId, Map.of());
             }
             return HttpResponse.ok(TimelineJson.Page.of(page)).header(GENERATION_HEADER, String.valueOf(generation));
         });
@@ -66,16 +71,18 @@ final class InteractiveQueryController {
         }
         long version = asOfVersion == null ? 0 : number("asOfVersion", asOfVersion, 1, Long.MAX_VALUE);
         Instant instant = asOf == null ? null : instant(asOf);
+        String accountId = canonicalId(id);
         long generation = generations.active().number();
-        return router.forwardIfRemote(id, request).orElseGet(() -> {
-            AccountTimeline.AsOf found = instant == null ? timeline.asOfVersion(id, version) : timeline.asOf(id, instant);
+        return router.forwardIfRemote(accountId, request).orElseGet(() -> {
+            AccountTimeline.AsOf found = instant == null ? timeline.asOfVersion(accountId, version)
+                    : timeline.asOf(accountId, instant);
             if (found instanceof AccountTimeline.AsOf.Found state) {
                 return HttpResponse.ok(TimelineJson.State.of(state.state()))
                         .header("ETag", "\"" + state.state().getVersion() + "\"")
                         .header(GENERATION_HEADER, String.valueOf(generation));
             }
             if (found instanceof AccountTimeline.AsOf.BeyondCurrent beyond) {
-                throw IqProblem.notFound("account " + id + " has no version " + version + " yet: its current version is "
+                throw IqProblem.notFound("account " + accountId + " has no version " + version + " yet: its current version is "
                         + beyond.currentVersion(), Map.of("currentVersion", beyond.currentVersion()));
             }
             if (found instanceof AccountTimeline.AsOf.NotFound notFound) {
@@ -93,6 +100,21 @@ final class InteractiveQueryController {
                         .header(GENERATION_HEADER, String.valueOf(generation)));
     }
 
+    /**
+     * The one canonical form of an account id, the lower-case UUID; an id that is not a UUID is a 404 (no account
+     * can have it), as in the query service.
+     */
+    static String canonicalId(String id) {
+        try {
+            if (id.length() == 36) {
+                return UUID.fromString(id).toString();
+            }
+        } catch (IllegalArgumentException e) {
+            // fall through: not a UUID
+        }
+        throw IqProblem.notFound("no account has id '" + TextRule.quote(id, 40) + "': account ids are UUIDs", Map.of());
+    }
+
     private static long number(String name, String value, long min, long max) {
         try {
             long parsed = Long.parseLong(value.trim());
@@ -100,16 +122,18 @@ final class InteractiveQueryController {
                 return parsed;
             }
         } catch (NumberFormatException e) {
-            // fall through: the problem says what is expected
+            // fall through: the problem says what is expected (a number past a long's range lands here too)
         }
-        throw IqProblem.badRequest(name + " must be an integer between " + min + " and " + max + ", got '" + value + "'");
+        throw IqProblem.badRequest(name + " must be an integer from " + min + " to " + max + ", got '"
+                + TextRule.quote(value, 40) + "'");
     }
 
     private static Instant instant(String value) {
         try {
             return Instant.parse(value.trim());
         } catch (DateTimeParseException e) {
-            throw IqProblem.badRequest("asOf must be an ISO-8601 instant such as 2025-01-01T10:00:00Z, got '" + value + "'");
+            throw IqProblem.badRequest("asOf must be an ISO-8601 instant such as 2025-01-01T10:00:00Z, got '"
+                    + TextRule.quote(value, 60) + "'");
         }
     }
 }

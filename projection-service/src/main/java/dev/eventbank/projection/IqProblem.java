@@ -1,6 +1,7 @@
 package dev.eventbank.projection;
 
 import dev.eventbank.support.problem.ProblemResponses;
+import dev.eventbank.support.problem.ProblemTypes;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -13,41 +14,43 @@ import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import java.util.Map;
 
 /**
- * A client-visible failure of an interactive query, rendered as {@code application/problem+json} (RFC 9457) with
- * extension members at the top level ({@link ProblemResponses}). Carries no stack trace: it is an answer, not a bug.
+ * A client-visible failure of an interactive query, rendered as {@code application/problem+json} (RFC 9457) with a
+ * type from the API's one catalogue (service-support's {@link ProblemTypes}; docs/problems.md) and extension members at the top level ({@link ProblemResponses}). Carries no stack trace: it is an answer, not a bug.
  * Framework errors (unknown route, 405, ...) are service-support's {@code ClientErrorDetails}.
  */
 final class IqProblem extends RuntimeException {
 
     private final HttpStatus status;
+    private final String type;
     private final String title;
     private final Map<String, Object> members;
 
-    private IqProblem(HttpStatus status, String title, String detail, Map<String, Object> members) {
+    private IqProblem(HttpStatus status, String type, String title, String detail, Map<String, Object> members) {
         super(detail, null, false, false);
         this.status = status;
+        this.type = type;
         this.title = title;
         this.members = Map.copyOf(members);
     }
 
     static IqProblem badRequest(String detail) {
-        return new IqProblem(HttpStatus.BAD_REQUEST, "Invalid request", detail, Map.of());
+        return new IqProblem(HttpStatus.BAD_REQUEST, ProblemTypes.INVALID_REQUEST, "Invalid request", detail, Map.of());
     }
 
     static IqProblem notFound(String detail, Map<String, Object> members) {
-        return new IqProblem(HttpStatus.NOT_FOUND, "Account not found", detail, members);
+        return new IqProblem(HttpStatus.NOT_FOUND, ProblemTypes.ACCOUNT_NOT_FOUND, "Account not found", detail, members);
     }
 
     static IqProblem conflict(String title, String detail) {
-        return new IqProblem(HttpStatus.CONFLICT, title, detail, Map.of());
+        return new IqProblem(HttpStatus.CONFLICT, ProblemTypes.CONFLICT, title, detail, Map.of());
     }
 
     static IqProblem unavailable(String detail) {
-        return new IqProblem(HttpStatus.SERVICE_UNAVAILABLE, "Projection not ready", detail, Map.of());
+        return new IqProblem(HttpStatus.SERVICE_UNAVAILABLE, ProblemTypes.UNAVAILABLE, "Projection not ready", detail, Map.of());
     }
 
     HttpResponse<?> render() {
-        MutableHttpResponse<Map<String, Object>> response = ProblemResponses.of(status, "about:blank", title,
+        MutableHttpResponse<Map<String, Object>> response = ProblemResponses.of(status, type, title,
                 getMessage(), members);
         if (status == HttpStatus.SERVICE_UNAVAILABLE) {
             response.header("Retry-After", "1");

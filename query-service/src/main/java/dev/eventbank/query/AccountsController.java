@@ -20,17 +20,25 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
+import dev.eventbank.support.text.TextRule;
+
+import java.math.BigInteger;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 
 /**
  * {@code GET /accounts/{id}} and {@code GET /accounts}: parses and checks the parameters, delegates to
- * {@link AccountQueries}, maps the outcome to HTTP. Every bad parameter is a 400 problem; an id that is not a
- * UUID is a 404 (no account can have it), not a 400, so that ids stay opaque to clients.
+ * {@link AccountQueries}, maps the outcome to HTTP. Every bad parameter is a 400 problem naming it and its allowed
+ * range (a number past int or long range included: never wrapped, never a 500); an id that is not a UUID is a 404
+ * (no account can have it), not a 400, so that ids stay opaque to clients. Account ids are taken in any case and
+ * used in their one canonical form, lower case ({@link #canonicalId}), as the command service does, so both
+ * spellings of an id give the same answer. Parameters relayed to the projection are sent URL-encoded.
  */
 @OpenAPIDefinition(info = @Info(title = "query-service", version = "1.0", description = """
         Reads of bank accounts: the latest state (eventually consistent; pass minVersion from a command's answer \
@@ -40,13 +48,15 @@ import java.util.regex.Pattern;
 @Controller("/accounts")
 final class AccountsController {
 
-    private static final Pattern UUID = Pattern.compile(
+    private static final Pattern UUID_TEXT = Pattern.compile(
             "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final int DEFAULT_LIMIT = 50;
     private static final int MAX_LIMIT = 500;
 
     private static final int DEFAULT_HISTORY_LIMIT = 100;
     private static final int MAX_HISTORY_LIMIT = 1000;
+    /** As the command service's owner field. */
+    private static final int MAX_OWNER = 200;
 
     private final AccountQueries queries;
     private final ProjectionClient projection;
@@ -83,24 +93,22 @@ final class AccountsController {
         if (asOfVersion != null || asOf != null) {
             return timeTravel(id, minVersion, maxWait, asOfVersion, asOf);
         }
-        long min = minVersion == null ? 0 : positive("minVersion", minVersion, 1);
+        long min = minVersion == null ? 0 : number("minVersion", minVersion, 1, Long.MAX_VALUE);
         Duration wait = maxWait == null ? minVersionTimeout
-                : Duration.ofMillis(Math.min(positive("maxWait", maxWait, 0), minVersionTimeout.toMillis()));
-        if (!UUID.matcher(id).matches()) {
-            throw QueryProblem.accountNotFound("no account has id '" + id + "': account ids are UUIDs");
-        }
-        return queries.find(id, min, wait).thenApply(lookup -> {
+                : Duration.ofMillis(Math.min(number("maxWait", maxWait, 0, Long.MAX_VALUE), minVersionTimeout.toMillis()));
+        String accountId = canonicalId(id);
+        return queries.find(accountId, min, wait).thenApply(lookup -> {
             if (lookup instanceof AccountQueries.Lookup.Found found) {
                 return (HttpResponse<?>) HttpResponse.ok(AccountResponse.of(found.state()))
                         .header(HttpHeaders.ETAG, "\"" + found.state().getVersion() + "\"");
             }
             if (lookup instanceof AccountQueries.Lookup.VersionNotVisible notVisible) {
-                throw QueryProblem.retryLater("Version not visible yet", "account " + id + " is at version "
+                throw QueryProblem.versionNotVisible("account " + accountId + " is at version "
                         + notVisible.currentVersion() + " in the view, not yet at " + min + " after waiting "
-                        + wait.toMillis() + " ms; retry shortly", Map.of("currentVersion", notVisible.currentVersion()));
+                        + wait.toMillis() + " ms; retry shortly", notVisible.currentVersion());
             }
             if (lookup instanceof AccountQueries.Lookup.NotFound) {
-                throw QueryProblem.accountNotFound("no account with id " + id
+                throw QueryProblem.accountNotFound("no account with id " + accountId
                         + (min > 0 ? " became visible within " + wait.toMillis() + " ms" : ""));
             }
             throw new IllegalStateException("unhandled lookup " + lookup);
@@ -122,17 +130,18 @@ final class AccountsController {
         }
         String query;
         if (asOfVersion != null) {
-            query = "asOfVersion=" + positive("asOfVersion", asOfVersion, 1);
+            query = "asOfVersion=" + number("asOfVersion", asOfVersion, 1, Long.MAX_VALUE);
         } else {
             try {
-                query = "asOf=" + Instant.parse(asOf.trim());
+                // encoded: an instant past year 9999 is written with a sign, +10000-01-01T00:00:00Z, and a bare + in
+                // a query is a space
+                query = "asOf=" + encode(Instant.parse(asOf.trim()).toString());
             } catch (DateTimeParseException e) {
                 throw QueryProblem.badRequest("asOf must be an ISO-8601 instant such as 2025-01-01T10:00:00Z, got '"
-                        + asOf + "'");
+                        + TextRule.quote(asOf, 60) + "'");
             }
         }
-        checkId(id);
-        return projection.relay("iq/accounts/" + id + "/state?" + query);
+        return projection.relay("iq/accounts/" + encode(canonicalId(id)) + "/state?" + query);
     }
 
     /**
@@ -152,19 +161,27 @@ final class AccountsController {
                                               @Nullable @QueryValue String fromVersion,
                                               @Parameter(description = "page size, 1..1000 (default 100)", schema = @Schema(type = "integer", minimum = "1", maximum = "1000"))
                                               @Nullable @QueryValue String limit) {
-        long from = fromVersion == null ? 1 : positive("fromVersion", fromVersion, 1);
-        long size = limit == null ? DEFAULT_HISTORY_LIMIT : positive("limit", limit, 1);
-        if (size > MAX_HISTORY_LIMIT) {
-            throw QueryProblem.badRequest("limit must be between 1 and " + MAX_HISTORY_LIMIT + ", got " + limit);
-        }
-        checkId(id);
-        return projection.relay("iq/accounts/" + id + "/events?fromVersion=" + from + "&limit=" + size);
+        long from = fromVersion == null ? 1 : number("fromVersion", fromVersion, 1, Long.MAX_VALUE);
+        long size = limit == null ? DEFAULT_HISTORY_LIMIT : number("limit", limit, 1, MAX_HISTORY_LIMIT);
+        return projection.relay("iq/accounts/" + encode(canonicalId(id)) + "/events?fromVersion=" + from
+                + "&limit=" + size);
     }
 
-    private static void checkId(String id) {
-        if (!UUID.matcher(id).matches()) {
-            throw QueryProblem.accountNotFound("no account has id '" + id + "': account ids are UUIDs");
+    /**
+     * The one canonical form of an account id: the lower-case UUID ({@link UUID#toString()}), as the command service
+     * writes it into every event and key. An id in upper or mixed case names the same account; a text that is not a
+     * UUID is a 404 problem, since no account can have it.
+     */
+    static String canonicalId(String id) {
+        if (id == null || !UUID_TEXT.matcher(id).matches()) {
+            throw QueryProblem.accountNotFound("no account has id '" + (id == null ? "" : TextRule.quote(id, 40))
+                    + "': account ids are UUIDs");
         }
+        return UUID.fromString(id).toString();
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
     @Operation(summary = "Accounts in account id order, paged and filtered")
@@ -178,37 +195,49 @@ final class AccountsController {
                               @Parameter(description = "OPEN or CLOSED", schema = @Schema(type = "string", allowableValues = {"OPEN", "CLOSED"}))
                               @Nullable @QueryValue String status,
                               @Parameter(description = "exact owner, any case") @Nullable @QueryValue String owner) {
-        int size = limit == null ? DEFAULT_LIMIT : (int) positive("limit", limit, 1);
-        if (size > MAX_LIMIT) {
-            throw QueryProblem.badRequest("limit must be between 1 and " + MAX_LIMIT + ", got " + limit);
-        }
+        int size = (int) (limit == null ? DEFAULT_LIMIT : number("limit", limit, 1, MAX_LIMIT));
         if (after != null && after.isBlank()) {
             throw QueryProblem.badRequest("after must be an account id (the 'next' of the previous page)");
         }
-        if (owner != null && owner.isBlank()) {
-            throw QueryProblem.badRequest("owner must not be blank");
-        }
-        return AccountResponse.Page.of(queries.list(after, size,
-                new AccountQueries.Filter(status == null ? null : status(status), owner == null ? null : owner.trim())));
+        String ownerFilter = owner == null ? null : text("owner", owner, MAX_OWNER);
+        // a cursor that is a UUID in another case is the same position: ids are ordered in their canonical form
+        String cursor = after != null && UUID_TEXT.matcher(after).matches() ? UUID.fromString(after).toString() : after;
+        return AccountResponse.Page.of(queries.list(cursor, size,
+                new AccountQueries.Filter(status == null ? null : status(status), ownerFilter)));
     }
 
-    private static long positive(String name, String value, long min) {
-        try {
-            long parsed = Long.parseLong(value.trim());
-            if (parsed >= min) {
-                return parsed;
+    /**
+     * A query parameter that must be an integer from {@code min} to {@code max}: a 400 naming the parameter and the
+     * range for anything else, a number past the range of a long (9223372036854775808) included, so that nothing
+     * wraps ({@code limit=4294967297} is not 1) and nothing reaches a 500.
+     */
+    static long number(String name, String value, long min, long max) {
+        String digits = value.trim();
+        if (digits.matches("[+-]?[0-9]{1,30}")) {
+            BigInteger parsed = new BigInteger(digits);
+            if (parsed.compareTo(BigInteger.valueOf(min)) >= 0 && parsed.compareTo(BigInteger.valueOf(max)) <= 0) {
+                return parsed.longValueExact();
             }
-        } catch (NumberFormatException e) {
-            // fall through to the problem below: the detail says what is expected
         }
-        throw QueryProblem.badRequest(name + " must be an integer >= " + min + ", got '" + value + "'");
+        throw QueryProblem.badRequest(name + " must be an integer from " + min + " to "
+                + (max == Long.MAX_VALUE ? "9223372036854775807" : String.valueOf(max)) + ", got '"
+                + TextRule.quote(value, 40) + "'");
+    }
+
+    /** A text parameter under service-support's one text rule (control characters, blank, code points). */
+    private static String text(String name, String value, int max) {
+        try {
+            return TextRule.check(name, value, max);
+        } catch (TextRule.InvalidText e) {
+            throw QueryProblem.badRequest(e.getMessage());
+        }
     }
 
     private static AccountStatus status(String value) {
         try {
             return AccountStatus.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw QueryProblem.badRequest("status must be OPEN or CLOSED, got '" + value + "'");
+            throw QueryProblem.badRequest("status must be OPEN or CLOSED, got '" + TextRule.quote(value, 20) + "'");
         }
     }
 }

@@ -6,7 +6,8 @@ import io.micronaut.http.annotation.ServerFilter;
 import java.util.regex.Pattern;
 
 /**
- * Puts the request's {@code X-Correlation-Id} (generated when absent or malformed) and, for
+ * The one {@code X-Correlation-Id} rule of every service (a malformed id is a 400, a missing one generated, the id
+ * echoed on every response) and, for
  * {@code /accounts/{id}...}, the {@code accountId} in the SLF4J MDC of every log line Micronaut writes for the
  * request, on whatever thread it continues (Micronaut's propagated context), and echoes the id in the response;
  * the work is service-support's {@link CorrelationIdFilter}. {@link ProjectionClient} passes the id on.

@@ -27,7 +27,7 @@ final class ProblemHandlers {
      * "parameters" while RFC 9457 puts them at the top level ({@code "currentVersion": 3}).
      */
     static HttpResponse<?> render(QueryProblem problem) {
-        MutableHttpResponse<Map<String, Object>> response = ProblemResponses.of(problem.status(), "about:blank",
+        MutableHttpResponse<Map<String, Object>> response = ProblemResponses.of(problem.status(), problem.type(),
                 problem.title(), problem.getMessage(), problem.members());
         problem.headers().forEach(response::header);
         return response;

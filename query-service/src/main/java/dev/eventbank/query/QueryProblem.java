@@ -1,44 +1,60 @@
 package dev.eventbank.query;
 
+import dev.eventbank.support.problem.ProblemTypes;
 import io.micronaut.http.HttpStatus;
 
 import java.util.Map;
 
 /**
  * A client-facing error of the query API, rendered as {@code application/problem+json} by
- * {@link ProblemHandlers}: status, title, a detail that says what to do, extra members and response headers.
+ * {@link ProblemHandlers}: status, a type URI from the API's one catalogue (service-support's {@link ProblemTypes},
+ * the same types as the command service's; docs/problems.md), title, a detail that says what to do, extra members
+ * and response headers.
  */
 final class QueryProblem extends RuntimeException {
 
     private final HttpStatus status;
+    private final String type;
     private final String title;
     private final Map<String, Object> members;
     private final Map<String, String> headers;
 
-    private QueryProblem(HttpStatus status, String title, String detail, Map<String, Object> members,
+    private QueryProblem(HttpStatus status, String type, String title, String detail, Map<String, Object> members,
                          Map<String, String> headers) {
         super(detail, null, false, false);
         this.status = status;
+        this.type = type;
         this.title = title;
         this.members = Map.copyOf(members);
         this.headers = Map.copyOf(headers);
     }
 
     static QueryProblem badRequest(String detail) {
-        return new QueryProblem(HttpStatus.BAD_REQUEST, "Invalid request", detail, Map.of(), Map.of());
+        return new QueryProblem(HttpStatus.BAD_REQUEST, ProblemTypes.INVALID_REQUEST, "Invalid request", detail, Map.of(), Map.of());
     }
 
     static QueryProblem accountNotFound(String detail) {
-        return new QueryProblem(HttpStatus.NOT_FOUND, "Account not found", detail, Map.of(), Map.of());
+        return new QueryProblem(HttpStatus.NOT_FOUND, ProblemTypes.ACCOUNT_NOT_FOUND, "Account not found", detail, Map.of(), Map.of());
     }
 
     /** 503 with {@code Retry-After: 1}: the caller should simply try again. */
     static QueryProblem retryLater(String title, String detail, Map<String, Object> members) {
-        return new QueryProblem(HttpStatus.SERVICE_UNAVAILABLE, title, detail, members, Map.of("Retry-After", "1"));
+        return new QueryProblem(HttpStatus.SERVICE_UNAVAILABLE, ProblemTypes.UNAVAILABLE, title, detail, members,
+                Map.of("Retry-After", "1"));
+    }
+
+    /** 503 with {@code Retry-After: 1} and {@code currentVersion}: a {@code minVersion} read timed out. */
+    static QueryProblem versionNotVisible(String detail, long currentVersion) {
+        return new QueryProblem(HttpStatus.SERVICE_UNAVAILABLE, ProblemTypes.VERSION_NOT_VISIBLE,
+                "Version not visible yet", detail, Map.of("currentVersion", currentVersion), Map.of("Retry-After", "1"));
     }
 
     HttpStatus status() {
         return status;
+    }
+
+    String type() {
+        return type;
     }
 
     String title() {
