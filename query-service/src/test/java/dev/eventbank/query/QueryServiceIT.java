@@ -287,7 +287,7 @@ class QueryServiceIT {
         assertEquals("7.50", JSON.readTree(totals.body()).path("balances").path("EUR").asText());
         assertTrue(PROJECTION_REQUESTS.contains("/iq/accounts/" + id + "/events?fromVersion=3&limit=2"), PROJECTION_REQUESTS.toString());
         assertTrue(PROJECTION_REQUESTS.contains("/iq/accounts/" + id + "/state?asOfVersion=2"), PROJECTION_REQUESTS.toString());
-        assertTrue(PROJECTION_REQUESTS.contains("/iq/accounts/" + id + "/state?asOf=2025-01-01T10:00:02Z"), PROJECTION_REQUESTS.toString());
+        assertTrue(PROJECTION_REQUESTS.contains("/iq/accounts/" + id + "/state?asOf=2025-01-01T10%3A00%3A02Z"), PROJECTION_REQUESTS.toString());
     }
 
     @Test
@@ -327,7 +327,7 @@ class QueryServiceIT {
             if (uri.endsWith("asOfVersion=404")) {
                 status = 404;
                 type = "application/problem+json";
-                body = "{\"type\":\"about:blank\",\"title\":\"Account not found\",\"status\":404,"
+                body = "{\"type\":\"/problems/account-not-found\",\"title\":\"Account not found\",\"status\":404,"
                         + "\"detail\":\"no version 404 yet\",\"currentVersion\":7}";
             } else if (uri.endsWith("asOfVersion=500")) {
                 status = 500;
@@ -361,12 +361,141 @@ class QueryServiceIT {
         assertTrue(health.body().contains("RUNNING"), health.body());
     }
 
+    /** A problem+json answer: status, a type of the one catalogue (/problems/...), a detail, the correlation id. */
     private static void assertProblem(HttpResponse<String> response, int status) throws Exception {
+        assertEquals(status, response.statusCode(), response.uri() + " " + response.body());
         assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"),
                 response.headers().map() + " " + response.body());
         JsonNode problem = JSON.readTree(response.body());
         assertEquals(status, problem.path("status").asInt(), response.body());
+        assertTrue(problem.path("type").asText().startsWith("/problems/"), "type of " + response.body());
         assertFalse(problem.path("detail").asText().isBlank(), "detail missing in " + response.body());
+        assertTrue(response.headers().firstValue("X-Correlation-Id").isPresent(),
+                "no X-Correlation-Id on " + response.uri() + " " + response.statusCode());
+    }
+
+    @Test
+    void shouldAnswer400NamingTheParameterAndItsRangeForNumbersPastIntOrLongRange() throws Exception {
+        // given
+        String id = UUID.randomUUID().toString();
+        Map<String, String> paths = new java.util.LinkedHashMap<>();
+        for (String big : List.of("2147483648", "4294967297", "9223372036854775807", "-2147483649")) {
+            paths.put("/accounts?limit=" + big, "limit must be an integer from 1 to 500");
+            paths.put("/accounts/" + id + "/events?limit=" + big, "limit must be an integer from 1 to 1000");
+        }
+        for (String huge : List.of("9223372036854775808", "99999999999999999999999", "-9223372036854775809")) {
+            paths.put("/accounts/" + id + "?minVersion=" + huge, "minVersion must be an integer from 1 to 9223372036854775807");
+            paths.put("/accounts/" + id + "?minVersion=1&maxWait=" + huge, "maxWait must be an integer from 0 to 9223372036854775807");
+            paths.put("/accounts/" + id + "?asOfVersion=" + huge, "asOfVersion must be an integer from 1 to 9223372036854775807");
+            paths.put("/accounts/" + id + "/events?fromVersion=" + huge, "fromVersion must be an integer from 1 to 9223372036854775807");
+        }
+        for (var path : paths.entrySet()) {
+            // when
+            HttpResponse<String> response = get(path.getKey());
+            // then: never a 500, never wrapped to a small number
+            assertProblem(response, 400);
+            assertTrue(JSON.readTree(response.body()).path("detail").asText().startsWith(path.getValue()),
+                    path.getKey() + " " + response.body());
+            assertEquals("/problems/invalid-request", JSON.readTree(response.body()).path("type").asText());
+        }
+        assertTrue(PROJECTION_REQUESTS.stream().noneMatch(r -> r.contains("2147483648") || r.contains("4294967297")));
+    }
+
+    @Test
+    void shouldAnswerAnUpperCaseAccountIdAsItsLowerCaseForm() throws Exception {
+        // given
+        String id = UUID.randomUUID().toString();
+        publish(state(id, 2, "10.0000", AccountStatus.OPEN));
+        assertEquals(200, get("/accounts/" + id + "?minVersion=2").statusCode());
+
+        // when
+        HttpResponse<String> upper = get("/accounts/" + id.toUpperCase(java.util.Locale.ROOT));
+        HttpResponse<String> mixed = get("/accounts/" + id.substring(0, 9).toUpperCase(java.util.Locale.ROOT)
+                + id.substring(9) + "?minVersion=2");
+        get("/accounts/" + id.toUpperCase(java.util.Locale.ROOT) + "/events");
+        get("/accounts/" + id.toUpperCase(java.util.Locale.ROOT) + "?asOfVersion=1");
+
+        // then: the same account, and the projection is asked for the canonical id
+        for (HttpResponse<String> response : List.of(upper, mixed)) {
+            assertEquals(200, response.statusCode(), response.body());
+            assertEquals(id, JSON.readTree(response.body()).path("accountId").asText());
+        }
+        assertTrue(PROJECTION_REQUESTS.contains("/iq/accounts/" + id + "/events?fromVersion=1&limit=100"), PROJECTION_REQUESTS.toString());
+        assertTrue(PROJECTION_REQUESTS.contains("/iq/accounts/" + id + "/state?asOfVersion=1"), PROJECTION_REQUESTS.toString());
+    }
+
+    @Test
+    void shouldRelayAnInstantPastYear9999Encoded() throws Exception {
+        // given
+        String id = UUID.randomUUID().toString();
+
+        // when
+        HttpResponse<String> response = get("/accounts/" + id + "?asOf=%2B10000-01-01T00:00:00Z");
+
+        // then: the + arrives as a +, not as a space
+        assertEquals(200, response.statusCode(), response.body());
+        assertTrue(PROJECTION_REQUESTS.contains("/iq/accounts/" + id + "/state?asOf=%2B10000-01-01T00%3A00%3A00Z"),
+                PROJECTION_REQUESTS.toString());
+    }
+
+    @Test
+    void shouldEchoAValidCorrelationIdAndRefuseAMalformedOneWithA400() throws Exception {
+        // given
+        String id = UUID.randomUUID().toString();
+        String correlationId = "trace-" + UUID.randomUUID();
+
+        // when
+        HttpResponse<String> notFound = get("/accounts/" + id, Map.of("X-Correlation-Id", correlationId));
+        HttpResponse<String> badParameter = get("/accounts?limit=0", Map.of("X-Correlation-Id", correlationId));
+        HttpResponse<String> withSpace = get("/accounts/" + id, Map.of("X-Correlation-Id", "has space"));
+        HttpResponse<String> tooLong = get("/accounts", Map.of("X-Correlation-Id", "x".repeat(201)));
+        HttpResponse<String> longest = get("/accounts?limit=1", Map.of("X-Correlation-Id", "y".repeat(200)));
+
+        // then
+        assertProblem(notFound, 404);
+        assertEquals(correlationId, notFound.headers().firstValue("X-Correlation-Id").orElse(null));
+        assertProblem(badParameter, 400);
+        assertEquals(correlationId, badParameter.headers().firstValue("X-Correlation-Id").orElse(null));
+        for (HttpResponse<String> refused : List.of(withSpace, tooLong)) {
+            assertProblem(refused, 400);
+            assertTrue(JSON.readTree(refused.body()).path("detail").asText().startsWith("X-Correlation-Id must be 1 to 200"),
+                    refused.body());
+        }
+        assertEquals(200, longest.statusCode(), longest.body());
+        assertEquals("y".repeat(200), longest.headers().firstValue("X-Correlation-Id").orElse(null));
+    }
+
+    @Test
+    void shouldAnswer414And431ProblemsForAnOverLongUrlOrHeaders() throws Exception {
+        // when
+        HttpResponse<String> longUrl = get("/accounts?after=" + "a".repeat(10_000),
+                Map.of("X-Correlation-Id", "long-url"));
+        HttpResponse<String> bigHeaders = get("/accounts", Map.of("X-Filler", "b".repeat(20_000),
+                "X-Correlation-Id", "big-headers"));
+
+        // then
+        assertProblem(longUrl, 414);
+        assertEquals("/problems/uri-too-long", JSON.readTree(longUrl.body()).path("type").asText());
+        assertProblem(bigHeaders, 431);
+        assertEquals("/problems/header-fields-too-large", JSON.readTree(bigHeaders.body()).path("type").asText());
+    }
+
+    @Test
+    void shouldApplyTheTextRuleToTheOwnerFilter() throws Exception {
+        for (String owner : List.of("%00", "a%1B%5B31m", "%E2%80%8B", "%0A", "%E2%80%AEevil")) {
+            HttpResponse<String> response = get("/accounts?owner=" + owner);
+            assertProblem(response, 400);
+            assertTrue(JSON.readTree(response.body()).path("detail").asText().startsWith("owner must"), response.body());
+        }
+    }
+
+    @Test
+    void shouldTypeProblemsFromTheOneCatalogue() throws Exception {
+        assertEquals("/problems/account-not-found",
+                JSON.readTree(get("/accounts/" + UUID.randomUUID()).body()).path("type").asText());
+        assertEquals("/problems/not-found", JSON.readTree(get("/nothing-here").body()).path("type").asText());
+        assertEquals("/problems/method-not-allowed", JSON.readTree(HTTP.send(HttpRequest.newBuilder(uri("/accounts"))
+                .DELETE().build(), HttpResponse.BodyHandlers.ofString()).body()).path("type").asText());
     }
 
     private static AccountState state(String id, long version, String balance, AccountStatus status) {
@@ -396,6 +525,12 @@ class QueryServiceIT {
 
     private static HttpResponse<String> get(String path) throws Exception {
         return HTTP.send(request(path), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> get(String path, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).GET();
+        headers.forEach(request::header);
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpRequest request(String path) {
