@@ -1,0 +1,301 @@
+package dev.eventbank.command;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eventbank.localkafka.LocalKafkaBroker;
+import dev.eventbank.schemas.catalog.Topics;
+import dev.eventbank.support.testing.ServiceUnderTest;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The command service's HTTP edge as deployed (Micronaut, the real broker): the JSON body rule (415, UTF-8), the
+ * correlation id rule on every response, 414/431, If-Match compared strongly, the fingerprint of an absent field,
+ * and that a refused request appends nothing (the event log's end offsets are the judge). Requests go out on a raw
+ * socket, byte for byte, so that a missing or malformed Content-Type and invalid UTF-8 reach the service as sent.
+ */
+class CommandInputIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static ServiceUnderTest service;
+    private static String account;
+
+    @BeforeAll
+    static void startService() throws Exception {
+        service = ServiceUnderTest.start("command-input-it");
+        service.awaitHealthy(Duration.ofSeconds(60));
+        Answer opened = post("/accounts", json("{\"owner\":\"Input Test\",\"currency\":\"EUR\",\"initialDeposit\":\"10\"}"),
+                Map.of("Content-Type", "application/json"));
+        assertEquals(201, opened.status, opened.body);
+        account = JSON.readTree(opened.body).path("accountId").asText();
+    }
+
+    @AfterAll
+    static void stopService() {
+        if (service != null) {
+            service.close();
+        }
+    }
+
+    @Test
+    void shouldAnswer415ForABodyWithoutAJsonContentTypeOrWithAnotherCharsetAndAppendNothing() throws Exception {
+        for (String path : List.of("/accounts", "/accounts/" + account + "/deposits",
+                "/accounts/" + account + "/withdrawals", "/accounts/" + account + "/close")) {
+            for (String contentType : new String[] {null, "", "application/json; charset=nonsense",
+                    "application/json; charset=", "application/json; charset=latin1", "text/plain", ";;", "application"}) {
+                // given
+                long eventsBefore = endOffsets();
+                Map<String, String> headers = new LinkedHashMap<>();
+                if (contentType != null) {
+                    headers.put("Content-Type", contentType);
+                }
+                headers.put("X-Correlation-Id", "ct-" + Math.abs(String.valueOf(contentType).hashCode()));
+
+                // when
+                Answer answer = post(path, json("{\"amount\":\"1\"}"), headers);
+
+                // then
+                assertProblem(answer, 415, path + " with Content-Type " + contentType);
+                assertEquals("/problems/unsupported-media-type", JSON.readTree(answer.body).path("type").asText());
+                assertEquals(headers.get("X-Correlation-Id"), answer.headers.get("x-correlation-id"));
+                assertEquals(eventsBefore, endOffsets(), "appended for " + path + " " + contentType);
+            }
+        }
+    }
+
+    @Test
+    void shouldAnswer400ForInvalidUtf8OrALoneSurrogateAndAppendNothing() throws Exception {
+        // given: "Jos" + byte E9 (Latin-1 é) + " Bad", and a lone surrogate escaped in JSON
+        byte[] latin1 = "{\"owner\":\"Jos\u00e9 Bad\",\"currency\":\"EUR\",\"initialDeposit\":\"1\"}"
+                .getBytes(StandardCharsets.ISO_8859_1);
+        byte[] surrogate = json("{\"owner\":\"\\ud800\",\"currency\":\"EUR\",\"initialDeposit\":\"1\"}");
+        byte[] surrogateReference = json("{\"amount\":\"1\",\"reference\":\"a\\udc00\"}");
+        long eventsBefore = endOffsets();
+
+        // when
+        Answer invalid = post("/accounts", latin1, Map.of("Content-Type", "application/json", "Idempotency-Key", "utf8-" + UUID.randomUUID()));
+        Answer lone = post("/accounts", surrogate, Map.of("Content-Type", "application/json"));
+        Answer loneReference = post("/accounts/" + account + "/deposits", surrogateReference,
+                Map.of("Content-Type", "application/json; charset=UTF-8"));
+
+        // then
+        assertProblem(invalid, 400, "Latin-1 body");
+        assertTrue(JSON.readTree(invalid.body).path("detail").asText().contains("not valid UTF-8"), invalid.body);
+        assertProblem(lone, 400, "lone surrogate");
+        assertTrue(JSON.readTree(lone.body).path("detail").asText().startsWith("owner must not contain a lone surrogate"), lone.body);
+        assertProblem(loneReference, 400, "lone surrogate in reference");
+        assertEquals(eventsBefore, endOffsets());
+    }
+
+    @Test
+    void shouldEchoTheCorrelationIdOnEveryProblemAndRefuseAMalformedOne() throws Exception {
+        // given
+        Map<String, String> json = Map.of("Content-Type", "application/json", "X-Correlation-Id", "echo-me");
+
+        // when
+        Map<String, Answer> answers = new LinkedHashMap<>();
+        answers.put("400", post("/accounts/" + account + "/deposits", json("{\"amount\":\"ten\"}"), json));
+        answers.put("404", post("/accounts/not-a-uuid/deposits", json("{\"amount\":\"1\"}"), json));
+        answers.put("405", send("GET", "/accounts", null, Map.of("X-Correlation-Id", "echo-me")));
+        answers.put("413", post("/accounts/" + account + "/deposits",
+                json("{\"amount\":\"1\",\"pad\":\"" + "x".repeat(17 * 1024) + "\"}"), json));
+        answers.put("415", post("/accounts", json("{}"), Map.of("Content-Type", "text/plain", "X-Correlation-Id", "echo-me")));
+        answers.put("404 command", send("GET", "/commands/" + UUID.randomUUID(), null, Map.of("X-Correlation-Id", "echo-me")));
+        Answer withSpace = post("/accounts/" + account + "/deposits", json("{\"amount\":\"1\"}"),
+                Map.of("Content-Type", "application/json", "X-Correlation-Id", "has space"));
+        Answer tooLong = post("/accounts/" + account + "/deposits", json("{\"amount\":\"1\"}"),
+                Map.of("Content-Type", "application/json", "X-Correlation-Id", "x".repeat(201)));
+
+        // then
+        for (var answer : answers.entrySet()) {
+            int status = Integer.parseInt(answer.getKey().split(" ")[0]);
+            assertProblem(answer.getValue(), status, answer.getKey());
+            assertEquals("echo-me", answer.getValue().headers.get("x-correlation-id"), answer.getKey());
+        }
+        for (Answer refused : List.of(withSpace, tooLong)) {
+            assertProblem(refused, 400, "malformed correlation id");
+            assertTrue(JSON.readTree(refused.body).path("detail").asText().startsWith("X-Correlation-Id must be 1 to 200"),
+                    refused.body);
+        }
+    }
+
+    @Test
+    void shouldAnswer414And431ProblemsForAnOverLongUrlOrHeaders() throws Exception {
+        // when
+        Answer longUrl = post("/accounts/" + account + "/deposits?" + "q".repeat(10_000), json("{\"amount\":\"1\"}"),
+                Map.of("Content-Type", "application/json", "X-Correlation-Id", "long-url"));
+        Answer bigHeaders = post("/accounts/" + account + "/deposits", json("{\"amount\":\"1\"}"),
+                Map.of("Content-Type", "application/json", "X-Filler", "f".repeat(20_000)));
+
+        // then
+        assertProblem(longUrl, 414, "long URL");
+        assertEquals("/problems/uri-too-long", JSON.readTree(longUrl.body).path("type").asText());
+        assertProblem(bigHeaders, 431, "big headers");
+        assertEquals("/problems/header-fields-too-large", JSON.readTree(bigHeaders.body).path("type").asText());
+    }
+
+    @Test
+    void shouldAnswer409ForAnIfMatchThatIsNotExactlyTheETagAndAppendNothing() throws Exception {
+        // given: an account at version 1
+        Answer opened = post("/accounts", json("{\"owner\":\"If Match\",\"currency\":\"EUR\",\"initialDeposit\":\"10\"}"),
+                Map.of("Content-Type", "application/json"));
+        String id = JSON.readTree(opened.body).path("accountId").asText();
+        assertEquals("\"1\"", opened.headers.get("etag"));
+
+        for (String ifMatch : List.of("\"01\"", "W/\"1\"", "\"1.0\"", "\"+1\"")) {
+            // when
+            long eventsBefore = endOffsets();
+            Answer answer = post("/accounts/" + id + "/deposits", json("{\"amount\":\"1\"}"),
+                    Map.of("Content-Type", "application/json", "If-Match", ifMatch));
+            // then
+            assertProblem(answer, 409, "If-Match " + ifMatch);
+            assertEquals(1, JSON.readTree(answer.body).path("currentVersion").asLong(), answer.body);
+            assertEquals(eventsBefore, endOffsets(), "appended for If-Match " + ifMatch);
+        }
+        // the exact ETag matches
+        Answer exact = post("/accounts/" + id + "/deposits", json("{\"amount\":\"1\"}"),
+                Map.of("Content-Type", "application/json", "If-Match", "\"1\""));
+        assertEquals(200, exact.status, exact.body);
+        assertProblem(post("/accounts/" + id + "/deposits", json("{\"amount\":\"1\"}"),
+                Map.of("Content-Type", "application/json", "If-Match", "*")), 400, "If-Match *");
+    }
+
+    @Test
+    void shouldTreatAnAccountNumberOfTheText_null_AsAnotherRequestThanAnAbsentOne() throws Exception {
+        // given
+        String key = "fp-" + UUID.randomUUID();
+        Answer first = post("/accounts", json("{\"owner\":\"Case Fp\",\"currency\":\"EUR\",\"initialDeposit\":\"1\"}"),
+                Map.of("Content-Type", "application/json", "Idempotency-Key", key));
+        assertEquals(201, first.status, first.body);
+
+        // when
+        Answer withNull = post("/accounts", json("{\"owner\":\"Case Fp\",\"currency\":\"EUR\",\"initialDeposit\":\"1\","
+                + "\"accountNumber\":\"null\"}"), Map.of("Content-Type", "application/json", "Idempotency-Key", key));
+
+        // then
+        assertProblem(withNull, 422, "accountNumber \"null\" with a reused key");
+        assertEquals("/problems/idempotency-key-reused", JSON.readTree(withNull.body).path("type").asText());
+    }
+
+    @Test
+    void shouldAnswer400NamingTheFieldForAnAmountWhoseExponentIsOutOfRange() throws Exception {
+        for (String number : List.of("1e2147483648", "1e-2147483649", "0.1e-2147483647")) {
+            Answer deposit = post("/accounts/" + account + "/deposits", json("{\"amount\":" + number + "}"),
+                    Map.of("Content-Type", "application/json"));
+            Answer open = post("/accounts", json("{\"owner\":\"Ada\",\"currency\":\"EUR\",\"initialDeposit\":" + number + "}"),
+                    Map.of("Content-Type", "application/json"));
+            assertProblem(deposit, 400, "amount " + number);
+            assertTrue(JSON.readTree(deposit.body).path("detail").asText().startsWith("amount must"), deposit.body);
+            assertProblem(open, 400, "initialDeposit " + number);
+            assertTrue(JSON.readTree(open.body).path("detail").asText().startsWith("initialDeposit must"), open.body);
+        }
+    }
+
+    private static void assertProblem(Answer answer, int status, String what) throws IOException {
+        assertEquals(status, answer.status, what + ": " + answer.body);
+        assertTrue(answer.headers.getOrDefault("content-type", "").startsWith("application/problem+json"),
+                what + ": " + answer.headers);
+        JsonNode problem = JSON.readTree(answer.body);
+        assertEquals(status, problem.path("status").asInt(), what + ": " + answer.body);
+        assertTrue(problem.path("type").asText().startsWith("/problems/"), what + ": " + answer.body);
+        assertFalse(problem.path("detail").asText().isBlank(), what + ": " + answer.body);
+        assertTrue(answer.headers.containsKey("x-correlation-id"), what + ": no X-Correlation-Id");
+    }
+
+    private static byte[] json(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static Answer post(String path, byte[] body, Map<String, String> headers) throws IOException {
+        return send("POST", path, body, headers);
+    }
+
+    /** One request on a connection of its own, written byte for byte (headers as ISO-8859-1), read to the end. */
+    private static Answer send(String method, String target, byte[] body, Map<String, String> headers) throws IOException {
+        try (Socket socket = new Socket("localhost", service.port())) {
+            socket.setSoTimeout(30_000);
+            StringBuilder head = new StringBuilder(method).append(' ').append(target)
+                    .append(" HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
+            headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+            if (body != null) {
+                head.append("Content-Length: ").append(body.length).append("\r\n");
+            }
+            head.append("\r\n");
+            OutputStream out = socket.getOutputStream();
+            out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+            if (body != null) {
+                out.write(body);
+            }
+            out.flush();
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            try {
+                socket.getInputStream().transferTo(all);
+            } catch (java.net.SocketException e) {
+                // the server may reset after answering a request it did not read to the end (413): keep what came
+            }
+            return Answer.parse(all.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Sum of the event log's end offsets (transaction markers included): grows with anything appended. */
+    private static long endOffsets() {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+                Map.of("bootstrap.servers", LocalKafkaBroker.shared().bootstrapServers()),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVENTS.name()).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+            return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    /** A parsed answer: status, header fields by lower-case name, body (de-chunked). */
+    private record Answer(int status, Map<String, String> headers, String body) {
+
+        static Answer parse(String text) {
+            int end = text.indexOf("\r\n\r\n");
+            String[] lines = text.substring(0, end).split("\r\n");
+            Map<String, String> headers = new LinkedHashMap<>();
+            for (int i = 1; i < lines.length; i++) {
+                int colon = lines[i].indexOf(':');
+                headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+            }
+            String body = text.substring(end + 4);
+            if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+                StringBuilder joined = new StringBuilder();
+                for (String[] rest = body.split("\r\n", 2); rest.length == 2; ) {
+                    int size = Integer.parseInt(rest[0].split(";")[0].trim(), 16);
+                    if (size == 0) {
+                        break;
+                    }
+                    byte[] bytes = rest[1].getBytes(StandardCharsets.UTF_8);
+                    String chunk = new String(bytes, 0, size, StandardCharsets.UTF_8);
+                    joined.append(chunk);
+                    rest = rest[1].substring(chunk.length() + 2).split("\r\n", 2);
+                }
+                body = joined.toString();
+            }
+            return new Answer(Integer.parseInt(lines[0].split(" ")[1]), headers, body);
+        }
+    }
+}
