@@ -6,6 +6,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -46,6 +49,34 @@ class OpenApiIT {
         }
         // the route instances forward commands on is internal, not part of the public contract
         assertFalse(spec.body().contains("/internal/commands"), "the spec lists the internal forwarding route");
+    }
+
+    @Test
+    void shouldTypeEveryHeaderParameterAsAStringAndDocument415() throws Exception {
+        // given
+        List<String> lines = service.get("/swagger/command-service-1.0.yml").body().lines().toList();
+        Set<String> headers = new HashSet<>();
+
+        // when: each parameter declared "in: header", and the type of its schema (the lines indented under it)
+        for (int i = 1; i < lines.size(); i++) {
+            if (!lines.get(i).trim().equals("in: header")) {
+                continue;
+            }
+            String name = lines.get(i - 1).replaceFirst("^\\s*(- )?name: ", "");
+            int indent = lines.get(i).indexOf("in:");
+            String type = null;
+            for (int j = i + 1; j < lines.size() && lines.get(j).indexOf(lines.get(j).trim()) >= indent; j++) {
+                if (lines.get(j).indexOf(lines.get(j).trim()) > indent && lines.get(j).trim().startsWith("type: ")) {
+                    type = lines.get(j).trim().substring("type: ".length());
+                    break;
+                }
+            }
+            // then: a string, not the object micronaut-openapi made of them when declared in annotations
+            assertEquals("string", type, name + " is not typed string");
+            headers.add(name);
+        }
+        assertEquals(Set.of("If-Match", "Idempotency-Key", "X-Correlation-Id"), headers);
+        assertTrue(lines.contains("    UnsupportedMediaType:"), "no 415 response in the spec");
     }
 
     @Test

@@ -189,10 +189,27 @@ class ProjectionServiceIT {
         assertEquals(400, both.statusCode());
         assertTrue(both.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
         assertEquals(400, get(base + "/events?limit=0").statusCode());
+        assertEquals(400, get(base + "/events?limit=4294967297").statusCode());
+        assertEquals(400, get(base + "/state?asOfVersion=9223372036854775808").statusCode());
+        assertEquals("/problems/invalid-request", json(both).get("type"));
+        assertEquals("/problems/account-not-found", json(beyond).get("type"));
+
+        // then: an account id in upper case is the same account (one canonical form, lower case), before routing too
+        String upper = "/iq/accounts/" + accountId.toUpperCase(java.util.Locale.ROOT);
+        assertEquals(versions(first), versions(json(get(upper + "/events?limit=3"))));
+        Map<String, Object> upperState = json(get(upper + "/state?asOfVersion=8"));
+        assertEquals(accountId, upperState.get("accountId"));
+        assertEquals("170.00", upperState.get("balance"));
+        HttpResponse<String> notAnId = get("/iq/accounts/not-a-uuid/events");
+        assertEquals(404, notAnId.statusCode());
+        assertEquals("/problems/account-not-found", json(notAnId).get("type"));
+        // an instant past year 9999, its + encoded as the query service sends it
+        assertEquals(200, get(base + "/state?asOf=%2B10000-01-01T00%3A00%3A00Z").statusCode());
         HttpResponse<String> unknownRoute = get("/iq/nothing-here");
         assertEquals(404, unknownRoute.statusCode());
         assertTrue(unknownRoute.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"),
                 unknownRoute.headers().map().toString());
+        assertEquals("/problems/not-found", json(unknownRoute).get("type"));
 
         // then: the snapshots on the compacted topic carry the versions they cover
         var snapshotDeserializer = AvroSerdes.value(AccountSnapshot.class, registry).deserializer();
