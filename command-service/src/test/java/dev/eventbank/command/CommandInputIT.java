@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The command service's HTTP edge as deployed (Micronaut, the real broker): the JSON body rule (415, UTF-8), the
+ * The command service's HTTP edge as deployed (Micronaut, the write path, the real broker): the JSON body rule (415, UTF-8), the
  * correlation id rule on every response, 414/431, If-Match compared strongly, the fingerprint of an absent field,
  * and that a refused request appends nothing (the event log's end offsets are the judge). Requests go out on a raw
  * socket, byte for byte, so that a missing or malformed Content-Type and invalid UTF-8 reach the service as sent.
@@ -121,7 +121,7 @@ class CommandInputIT {
         answers.put("413", post("/accounts/" + account + "/deposits",
                 json("{\"amount\":\"1\",\"pad\":\"" + "x".repeat(17 * 1024) + "\"}"), json));
         answers.put("415", post("/accounts", json("{}"), Map.of("Content-Type", "text/plain", "X-Correlation-Id", "echo-me")));
-        answers.put("404 command", send("GET", "/commands/" + UUID.randomUUID(), null, Map.of("X-Correlation-Id", "echo-me")));
+        answers.put("404 route", send("GET", "/nowhere/" + UUID.randomUUID(), null, Map.of("X-Correlation-Id", "echo-me")));
         Answer withSpace = post("/accounts/" + account + "/deposits", json("{\"amount\":\"1\"}"),
                 Map.of("Content-Type", "application/json", "X-Correlation-Id", "has space"));
         Answer tooLong = post("/accounts/" + account + "/deposits", json("{\"amount\":\"1\"}"),

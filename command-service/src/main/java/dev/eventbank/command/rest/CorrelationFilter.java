@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 /**
  * The one {@code X-Correlation-Id} rule of every service (service-support's {@link CorrelationIdFilter}) in the
  * command service: a malformed id is a 400 before any command is built, a missing one is generated, and the id is
- * echoed on every response (the 400s, 404s, 413s and 415s included, and {@code GET /commands/{id}}).
+ * echoed on every response (the 400s, 404s, 405s, 413s and 415s included).
  * {@link CommandHeaders} takes the id from here, so the id carried into the command and its events is the one echoed.
  * For {@code /accounts/{id}...} the {@code accountId} goes in the MDC of Micronaut's log lines for the request.
  */

@@ -46,7 +46,7 @@ final class ProblemHandlers {
 
         @Override
         public HttpResponse<?> handle(HttpRequest request, NotCommittedException exception) {
-            return render(new CommandProblem(HttpStatus.SERVICE_UNAVAILABLE, "/problems/outcome-unknown",
+            return render(new CommandProblem(HttpStatus.SERVICE_UNAVAILABLE, ProblemTypes.OUTCOME_UNKNOWN,
                     "Outcome unknown", "the command's outcome is not known in time (" + exception.getMessage()
                     + "); it may or may not have been applied: retry with the same Idempotency-Key, which answers "
                     + "the first outcome or applies the command once", Map.of()))

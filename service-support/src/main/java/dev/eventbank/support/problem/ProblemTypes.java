@@ -21,8 +21,6 @@ public final class ProblemTypes {
     public static final String INVALID_REQUEST = "/problems/invalid-request";
     /** 404: no account has this id (also for an id that is not a UUID: no account can have it). */
     public static final String ACCOUNT_NOT_FOUND = "/problems/account-not-found";
-    /** 404: no outcome of this command is known (command service, {@code GET /commands/{id}}). */
-    public static final String COMMAND_NOT_FOUND = "/problems/command-not-found";
     /** 404: no such route. */
     public static final String NOT_FOUND = "/problems/not-found";
     /** 405: the route exists, not with this method. */
@@ -45,6 +43,11 @@ public final class ProblemTypes {
     public static final String HEADER_FIELDS_TOO_LARGE = "/problems/header-fields-too-large";
     /** 503: the service cannot answer now (Kafka, a store or the projection); {@code Retry-After} says when to retry. */
     public static final String UNAVAILABLE = "/problems/unavailable";
+    /**
+     * 503: the command service did not learn a command's outcome within its reply timeout; the command may or may
+     * not have been applied: a retry with the same {@code Idempotency-Key} answers which.
+     */
+    public static final String OUTCOME_UNKNOWN = "/problems/outcome-unknown";
     /** 503: a {@code minVersion} read timed out before the view had that version ({@code currentVersion} member). */
     public static final String VERSION_NOT_VISIBLE = "/problems/version-not-visible";
     /** 5xx: a fault of ours; the detail stays in our log. */
