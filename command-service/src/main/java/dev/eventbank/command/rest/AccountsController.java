@@ -128,8 +128,10 @@ final class AccountsController {
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @ApiResponse(responseCode = "409", ref = "#/components/responses/Conflict")
     @ApiResponse(responseCode = "413", ref = "#/components/responses/PayloadTooLarge")
+    @ApiResponse(responseCode = "414", ref = "#/components/responses/UriTooLong")
     @ApiResponse(responseCode = "415", ref = "#/components/responses/UnsupportedMediaType")
     @ApiResponse(responseCode = "422", ref = "#/components/responses/Unprocessable")
+    @ApiResponse(responseCode = "431", ref = "#/components/responses/HeaderFieldsTooLarge")
     @ApiResponse(responseCode = "503", ref = "#/components/responses/Unavailable")
     @interface CommandResponsesDoc {
     }
