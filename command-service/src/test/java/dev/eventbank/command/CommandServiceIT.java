@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventbank.localkafka.LocalKafkaBroker;
 import dev.eventbank.schemas.catalog.Topics;
+import dev.eventbank.schemas.commands.BankAccountCommand;
 import dev.eventbank.schemas.events.BankAccountEvent;
 import dev.eventbank.schemas.events.MoneyDeposited;
 import dev.eventbank.schemas.serde.AvroDeserializer;
@@ -283,6 +284,32 @@ class CommandServiceIT {
         assertProblem(response, status);
         assertEquals(aggregatesBefore, endOffsets(Topics.AGGREGATES.name()), "an aggregate was written for: " + name);
         assertEquals(eventsBefore, endOffsets(Topics.EVENTS.name()), "an event was appended for: " + name);
+    }
+
+    @Test
+    void shouldRefuseAForwardedCommandThatThePublicApiWouldRefuse() throws Exception {
+        // given: a command as another instance would forward it, but with an owner the text rule refuses
+        BankAccountCommand forged = BankAccountCommand.newBuilder()
+                .setCommandId(UUID.randomUUID().toString()).setAccountId(UUID.randomUUID().toString())
+                .setExpectedVersion(null).setCorrelationId("forged").setIdempotencyKey(null).setFingerprint("f")
+                .setIssuedAt(java.time.Instant.now())
+                .setPayload(new dev.eventbank.schemas.commands.OpenAccount("NL01", "Eve\u0000\u001b[31m", "EUR",
+                        dev.eventbank.schemas.AvroDecimals.toWire(BigDecimal.TEN), null, null))
+                .build();
+        java.nio.ByteBuffer encoded = forged.toByteBuffer();
+        byte[] body = new byte[encoded.remaining()];
+        encoded.get(body);
+        long eventsBefore = endOffsets(Topics.EVENTS.name());
+
+        // when
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url("/internal/commands")))
+                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/vnd.eventbank.avro")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+
+        // then
+        assertEquals(400, response.statusCode(), response.body());
+        assertTrue(response.body().contains("owner"), response.body());
+        assertEquals(eventsBefore, endOffsets(Topics.EVENTS.name()), "the forged command was appended");
     }
 
     @Test

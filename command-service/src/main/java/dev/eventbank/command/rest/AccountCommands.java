@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Currency;
 import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -159,6 +160,56 @@ final class AccountCommands {
         return new Checked(new CloseAccount(reason),
                 CommandIds.fingerprint("CloseAccount", java.util.Collections.singletonList(reason)));
     }
+
+    /**
+     * Checks a command forwarded by another instance ({@code POST /internal/commands}) with the same rules as the
+     * public API, field by field: that route is reachable by anyone who reaches this port, and must not take what
+     * the public API refuses (an owner with control characters, an amount with 9 decimals). The payload's fields
+     * are checked as the JSON body they stand for.
+     *
+     * @throws CommandProblem 400 naming the first field that is wrong, or a 404 for an account id that is not a
+     *                        canonical UUID
+     */
+    static void checkForwarded(BankAccountCommand command) {
+        String accountId = command.getAccountId();
+        if (!accountId(accountId).equals(accountId)) {
+            throw CommandProblem.badRequest("a forwarded command's account id must be a lower-case UUID");
+        }
+        Object payload = command.getPayload();
+        Map<String, Object> fields = new LinkedHashMap<>();
+        if (payload instanceof OpenAccount open) {
+            fields.put("owner", open.getOwner());
+            fields.put("currency", open.getCurrency());
+            fields.put("initialDeposit", open.getInitialDeposit().toPlainString());
+            fields.put("accountNumber", open.getAccountNumber());
+            fields.put("email", open.getEmail());
+            fields.put("accountType", open.getAccountType() == null ? null : open.getAccountType().name());
+            checkOpen(json(fields), accountId);
+        } else if (payload instanceof DepositMoney deposit) {
+            fields.put("amount", deposit.getAmount().toPlainString());
+            fields.put("reference", deposit.getReference());
+            checkDeposit(json(fields));
+        } else if (payload instanceof WithdrawMoney withdraw) {
+            fields.put("amount", withdraw.getAmount().toPlainString());
+            checkWithdraw(json(fields));
+        } else if (payload instanceof CloseAccount close) {
+            fields.put("reason", close.getReason());
+            checkClose(json(fields));
+        } else {
+            throw CommandProblem.badRequest("a forwarded command has no payload this service knows");
+        }
+    }
+
+    private static String json(Map<String, Object> fields) {
+        fields.values().removeIf(java.util.Objects::isNull);
+        try {
+            return FORWARDED_JSON.writeValueAsString(fields);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("a map of strings is always JSON", e);
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper FORWARDED_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     /** A command's payload (an Avro record of {@code BankAccountCommand.payload}) and its request fingerprint. */
     record Checked(Object payload, String fingerprint) {

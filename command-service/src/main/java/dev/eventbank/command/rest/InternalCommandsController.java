@@ -27,11 +27,14 @@ import java.util.concurrent.CompletionException;
  * ({@link BankAccountCommand} in, {@code CommandResult} out, each carrying its schema's fingerprint, so two
  * instances of different versions refuse each other rather than misread). 200 with the committed result; 421
  * Misdirected Request when this instance does not own the partition (the caller looks up the owner again);
- * 503 when the outcome is not known in time; 400 for a body that is not such a command.
+ * 503 when the outcome is not known in time; 400 for a body that is not such a command, or one whose fields the
+ * public API would refuse ({@link AccountCommands#checkForwarded}: this route must not be a way around its
+ * checks).
  *
  * <p>Internal: not in the public API (hidden from the OpenAPI document) and only for other instances of the
  * command service. Limits: it is served on the same port as the public API, so until requests are
- * authenticated anyone who reaches that port can call it, as they can call the public commands.
+ * authenticated anyone who reaches that port can call it, as they can call the public commands, with the same
+ * input rules.
  */
 @Hidden
 @Controller(CommandRouter.INTERNAL_PATH)
@@ -55,6 +58,11 @@ final class InternalCommandsController {
         } catch (IOException | AvroRuntimeException e) {
             return CompletableFuture.completedFuture(text(HttpStatus.BAD_REQUEST, "not a BankAccountCommand in Avro "
                     + "single-object encoding of a schema known here: " + e.getMessage()));
+        }
+        try {
+            AccountCommands.checkForwarded(command);
+        } catch (CommandProblem problem) {
+            return CompletableFuture.completedFuture(text(HttpStatus.BAD_REQUEST, problem.getMessage()));
         }
         return router.decideHere(command, replyTimeout).handle((result, error) -> {
             Throwable cause = error instanceof CompletionException ? error.getCause() : error;
