@@ -32,6 +32,7 @@ public final class LocalStack implements AutoCloseable {
 
     static final String VERSION = "0.1.0-SNAPSHOT";
     private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(180);
+    private static final List<String> ALL_APPS = List.of("command-service", "projection-service", "query-service");
 
     private final Path dataDir;
     private final StackPorts ports;
@@ -67,6 +68,22 @@ public final class LocalStack implements AutoCloseable {
      */
     public static LocalStack start(Path home, Path dataDir, StackPorts ports, int partitions,
                                    Map<String, String> properties, PrintStream progress) throws IOException {
+        return start(home, dataDir, ports, partitions, properties, ALL_APPS, progress);
+    }
+
+    /**
+     * As {@link #start(Path, Path, StackPorts, int, Map, PrintStream)} with only the broker, the registry and the
+     * command service: for tests of the write side, which judge by reading the event log themselves and have no use
+     * for the read side's two JVMs (on two cores, they would only slow the command service down).
+     */
+    public static LocalStack startCommandSide(Path home, Path dataDir, StackPorts ports, int partitions,
+                                              Map<String, String> properties, PrintStream progress) throws IOException {
+        return start(home, dataDir, ports, partitions, properties, List.of("command-service"), progress);
+    }
+
+    private static LocalStack start(Path home, Path dataDir, StackPorts ports, int partitions,
+                                    Map<String, String> properties, List<String> apps, PrintStream progress)
+            throws IOException {
         Files.createDirectories(dataDir);
         FileChannel channel = FileChannel.open(dataDir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock = channel.tryLock();
@@ -77,7 +94,7 @@ public final class LocalStack implements AutoCloseable {
         LocalStack stack = new LocalStack(dataDir, ports, channel, lock);
         try {
             stack.killLeftoversOfAnEarlierRun();
-            stack.startAll(home, partitions, properties, progress);
+            stack.startAll(home, partitions, properties, apps, progress);
             return stack;
         } catch (IOException | RuntimeException e) {
             stack.close();
@@ -105,8 +122,8 @@ public final class LocalStack implements AutoCloseable {
         return stack;
     }
 
-    private void startAll(Path home, int partitions, Map<String, String> properties, PrintStream progress)
-            throws IOException {
+    private void startAll(Path home, int partitions, Map<String, String> properties, List<String> apps,
+                          PrintStream progress) throws IOException {
         long begin = System.nanoTime();
         progress.printf("local-stack: data in %s%n", dataDir);
         progress.printf("local-stack: starting Kafka on 127.0.0.1:%d ...%n", ports.kafka());
@@ -128,11 +145,11 @@ public final class LocalStack implements AutoCloseable {
         registry.awaitHealthy(HEALTH_TIMEOUT);
         progress.printf("local-stack: schema-registry healthy after %.1f s%n", seconds(begin));
 
-        List<ServiceProcess> apps = List.of(
-                startService(home, "command-service", ports.command(), common),
-                startService(home, "projection-service", ports.projection(), common),
-                startService(home, "query-service", ports.query(), common));
-        for (ServiceProcess app : apps) {
+        List<ServiceProcess> started = new ArrayList<>();
+        for (String app : apps) {
+            started.add(startService(home, app, portOf(app), common));
+        }
+        for (ServiceProcess app : started) {
             app.awaitHealthy(HEALTH_TIMEOUT);
             progress.printf("local-stack: %s healthy after %.1f s%n", app.name(), seconds(begin));
         }
@@ -155,14 +172,32 @@ public final class LocalStack implements AutoCloseable {
 
     /**
      * Stops {@code module} (SIGTERM) and starts it again on the same port with the same state directory, as an
-     * operator's restart or a redeploy would; returns once it is healthy again.
+     * operator's restart or a redeploy would; returns once it is healthy again. A module a test has already
+     * stopped ({@link #service}, {@link ServiceProcess#close}) is only started again.
      */
     void restartService(String module) throws IOException {
-        ServiceProcess old = services.stream().filter(service -> service.name().equals(module)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException(module + " is not part of this stack"));
+        ServiceProcess old = service(module);
         old.close();
         services.remove(old);
         startService(home, module, old.port(), commonProperties).awaitHealthy(HEALTH_TIMEOUT);
+    }
+
+    private int portOf(String app) {
+        return switch (app) {
+            case "command-service" -> ports.command();
+            case "projection-service" -> ports.projection();
+            case "query-service" -> ports.query();
+            default -> throw new IllegalArgumentException("no port for " + app);
+        };
+    }
+
+    /**
+     * The running service named {@code name} (a module, or {@code <module>-<port>} for another instance), to pause,
+     * stop or kill it in a fault test.
+     */
+    ServiceProcess service(String name) {
+        return services.stream().filter(service -> service.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(name + " is not part of this stack"));
     }
 
     private ServiceProcess startService(Path home, String module, int port, Map<String, String> common) throws IOException {

@@ -27,6 +27,7 @@ final class ServiceProcess implements AutoCloseable {
     private final int port;
     private final Path log;
     private final Process process;
+    private volatile boolean paused;
 
     private ServiceProcess(String name, int port, Path log, Process process) {
         this.name = name;
@@ -116,9 +117,48 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    /** SIGTERM, so the service closes its Kafka clients cleanly; SIGKILL if it has not exited in 30 s. */
+    /**
+     * SIGSTOP: every thread of the JVM freezes where it is (no heartbeats, no commits, no replies), as in a long GC
+     * pause or a stalled VM, while the kernel still accepts connections into its socket backlog. For zombie tests;
+     * {@link #resume} lets it run on from where it stopped.
+     */
+    void pause() {
+        signal("STOP");
+        paused = true;
+    }
+
+    /** SIGCONT: a {@link #pause paused} process runs on, unaware that time has passed. */
+    void resume() {
+        signal("CONT");
+        paused = false;
+    }
+
+    private void signal(String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+                    .redirectErrorStream(true).start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                kill.destroyForcibly();
+                throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed: "
+                        + new String(kill.getInputStream().readAllBytes()).trim());
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("could not run kill -" + signal + " for " + name, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while sending SIG" + signal + " to " + name, e);
+        }
+    }
+
+    /**
+     * SIGTERM, so the service closes its Kafka clients cleanly; SIGKILL if it has not exited in 30 s. A paused
+     * process is resumed first, or it could not act on the SIGTERM.
+     */
     @Override
     public void close() {
+        if (paused && process.isAlive()) {
+            resume();
+        }
         ChildProcesses.stop(process);
     }
 
