@@ -20,10 +20,20 @@ import java.util.Optional;
 final class CommandClient {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(90);
 
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    private final Duration requestTimeout;
+
+    /** A client that waits up to 60 s for each answer. */
+    CommandClient() {
+        this(Duration.ofSeconds(60));
+    }
+
+    /** A client that gives up on an answer after {@code requestTimeout} ({@link java.net.http.HttpTimeoutException}). */
+    CommandClient(Duration requestTimeout) {
+        this.requestTimeout = requestTimeout;
+    }
 
     /** A command's final answer: HTTP status, and for a 2xx the new version and ETag. */
     record Answer(int status, JsonNode body, Optional<String> etag, boolean wasPending) {
@@ -38,7 +48,7 @@ final class CommandClient {
     }
 
     Answer post(String url, String body, Map<String, String> headers) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(requestTimeout)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         headers.forEach(request::header);
@@ -52,9 +62,13 @@ final class CommandClient {
         return settle(location);
     }
 
-    /** Polls the command's outcome until it is known; the outcome's {@code status} is what the command got. */
+    /**
+     * Polls the command's outcome until it is known, at most 30 s longer than a request may take; the outcome's
+     * {@code status} is what the command got.
+     */
     private Answer settle(URI location) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
+        Duration settleTimeout = requestTimeout.plusSeconds(30);
+        long deadline = System.nanoTime() + settleTimeout.toNanos();
         while (System.nanoTime() < deadline) {
             HttpResponse<String> poll = http.send(HttpRequest.newBuilder(location).timeout(Duration.ofSeconds(30)).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -69,7 +83,7 @@ final class CommandClient {
             }
             Thread.sleep(200);
         }
-        throw new AssertionError("no outcome for " + location + " after " + SETTLE_TIMEOUT.toSeconds() + " s");
+        throw new AssertionError("no outcome for " + location + " after " + settleTimeout.toSeconds() + " s");
     }
 
     private static JsonNode parse(String body) {

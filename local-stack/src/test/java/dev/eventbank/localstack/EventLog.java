@@ -50,7 +50,11 @@ final class EventLog {
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("the event log not read to its end " + end + " in "
+                            + READ_TIMEOUT.toSeconds() + " s");
+                }
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     assertEquals(0, record.value()[0], "Confluent magic byte");
                     if (accounts.contains(record.key())) {
@@ -61,5 +65,41 @@ final class EventLog {
             }
         }
         return events;
+    }
+
+    /**
+     * How many records of the log a read_committed reader does not see: those of aborted transactions (a fenced
+     * zombie's late writes, a crashed writer's open transaction aborted by its successor) and of any transaction
+     * still open. For reports: it shows that a fault test did make a writer lose its transaction.
+     */
+    static long abortedRecords(LocalStack stack) {
+        return recordCount(stack, "read_uncommitted") - recordCount(stack, "read_committed");
+    }
+
+    private static long recordCount(LocalStack stack, String isolation) {
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                "bootstrap.servers", stack.bootstrapServers(),
+                "isolation.level", isolation),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVENTS.name()).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
+            long count = 0;
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("the event log not read " + isolation + " to its end in "
+                            + READ_TIMEOUT.toSeconds() + " s");
+                }
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.offset() < end.get(new TopicPartition(record.topic(), record.partition()))) {
+                        count++;
+                    }
+                }
+            }
+            return count;
+        }
     }
 }
