@@ -1,5 +1,6 @@
 package dev.eventbank.localstack;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -81,6 +82,20 @@ final class Deposits implements AutoCloseable {
         this.run = run;
         this.client = new CommandClient(timeout);
         this.maxDuration = maxDuration;
+    }
+
+    /** Opens {@code count} accounts with nothing in them through {@code instance}; fails if one is not opened. */
+    List<String> openAccounts(String instance, int count) throws IOException, InterruptedException {
+        List<String> accounts = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            CommandClient.Answer opened = client.post(instance + "/accounts",
+                    "{\"owner\":\"" + run + " " + i + "\",\"currency\":\"EUR\",\"initialDeposit\":\"0.00\"}");
+            if (opened.status() != (opened.wasPending() ? 200 : 201)) {
+                throw new AssertionError("opening account " + i + " answered " + opened.status() + ": " + opened.body());
+            }
+            accounts.add(opened.body().path("accountId").asText());
+        }
+        return accounts;
     }
 
     /** Deposits 1.00 into {@code account} through {@code instance} (a base URL) and records the outcome. */
@@ -192,6 +207,32 @@ final class Deposits implements AutoCloseable {
         if (!pending.isEmpty()) {
             throw new AssertionError(pending.size() + " (instance, account) pairs still not acknowledged after "
                     + timeout.toSeconds() + " s, e.g. " + last.get(pending.get(0)));
+        }
+    }
+
+    /**
+     * Waits, without sending anything itself, until the running clients have had a deposit into every one of
+     * {@code accounts} acknowledged by {@code instance}, each sent after {@code sinceNanos} ({@link System#nanoTime}):
+     * proof that the instance answers for every account again, whoever owned it before. Fails after {@code timeout}
+     * naming the accounts still waiting.
+     */
+    void awaitAcknowledgedByInstance(String instance, Collection<String> accounts, long sinceNanos, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            java.util.Set<String> acknowledged = sent.stream()
+                    .filter(outcome -> outcome.acknowledged() && outcome.instance().equals(instance)
+                            && outcome.sentNanos() - sinceNanos > 0)
+                    .map(Sent::account).collect(Collectors.toSet());
+            List<String> waiting = accounts.stream().filter(account -> !acknowledged.contains(account)).toList();
+            if (waiting.isEmpty()) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(instance + " acknowledged no deposit into " + waiting.size() + " of "
+                        + accounts.size() + " accounts in " + timeout.toSeconds() + " s, e.g. " + waiting.get(0)
+                        + "; outcomes so far " + countByOutcome());
+            }
+            pause(100);
         }
     }
 

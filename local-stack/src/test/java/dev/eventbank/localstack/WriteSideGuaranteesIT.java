@@ -19,7 +19,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,7 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The write side's invariants, proven against the running system: a real broker, the registry and the
  * command service as its own JVM, driven over HTTP by concurrent clients, with the event log read back
- * read_committed as the judge.
+ * read_committed as the judge. Idempotency over many commands is {@link IdempotencyWindowIT}'s; instances
+ * crashing, joining, leaving and freezing are {@link CommandServiceFailoverIT}'s, {@link CommandServiceJoinLeaveIT}'s
+ * and {@link CommandServiceZombieIT}'s.
  */
 class WriteSideGuaranteesIT {
 
@@ -37,7 +38,8 @@ class WriteSideGuaranteesIT {
 
     @BeforeAll
     static void startStack() throws IOException {
-        stack = LocalStack.start(TestStacks.home(), TestStacks.dataDir("WriteSideGuaranteesIT"), StackPorts.free(), 3, System.out);
+        stack = LocalStack.startCommandSide(TestStacks.home(), TestStacks.dataDir("WriteSideGuaranteesIT"),
+                StackPorts.free(), 3, Map.of(), System.out);
     }
 
     @AfterAll
@@ -78,7 +80,7 @@ class WriteSideGuaranteesIT {
         Map<Integer, Long> byStatus = countByStatus(answers);
         assertEquals(Map.of(200, 99L, 422, 51L), byStatus, byStatus.toString());
         List<BankAccountEvent> events = EventLog.eventsOf(stack, account);
-        assertEquals(LongStreamRange.closed(1, 100), versionsOf(events));
+        assertEquals(LogAudit.oneTo(100), versionsOf(events));
         for (BankAccountEvent event : events.subList(1, events.size())) {
             assertTrue(((MoneyWithdrawn) event.getPayload()).getBalanceAfter().signum() >= 0, event.toString());
         }
@@ -167,13 +169,7 @@ class WriteSideGuaranteesIT {
     }
 
     private static List<Long> versionsOf(List<BankAccountEvent> events) {
-        return events.stream().map(BankAccountEvent::getVersion).toList();
-    }
-
-    private static final class LongStreamRange {
-        static List<Long> closed(long from, long to) {
-            return IntStream.rangeClosed((int) from, (int) to).mapToObj(i -> (long) i).toList();
-        }
+        return LogAudit.versionsOf(events);
     }
 
     private static CommandClient.Answer post(String path, String body, Map<String, String> headers) throws Exception {
