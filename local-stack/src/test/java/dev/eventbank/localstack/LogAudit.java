@@ -43,6 +43,11 @@ final class LogAudit {
         this.events = events;
     }
 
+    /** A log given as it is, for testing the judge itself. */
+    static LogAudit of(Map<String, List<BankAccountEvent>> events) {
+        return new LogAudit(Map.copyOf(events));
+    }
+
     /** Reads the log of {@code accounts} to its current end, read_committed. */
     static LogAudit read(LocalStack stack, Collection<String> accounts) {
         return new LogAudit(EventLog.eventsByAccount(stack, Set.copyOf(accounts)));
