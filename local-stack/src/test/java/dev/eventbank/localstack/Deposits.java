@@ -61,6 +61,8 @@ final class Deposits implements AutoCloseable {
     private static final String BODY = "{\"amount\":\"1.00\",\"reference\":\"%s\"}";
 
     private final String run;
+    /** Keys open accounts, so a retried open is the same account; unique per JVM, as account ids derive from it. */
+    private final String runId = java.util.UUID.randomUUID().toString();
     private final CommandClient client;
     private final Duration maxDuration;
     private final AtomicLong sequence = new AtomicLong();
@@ -84,12 +86,21 @@ final class Deposits implements AutoCloseable {
         this.maxDuration = maxDuration;
     }
 
-    /** Opens {@code count} accounts with nothing in them through {@code instance}; fails if one is not opened. */
+    /**
+     * Opens {@code count} accounts with nothing in them through {@code instance}, each with its own
+     * {@code Idempotency-Key}, sent again while the answer is 503 (outcome unknown, as while partitions move): the
+     * key makes the retry open the same account once. Fails if one is not opened within 60 s.
+     */
     List<String> openAccounts(String instance, int count) throws IOException, InterruptedException {
         List<String> accounts = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            CommandClient.Answer opened = client.post(instance + "/accounts",
-                    "{\"owner\":\"" + run + " " + i + "\",\"currency\":\"EUR\",\"initialDeposit\":\"0.00\"}");
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            CommandClient.Answer opened;
+            do {
+                opened = client.post(instance + "/accounts",
+                        "{\"owner\":\"" + run + " " + i + "\",\"currency\":\"EUR\",\"initialDeposit\":\"0.00\"}",
+                        Map.of("Idempotency-Key", "open-" + run + "-" + i + "-" + runId));
+            } while (opened.status() == 503 && System.nanoTime() < deadline);
             if (opened.status() != 201) {
                 throw new AssertionError("opening account " + i + " answered " + opened.status() + ": " + opened.body());
             }
