@@ -23,8 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * then the retry of the first deposit, which must answer version 2 with the same ETag and leave the log at
  * version 102 and a balance of 150.00.
  *
- * <p>Against the commands-topic implementation (idempotency over the last 100 commands of an account) every test
- * here fails by design: the retry is booked again as version 103 and the balance becomes 200.00.
+ * <p>Against the earlier commands-topic implementation (idempotency over the last 100 commands of an account) every
+ * test here failed, as it should: the retry was booked again as version 103 and the balance became 200.00.
  *
  * <p>Limits: the window itself (24 h by default) is not waited out, so that a key is forgotten after it is not
  * tested here; 100 commands in between are what today's count-based window cannot hold, not a bound.
