@@ -58,8 +58,10 @@ import java.util.function.Consumer;
  *
  * <p>Failures: a fenced producer (a newer owner exists) fails the batch and every queued command with
  * {@link NotOwnerException} and stops the writer for good; the caller forwards to the new owner. Any other
- * failure aborts the transaction and fails the batch's commands with {@link NotCommittedException}; a writer
- * whose producer is unusable stops with state {@link State#FAILED} and tells its owner ({@code onStopped}).
+ * failure fails the batch's commands with {@link NotCommittedException} (answered 503, outcome unknown) and aborts
+ * the transaction; a commit that timed out (it may still complete) or a producer that is unusable stops the writer
+ * with state {@link State#FAILED} and tells its owner ({@code onStopped}), which starts a new one: its
+ * {@code initTransactions} waits for that transaction to end, and its restore reads whatever committed.
  *
  * <p>Limits: decisions are not pipelined with the commit in flight (the next batch is decided when the commit
  * returns); deciding takes microseconds, the commit milliseconds.
@@ -284,6 +286,11 @@ public final class PartitionWriter {
             }
             if (fenced) {
                 return State.FENCED;
+            }
+            if (e instanceof org.apache.kafka.common.errors.TimeoutException) {
+                // the commit may still complete at the broker, and KafkaProducer allows no abort now: this state
+                // may be behind what is committed, so this writer stops and a new one restores from Kafka
+                return State.FAILED;
             }
             try {
                 producer.abortTransaction();
