@@ -12,6 +12,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -45,6 +46,7 @@ public final class Benchmarks {
         long begin = System.nanoTime();
         StringBuilder report = new StringBuilder();
         report.append(header(options));
+        report.append(System.lineSeparator()).append(LoadRun.cpuColumns());
         List<LoadRun.Result> ours = List.of();
         Histogram ourVisibility = null;
         if (options.runs("load")) {
@@ -101,7 +103,7 @@ public final class Benchmarks {
             double openSeconds = (System.nanoTime() - openStart) / 1e9;
 
             List<LoadRun.Result> results = LoadRun.spreadThenHot(client, options.clients, options.warmup, options.measured,
-                    accounts);
+                    accounts, processGroups(stack.pids()));
             Histogram visibility = visibility(client, accounts.get(1), options.visibilitySamples);
             String longHistory = longHistory(client, accounts.get(0), accounts.get(2), options.visibilitySamples);
 
@@ -199,6 +201,28 @@ public final class Benchmarks {
             }
         }
         return histogram;
+    }
+
+    /**
+     * Our processes by the group their CPU is shown under: {@code broker}, {@code command} (every command-service
+     * instance), {@code projection}, {@code query}, {@code registry}.
+     */
+    static Map<String, List<Long>> processGroups(Map<String, Long> stackPids) {
+        Map<String, String> groupOf = new LinkedHashMap<>();
+        groupOf.put("kafka", "broker");
+        groupOf.put("command-service", "command");
+        groupOf.put("projection-service", "projection");
+        groupOf.put("query-service", "query");
+        groupOf.put("schema-registry", "registry");
+        Map<String, List<Long>> groups = new LinkedHashMap<>();
+        groupOf.values().forEach(group -> groups.put(group, new ArrayList<>()));
+        stackPids.forEach((name, pid) -> groupOf.entrySet().stream()
+                // a second instance is named after its module and port, e.g. command-service-18080
+                .filter(module -> name.equals(module.getKey()) || name.startsWith(module.getKey() + "-"))
+                .findFirst()
+                .ifPresentOrElse(module -> groups.get(module.getValue()).add(pid),
+                        () -> groups.put(name, new ArrayList<>(List.of(pid)))));
+        return groups;
     }
 
     /** The contents of {@code /proc/loadavg}, for the report's record of how busy the machine was. */

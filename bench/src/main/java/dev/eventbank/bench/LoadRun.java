@@ -1,5 +1,6 @@
 package dev.eventbank.bench;
 
+import dev.eventbank.bench.proc.ProcStat;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -10,11 +11,15 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntFunction;
 
 /**
  * A closed-loop load: {@code clients} threads each send a deposit, wait for the answer, and send the next,
  * for a warm-up (not recorded) and then a measured period. Latency is from request start to response end.
+ * The CPU time of the system under test's processes, of this JVM (the load generator) and of the whole machine is
+ * read from {@code /proc} ({@link ProcStat}) at the start and the end of the measured period.
  * A progress line is printed every five seconds.
  */
 final class LoadRun {
@@ -22,7 +27,20 @@ final class LoadRun {
     private LoadRun() {
     }
 
-    record Result(String scenario, int clients, long commands, long errors, double seconds, Histogram latencyMicros) {
+    /**
+     * One load point.
+     *
+     * @param commands      2xx answers to commands sent and answered inside the measured period (throughput, latency)
+     * @param errors        non-2xx answers and failures inside the measured period
+     * @param seconds       the measured period, s
+     * @param latencyMicros latency of the {@code commands}, microseconds
+     * @param answered      2xx answers received inside the measured period, whenever their command was sent: the
+     *                      work whose CPU the period holds, so the divisor of the CPU per command (with many clients
+     *                      and long latencies it exceeds {@code commands} by up to one command per client)
+     * @param cpu           the CPU used during the measured period, null if it could not be read
+     */
+    record Result(String scenario, int clients, long commands, long errors, double seconds, Histogram latencyMicros,
+                  long answered, CpuUse cpu) {
 
         double perSecond() {
             return commands / seconds;
@@ -31,6 +49,11 @@ final class LoadRun {
         double millisAt(double percentile) {
             return latencyMicros.getValueAtPercentile(percentile) / 1000.0;
         }
+
+        /** CPU of all the system under test's processes per command answered 2xx in the period, ms; NaN if unknown. */
+        double systemMillisPerCommand() {
+            return cpu == null || answered == 0 ? Double.NaN : cpu.systemMillis() / answered;
+        }
     }
 
     /**
@@ -38,41 +61,97 @@ final class LoadRun {
      * account ({@code accounts[0]}); in that order.
      */
     static List<Result> spreadThenHot(BankClient client, int[] clients, Duration warmup, Duration measured,
-                                      List<String> accounts) throws InterruptedException {
+                                      List<String> accounts, Map<String, List<Long>> processes) throws InterruptedException {
         String hot = accounts.get(0);
         List<Result> results = new ArrayList<>();
         for (int n : clients) {
-            results.add(run(client, "spread", n, warmup, measured, random -> accounts.get(random % accounts.size())));
+            results.add(run(client, "spread", n, warmup, measured, random -> accounts.get(random % accounts.size()),
+                    processes));
         }
         for (int n : clients) {
-            results.add(run(client, "hot account", n, warmup, measured, random -> hot));
+            results.add(run(client, "hot account", n, warmup, measured, random -> hot, processes));
         }
         return results;
     }
 
-    /** {@code results} as a markdown table, one row each. */
+    /** {@code results} as a markdown table, one row each; {@link #cpuColumns()} says what the CPU columns mean. */
     static String table(List<Result> results) {
         StringBuilder table = new StringBuilder("""
-                | workload | clients | commands/s | p50 ms | p99 ms | max ms | errors |
-                |---|---:|---:|---:|---:|---:|---:|
+                | workload | clients | commands/s | p50 ms | p99 ms | max ms | errors | CPU ms/command | by process, CPU ms/command | load generator, CPU ms/command | machine busy % |
+                |---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|
                 """);
         for (Result r : results) {
-            table.append(String.format("| %s | %d | %,.0f | %.1f | %.1f | %.1f | %d |%n", r.scenario(), r.clients(),
-                    r.perSecond(), r.millisAt(50), r.millisAt(99), r.latencyMicros().getMaxValue() / 1000.0, r.errors()));
+            table.append(String.format("| %s | %d | %,.0f | %.1f | %.1f | %.1f | %d | %s |%n", r.scenario(), r.clients(),
+                    r.perSecond(), r.millisAt(50), r.millisAt(99), r.latencyMicros().getMaxValue() / 1000.0, r.errors(),
+                    cpuCells(r)));
         }
         return table.toString();
     }
 
-    /** {@code accountFor} picks the account for a client's next command from a random index. */
+    /** What the CPU columns of {@link #table} hold, one paragraph of markdown for the report. */
+    static String cpuColumns() {
+        return String.format("""
+            CPU columns: the CPU time (user + system, all threads, read from `/proc/<pid>/stat` at the start and the end \
+            of the measured period) of every process of the system under test, divided by the commands answered 2xx \
+            during the period; `by process` splits it by process, the PostgreSQL figure covering the postmaster and \
+            all its backends and workers (including those that exited, through the postmaster's `cutime`/`cstime`). \
+            The load generator (this benchmark's JVM: client threads, HTTP client, GC) is shown apart, not in the \
+            total. Machine busy: the share of all CPUs' time (`/proc/stat`) spent running anything during the \
+            period, 100 % meaning every core saturated; `rest` is the part neither the system under test nor the \
+            load generator used (other processes on the machine, and interrupt handling such as the loopback \
+            network's); `steal` is time the hypervisor gave to other machines. Resolution: one clock tick (%.0f ms \
+            here) per process per period.
+            """, ProcStat.millis(1));
+    }
+
+    private static String cpuCells(Result r) {
+        if (r.cpu() == null || r.answered() == 0) {
+            return "n/a | n/a | n/a | n/a";
+        }
+        return String.format("%.2f | %s | %.2f | %s", r.systemMillisPerCommand(), byProcess(r),
+                r.cpu().loadGeneratorMillis() / r.answered(), machine(r.cpu()));
+    }
+
+    /** e.g. {@code broker 0.51, command 1.20}: each process group's CPU per command answered, ms. */
+    private static String byProcess(Result r) {
+        List<String> byProcess = new ArrayList<>();
+        r.cpu().groupMillis().forEach((name, millis) -> byProcess.add(String.format("%s %.2f", name, millis / r.answered())));
+        return String.join(", ", byProcess);
+    }
+
+    /** e.g. {@code 97 (rest 5, steal 2)}: machine busy, and the parts of it that are not ours, in %. */
+    private static String machine(CpuUse cpu) {
+        // the processes' and the machine's ticks are rounded apart, so a rest near 0 can come out a tick below it
+        String machine = String.format("%.0f (rest %.0f", 100 * cpu.machineBusy(), 100 * Math.max(0, cpu.restBusy()));
+        // steal only shows on a virtual machine whose host is busy; a figure of 0 would only clutter the table
+        return machine + (cpu.steal() >= 0.005 ? String.format(", steal %.0f)", 100 * cpu.steal()) : ")");
+    }
+
+    /**
+     * {@code accountFor} picks the account for a client's next command from a random index; {@code processes} are
+     * the system under test's process groups, a name each (e.g. {@code broker}) with the root pids of its process
+     * trees, whose CPU is read at the start and the end of the measured period.
+     */
     static Result run(BankClient client, String scenario, int clients, Duration warmup, Duration measured,
-                      IntFunction<String> accountFor) throws InterruptedException {
+                      IntFunction<String> accountFor, Map<String, List<Long>> processes) throws InterruptedException {
         Recorder recorder = new Recorder(3);
         AtomicLong commands = new AtomicLong();
+        AtomicLong answered = new AtomicLong();
         AtomicLong errors = new AtomicLong();
         Map<Integer, Long> statuses = new ConcurrentHashMap<>();
         long start = System.nanoTime();
         long measureFrom = start + warmup.toNanos();
         long end = measureFrom + measured.toNanos();
+        // its own thread, so the readings fall on the period's edges and not on the progress loop's 5 s steps
+        AtomicReference<CpuUse> cpu = new AtomicReference<>();
+        Thread cpuReader = new Thread(() -> {
+            sleepUntil(measureFrom);
+            ProcStat.Snapshot before = ProcStat.snapshot(processes);
+            sleepUntil(end);
+            cpu.set(CpuUse.between(before, ProcStat.snapshot(processes)));
+        }, "load-cpu");
+        cpuReader.setDaemon(true);
+        cpuReader.start();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < clients; i++) {
             Thread thread = new Thread(() -> {
@@ -86,6 +165,9 @@ final class LoadRun {
                         status = -1;
                     }
                     long after = System.nanoTime();
+                    if (status == 200 && after >= measureFrom && after <= end) {
+                        answered.incrementAndGet();
+                    }
                     if (before >= measureFrom && after <= end) {
                         if (status == 200) {
                             recorder.recordValue((after - before) / 1000);
@@ -117,10 +199,24 @@ final class LoadRun {
         for (Thread thread : threads) {
             thread.join();
         }
+        cpuReader.join();
         total.add(recorder.getIntervalHistogram());
         if (!statuses.isEmpty()) {
             System.out.printf("  %s, %d clients: non-2xx answers %s%n", scenario, clients, statuses);
         }
-        return new Result(scenario, clients, commands.get(), errors.get(), measured.toNanos() / 1e9, total);
+        Result result = new Result(scenario, clients, commands.get(), errors.get(), measured.toNanos() / 1e9, total,
+                answered.get(), cpu.get());
+        if (result.cpu() != null && result.answered() > 0) {
+            System.out.printf("  %s, %d clients: CPU %.2f ms per command (%s), load generator %.2f ms, machine busy %% %s%n",
+                    scenario, clients, result.systemMillisPerCommand(), byProcess(result),
+                    result.cpu().loadGeneratorMillis() / result.answered(), machine(result.cpu()));
+        }
+        return result;
+    }
+
+    private static void sleepUntil(long nanoTime) {
+        for (long left = nanoTime - System.nanoTime(); left > 0; left = nanoTime - System.nanoTime()) {
+            LockSupport.parkNanos(left);
+        }
     }
 }

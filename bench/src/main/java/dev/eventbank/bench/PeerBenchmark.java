@@ -77,7 +77,8 @@ public final class PeerBenchmark {
             List<String> accounts = Benchmarks.openAccounts(client, accountCount);
             double openSeconds = (System.nanoTime() - openStart) / 1e9;
 
-            List<LoadRun.Result> results = LoadRun.spreadThenHot(client, clients, warmup, measured, accounts);
+            List<LoadRun.Result> results = LoadRun.spreadThenHot(client, clients, warmup, measured, accounts,
+                    peer.processGroups());
             Histogram visibility = Benchmarks.visibility(client, accounts.get(1), 100);
 
             System.out.printf("%nPeer: Axon Framework + PostgreSQL (load average %s)%n%n", Benchmarks.loadAverage());
@@ -85,6 +86,7 @@ public final class PeerBenchmark {
             System.out.printf("%nOpening %,d accounts with 64 clients: %.1f s (%,.0f/s).%n%n", accounts.size(), openSeconds,
                     accounts.size() / openSeconds);
             System.out.print(LoadRun.table(results));
+            System.out.printf("%n%s", LoadRun.cpuColumns());
             System.out.printf("%nCommand 2xx to visible in the read model (`minVersion` read, 1 client, %d samples): "
                             + "p50 %.1f ms, p99 %.1f ms.%n", visibility.getTotalCount(),
                     visibility.getValueAtPercentile(50) / 1000.0, visibility.getValueAtPercentile(99) / 1000.0);

@@ -27,7 +27,8 @@ final class PeerSection {
             BankClient client = new BankClient(peer.commandUrl(), peer.queryUrl());
             System.out.printf("bench: peer, opening %,d accounts%n", accountCount);
             List<String> accounts = Benchmarks.openAccounts(client, accountCount);
-            List<LoadRun.Result> results = LoadRun.spreadThenHot(client, clients, warmup, measured, accounts);
+            List<LoadRun.Result> results = LoadRun.spreadThenHot(client, clients, warmup, measured, accounts,
+                    peer.processGroups());
             Histogram visibility = Benchmarks.visibility(client, accounts.get(1), visibilitySamples);
             String longHistory = Benchmarks.longHistory(client, accounts.get(0), accounts.get(2), visibilitySamples);
 
@@ -61,19 +62,21 @@ final class PeerSection {
                 ### Ours as a ratio of the peer's
 
                 Our figures from the `commit.interval.ms = %d` section above divided by the peer's: throughput above 1
-                means we did more commands/s; latency below 1 means we answered sooner.
+                means we did more commands/s; latency below 1 means we answered sooner; CPU per command below 1 means
+                our processes used less CPU for each command than the peer's (Axon JVM and PostgreSQL together).
 
-                | workload | clients | throughput, ours / peer | p50 latency, ours / peer | p99 latency, ours / peer |
-                |---|---:|---:|---:|---:|
+                | workload | clients | throughput, ours / peer | p50 latency, ours / peer | p99 latency, ours / peer | CPU per command, ours / peer |
+                |---|---:|---:|---:|---:|---:|
                 """, ourCommitInterval));
         for (LoadRun.Result mine : ours) {
             peer.stream().filter(p -> p.scenario().equals(mine.scenario()) && p.clients() == mine.clients()).findFirst()
-                    .ifPresent(theirs -> out.append(String.format("| %s | %d | %.2f | %.2f | %.2f |%n", mine.scenario(),
+                    .ifPresent(theirs -> out.append(String.format("| %s | %d | %.2f | %.2f | %.2f | %.2f |%n", mine.scenario(),
                             mine.clients(), mine.perSecond() / theirs.perSecond(), mine.millisAt(50) / theirs.millisAt(50),
-                            mine.millisAt(99) / theirs.millisAt(99))));
+                            mine.millisAt(99) / theirs.millisAt(99),
+                            mine.systemMillisPerCommand() / theirs.systemMillisPerCommand())));
         }
         if (ourVisibility != null && ourVisibility.getTotalCount() > 0 && peerVisibility.getTotalCount() > 0) {
-            out.append(String.format("| command to visible in reads | 1 | | %.2f | %.2f |%n",
+            out.append(String.format("| command to visible in reads | 1 | | %.2f | %.2f | |%n",
                     ourVisibility.getValueAtPercentile(50) / (double) peerVisibility.getValueAtPercentile(50),
                     ourVisibility.getValueAtPercentile(99) / (double) peerVisibility.getValueAtPercentile(99)));
         }

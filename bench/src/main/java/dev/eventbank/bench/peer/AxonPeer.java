@@ -137,6 +137,17 @@ public final class AxonPeer implements AutoCloseable {
         return pids;
     }
 
+    /**
+     * The peer's processes by the group their CPU is shown under: {@code Axon JVM} (the server) and {@code PostgreSQL}
+     * (the postmaster, whose process tree holds every backend and background worker).
+     */
+    public Map<String, List<Long>> processGroups() {
+        Map<String, List<Long>> groups = new LinkedHashMap<>();
+        groups.put("Axon JVM", List.of(server.pid()));
+        groups.put("PostgreSQL", List.of(postgres.postmasterPid()));
+        return groups;
+    }
+
     /** Every PostgreSQL process: the postmaster, a backend per pooled connection, and its background workers. */
     public List<Long> postgresPids() {
         return postgres.allPids();

@@ -1,5 +1,7 @@
 package dev.eventbank.bench.peer;
 
+import dev.eventbank.bench.proc.ProcStat;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -113,22 +115,7 @@ public final class PostgresServer implements AutoCloseable {
         long postmaster = postmasterPid();
         List<Long> pids = new ArrayList<>();
         pids.add(postmaster);
-        try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
-            processes.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).forEach(p -> {
-                try {
-                    String stat = Files.readString(p.resolve("stat"));
-                    // the command name in parentheses may contain spaces: the parent pid is the 2nd field after ')'
-                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    if (Long.parseLong(fields[1]) == postmaster) {
-                        pids.add(Long.parseLong(p.getFileName().toString()));
-                    }
-                } catch (IOException | RuntimeException e) {
-                    // the process ended while we looked
-                }
-            });
-        } catch (IOException e) {
-            // /proc unreadable: the postmaster alone
-        }
+        pids.addAll(ProcStat.children(postmaster));
         return pids;
     }
 
