@@ -97,7 +97,7 @@ final class LoadRun {
             all its backends and workers (including those that exited, through the postmaster's `cutime`/`cstime`). \
             The load generator (this benchmark's JVM: client threads, HTTP client, GC) is shown apart, not in the \
             total. Machine busy: the share of all CPUs' time (`/proc/stat`) spent running anything during the \
-            period, 100 % meaning every core saturated; `rest` is the part neither the system under test nor the \
+            period, 100 %% meaning every core saturated; `rest` is the part neither the system under test nor the \
             load generator used (other processes on the machine, and interrupt handling such as the loopback \
             network's); `steal` is time the hypervisor gave to other machines. Resolution: one clock tick (%.0f ms \
             here) per process per period.
