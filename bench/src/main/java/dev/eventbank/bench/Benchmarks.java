@@ -23,8 +23,7 @@ import java.util.concurrent.Future;
  * Every benchmark of the system, in one run ({@code bin/bench}), each section on a stack of its own:
  * <ul>
  *   <li>load: the plain Kafka ceilings; command throughput and latency at 1, 16 and 64 closed-loop clients, spread
- *   over many accounts and concentrated on one hot account, for each {@code commit.interval.ms} of the command
- *   processor; command-to-query visibility; deposits to a long and a short history; start-up time and the
+ *   over many accounts and concentrated on one hot account; command-to-query visibility; deposits to a long and a short history; start-up time and the
  *   resident memory of each process;</li>
  *   <li>peer: the same workload on Axon Framework with PostgreSQL ({@link PeerSection});</li>
  *   <li>history: loading an account with and without snapshots ({@link HistoryBenchmark});</li>
@@ -50,19 +49,14 @@ public final class Benchmarks {
         List<LoadRun.Result> ours = List.of();
         Histogram ourVisibility = null;
         if (options.runs("load")) {
-            for (int i = 0; i < options.commitIntervals.length; i++) {
-                LoadSection load = runWithCommitInterval(home, options, options.commitIntervals[i], i == 0);
-                report.append(load.markdown());
-                if (i == 0) {
-                    ours = load.results();
-                    ourVisibility = load.visibility();
-                }
-            }
+            LoadSection load = runLoad(home, options);
+            report.append(load.markdown());
+            ours = load.results();
+            ourVisibility = load.visibility();
         }
         if (options.runs("peer")) {
             report.append(PeerSection.run(home.resolve("bench/target/bench-0.1.0-SNAPSHOT.jar"), options.accounts,
-                    options.clients, options.warmup, options.measured, options.visibilitySamples, ours, ourVisibility,
-                    options.commitIntervals[0]));
+                    options.clients, options.warmup, options.measured, options.visibilitySamples, ours, ourVisibility));
         }
         if (options.runs("history")) {
             report.append(HistoryBenchmark.section(home, options.partitions, options.historyLengths, options.historySamples));
@@ -83,19 +77,15 @@ public final class Benchmarks {
     record LoadSection(String markdown, List<LoadRun.Result> results, Histogram visibility) {
     }
 
-    private static LoadSection runWithCommitInterval(Path home, Options options, int commitInterval, boolean withCeilings)
-            throws Exception {
-        System.out.printf("%nbench: starting the stack with commit.interval.ms=%d%n", commitInterval);
+    private static LoadSection runLoad(Path home, Options options) throws Exception {
+        System.out.printf("%nbench: starting the stack%n");
         long begin = System.nanoTime();
         StringBuilder section = new StringBuilder();
         try (LocalStack stack = LocalStack.startTemporary(home, "bench-", StackPorts.free(),
-                options.partitions, Map.of("command-service/eventbank.streams.commit-interval-ms", String.valueOf(commitInterval)),
-                System.out)) {
+                options.partitions, Map.of(), System.out)) {
             double startup = (System.nanoTime() - begin) / 1e9;
             BankClient client = new BankClient(stack.commandUrl(), stack.queryUrl());
-            if (withCeilings) {
-                section.append(ceilings(stack.bootstrapServers(), options));
-            }
+            section.append(ceilings(stack.bootstrapServers(), options));
 
             System.out.printf("bench: opening %,d accounts%n", options.accounts);
             long openStart = System.nanoTime();
@@ -107,7 +97,7 @@ public final class Benchmarks {
             Histogram visibility = visibility(client, accounts.get(1), options.visibilitySamples);
             String longHistory = longHistory(client, accounts.get(0), accounts.get(2), options.visibilitySamples);
 
-            section.append(String.format("%n## commit.interval.ms = %d%n%n", commitInterval));
+            section.append(String.format("%n## Ours: the direct write path, %d partitions%n%n", options.partitions));
             section.append(String.format("Stack start to all healthy: %.1f s. Opening %,d accounts with 64 clients: %.1f s (%,.0f/s).%n%n",
                     startup, accounts.size(), openSeconds, accounts.size() / openSeconds));
             section.append(LoadRun.table(results));
@@ -125,9 +115,9 @@ public final class Benchmarks {
 
                 ## Ceilings: the plain Kafka producer on this machine
 
-                What the broker does at best for the two writes every command needs (an acknowledged produce of the
-                command, and a transaction holding its event, result and store update), next to the idle stack,
-                %d s per run. A command needs at least one of each, in sequence.
+                What the broker does at best, next to the idle stack, %d s per run: an acknowledged produce, and a
+                transaction of 3 records (what one command of ours commits: its event, the account's aggregate and,
+                with an Idempotency-Key, its outcome; under load one transaction carries many commands).
 
                 | operation | clients | per second | p50 ms | p99 ms |
                 |---|---:|---:|---:|---:|
@@ -284,7 +274,6 @@ public final class Benchmarks {
         Duration warmup = Duration.ofSeconds(5);
         Duration measured = Duration.ofSeconds(20);
         int[] clients = {1, 16, 64};
-        int[] commitIntervals = {5, 0, 50};
         int[] historyLengths = {10, 1_000, 100_000};
         int historySamples = 50;
         int rebuildAccounts = 10_000;
@@ -304,7 +293,6 @@ public final class Benchmarks {
                         options.warmup = Duration.ofSeconds(2);
                         options.measured = Duration.ofSeconds(5);
                         options.visibilitySamples = 100;
-                        options.commitIntervals = new int[]{5};
                         options.historyLengths = new int[]{10, 1_000, 10_000};
                         options.historySamples = 20;
                         options.rebuildAccounts = 1_000;
@@ -319,13 +307,12 @@ public final class Benchmarks {
                     case "--accounts" -> options.accounts = Integer.parseInt(args[++i]);
                     case "--seconds" -> options.measured = Duration.ofSeconds(Long.parseLong(args[++i]));
                     case "--clients" -> options.clients = ints(args[++i]);
-                    case "--commit-intervals" -> options.commitIntervals = ints(args[++i]);
                     case "--partitions" -> options.partitions = Integer.parseInt(args[++i]);
                     case "--history-lengths" -> options.historyLengths = ints(args[++i]);
                     case "--rebuild-accounts" -> options.rebuildAccounts = Integer.parseInt(args[++i]);
                     default -> throw new IllegalArgumentException("unknown option " + args[i] + " (options: --quick "
                             + "--only load,peer,history,rebuild --out docs/benchmarks.md --accounts N --seconds N --clients 1,16,64 "
-                            + "--commit-intervals 5,0,50 --partitions N --history-lengths 10,1000,100000 --rebuild-accounts N)");
+                            + "--partitions N --history-lengths 10,1000,100000 --rebuild-accounts N)");
                 }
             }
             return options;

@@ -17,11 +17,11 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * What the broker on this machine can do at best for the two things every command needs, measured with the plain
- * Kafka producer on a topic of its own next to the running stack: an acknowledged write ({@code acks=all}, each
- * sender waiting for its ack, like our gateway's produce of a command) and a transaction (three records on three
- * partitions then a commit, the least a command's exactly-once step can be: event, result, store changelog; our
- * processor also commits its input offsets in it). A command costs at least one of each, so these bound it.
+ * What the broker on this machine can do at best, measured with the plain Kafka producer on a topic of its own
+ * next to the running stack: an acknowledged write ({@code acks=all}, each sender waiting for its ack) and a
+ * transaction (three records on three partitions then a commit: what one command of the partition writers commits
+ * at most, its event, the aggregate and the outcome of a keyed command). A lone command costs one transaction, so
+ * the transaction figure bounds the write path at one client; under load one transaction carries many commands.
  *
  * <p>Limits: the stack's services idle beside it, so the figures are for this machine as the benchmark runs it.
  */

@@ -19,7 +19,7 @@ final class PeerSection {
     }
 
     static String run(Path benchJar, int accountCount, int[] clients, Duration warmup, Duration measured,
-                      int visibilitySamples, List<LoadRun.Result> ours, Histogram ourVisibility, int ourCommitInterval)
+                      int visibilitySamples, List<LoadRun.Result> ours, Histogram ourVisibility)
             throws Exception {
         System.out.printf("%nbench: peer, starting Axon Framework + PostgreSQL%n");
         StringBuilder out = new StringBuilder();
@@ -48,7 +48,7 @@ final class PeerSection {
                     + "set size).%n", Benchmarks.residentMemory(Map.of("JVM", peer.pids().get("axon-server"))),
                     peer.postgresMegabytes()));
             if (!ours.isEmpty()) {
-                out.append(ratios(ours, results, ourVisibility, visibility, ourCommitInterval));
+                out.append(ratios(ours, results, ourVisibility, visibility));
             }
         }
         return out.toString();
@@ -56,18 +56,18 @@ final class PeerSection {
 
     /** Ours divided by the peer's, run by run: above 1 means more commands/s, or a longer latency, for us. */
     private static String ratios(List<LoadRun.Result> ours, List<LoadRun.Result> peer, Histogram ourVisibility,
-                                 Histogram peerVisibility, int ourCommitInterval) {
+                                 Histogram peerVisibility) {
         StringBuilder out = new StringBuilder(String.format("""
 
                 ### Ours as a ratio of the peer's
 
-                Our figures from the `commit.interval.ms = %d` section above divided by the peer's: throughput above 1
+                Our figures from the load section above divided by the peer's: throughput above 1
                 means we did more commands/s; latency below 1 means we answered sooner; CPU per command below 1 means
                 our processes used less CPU for each command than the peer's (Axon JVM and PostgreSQL together).
 
                 | workload | clients | throughput, ours / peer | p50 latency, ours / peer | p99 latency, ours / peer | CPU per command, ours / peer |
                 |---|---:|---:|---:|---:|---:|
-                """, ourCommitInterval));
+                """));
         for (LoadRun.Result mine : ours) {
             peer.stream().filter(p -> p.scenario().equals(mine.scenario()) && p.clients() == mine.clients()).findFirst()
                     .ifPresent(theirs -> out.append(String.format("| %s | %d | %.2f | %.2f | %.2f | %.2f |%n", mine.scenario(),
