@@ -27,7 +27,8 @@ import java.util.concurrent.Future;
  *   resident memory of each process;</li>
  *   <li>peer: the same workload on Axon Framework with PostgreSQL ({@link PeerSection});</li>
  *   <li>history: loading an account with and without snapshots ({@link HistoryBenchmark});</li>
- *   <li>rebuild: the projection rebuild next to a plain consumer ({@link RebuildBenchmark}).</li>
+ *   <li>rebuild: the projection rebuild next to a plain consumer ({@link RebuildBenchmark});</li>
+ *   <li>restore: the command service's start to healthy as it restores its partitions ({@link RestoreBenchmark}).</li>
  * </ul>
  * Prints progress and writes {@code docs/benchmarks.md}.
  *
@@ -64,6 +65,10 @@ public final class Benchmarks {
         if (options.runs("rebuild")) {
             report.append(RebuildBenchmark.section(home, home.resolve("bin/rebuild-projections"), options.rebuildAccounts,
                     options.rebuildEventsPerAccount, options.partitions));
+        }
+        if (options.runs("restore")) {
+            report.append(RestoreBenchmark.section(home, options.rebuildAccounts, options.rebuildEventsPerAccount,
+                    options.partitions));
         }
         report.append(String.format("%nWhole run: %.0f s; load average at the end: %s.%n", (System.nanoTime() - begin) / 1e9,
                 loadAverage()));
@@ -263,7 +268,7 @@ public final class Benchmarks {
     }
 
     private static final class Options {
-        static final List<String> SECTIONS = List.of("load", "peer", "history", "rebuild");
+        static final List<String> SECTIONS = List.of("load", "peer", "history", "rebuild", "restore");
 
         List<String> args = List.of();
         List<String> only = SECTIONS;
@@ -311,8 +316,8 @@ public final class Benchmarks {
                     case "--history-lengths" -> options.historyLengths = ints(args[++i]);
                     case "--rebuild-accounts" -> options.rebuildAccounts = Integer.parseInt(args[++i]);
                     default -> throw new IllegalArgumentException("unknown option " + args[i] + " (options: --quick "
-                            + "--only load,peer,history,rebuild --out docs/benchmarks.md --accounts N --seconds N --clients 1,16,64 "
-                            + "--partitions N --history-lengths 10,1000,100000 --rebuild-accounts N)");
+                            + "--only load,peer,history,rebuild,restore --out docs/benchmarks.md --accounts N --seconds N --clients 1,16,64 "
+                            + "--partitions N --history-lengths 10,1000,100000 --rebuild-accounts N (x 100 events, rebuild and restore))");
                 }
             }
             return options;

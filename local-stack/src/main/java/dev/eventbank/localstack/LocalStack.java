@@ -39,6 +39,7 @@ public final class LocalStack implements AutoCloseable {
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final List<ServiceProcess> services = new ArrayList<>();
+    private final Map<String, Integer> stoppedPorts = new LinkedHashMap<>();
     private LocalKafkaBroker broker;
     private volatile boolean closing;
     private Path home;
@@ -200,6 +201,46 @@ public final class LocalStack implements AutoCloseable {
                 .orElseThrow(() -> new IllegalArgumentException(name + " is not part of this stack"));
     }
 
+    /**
+     * Stops the service {@code name} (a module name, e.g. {@code command-service}) gracefully: SIGTERM, so it can
+     * leave its groups and save its state, SIGKILL if it has not exited in 30 s. It stays stopped until
+     * {@link #startService(String)}; for benchmarks that measure a service's start and restore.
+     */
+    public synchronized void stopService(String name) {
+        ServiceProcess service = service(name);
+        service.close();
+        services.remove(service);
+        stoppedPorts.put(name, service.port());
+        try {
+            writePids();
+        } catch (IOException e) {
+            System.err.println("local-stack: could not write " + pidFile() + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Starts the module {@code name} again after {@link #stopService(String)}, on the same port, with the same
+     * configuration, state directory ({@link #stateDir(String)}) and log file ({@link #logFile(String)}); returns
+     * as soon as the process runs, without waiting for it to be healthy, so the caller can time that.
+     */
+    public synchronized void startService(String name) throws IOException {
+        Integer port = stoppedPorts.remove(name);
+        if (port == null) {
+            throw new IllegalArgumentException(name + " was not stopped with stopService");
+        }
+        startService(home, name, port, commonProperties);
+    }
+
+    /** The state directory the service {@code name} is given ({@code eventbank.commands.state-dir}). */
+    public Path stateDir(String name) {
+        return dataDir.resolve("state").resolve(name);
+    }
+
+    /** The log file of the service {@code name} (appended to across restarts). */
+    public Path logFile(String name) {
+        return dataDir.resolve("logs").resolve(name + ".log");
+    }
+
     private ServiceProcess startService(Path home, String module, int port, Map<String, String> common) throws IOException {
         return startService(home, module, module, port, common);
     }
@@ -217,10 +258,10 @@ public final class LocalStack implements AutoCloseable {
         });
         properties.put("eventbank.streams.state-dir", dataDir.resolve("streams").resolve(name).toString());
         // the command service's local checkpoint files of its partitions' state
-        properties.put("eventbank.commands.state-dir", dataDir.resolve("state").resolve(name).toString());
+        properties.put("eventbank.commands.state-dir", stateDir(name).toString());
         Path jar = home.resolve(module).resolve("target").resolve(module + "-" + VERSION + ".jar");
         ServiceProcess service = ServiceProcess.start(name, jar, port, properties,
-                dataDir.resolve("logs").resolve(name + ".log"));
+                logFile(name));
         services.add(service);
         writePids();
         return service;
