@@ -80,16 +80,14 @@ final class PartitionRestore {
             }
             consumer.seek(aggregates, state.aggregatesPosition);
             consumer.seek(outcomes, state.outcomesPosition);
+            // keep only the latest bytes per key while reading and decode each key once at the end: before
+            // compaction the topics hold one record per change, most of them replaced by a later one
+            Map<String, byte[]> latestAggregates = new java.util.HashMap<>();
+            Map<String, byte[]> latestOutcomes = new java.util.HashMap<>();
             readToEnd(consumer, List.of(aggregates, outcomes), "aggregates and outcomes", partition, record -> {
                 if (record.topic().equals(aggregates.topic())) {
                     read[0]++;
-                    AccountAggregate aggregate = record.value() == null ? null
-                            : settings.aggregates().deserializer().deserialize(aggregates.topic(), record.value());
-                    if (aggregate == null) {
-                        state.aggregates.remove(record.key());
-                    } else {
-                        state.aggregates.put(record.key(), aggregate);
-                    }
+                    latestAggregates.put(record.key(), record.value());
                     Header checkpoint = record.headers().lastHeader(Topics.EVENTS_CHECKPOINT_HEADER);
                     if (checkpoint != null) {
                         state.eventsCheckpoint = Math.max(state.eventsCheckpoint,
@@ -97,13 +95,23 @@ final class PartitionRestore {
                     }
                 } else {
                     read[1]++;
-                    RecentCommand outcome = record.value() == null ? null
-                            : settings.outcomes().deserializer().deserialize(outcomes.topic(), record.value());
-                    if (outcome == null || CommandHandler.expired(outcome, now, settings.idempotencyWindow())) {
-                        state.outcomes.remove(record.key());
-                    } else {
-                        state.outcomes.put(record.key(), outcome);
-                    }
+                    latestOutcomes.put(record.key(), record.value());
+                }
+            });
+            latestAggregates.forEach((accountId, bytes) -> {
+                if (bytes == null) {
+                    state.aggregates.remove(accountId);
+                } else {
+                    state.aggregates.put(accountId, settings.aggregates().deserializer().deserialize(aggregates.topic(), bytes));
+                }
+            });
+            latestOutcomes.forEach((commandId, bytes) -> {
+                RecentCommand outcome = bytes == null ? null
+                        : settings.outcomes().deserializer().deserialize(outcomes.topic(), bytes);
+                if (outcome == null || CommandHandler.expired(outcome, now, settings.idempotencyWindow())) {
+                    state.outcomes.remove(commandId);
+                } else {
+                    state.outcomes.put(commandId, outcome);
                 }
             });
             state.aggregatesPosition = consumer.position(aggregates);
