@@ -3,8 +3,9 @@ package dev.eventbank.command;
 import io.micronaut.runtime.Micronaut;
 
 /**
- * Starts the command service on port 8080: the REST command API, the gateway that sends commands to Kafka
- * and reads their committed results, and the Kafka Streams command processor, in one process.
+ * Starts the command service on port 8080: the REST command API, the router that sends each command to the
+ * owner of its account's partition, and the partition writers of the partitions this instance owns, in one
+ * process.
  */
 public final class Application {
 

@@ -64,7 +64,7 @@ public final class LocalStack implements AutoCloseable {
 
     /**
      * As {@link #start(Path, Path, StackPorts, int, PrintStream)}, passing {@code properties} to every service; a
-     * key written {@code <module>/<key>} (e.g. {@code command-service/eventbank.streams.commit-interval-ms}) goes
+     * key written {@code <module>/<key>} (e.g. {@code command-service/eventbank.commands.reply-timeout}) goes
      * to that module only.
      */
     public static LocalStack start(Path home, Path dataDir, StackPorts ports, int partitions,
@@ -159,7 +159,8 @@ public final class LocalStack implements AutoCloseable {
 
     /**
      * Starts one more instance of {@code module} on {@code port}, configured like the first (same topics, same
-     * application id, so Kafka Streams shares the partitions between them) but with its own state directory;
+     * group: the command service's writers' group, or a Kafka Streams application id, shares the partitions
+     * between them) but with its own state directory;
      * it is stopped with the stack. For fault tests: the result can be killed.
      */
     ServiceProcess startAnotherInstance(String module, int port) throws IOException {

@@ -37,8 +37,8 @@ import java.util.regex.Pattern;
  * {@code > 0} ({@code >= 0} for an initial deposit), {@code <= 10^12}, at most 4 decimals, an e-mail address that
  * looks like one, a known account type, and every text field (owner, reference, reason, accountNumber, email,
  * ...) against service-support's one {@code TextRule}: no control characters, not blank, lengths in characters
- * (code points). Whether an amount fits the account's currency (2 decimals for EUR) is decided by the command
- * processor, which knows the currency. The {@code check...} methods do all the checking and build the payload;
+ * (code points). Whether an amount fits the account's currency (2 decimals for EUR) is decided by the writer of
+ * the account's partition, which knows the currency. The {@code check...} methods do all the checking and build the payload;
  * they need no Kafka, so tests (and the fuzz test) run them alone.
  */
 @Singleton
