@@ -96,10 +96,6 @@ public final class CommandMetrics {
         }
     }
 
-    void notSent(BankAccountCommand command) {
-        count(type(command), "not_sent");
-    }
-
     /** A result committed by this instance's writer (not an earlier outcome answered again). */
     public void committed(CommandResult result) {
         if (result.getOutcome() == CommandOutcome.ACCEPTED && result.getEventCount() > 0) {
