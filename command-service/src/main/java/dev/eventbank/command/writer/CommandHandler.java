@@ -68,7 +68,7 @@ final class CommandHandler {
      * @param command   the command (its account id is the aggregate's)
      * @param aggregate the account's current aggregate, null when the account was never opened
      * @param seen      the outcome recorded for this command id, or null
-     * @param now       the time of the decision, recorded as the outcome's {@code completedAt}
+     * @param now       the time of the decision: the events' {@code occurredAt} and the outcome's {@code completedAt}
      * @param window    how long a recorded outcome answers a retry (the idempotency window)
      */
     static Handled handle(BankAccountCommand command, AccountAggregate aggregate, RecentCommand seen, Instant now,
@@ -83,7 +83,10 @@ final class CommandHandler {
         }
         AccountCommand domainCommand;
         try {
-            domainCommand = FromAvro.command(command);
+            // events carry the time the partition's single writer decided them, so occurredAt never decreases
+            // along an account's versions (the issuing instance's clock, or two requests racing through two
+            // instances, could make it step back)
+            domainCommand = FromAvro.command(command, now);
         } catch (FromAvro.InvalidCommandException e) {
             return answer(result(command, CommandOutcome.REJECTED, currentVersion, 0, INVALID_COMMAND, e.getMessage(), now));
         }

@@ -14,6 +14,7 @@ import dev.eventbank.schemas.commands.OpenAccount;
 import dev.eventbank.schemas.commands.WithdrawMoney;
 import dev.eventbank.schemas.common.AccountStatus;
 
+import java.time.Instant;
 import java.util.Currency;
 
 /**
@@ -28,24 +29,32 @@ final class FromAvro {
     private FromAvro() {
     }
 
-    /** The domain command; {@link InvalidCommandException} when the payload is not one we understand. */
+    /** The domain command, at the time it was issued; see {@link #command(BankAccountCommand, Instant)}. */
     static AccountCommand command(BankAccountCommand envelope) {
+        return command(envelope, envelope.getIssuedAt());
+    }
+
+    /**
+     * The domain command, taking effect {@code at} (the time its events will carry);
+     * {@link InvalidCommandException} when the payload is not one we understand.
+     */
+    static AccountCommand command(BankAccountCommand envelope, Instant at) {
         Object payload = envelope.getPayload();
         if (payload instanceof OpenAccount open) {
             // a command written before account types existed (or without one) opens a checking account
             AccountType type = open.getAccountType() == null ? AccountType.CHECKING
                     : AccountType.valueOf(open.getAccountType().name());
             return new AccountCommand.OpenAccount(open.getAccountNumber(), open.getOwner(), currency(open.getCurrency()),
-                    open.getInitialDeposit(), open.getEmail(), type, envelope.getIssuedAt());
+                    open.getInitialDeposit(), open.getEmail(), type, at);
         }
         if (payload instanceof DepositMoney deposit) {
-            return new AccountCommand.DepositMoney(deposit.getAmount(), deposit.getReference(), envelope.getIssuedAt());
+            return new AccountCommand.DepositMoney(deposit.getAmount(), deposit.getReference(), at);
         }
         if (payload instanceof WithdrawMoney withdraw) {
-            return new AccountCommand.WithdrawMoney(withdraw.getAmount(), envelope.getIssuedAt());
+            return new AccountCommand.WithdrawMoney(withdraw.getAmount(), at);
         }
         if (payload instanceof CloseAccount close) {
-            return new AccountCommand.CloseAccount(close.getReason(), envelope.getIssuedAt());
+            return new AccountCommand.CloseAccount(close.getReason(), at);
         }
         throw new InvalidCommandException("unknown command payload "
                 + (payload == null ? "null" : payload.getClass().getName()));

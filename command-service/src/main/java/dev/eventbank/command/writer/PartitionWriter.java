@@ -93,6 +93,7 @@ public final class PartitionWriter {
     private KafkaProducer<String, byte[]> producer;
     private KafkaClientMetrics producerMetrics;
     private Instant nextExpiry;
+    private Instant lastDecision;
     private Instant nextSave;
     private boolean changedSinceSave;
 
@@ -230,7 +231,12 @@ public final class PartitionWriter {
 
     /** Decides and commits one batch; answers READY to go on, FENCED or FAILED to stop. */
     private State process(List<Submission> batch) {
+        // never earlier than the last batch's time, even if the clock steps back: events' occurredAt never decreases
         Instant now = settings.clock().instant();
+        if (lastDecision != null && now.isBefore(lastDecision)) {
+            now = lastDecision;
+        }
+        lastDecision = now;
         Map<String, AccountAggregate> changed = new HashMap<>();
         Map<String, RecentCommand> recorded = new HashMap<>();
         Set<String> dirty = new HashSet<>();

@@ -351,9 +351,10 @@ class PartitionWriterIT {
 
     @Test
     void shouldForgetOutcomesOlderThanTheWindowWhenThePartitionIsNeverIdle() throws Exception {
-        // given: a writer on a clock the test moves, with a keyed outcome recorded, then a backlog of commands
+        // given: a writer on a clock the test moves, with a keyed outcome recorded, then a backlog of commands;
+        // one command per transaction, so that the backlog outlasts the moment the test moves the clock
         MutableClock clock = new MutableClock();
-        PartitionWriter writer = startWriter(PARTITION, new PartitionState(PARTITION), clock);
+        PartitionWriter writer = startWriter(PARTITION, new PartitionState(PARTITION), clock, 1);
         String account = accounts(1).get(0);
         await(writer.submit(command(account, open("EUR", "0"))));
         BankAccountCommand old = keyed(account, "old", deposit("1"));
@@ -400,7 +401,11 @@ class PartitionWriterIT {
     }
 
     private PartitionWriter startWriter(int partition, PartitionState state, Clock clock) throws Exception {
-        WriterSettings settings = WriterSettings.of(bootstrapServers, prefix, Duration.ofHours(24), 500, Map.of(), null,
+        return startWriter(partition, state, clock, 500);
+    }
+
+    private PartitionWriter startWriter(int partition, PartitionState state, Clock clock, int maxBatch) throws Exception {
+        WriterSettings settings = WriterSettings.of(bootstrapServers, prefix, Duration.ofHours(24), maxBatch, Map.of(), null,
                 clock, registry, CommandMetrics.none());
         PartitionWriter writer = new PartitionWriter(partition, settings, state, stopped -> {
         });
@@ -499,8 +504,11 @@ class PartitionWriterIT {
     /** A clock that stands still unless the test moves it on. */
     private static final class MutableClock extends Clock {
 
-        // whole milliseconds, as CommandResult.completedAt (timestamp-millis) keeps them
-        private volatile java.time.Instant now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        // whole milliseconds, as CommandResult.completedAt (timestamp-millis) keeps them; 26 h in the past, since
+        // events carry the writer's time and the broker refuses records more than an hour ahead of its own clock
+        // (log.message.timestamp.after.max.ms), so moving it on 25 h stays in the past
+        private volatile java.time.Instant now = java.time.Instant.now().minus(Duration.ofHours(26))
+                .truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
 
         /** Moves the clock on; answers the new time. */
         java.time.Instant advance(Duration duration) {
