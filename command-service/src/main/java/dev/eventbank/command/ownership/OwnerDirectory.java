@@ -56,9 +56,7 @@ public final class OwnerDirectory {
      * when older; that blocks for a round trip to the broker, at most 3 s); empty when no member owns it.
      */
     public synchronized Optional<String> ownerOf(int partition, Duration maxAge) {
-        if (System.nanoTime() - readAt > maxAge.toNanos()) {
-            refresh();
-        }
+        refreshIfOlderThan(maxAge);
         return Optional.ofNullable(owners.get(partition));
     }
 
@@ -68,9 +66,7 @@ public final class OwnerDirectory {
      * for any partition reaches a writer. From a copy at most {@code maxAge} old.
      */
     public synchronized boolean isSettled(String endpoint, java.util.Set<Integer> owned, int partitions, Duration maxAge) {
-        if (System.nanoTime() - readAt > maxAge.toNanos()) {
-            refresh();
-        }
+        refreshIfOlderThan(maxAge);
         if (!stable || owners.size() != partitions) {
             return false;
         }
@@ -81,6 +77,12 @@ public final class OwnerDirectory {
             }
         });
         return listed.equals(owned);
+    }
+
+    private void refreshIfOlderThan(Duration maxAge) {
+        if (System.nanoTime() - readAt > maxAge.toNanos()) {
+            refresh();
+        }
     }
 
     private void refresh() {

@@ -179,9 +179,9 @@ public final class PartitionOwnership implements AutoCloseable {
     }
 
     private void startWriter(int partition) {
+        PartitionState kept = retained.remove(partition);
         PartitionWriter writer = new PartitionWriter(partition, settings,
-                retained.getOrDefault(partition, new PartitionState(partition)), this::stoppedByItself);
-        retained.remove(partition);
+                kept != null ? kept : new PartitionState(partition), this::stoppedByItself);
         writers.put(partition, writer);
         writer.start();
     }
@@ -239,7 +239,7 @@ public final class PartitionOwnership implements AutoCloseable {
                 startWriter(tp.partition());
             }
             joined = true;
-            LOG.info("partitions assigned assigned={} owned={}", partitionsOf(assigned), new java.util.TreeSet<>(writers.keySet()));
+            LOG.info("partitions assigned assigned={} owned={}", partitionsOf(assigned), owned());
         }
 
         @Override
@@ -248,13 +248,13 @@ public final class PartitionOwnership implements AutoCloseable {
                 return;
             }
             stopAll(partitionsOf(revoked));
-            LOG.info("partitions revoked revoked={} owned={}", partitionsOf(revoked), new java.util.TreeSet<>(writers.keySet()));
+            LOG.info("partitions revoked revoked={} owned={}", partitionsOf(revoked), owned());
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> lost) {
             stopAll(partitionsOf(lost));
-            LOG.warn("partitions lost lost={} owned={}", partitionsOf(lost), new java.util.TreeSet<>(writers.keySet()));
+            LOG.warn("partitions lost lost={} owned={}", partitionsOf(lost), owned());
         }
 
         private List<Integer> partitionsOf(Collection<TopicPartition> partitions) {

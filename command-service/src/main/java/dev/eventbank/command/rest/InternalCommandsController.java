@@ -68,10 +68,7 @@ final class InternalCommandsController {
             Throwable cause = error instanceof CompletionException ? error.getCause() : error;
             if (cause == null) {
                 try {
-                    ByteBuffer encoded = result.toByteBuffer();
-                    byte[] bytes = new byte[encoded.remaining()];
-                    encoded.get(bytes);
-                    return HttpResponse.ok(bytes).contentType(AVRO);
+                    return HttpResponse.ok(CommandRouter.toBytes(result.toByteBuffer())).contentType(AVRO);
                 } catch (IOException e) {
                     return text(HttpStatus.INTERNAL_SERVER_ERROR, "result not encodable: " + e.getMessage());
                 }

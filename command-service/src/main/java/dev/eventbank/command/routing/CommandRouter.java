@@ -105,15 +105,7 @@ public final class CommandRouter implements AutoCloseable {
         int partition = AccountPartitioner.partitionOf(command.getAccountId(), ownership.partitions());
         PartitionWriter writer = ownership.writer(partition);
         if (writer != null) {
-            writer.submit(command).whenComplete((outcome, error) -> {
-                if (error == null) {
-                    result.complete(outcome);
-                } else if (error instanceof NotOwnerException) {
-                    retry(command, deadline, mayForward, result, error);
-                } else {
-                    result.completeExceptionally(error);
-                }
-            });
+            writer.submit(command).whenComplete((outcome, error) -> settle(command, deadline, mayForward, result, outcome, error));
             return;
         }
         if (!mayForward) {
@@ -128,18 +120,25 @@ public final class CommandRouter implements AutoCloseable {
                         + " has no other owner yet"));
                 return;
             }
-            forward(owner.get(), command, partition).whenComplete((outcome, error) -> {
-                Throwable cause = error instanceof CompletionException ? error.getCause() : error;
-                if (cause == null) {
-                    result.complete(outcome);
-                } else if (cause instanceof NotOwnerException || cause instanceof IOException) {
-                    // a former owner, or one that just went away: look again, in a fresh directory
-                    retry(command, deadline, true, result, cause);
-                } else {
-                    result.completeExceptionally(cause);
-                }
-            });
+            forward(owner.get(), command, partition).whenComplete((outcome, error) ->
+                    settle(command, deadline, true, result, outcome, error));
         });
+    }
+
+    /**
+     * Completes {@code result} with an attempt's outcome, or asks again when the attempt reached a former owner
+     * or one that just went away (the next attempt reads a fresh directory); any other failure is final.
+     */
+    private void settle(BankAccountCommand command, long deadline, boolean mayForward, CompletableFuture<CommandResult> result,
+                        CommandResult outcome, Throwable error) {
+        Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+        if (cause == null) {
+            result.complete(outcome);
+        } else if (cause instanceof NotOwnerException || cause instanceof IOException) {
+            retry(command, deadline, mayForward, result, cause);
+        } else {
+            result.completeExceptionally(cause);
+        }
     }
 
     private void retry(BankAccountCommand command, long deadline, boolean mayForward, CompletableFuture<CommandResult> result,
@@ -204,7 +203,8 @@ public final class CommandRouter implements AutoCloseable {
         });
     }
 
-    static byte[] toBytes(ByteBuffer buffer) {
+    /** The remaining bytes of {@code buffer} (an Avro single-object encoding), as an array. */
+    public static byte[] toBytes(ByteBuffer buffer) {
         byte[] bytes = new byte[buffer.remaining()];
         buffer.get(bytes);
         return bytes;

@@ -28,7 +28,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -239,7 +238,6 @@ public final class PartitionWriter {
         lastDecision = now;
         Map<String, AccountAggregate> changed = new HashMap<>();
         Map<String, RecentCommand> recorded = new HashMap<>();
-        Set<String> dirty = new HashSet<>();
         List<Decided> waiting = new ArrayList<>();
         for (Submission submission : batch) {
             BankAccountCommand command = submission.command();
@@ -248,14 +246,14 @@ public final class PartitionWriter {
             RecentCommand seen = recorded.containsKey(command.getCommandId()) ? recorded.get(command.getCommandId())
                     : state.outcomes.get(command.getCommandId());
             CommandHandler.Handled handled = CommandHandler.handle(command, aggregate, seen, now, settings.idempotencyWindow());
-            boolean dependsOnBatch = dirty.contains(accountId) || recorded.containsKey(command.getCommandId());
+            // an account changed earlier in this batch has uncommitted state: its answer waits for the commit
+            boolean dependsOnBatch = changed.containsKey(accountId) || recorded.containsKey(command.getCommandId());
             if (handled.writesNothing() && !dependsOnBatch) {
                 answer(command, handled, submission.future());
                 continue;
             }
             if (handled.aggregate() != null) {
                 changed.put(accountId, handled.aggregate());
-                dirty.add(accountId);
             }
             if (handled.outcome() != null) {
                 recorded.put(command.getCommandId(), handled.outcome());
@@ -267,13 +265,10 @@ public final class PartitionWriter {
         }
         try {
             long begin = System.nanoTime();
-            long lastEventOffset = commit(waiting, changed, recorded);
+            commit(waiting, changed, recorded);
             settings.metrics().transaction(System.nanoTime() - begin, waiting.size());
             state.aggregates.putAll(changed);
             state.outcomes.putAll(recorded);
-            if (lastEventOffset >= 0) {
-                state.eventsCheckpoint = lastEventOffset + 1;
-            }
             for (Decided decided : waiting) {
                 if (!decided.handled().replayed()) {
                     settings.metrics().committed(decided.handled().result());
@@ -334,12 +329,12 @@ public final class PartitionWriter {
     }
 
     /**
-     * One transaction with the batch's records. Once it committed, the state's positions in the aggregates and
-     * outcomes topics move past its own records (everything before them is in the state already: this writer is
-     * the partition's only writer since its restore), so a later restore does not read them again. Answers the
-     * offset of its last event, or -1 when it has none.
+     * One transaction with the batch's records. Once it committed, the state's positions in the event log and in
+     * the aggregates and outcomes topics move past its own records (everything before them is in the state
+     * already: this writer is the partition's only writer since its restore), so a later restore does not read
+     * them again.
      */
-    private long commit(List<Decided> waiting, Map<String, AccountAggregate> changed, Map<String, RecentCommand> recorded) {
+    private void commit(List<Decided> waiting, Map<String, AccountAggregate> changed, Map<String, RecentCommand> recorded) {
         producer.beginTransaction();
         Future<RecordMetadata> lastEvent = null;
         for (Decided decided : waiting) {
@@ -362,7 +357,7 @@ public final class PartitionWriter {
         producer.commitTransaction();
         state.aggregatesPosition = nextOffset(lastAggregate, state.aggregatesPosition);
         state.outcomesPosition = nextOffset(lastOutcome, state.outcomesPosition);
-        return nextOffset(lastEvent, 0) - 1;
+        state.eventsCheckpoint = nextOffset(lastEvent, state.eventsCheckpoint);
     }
 
     /**
