@@ -44,8 +44,7 @@ class CommandInputIT {
     @BeforeAll
     static void startService() throws Exception {
         // the JVM's one registry: the writers of every test's service restore whole partitions of the shared topics
-        service = ServiceUnderTest.start("command-input-it",
-                Map.of("schema-registry.url", ServiceUnderTest.sharedRegistryUrl()));
+        service = ServiceUnderTest.start("command-input-it");
         service.awaitHealthy(Duration.ofSeconds(60));
         Answer opened = post("/accounts", json("{\"owner\":\"Input Test\",\"currency\":\"EUR\",\"initialDeposit\":\"10\"}"),
                 Map.of("Content-Type", "application/json"));

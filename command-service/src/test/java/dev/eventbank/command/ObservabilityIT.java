@@ -32,7 +32,7 @@ class ObservabilityIT {
 
     @BeforeAll
     static void startService() throws Exception {
-        service = ServiceUnderTest.start("command-observability-it", Map.of("schema-registry.url", ServiceUnderTest.sharedRegistryUrl())).awaitHealthy(Duration.ofSeconds(60));
+        service = ServiceUnderTest.start("command-observability-it").awaitHealthy(Duration.ofSeconds(60));
     }
 
     @AfterAll

@@ -25,7 +25,7 @@ class OpenApiIT {
 
     @BeforeAll
     static void startService() throws Exception {
-        service = ServiceUnderTest.start("openapi-it", java.util.Map.of("schema-registry.url", ServiceUnderTest.sharedRegistryUrl()));
+        service = ServiceUnderTest.start("openapi-it");
     }
 
     @AfterAll

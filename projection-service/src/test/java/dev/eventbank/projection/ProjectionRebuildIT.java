@@ -56,7 +56,7 @@ class ProjectionRebuildIT {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-    private final String registryUrl = "mock://rebuild-it-" + UUID.randomUUID();
+    private final String registryUrl = ServiceUnderTest.sharedRegistryUrl();
     private final String base = "rebuild-it-" + UUID.randomUUID();
     private final HttpClient http = HttpClient.newHttpClient();
     private String bootstrapServers;

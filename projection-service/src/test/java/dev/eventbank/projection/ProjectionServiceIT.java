@@ -48,7 +48,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 /** The projection service as deployed: Micronaut context, Kafka Streams exactly-once, a real broker. */
 class ProjectionServiceIT {
 
-    private static final String REGISTRY_URL = "mock://projection-it-" + UUID.randomUUID();
+    private static final String REGISTRY_URL = ServiceUnderTest.sharedRegistryUrl();
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     private static ApplicationContext context;

@@ -47,7 +47,7 @@ class QueryServiceIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final String REGISTRY_URL = "mock://query-it-" + UUID.randomUUID();
+    private static final String REGISTRY_URL = ServiceUnderTest.sharedRegistryUrl();
 
     private static EmbeddedServer server;
     private static KafkaProducer<String, AccountState> producer;

@@ -38,7 +38,10 @@ public final class ServiceUnderTest implements AutoCloseable {
         this.server = server;
     }
 
-    /** @param name prefixes the registry scope, the application id and the state directory, e.g. {@code openapi-it} */
+    /**
+     * @param name prefixes the application id, the writers' ids and the state directory, e.g. {@code openapi-it};
+     *             the registry is {@link #sharedRegistryUrl()}, since every test of the JVM shares the broker's topics
+     */
     public static ServiceUnderTest start(String name) throws IOException {
         return start(name, Map.of());
     }
@@ -48,7 +51,7 @@ public final class ServiceUnderTest implements AutoCloseable {
         Map<String, Object> config = new HashMap<>(Map.of(
                 "micronaut.server.port", -1,
                 "kafka.bootstrap.servers", LocalKafkaBroker.shared().bootstrapServers(),
-                "schema-registry.url", "mock://" + name + "-" + UUID.randomUUID(),
+                "schema-registry.url", SHARED_REGISTRY_URL,
                 "eventbank.streams.application-id", name + "-" + UUID.randomUUID(),
                 "eventbank.streams.state-dir", stateDir(name).toString(),
                 // the command service's writers' group and transactional ids, unique like the application id
@@ -64,9 +67,11 @@ public final class ServiceUnderTest implements AutoCloseable {
      * and nothing is left in the system's temporary directory.
      */
     /**
-     * One in-memory registry for every test of this JVM that shares the broker's topics, as production has one
-     * registry per cluster: a service that reads records written by another test's service (the command
-     * service's writers restore whole partitions) can resolve their schema ids.
+     * One in-memory registry for every test of this JVM, as production has one registry per cluster: the tests
+     * share the broker's topics, and a service that reads records another test wrote (the command service's
+     * writers restore whole partitions, a projection folds the whole event log) must resolve their schema ids.
+     * With a registry per test, an id meant another schema or nothing, and a projection's totals counted another
+     * test's event in one generation and not in the next.
      */
     public static String sharedRegistryUrl() {
         return SHARED_REGISTRY_URL;
