@@ -74,6 +74,22 @@ final class LoadRun {
         return results;
     }
 
+    /**
+     * Warms a freshly started system up before anything is measured: the spread workload, then the hot account,
+     * at 16 clients, {@code duration} in all, nothing recorded. Both systems get the same, since the first
+     * measured run would otherwise time the JIT compilers (ours runs five JVMs, the peer one JVM and PostgreSQL).
+     */
+    static void warmUp(BankClient client, Duration duration, List<String> accounts) throws InterruptedException {
+        if (duration.isZero()) {
+            return;
+        }
+        System.out.printf("  warming the system up for %d s (not measured)%n", duration.toSeconds());
+        Duration half = duration.dividedBy(2);
+        String hot = accounts.get(0);
+        run(client, "warm-up, spread", 16, half, Duration.ZERO, random -> accounts.get(random % accounts.size()), Map.of());
+        run(client, "warm-up, hot account", 16, duration.minus(half), Duration.ZERO, random -> hot, Map.of());
+    }
+
     /** {@code results} as a markdown table, one row each; {@link #cpuColumns()} says what the CPU columns mean. */
     static String table(List<Result> results) {
         StringBuilder table = new StringBuilder("""

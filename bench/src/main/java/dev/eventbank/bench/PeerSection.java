@@ -18,7 +18,7 @@ final class PeerSection {
     private PeerSection() {
     }
 
-    static String run(Path benchJar, int accountCount, int[] clients, Duration warmup, Duration measured,
+    static String run(Path benchJar, int accountCount, int[] clients, Duration systemWarmup, Duration warmup, Duration measured,
                       int visibilitySamples, List<LoadRun.Result> ours, Histogram ourVisibility)
             throws Exception {
         System.out.printf("%nbench: peer, starting Axon Framework + PostgreSQL%n");
@@ -27,6 +27,7 @@ final class PeerSection {
             BankClient client = new BankClient(peer.commandUrl(), peer.queryUrl());
             System.out.printf("bench: peer, opening %,d accounts%n", accountCount);
             List<String> accounts = Benchmarks.openAccounts(client, accountCount);
+            LoadRun.warmUp(client, systemWarmup, accounts);
             List<LoadRun.Result> results = LoadRun.spreadThenHot(client, clients, warmup, measured, accounts,
                     peer.processGroups());
             Histogram visibility = Benchmarks.visibility(client, accounts.get(1), visibilitySamples);

@@ -68,8 +68,9 @@ class CommandServiceFactory {
                                   @Value("${eventbank.commands.transactional-id-prefix:" + ApplicationIds.COMMAND_WRITERS + "}") String transactionalIdPrefix,
                                   @Value("${eventbank.commands.idempotency-window:24h}") Duration idempotencyWindow,
                                   @Value("${eventbank.commands.max-batch:500}") int maxBatch,
+                                  @Value("${eventbank.commands.aggregates-interval:1s}") Duration aggregatesInterval,
                                   @Value("${eventbank.commands.state-dir}") String stateDir) {
-        return WriterSettings.of(bootstrapServers, transactionalIdPrefix, idempotencyWindow, maxBatch, Map.of(),
+        return WriterSettings.of(bootstrapServers, transactionalIdPrefix, idempotencyWindow, maxBatch, aggregatesInterval, Map.of(),
                 java.nio.file.Path.of(stateDir), clock, registry, metrics);
     }
 

@@ -6,7 +6,9 @@ import dev.eventbank.schemas.commands.RecentCommand;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The committed write model of one partition, held in memory by its owner: the aggregate of every account in
@@ -25,6 +27,12 @@ public final class PartitionState {
     final int partition;
     final Map<String, AccountAggregate> aggregates = new HashMap<>();
     final Map<String, RecentCommand> outcomes = new HashMap<>();
+    /**
+     * Accounts whose aggregate changed since it was last written to {@code bank-account-aggregates}. The next
+     * write of aggregates writes all of them, since its checkpoint header says the topic covers every event
+     * before it. Kept with the state (not the writer) so that a later writer of this instance writes them too.
+     */
+    final Set<String> unwritten = new HashSet<>();
     /** Next offset of the partition's event log not known to be folded into {@link #aggregates}. */
     long eventsCheckpoint;
     /** Next offset of {@code bank-account-aggregates} to read on a restore. */

@@ -48,9 +48,14 @@ import java.util.function.Consumer;
  *   <li>restores the partition's {@link PartitionState} ({@link PartitionRestore});</li>
  *   <li>then, in a loop, takes every command that arrived since the last transaction (group commit), decides
  *   them in arrival order against the committed state plus the batch's own earlier decisions
- *   ({@link CommandHandler}), and appends the batch's events, new aggregates and recorded outcomes in one
- *   transaction. Each command's future completes when that transaction's commit returns.</li>
+ *   ({@link CommandHandler}), and appends the batch's events and recorded outcomes in one transaction. Each
+ *   command's future completes when that transaction's commit returns.</li>
  * </ol>
+ * The aggregates changed since they were last written go to {@code bank-account-aggregates} with the first
+ * transaction after {@link WriterSettings#aggregatesInterval()} (or alone, when the writer is idle, and before a
+ * graceful stop), carrying the event-log offset they cover: most transactions then write to one partition
+ * instead of two, which is most of a transaction's cost at the broker (markers, partition bookkeeping). A new
+ * owner folds the events after that offset, so a crash costs at most an interval's events more to fold.
  * A command that writes nothing (a conflict, an unknown account, a rejection of a command without
  * {@code Idempotency-Key}, an earlier outcome answered again) and whose account has no uncommitted change in
  * the batch is answered at once, without waiting for anyone's commit: its answer depends on committed state only.
@@ -73,6 +78,8 @@ public final class PartitionWriter {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionWriter.class);
     private static final Duration EXPIRE_EVERY = Duration.ofMinutes(1);
     private static final Duration SAVE_EVERY = Duration.ofMinutes(5);
+    /** Unwritten aggregates that make the next transaction write them whatever the interval (bounds its size). */
+    private static final int MAX_UNWRITTEN = 5_000;
 
     private record Submission(BankAccountCommand command, CompletableFuture<CommandResult> future) {
     }
@@ -92,6 +99,7 @@ public final class PartitionWriter {
     private KafkaProducer<String, byte[]> producer;
     private KafkaClientMetrics producerMetrics;
     private Instant nextExpiry;
+    private Instant nextAggregatesWrite;
     private Instant lastDecision;
     private Instant nextSave;
     private boolean changedSinceSave;
@@ -182,6 +190,8 @@ public final class PartitionWriter {
             producer.initTransactions();
             long fenced = System.nanoTime();
             Set<String> folded = PartitionRestore.restore(state, settings);
+            // folded here, or left unwritten by an earlier writer of this instance whose state this one goes on with
+            folded.addAll(state.unwritten);
             writeBack(folded);
             LOG.info("partition writer ready partition={} transactionalId={} initTransactionsMs={} restoreMs={}",
                     partition, transactionalId(), (fenced - start) / 1_000_000, (System.nanoTime() - fenced) / 1_000_000);
@@ -200,13 +210,18 @@ public final class PartitionWriter {
         ready.complete(null);
         nextExpiry = settings.clock().instant().plus(EXPIRE_EVERY);
         nextSave = settings.clock().instant().plus(SAVE_EVERY);
+        nextAggregatesWrite = settings.clock().instant().plus(settings.aggregatesInterval());
         List<Submission> batch = new ArrayList<>();
         State end = State.STOPPED;
         while (running) {
             try {
                 Submission first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
-                    housekeeping(true);
+                    State idle = housekeeping(true);
+                    if (idle != State.READY) {
+                        end = idle;
+                        break;
+                    }
                     continue;
                 }
                 batch.add(first);
@@ -224,6 +239,10 @@ public final class PartitionWriter {
                 end = outcome;
                 break;
             }
+        }
+        if (end == State.STOPPED) {
+            // a graceful stop: the next owner then folds no events the aggregates topic does not cover
+            writeUnwrittenAggregates();
         }
         finish(end, new NotOwnerException(partition, "the writer of partition " + partition + " is " + end));
     }
@@ -263,12 +282,18 @@ public final class PartitionWriter {
         if (waiting.isEmpty()) {
             return State.READY;
         }
+        boolean withAggregates = aggregatesDue(now, changed.size());
         try {
             long begin = System.nanoTime();
-            commit(waiting, changed, recorded);
+            commit(waiting, changed, recorded, withAggregates);
             settings.metrics().transaction(System.nanoTime() - begin, waiting.size());
             state.aggregates.putAll(changed);
             state.outcomes.putAll(recorded);
+            if (withAggregates) {
+                aggregatesWritten(now);
+            } else {
+                state.unwritten.addAll(changed.keySet());
+            }
             for (Decided decided : waiting) {
                 if (!decided.handled().replayed()) {
                     settings.metrics().committed(decided.handled().result());
@@ -303,6 +328,71 @@ public final class PartitionWriter {
         }
     }
 
+    /** Whether this transaction also writes the unwritten aggregates (and the {@code changing} ones it changes). */
+    private boolean aggregatesDue(Instant now, int changing) {
+        return settings.aggregatesInterval().isZero() || !now.isBefore(nextAggregatesWrite)
+                || state.unwritten.size() + changing >= MAX_UNWRITTEN;
+    }
+
+    private void aggregatesWritten(Instant now) {
+        state.unwritten.clear();
+        nextAggregatesWrite = now.plus(settings.aggregatesInterval());
+    }
+
+    /**
+     * Writes the unwritten aggregates in a transaction of their own (the writer is idle, or stopping). Answers
+     * READY, or FENCED / FAILED when the producer can no longer be used; on any failure they stay unwritten.
+     */
+    private State writeUnwrittenAggregates() {
+        if (state.unwritten.isEmpty()) {
+            return State.READY;
+        }
+        try {
+            producer.beginTransaction();
+            Future<RecordMetadata> last = sendUnwritten(Map.of());
+            producer.commitTransaction();
+            state.aggregatesPosition = nextOffset(last, state.aggregatesPosition);
+            aggregatesWritten(settings.clock().instant());
+            return State.READY;
+        } catch (RuntimeException e) {
+            LOG.warn("aggregates write failed partition={} accounts={} error=\"{}\"", partition, state.unwritten.size(), e.toString());
+            if (fencing(e)) {
+                return State.FENCED;
+            }
+            if (e instanceof org.apache.kafka.common.errors.TimeoutException) {
+                return State.FAILED;
+            }
+            try {
+                producer.abortTransaction();
+                return State.READY;
+            } catch (RuntimeException abortFailed) {
+                return fencing(abortFailed) ? State.FENCED : State.FAILED;
+            }
+        }
+    }
+
+    /**
+     * Sends every unwritten aggregate and every one in {@code changed} (which wins: it holds this transaction's
+     * decisions) with the events checkpoint they cover; answers the last send, null if none.
+     */
+    private Future<RecordMetadata> sendUnwritten(Map<String, AccountAggregate> changed) {
+        // the aggregates say which events earlier transactions covered: this one's are covered by its own records
+        byte[] checkpoint = Long.toString(state.eventsCheckpoint).getBytes(StandardCharsets.US_ASCII);
+        Future<RecordMetadata> last = null;
+        for (String accountId : state.unwritten) {
+            AccountAggregate aggregate = changed.containsKey(accountId) ? changed.get(accountId) : state.aggregates.get(accountId);
+            if (aggregate != null) {
+                last = sendAggregate(accountId, aggregate, checkpoint);
+            }
+        }
+        for (Map.Entry<String, AccountAggregate> entry : changed.entrySet()) {
+            if (!state.unwritten.contains(entry.getKey())) {
+                last = sendAggregate(entry.getKey(), entry.getValue(), checkpoint);
+            }
+        }
+        return last;
+    }
+
     /**
      * Writes the aggregates that the restore folded from events the aggregates topic did not cover (a log written
      * before that topic existed) to it, in transactions of at most 5,000, so the next restore reads them instead
@@ -318,12 +408,18 @@ public final class PartitionWriter {
         for (int from = 0; from < ids.size(); from += 5_000) {
             producer.beginTransaction();
             Future<RecordMetadata> last = null;
+            // only the last transaction says what the topic covers: until it commits, the topic does not
+            byte[] covers = from + 5_000 >= ids.size() ? checkpoint : null;
             for (String id : ids.subList(from, Math.min(ids.size(), from + 5_000))) {
-                last = sendAggregate(id, state.aggregates.get(id), checkpoint);
+                AccountAggregate aggregate = state.aggregates.get(id);
+                if (aggregate != null) {
+                    last = sendAggregate(id, aggregate, covers);
+                }
             }
             producer.commitTransaction();
             state.aggregatesPosition = nextOffset(last, state.aggregatesPosition);
         }
+        state.unwritten.clear();
         LOG.info("aggregates written back partition={} accounts={} ms={}", partition, ids.size(),
                 (System.nanoTime() - start) / 1_000_000);
     }
@@ -334,7 +430,8 @@ public final class PartitionWriter {
      * already: this writer is the partition's only writer since its restore), so a later restore does not read
      * them again.
      */
-    private void commit(List<Decided> waiting, Map<String, AccountAggregate> changed, Map<String, RecentCommand> recorded) {
+    private void commit(List<Decided> waiting, Map<String, AccountAggregate> changed, Map<String, RecentCommand> recorded,
+                        boolean withAggregates) {
         producer.beginTransaction();
         Future<RecordMetadata> lastEvent = null;
         for (Decided decided : waiting) {
@@ -343,12 +440,7 @@ public final class PartitionWriter {
                         event.getAggregateId(), settings.events().serializer().serialize(Topics.EVENTS.name(), event)));
             }
         }
-        // the aggregates say which events earlier transactions covered: this one's are covered by its own records
-        byte[] checkpoint = Long.toString(state.eventsCheckpoint).getBytes(StandardCharsets.US_ASCII);
-        Future<RecordMetadata> lastAggregate = null;
-        for (Map.Entry<String, AccountAggregate> entry : changed.entrySet()) {
-            lastAggregate = sendAggregate(entry.getKey(), entry.getValue(), checkpoint);
-        }
+        Future<RecordMetadata> lastAggregate = withAggregates ? sendUnwritten(changed) : null;
         Future<RecordMetadata> lastOutcome = null;
         for (Map.Entry<String, RecentCommand> entry : recorded.entrySet()) {
             lastOutcome = producer.send(new ProducerRecord<>(Topics.COMMAND_OUTCOMES.name(), partition, entry.getKey(),
@@ -378,10 +470,15 @@ public final class PartitionWriter {
         }
     }
 
-    /** Sends {@code aggregate} to the aggregates topic with the events checkpoint it covers (ASCII decimal offset). */
+    /**
+     * Sends {@code aggregate} to the aggregates topic with the events checkpoint it covers (ASCII decimal offset),
+     * or with none when {@code checkpoint} is null.
+     */
     private Future<RecordMetadata> sendAggregate(String accountId, AccountAggregate aggregate, byte[] checkpoint) {
         RecordHeaders headers = new RecordHeaders();
-        headers.add(Topics.EVENTS_CHECKPOINT_HEADER, checkpoint);
+        if (checkpoint != null) {
+            headers.add(Topics.EVENTS_CHECKPOINT_HEADER, checkpoint);
+        }
         return producer.send(new ProducerRecord<>(Topics.AGGREGATES.name(), partition, null, accountId,
                 settings.aggregates().serializer().serialize(Topics.AGGREGATES.name(), aggregate), headers));
     }
@@ -407,10 +504,17 @@ public final class PartitionWriter {
      * Expires recorded outcomes every minute, idle or not; saves the local checkpoint file when due and idle (the
      * save takes a few milliseconds per 10,000 accounts), or when overdue by a whole period even if busy.
      */
-    private void housekeeping(boolean idle) {
+    private State housekeeping(boolean idle) {
         Instant now = settings.clock().instant();
+        if (idle && !state.unwritten.isEmpty() && !now.isBefore(nextAggregatesWrite)) {
+            State written = writeUnwrittenAggregates();
+            if (written != State.READY) {
+                return written;
+            }
+        }
         boolean saveDue = idle ? now.isAfter(nextSave) : now.isAfter(nextSave.plus(SAVE_EVERY));
-        if (changedSinceSave && settings.stateDir() != null && saveDue) {
+        // the file holds no unwritten aggregates: a state loaded from it must not claim more than the topic has
+        if (changedSinceSave && settings.stateDir() != null && saveDue && state.unwritten.isEmpty()) {
             nextSave = now.plus(SAVE_EVERY);
             changedSinceSave = false;
             PartitionSnapshotFile.save(snapshotFile(), state);
@@ -422,6 +526,7 @@ public final class PartitionWriter {
                 LOG.info("outcomes expired partition={} count={} kept={}", partition, expired, state.outcomes.size());
             }
         }
+        return State.READY;
     }
 
     private Path snapshotFile() {
@@ -444,7 +549,7 @@ public final class PartitionWriter {
                 LOG.warn("producer close failed partition={} error=\"{}\"", partition, e.toString());
             }
         }
-        if (restored && settings.stateDir() != null) {
+        if (restored && settings.stateDir() != null && state.unwritten.isEmpty()) {
             // committed state only (a failed transaction changed nothing), so the file can only be behind Kafka
             PartitionSnapshotFile.save(snapshotFile(), state);
         }

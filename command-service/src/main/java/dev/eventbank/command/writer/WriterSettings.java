@@ -21,13 +21,16 @@ import java.util.Map;
  *                              owner of a partition fences the previous one
  * @param idempotencyWindow     how long a recorded outcome answers a retried {@code Idempotency-Key}
  * @param maxBatch              most commands decided into one transaction
+ * @param aggregatesInterval    how often changed aggregates go to {@code bank-account-aggregates}: they ride
+ *                              along with the first transaction after this much time (or alone when idle), so most
+ *                              transactions carry events only; zero writes them with every transaction
  * @param producerOverrides     producer configs set on top of the writer's own (tests, tuning)
  * @param stateDir              where each partition's local checkpoint file goes ({@link PartitionSnapshotFile});
  *                              null for none (every restore then reads the topics from their start)
  */
 public record WriterSettings(String bootstrapServers, String transactionalIdPrefix, Duration idempotencyWindow,
-                             int maxBatch, Map<String, Object> producerOverrides, java.nio.file.Path stateDir,
-                             Clock clock, Serde<BankAccountEvent> events, Serde<AccountAggregate> aggregates,
+                             int maxBatch, Duration aggregatesInterval, Map<String, Object> producerOverrides,
+                             java.nio.file.Path stateDir, Clock clock, Serde<BankAccountEvent> events, Serde<AccountAggregate> aggregates,
                              Serde<RecentCommand> outcomes, CommandMetrics metrics) {
 
     public WriterSettings {
@@ -35,14 +38,18 @@ public record WriterSettings(String bootstrapServers, String transactionalIdPref
         if (idempotencyWindow.isNegative() || idempotencyWindow.isZero()) {
             throw new IllegalArgumentException("the idempotency window must be positive, got " + idempotencyWindow);
         }
+        if (aggregatesInterval.isNegative()) {
+            throw new IllegalArgumentException("the aggregates interval must not be negative, got " + aggregatesInterval);
+        }
     }
 
     /** Settings with the serdes of our Avro contracts on {@code registry}. */
     public static WriterSettings of(String bootstrapServers, String transactionalIdPrefix, Duration idempotencyWindow,
-                                    int maxBatch, Map<String, Object> producerOverrides, java.nio.file.Path stateDir,
-                                    Clock clock, SchemaRegistryClient registry, CommandMetrics metrics) {
+                                    int maxBatch, Duration aggregatesInterval, Map<String, Object> producerOverrides,
+                                    java.nio.file.Path stateDir, Clock clock, SchemaRegistryClient registry,
+                                    CommandMetrics metrics) {
         return new WriterSettings(bootstrapServers, transactionalIdPrefix, idempotencyWindow, maxBatch,
-                producerOverrides, stateDir, clock, AvroSerdes.value(BankAccountEvent.class, registry),
+                aggregatesInterval, producerOverrides, stateDir, clock, AvroSerdes.value(BankAccountEvent.class, registry),
                 AvroSerdes.value(AccountAggregate.class, registry), AvroSerdes.value(RecentCommand.class, registry),
                 metrics);
     }

@@ -272,6 +272,56 @@ class PartitionWriterIT {
     }
 
     @Test
+    void shouldFoldTheEventsSinceTheLastAggregatesWriteWhenTheOwnerIsFencedBeforeWritingThem() throws Exception {
+        // given: writer A writes aggregates only once an hour, and has changed five accounts since its start
+        long aggregatesFrom = endOffset(new TopicPartition(Topics.AGGREGATES.name(), PARTITION));
+        PartitionWriter a = startWriter(PARTITION, new PartitionState(PARTITION), Clock.systemUTC(), 500, Duration.ofHours(1));
+        List<String> accounts = accounts(5);
+        for (int i = 0; i < accounts.size(); i++) {
+            await(a.submit(command(accounts.get(i), open("EUR", "10"))));
+            assertEquals(2, await(a.submit(command(accounts.get(i), deposit(String.valueOf(i + 1))))).getVersion());
+        }
+        assertEquals(Map.of(), aggregateVersions(aggregatesFrom, accounts), "nothing written to the aggregates topic yet");
+
+        // when: writer B (another instance) takes the partition: A is fenced, with no chance to write them
+        PartitionWriter b = startWriter(PARTITION, new PartitionState(PARTITION), Clock.systemUTC(), 500, Duration.ofHours(1));
+
+        // then: B knows every account at version 2 with its balance (withdrawing exactly it at If-Match 2) ...
+        for (int i = 0; i < accounts.size(); i++) {
+            CommandResult emptied = await(b.submit(ifMatch(accounts.get(i), 2, withdraw(String.valueOf(11 + i)))));
+            assertEquals(CommandOutcome.ACCEPTED, emptied.getOutcome(), () -> "" + emptied);
+            assertEquals(3, emptied.getVersion());
+        }
+        // ... and wrote back what it folded at version 2, so the next owner need not fold it again
+        Map<String, Long> written = aggregateVersions(aggregatesFrom, accounts);
+        assertEquals(accounts.stream().collect(java.util.stream.Collectors.toMap(id -> id, id -> 2L)), written);
+        assertEquals(PartitionWriter.State.FENCED, eventually(() -> {
+            a.submit(command(accounts.get(0), deposit("1")));
+            return a.state();
+        }, PartitionWriter.State.FENCED));
+    }
+
+    @Test
+    void shouldWriteTheUnwrittenAggregatesWhenStoppedGracefullyOrIdleOverTheInterval() throws Exception {
+        // given: a writer that writes aggregates at most every 300 ms
+        long aggregatesFrom = endOffset(new TopicPartition(Topics.AGGREGATES.name(), PARTITION));
+        PartitionWriter writer = startWriter(PARTITION, new PartitionState(PARTITION), Clock.systemUTC(), 500, Duration.ofMillis(300));
+        String idle = accounts(1).get(0);
+        await(writer.submit(command(idle, open("EUR", "10"))));
+
+        // when: it stays idle past the interval, then takes more, then stops
+        Map<String, Long> afterIdle = eventually(() -> aggregateVersions(aggregatesFrom, List.of(idle)), Map.of(idle, 1L));
+        String stopped = accounts(2).get(1);
+        await(writer.submit(command(stopped, open("EUR", "10"))));
+        await(writer.submit(command(stopped, deposit("1"))));
+        writer.stop(WAIT);
+
+        // then: the idle writer wrote the first, the stopping one the second at its last version
+        assertEquals(Map.of(idle, 1L), afterIdle);
+        assertEquals(Map.of(idle, 1L, stopped, 2L), aggregateVersions(aggregatesFrom, List.of(idle, stopped)));
+    }
+
+    @Test
     void shouldRestoreRecordedOutcomesWhenTheOutcomesTopicNoLongerStartsAtOffsetZero() throws Exception {
         // given: a keyed deposit recorded by writer A, after older outcomes that retention has deleted
         // (bank-account-command-outcomes is compact,delete with retention.ms 48 h: its log start offset moves)
@@ -405,8 +455,13 @@ class PartitionWriterIT {
     }
 
     private PartitionWriter startWriter(int partition, PartitionState state, Clock clock, int maxBatch) throws Exception {
-        WriterSettings settings = WriterSettings.of(bootstrapServers, prefix, Duration.ofHours(24), maxBatch, Map.of(), null,
-                clock, registry, CommandMetrics.none());
+        return startWriter(partition, state, clock, maxBatch, Duration.ofSeconds(1));
+    }
+
+    private PartitionWriter startWriter(int partition, PartitionState state, Clock clock, int maxBatch,
+                                        Duration aggregatesInterval) throws Exception {
+        WriterSettings settings = WriterSettings.of(bootstrapServers, prefix, Duration.ofHours(24), maxBatch,
+                aggregatesInterval, Map.of(), null, clock, registry, CommandMetrics.none());
         PartitionWriter writer = new PartitionWriter(partition, settings, state, stopped -> {
         });
         writers.add(writer);
@@ -495,6 +550,31 @@ class PartitionWriterIT {
             assertTrue(consumer.position(partition) >= end, "read the log to its end in time");
         }
         return read;
+    }
+
+    /**
+     * The last version of each of {@code accounts} on {@link #PARTITION} of the aggregates topic from {@code from}
+     * to the last stable offset; accounts with no record there are left out.
+     */
+    private static Map<String, Long> aggregateVersions(long from, List<String> accounts) {
+        TopicPartition partition = new TopicPartition(Topics.AGGREGATES.name(), PARTITION);
+        var deserializer = AvroSerdes.value(dev.eventbank.schemas.commands.AccountAggregate.class, registry).deserializer();
+        Map<String, Long> versions = new HashMap<>();
+        try (KafkaConsumer<String, byte[]> consumer = consumer()) {
+            consumer.assign(List.of(partition));
+            consumer.seek(partition, from);
+            long end = consumer.endOffsets(List.of(partition)).get(partition);
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (consumer.position(partition) < end && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (accounts.contains(record.key())) {
+                        versions.put(record.key(), deserializer.deserialize(record.topic(), record.value()).getVersion());
+                    }
+                }
+            }
+            assertTrue(consumer.position(partition) >= end, "read the aggregates to their end in time");
+        }
+        return versions;
     }
 
     private static List<BankAccountEvent> eventsOf(List<ConsumerRecord<String, BankAccountEvent>> log, String account) {
