@@ -27,10 +27,11 @@ public final class Topics {
 
     /**
      * The command side's write model: the latest {@code AccountAggregate} of each account, written by the owner of
-     * the account's partition in the same transaction as its events, so a new owner restores every aggregate from
-     * here without reading the event log. Each record carries the {@value #EVENTS_CHECKPOINT_HEADER} header: the
-     * event-log offset of the same partition up to which earlier transactions are folded in. Internal: not for
-     * other teams.
+     * the account's partition in its transactions (the changed ones at most once an interval, see the command
+     * service), so a new owner restores every aggregate from here and folds only the events after the offset the
+     * last write covers. Each record of a write carries the {@value #EVENTS_CHECKPOINT_HEADER} header: the
+     * event-log offset of the same partition before which every event is folded into the topic's aggregates.
+     * Internal: not for other teams.
      */
     public static final TopicSpec AGGREGATES = new TopicSpec("bank-account-aggregates", DEFAULT_PARTITIONS, Map.of(
             "cleanup.policy", "compact",
@@ -38,7 +39,10 @@ public final class Topics {
             "segment.ms", String.valueOf(60L * 60 * 1000),
             "min.cleanable.dirty.ratio", "0.1"));
 
-    /** Header of every {@link #AGGREGATES} record: the next event-log offset (decimal) not yet known to be folded in. */
+    /**
+     * Header of the {@link #AGGREGATES} records of a write: the next event-log offset (decimal) not yet known to be
+     * folded in. A write-back spanning several transactions puts it on its last one only.
+     */
     public static final String EVENTS_CHECKPOINT_HEADER = "eventbank.events-offset";
 
     /**
