@@ -54,7 +54,7 @@ class ProjectionFactory {
                                                 @Value("${kafka.bootstrap.servers:localhost:9092}") String bootstrapServers,
                                                 @Value("${eventbank.streams.application-id:" + ApplicationIds.PROJECTION + "}") String applicationId,
                                                 @Value("${eventbank.streams.state-dir}") String stateDir,
-                                                @Value("${eventbank.streams.commit-interval-ms:5}") long commitIntervalMs,
+                                                @Value("${eventbank.streams.commit-interval-ms:20}") long commitIntervalMs,
                                                 @Value("${eventbank.topics.partitions:12}") int partitions,
                                                 @Value("${eventbank.topics.replication-factor:1}") short replicationFactor,
                                                 @Value("${eventbank.streams.application-server:}") String applicationServer) {
@@ -69,6 +69,10 @@ class ProjectionFactory {
         properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
+        // the stream thread checks whether a commit is due only between polls: an event processed before the
+        // interval was up would otherwise wait for the next poll to time out (poll.ms, 100 ms by default) before it
+        // commits and becomes visible (measured: 108 ms p50 command-to-visible with a 20 ms interval)
+        properties.put(StreamsConfig.POLL_MS_CONFIG, Math.max(1, Math.min(100, commitIntervalMs / 4)));
         properties.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) replicationFactor);
         properties.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         // sendOffsetsToTransaction right after the last commit meets CONCURRENT_TRANSACTIONS until that commit's
