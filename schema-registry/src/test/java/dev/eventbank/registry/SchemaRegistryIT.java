@@ -336,6 +336,49 @@ class SchemaRegistryIT {
         assertEquals("[1]", get(server, "/subjects/" + eventTopic + "-value/versions").body());
     }
 
+    @Test
+    void shouldGiveASubjectFullTransitiveWhenTheProjectSerdeRegistersUnderItFirst() {
+        // given a subject nobody has registered under, and a registry whose global level is the default, BACKWARD
+        String eventTopic = "it-level-" + UUID.randomUUID();
+        assertEquals(404, get(server, "/config/" + eventTopic + "-value").statusCode());
+
+        // when the services' serde writes its first record to the topic
+        new AvroSerializer<BankAccountEvent>(new HttpSchemaRegistryClient(server.getURL().toString()), false)
+                .serialize(eventTopic, closedEvent());
+
+        // then the subject holds the level the build's gate holds every schema to; the global level is untouched
+        assertEquals("{\"compatibilityLevel\":\"FULL_TRANSITIVE\"}", get(server, "/config/" + eventTopic + "-value").body());
+        assertEquals("{\"compatibilityLevel\":\"BACKWARD\"}", get(server, "/config").body());
+    }
+
+    @Test
+    void shouldKeepTheLevelAnOperatorSetWhenTheProjectSerdeRegistersUnderTheSubject() {
+        // given an operator who relaxed the subject for one release (docs/schema-evolution.md)
+        String eventTopic = "it-operator-level-" + UUID.randomUUID();
+        assertEquals(200, put(server, "/config/" + eventTopic + "-value", "{\"compatibility\":\"BACKWARD\"}").statusCode());
+
+        // when
+        new AvroSerializer<BankAccountEvent>(new HttpSchemaRegistryClient(server.getURL().toString()), false)
+                .serialize(eventTopic, closedEvent());
+
+        // then
+        assertEquals("{\"compatibilityLevel\":\"BACKWARD\"}", get(server, "/config/" + eventTopic + "-value").body());
+    }
+
+    private static BankAccountEvent closedEvent() {
+        return BankAccountEvent.newBuilder()
+                .setEventId(UUID.randomUUID().toString())
+                .setAggregateId("account-1")
+                .setAggregateType("BankAccount")
+                .setVersion(2)
+                .setEventType("AccountClosed")
+                .setOccurredAt(Instant.parse("2025-01-01T10:00:00Z"))
+                .setCommandId(UUID.randomUUID().toString())
+                .setCorrelationId(UUID.randomUUID().toString())
+                .setPayload(new AccountClosed("customer request"))
+                .build();
+    }
+
     private static EmbeddedServer start(String topic) {
         return ApplicationContext.run(EmbeddedServer.class, Map.of(
                 "kafka.bootstrap.servers", bootstrapServers,

@@ -18,9 +18,17 @@ import java.util.Map;
  * Writes a specific Avro record in Confluent's wire format, registering its schema under the topic's
  * subject (TopicNameStrategy: {@code <topic>-value} or {@code <topic>-key}) on first use.
  *
+ * <p>Before its first registration under a subject it gives the subject the level {@value #SUBJECT_COMPATIBILITY}
+ * unless the subject has a level of its own: the level the build's gate holds every schema to (events are read
+ * for ever by replays and by other teams on older schemas), so the registry refuses what the gate would, whatever
+ * its global default (Confluent's and ours: BACKWARD).
+ *
  * <p>If the registry rejects the schema (incompatible, 409), serialization fails and nothing is produced.
  */
 public final class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
+
+    /** The compatibility level of every subject this serializer registers a schema under. */
+    public static final String SUBJECT_COMPATIBILITY = "FULL_TRANSITIVE";
 
     private final SchemaRegistryClient registry;
     private final boolean isKey;
@@ -41,7 +49,10 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
         String subject = topic + (isKey ? "-key" : "-value");
         int schemaId;
         try {
-            schemaId = idsBySubject.computeIfAbsent(subject, s -> registry.register(s, record.getSchema()));
+            schemaId = idsBySubject.computeIfAbsent(subject, s -> {
+                registry.ensureSubjectCompatibility(s, SUBJECT_COMPATIBILITY);
+                return registry.register(s, record.getSchema());
+            });
         } catch (SchemaRegistryException e) {
             throw new SerializationException("cannot register schema " + record.getSchema().getFullName()
                     + " under subject " + subject + ": " + e.getMessage(), e);

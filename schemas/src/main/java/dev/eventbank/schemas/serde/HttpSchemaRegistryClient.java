@@ -13,14 +13,17 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A client for the Confluent Schema Registry REST API ({@code POST /subjects/{s}/versions},
- * {@code GET /schemas/ids/{id}}), so the same code talks to our registry and to Confluent's.
+ * {@code GET /schemas/ids/{id}}, {@code GET}/{@code PUT /config/{s}}), so the same code talks to our registry and
+ * to Confluent's.
  *
- * <p>Caches ids by subject and schema, and schemas by id, for the life of the client; a registry that is
- * down only matters for a schema not seen before. Limits: no authentication, one base URL.
+ * <p>Caches ids by subject and schema, schemas by id, and the subjects known to have a level of their own, for the
+ * life of the client; a registry that is down only matters for a schema or subject not seen before. Limits: no
+ * authentication, one base URL.
  */
 public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
 
@@ -32,6 +35,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     private final Duration timeout;
     private final Map<String, Integer> idsBySubjectAndSchema = new ConcurrentHashMap<>();
     private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
+    private final Set<String> subjectsWithLevel = ConcurrentHashMap.newKeySet();
 
     public HttpSchemaRegistryClient(String baseUrl) {
         this(baseUrl, Duration.ofSeconds(10));
@@ -61,6 +65,25 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         idsBySubjectAndSchema.put(cacheKey, id);
         schemasById.putIfAbsent(id, schema);
         return id;
+    }
+
+    @Override
+    public void ensureSubjectCompatibility(String subject, String level) {
+        if (subjectsWithLevel.contains(subject)) {
+            return;
+        }
+        URI config = baseUri.resolve("config/" + encode(subject));
+        try {
+            send(HttpRequest.newBuilder(config).GET());
+        } catch (SchemaRegistryException e) {
+            // 40408 (Confluent 7 and ours): the subject has no level of its own; older Confluent answers 40401
+            if (e.httpStatus() != 404) {
+                throw e;
+            }
+            send(HttpRequest.newBuilder(config).header("Content-Type", CONTENT_TYPE)
+                    .PUT(HttpRequest.BodyPublishers.ofString(JSON.createObjectNode().put("compatibility", level).toString())));
+        }
+        subjectsWithLevel.add(subject);
     }
 
     @Override

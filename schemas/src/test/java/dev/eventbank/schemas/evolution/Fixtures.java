@@ -51,6 +51,11 @@ final class Fixtures {
             }
 
             @Override
+            public void ensureSubjectCompatibility(String subject, String level) {
+                throw new UnsupportedOperationException("the fixture registry is read-only");
+            }
+
+            @Override
             public Schema schemaById(int id) {
                 Schema schema = schemas.get(id);
                 if (schema == null) {
