@@ -50,10 +50,14 @@ class ObservabilityIT {
         // when
         // an account with money in it cannot be closed
         HttpResponse<String> rejected = service.post("/accounts/" + account + "/close", "", Map.of());
+        // and an amount the account's currency cannot hold is a 400 its writer decides
+        HttpResponse<String> invalid = service.post("/accounts/" + account + "/deposits", "{\"amount\":\"5.001\"}", Map.of());
         String scrape = service.scrape();
 
         // then
         assertEquals(422, rejected.statusCode(), rejected.body());
+        assertEquals(400, invalid.statusCode(), invalid.body());
+        assertTrue(value(scrape, "eventbank_commands_total", "outcome=\"invalid\"", "type=\"deposit\"") >= 1, scrape);
         assertTrue(value(scrape, "eventbank_commands_total", "outcome=\"accepted\"", "type=\"open\"") >= 1, scrape);
         assertTrue(value(scrape, "eventbank_commands_total", "outcome=\"rejected\"", "type=\"close\"") >= 1, scrape);
         assertTrue(value(scrape, "eventbank_events_appended_total") >= 1, scrape);

@@ -30,15 +30,17 @@ import java.util.regex.Pattern;
 
 /**
  * Turns a checked HTTP request into a {@link BankAccountCommand}, has it decided by the owner of its account's
- * partition ({@link CommandRouter}) and maps its committed result to a response ({@link CommandResponses}). Every check on the input happens
- * here, before anything is sent: a request that fails one is a 400 and produces nothing.
+ * partition ({@link CommandRouter}) and maps its committed result to a response ({@link CommandResponses}). Every check
+ * on the input that needs no account happens here, before anything is sent: a request that fails one is a 400 and
+ * produces nothing.
  *
  * <p>What is checked here is what needs no account: shapes, types, lengths, a known currency, amounts
  * {@code > 0} ({@code >= 0} for an initial deposit), {@code <= 10^12}, at most 4 decimals, an e-mail address that
  * looks like one, a known account type, and every text field (owner, reference, reason, accountNumber, email,
  * ...) against service-support's one {@code TextRule}: no control characters, not blank, lengths in characters
  * (code points). Whether an amount fits the account's currency (2 decimals for EUR) is decided by the writer of
- * the account's partition, which knows the currency. The {@code check...} methods do all the checking and build the payload;
+ * the account's partition, which knows the currency; that 400 writes nothing to Kafka either (the writer records
+ * no outcome for it). The {@code check...} methods do all the checking and build the payload;
  * they need no Kafka, so tests (and the fuzz test) run them alone.
  */
 @Singleton

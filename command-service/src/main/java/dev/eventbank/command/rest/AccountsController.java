@@ -37,8 +37,8 @@ import java.util.concurrent.CompletableFuture;
  * mistake; close accepts an empty body with any content type (or none).
  */
 @OpenAPIDefinition(info = @Info(title = "command-service", version = "1.0", description = """
-        Commands on bank accounts. Each command goes through Kafka to the account's single writer and is answered \
-        with its committed outcome: the new version (also as ETag), or an application/problem+json error. \
+        Commands on bank accounts. Each command goes to the account's single writer, which appends its events to \
+        Kafka, and is answered with its committed outcome: the new version (also as ETag), or an application/problem+json error. \
         Amounts are exact decimals: send them as JSON strings ("10.50") or numbers. Pass a version as If-Match for \
         optimistic concurrency, an Idempotency-Key to make a retry safe; pass the returned version as minVersion to \
         the query service (port 8082) to read your own write."""))

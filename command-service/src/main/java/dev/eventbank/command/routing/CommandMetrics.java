@@ -16,13 +16,15 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The command side's own meters:
  * <ul>
  *   <li>{@value #COMMANDS} (counter), tags {@code type} (open, deposit, withdraw, close) and {@code outcome}
- *   (accepted, rejected, conflict, not_found, key_reused; timeout when no outcome was known within the reply
- *   timeout), counted by the instance that took the HTTP request;</li>
+ *   (accepted, rejected, conflict, not_found, key_reused; invalid for the 400s a writer decides, an amount with more
+ *   decimals than the account's currency; timeout when no outcome was known within the reply timeout), counted by
+ *   the instance that took the HTTP request;</li>
  *   <li>{@value #APPEND_LATENCY} (timer with a percentile histogram), tag {@code type}: from taking the command to
  *   knowing its committed outcome, forwarding to the owner included;</li>
  *   <li>{@value #EVENTS_APPENDED} (counter): events committed by this instance's partition writers (an outcome
@@ -32,7 +34,7 @@ import java.util.Optional;
  *   partition writer's transactions, from {@code beginTransaction} to the return of {@code commitTransaction}, and
  *   how many commands each carried (group commit: more than one under load).</li>
  * </ul>
- * Limits: commands refused with a 400 before they reach a writer are not counted here (see
+ * Limits: commands refused with a 400 by the REST layer, before they reach a writer, are not counted here (see
  * {@code http.server.requests}).
  */
 public final class CommandMetrics {
@@ -42,6 +44,9 @@ public final class CommandMetrics {
     public static final String EVENTS_APPENDED = "eventbank.events.appended";
     public static final String TRANSACTION_DURATION = "eventbank.command.transaction.duration";
     public static final String TRANSACTION_COMMANDS = "eventbank.command.transaction.commands";
+
+    // the rejection codes answered 400 (CommandResponses): a writer's check of the input, not a business rule
+    private static final Set<String> INVALID_INPUT = Set.of("INVALID_AMOUNT", "INVALID_COMMAND");
 
     private final MeterRegistry registry;
     private final Counter eventsAppended;
@@ -82,7 +87,7 @@ public final class CommandMetrics {
     /** One command answered: its committed {@code result}, or none within the reply timeout. */
     public void completed(BankAccountCommand command, Optional<CommandResult> result, long startNanos) {
         String type = type(command);
-        String outcome = result.map(r -> r.getOutcome().name().toLowerCase(Locale.ROOT)).orElse("timeout");
+        String outcome = result.map(CommandMetrics::outcome).orElse("timeout");
         count(type, outcome);
         if (result.isPresent()) {
             Timer.builder(APPEND_LATENCY)
@@ -101,6 +106,14 @@ public final class CommandMetrics {
         if (result.getOutcome() == CommandOutcome.ACCEPTED && result.getEventCount() > 0) {
             eventsAppended.increment(result.getEventCount());
         }
+    }
+
+    /** The {@code outcome} tag of a result: a rejection answered 400 is invalid input, not a business rule. */
+    static String outcome(CommandResult result) {
+        if (result.getOutcome() == CommandOutcome.REJECTED && INVALID_INPUT.contains(result.getRejectionCode())) {
+            return "invalid";
+        }
+        return result.getOutcome().name().toLowerCase(Locale.ROOT);
     }
 
     private void count(String type, String outcome) {

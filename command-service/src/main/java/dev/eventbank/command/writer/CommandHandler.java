@@ -35,7 +35,9 @@ import java.util.UUID;
  * <p>Which outcomes are recorded for idempotency: ACCEPTED and REJECTED outcomes of commands that came with an
  * {@code Idempotency-Key} (their command id is derived from it, so a retry has the same id). Not recorded: commands
  * without a key (their id is random, nobody can retry them), CONFLICT (nothing was decided: a retry with a fresh
- * {@code If-Match} may go ahead), NOT_FOUND and KEY_REUSED (nothing changed).
+ * {@code If-Match} may go ahead), NOT_FOUND and KEY_REUSED (nothing changed), and the rejections answered 400
+ * (INVALID_AMOUNT, {@value #INVALID_COMMAND}): invalid input, which a retry finds as invalid, and which the client
+ * may correct and send again under the same key (so a 400 writes nothing to Kafka).
  */
 final class CommandHandler {
 
@@ -105,6 +107,11 @@ final class CommandHandler {
         if (decision instanceof Decision.Rejected rejected) {
             CommandResult result = result(command, CommandOutcome.REJECTED, currentVersion, 0, rejected.code().name(),
                     rejected.detail(), now);
+            if (rejected.code() == RejectionCode.INVALID_AMOUNT) {
+                // a 400: the request alone (with the account's currency, which never changes) decides it, so a
+                // retry gets the same answer without a record, and nothing of a 400 is written to Kafka
+                return answer(result);
+            }
             return new Handled(result, List.of(), null, remembered(command, result), false);
         }
         List<AccountEvent> accepted = ((Decision.Accepted) decision).events();

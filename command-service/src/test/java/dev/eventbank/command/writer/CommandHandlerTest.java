@@ -234,6 +234,20 @@ class CommandHandlerTest {
     }
 
     @Test
+    void shouldRecordNothingWhenAKeyedAmountHasMoreDecimalsThanTheCurrency() {
+        // given
+        CommandHandlerSpec spec = given(opened("EUR", "10"));
+
+        // when: a 400, decided here because only the account knows its currency
+        CommandHandlerSpec.Then then = spec.when(keyed(spec.account, "k1", deposit("5.001")));
+
+        // then nothing of it goes to Kafka, and the corrected request may use the same key
+        then.thenRejects("INVALID_AMOUNT").appendsNothing().recordsNothing();
+        assertTrue(then.handled.writesNothing());
+        spec.when(keyed(spec.account, "k1", deposit("5.00"))).thenAccepts(2).appends("MoneyDeposited").records();
+    }
+
+    @Test
     void shouldAnswerTheRecordedOutcomeAndAppendNothingWhenAKeyIsRetried() {
         // given: the account moved on to version 3 after the keyed deposit
         CommandHandlerSpec spec = given(opened("EUR", "10"));
