@@ -7,7 +7,9 @@ import java.util.Map;
  * The topic catalogue: every topic the system reads or writes, with the configs it is created with.
  * Other teams consume these topics, so names and key/value contracts here are a public API.
  *
- * <p>Every topic is keyed by account id (a UTF-8 string), so all records of one account share a partition.
+ * <p>Every topic is keyed by account id (a UTF-8 string), so all records of one account share a partition; except
+ * {@link #COMMAND_OUTCOMES} (command id, in its account's partition) and {@link #NUMBER_RESERVATIONS} (account number,
+ * in the number's own partition).
  */
 public final class Topics {
 
@@ -57,6 +59,26 @@ public final class Topics {
                     "retention.ms", String.valueOf(48L * 60 * 60 * 1000),
                     "segment.ms", String.valueOf(60L * 60 * 1000)));
 
+    /**
+     * Who holds each account number (key: the number's canonical form, upper case without spaces and dashes;
+     * value: {@code AccountNumberReservation}), in the partition the number hashes to, written by that partition's
+     * writer in its transactions: the arbiter that keeps account numbers unique across accounts, partitions and
+     * instances. Compacted: a reservation is "latest per number"; a released one is a tombstone. Also holds one
+     * record under {@value #NUMBERS_IMPORTED_KEY} per partition once the numbers of the accounts opened before
+     * this topic existed are imported into it. Internal: not for other teams.
+     */
+    public static final TopicSpec NUMBER_RESERVATIONS = new TopicSpec("bank-account-number-reservations",
+            DEFAULT_PARTITIONS, Map.of(
+            "cleanup.policy", "compact",
+            "segment.ms", String.valueOf(60L * 60 * 1000),
+            "min.cleanable.dirty.ratio", "0.1"));
+
+    /**
+     * Key of the record in each partition of {@link #NUMBER_RESERVATIONS} that says the account numbers of the
+     * accounts in {@link #AGGREGATES} were imported into it; no account number can be this ({@code ~} is not allowed).
+     */
+    public static final String NUMBERS_IMPORTED_KEY = "~imported-from-aggregates";
+
     /** Aggregate snapshots: latest per account, with the version and log offset it covers. */
     public static final TopicSpec SNAPSHOTS = new TopicSpec("bank-account-snapshots", DEFAULT_PARTITIONS, Map.of(
             "cleanup.policy", "compact"));
@@ -75,7 +97,7 @@ public final class Topics {
             "cleanup.policy", "compact"));
 
     /** The topics the command service needs. */
-    public static final List<TopicSpec> COMMAND_SIDE = List.of(EVENTS, AGGREGATES, COMMAND_OUTCOMES);
+    public static final List<TopicSpec> COMMAND_SIDE = List.of(EVENTS, AGGREGATES, COMMAND_OUTCOMES, NUMBER_RESERVATIONS);
 
     /** The topics the projection service needs. */
     public static final List<TopicSpec> PROJECTION_SIDE = List.of(EVENTS, STATE, SNAPSHOTS, EVENTS_DLQ);
@@ -84,6 +106,6 @@ public final class Topics {
     }
 
     public static List<TopicSpec> all() {
-        return List.of(EVENTS, AGGREGATES, COMMAND_OUTCOMES, SNAPSHOTS, STATE, EVENTS_DLQ, SCHEMAS);
+        return List.of(EVENTS, AGGREGATES, COMMAND_OUTCOMES, NUMBER_RESERVATIONS, SNAPSHOTS, STATE, EVENTS_DLQ, SCHEMAS);
     }
 }

@@ -29,6 +29,11 @@ public final class ProblemTypes {
     public static final String NOT_ACCEPTABLE = "/problems/not-acceptable";
     /** 409: {@code If-Match} does not match the account's current version ({@code currentVersion} member). */
     public static final String VERSION_CONFLICT = "/problems/version-conflict";
+    /**
+     * 409: {@code POST /accounts} with an account number another account holds (open, closed, or being opened);
+     * nothing is appended. Also the type of the {@code ACCOUNT_NUMBER_TAKEN} rejection code ({@link #ofCode}).
+     */
+    public static final String ACCOUNT_NUMBER_TAKEN = "/problems/account-number-taken";
     /** 409: an operation conflicts with one in progress (projection service: a rebuild). */
     public static final String CONFLICT = "/problems/conflict";
     /** 413: the request body is larger than the service takes. */
