@@ -38,6 +38,9 @@ import java.util.UUID;
  * {@code If-Match} may go ahead), NOT_FOUND and KEY_REUSED (nothing changed), and the rejections answered 400
  * (INVALID_AMOUNT, {@value #INVALID_COMMAND}): invalid input, which a retry finds as invalid, and which the client
  * may correct and send again under the same key (so a 400 writes nothing to Kafka).
+ * Besides these, the outcomes topic may hold a refusal this handler never decided: {@link AccountNumbers#checkHolder}
+ * records it for an open whose account number went to another account, and step 1 answers it to that open like
+ * any recorded outcome.
  */
 final class CommandHandler {
 

@@ -1,6 +1,7 @@
 package dev.eventbank.command.writer;
 
 import dev.eventbank.schemas.commands.AccountAggregate;
+import dev.eventbank.schemas.commands.AccountNumberReservation;
 import dev.eventbank.schemas.commands.RecentCommand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +29,7 @@ import java.util.Map;
  * the topics from the positions the file records; it can only be behind what is in Kafka, never ahead, because
  * the file holds committed state only, so a stale file costs reading time, never correctness.
  *
- * <p>Format: a version, the three positions, then the aggregates and outcomes as key + Avro single-object
+ * <p>Format: a version, the four positions, then the aggregates, outcomes and reservations as key + Avro single-object
  * encoding (which carries the schema's fingerprint: a file written by another schema version fails to decode
  * and is ignored). A file whose positions are past the end of the topics (they were recreated) is ignored too.
  * Written to a temporary file and moved into place, so a crash leaves the previous file.
@@ -39,7 +40,8 @@ import java.util.Map;
 final class PartitionSnapshotFile {
 
     private static final Logger LOG = LoggerFactory.getLogger(PartitionSnapshotFile.class);
-    private static final int FORMAT = 1;
+    /** 2 added the account number reservations; a file of format 1 is ignored (the restore reads the topics). */
+    private static final int FORMAT = 2;
 
     private PartitionSnapshotFile() {
     }
@@ -59,6 +61,7 @@ final class PartitionSnapshotFile {
                 out.writeLong(state.eventsCheckpoint);
                 out.writeLong(state.aggregatesPosition);
                 out.writeLong(state.outcomesPosition);
+                out.writeLong(state.reservationsPosition);
                 out.writeInt(state.aggregates.size());
                 for (Map.Entry<String, AccountAggregate> entry : state.aggregates.entrySet()) {
                     out.writeUTF(entry.getKey());
@@ -69,10 +72,15 @@ final class PartitionSnapshotFile {
                     out.writeUTF(entry.getKey());
                     write(out, entry.getValue().toByteBuffer());
                 }
+                out.writeInt(state.reservations.size());
+                for (Map.Entry<String, AccountNumberReservation> entry : state.reservations.entrySet()) {
+                    out.writeUTF(entry.getKey());
+                    write(out, entry.getValue().toByteBuffer());
+                }
             }
             Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            LOG.info("partition state saved partition={} accounts={} outcomes={} file={} ms={}", state.partition,
-                    state.aggregates.size(), state.outcomes.size(), file, (System.nanoTime() - start) / 1_000_000);
+            LOG.info("partition state saved partition={} accounts={} outcomes={} reservations={} file={} ms={}",
+                    state.partition, state.aggregates.size(), state.outcomes.size(), state.reservations.size(), file, (System.nanoTime() - start) / 1_000_000);
         } catch (IOException | RuntimeException e) {
             LOG.warn("partition state not saved partition={} file={} error=\"{}\"", state.partition, file, e.toString());
         }
@@ -80,9 +88,11 @@ final class PartitionSnapshotFile {
 
     /**
      * Reads {@code file} into the empty {@code state}; answers false (and leaves {@code state} empty) when there is
-     * no file, it cannot be read, or its positions are past {@code aggregatesEnd} / {@code outcomesEnd}.
+     * no file, it cannot be read, or its positions are past {@code aggregatesEnd} / {@code outcomesEnd} /
+     * {@code reservationsEnd}.
      */
-    static boolean load(Path file, PartitionState state, long aggregatesEnd, long outcomesEnd, Instant now, Duration window) {
+    static boolean load(Path file, PartitionState state, long aggregatesEnd, long outcomesEnd, long reservationsEnd,
+                        Instant now, Duration window) {
         if (!Files.isRegularFile(file)) {
             return false;
         }
@@ -94,7 +104,8 @@ final class PartitionSnapshotFile {
             long eventsCheckpoint = in.readLong();
             long aggregatesPosition = in.readLong();
             long outcomesPosition = in.readLong();
-            if (aggregatesPosition > aggregatesEnd || outcomesPosition > outcomesEnd) {
+            long reservationsPosition = in.readLong();
+            if (aggregatesPosition > aggregatesEnd || outcomesPosition > outcomesEnd || reservationsPosition > reservationsEnd) {
                 LOG.warn("partition state file ignored partition={} file={} reason=\"positions past the topics' ends: "
                         + "the topics were recreated\"", state.partition, file);
                 return false;
@@ -112,16 +123,23 @@ final class PartitionSnapshotFile {
                     state.outcomes.put(key, outcome);
                 }
             }
+            int reservations = in.readInt();
+            for (int i = 0; i < reservations; i++) {
+                String key = in.readUTF();
+                state.reservations.put(key, AccountNumberReservation.fromByteBuffer(read(in)));
+            }
             state.eventsCheckpoint = eventsCheckpoint;
             state.aggregatesPosition = aggregatesPosition;
             state.outcomesPosition = outcomesPosition;
-            LOG.info("partition state loaded partition={} accounts={} outcomes={} file={} ms={}", state.partition,
-                    state.aggregates.size(), state.outcomes.size(), file, (System.nanoTime() - start) / 1_000_000);
+            state.reservationsPosition = reservationsPosition;
+            LOG.info("partition state loaded partition={} accounts={} outcomes={} reservations={} file={} ms={}",
+                    state.partition, state.aggregates.size(), state.outcomes.size(), state.reservations.size(), file, (System.nanoTime() - start) / 1_000_000);
             return true;
         } catch (IOException | RuntimeException e) {
             LOG.warn("partition state file ignored partition={} file={} error=\"{}\"", state.partition, file, e.toString());
             state.aggregates.clear();
             state.outcomes.clear();
+            state.reservations.clear();
             return false;
         }
     }

@@ -1,6 +1,7 @@
 package dev.eventbank.command.writer;
 
 import dev.eventbank.schemas.commands.AccountAggregate;
+import dev.eventbank.schemas.commands.AccountNumberReservation;
 import dev.eventbank.schemas.commands.RecentCommand;
 
 import java.time.Duration;
@@ -13,14 +14,16 @@ import java.util.Set;
 /**
  * The committed write model of one partition, held in memory by its owner: the aggregate of every account in
  * the partition, the outcomes of the commands sent with an {@code Idempotency-Key} within the idempotency
- * window, and how far the topics they come from have been read. Only the owner's writer thread touches it.
+ * window, the reservations of the account numbers that hash to the partition ({@link AccountNumbers}), and how far
+ * the topics they come from have been read. Only the owner's writer thread touches it.
  *
  * <p>Kept when the partition moves away, so that if it comes back to this instance only what was written since
  * is read again ({@link PartitionRestore} resumes from {@link #aggregatesPosition} and
- * {@link #outcomesPosition}). Writes are "latest per key", so reading some of them again changes nothing.
+ * {@link #outcomesPosition}, {@link #reservationsPosition}). Writes are "latest per key", so reading some of them again changes nothing.
  *
  * <p>Limits: everything is in memory: about 300 bytes per account and per recorded outcome, so a partition
- * that takes 100 keyed commands a second holds about 8.6 million outcomes (2.6 GB) over a 24 h window.
+ * that takes 100 keyed commands a second holds about 8.6 million outcomes (2.6 GB) over a 24 h window; a
+ * reservation takes about 200 bytes per account number.
  */
 public final class PartitionState {
 
@@ -33,12 +36,16 @@ public final class PartitionState {
      * before it. Kept with the state (not the writer) so that a later writer of this instance writes them too.
      */
     final Set<String> unwritten = new HashSet<>();
+    /** By {@link AccountNumbers#key}, plus the {@code Topics.NUMBERS_IMPORTED_KEY} marker once imported. */
+    final Map<String, AccountNumberReservation> reservations = new HashMap<>();
     /** Next offset of the partition's event log not known to be folded into {@link #aggregates}. */
     long eventsCheckpoint;
     /** Next offset of {@code bank-account-aggregates} to read on a restore. */
     long aggregatesPosition;
     /** Next offset of {@code bank-account-command-outcomes} to read on a restore. */
     long outcomesPosition;
+    /** Next offset of {@code bank-account-number-reservations} to read on a restore. */
+    long reservationsPosition;
 
     /** The state of a partition this instance has not read yet. */
     public PartitionState(int partition) {

@@ -3,6 +3,10 @@ package dev.eventbank.command.writer;
 import dev.eventbank.command.logging.CommandMdc;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.commands.AccountAggregate;
+import dev.eventbank.schemas.commands.AccountNumberAction;
+import dev.eventbank.schemas.commands.AccountNumberCommand;
+import dev.eventbank.schemas.commands.AccountNumberReservation;
+import dev.eventbank.schemas.commands.ReservationStatus;
 import dev.eventbank.schemas.commands.BankAccountCommand;
 import dev.eventbank.schemas.commands.CommandOutcome;
 import dev.eventbank.schemas.commands.CommandResult;
@@ -56,6 +60,10 @@ import java.util.function.Consumer;
  * graceful stop), carrying the event-log offset they cover: most transactions then write to one partition
  * instead of two, which is most of a transaction's cost at the broker (markers, partition bookkeeping). A new
  * owner folds the events after that offset, so a crash costs at most an interval's events more to fold.
+ * The same loop decides the account number commands routed to this partition ({@link AccountNumberCommand},
+ * {@link AccountNumbers}): the reservations of the numbers that hash here, written to
+ * {@code bank-account-number-reservations} in the same transactions, and the checks of accounts of this partition
+ * that hold a number pending.
  * A command that writes nothing (a conflict, an unknown account, a rejection of a command without
  * {@code Idempotency-Key}, an earlier outcome answered again) and whose account has no uncommitted change in
  * the batch is answered at once, without waiting for anyone's commit: its answer depends on committed state only.
@@ -81,7 +89,8 @@ public final class PartitionWriter {
     /** Unwritten aggregates that make the next transaction write them whatever the interval (bounds its size). */
     private static final int MAX_UNWRITTEN = 5_000;
 
-    private record Submission(BankAccountCommand command, CompletableFuture<CommandResult> future) {
+    /** {@code command} is a {@link BankAccountCommand} or an {@link AccountNumberCommand}. */
+    private record Submission(Object command, CompletableFuture<CommandResult> future) {
     }
 
     private record Decided(Submission submission, CommandHandler.Handled handled) {
@@ -150,6 +159,19 @@ public final class PartitionWriter {
      * {@link NotCommittedException} (the transaction failed; nothing of it is visible).
      */
     public CompletableFuture<CommandResult> submit(BankAccountCommand command) {
+        return enqueue(command);
+    }
+
+    /**
+     * Queues an account number command: RESERVE, CONFIRM or RELEASE of a number whose key
+     * ({@link AccountNumbers#key}) is in this partition, or CHECK_HOLDER of an account of this partition. The future
+     * completes as for {@link #submit(BankAccountCommand)}.
+     */
+    public CompletableFuture<CommandResult> submit(AccountNumberCommand command) {
+        return enqueue(command);
+    }
+
+    private CompletableFuture<CommandResult> enqueue(Object command) {
         CompletableFuture<CommandResult> future = new CompletableFuture<>();
         State now = lifecycle;
         if (now != State.STARTING && now != State.READY) {
@@ -189,10 +211,14 @@ public final class PartitionWriter {
             long start = System.nanoTime();
             producer.initTransactions();
             long fenced = System.nanoTime();
-            Set<String> folded = PartitionRestore.restore(state, settings);
+            PartitionRestore.Restored restored = PartitionRestore.restore(state, settings);
             // folded here, or left unwritten by an earlier writer of this instance whose state this one goes on with
+            Set<String> folded = new java.util.HashSet<>(restored.foldedAccounts());
             folded.addAll(state.unwritten);
             writeBack(folded);
+            if (restored.importedNumbers() != null) {
+                writeImportedNumbers(restored.importedNumbers());
+            }
             LOG.info("partition writer ready partition={} transactionalId={} initTransactionsMs={} restoreMs={}",
                     partition, transactionalId(), (fenced - start) / 1_000_000, (System.nanoTime() - fenced) / 1_000_000);
         } catch (RuntimeException e) {
@@ -257,9 +283,15 @@ public final class PartitionWriter {
         lastDecision = now;
         Map<String, AccountAggregate> changed = new HashMap<>();
         Map<String, RecentCommand> recorded = new HashMap<>();
+        // a null value is a released number
+        Map<String, AccountNumberReservation> reserved = new HashMap<>();
         List<Decided> waiting = new ArrayList<>();
         for (Submission submission : batch) {
-            BankAccountCommand command = submission.command();
+            if (submission.command() instanceof AccountNumberCommand numberCommand) {
+                decideNumber(numberCommand, submission, now, changed, recorded, reserved, waiting);
+                continue;
+            }
+            BankAccountCommand command = (BankAccountCommand) submission.command();
             String accountId = command.getAccountId();
             AccountAggregate aggregate = changed.containsKey(accountId) ? changed.get(accountId) : state.aggregates.get(accountId);
             RecentCommand seen = recorded.containsKey(command.getCommandId()) ? recorded.get(command.getCommandId())
@@ -285,7 +317,7 @@ public final class PartitionWriter {
         boolean withAggregates = aggregatesDue(now, changed.size());
         try {
             long begin = System.nanoTime();
-            commit(waiting, changed, recorded, withAggregates);
+            commit(waiting, changed, recorded, reserved, withAggregates);
             settings.metrics().transaction(System.nanoTime() - begin, waiting.size());
             state.aggregates.putAll(changed);
             state.outcomes.putAll(recorded);
@@ -294,11 +326,22 @@ public final class PartitionWriter {
             } else {
                 state.unwritten.addAll(changed.keySet());
             }
+            reserved.forEach((key, reservation) -> {
+                if (reservation == null) {
+                    state.reservations.remove(key);
+                } else {
+                    state.reservations.put(key, reservation);
+                }
+            });
             for (Decided decided : waiting) {
+                if (decided.submission().command() instanceof AccountNumberCommand numberCommand) {
+                    answer(numberCommand, decided.handled().result(), decided.submission().future());
+                    continue;
+                }
                 if (!decided.handled().replayed()) {
                     settings.metrics().committed(decided.handled().result());
                 }
-                answer(decided.submission().command(), decided.handled(), decided.submission().future());
+                answer((BankAccountCommand) decided.submission().command(), decided.handled(), decided.submission().future());
             }
             return State.READY;
         } catch (RuntimeException e) {
@@ -394,6 +437,78 @@ public final class PartitionWriter {
     }
 
     /**
+     * Decides one account number command into the batch: answered at once when it writes nothing and depends on
+     * nothing uncommitted of the batch, else queued for the commit with what it writes.
+     */
+    private void decideNumber(AccountNumberCommand command, Submission submission, Instant now,
+                              Map<String, AccountAggregate> changed, Map<String, RecentCommand> recorded,
+                              Map<String, AccountNumberReservation> reserved, List<Decided> waiting) {
+        AccountNumbers.Decided decided;
+        boolean dependsOnBatch;
+        if (command.getAction() == AccountNumberAction.CHECK_HOLDER) {
+            String accountId = command.getAccountId();
+            String openId = command.getOpenCommandId();
+            AccountAggregate aggregate = changed.containsKey(accountId) ? changed.get(accountId) : state.aggregates.get(accountId);
+            RecentCommand seen = recorded.containsKey(openId) ? recorded.get(openId) : state.outcomes.get(openId);
+            decided = AccountNumbers.checkHolder(command, aggregate, seen, now, settings.idempotencyWindow());
+            dependsOnBatch = changed.containsKey(accountId) || recorded.containsKey(openId);
+            if (decided.fence() != null) {
+                recorded.put(openId, decided.fence());
+            }
+        } else {
+            String key = AccountNumbers.key(command.getAccountNumber());
+            AccountNumberReservation current = reserved.containsKey(key) ? reserved.get(key) : state.reservations.get(key);
+            decided = AccountNumbers.decide(command, current, now, settings.reservationLease());
+            dependsOnBatch = reserved.containsKey(key);
+            if (decided.writes()) {
+                reserved.put(key, decided.reservation());
+            }
+        }
+        if (!decided.writes() && decided.fence() == null && !dependsOnBatch) {
+            answer(command, decided.result(), submission.future());
+            return;
+        }
+        waiting.add(new Decided(submission, new CommandHandler.Handled(decided.result(), List.of(), null, null, false)));
+    }
+
+    /**
+     * Writes the account number reservations the restore imported from the aggregates of existing accounts, and
+     * the {@link Topics#NUMBERS_IMPORTED_KEY} marker after them, in transactions of at most 5,000, so that no
+     * later restore imports again.
+     */
+    private void writeImportedNumbers(Map<String, AccountNumberReservation> imported) {
+        long start = System.nanoTime();
+        List<Map.Entry<String, AccountNumberReservation>> entries = new ArrayList<>(imported.entrySet());
+        AccountNumberReservation marker = AccountNumberReservation.newBuilder()
+                .setAccountNumber(Topics.NUMBERS_IMPORTED_KEY)
+                .setAccountId("")
+                .setStatus(ReservationStatus.CONFIRMED)
+                .setCommandId(null)
+                .setFingerprint(null)
+                .setReservedAt(settings.clock().instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS))
+                .build();
+        entries.add(Map.entry(Topics.NUMBERS_IMPORTED_KEY, marker));
+        for (int from = 0; from < entries.size(); from += 5_000) {
+            producer.beginTransaction();
+            Future<RecordMetadata> last = null;
+            for (Map.Entry<String, AccountNumberReservation> entry : entries.subList(from, Math.min(entries.size(), from + 5_000))) {
+                last = sendReservation(entry.getKey(), entry.getValue());
+            }
+            producer.commitTransaction();
+            state.reservationsPosition = nextOffset(last, state.reservationsPosition);
+        }
+        state.reservations.put(Topics.NUMBERS_IMPORTED_KEY, marker);
+        LOG.info("account numbers written partition={} imported={} ms={}", partition, imported.size(),
+                (System.nanoTime() - start) / 1_000_000);
+    }
+
+    private Future<RecordMetadata> sendReservation(String key, AccountNumberReservation reservation) {
+        String topic = Topics.NUMBER_RESERVATIONS.name();
+        return producer.send(new ProducerRecord<>(topic, partition, key,
+                reservation == null ? null : settings.reservations().serializer().serialize(topic, reservation)));
+    }
+
+    /**
      * Writes the aggregates that the restore folded from events the aggregates topic did not cover (a log written
      * before that topic existed) to it, in transactions of at most 5,000, so the next restore reads them instead
      * of folding the same events again.
@@ -431,7 +546,7 @@ public final class PartitionWriter {
      * them again.
      */
     private void commit(List<Decided> waiting, Map<String, AccountAggregate> changed, Map<String, RecentCommand> recorded,
-                        boolean withAggregates) {
+                        Map<String, AccountNumberReservation> reserved, boolean withAggregates) {
         producer.beginTransaction();
         Future<RecordMetadata> lastEvent = null;
         for (Decided decided : waiting) {
@@ -446,9 +561,14 @@ public final class PartitionWriter {
             lastOutcome = producer.send(new ProducerRecord<>(Topics.COMMAND_OUTCOMES.name(), partition, entry.getKey(),
                     settings.outcomes().serializer().serialize(Topics.COMMAND_OUTCOMES.name(), entry.getValue())));
         }
+        Future<RecordMetadata> lastReservation = null;
+        for (Map.Entry<String, AccountNumberReservation> entry : reserved.entrySet()) {
+            lastReservation = sendReservation(entry.getKey(), entry.getValue());
+        }
         producer.commitTransaction();
         state.aggregatesPosition = nextOffset(lastAggregate, state.aggregatesPosition);
         state.outcomesPosition = nextOffset(lastOutcome, state.outcomesPosition);
+        state.reservationsPosition = nextOffset(lastReservation, state.reservationsPosition);
         state.eventsCheckpoint = nextOffset(lastEvent, state.eventsCheckpoint);
     }
 
@@ -481,6 +601,14 @@ public final class PartitionWriter {
         }
         return producer.send(new ProducerRecord<>(Topics.AGGREGATES.name(), partition, null, accountId,
                 settings.aggregates().serializer().serialize(Topics.AGGREGATES.name(), aggregate), headers));
+    }
+
+    private void answer(AccountNumberCommand command, CommandResult result, CompletableFuture<CommandResult> future) {
+        LOG.info("account number {} accountNumber=\"{}\" accountId={} commandId={} correlationId={} outcome={} code={}",
+                command.getAction().name().toLowerCase(java.util.Locale.ROOT), command.getAccountNumber(),
+                command.getAccountId(), command.getCommandId(), command.getCorrelationId(), result.getOutcome(),
+                result.getRejectionCode());
+        future.complete(result);
     }
 
     private void answer(BankAccountCommand command, CommandHandler.Handled handled, CompletableFuture<CommandResult> future) {

@@ -2,6 +2,7 @@ package dev.eventbank.command.writer;
 
 import dev.eventbank.command.routing.CommandMetrics;
 import dev.eventbank.schemas.commands.AccountAggregate;
+import dev.eventbank.schemas.commands.AccountNumberReservation;
 import dev.eventbank.schemas.commands.RecentCommand;
 import dev.eventbank.schemas.events.BankAccountEvent;
 import dev.eventbank.schemas.serde.AvroSerdes;
@@ -13,8 +14,8 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * What every {@link PartitionWriter} of an instance shares: where Kafka is, the serdes of the three topics it
- * writes, the transactional id prefix, the idempotency window and the clock.
+ * What every {@link PartitionWriter} of an instance shares: where Kafka is, the serdes of the four topics it
+ * writes, the transactional id prefix, the idempotency window, the account number reservation lease and the clock.
  *
  * @param bootstrapServers      Kafka
  * @param transactionalIdPrefix a writer's transactional id is this + "-" + partition: stable, so that the next
@@ -27,11 +28,19 @@ import java.util.Map;
  * @param producerOverrides     producer configs set on top of the writer's own (tests, tuning)
  * @param stateDir              where each partition's local checkpoint file goes ({@link PartitionSnapshotFile});
  *                              null for none (every restore then reads the topics from their start)
+ * @param reservationLease      how long a PENDING account number reservation is protected: after it another
+ *                              account's open may check the holder and take the number ({@link AccountNumbers});
+ *                              longer than a command's reply timeout, so that no open still being answered is checked
  */
 public record WriterSettings(String bootstrapServers, String transactionalIdPrefix, Duration idempotencyWindow,
                              int maxBatch, Duration aggregatesInterval, Map<String, Object> producerOverrides,
-                             java.nio.file.Path stateDir, Clock clock, Serde<BankAccountEvent> events, Serde<AccountAggregate> aggregates,
-                             Serde<RecentCommand> outcomes, CommandMetrics metrics) {
+                             java.nio.file.Path stateDir, Clock clock, Serde<BankAccountEvent> events,
+                             Serde<AccountAggregate> aggregates, Serde<RecentCommand> outcomes,
+                             Serde<AccountNumberReservation> reservations, Duration reservationLease,
+                             CommandMetrics metrics) {
+
+    /** The reservation lease unless configured: six reply timeouts of 5 s. */
+    public static final Duration DEFAULT_RESERVATION_LEASE = Duration.ofSeconds(30);
 
     public WriterSettings {
         producerOverrides = Map.copyOf(producerOverrides);
@@ -41,16 +50,29 @@ public record WriterSettings(String bootstrapServers, String transactionalIdPref
         if (aggregatesInterval.isNegative()) {
             throw new IllegalArgumentException("the aggregates interval must not be negative, got " + aggregatesInterval);
         }
+        if (reservationLease.isNegative()) {
+            throw new IllegalArgumentException("the reservation lease must not be negative, got " + reservationLease);
+        }
+    }
+
+    /** Settings with the serdes of our Avro contracts on {@code registry} and the default reservation lease. */
+    public static WriterSettings of(String bootstrapServers, String transactionalIdPrefix, Duration idempotencyWindow,
+                                    int maxBatch, Duration aggregatesInterval, Map<String, Object> producerOverrides,
+                                    java.nio.file.Path stateDir, Clock clock, SchemaRegistryClient registry,
+                                    CommandMetrics metrics) {
+        return of(bootstrapServers, transactionalIdPrefix, idempotencyWindow, maxBatch, aggregatesInterval,
+                producerOverrides, stateDir, clock, registry, DEFAULT_RESERVATION_LEASE, metrics);
     }
 
     /** Settings with the serdes of our Avro contracts on {@code registry}. */
     public static WriterSettings of(String bootstrapServers, String transactionalIdPrefix, Duration idempotencyWindow,
                                     int maxBatch, Duration aggregatesInterval, Map<String, Object> producerOverrides,
                                     java.nio.file.Path stateDir, Clock clock, SchemaRegistryClient registry,
+                                    Duration reservationLease,
                                     CommandMetrics metrics) {
         return new WriterSettings(bootstrapServers, transactionalIdPrefix, idempotencyWindow, maxBatch,
                 aggregatesInterval, producerOverrides, stateDir, clock, AvroSerdes.value(BankAccountEvent.class, registry),
                 AvroSerdes.value(AccountAggregate.class, registry), AvroSerdes.value(RecentCommand.class, registry),
-                metrics);
+                AvroSerdes.value(AccountNumberReservation.class, registry), reservationLease, metrics);
     }
 }

@@ -4,7 +4,12 @@ import dev.eventbank.command.routing.CommandMetrics;
 import dev.eventbank.localkafka.LocalKafkaBroker;
 import dev.eventbank.schemas.catalog.TopicProvisioner;
 import dev.eventbank.schemas.catalog.Topics;
+import dev.eventbank.schemas.commands.AccountAggregate;
+import dev.eventbank.schemas.commands.AccountNumberAction;
+import dev.eventbank.schemas.commands.AccountNumberCommand;
 import dev.eventbank.schemas.commands.BankAccountCommand;
+import dev.eventbank.schemas.commands.ReservationStatus;
+import dev.eventbank.schemas.events.AccountOpened;
 import dev.eventbank.schemas.commands.CommandOutcome;
 import dev.eventbank.schemas.commands.CommandResult;
 import dev.eventbank.schemas.events.BankAccountEvent;
@@ -440,6 +445,82 @@ class PartitionWriterIT {
     /** A writer of {@link #PARTITION} with this test's prefix and a fresh state (no local checkpoint file), started and ready. */
     private PartitionWriter startWriter() throws Exception {
         return startWriter(PARTITION);
+    }
+
+    @Test
+    void shouldKeepANumberReservedWhenANewWriterTakesThePartition() throws Exception {
+        // given: writer A reserved and confirmed a number for an account
+        String number = numberOf(PARTITION);
+        String holder = UUID.randomUUID().toString();
+        PartitionWriter a = startWriter();
+        assertEquals(CommandOutcome.ACCEPTED, await(a.submit(numberCommand(AccountNumberAction.RESERVE, number, holder))).getOutcome());
+        assertEquals(CommandOutcome.ACCEPTED, await(a.submit(numberCommand(AccountNumberAction.CONFIRM, number, holder))).getOutcome());
+        a.stop(WAIT);
+
+        // when: a new writer (a state of its own) takes the partition and another account asks for the number,
+        // written another way
+        PartitionWriter b = startWriter();
+        CommandResult other = await(b.submit(numberCommand(AccountNumberAction.RESERVE, number.toLowerCase(java.util.Locale.ROOT),
+                UUID.randomUUID().toString())));
+
+        // then
+        assertEquals(CommandOutcome.REJECTED, other.getOutcome());
+        assertEquals(AccountNumbers.TAKEN, other.getRejectionCode());
+        assertEquals(holder, other.getReservation().getAccountId());
+        assertEquals(ReservationStatus.CONFIRMED, other.getReservation().getStatus());
+    }
+
+    @Test
+    void shouldRefuseTheNumberOfAnAccountOpenedBeforeReservationsExistedWhenTheWriterImportsThem() throws Exception {
+        // given: an account whose aggregate is in the aggregates topic but whose number was never reserved (opened by
+        // a version without reservations), and a reservations partition that was never imported
+        String number = numberOf(PARTITION);
+        String existing = UUID.randomUUID().toString();
+        AccountAggregate aggregate = EventFold.apply(null, event(existing, 1, AccountOpened.newBuilder(opened("EUR", "1"))
+                .setAccountNumber(number).build()));
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers), new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(Topics.AGGREGATES.name(), AccountPartitioner.partitionOf(existing, partitions),
+                    existing, AvroSerdes.value(AccountAggregate.class, registry).serializer()
+                    .serialize(Topics.AGGREGATES.name(), aggregate))).get(10, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(Topics.NUMBER_RESERVATIONS.name(), PARTITION, Topics.NUMBERS_IMPORTED_KEY,
+                    null)).get(10, TimeUnit.SECONDS);
+        }
+
+        // when: a writer restores the partition and another account asks for that number
+        PartitionWriter writer = startWriter();
+        CommandResult other = await(writer.submit(numberCommand(AccountNumberAction.RESERVE, number, UUID.randomUUID().toString())));
+
+        // then: the existing account holds it, confirmed
+        assertEquals(CommandOutcome.REJECTED, other.getOutcome(), () -> "" + other);
+        assertEquals(AccountNumbers.TAKEN, other.getRejectionCode());
+        assertEquals(existing, other.getReservation().getAccountId());
+        assertEquals(ReservationStatus.CONFIRMED, other.getReservation().getStatus());
+    }
+
+    /** A new account number whose reservation lives in {@code partition}. */
+    private static String numberOf(int partition) {
+        while (true) {
+            String number = "IT" + UUID.randomUUID().toString().replace("-", "").substring(0, 20).toUpperCase(java.util.Locale.ROOT);
+            if (AccountPartitioner.partitionOf(AccountNumbers.key(number), partitions) == partition) {
+                return number;
+            }
+        }
+    }
+
+    private static AccountNumberCommand numberCommand(AccountNumberAction action, String number, String accountId) {
+        String openCommandId = UUID.nameUUIDFromBytes(("open:" + accountId).getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
+        return AccountNumberCommand.newBuilder()
+                .setCommandId(UUID.randomUUID().toString())
+                .setAction(action)
+                .setAccountNumber(number)
+                .setAccountId(accountId)
+                .setOpenCommandId(openCommandId)
+                .setOpenFingerprint("fp-" + openCommandId)
+                .setReplaces(null)
+                .setCorrelationId(UUID.randomUUID().toString())
+                .setIssuedAt(java.time.Instant.now())
+                .build();
     }
 
     private PartitionWriter startWriter(int partition) throws Exception {
