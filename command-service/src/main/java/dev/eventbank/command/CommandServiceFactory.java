@@ -2,6 +2,7 @@ package dev.eventbank.command;
 
 import dev.eventbank.command.ownership.OwnerDirectory;
 import dev.eventbank.command.ownership.PartitionOwnership;
+import dev.eventbank.command.routing.AccountOpening;
 import dev.eventbank.command.routing.CommandMetrics;
 import dev.eventbank.command.routing.CommandRouter;
 import dev.eventbank.command.writer.WriterSettings;
@@ -69,9 +70,10 @@ class CommandServiceFactory {
                                   @Value("${eventbank.commands.idempotency-window:24h}") Duration idempotencyWindow,
                                   @Value("${eventbank.commands.max-batch:500}") int maxBatch,
                                   @Value("${eventbank.commands.aggregates-interval:1s}") Duration aggregatesInterval,
-                                  @Value("${eventbank.commands.state-dir}") String stateDir) {
-        return WriterSettings.of(bootstrapServers, transactionalIdPrefix, idempotencyWindow, maxBatch, aggregatesInterval, Map.of(),
-                java.nio.file.Path.of(stateDir), clock, registry, metrics);
+                                  @Value("${eventbank.commands.state-dir}") String stateDir,
+                                  @Value("${eventbank.commands.number-reservation-lease:30s}") Duration reservationLease) {
+        return WriterSettings.of(bootstrapServers, transactionalIdPrefix, idempotencyWindow, maxBatch, aggregatesInterval,
+                Map.of(), java.nio.file.Path.of(stateDir), clock, registry, reservationLease, metrics);
     }
 
     @Singleton
@@ -105,6 +107,11 @@ class CommandServiceFactory {
     @Bean(preDestroy = "close")
     CommandRouter commandRouter(PartitionOwnership ownership, OwnerDirectory directory, CommandMetrics metrics) {
         return new CommandRouter(ownership, directory, metrics);
+    }
+
+    @Singleton
+    AccountOpening accountOpening(CommandRouter router, CommandMetrics metrics, Clock clock) {
+        return new AccountOpening(router, metrics, clock);
     }
 
     @Singleton

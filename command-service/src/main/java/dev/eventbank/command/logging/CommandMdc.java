@@ -1,5 +1,6 @@
 package dev.eventbank.command.logging;
 
+import dev.eventbank.schemas.commands.AccountNumberCommand;
 import dev.eventbank.schemas.commands.BankAccountCommand;
 import dev.eventbank.support.logging.MdcScope;
 
@@ -26,6 +27,14 @@ public final class CommandMdc implements AutoCloseable {
     }
 
     public static CommandMdc of(BankAccountCommand command) {
+        return new CommandMdc(MdcScope.open()
+                .put(CORRELATION_ID, command.getCorrelationId())
+                .put(COMMAND_ID, command.getCommandId())
+                .put(ACCOUNT_ID, command.getAccountId()));
+    }
+
+    /** The scope of an account number command: its account is the one the number is (to be) held by. */
+    public static CommandMdc of(AccountNumberCommand command) {
         return new CommandMdc(MdcScope.open()
                 .put(CORRELATION_ID, command.getCorrelationId())
                 .put(COMMAND_ID, command.getCommandId())

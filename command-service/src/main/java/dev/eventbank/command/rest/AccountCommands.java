@@ -1,5 +1,6 @@
 package dev.eventbank.command.rest;
 
+import dev.eventbank.command.routing.AccountOpening;
 import dev.eventbank.command.routing.CommandRouter;
 import dev.eventbank.schemas.AvroDecimals;
 import dev.eventbank.schemas.commands.BankAccountCommand;
@@ -41,7 +42,8 @@ import java.util.regex.Pattern;
  * (code points). Whether an amount fits the account's currency (2 decimals for EUR) is decided by the writer of
  * the account's partition, which knows the currency; that 400 writes nothing to Kafka either (the writer records
  * no outcome for it). The {@code check...} methods do all the checking and build the payload;
- * they need no Kafka, so tests (and the fuzz test) run them alone.
+ * they need no Kafka, so tests (and the fuzz test) run them alone. An open goes through {@link AccountOpening}, which
+ * keeps account numbers unique.
  */
 @Singleton
 final class AccountCommands {
@@ -70,12 +72,14 @@ final class AccountCommands {
     private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s.]+(\\.[^@\\s.]+)+");
 
     private final CommandRouter router;
+    private final AccountOpening opening;
     private final Duration replyTimeout;
     private final Clock clock;
 
-    AccountCommands(CommandRouter router, @Value("${eventbank.commands.reply-timeout:5s}") Duration replyTimeout,
-                    Clock clock) {
+    AccountCommands(CommandRouter router, AccountOpening opening,
+                    @Value("${eventbank.commands.reply-timeout:5s}") Duration replyTimeout, Clock clock) {
         this.router = router;
+        this.opening = opening;
         this.replyTimeout = replyTimeout;
         this.clock = clock;
     }
@@ -202,6 +206,29 @@ final class AccountCommands {
         }
     }
 
+    /**
+     * Checks a forwarded account number command ({@code POST /internal/account-numbers}) as the public API would
+     * check its parts: a canonical account id, an account number of the public format, ids of sane length.
+     *
+     * @throws CommandProblem 400 naming what is wrong
+     */
+    static void checkForwarded(dev.eventbank.schemas.commands.AccountNumberCommand command) {
+        String accountId = command.getAccountId();
+        if (!UUID_TEXT.matcher(accountId).matches() || !accountId(accountId).equals(accountId)) {
+            throw CommandProblem.badRequest("a forwarded command's account id must be a lower-case UUID");
+        }
+        if (!ACCOUNT_NUMBER.matcher(command.getAccountNumber()).matches()) {
+            throw CommandProblem.badRequest("a forwarded account number must be 1 to " + MAX_ACCOUNT_NUMBER
+                    + " letters, digits, spaces or dashes, starting with a letter or digit");
+        }
+        for (String id : List.of(command.getCommandId(), command.getOpenCommandId(), command.getOpenFingerprint(),
+                command.getCorrelationId())) {
+            if (id.length() > MAX_TEXT) {
+                throw CommandProblem.badRequest("a forwarded command's ids are at most " + MAX_TEXT + " characters");
+            }
+        }
+    }
+
     private static String json(Map<String, Object> fields) {
         fields.values().removeIf(java.util.Objects::isNull);
         try {
@@ -229,8 +256,9 @@ final class AccountCommands {
                 .setIssuedAt(clock.instant())
                 .setPayload(payload)
                 .build();
-        return router.send(command, replyTimeout)
-                .thenApply(result -> CommandResponses.of(result, opening, headers.correlationId()));
+        CompletableFuture<dev.eventbank.schemas.commands.CommandResult> result = opening
+                ? this.opening.open(command, replyTimeout) : router.send(command, replyTimeout);
+        return result.thenApply(outcome -> CommandResponses.of(outcome, opening, headers.correlationId()));
     }
 
     /** The path's account id in canonical (lower-case) form; no account has an id that is not a UUID. */

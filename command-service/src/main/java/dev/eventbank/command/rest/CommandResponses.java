@@ -1,7 +1,9 @@
 package dev.eventbank.command.rest;
 
+import dev.eventbank.command.writer.AccountNumbers;
 import dev.eventbank.schemas.commands.CommandOutcome;
 import dev.eventbank.schemas.commands.CommandResult;
+import dev.eventbank.support.problem.ProblemTypes;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -14,7 +16,8 @@ import java.util.Map;
 /**
  * The HTTP answer to a committed {@link CommandResult}: ACCEPTED -> 201 (open) or 200 with {@code ETag};
  * REJECTED -> 422 problem typed by its code ({@code /problems/insufficient-funds}), except INVALID_AMOUNT and
- * INVALID_COMMAND -> 400; NOT_FOUND -> 404; CONFLICT -> 409 with {@code currentVersion}; KEY_REUSED -> 422.
+ * INVALID_COMMAND -> 400, and ACCOUNT_NUMBER_TAKEN -> 409 {@code /problems/account-number-taken} (its detail names
+ * the number); NOT_FOUND -> 404; CONFLICT -> 409 with {@code currentVersion}; KEY_REUSED -> 422.
  */
 final class CommandResponses {
 
@@ -60,6 +63,11 @@ final class CommandResponses {
 
     private static CommandProblem rejected(CommandResult result, String detail, Map<String, Object> members) {
         String code = result.getRejectionCode() == null ? "REJECTED" : result.getRejectionCode();
+        if (AccountNumbers.TAKEN.equals(code)) {
+            // the account was not opened: no version to report; the holder's id is not the caller's to know
+            return new CommandProblem(HttpStatus.CONFLICT, ProblemTypes.ACCOUNT_NUMBER_TAKEN, "Account number taken",
+                    detail, members);
+        }
         members.put("currentVersion", result.getVersion());
         HttpStatus status = switch (code) {
             case "INVALID_AMOUNT", "INVALID_COMMAND" -> HttpStatus.BAD_REQUEST;

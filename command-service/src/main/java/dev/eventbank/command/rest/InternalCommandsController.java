@@ -64,7 +64,15 @@ final class InternalCommandsController {
         } catch (CommandProblem problem) {
             return CompletableFuture.completedFuture(text(HttpStatus.BAD_REQUEST, problem.getMessage()));
         }
-        return router.decideHere(command, replyTimeout).handle((result, error) -> {
+        return reply(router.decideHere(command, replyTimeout));
+    }
+
+    /**
+     * 200 with the committed result in Avro single-object encoding, 421 when this instance does not own the
+     * partition, 503 when the outcome is not known in time.
+     */
+    static CompletableFuture<HttpResponse<byte[]>> reply(CompletableFuture<dev.eventbank.schemas.commands.CommandResult> decided) {
+        return decided.handle((result, error) -> {
             Throwable cause = error instanceof CompletionException ? error.getCause() : error;
             if (cause == null) {
                 try {
@@ -83,7 +91,7 @@ final class InternalCommandsController {
         });
     }
 
-    private static HttpResponse<byte[]> text(HttpStatus status, String message) {
+    static HttpResponse<byte[]> text(HttpStatus status, String message) {
         return HttpResponse.<byte[]>status(status).contentType(MediaType.TEXT_PLAIN_TYPE)
                 .body(message.getBytes(StandardCharsets.UTF_8));
     }

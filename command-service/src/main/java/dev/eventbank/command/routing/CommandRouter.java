@@ -3,10 +3,13 @@ package dev.eventbank.command.routing;
 import dev.eventbank.command.logging.CommandMdc;
 import dev.eventbank.command.ownership.OwnerDirectory;
 import dev.eventbank.command.ownership.PartitionOwnership;
+import dev.eventbank.command.writer.AccountNumbers;
 import dev.eventbank.command.writer.AccountPartitioner;
 import dev.eventbank.command.writer.NotCommittedException;
 import dev.eventbank.command.writer.NotOwnerException;
 import dev.eventbank.command.writer.PartitionWriter;
+import dev.eventbank.schemas.commands.AccountNumberAction;
+import dev.eventbank.schemas.commands.AccountNumberCommand;
 import dev.eventbank.schemas.commands.BankAccountCommand;
 import dev.eventbank.schemas.commands.CommandResult;
 import org.slf4j.Logger;
@@ -40,11 +43,16 @@ import java.util.concurrent.TimeoutException;
  * same {@code Idempotency-Key} tells which (it answers the first outcome or decides the command, once).
  *
  * <p>A forwarded command is never forwarded again: the receiving instance decides it or answers 421.
+ *
+ * <p>Account number commands ({@link AccountNumberCommand}) travel the same way, to the owner of the number's
+ * partition ({@link AccountNumbers#key}) or, for CHECK_HOLDER, of the account's, at {@value #INTERNAL_NUMBERS_PATH}.
  */
 public final class CommandRouter implements AutoCloseable {
 
     /** Where instances send each other commands; internal, not part of the public API. */
     public static final String INTERNAL_PATH = "/internal/commands";
+    /** Where instances send each other account number commands; internal. */
+    public static final String INTERNAL_NUMBERS_PATH = "/internal/account-numbers";
     /** Media type of a forwarded command and of its result: Avro single-object encoding. */
     public static final String AVRO_SINGLE_OBJECT = "application/vnd.eventbank.avro";
 
@@ -87,6 +95,23 @@ public final class CommandRouter implements AutoCloseable {
     }
 
     /**
+     * Sends an account number command to the owner of its partition, wherever it is; as {@link #send(BankAccountCommand,
+     * Duration)}, without the command metrics (they count what clients asked).
+     */
+    public CompletableFuture<CommandResult> send(AccountNumberCommand command, Duration timeout) {
+        CompletableFuture<CommandResult> result = new CompletableFuture<>();
+        attempt(command, System.nanoTime() + timeout.toNanos(), true, false, result);
+        return withTimeout(result, command, timeout);
+    }
+
+    /** Decides a forwarded account number command here only; as {@link #decideHere(BankAccountCommand, Duration)}. */
+    public CompletableFuture<CommandResult> decideHere(AccountNumberCommand command, Duration timeout) {
+        CompletableFuture<CommandResult> result = new CompletableFuture<>();
+        attempt(command, System.nanoTime() + Math.min(timeout.toNanos(), Duration.ofSeconds(1).toNanos()), false, false, result);
+        return withTimeout(result, command, timeout);
+    }
+
+    /**
      * Decides {@code command} here only (a command forwarded by another instance): fails with
      * {@link NotOwnerException} when this instance does not own the partition within a short wait.
      */
@@ -97,15 +122,35 @@ public final class CommandRouter implements AutoCloseable {
         return withTimeout(result, command, timeout);
     }
 
-    private void attempt(BankAccountCommand command, long deadline, boolean mayForward, boolean missedBefore,
+    /** The key whose partition decides {@code command} (a {@link BankAccountCommand} or {@link AccountNumberCommand}). */
+    static String partitionKey(Object command) {
+        if (command instanceof BankAccountCommand accountCommand) {
+            return accountCommand.getAccountId();
+        }
+        AccountNumberCommand numberCommand = (AccountNumberCommand) command;
+        return numberCommand.getAction() == AccountNumberAction.CHECK_HOLDER ? numberCommand.getAccountId()
+                : AccountNumbers.key(numberCommand.getAccountNumber());
+    }
+
+    private static CompletableFuture<CommandResult> submit(PartitionWriter writer, Object command) {
+        return command instanceof BankAccountCommand accountCommand ? writer.submit(accountCommand)
+                : writer.submit((AccountNumberCommand) command);
+    }
+
+    private static CommandMdc mdc(Object command) {
+        return command instanceof BankAccountCommand accountCommand ? CommandMdc.of(accountCommand)
+                : CommandMdc.of((AccountNumberCommand) command);
+    }
+
+    private void attempt(Object command, long deadline, boolean mayForward, boolean missedBefore,
                          CompletableFuture<CommandResult> result) {
         if (result.isDone()) {
             return;
         }
-        int partition = AccountPartitioner.partitionOf(command.getAccountId(), ownership.partitions());
+        int partition = AccountPartitioner.partitionOf(partitionKey(command), ownership.partitions());
         PartitionWriter writer = ownership.writer(partition);
         if (writer != null) {
-            writer.submit(command).whenComplete((outcome, error) -> settle(command, deadline, mayForward, result, outcome, error));
+            submit(writer, command).whenComplete((outcome, error) -> settle(command, deadline, mayForward, result, outcome, error));
             return;
         }
         if (!mayForward) {
@@ -129,7 +174,7 @@ public final class CommandRouter implements AutoCloseable {
      * Completes {@code result} with an attempt's outcome, or asks again when the attempt reached a former owner
      * or one that just went away (the next attempt reads a fresh directory); any other failure is final.
      */
-    private void settle(BankAccountCommand command, long deadline, boolean mayForward, CompletableFuture<CommandResult> result,
+    private void settle(Object command, long deadline, boolean mayForward, CompletableFuture<CommandResult> result,
                         CommandResult outcome, Throwable error) {
         Throwable cause = error instanceof CompletionException ? error.getCause() : error;
         if (cause == null) {
@@ -141,7 +186,7 @@ public final class CommandRouter implements AutoCloseable {
         }
     }
 
-    private void retry(BankAccountCommand command, long deadline, boolean mayForward, CompletableFuture<CommandResult> result,
+    private void retry(Object command, long deadline, boolean mayForward, CompletableFuture<CommandResult> result,
                        Throwable why) {
         if (System.nanoTime() + RETRY_AFTER.toNanos() > deadline) {
             result.completeExceptionally(why instanceof NotOwnerException && !mayForward ? why
@@ -151,18 +196,29 @@ public final class CommandRouter implements AutoCloseable {
         scheduler.schedule(() -> attempt(command, deadline, mayForward, true, result), RETRY_AFTER.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private CompletableFuture<CommandResult> forward(String owner, BankAccountCommand command, int partition) {
+    private CompletableFuture<CommandResult> forward(String owner, Object command, int partition) {
         byte[] body;
+        String path;
+        String correlationId;
         try {
-            body = toBytes(command.toByteBuffer());
+            if (command instanceof BankAccountCommand accountCommand) {
+                body = toBytes(accountCommand.toByteBuffer());
+                path = INTERNAL_PATH;
+                correlationId = accountCommand.getCorrelationId();
+            } else {
+                AccountNumberCommand numberCommand = (AccountNumberCommand) command;
+                body = toBytes(numberCommand.toByteBuffer());
+                path = INTERNAL_NUMBERS_PATH;
+                correlationId = numberCommand.getCorrelationId();
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        HttpRequest request = HttpRequest.newBuilder(URI.create(owner + INTERNAL_PATH))
+        HttpRequest request = HttpRequest.newBuilder(URI.create(owner + path))
                 .timeout(Duration.ofSeconds(10))
                 .header("Content-Type", AVRO_SINGLE_OBJECT)
                 .header("Accept", AVRO_SINGLE_OBJECT)
-                .header("X-Correlation-Id", command.getCorrelationId())
+                .header("X-Correlation-Id", correlationId)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).thenApply(response -> {
@@ -176,7 +232,7 @@ public final class CommandRouter implements AutoCloseable {
                 }
                 case 421 -> throw new CompletionException(new NotOwnerException(partition, owner + " does not own partition " + partition));
                 default -> {
-                    try (CommandMdc mdc = CommandMdc.of(command)) {
+                    try (CommandMdc mdc = mdc(command)) {
                         LOG.warn("forwarded command failed owner={} status={} body=\"{}\"", owner, response.statusCode(),
                                 new String(response.body(), java.nio.charset.StandardCharsets.UTF_8));
                     }
@@ -187,14 +243,14 @@ public final class CommandRouter implements AutoCloseable {
         });
     }
 
-    private CompletableFuture<CommandResult> withTimeout(CompletableFuture<CommandResult> result, BankAccountCommand command,
+    private CompletableFuture<CommandResult> withTimeout(CompletableFuture<CommandResult> result, Object command,
                                                          Duration timeout) {
         return result.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).exceptionallyCompose(error -> {
             Throwable cause = error instanceof CompletionException ? error.getCause() : error;
             if (cause instanceof TimeoutException) {
-                try (CommandMdc mdc = CommandMdc.of(command)) {
-                    LOG.info("command reply timed out accountId={} commandId={} timeoutMs={}", command.getAccountId(),
-                            command.getCommandId(), timeout.toMillis());
+                try (CommandMdc mdc = mdc(command)) {
+                    LOG.info("command reply timed out partitionKey=\"{}\" timeoutMs={}", partitionKey(command),
+                            timeout.toMillis());
                 }
                 return CompletableFuture.failedFuture(new NotCommittedException("no outcome within "
                         + timeout.toMillis() + " ms", cause));

@@ -41,6 +41,14 @@ class CommandResponsesTest {
         assertProblem(result(CommandOutcome.NOT_FOUND, 0, "ACCOUNT_NOT_FOUND"), 404, "/problems/account-not-found");
         assertProblem(result(CommandOutcome.CONFLICT, 4, null), 409, "/problems/version-conflict");
         assertProblem(result(CommandOutcome.KEY_REUSED, 4, null), 422, "/problems/idempotency-key-reused");
+        assertProblem(result(CommandOutcome.REJECTED, 0, "ACCOUNT_NUMBER_TAKEN"), 409, "/problems/account-number-taken");
+    }
+
+    @Test
+    void shouldReportNoVersionWhenAnOpenIsRefusedForATakenAccountNumber() {
+        CommandProblem problem = CommandResponses.problem(result(CommandOutcome.REJECTED, 0, "ACCOUNT_NUMBER_TAKEN"));
+        assertEquals("Account number taken", problem.title());
+        assertEquals(java.util.Set.of("accountId", "commandId"), problem.members().keySet());
     }
 
     @Test
