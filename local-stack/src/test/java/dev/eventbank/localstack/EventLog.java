@@ -1,6 +1,7 @@
 package dev.eventbank.localstack;
 
 import dev.eventbank.schemas.catalog.Topics;
+import dev.eventbank.schemas.events.AccountOpened;
 import dev.eventbank.schemas.events.BankAccountEvent;
 import dev.eventbank.schemas.serde.AvroDeserializer;
 import dev.eventbank.schemas.serde.HttpSchemaRegistryClient;
@@ -65,6 +66,46 @@ final class EventLog {
             }
         }
         return events;
+    }
+
+    /**
+     * The ids of the accounts whose AccountOpened carries {@code accountNumber}, in log order; numbers compared as
+     * the command service compares them (without case, spaces and dashes).
+     */
+    static List<String> accountsOpenedWith(LocalStack stack, String accountNumber) {
+        String wanted = canonical(accountNumber);
+        AvroDeserializer<BankAccountEvent> deserializer = new AvroDeserializer<>(
+                new HttpSchemaRegistryClient(stack.registryUrl()), BankAccountEvent.getClassSchema());
+        List<String> accounts = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                "bootstrap.servers", stack.bootstrapServers(),
+                "isolation.level", "read_committed"),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVENTS.name()).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("the event log not read to its end " + end + " in "
+                            + READ_TIMEOUT.toSeconds() + " s");
+                }
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    BankAccountEvent event = deserializer.deserialize(record.topic(), record.value());
+                    if (event.getPayload() instanceof AccountOpened opened
+                            && canonical(opened.getAccountNumber()).equals(wanted)) {
+                        accounts.add(event.getAggregateId());
+                    }
+                }
+            }
+        }
+        return accounts;
+    }
+
+    private static String canonical(String accountNumber) {
+        return accountNumber.replace(" ", "").replace("-", "").toUpperCase(java.util.Locale.ROOT);
     }
 
     /**

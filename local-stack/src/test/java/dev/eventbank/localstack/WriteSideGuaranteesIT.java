@@ -1,5 +1,6 @@
 package dev.eventbank.localstack;
 
+import dev.eventbank.localkafka.LocalKafkaBroker;
 import dev.eventbank.schemas.events.BankAccountEvent;
 import dev.eventbank.schemas.events.MoneyWithdrawn;
 import org.junit.jupiter.api.AfterAll;
@@ -10,7 +11,10 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -126,6 +130,37 @@ class WriteSideGuaranteesIT {
         assertEquals(200, retry.status(), retry.body().toString());
         assertEquals(first.version(), retry.version());
         assertEquals(List.of(1L, 2L), versionsOf(EventLog.eventsOf(stack, account)));
+    }
+
+    @Test
+    void shouldOpenExactlyOneAccountWhenOpensWithOneNumberRaceThroughTwoInstances() throws Exception {
+        // given: a second instance shares the partitions (the number's reservation and the accounts spread over both)
+        ServiceProcess second = stack.startAnotherInstance("command-service", LocalKafkaBroker.freePort());
+        try {
+            List<String> instances = List.of(stack.commandUrl(), second.url());
+            String number = "NL99 RACE " + UUID.randomUUID().toString().substring(0, 8).toUpperCase(Locale.ROOT);
+
+            // when: 20 clients open an account with that number at once, every other one through each instance
+            List<CommandClient.Answer> answers = concurrently(20, i -> COMMANDS.post(instances.get(i % 2) + "/accounts",
+                    "{\"owner\":\"Grace Hopper\",\"currency\":\"EUR\",\"initialDeposit\":\"1\",\"accountNumber\":\""
+                            + number + "\"}", Map.of()));
+
+            // then: one 201, nineteen 409 account-number-taken; the log holds one AccountOpened with the number: the
+            // 201's, and nothing of the refused accounts
+            Map<Integer, Long> byStatus = countByStatus(answers);
+            assertEquals(Map.of(201, 1L, 409, 19L), byStatus, answers.toString());
+            String winner = answers.stream().filter(a -> a.status() == 201).findFirst().orElseThrow()
+                    .body().path("accountId").asText();
+            Set<String> refused = answers.stream().filter(a -> a.status() == 409).map(a -> {
+                assertEquals("/problems/account-number-taken", a.body().path("type").asText(), a.body().toString());
+                return a.body().path("accountId").asText();
+            }).collect(Collectors.toSet());
+            assertEquals(19, refused.size());
+            assertEquals(List.of(winner), EventLog.accountsOpenedWith(stack, number));
+            assertEquals(Map.of(), EventLog.eventsByAccount(stack, refused));
+        } finally {
+            second.close();
+        }
     }
 
     private static String open(String initialDeposit) throws Exception {
