@@ -172,18 +172,45 @@ public final class CommandRouter implements AutoCloseable {
 
     /**
      * Completes {@code result} with an attempt's outcome, or asks again when the attempt reached a former owner
-     * or one that just went away (the next attempt reads a fresh directory); any other failure is final.
+     * or one that went away (the next attempt reads a fresh directory); any other failure is final.
+     *
+     * <p>An owner that went away after it received the command (the connection broke while waiting for the
+     * answer) may have committed it: asking again is safe only for a command whose repetition is answered with
+     * its first outcome (one with an {@code Idempotency-Key}, or an account number step). Any other is answered
+     * outcome unknown (503), as a timeout is, rather than decided a second time by the next owner.
      */
     private void settle(Object command, long deadline, boolean mayForward, CompletableFuture<CommandResult> result,
                         CommandResult outcome, Throwable error) {
         Throwable cause = error instanceof CompletionException ? error.getCause() : error;
         if (cause == null) {
             result.complete(outcome);
-        } else if (cause instanceof NotOwnerException || cause instanceof IOException) {
+        } else if (cause instanceof NotOwnerException || (cause instanceof IOException
+                && (neverSent(cause) || safeToRepeat(command)))) {
             retry(command, deadline, mayForward, result, cause);
+        } else if (cause instanceof IOException) {
+            try (CommandMdc mdc = mdc(command)) {
+                LOG.info("forwarded command lost its answer, not repeated partitionKey=\"{}\" error=\"{}\"",
+                        partitionKey(command), cause.toString());
+            }
+            result.completeExceptionally(new NotCommittedException("the owner of the account's partition went away "
+                    + "before answering; the command may have been applied: " + cause, cause));
         } else {
             result.completeExceptionally(cause);
         }
+    }
+
+    /** True when the request never reached the owner: no connection was made. */
+    private static boolean neverSent(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException || t instanceof java.net.http.HttpConnectTimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean safeToRepeat(Object command) {
+        return !(command instanceof BankAccountCommand accountCommand) || accountCommand.getIdempotencyKey() != null;
     }
 
     private void retry(Object command, long deadline, boolean mayForward, CompletableFuture<CommandResult> result,
