@@ -379,6 +379,29 @@ class SchemaRegistryIT {
                 .build();
     }
 
+    @Test
+    void shouldDeleteASubjectForGoodWhenTheProjectClientAsks() {
+        // given: two subjects with the same schema, as two generations' changelogs have
+        HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(server.getURL().toString());
+        String doomed = "it-doomed-" + UUID.randomUUID() + "-changelog-value";
+        String kept = "it-kept-" + UUID.randomUUID() + "-changelog-value";
+        Schema schema = BankAccountEvent.getClassSchema();
+        int id = client.register(doomed, schema);
+        client.register(kept, schema);
+        assertTrue(client.subjects().contains(doomed));
+
+        // when
+        List<Integer> deleted = client.deleteSubject(doomed);
+        List<Integer> again = client.deleteSubject(doomed);
+
+        // then: gone for good (a soft-deleted version left behind would have been deleted, and listed, again), the
+        // other subject and the schema id still there
+        assertEquals(List.of(1), deleted);
+        assertEquals(List.of(), again);
+        assertTrue(!client.subjects().contains(doomed) && client.subjects().contains(kept), client.subjects().toString());
+        assertEquals(200, get(server, "/schemas/ids/" + id).statusCode());
+    }
+
     private static EmbeddedServer start(String topic) {
         return ApplicationContext.run(EmbeddedServer.class, Map.of(
                 "kafka.bootstrap.servers", bootstrapServers,

@@ -12,14 +12,16 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A client for the Confluent Schema Registry REST API ({@code POST /subjects/{s}/versions},
- * {@code GET /schemas/ids/{id}}, {@code GET}/{@code PUT /config/{s}}), so the same code talks to our registry and
- * to Confluent's.
+ * {@code GET /schemas/ids/{id}}, {@code GET}/{@code PUT /config/{s}}, {@code GET /subjects},
+ * {@code DELETE /subjects/{s}[?permanent=true]}), so the same code talks to our registry and to Confluent's.
  *
  * <p>Caches ids by subject and schema, schemas by id, and the subjects known to have a level of their own, for the
  * life of the client; a registry that is down only matters for a schema or subject not seen before. Limits: no
@@ -89,6 +91,37 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     @Override
     public Schema schemaById(int id) {
         return schemasById.computeIfAbsent(id, this::fetchSchema);
+    }
+
+    @Override
+    public List<String> subjects() {
+        JsonNode response = send(HttpRequest.newBuilder(baseUri.resolve("subjects")).GET());
+        List<String> subjects = new ArrayList<>();
+        response.forEach(subject -> subjects.add(subject.asText()));
+        return subjects;
+    }
+
+    @Override
+    public List<Integer> deleteSubject(String subject) {
+        URI uri = baseUri.resolve("subjects/" + encode(subject));
+        List<Integer> versions = new ArrayList<>();
+        try {
+            send(HttpRequest.newBuilder(uri).DELETE()).forEach(version -> versions.add(version.asInt()));
+        } catch (SchemaRegistryException e) {
+            // 40401: no such subject, nothing to delete; 40404: soft-deleted already, the permanent delete is left
+            if (e.errorCode() == 40401) {
+                return List.of();
+            }
+            if (e.errorCode() != 40404) {
+                throw e;
+            }
+        }
+        JsonNode permanent = send(HttpRequest.newBuilder(URI.create(uri + "?permanent=true")).DELETE());
+        if (versions.isEmpty()) {
+            permanent.forEach(version -> versions.add(version.asInt()));
+        }
+        idsBySubjectAndSchema.keySet().removeIf(key -> key.startsWith(subject + '\u0000'));
+        return versions;
     }
 
     private Schema fetchSchema(int id) {
