@@ -19,6 +19,10 @@ import java.math.BigDecimal;
  * guesses: a version gap, a first event that is not {@code AccountOpened}, a second {@code AccountOpened} or a
  * currency that is not the account's is {@link Fold.Rejected} with a reason, and the caller dead-letters it.
  *
+ * <p>{@code email} and {@code accountType} come from {@code AccountOpened} and never change. The fold does not
+ * default a missing {@code accountType}: version 1 events reach it already upcast to {@code CHECKING}
+ * (docs/schema-evolution.md), so that domain rule lives in one place.
+ *
  * <p>Limits: balances are taken from the events' {@code balanceAfter} (the write side decided them), not
  * recomputed; the view does not re-check business rules such as overdrafts.
  */
@@ -98,6 +102,9 @@ public final class AccountStateView {
                 .setVersion(event.getVersion())
                 .setOpenedAt(event.getOccurredAt())
                 .setUpdatedAt(event.getOccurredAt())
+                // version 2 fields: the upcasting deserializer gives version 1 events accountType CHECKING, no email
+                .setEmail(opened.getEmail())
+                .setAccountType(opened.getAccountType())
                 .build();
     }
 

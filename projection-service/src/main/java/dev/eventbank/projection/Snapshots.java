@@ -15,8 +15,11 @@ import java.time.Instant;
  */
 public final class Snapshots {
 
-    /** The only snapshot meaning this code understands. */
-    public static final int SCHEMA_VERSION = 1;
+    /**
+     * The only snapshot meaning this code understands. 2: the state carries {@code email} and {@code accountType};
+     * a version 1 snapshot lacks them, so time travel folds from an older usable snapshot or from the log instead.
+     */
+    public static final int SCHEMA_VERSION = 2;
 
     /** Who produced a snapshot: module and code version (from the jar manifest when packaged). */
     public static final String PRODUCED_BY = "projection-service/" + codeVersion();
@@ -66,6 +69,8 @@ public final class Snapshots {
                 .setLogOffset(logOffset)
                 .setSchemaVersion(SCHEMA_VERSION)
                 .setProducedBy(PRODUCED_BY)
+                .setEmail(state.getEmail())
+                .setAccountType(state.getAccountType())
                 .build();
     }
 
@@ -84,6 +89,8 @@ public final class Snapshots {
                 .setVersion(snapshot.getVersion())
                 .setOpenedAt(snapshot.getOpenedAt())
                 .setUpdatedAt(snapshot.getUpdatedAt())
+                .setEmail(snapshot.getEmail())
+                .setAccountType(snapshot.getAccountType())
                 .build();
     }
 

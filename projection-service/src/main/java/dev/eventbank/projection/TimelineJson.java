@@ -50,13 +50,16 @@ final class TimelineJson {
 
     @Serdeable
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    record State(String accountId, String accountNumber, String owner, String currency, String balance,
-                 String status, long version, String openedAt, String updatedAt) {
+    record State(String accountId, String accountNumber, String accountType, String owner, String email,
+                 String currency, String balance, String status, long version, String openedAt, String updatedAt) {
 
+        /** {@code accountType} and {@code email} are null when unknown (JSON null, as in the query service). */
         static State of(AccountState state) {
-            return new State(state.getAccountId(), state.getAccountNumber(), state.getOwner(), state.getCurrency(),
-                    money(state.getBalance(), state.getCurrency()), state.getStatus().name(), state.getVersion(),
-                    state.getOpenedAt().toString(), state.getUpdatedAt().toString());
+            return new State(state.getAccountId(), state.getAccountNumber(),
+                    state.getAccountType() == null ? null : state.getAccountType().name(), state.getOwner(),
+                    state.getEmail(), state.getCurrency(), money(state.getBalance(), state.getCurrency()),
+                    state.getStatus().name(), state.getVersion(), state.getOpenedAt().toString(),
+                    state.getUpdatedAt().toString());
         }
     }
 

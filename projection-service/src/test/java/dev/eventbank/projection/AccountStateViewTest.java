@@ -2,6 +2,7 @@ package dev.eventbank.projection;
 
 import dev.eventbank.projection.AccountStateView.Fold;
 import dev.eventbank.schemas.common.AccountStatus;
+import dev.eventbank.schemas.common.AccountType;
 import dev.eventbank.schemas.events.BankAccountEvent;
 import dev.eventbank.schemas.events.MoneyDeposited;
 import dev.eventbank.schemas.readmodel.AccountState;
@@ -11,6 +12,7 @@ import java.math.BigDecimal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** One evolve test per event type, plus the cases the view refuses to guess. */
@@ -32,6 +34,31 @@ class AccountStateViewTest {
         assertEquals(1, state.getVersion());
         assertEquals(Events.T0.plusSeconds(1), state.getOpenedAt());
         assertEquals(state.getOpenedAt(), state.getUpdatedAt());
+    }
+
+    @Test
+    void shouldKeepTheEmailAndAccountTypeFromAccountOpenedThroughLaterEvents() {
+        // given
+        AccountState open = applied(null, Events.opened(ID, "100.00", "ada@example.com", AccountType.SAVINGS));
+
+        // when
+        AccountState later = applied(applied(open, Events.deposited(ID, 2, "1.00", "101.00")), Events.closed(ID, 3));
+
+        // then
+        assertEquals("ada@example.com", open.getEmail());
+        assertEquals(AccountType.SAVINGS, open.getAccountType());
+        assertEquals("ada@example.com", later.getEmail());
+        assertEquals(AccountType.SAVINGS, later.getAccountType());
+    }
+
+    @Test
+    void shouldNotGuessAnAccountTypeTheEventDoesNotHave() {
+        // when: a version 2 event without a type (our writers always set one; version 1 events arrive upcast)
+        AccountState state = applied(null, Events.opened(ID, "100.00", null, null));
+
+        // then
+        assertNull(state.getAccountType());
+        assertNull(state.getEmail());
     }
 
     @Test

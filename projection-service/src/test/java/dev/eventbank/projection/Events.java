@@ -1,6 +1,7 @@
 package dev.eventbank.projection;
 
 import dev.eventbank.schemas.AvroDecimals;
+import dev.eventbank.schemas.common.AccountType;
 import dev.eventbank.schemas.events.AccountClosed;
 import dev.eventbank.schemas.events.AccountOpened;
 import dev.eventbank.schemas.events.BankAccountEvent;
@@ -22,6 +23,12 @@ final class Events {
     static BankAccountEvent opened(String accountId, String initialDeposit) {
         return event(accountId, 1, "AccountOpened", new AccountOpened("NL00EVBK0000000001", "Ada Lovelace", "EUR",
                 AvroDecimals.toWire(new BigDecimal(initialDeposit)), null, null));
+    }
+
+    /** An AccountOpened of version 2 with an e-mail address (or null) and an account type. */
+    static BankAccountEvent opened(String accountId, String initialDeposit, String email, AccountType accountType) {
+        return event(accountId, 1, "AccountOpened", new AccountOpened("NL00EVBK0000000001", "Ada Lovelace", "EUR",
+                AvroDecimals.toWire(new BigDecimal(initialDeposit)), email, accountType));
     }
 
     static BankAccountEvent deposited(String accountId, long version, String amount, String balanceAfter) {

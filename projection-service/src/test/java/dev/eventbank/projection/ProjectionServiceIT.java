@@ -3,6 +3,8 @@ package dev.eventbank.projection;
 import dev.eventbank.localkafka.LocalKafkaBroker;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.common.AccountStatus;
+import dev.eventbank.schemas.common.AccountType;
+import dev.eventbank.schemas.evolution.SchemaHistory;
 import dev.eventbank.schemas.events.BankAccountEvent;
 import dev.eventbank.schemas.readmodel.AccountSnapshot;
 import dev.eventbank.schemas.readmodel.AccountState;
@@ -12,6 +14,12 @@ import dev.eventbank.schemas.serde.SchemaRegistryClients;
 import dev.eventbank.support.testing.ServiceUnderTest;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -26,11 +34,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -219,6 +229,44 @@ class ProjectionServiceIT {
     }
 
     @Test
+    void shouldShowAVersion1AccountOpenedAsCheckingAndKeepAVersion2OnesEmailAndTypeThroughSnapshots() throws Exception {
+        // given: an account opened by the version 1 command service (no accountType, no email), and a savings
+        // account with an e-mail address opened now, snapshotted at version 3
+        String old = UUID.randomUUID().toString();
+        String savings = UUID.randomUUID().toString();
+        produceBytes(old, version1Opened(old, "10.0000"));
+        produce(List.of(Events.opened(savings, "20.00", "ada@example.com", AccountType.SAVINGS),
+                Events.deposited(savings, 2, "1.00", "21.00"), Events.deposited(savings, 3, "1.00", "22.00"),
+                Events.deposited(savings, 4, "1.00", "23.00")));
+        awaitStatus("/iq/accounts/" + old + "/state?asOfVersion=1", 200);
+        awaitStatus("/iq/accounts/" + savings + "/state?asOfVersion=4", 200);
+
+        // when
+        Map<String, Object> oldState = json(get("/iq/accounts/" + old + "/state?asOfVersion=1"));
+        Map<String, Object> savingsNow = json(get("/iq/accounts/" + savings + "/state?asOfVersion=4"));
+        Map<String, Object> savingsFromSnapshot = json(get("/iq/accounts/" + savings + "/state?asOfVersion=3"));
+        Map<String, Object> savingsFolded = json(get("/iq/accounts/" + savings + "/state?asOfVersion=2"));
+
+        // then: the interactive-query JSON (relayed by the query service for time travel)
+        assertEquals("CHECKING", oldState.get("accountType"), oldState.toString());
+        assertTrue(oldState.containsKey("email") && oldState.get("email") == null, oldState.toString());
+        for (Map<String, Object> state : List.of(savingsNow, savingsFromSnapshot, savingsFolded)) {
+            assertEquals("SAVINGS", state.get("accountType"), state.toString());
+            assertEquals("ada@example.com", state.get("email"), state.toString());
+        }
+        // then: the states on bank-account-state, which the query service's view is built from
+        var stateDeserializer = AvroSerdes.value(AccountState.class, registry).deserializer();
+        AccountState oldPublished = stateDeserializer.deserialize(Topics.STATE.name(),
+                consume(Topics.STATE.name(), old, records -> !records.isEmpty()).get(0).value());
+        assertEquals(AccountType.CHECKING, oldPublished.getAccountType());
+        assertNull(oldPublished.getEmail());
+        List<ConsumerRecord<String, byte[]>> savingsRecords = consume(Topics.STATE.name(), savings, records -> records.size() >= 4);
+        AccountState savingsPublished = stateDeserializer.deserialize(Topics.STATE.name(), savingsRecords.get(3).value());
+        assertEquals(AccountType.SAVINGS, savingsPublished.getAccountType());
+        assertEquals("ada@example.com", savingsPublished.getEmail());
+    }
+
+    @Test
     void shouldServeBankTotalsAndLagWhenRunning() throws Exception {
         // given
         String accountId = UUID.randomUUID().toString();
@@ -252,6 +300,47 @@ class ProjectionServiceIT {
                         serializer.serialize(Topics.EVENTS.name(), event)));
             }
             producer.flush();
+        }
+    }
+
+    /**
+     * An AccountOpened as the version 1 command service wrote it: the envelope's first released schema (from
+     * history/, no email, no accountType), registered under the events subject, in Confluent's wire format.
+     */
+    private static byte[] version1Opened(String accountId, String initialDeposit) throws Exception {
+        Schema v1 = SchemaHistory.releases("BankAccountEvent").get(0);
+        Schema openedV1 = v1.getField("payload").schema().getTypes().stream()
+                .filter(type -> type.getName().equals("AccountOpened")).findFirst().orElseThrow();
+        GenericRecord opened = new GenericData.Record(openedV1);
+        opened.put("accountNumber", "NL00EVBK0000000009");
+        opened.put("owner", "Grace Hopper");
+        opened.put("currency", "EUR");
+        opened.put("initialDeposit", ByteBuffer.wrap(new BigDecimal(initialDeposit).unscaledValue().toByteArray()));
+        GenericRecord event = new GenericData.Record(v1);
+        event.put("eventId", UUID.randomUUID().toString());
+        event.put("aggregateId", accountId);
+        event.put("aggregateType", "BankAccount");
+        event.put("version", 1L);
+        event.put("eventType", "AccountOpened");
+        event.put("occurredAt", Events.T0.toEpochMilli());
+        event.put("commandId", UUID.randomUUID().toString());
+        event.put("correlationId", UUID.randomUUID().toString());
+        event.put("payload", opened);
+        int id = registry.register(Topics.EVENTS.name() + "-value", v1);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(0);
+        out.write(ByteBuffer.allocate(4).putInt(id).array());
+        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+        new GenericDatumWriter<GenericRecord>(v1).write(event, encoder);
+        encoder.flush();
+        return out.toByteArray();
+    }
+
+    private static void produceBytes(String key, byte[] value) throws Exception {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(Topics.EVENTS.name(), key, value)).get();
         }
     }
 

@@ -54,6 +54,28 @@ class SnapshotsTest {
     }
 
     @Test
+    void shouldCarryTheEmailAndAccountTypeThroughASnapshot() {
+        // given
+        AccountState state = state(3, T0, T0);
+        state.setEmail("ada@example.com");
+        state.setAccountType(dev.eventbank.schemas.common.AccountType.SAVINGS);
+
+        // when
+        AccountSnapshot snapshot = Snapshots.of(state, 0, 7);
+
+        // then
+        assertEquals("ada@example.com", snapshot.getEmail());
+        assertEquals(state, Snapshots.toState(snapshot));
+    }
+
+    @Test
+    void shouldIgnoreASnapshotOfSchemaVersion1WhichLacksEmailAndAccountType() {
+        AccountSnapshot snapshot = Snapshots.of(state(3, T0, T0), 0, 7);
+        snapshot.setSchemaVersion(1);
+        assertNull(Snapshots.toState(snapshot));
+    }
+
+    @Test
     void shouldIgnoreASnapshotOfAnotherSchemaVersion() {
         AccountSnapshot snapshot = Snapshots.of(state(3, T0, T0), 0, 7);
         assertEquals(state(3, T0, T0), Snapshots.toState(snapshot));
