@@ -30,6 +30,8 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.TimestampedKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,8 +58,8 @@ import java.time.Duration;
  *
  * <p>A generation being rebuilt from the log runs this topology with its {@link Publishing} gate closed: it
  * fills every store (and the totals) but writes nothing to the state, snapshot, totals or dead-letter topics
- * until the switch; then each fold task re-publishes the current state of its accounts once (a wall-clock
- * punctuation on its stream thread).
+ * until the switch; then each fold task re-publishes the current state and the latest snapshot of its accounts
+ * once, and the task holding the totals re-publishes them once (wall-clock punctuations on their stream threads).
  *
  * <p>Every log line written while a record is handled (applied, skipped, dead-lettered, snapshotted) carries the
  * event's {@code correlationId}, {@code commandId}, {@code accountId}, {@code eventId} and {@code version} in the
@@ -176,11 +178,61 @@ public final class AccountStateProjection {
                                 Materialized.<String, BankTotals, KeyValueStore<Bytes, byte[]>>as(ReadSideNames.BANK_TOTALS_STORE)
                                         .withKeySerde(Serdes.String()).withValueSerde(totalsSerde))
                         .toStream(Named.as("bank-totals-changes"))
-                        // the totals store is always kept; only publishing them waits for the switch
-                        .filter((key, totals) -> publishing.enabled(), Named.as("bank-totals-publish-gate"))
+                        // the totals store is always kept; only publishing them waits for the switch, which
+                        // re-publishes the rebuilt totals once
+                        .process(() -> new TotalsGate(publishing), Named.as("bank-totals-publish-gate"),
+                                ReadSideNames.BANK_TOTALS_STORE)
                         .to(ReadSideNames.BANK_TOTALS_TOPIC, Produced.with(Serdes.String(), totalsSerde).withName("bank-totals-sink")),
                         "totals"))
                 .noDefaultBranch();
+    }
+
+    /**
+     * Passes the bank totals on to their topic while {@code publishing} is enabled. In a generation being rebuilt
+     * it also re-publishes the totals in {@code bank-totals-store} once when the switch asks for it, on the stream
+     * thread of the task that sums them (the totals have one key, so one task holds them; the others find nothing),
+     * so the re-published totals are ordered with the next ones and commit in the same exactly-once transactions.
+     */
+    static final class TotalsGate extends ContextualProcessor<String, BankTotals, String, BankTotals> {
+
+        private final Publishing publishing;
+        private long republishesDone;
+        private TimestampedKeyValueStore<String, BankTotals> totals;
+
+        TotalsGate(Publishing publishing) {
+            this.publishing = publishing;
+        }
+
+        @Override
+        public void init(ProcessorContext<String, BankTotals> context) {
+            super.init(context);
+            totals = context.getStateStore(ReadSideNames.BANK_TOTALS_STORE);
+            if (publishing != Publishing.ALWAYS) {
+                republishesDone = publishing.republishRequests();
+                context.schedule(Duration.ofMillis(500), PunctuationType.WALL_CLOCK_TIME, this::republishIfAsked);
+            }
+        }
+
+        private void republishIfAsked(long now) {
+            long requests = publishing.republishRequests();
+            if (requests == republishesDone || !publishing.enabled()) {
+                return;
+            }
+            republishesDone = requests;
+            BankTotals current = ValueAndTimestamp.getValueOrNull(totals.get(ReadSideNames.BANK_TOTALS_KEY));
+            if (current != null) {
+                context().forward(new Record<>(ReadSideNames.BANK_TOTALS_KEY, current, now));
+                LOG.info("bank totals re-published task={} eventsApplied={}", context().taskId(),
+                        current.getEventsApplied());
+            }
+        }
+
+        @Override
+        public void process(Record<String, BankTotals> record) {
+            if (publishing.enabled()) {
+                context().forward(record);
+            }
+        }
     }
 
     /** Decodes one event, folds it into the store and emits the new state, or dead-letters the record. */
@@ -232,7 +284,37 @@ public final class AccountStateProjection {
                     count++;
                 }
             }
-            LOG.info("account states re-published task={} accounts={}", context().taskId(), count);
+            long snapshotCount = republishLatestSnapshots(now);
+            LOG.info("account states and snapshots re-published task={} accounts={} snapshots={}", context().taskId(),
+                    count, snapshotCount);
+        }
+
+        /**
+         * Forwards the latest snapshot of each account this task holds: the store keeps every snapshot keyed by
+         * account, then version ({@link HistoryKeys}), so one ordered scan meets each account's latest last.
+         */
+        private long republishLatestSnapshots(long now) {
+            long count = 0;
+            AccountSnapshot latest = null;
+            try (KeyValueIterator<String, AccountSnapshot> all = snapshots.all()) {
+                while (all.hasNext()) {
+                    AccountSnapshot snapshot = all.next().value;
+                    if (latest != null && !latest.getAccountId().equals(snapshot.getAccountId())) {
+                        forwardSnapshot(latest, now);
+                        count++;
+                    }
+                    latest = snapshot;
+                }
+            }
+            if (latest != null) {
+                forwardSnapshot(latest, now);
+                count++;
+            }
+            return count;
+        }
+
+        private void forwardSnapshot(AccountSnapshot snapshot, long now) {
+            context().forward(new Record<String, Output>(snapshot.getAccountId(), new Output.SnapshotTaken(snapshot), now));
         }
 
         @Override

@@ -86,7 +86,7 @@ class ProjectionFactory {
         List<TopicSpec> topics = new ArrayList<>(Topics.PROJECTION_SIDE);
         topics.add(BANK_TOTALS);
         ProjectionGenerations generations = new ProjectionGenerations(topologies, properties, applicationId,
-                Path.of(stateDir), topics, partitions, replicationFactor);
+                Path.of(stateDir), topics, partitions, replicationFactor, registry);
         generations.start();
         return generations;
     }

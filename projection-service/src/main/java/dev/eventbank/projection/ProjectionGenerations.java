@@ -2,6 +2,7 @@ package dev.eventbank.projection;
 
 import dev.eventbank.schemas.catalog.TopicSpec;
 import dev.eventbank.schemas.catalog.Topics;
+import dev.eventbank.schemas.serde.SchemaRegistryClient;
 import dev.eventbank.support.streams.ManagedStreams;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -42,8 +43,9 @@ import java.util.stream.Stream;
  * generation N. A monitor measures it every second (events processed, events/s, lag of its consumer group from
  * {@link GenerationAdmin}, ETA) and logs a line every 5 s. When every partition of the log and of its repartition
  * topic is caught up (lag at most one offset, a transaction marker) it switches: opens the gate with a one-time
- * re-publish of every account's state, records generation N+1 as active in the control topic, routes reads to it,
- * then stops generation N, leaves and deletes its consumer group, deletes its internal topics and local state.
+ * re-publish of every account's state and latest snapshot and of the bank totals, records generation N+1 as active
+ * in the control topic, routes reads to it, then stops generation N, leaves and deletes its consumer group, deletes
+ * its internal topics with their registry subjects, and its local state.
  *
  * <p>Every change of the rebuild happens on the one monitor thread (HTTP calls hand their work to it and wait), so
  * start, switch, cancel and failure never race; {@link #active()} and {@link #status()} are volatile reads.
@@ -87,6 +89,7 @@ public final class ProjectionGenerations implements AutoCloseable {
     private final short replicationFactor;
     private final GenerationControl control;
     private final GenerationAdmin admin;
+    private final SchemaRegistryClient registry;
     private final Topology described;
     private final ScheduledExecutorService monitor = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "projection-rebuild");
@@ -104,9 +107,12 @@ public final class ProjectionGenerations implements AutoCloseable {
     /**
      * @param streamsProperties Kafka Streams properties of every generation, without application id and state dir
      * @param stateDir          the configured state directory (generation 0's; later ones get {@code g<N>} in it)
+     * @param registry          the registry the generations' serdes register in: a retired generation's internal
+     *                          topics' subjects are deleted with the topics
      */
     public ProjectionGenerations(TopologyFactory topologies, Properties streamsProperties, String baseApplicationId,
-                                 Path stateDir, List<TopicSpec> topics, int partitions, short replicationFactor) {
+                                 Path stateDir, List<TopicSpec> topics, int partitions, short replicationFactor,
+                                 SchemaRegistryClient registry) {
         this.topologies = topologies;
         this.streamsProperties = streamsProperties;
         this.base = baseApplicationId;
@@ -114,6 +120,7 @@ public final class ProjectionGenerations implements AutoCloseable {
         this.topics = List.copyOf(topics);
         this.partitions = partitions;
         this.replicationFactor = replicationFactor;
+        this.registry = registry;
         String bootstrapServers = String.valueOf(streamsProperties.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
         this.control = new GenerationControl(bootstrapServers, baseApplicationId);
         this.admin = new GenerationAdmin(bootstrapServers);
@@ -338,7 +345,10 @@ public final class ProjectionGenerations implements AutoCloseable {
         status = current.status();
     }
 
-    /** Closes a generation (leaving its group), deletes its local state, consumer group and internal topics. */
+    /**
+     * Closes a generation (leaving its group), deletes its local state, consumer group, internal topics and their
+     * registry subjects.
+     */
     private String discard(ProjectionGeneration generation) {
         List<String> problems = new ArrayList<>();
         try {
@@ -359,8 +369,10 @@ public final class ProjectionGenerations implements AutoCloseable {
         // the group may need a moment to see the leave
         for (int attempt = 1; ; attempt++) {
             try {
-                List<String> deleted = admin.deleteGeneration(applicationId, internalTopics(applicationId));
-                LOG.info("generation deleted applicationId={} topics={}", applicationId, deleted);
+                Set<String> internal = internalTopics(applicationId);
+                List<String> deleted = admin.deleteGeneration(applicationId, internal);
+                List<String> subjects = deleteSubjects(internal, problems);
+                LOG.info("generation deleted applicationId={} topics={} subjects={}", applicationId, deleted, subjects);
                 break;
             } catch (IllegalStateException e) {
                 if (attempt >= 5) {
@@ -379,6 +391,30 @@ public final class ProjectionGenerations implements AutoCloseable {
         String warning = String.join("; ", problems);
         LOG.warn("generation not fully deleted applicationId={} reason=\"{}\"", applicationId, warning);
         return warning;
+    }
+
+    /**
+     * Deletes the registry subjects the serdes registered for these internal topics ({@code <topic>-value} and
+     * {@code <topic>-key}, TopicNameStrategy), those that exist; a failure is a problem, not an exception, since the
+     * generation is gone either way. Exact names, never a prefix: generation N's topics are a prefix of none of
+     * N+1's ({@code <base>-<store>-changelog} vs {@code <base>-g1-<store>-changelog}), but a prefix match could be.
+     */
+    private List<String> deleteSubjects(Set<String> internal, List<String> problems) {
+        List<String> deleted = new ArrayList<>();
+        try {
+            Set<String> existing = Set.copyOf(registry.subjects());
+            for (String topic : internal) {
+                for (String subject : List.of(topic + "-value", topic + "-key")) {
+                    if (existing.contains(subject)) {
+                        registry.deleteSubject(subject);
+                        deleted.add(subject);
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            problems.add("deleting registry subjects (deleted so far: " + deleted + "): " + e.getMessage());
+        }
+        return deleted;
     }
 
     private void cleanUpAbandoned(long generation) {

@@ -4,13 +4,13 @@ package dev.eventbank.projection;
  * Whether a projection generation writes to the public topics ({@code bank-account-state},
  * {@code bank-account-snapshots}, {@code bank-totals}, {@code bank-account-events-dlq}). A generation being rebuilt
  * from the log builds its stores without publishing, so other teams' consumers see no replay; at the switch it
- * is {@linkplain #enable(boolean) enabled}, optionally asking each task to re-publish the current state of every
- * account it holds once (so the state topic reflects the rebuilt code).
+ * is {@linkplain #enable(boolean) enabled}, optionally asking each task to re-publish once what it holds: the
+ * current state and the latest snapshot of every account, and the bank totals (so the state, snapshot and totals
+ * topics reflect the rebuilt code).
  *
  * <p>Read by the stream threads on every record, written by the rebuild monitor: volatile fields, no locks.
- * Limits: a record processed just before the switch is not published (its state is re-published by the pass);
- * the re-publish pass covers account states only, not snapshots or totals (they are published again with the
- * account's / the bank's next event).
+ * Limits: a record processed just before the switch is not published (the pass re-publishes its result); an
+ * account's older snapshots are not re-published (the compacted topic keeps the latest per account anyway).
  */
 public final class Publishing {
 
@@ -33,7 +33,10 @@ public final class Publishing {
         return enabled;
     }
 
-    /** Opens the gate; with {@code republish} each fold task re-publishes its accounts' current states once. */
+    /**
+     * Opens the gate; with {@code republish} each task re-publishes once its accounts' current states and latest
+     * snapshots, and the bank totals.
+     */
     public void enable(boolean republish) {
         if (this == ALWAYS) {
             return;

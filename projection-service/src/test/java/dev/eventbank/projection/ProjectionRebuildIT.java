@@ -3,7 +3,9 @@ package dev.eventbank.projection;
 import dev.eventbank.localkafka.LocalKafkaBroker;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.events.BankAccountEvent;
+import dev.eventbank.schemas.readmodel.AccountSnapshot;
 import dev.eventbank.schemas.readmodel.AccountState;
+import dev.eventbank.schemas.readmodel.BankTotals;
 import dev.eventbank.schemas.serde.AvroSerdes;
 import dev.eventbank.schemas.serde.SchemaRegistryClient;
 import dev.eventbank.schemas.serde.SchemaRegistryClients;
@@ -22,12 +24,14 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -200,7 +204,64 @@ class ProjectionRebuildIT {
         assertEquals(List.of(1L), versions(json(get("/iq/accounts/" + a + "/events"))));
     }
 
+    @Test
+    void shouldRepublishTheRebuiltSnapshotsAndTotalsAtTheSwitchAndDeleteTheOldGenerationsSubjects() throws Exception {
+        // given: generation 0 projects without snapshots (every-events 0)
+        server.getApplicationContext().close();
+        server = start(0);
+        String a = UUID.randomUUID().toString();
+        String b = UUID.randomUUID().toString();
+        produce(List.of(Events.opened(a, "100.00"), Events.deposited(a, 2, "10.00", "110.00"),
+                Events.deposited(a, 3, "10.00", "120.00"), Events.deposited(a, 4, "1.00", "121.00"),
+                Events.opened(b, "7.00"), Events.closed(b, 2)));
+        awaitStatus("/iq/accounts/" + a + "/state?asOfVersion=4", 200);
+        awaitStatus("/iq/accounts/" + b + "/state?asOfVersion=2", 200);
+        awaitCaughtUp(base);
+        Map<String, Object> totals = awaitTotals(t -> true);
+        var snapshotDeserializer = AvroSerdes.value(AccountSnapshot.class, registry).deserializer();
+        var totalsDeserializer = AvroSerdes.value(BankTotals.class, registry).deserializer();
+        assertEquals(List.of(), published(Topics.SNAPSHOTS.name(), a, snapshotDeserializer));
+        int totalsRecordsBefore = published(ReadSideNames.BANK_TOTALS_TOPIC, ReadSideNames.BANK_TOTALS_KEY, totalsDeserializer).size();
+        Set<String> oldSubjects = Set.of(base + "-account-state-store-changelog-value",
+                base + "-bank-totals-store-changelog-value", base + "-bank-totals-deltas-repartition-value");
+        assertTrue(registry.subjects().containsAll(oldSubjects), registry.subjects().toString());
+
+        // when: restarted with a snapshot every 3 events (still generation 0: it snapshots nothing, no new events),
+        // then rebuilt, switching as soon as it has caught up
+        server.getApplicationContext().close();
+        server = start(3);
+        assertEquals(202, post("/admin/rebuild").statusCode());
+        Map<String, Object> done = awaitRebuild("DONE");
+
+        // then: the snapshot topic carries the rebuilt generation's latest snapshot of a (b has none: 2 events)
+        assertEquals(null, done.get("warning"), done.toString());
+        List<AccountSnapshot> snapshots = awaitPublished(Topics.SNAPSHOTS.name(), a, snapshotDeserializer, 1);
+        assertEquals(1, snapshots.size(), snapshots.toString());
+        assertEquals(3L, snapshots.get(0).getVersion());
+        assertEquals(new BigDecimal("120.0000"), snapshots.get(0).getBalance());
+        assertEquals(List.of(), published(Topics.SNAPSHOTS.name(), b, snapshotDeserializer));
+        // then: the totals topic got the rebuilt totals once, without any new event
+        List<BankTotals> totalsRecords = awaitPublished(ReadSideNames.BANK_TOTALS_TOPIC, ReadSideNames.BANK_TOTALS_KEY,
+                totalsDeserializer, totalsRecordsBefore + 1);
+        assertEquals(totalsRecordsBefore + 1, totalsRecords.size());
+        BankTotals republished = totalsRecords.get(totalsRecords.size() - 1);
+        Map<String, Object> rebuiltTotals = json(get("/iq/bank/totals"));
+        assertEquals(totals, rebuiltTotals);
+        assertEquals(((Number) rebuiltTotals.get("eventsApplied")).longValue(), republished.getEventsApplied());
+        assertEquals(((Number) ((Map<?, ?>) rebuiltTotals.get("accountsByStatus")).get("CLOSED")).longValue(),
+                republished.getAccountsByStatus().get("CLOSED"));
+        // then: generation 0's subjects went with its topics, generation 1's are there
+        List<String> subjects = registry.subjects();
+        assertTrue(oldSubjects.stream().noneMatch(subjects::contains), subjects.toString());
+        assertTrue(subjects.contains(base + "-g1-account-state-store-changelog-value"), subjects.toString());
+        assertTrue(subjects.contains(base + "-g1-account-snapshot-store-changelog-value"), subjects.toString());
+    }
+
     private EmbeddedServer start() {
+        return start(3);
+    }
+
+    private EmbeddedServer start(int snapshotEvery) {
         return ApplicationContext.run(EmbeddedServer.class, Map.of(
                 "micronaut.server.port", -1,
                 "kafka.bootstrap.servers", bootstrapServers,
@@ -208,7 +269,44 @@ class ProjectionRebuildIT {
                 "eventbank.streams.application-id", base,
                 "eventbank.streams.state-dir", stateDir.toString(),
                 "eventbank.topics.partitions", 3,
-                "eventbank.snapshots.every-events", 3));
+                "eventbank.snapshots.every-events", snapshotEvery));
+    }
+
+    /** The values of {@code key}'s records on {@code topic}, read_committed, from the beginning to the end now. */
+    private <T> List<T> published(String topic, String key, Deserializer<T> deserializer) {
+        List<T> values = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    fail("could not read " + topic + " to its end");
+                }
+                consumer.poll(Duration.ofMillis(200)).forEach(record -> {
+                    if (key.equals(record.key())) {
+                        values.add(deserializer.deserialize(topic, record.value()));
+                    }
+                });
+            }
+        }
+        return values;
+    }
+
+    /** {@link #published} once it has {@code count} values (or the timeout passed), and a moment later. */
+    private <T> List<T> awaitPublished(String topic, String key, Deserializer<T> deserializer, int count) throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (published(topic, key, deserializer).size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        Thread.sleep(500); // and nothing more after a moment
+        return published(topic, key, deserializer);
     }
 
     private void produce(List<BankAccountEvent> events) throws Exception {

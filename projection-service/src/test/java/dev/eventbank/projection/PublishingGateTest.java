@@ -113,6 +113,7 @@ class PublishingGateTest {
         Map<String, Long> republished = states.readKeyValuesToList().stream()
                 .collect(Collectors.toMap(kv -> kv.key, kv -> kv.value.getVersion()));
         assertEquals(Map.of(A, 4L, B, 1L), republished);
+        assertEquals(List.of(5L), totals.readValuesToList().stream().map(BankTotals::getEventsApplied).toList());
 
         // when: the next event, and more punctuations
         events.pipeInput(A, eventSerde.serializer().serialize(Topics.EVENTS.name(), Events.deposited(A, 5, "1.00", "141.00")));
@@ -125,6 +126,33 @@ class PublishingGateTest {
         assertEquals(5L, after.get(0).value.getVersion());
         // totals are published again from the next event on, with everything the rebuild summed
         assertEquals(6L, totals.readValuesToList().get(0).getEventsApplied());
+    }
+
+    @Test
+    void shouldRepublishTheLatestSnapshotOfEachAccountAndTheTotalsOnceWhenTheGateOpens() {
+        // given: A snapshotted at versions 3 and 6, B never (one event), seven events applied
+        appendHistory();
+        var serializer = eventSerde.serializer();
+        events.pipeInput(A, serializer.serialize(Topics.EVENTS.name(), Events.deposited(A, 5, "1.00", "141.00")));
+        events.pipeInput(A, serializer.serialize(Topics.EVENTS.name(), Events.deposited(A, 6, "1.00", "142.00")));
+        assertTrue(snapshots.isEmpty() && totals.isEmpty(), "nothing published before the switch");
+
+        // when: the switch, then more punctuations
+        gate.enable(true);
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+
+        // then: A's latest snapshot only, and the rebuilt totals, each once
+        List<KeyValue<String, AccountSnapshot>> republished = snapshots.readKeyValuesToList();
+        assertEquals(1, republished.size(), republished.toString());
+        assertEquals(A, republished.get(0).key);
+        assertEquals(6L, republished.get(0).value.getVersion());
+        assertEquals(new java.math.BigDecimal("142.0000"), republished.get(0).value.getBalance());
+        List<KeyValue<String, BankTotals>> republishedTotals = totals.readKeyValuesToList();
+        assertEquals(1, republishedTotals.size(), republishedTotals.toString());
+        assertEquals(ReadSideNames.BANK_TOTALS_KEY, republishedTotals.get(0).key);
+        assertEquals(7L, republishedTotals.get(0).value.getEventsApplied());
+        assertEquals(Map.of("OPEN", 2L), republishedTotals.get(0).value.getAccountsByStatus());
     }
 
     @Test
