@@ -1,6 +1,7 @@
 package dev.eventbank.query;
 
 import dev.eventbank.schemas.common.AccountStatus;
+import dev.eventbank.schemas.common.AccountType;
 import dev.eventbank.schemas.readmodel.AccountState;
 
 import java.time.Duration;
@@ -69,15 +70,19 @@ public final class AccountQueries {
                 .thenApplyAsync(version -> lookup(reader.find(accountId), minVersion), executor);
     }
 
-    /** Which accounts a listing shows: a status and/or an owner (exact, ignoring case); null = any. */
-    public record Filter(AccountStatus status, String owner) implements Predicate<AccountState> {
+    /**
+     * Which accounts a listing shows: a status, an owner (exact, ignoring case) and/or an account type; null = any.
+     * A state without an account type (written before states carried it) matches no account type.
+     */
+    public record Filter(AccountStatus status, String owner, AccountType accountType) implements Predicate<AccountState> {
 
-        public static final Filter ANY = new Filter(null, null);
+        public static final Filter ANY = new Filter(null, null, null);
 
         @Override
         public boolean test(AccountState state) {
             return (status == null || state.getStatus() == status)
-                    && (owner == null || owner.equalsIgnoreCase(state.getOwner()));
+                    && (owner == null || owner.equalsIgnoreCase(state.getOwner()))
+                    && (accountType == null || state.getAccountType() == accountType);
         }
     }
 

@@ -4,20 +4,27 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.eventbank.schemas.AvroDecimals;
 import dev.eventbank.schemas.readmodel.AccountState;
 import io.micronaut.serde.annotation.Serdeable;
+import io.swagger.v3.oas.annotations.media.Schema;
 
 import java.util.List;
 
 /**
- * One account as JSON: amounts as decimal strings in the currency's scale ("120.00"), instants as ISO-8601 UTC.
+ * One account as JSON: amounts as decimal strings in the currency's scale ("120.00"), instants as ISO-8601 UTC;
+ * {@code accountType} ({@code CHECKING} | {@code SAVINGS}) and {@code email} are null when unknown (no e-mail was
+ * given; a state the projection wrote before it carried them, until it is rebuilt). The projection's time-travel
+ * answer, relayed as is, has the same shape.
  */
 @Serdeable
 @JsonInclude(JsonInclude.Include.ALWAYS)
-record AccountResponse(String accountId, String accountNumber, String owner, String currency, String balance,
+record AccountResponse(String accountId, String accountNumber,
+                       @Schema(nullable = true, allowableValues = {"CHECKING", "SAVINGS"}) String accountType,
+                       String owner, @Schema(nullable = true) String email, String currency, String balance,
                        String status, long version, String openedAt, String updatedAt) {
 
     static AccountResponse of(AccountState state) {
-        return new AccountResponse(state.getAccountId(), state.getAccountNumber(), state.getOwner(),
-                state.getCurrency(), balance(state),
+        return new AccountResponse(state.getAccountId(), state.getAccountNumber(),
+                state.getAccountType() == null ? null : state.getAccountType().name(), state.getOwner(),
+                state.getEmail(), state.getCurrency(), balance(state),
                 state.getStatus().name(), state.getVersion(), state.getOpenedAt().toString(),
                 state.getUpdatedAt().toString());
     }

@@ -1,6 +1,7 @@
 package dev.eventbank.query;
 
 import dev.eventbank.schemas.common.AccountStatus;
+import dev.eventbank.schemas.common.AccountType;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
@@ -194,7 +195,9 @@ final class AccountsController {
                               @Parameter(description = "the 'next' of the previous page") @Nullable @QueryValue String after,
                               @Parameter(description = "OPEN or CLOSED", schema = @Schema(type = "string", allowableValues = {"OPEN", "CLOSED"}))
                               @Nullable @QueryValue String status,
-                              @Parameter(description = "exact owner, any case") @Nullable @QueryValue String owner) {
+                              @Parameter(description = "exact owner, any case") @Nullable @QueryValue String owner,
+                              @Parameter(description = "CHECKING or SAVINGS, any case", schema = @Schema(type = "string", allowableValues = {"CHECKING", "SAVINGS"}))
+                              @Nullable @QueryValue String accountType) {
         int size = (int) (limit == null ? DEFAULT_LIMIT : number("limit", limit, 1, MAX_LIMIT));
         if (after != null && after.isBlank()) {
             throw QueryProblem.badRequest("after must be an account id (the 'next' of the previous page)");
@@ -203,7 +206,8 @@ final class AccountsController {
         // a cursor that is a UUID in another case is the same position: ids are ordered in their canonical form
         String cursor = after != null && UUID_TEXT.matcher(after).matches() ? UUID.fromString(after).toString() : after;
         return AccountResponse.Page.of(queries.list(cursor, size,
-                new AccountQueries.Filter(status == null ? null : status(status), ownerFilter)));
+                new AccountQueries.Filter(status == null ? null : status(status), ownerFilter,
+                        accountType == null ? null : accountType(accountType))));
     }
 
     /**
@@ -234,10 +238,24 @@ final class AccountsController {
     }
 
     private static AccountStatus status(String value) {
+        return symbol("status", AccountStatus.class, value);
+    }
+
+    private static AccountType accountType(String value) {
+        return symbol("accountType", AccountType.class, value);
+    }
+
+    /**
+     * A parameter that names a symbol of {@code type}, in any case: a 400 naming the parameter and every allowed
+     * value otherwise (taken from the enum, so a symbol added to the schema is allowed and named at once).
+     */
+    private static <E extends Enum<E>> E symbol(String name, Class<E> type, String value) {
         try {
-            return AccountStatus.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+            return Enum.valueOf(type, value.trim().toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw QueryProblem.badRequest("status must be OPEN or CLOSED, got '" + TextRule.quote(value, 20) + "'");
+            String allowed = java.util.Arrays.stream(type.getEnumConstants()).map(Enum::name)
+                    .collect(java.util.stream.Collectors.joining(" or "));
+            throw QueryProblem.badRequest(name + " must be " + allowed + ", got '" + TextRule.quote(value, 20) + "'");
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.eventbank.query;
 
 import dev.eventbank.query.AccountQueries.Lookup;
 import dev.eventbank.schemas.common.AccountStatus;
+import dev.eventbank.schemas.common.AccountType;
 import dev.eventbank.schemas.readmodel.AccountState;
 import org.junit.jupiter.api.Test;
 
@@ -146,7 +147,7 @@ class AccountQueriesTest {
         put(closed);
 
         // when
-        AccountQueries.Page page = queries.list(null, 10, new AccountQueries.Filter(AccountStatus.CLOSED, null));
+        AccountQueries.Page page = queries.list(null, 10, new AccountQueries.Filter(AccountStatus.CLOSED, null, null));
 
         // then
         assertEquals(List.of("b"), ids(page));
@@ -166,12 +167,32 @@ class AccountQueriesTest {
         put(closedGrace);
 
         // when
-        AccountQueries.Page graces = queries.list(null, 10, new AccountQueries.Filter(null, "grace hopper"));
-        AccountQueries.Page openGraces = queries.list(null, 10, new AccountQueries.Filter(AccountStatus.OPEN, "Grace Hopper"));
+        AccountQueries.Page graces = queries.list(null, 10, new AccountQueries.Filter(null, "grace hopper", null));
+        AccountQueries.Page openGraces = queries.list(null, 10, new AccountQueries.Filter(AccountStatus.OPEN, "Grace Hopper", null));
 
         // then
         assertEquals(List.of("b", "c"), ids(graces));
         assertEquals(List.of("b"), ids(openGraces));
+    }
+
+    @Test
+    void shouldFilterByAccountTypeAndLeaveOutStatesWithoutOne() {
+        // given: a checking, a savings, and a state written before states carried the type
+        AccountState checking = state("a", 1);
+        checking.setAccountType(AccountType.CHECKING);
+        put(checking);
+        AccountState savings = state("b", 1);
+        savings.setAccountType(AccountType.SAVINGS);
+        put(savings);
+        put(state("c", 1));
+
+        // when
+        AccountQueries.Page savingsPage = queries.list(null, 10, new AccountQueries.Filter(null, null, AccountType.SAVINGS));
+        AccountQueries.Page checkingPage = queries.list(null, 10, new AccountQueries.Filter(AccountStatus.OPEN, null, AccountType.CHECKING));
+
+        // then
+        assertEquals(List.of("b"), ids(savingsPage));
+        assertEquals(List.of("a"), ids(checkingPage));
     }
 
     /** As the view's store processor does: store, then signal. */

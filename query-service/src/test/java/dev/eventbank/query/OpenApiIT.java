@@ -68,7 +68,7 @@ class OpenApiIT {
         // then
         assertEquals(200, spec.statusCode());
         for (String expected : new String[]{"  /accounts:", "  /accounts/{id}:", "  /accounts/{id}/events:",
-                "  /bank/totals:", "  /projection/lag:", "name: minVersion", "name: asOfVersion",
+                "  /bank/totals:", "  /projection/lag:", "name: minVersion", "name: asOfVersion", "name: accountType",
                 "application/problem+json", "\"503\":", "ETag:"}) {
             assertTrue(spec.body().contains(expected), "the spec lacks " + expected);
         }

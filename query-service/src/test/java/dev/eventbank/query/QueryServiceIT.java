@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventbank.localkafka.LocalKafkaBroker;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.common.AccountStatus;
+import dev.eventbank.schemas.common.AccountType;
 import dev.eventbank.schemas.readmodel.AccountState;
 import dev.eventbank.schemas.serde.AvroSerdes;
 import dev.eventbank.schemas.serde.SchemaRegistryClients;
@@ -181,7 +182,8 @@ class QueryServiceIT {
         List<HttpResponse<String>> responses = new ArrayList<>();
         for (String path : List.of("/accounts/" + id + "?minVersion=0", "/accounts/" + id + "?minVersion=abc",
                 "/accounts/" + id + "?minVersion=-3", "/accounts/" + id + "?minVersion=1&maxWait=soon",
-                "/accounts?limit=0", "/accounts?limit=501", "/accounts?limit=ten", "/accounts?status=FROZEN")) {
+                "/accounts?limit=0", "/accounts?limit=501", "/accounts?limit=ten", "/accounts?status=FROZEN",
+                "/accounts?accountType=GOLD")) {
             responses.add(get(path));
         }
 
@@ -264,6 +266,70 @@ class QueryServiceIT {
         assertEquals(1, page.path("items").size(), page.toString());
         assertEquals(id, page.path("items").get(0).path("accountId").asText());
         assertProblem(get("/accounts?owner=%20"), 400);
+    }
+
+    @Test
+    void shouldShowEmailAndAccountTypeInTheAccountAndTheListing() throws Exception {
+        // given: a savings account with an e-mail address, and a state written before states carried either
+        String owner = "Owner " + UUID.randomUUID();
+        AccountState savings = state(UUID.randomUUID().toString(), 1, "10.0000", AccountStatus.OPEN);
+        savings.setOwner(owner);
+        savings.setEmail("grace@example.com");
+        savings.setAccountType(AccountType.SAVINGS);
+        publish(savings);
+        AccountState older = state(UUID.randomUUID().toString(), 1, "10.0000", AccountStatus.OPEN);
+        publish(older);
+        assertEquals(200, get("/accounts/" + older.getAccountId() + "?minVersion=1").statusCode());
+
+        // when
+        JsonNode account = JSON.readTree(get("/accounts/" + savings.getAccountId() + "?minVersion=1").body());
+        JsonNode listed = JSON.readTree(get("/accounts?owner=" + java.net.URLEncoder.encode(owner,
+                java.nio.charset.StandardCharsets.UTF_8)).body()).path("items");
+        JsonNode unknown = JSON.readTree(get("/accounts/" + older.getAccountId()).body());
+
+        // then
+        assertEquals("SAVINGS", account.path("accountType").asText(), account.toString());
+        assertEquals("grace@example.com", account.path("email").asText(), account.toString());
+        assertEquals(1, listed.size(), listed.toString());
+        assertEquals("SAVINGS", listed.get(0).path("accountType").asText(), listed.toString());
+        assertEquals("grace@example.com", listed.get(0).path("email").asText(), listed.toString());
+        // unknown is null, present in the JSON (never guessed)
+        assertTrue(unknown.has("accountType") && unknown.path("accountType").isNull(), unknown.toString());
+        assertTrue(unknown.has("email") && unknown.path("email").isNull(), unknown.toString());
+    }
+
+    @Test
+    void shouldFilterTheListingByAccountTypeAndRefuseAnUnknownType() throws Exception {
+        // given: one owner's checking and savings accounts
+        String owner = "Owner " + UUID.randomUUID();
+        List<String> ids = new ArrayList<>();
+        for (AccountType type : List.of(AccountType.CHECKING, AccountType.SAVINGS)) {
+            AccountState state = state(UUID.randomUUID().toString(), 1, "1.0000", AccountStatus.OPEN);
+            state.setOwner(owner);
+            state.setAccountType(type);
+            publish(state);
+            ids.add(state.getAccountId());
+            assertEquals(200, get("/accounts/" + state.getAccountId() + "?minVersion=1").statusCode());
+        }
+        String byOwner = "/accounts?owner=" + java.net.URLEncoder.encode(owner, java.nio.charset.StandardCharsets.UTF_8);
+
+        // when
+        JsonNode savings = JSON.readTree(get(byOwner + "&accountType=SAVINGS").body()).path("items");
+        JsonNode checking = JSON.readTree(get(byOwner + "&accountType=checking&status=OPEN").body()).path("items");
+        HttpResponse<String> gold = get("/accounts?accountType=GOLD");
+        HttpResponse<String> blank = get("/accounts?accountType=%20");
+
+        // then
+        assertEquals(1, savings.size(), savings.toString());
+        assertEquals(ids.get(1), savings.get(0).path("accountId").asText());
+        assertEquals(1, checking.size(), checking.toString());
+        assertEquals(ids.get(0), checking.get(0).path("accountId").asText());
+        for (HttpResponse<String> bad : List.of(gold, blank)) {
+            assertProblem(bad, 400);
+            assertEquals("/problems/invalid-request", JSON.readTree(bad.body()).path("type").asText());
+            assertTrue(JSON.readTree(bad.body()).path("detail").asText().startsWith("accountType must be CHECKING or SAVINGS, got '"),
+                    bad.body());
+        }
     }
 
     @Test
