@@ -15,15 +15,18 @@ import org.junit.jupiter.api.TestMethodOrder;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -149,6 +152,42 @@ class BankAccountsEndToEndIT {
 
     @Test
     @Order(6)
+    void shouldShowEmailAndAccountTypeInTheAccountItsPastStateAndTheListingFilteredByType() throws Exception {
+        // given: one owner's savings account with an e-mail address and checking account without one
+        String owner = "Grace Hopper " + UUID.randomUUID();
+        HttpResponse<String> savingsOpened = post(stack.commandUrl() + "/accounts", "{\"owner\":\"" + owner
+                + "\",\"currency\":\"USD\",\"initialDeposit\":\"10\",\"email\":\"grace@example.com\",\"accountType\":\"SAVINGS\"}");
+        HttpResponse<String> checkingOpened = post(stack.commandUrl() + "/accounts", "{\"owner\":\"" + owner
+                + "\",\"currency\":\"USD\",\"initialDeposit\":\"5\"}");
+        assertEquals(201, savingsOpened.statusCode(), savingsOpened.body());
+        assertEquals(201, checkingOpened.statusCode(), checkingOpened.body());
+        String savings = JSON.readTree(savingsOpened.body()).path("accountId").asText();
+        String checking = JSON.readTree(checkingOpened.body()).path("accountId").asText();
+
+        // when
+        JsonNode savingsAccount = JSON.readTree(get(stack.queryUrl() + "/accounts/" + savings + "?minVersion=1").body());
+        JsonNode checkingAccount = JSON.readTree(get(stack.queryUrl() + "/accounts/" + checking + "?minVersion=1").body());
+        JsonNode savingsAsItWas = JSON.readTree(get(stack.queryUrl() + "/accounts/" + savings + "?asOfVersion=1").body());
+        String byOwner = "/accounts?owner=" + URLEncoder.encode(owner, StandardCharsets.UTF_8);
+        JsonNode savingsPage = JSON.readTree(get(stack.queryUrl() + byOwner + "&accountType=SAVINGS").body());
+        JsonNode checkingPage = JSON.readTree(get(stack.queryUrl() + byOwner + "&accountType=checking").body());
+
+        // then
+        assertEquals("SAVINGS", savingsAccount.path("accountType").asText(), savingsAccount.toString());
+        assertEquals("grace@example.com", savingsAccount.path("email").asText(), savingsAccount.toString());
+        assertEquals("CHECKING", checkingAccount.path("accountType").asText(), checkingAccount.toString());
+        assertTrue(checkingAccount.has("email") && checkingAccount.path("email").isNull(), checkingAccount.toString());
+        assertEquals("SAVINGS", savingsAsItWas.path("accountType").asText(), savingsAsItWas.toString());
+        assertEquals("grace@example.com", savingsAsItWas.path("email").asText(), savingsAsItWas.toString());
+        assertEquals(1, savingsPage.path("items").size(), savingsPage.toString());
+        assertEquals(savings, savingsPage.path("items").get(0).path("accountId").asText());
+        assertEquals("grace@example.com", savingsPage.path("items").get(0).path("email").asText());
+        assertEquals(1, checkingPage.path("items").size(), checkingPage.toString());
+        assertEquals(checking, checkingPage.path("items").get(0).path("accountId").asText());
+    }
+
+    @Test
+    @Order(7)
     void shouldFindTheAccountAgainAfterARestartOnTheSameDataDirectory() throws Exception {
         // given
         stack.close();
