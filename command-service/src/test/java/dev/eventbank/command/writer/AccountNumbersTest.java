@@ -231,9 +231,12 @@ class AccountNumbersTest {
 
     @Test
     void shouldRecordNothingWhenTheCheckedHoldersOpenWasDecidedAlready() {
-        // given: grace's open was refused earlier (recorded)
-        BankAccountCommand graceOpen = keyed(grace, "k-grace", open("JPY", "1.5"));
-        RecentCommand refused = CommandHandler.handle(graceOpen, null, null, T0, WINDOW).outcome();
+        // given: grace's open was refused earlier (recorded: a business rule, since a 400 such as a JPY amount with
+        // decimals is not recorded); here the account was open already
+        var opened = CommandHandler.handle(keyed(grace, "k-first", open("EUR", "1")), null, null, T0, WINDOW).aggregate();
+        BankAccountCommand graceOpen = keyed(grace, "k-grace", open("EUR", "2"));
+        RecentCommand refused = CommandHandler.handle(graceOpen, opened, null, T0, WINDOW).outcome();
+        assertNotNull(refused, "the refusal is recorded");
 
         // when
         AccountNumbers.Decided decided = AccountNumbers.checkHolder(command(AccountNumberAction.CHECK_HOLDER, grace,
