@@ -2,6 +2,7 @@ package dev.eventbank.bench;
 
 import dev.eventbank.localstack.LocalStack;
 import dev.eventbank.localstack.StackPorts;
+import dev.eventbank.schemas.catalog.Topics;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
@@ -48,7 +49,7 @@ public final class Benchmarks {
         report.append(header(options));
         report.append(System.lineSeparator()).append(LoadRun.cpuColumns());
         List<LoadRun.Result> ours = List.of();
-        Histogram ourVisibility = null;
+        Visibility.Figures[] ourVisibility = null;
         if (options.runs("load")) {
             LoadSection load = runLoad(home, options);
             report.append(load.markdown());
@@ -80,7 +81,8 @@ public final class Benchmarks {
         System.out.println("bench: results written to " + out);
     }
 
-    record LoadSection(String markdown, List<LoadRun.Result> results, Histogram visibility) {
+    /** {@code visibility}: on an idle system, then while the most clients of the run write. */
+    record LoadSection(String markdown, List<LoadRun.Result> results, Visibility.Figures[] visibility) {
     }
 
     private static LoadSection runLoad(Path home, Options options) throws Exception {
@@ -101,16 +103,19 @@ public final class Benchmarks {
             LoadRun.warmUp(client, options.systemWarmup, accounts);
             List<LoadRun.Result> results = LoadRun.spreadThenHot(client, options.clients, options.warmup, options.measured,
                     accounts, processGroups(stack.pids()));
-            Histogram visibility = visibility(client, accounts.get(1), options.visibilitySamples);
+            Visibility.Figures[] visibility;
+            try (Visibility.HopObserver observer = new Visibility.HopObserver(stack.bootstrapServers(),
+                    List.of(Topics.EVENTS.name(), Topics.STATE.name()))) {
+                visibility = visibility(client, accounts, options.visibilitySamples, maxClients(options.clients),
+                        options.measured, observer);
+            }
             String longHistory = longHistory(client, accounts.get(0), accounts.get(2), options.visibilitySamples);
 
             section.append(String.format("%n## Ours: the direct write path, %d partitions%n%n", options.partitions));
             section.append(String.format("Stack start to all healthy: %.1f s. Opening %,d accounts with 64 clients: %.1f s (%,.0f/s).%n%n",
                     startup, accounts.size(), openSeconds, accounts.size() / openSeconds));
             section.append(LoadRun.table(results));
-            section.append(String.format("%nCommand 2xx to visible in the query service (`minVersion` read, 1 client, %d samples): "
-                            + "p50 %.1f ms, p99 %.1f ms.%n%n", visibility.getTotalCount(),
-                    visibility.getValueAtPercentile(50) / 1000.0, visibility.getValueAtPercentile(99) / 1000.0));
+            section.append(visibilityText("the query service", visibility, maxClients(options.clients)));
             section.append(longHistory);
             section.append("Resident memory after the runs: ").append(residentMemory(stack.pids())).append(".\n");
             return new LoadSection(section.toString(), results, visibility);
@@ -156,18 +161,27 @@ public final class Benchmarks {
         }
     }
 
-    /** Time from a deposit's 2xx until a {@code minVersion} read of the query service returns that version. */
-    static Histogram visibility(BankClient client, String account, int samples) throws Exception {
-        System.out.printf("bench: measuring command-to-query visibility over %d samples%n", samples);
-        Histogram histogram = new Histogram(3);
-        for (int i = 0; i < samples; i++) {
-            BankClient.Outcome outcome = client.deposit(account);
-            long acknowledged = System.nanoTime();
-            if (outcome.status() == 200 && client.readAtLeast(account, outcome.version()) == 200) {
-                histogram.recordValue((System.nanoTime() - acknowledged) / 1000);
-            }
-        }
-        return histogram;
+    /**
+     * Command-to-visible on {@code accounts.get(1)}: idle, then while the run's most clients deposit to the accounts
+     * from the third on; {@code observer} (null for the peer) times the hops.
+     */
+    static Visibility.Figures[] visibility(BankClient client, List<String> accounts, int samples, int loadClients,
+                                           Duration loadDuration, Visibility.HopObserver observer) throws Exception {
+        Visibility.Figures idle = Visibility.idle(client, accounts.get(1), samples, observer);
+        Visibility.Figures loaded = Visibility.underLoad(client, accounts.get(1), accounts.subList(2, accounts.size()),
+                loadClients, loadDuration, samples, observer);
+        return new Visibility.Figures[] {idle, loaded};
+    }
+
+    static int maxClients(int[] clients) {
+        return Arrays.stream(clients).max().orElse(1);
+    }
+
+    /** The markdown line for both visibility measurements of {@code where}. */
+    static String visibilityText(String where, Visibility.Figures[] figures, int loadClients) {
+        return String.format("%nCommand 2xx to visible in %s (`minVersion` read by the measuring client, one deposit at a time): "
+                        + "idle, %s; while %d other clients write, %s.%n%n", where, figures[0].describe(), loadClients,
+                figures[1].describe());
     }
 
     /**

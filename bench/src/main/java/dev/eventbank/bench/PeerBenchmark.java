@@ -3,7 +3,6 @@ package dev.eventbank.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventbank.bench.peer.AxonPeer;
-import org.HdrHistogram.Histogram;
 
 import java.math.BigDecimal;
 import java.net.URI;
@@ -79,7 +78,7 @@ public final class PeerBenchmark {
 
             List<LoadRun.Result> results = LoadRun.spreadThenHot(client, clients, warmup, measured, accounts,
                     peer.processGroups());
-            Histogram visibility = Benchmarks.visibility(client, accounts.get(1), 100);
+            Visibility.Figures idle = Visibility.idle(client, accounts.get(1), 100, null);
 
             System.out.printf("%nPeer: Axon Framework + PostgreSQL (load average %s)%n%n", Benchmarks.loadAverage());
             System.out.println(peer.description());
@@ -87,9 +86,8 @@ public final class PeerBenchmark {
                     accounts.size() / openSeconds);
             System.out.print(LoadRun.table(results));
             System.out.printf("%n%s", LoadRun.cpuColumns());
-            System.out.printf("%nCommand 2xx to visible in the read model (`minVersion` read, 1 client, %d samples): "
-                            + "p50 %.1f ms, p99 %.1f ms.%n", visibility.getTotalCount(),
-                    visibility.getValueAtPercentile(50) / 1000.0, visibility.getValueAtPercentile(99) / 1000.0);
+            System.out.printf("%nCommand 2xx to visible in the read model (`minVersion` read, 1 client): %s.%n",
+                    idle.describe());
             System.out.printf("Resident memory after the runs: %s, all %d PostgreSQL processes together %d MB (PSS: "
                     + "shared buffers counted once).%n", Benchmarks.residentMemory(peer.pids()), peer.postgresPids().size(),
                     peer.postgresMegabytes());

@@ -19,7 +19,7 @@ final class PeerSection {
     }
 
     static String run(Path benchJar, int accountCount, int[] clients, Duration systemWarmup, Duration warmup, Duration measured,
-                      int visibilitySamples, List<LoadRun.Result> ours, Histogram ourVisibility)
+                      int visibilitySamples, List<LoadRun.Result> ours, Visibility.Figures[] ourVisibility)
             throws Exception {
         System.out.printf("%nbench: peer, starting Axon Framework + PostgreSQL%n");
         StringBuilder out = new StringBuilder();
@@ -30,7 +30,8 @@ final class PeerSection {
             LoadRun.warmUp(client, systemWarmup, accounts);
             List<LoadRun.Result> results = LoadRun.spreadThenHot(client, clients, warmup, measured, accounts,
                     peer.processGroups());
-            Histogram visibility = Benchmarks.visibility(client, accounts.get(1), visibilitySamples);
+            Visibility.Figures[] visibility = Benchmarks.visibility(client, accounts, visibilitySamples,
+                    Benchmarks.maxClients(clients), measured, null);
             String longHistory = Benchmarks.longHistory(client, accounts.get(0), accounts.get(2), visibilitySamples);
 
             out.append(String.format("""
@@ -41,9 +42,7 @@ final class PeerSection {
 
                     """, peer.description()));
             out.append(LoadRun.table(results));
-            out.append(String.format("%nCommand 2xx to visible in the peer's read model (`minVersion` read, 1 client, %d samples): "
-                            + "p50 %.1f ms, p99 %.1f ms.%n%n", visibility.getTotalCount(),
-                    visibility.getValueAtPercentile(50) / 1000.0, visibility.getValueAtPercentile(99) / 1000.0));
+            out.append(Benchmarks.visibilityText("the peer's read model", visibility, Benchmarks.maxClients(clients)));
             out.append(longHistory);
             out.append(String.format("Memory after the runs: axon-server %s, PostgreSQL %d MB (all its processes, proportional "
                     + "set size).%n", Benchmarks.residentMemory(Map.of("JVM", peer.pids().get("axon-server"))),
@@ -56,8 +55,8 @@ final class PeerSection {
     }
 
     /** Ours divided by the peer's, run by run: above 1 means more commands/s, or a longer latency, for us. */
-    private static String ratios(List<LoadRun.Result> ours, List<LoadRun.Result> peer, Histogram ourVisibility,
-                                 Histogram peerVisibility) {
+    private static String ratios(List<LoadRun.Result> ours, List<LoadRun.Result> peer, Visibility.Figures[] ourVisibility,
+                                 Visibility.Figures[] peerVisibility) {
         StringBuilder out = new StringBuilder(String.format("""
 
                 ### Ours as a ratio of the peer's
@@ -76,10 +75,18 @@ final class PeerSection {
                             mine.millisAt(99) / theirs.millisAt(99),
                             mine.systemMillisPerCommand() / theirs.systemMillisPerCommand())));
         }
-        if (ourVisibility != null && ourVisibility.getTotalCount() > 0 && peerVisibility.getTotalCount() > 0) {
-            out.append(String.format("| command to visible in reads | 1 | | %.2f | %.2f | |%n",
-                    ourVisibility.getValueAtPercentile(50) / (double) peerVisibility.getValueAtPercentile(50),
-                    ourVisibility.getValueAtPercentile(99) / (double) peerVisibility.getValueAtPercentile(99)));
+        if (ourVisibility != null) {
+            String[] when = {"1, idle", Benchmarks.maxClients(peer.stream().mapToInt(LoadRun.Result::clients).toArray())
+                    + " writing"};
+            for (int i = 0; i < when.length; i++) {
+                Histogram mine = ourVisibility[i].total();
+                Histogram theirs = peerVisibility[i].total();
+                if (mine.getTotalCount() > 0 && theirs.getTotalCount() > 0) {
+                    out.append(String.format("| command to visible in reads | %s | | %.2f | %.2f | |%n", when[i],
+                            mine.getValueAtPercentile(50) / (double) theirs.getValueAtPercentile(50),
+                            mine.getValueAtPercentile(99) / (double) theirs.getValueAtPercentile(99)));
+                }
+            }
         }
         return out.toString();
     }

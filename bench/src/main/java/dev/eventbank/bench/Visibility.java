@@ -1,0 +1,188 @@
+package dev.eventbank.bench;
+
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Command-to-visible: the time from a deposit's 2xx until a {@code minVersion} read of the read side returns that
+ * version, one deposit at a time to one account, on an idle system and while other clients write to other accounts.
+ * For our stack, a {@link HopObserver} also times when the deposit became readable on each topic of the way
+ * ({@code bank-account-events}, then {@code bank-account-state}), which is where the milliseconds go.
+ */
+final class Visibility {
+
+    private Visibility() {
+    }
+
+    /**
+     * The figures of one measurement: {@code total} (2xx to read answered) and, per observed topic in path order,
+     * 2xx to readable there (0 when it was readable before the 2xx reached the client); microseconds.
+     */
+    record Figures(Histogram total, Map<String, Histogram> hops) {
+
+        String describe() {
+            StringBuilder out = new StringBuilder(String.format("p50 %.1f ms, p99 %.1f ms (%d samples)", ms(total, 50),
+                    ms(total, 99), total.getTotalCount()));
+            hops.forEach((topic, h) -> out.append(String.format("; readable in `%s` p50 %.1f ms, p99 %.1f ms", topic,
+                    ms(h, 50), ms(h, 99))));
+            return out.toString();
+        }
+
+        static double ms(Histogram h, double percentile) {
+            return h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(percentile) / 1000.0;
+        }
+    }
+
+    /**
+     * {@code samples} deposits to {@code account}, one at a time, each followed by a {@code minVersion} read;
+     * {@code observer} may be null (the peer has no topics to observe).
+     */
+    static Figures idle(BankClient client, String account, int samples, HopObserver observer) throws Exception {
+        System.out.printf("bench: measuring command-to-visible on an idle system over %d samples%n", samples);
+        return sample(client, account, samples, Long.MAX_VALUE, observer);
+    }
+
+    /**
+     * The same while {@code clients} other closed-loop clients deposit to {@code others} (never to {@code account}),
+     * for at most {@code duration} or {@code samples} samples, whichever comes first.
+     */
+    static Figures underLoad(BankClient client, String account, List<String> others, int clients, Duration duration,
+                             int samples, HopObserver observer) throws Exception {
+        System.out.printf("bench: measuring command-to-visible while %d clients write, up to %d samples%n", clients, samples);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        // the load starts 5 s before sampling (its own warm-up) and runs a little past the sampling deadline
+        Duration loadWarmup = Duration.ofSeconds(5);
+        Thread load = new Thread(() -> {
+            try {
+                LoadRun.run(client, "visibility load, spread", clients, loadWarmup, duration.plusSeconds(2),
+                        random -> others.get(random % others.size()), Map.of());
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        }, "visibility-load");
+        load.setDaemon(true);
+        load.start();
+        Thread.sleep(loadWarmup.toMillis());
+        Figures figures = sample(client, account, samples, System.nanoTime() + duration.toNanos(), observer);
+        load.join();
+        if (failure.get() != null) {
+            throw new IllegalStateException("the background load failed", failure.get());
+        }
+        return figures;
+    }
+
+    private static Figures sample(BankClient client, String account, int samples, long deadline, HopObserver observer)
+            throws Exception {
+        Histogram total = new Histogram(3);
+        Map<String, Histogram> hops = new LinkedHashMap<>();
+        if (observer != null) {
+            observer.watch(account);
+            for (String topic : observer.topics()) {
+                hops.put(topic, new Histogram(3));
+            }
+        }
+        for (int i = 0; i < samples && System.nanoTime() < deadline; i++) {
+            if (observer != null) {
+                observer.reset();
+            }
+            BankClient.Outcome outcome = client.deposit(account);
+            long acknowledged = System.nanoTime();
+            if (outcome.status() != 200 || client.readAtLeast(account, outcome.version()) != 200) {
+                continue;
+            }
+            total.recordValue((System.nanoTime() - acknowledged) / 1000);
+            if (observer != null) {
+                Map<String, Long> seen = observer.awaitAll(Duration.ofSeconds(2));
+                seen.forEach((topic, at) -> hops.get(topic).recordValue(Math.max(0, at - acknowledged) / 1000));
+            }
+        }
+        return new Figures(total, hops);
+    }
+
+    /**
+     * A read_committed consumer of the given topics (all partitions, from their end) in the bench's JVM that notes
+     * when a record keyed by the watched account first becomes readable on each, after each {@link #reset()}. It
+     * stands in for the read side's own consumers: what it sees is what a read_committed reader could see.
+     */
+    static final class HopObserver implements AutoCloseable {
+
+        private final List<String> topics;
+        private final Map<String, Long> firstSeen = new ConcurrentHashMap<>();
+        private final AtomicReference<String> watched = new AtomicReference<>();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Thread thread;
+
+        HopObserver(String bootstrapServers, List<String> topics) {
+            this.topics = List.copyOf(topics);
+            Properties properties = new Properties();
+            properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(properties, new StringDeserializer(),
+                    new ByteArrayDeserializer());
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : topics) {
+                consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            }
+            consumer.assign(partitions);
+            consumer.seekToEnd(partitions);
+            partitions.forEach(consumer::position);
+            thread = new Thread(() -> {
+                try (consumer) {
+                    while (running.get()) {
+                        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                            if (record.key() != null && record.key().equals(watched.get())) {
+                                firstSeen.putIfAbsent(record.topic(), System.nanoTime());
+                            }
+                        }
+                    }
+                }
+            }, "visibility-observer");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        List<String> topics() {
+            return topics;
+        }
+
+        void watch(String account) {
+            watched.set(account);
+        }
+
+        /** Forgets what was seen, before the next deposit. */
+        void reset() {
+            firstSeen.clear();
+        }
+
+        /** What was seen on each topic since the last reset, once all were seen or {@code wait} is over (bounded). */
+        Map<String, Long> awaitAll(Duration wait) throws InterruptedException {
+            long deadline = System.nanoTime() + wait.toNanos();
+            while (firstSeen.size() < topics.size() && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            return Map.copyOf(firstSeen);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
+            thread.join(5000);
+        }
+    }
+}
