@@ -130,6 +130,15 @@ public final class AccountStateProjection {
      */
     public static void build(StreamsBuilder builder, SchemaRegistryClient registry, Snapshots.Policy snapshotPolicy,
                              LogProgress progress, Publishing publishing) {
+        build(builder, registry, snapshotPolicy, progress, publishing, CommitAfterPause.NEVER);
+    }
+
+    /**
+     * As above; an event that follows a pause in the event stream asks for a commit at once ({@link CommitAfterPause}),
+     * so that on a quiet system its new state is readable without waiting for the commit interval.
+     */
+    static void build(StreamsBuilder builder, SchemaRegistryClient registry, Snapshots.Policy snapshotPolicy,
+                      LogProgress progress, Publishing publishing, CommitAfterPause commitAfterPause) {
         Serde<AccountState> stateSerde = AvroSerdes.value(AccountState.class, registry);
         Serde<AccountSnapshot> snapshotSerde = AvroSerdes.value(AccountSnapshot.class, registry);
         Serde<BankTotals> totalsSerde = AvroSerdes.value(BankTotals.class, registry);
@@ -152,7 +161,7 @@ public final class AccountStateProjection {
         KStream<String, Output> outputs = builder
                 .stream(Topics.EVENTS.name(), Consumed.with(Serdes.String(), Serdes.ByteArray())
                         .withName("bank-account-events-source"))
-                .process(() -> new FoldProcessor(eventDeserializer, snapshotPolicy, progress, publishing), Named.as("account-state-fold"),
+                .process(() -> new FoldProcessor(eventDeserializer, snapshotPolicy, progress, publishing, commitAfterPause), Named.as("account-state-fold"),
                         Stores.ACCOUNT_STATE, ReadSideNames.ACCOUNT_HISTORY_STORE, ReadSideNames.ACCOUNT_SNAPSHOT_STORE);
 
         // new states to the compacted state topic, rejects to the dead-letter topic
@@ -242,17 +251,19 @@ public final class AccountStateProjection {
         private final Snapshots.Policy snapshotPolicy;
         private final LogProgress progress;
         private final Publishing publishing;
+        private final CommitAfterPause commitAfterPause;
         private long republishesDone;
         private KeyValueStore<String, AccountState> store;
         private KeyValueStore<String, byte[]> history;
         private KeyValueStore<String, AccountSnapshot> snapshots;
 
         FoldProcessor(Deserializer<BankAccountEvent> deserializer, Snapshots.Policy snapshotPolicy, LogProgress progress,
-                      Publishing publishing) {
+                      Publishing publishing, CommitAfterPause commitAfterPause) {
             this.deserializer = deserializer;
             this.snapshotPolicy = snapshotPolicy;
             this.progress = progress;
             this.publishing = publishing;
+            this.commitAfterPause = commitAfterPause;
         }
 
         @Override
@@ -323,6 +334,9 @@ public final class AccountStateProjection {
             // scope takes them out again whatever happens (a rethrown registry error included)
             try (EventMdc mdc = EventMdc.ofKey(record.key())) {
                 fold(record, mdc);
+            }
+            if (commitAfterPause.afterPause(context().currentSystemTimeMs())) {
+                context().commit();
             }
         }
 

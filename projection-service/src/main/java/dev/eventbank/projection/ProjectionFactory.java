@@ -55,13 +55,15 @@ class ProjectionFactory {
                                                 @Value("${eventbank.streams.application-id:" + ApplicationIds.PROJECTION + "}") String applicationId,
                                                 @Value("${eventbank.streams.state-dir}") String stateDir,
                                                 @Value("${eventbank.streams.commit-interval-ms:20}") long commitIntervalMs,
+                                                @Value("${eventbank.streams.commit-after-pause-ms:5}") long commitAfterPauseMs,
                                                 @Value("${eventbank.topics.partitions:12}") int partitions,
                                                 @Value("${eventbank.topics.replication-factor:1}") short replicationFactor,
                                                 @Value("${eventbank.streams.application-server:}") String applicationServer) {
         Snapshots.Policy snapshots = new Snapshots.Policy(snapshotEvery, snapshotEveryActivity);
         ProjectionGenerations.TopologyFactory topologies = (progress, publishing) -> {
             StreamsBuilder builder = new StreamsBuilder();
-            AccountStateProjection.build(builder, registry, snapshots, progress, publishing);
+            AccountStateProjection.build(builder, registry, snapshots, progress, publishing,
+                    new CommitAfterPause(commitAfterPauseMs));
             return builder.build();
         };
         // every generation's properties except its application id and state directory
