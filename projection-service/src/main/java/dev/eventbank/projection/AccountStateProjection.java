@@ -335,7 +335,7 @@ public final class AccountStateProjection {
             try (EventMdc mdc = EventMdc.ofKey(record.key())) {
                 fold(record, mdc);
             }
-            if (commitAfterPause.afterPause(context().currentSystemTimeMs())) {
+            if (commitAfterPause.afterPause(record.timestamp(), context().currentSystemTimeMs())) {
                 context().commit();
             }
         }
