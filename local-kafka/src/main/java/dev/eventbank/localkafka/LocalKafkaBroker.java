@@ -13,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -22,14 +24,17 @@ import java.util.concurrent.TimeUnit;
  * Apache Kafka jars on this process's classpath: {@code StorageTool format} once per data directory,
  * then {@code kafka.Kafka}.
  *
- * <p>Used by {@code bin/local-stack} with fixed ports and a persistent data directory, and by integration
- * tests through {@link #shared()}, one broker per test JVM on free loopback ports.
+ * <p>Used by {@code bin/local-stack} (and the local stack's end-to-end tests) with its own ports and a persistent data
+ * directory, and by the integration tests' broker fixture ({@code dev.eventbank.testbroker.TestBroker} in
+ * {@code test-broker}) through {@link #shared()} when that fixture runs the broker from the jars: one broker per test
+ * JVM on free loopback ports.
  *
  * <p>Limits: one node, so replication factor 1 and min.insync.replicas 1; it listens on 127.0.0.1 only.
  */
 public final class LocalKafkaBroker implements AutoCloseable {
 
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(90);
+    private static final Map<String, String> CLUSTER_SETTINGS = clusterSettingsInOrder();
     private static LocalKafkaBroker shared;
 
     private final Path dataDir;
@@ -116,8 +121,39 @@ public final class LocalKafkaBroker implements AutoCloseable {
         }
     }
 
+    /**
+     * The settings every broker of this project's tests and local runs starts with, beyond its listeners, roles and
+     * storage: property name to value, in {@code server.properties} form. One node, so replication factor 1; topics
+     * only as the services create them; 12 partitions where a topic names none. The test fixture's container broker
+     * is given the same settings, so a test sees one broker whichever way it was started.
+     */
+    public static Map<String, String> clusterSettings() {
+        return CLUSTER_SETTINGS;
+    }
+
+    private static Map<String, String> clusterSettingsInOrder() {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("num.partitions", "12");
+        settings.put("auto.create.topics.enable", "false");
+        settings.put("offsets.topic.replication.factor", "1");
+        settings.put("offsets.topic.num.partitions", "12");
+        settings.put("transaction.state.log.replication.factor", "1");
+        settings.put("transaction.state.log.min.isr", "1");
+        settings.put("transaction.state.log.num.partitions", "12");
+        settings.put("share.coordinator.state.topic.replication.factor", "1");
+        settings.put("share.coordinator.state.topic.min.isr", "1");
+        settings.put("group.initial.rebalance.delay.ms", "0");
+        settings.put("log.segment.bytes", "67108864");
+        // Transactions v2 (the default of a new 4.x cluster): a produce that begins a producer's next
+        // transaction before the last commit's markers are written meets CONCURRENT_TRANSACTIONS and the
+        // broker retries it after this backoff (default 20 ms, which was the median of a back-to-back
+        // transaction here; 1 ms brought it to 2-4 ms). See docs/write-side-performance.md.
+        settings.put("add.partitions.to.txn.retry.backoff.ms", "1");
+        return Collections.unmodifiableMap(settings);
+    }
+
     private static String serverProperties(Path logDir, int port, int controllerPort) {
-        return String.join("\n",
+        List<String> lines = new ArrayList<>(List.of(
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
@@ -126,25 +162,10 @@ public final class LocalKafkaBroker implements AutoCloseable {
                 "controller.listener.names=CONTROLLER",
                 "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
                 "inter.broker.listener.name=PLAINTEXT",
-                "log.dirs=" + logDir,
-                "num.partitions=12",
-                "auto.create.topics.enable=false",
-                "offsets.topic.replication.factor=1",
-                "offsets.topic.num.partitions=12",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "transaction.state.log.num.partitions=12",
-                "share.coordinator.state.topic.replication.factor=1",
-                "share.coordinator.state.topic.min.isr=1",
-                "group.initial.rebalance.delay.ms=0",
-                "log.segment.bytes=67108864",
-                // Transactions v2 (the default of a new 4.x cluster): a produce that begins a producer's next
-                // transaction before the last commit's markers are written meets CONCURRENT_TRANSACTIONS and the
-                // broker retries it after this backoff (default 20 ms, which was the median of a back-to-back
-                // transaction here; 1 ms brought it to 2-4 ms). See docs/write-side-performance.md.
-                "add.partitions.to.txn.retry.backoff.ms=1",
-                "")
-                ;
+                "log.dirs=" + logDir));
+        CLUSTER_SETTINGS.forEach((name, value) -> lines.add(name + "=" + value));
+        lines.add("");
+        return String.join("\n", lines);
     }
 
     private static void format(Path properties, Path dataDir) throws IOException {
