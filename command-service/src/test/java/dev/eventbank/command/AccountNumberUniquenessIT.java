@@ -2,7 +2,6 @@ package dev.eventbank.command;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.eventbank.localkafka.LocalKafkaBroker;
 import dev.eventbank.schemas.AvroDecimals;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.commands.AccountNumberAction;
@@ -16,6 +15,7 @@ import dev.eventbank.schemas.events.BankAccountEvent;
 import dev.eventbank.schemas.serde.AvroDeserializer;
 import dev.eventbank.schemas.serde.SchemaRegistryClients;
 import dev.eventbank.support.testing.ServiceUnderTest;
+import dev.eventbank.testbroker.TestBroker;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -68,7 +68,7 @@ class AccountNumberUniquenessIT {
 
     @BeforeAll
     static void startService() throws Exception {
-        bootstrapServers = LocalKafkaBroker.shared().bootstrapServers();
+        bootstrapServers = TestBroker.shared().bootstrapServers();
         server = ApplicationContext.run(EmbeddedServer.class, Map.of(
                 "micronaut.server.port", -1,
                 "kafka.bootstrap.servers", bootstrapServers,

@@ -2,9 +2,9 @@ package dev.eventbank.command;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.eventbank.localkafka.LocalKafkaBroker;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.support.testing.ServiceUnderTest;
+import dev.eventbank.testbroker.TestBroker;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -262,7 +262,7 @@ class CommandInputIT {
     /** Sum of the event log's end offsets (transaction markers included): grows with anything appended. */
     private static long endOffsets() {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
-                Map.of("bootstrap.servers", LocalKafkaBroker.shared().bootstrapServers()),
+                Map.of("bootstrap.servers", TestBroker.shared().bootstrapServers()),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVENTS.name()).stream()
                     .map(info -> new TopicPartition(info.topic(), info.partition())).toList();

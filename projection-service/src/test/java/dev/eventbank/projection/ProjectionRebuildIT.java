@@ -1,6 +1,5 @@
 package dev.eventbank.projection;
 
-import dev.eventbank.localkafka.LocalKafkaBroker;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.events.BankAccountEvent;
 import dev.eventbank.schemas.readmodel.AccountSnapshot;
@@ -10,6 +9,7 @@ import dev.eventbank.schemas.serde.AvroSerdes;
 import dev.eventbank.schemas.serde.SchemaRegistryClient;
 import dev.eventbank.schemas.serde.SchemaRegistryClients;
 import dev.eventbank.support.testing.ServiceUnderTest;
+import dev.eventbank.testbroker.TestBroker;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -70,7 +70,7 @@ class ProjectionRebuildIT {
 
     @BeforeEach
     void startService() throws Exception {
-        bootstrapServers = LocalKafkaBroker.shared().bootstrapServers();
+        bootstrapServers = TestBroker.shared().bootstrapServers();
         registry = SchemaRegistryClients.forUrl(registryUrl);
         stateDir = ServiceUnderTest.stateDir("rebuild-it");
         server = start();

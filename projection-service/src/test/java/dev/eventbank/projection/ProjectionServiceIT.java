@@ -1,6 +1,5 @@
 package dev.eventbank.projection;
 
-import dev.eventbank.localkafka.LocalKafkaBroker;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.common.AccountStatus;
 import dev.eventbank.schemas.common.AccountType;
@@ -12,6 +11,7 @@ import dev.eventbank.schemas.serde.AvroSerdes;
 import dev.eventbank.schemas.serde.SchemaRegistryClient;
 import dev.eventbank.schemas.serde.SchemaRegistryClients;
 import dev.eventbank.support.testing.ServiceUnderTest;
+import dev.eventbank.testbroker.TestBroker;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import org.apache.avro.Schema;
@@ -68,7 +68,7 @@ class ProjectionServiceIT {
 
     @BeforeAll
     static void startService() throws Exception {
-        bootstrapServers = LocalKafkaBroker.shared().bootstrapServers();
+        bootstrapServers = TestBroker.shared().bootstrapServers();
         registry = SchemaRegistryClients.forUrl(REGISTRY_URL);
         server = ApplicationContext.run(EmbeddedServer.class, Map.of(
                 "micronaut.server.port", -1,

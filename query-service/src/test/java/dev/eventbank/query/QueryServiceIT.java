@@ -2,7 +2,6 @@ package dev.eventbank.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.eventbank.localkafka.LocalKafkaBroker;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.common.AccountStatus;
 import dev.eventbank.schemas.common.AccountType;
@@ -10,6 +9,7 @@ import dev.eventbank.schemas.readmodel.AccountState;
 import dev.eventbank.schemas.serde.AvroSerdes;
 import dev.eventbank.schemas.serde.SchemaRegistryClients;
 import dev.eventbank.support.testing.ServiceUnderTest;
+import dev.eventbank.testbroker.TestBroker;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -58,7 +58,7 @@ class QueryServiceIT {
 
     @BeforeAll
     static void startService() throws Exception {
-        String bootstrapServers = LocalKafkaBroker.shared().bootstrapServers();
+        String bootstrapServers = TestBroker.shared().bootstrapServers();
         projection = stubProjection();
         server = ApplicationContext.run(EmbeddedServer.class, Map.of(
                 "micronaut.server.port", -1,

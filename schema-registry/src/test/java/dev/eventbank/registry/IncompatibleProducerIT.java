@@ -2,11 +2,11 @@ package dev.eventbank.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.eventbank.localkafka.LocalKafkaBroker;
 import dev.eventbank.schemas.events.AccountClosed;
 import dev.eventbank.schemas.events.BankAccountEvent;
 import dev.eventbank.schemas.serde.AvroSerializer;
 import dev.eventbank.schemas.serde.HttpSchemaRegistryClient;
+import dev.eventbank.testbroker.TestBroker;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import org.apache.kafka.clients.admin.Admin;
@@ -51,7 +51,7 @@ class IncompatibleProducerIT {
 
     @BeforeAll
     static void startRegistry() {
-        bootstrapServers = LocalKafkaBroker.shared().bootstrapServers();
+        bootstrapServers = TestBroker.shared().bootstrapServers();
         server = ApplicationContext.run(EmbeddedServer.class, Map.of(
                 "kafka.bootstrap.servers", bootstrapServers,
                 "micronaut.server.port", -1,

@@ -1,7 +1,7 @@
 package dev.eventbank.registry;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.eventbank.localkafka.LocalKafkaBroker;
+import dev.eventbank.testbroker.TestBroker;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import org.junit.jupiter.api.AfterAll;
@@ -31,7 +31,7 @@ class RegistryObservabilityIT {
     @BeforeAll
     static void startRegistry() {
         server = ApplicationContext.run(EmbeddedServer.class, Map.of(
-                "kafka.bootstrap.servers", LocalKafkaBroker.shared().bootstrapServers(),
+                "kafka.bootstrap.servers", TestBroker.shared().bootstrapServers(),
                 "micronaut.server.port", -1,
                 "registry.topic", "_schemas-observability-it-" + UUID.randomUUID()));
     }

@@ -2,12 +2,12 @@ package dev.eventbank.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.eventbank.localkafka.LocalKafkaBroker;
 import dev.eventbank.schemas.events.AccountClosed;
 import dev.eventbank.schemas.events.BankAccountEvent;
 import dev.eventbank.schemas.serde.AvroDeserializer;
 import dev.eventbank.schemas.serde.AvroSerializer;
 import dev.eventbank.schemas.serde.HttpSchemaRegistryClient;
+import dev.eventbank.testbroker.TestBroker;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import org.apache.avro.Schema;
@@ -56,7 +56,7 @@ class SchemaRegistryIT {
 
     @BeforeAll
     static void startRegistry() {
-        bootstrapServers = LocalKafkaBroker.shared().bootstrapServers();
+        bootstrapServers = TestBroker.shared().bootstrapServers();
         topic = "_schemas-it-" + UUID.randomUUID();
         server = start(topic);
     }

@@ -1,7 +1,6 @@
 package dev.eventbank.command.writer;
 
 import dev.eventbank.command.routing.CommandMetrics;
-import dev.eventbank.localkafka.LocalKafkaBroker;
 import dev.eventbank.schemas.catalog.TopicProvisioner;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.commands.AccountAggregate;
@@ -18,6 +17,7 @@ import dev.eventbank.schemas.serde.AvroSerdes;
 import dev.eventbank.schemas.serde.SchemaRegistryClient;
 import dev.eventbank.schemas.serde.SchemaRegistryClients;
 import dev.eventbank.support.testing.ServiceUnderTest;
+import dev.eventbank.testbroker.TestBroker;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.RecordsToDelete;
@@ -99,7 +99,7 @@ class PartitionWriterIT {
 
     @BeforeAll
     static void topics() throws Exception {
-        bootstrapServers = LocalKafkaBroker.shared().bootstrapServers();
+        bootstrapServers = TestBroker.shared().bootstrapServers();
         // one registry for every writer: a restore reads records other writers (and tests) serialized
         registry = SchemaRegistryClients.forUrl(ServiceUnderTest.sharedRegistryUrl());
         events = AvroSerdes.value(BankAccountEvent.class, registry);

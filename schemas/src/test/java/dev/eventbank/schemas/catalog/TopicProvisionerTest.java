@@ -1,6 +1,6 @@
 package dev.eventbank.schemas.catalog;
 
-import dev.eventbank.localkafka.LocalKafkaBroker;
+import dev.eventbank.testbroker.TestBroker;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.common.config.ConfigResource;
@@ -18,7 +18,7 @@ class TopicProvisionerTest {
 
     @Test
     void shouldCreateTopicsWithTheirConfigsAndAcceptThemOnASecondRun() throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", LocalKafkaBroker.shared().bootstrapServers()))) {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestBroker.shared().bootstrapServers()))) {
             // given
             TopicSpec log = new TopicSpec("provisioner-log", Topics.DEFAULT_PARTITIONS, Topics.EVENTS.configs());
 
@@ -39,7 +39,7 @@ class TopicProvisionerTest {
 
     @Test
     void shouldRefuseToStartWhenAnExistingTopicHasAnotherPartitionCount() {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", LocalKafkaBroker.shared().bootstrapServers()))) {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestBroker.shared().bootstrapServers()))) {
             // given
             TopicSpec state = new TopicSpec("provisioner-state", Topics.DEFAULT_PARTITIONS, Topics.STATE.configs());
             new TopicProvisioner(admin, 3, (short) 1).ensure(List.of(state));

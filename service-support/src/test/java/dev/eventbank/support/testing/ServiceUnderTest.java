@@ -1,6 +1,6 @@
 package dev.eventbank.support.testing;
 
-import dev.eventbank.localkafka.LocalKafkaBroker;
+import dev.eventbank.testbroker.TestBroker;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 
@@ -18,10 +18,10 @@ import java.util.UUID;
 
 /**
  * One service started in the test JVM for an integration test: its Micronaut context with the embedded HTTP
- * server on a random port, against the shared local Kafka broker ({@link LocalKafkaBroker#shared()}), with an
- * in-memory schema registry, a unique Kafka Streams application id and state directory (Kafka Streams does not
- * leave its group on close, so a reused id would stall the next test) and 3 partitions; plus the HTTP calls the
- * tests make (JDK client, HTTP/1.1, 30 s timeout, bodies as strings).
+ * server on a random port, against the JVM's shared test broker ({@link TestBroker#shared()}: a container, or the
+ * broker from the Kafka jars), with an in-memory schema registry, a unique Kafka Streams application id and state
+ * directory (Kafka Streams does not leave its group on close, so a reused id would stall the next test) and 3
+ * partitions; plus the HTTP calls the tests make (JDK client, HTTP/1.1, 30 s timeout, bodies as strings).
  *
  * <p>Limits: whichever service's classes are on the test class path is started (the fixture names none); the
  * configuration keys are the ones the three services share, anything else goes in {@code extra}; the broker is
@@ -50,7 +50,7 @@ public final class ServiceUnderTest implements AutoCloseable {
     public static ServiceUnderTest start(String name, Map<String, Object> extra) throws IOException {
         Map<String, Object> config = new HashMap<>(Map.of(
                 "micronaut.server.port", -1,
-                "kafka.bootstrap.servers", LocalKafkaBroker.shared().bootstrapServers(),
+                "kafka.bootstrap.servers", TestBroker.shared().bootstrapServers(),
                 "schema-registry.url", SHARED_REGISTRY_URL,
                 "eventbank.streams.application-id", name + "-" + UUID.randomUUID(),
                 "eventbank.streams.state-dir", stateDir(name).toString(),
