@@ -1,6 +1,7 @@
 package dev.eventbank.localstack;
 
 import dev.eventbank.localkafka.LocalKafkaBroker;
+import org.apache.kafka.common.utils.AppInfoParser;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -24,6 +25,11 @@ import java.util.stream.Collectors;
  *
  * <p>Everything lives in one data directory (broker log, Kafka Streams state, service logs), so a second
  * start on the same directory finds its accounts again. A lock file keeps two stacks off one directory.
+ *
+ * <p>The broker is always the one from the Kafka jars, also in the end-to-end tests, which do not use the
+ * integration tests' container-or-jars fixture ({@code test-broker}): it is what {@code bin/local-stack} runs, a
+ * second start on the same data directory must find its log, and {@link #pids()} names its process. (The services,
+ * child processes, could reach a container's mapped port; that is not the obstacle.)
  *
  * <p>Limits: one broker, so no replication; services killed with SIGKILL together with the launcher are
  * cleaned up at the next start from the pid file, not at once.
@@ -127,7 +133,8 @@ public final class LocalStack implements AutoCloseable {
                           PrintStream progress) throws IOException {
         long begin = System.nanoTime();
         progress.printf("local-stack: data in %s%n", dataDir);
-        progress.printf("local-stack: starting Kafka on 127.0.0.1:%d ...%n", ports.kafka());
+        progress.printf("local-stack: starting Kafka %s from the jars on 127.0.0.1:%d ...%n", AppInfoParser.getVersion(),
+                ports.kafka());
         broker = LocalKafkaBroker.start(dataDir.resolve("kafka"), ports.kafka(), ports.kafkaController());
         writePids();
         progress.printf("local-stack: Kafka ready after %.1f s%n", seconds(begin));
