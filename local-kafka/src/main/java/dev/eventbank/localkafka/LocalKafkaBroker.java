@@ -26,8 +26,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Used by {@code bin/local-stack} (and the local stack's end-to-end tests) with its own ports and a persistent data
  * directory, and by the integration tests' broker fixture ({@code dev.eventbank.testbroker.TestBroker} in
- * {@code test-broker}) through {@link #shared()} when that fixture runs the broker from the jars: one broker per test
- * JVM on free loopback ports.
+ * {@code test-broker}) through {@link #startTemporary()} when that fixture runs the broker from the jars: one broker
+ * per test JVM on free loopback ports.
  *
  * <p>Limits: one node, so replication factor 1 and min.insync.replicas 1; it listens on 127.0.0.1 only.
  */
@@ -35,37 +35,33 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(90);
     private static final Map<String, String> CLUSTER_SETTINGS = clusterSettingsInOrder();
-    private static LocalKafkaBroker shared;
 
     private final Path dataDir;
     private final int port;
     private final Process process;
+    private final boolean temporary;
 
-    private LocalKafkaBroker(Path dataDir, int port, Process process) {
+    private LocalKafkaBroker(Path dataDir, int port, Process process, boolean temporary) {
         this.dataDir = dataDir;
         this.port = port;
         this.process = process;
+        this.temporary = temporary;
     }
 
     /**
-     * The broker shared by every test in this JVM: started on first use in a temporary directory on free
-     * ports, stopped when the JVM exits.
+     * Starts a broker in a new temporary directory on free loopback ports; {@link #close} stops it and deletes the
+     * directory. For a test JVM's broker: the integration tests get theirs from the test-broker fixture
+     * ({@code dev.eventbank.testbroker.TestBroker}), which starts this when it runs the broker from the jars.
+     *
+     * @throws UncheckedIOException  when the directory or a port cannot be had
+     * @throws IllegalStateException when the broker does not start, as {@link #start}
      */
-    public static synchronized LocalKafkaBroker shared() {
-        if (shared == null) {
-            try {
-                Path dir = Files.createTempDirectory("local-kafka-");
-                shared = start(dir, freePort(), freePort());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            LocalKafkaBroker broker = shared;
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                broker.close();
-                deleteRecursively(broker.dataDir());
-            }, "local-kafka-shutdown"));
+    public static LocalKafkaBroker startTemporary() {
+        try {
+            return start(Files.createTempDirectory("local-kafka-"), freePort(), freePort(), true);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        return shared;
     }
 
     /**
@@ -73,6 +69,11 @@ public final class LocalKafkaBroker implements AutoCloseable {
      * {@code dataDir}; a directory already formatted by an earlier start is reused as is, with its topics.
      */
     public static LocalKafkaBroker start(Path dataDir, int port, int controllerPort) throws IOException {
+        return start(dataDir, port, controllerPort, false);
+    }
+
+    private static LocalKafkaBroker start(Path dataDir, int port, int controllerPort, boolean temporary)
+            throws IOException {
         Files.createDirectories(dataDir);
         Path logDir = dataDir.resolve("kafka-logs");
         Path properties = dataDir.resolve("server.properties");
@@ -83,7 +84,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
         Process process = javaProcess(List.of(BrokerMain.class.getName(), properties.toString()),
                 dataDir.resolve("broker.log"))
                 .start();
-        LocalKafkaBroker broker = new LocalKafkaBroker(dataDir, port, process);
+        LocalKafkaBroker broker = new LocalKafkaBroker(dataDir, port, process, temporary);
         broker.awaitReady();
         return broker;
     }
@@ -108,9 +109,13 @@ public final class LocalKafkaBroker implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** Stops the broker; one from {@link #startTemporary()} also loses its directory. */
     @Override
     public void close() {
         ChildProcesses.stop(process);
+        if (temporary) {
+            deleteRecursively(dataDir);
+        }
     }
 
     /** A port that was free a moment ago on the loopback interface. */
@@ -212,7 +217,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
             }
             sleep(200);
         }
-        close();
+        // not close(): a temporary broker's directory holds the log this message points to
+        ChildProcesses.stop(process);
         throw new IllegalStateException("Kafka broker not ready after " + STARTUP_TIMEOUT.toSeconds()
                 + " s, see " + dataDir.resolve("broker.log"));
     }

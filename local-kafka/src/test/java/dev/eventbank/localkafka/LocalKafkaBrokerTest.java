@@ -10,25 +10,42 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LocalKafkaBrokerTest {
 
     @Test
-    void shouldCommitTransactionsVisibleToReadCommittedConsumers() throws Exception {
+    void shouldCommitTransactionsVisibleToReadCommittedConsumersAndLeaveNothingBehind() throws Exception {
         // given
-        LocalKafkaBroker broker = LocalKafkaBroker.shared();
+        LocalKafkaBroker broker = LocalKafkaBroker.startTemporary();
+        try {
+            // when
+            commitOneTransactionAndAbortAnother(broker);
+
+            // then
+            assertEquals(List.of("committed"), readCommitted(broker));
+            assertTrue(broker.isAlive());
+        } finally {
+            broker.close();
+        }
+        // and a temporary broker's directory goes with it
+        assertFalse(broker.isAlive());
+        assertFalse(Files.exists(broker.dataDir()), broker.dataDir() + " is left behind");
+    }
+
+    private static void commitOneTransactionAndAbortAnother(LocalKafkaBroker broker) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic("local-kafka-check", 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
 
-        // when
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
                 "bootstrap.servers", broker.bootstrapServers(),
                 "transactional.id", "local-kafka-check"),
@@ -42,8 +59,9 @@ class LocalKafkaBrokerTest {
             producer.flush();
             producer.abortTransaction();
         }
+    }
 
-        // then
+    private static List<String> readCommitted(LocalKafkaBroker broker) {
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
                 "bootstrap.servers", broker.bootstrapServers(),
                 "group.id", "local-kafka-check",
@@ -57,8 +75,7 @@ class LocalKafkaBrokerTest {
                 ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(500));
                 records.forEach(r -> values.add(r.value()));
             }
-            assertEquals(List.of("committed"), values);
+            return values;
         }
-        assertTrue(broker.isAlive());
     }
 }

@@ -1,6 +1,5 @@
 package dev.eventbank.projection;
 
-import dev.eventbank.localkafka.LocalKafkaBroker;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.events.BankAccountEvent;
 import dev.eventbank.schemas.readmodel.AccountState;
@@ -9,6 +8,7 @@ import dev.eventbank.schemas.serde.AvroSerdes;
 import dev.eventbank.schemas.serde.SchemaRegistryClient;
 import dev.eventbank.schemas.serde.SchemaRegistryClients;
 import dev.eventbank.support.testing.ServiceUnderTest;
+import dev.eventbank.testbroker.TestBroker;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -68,7 +68,7 @@ class RebuildSwitchUnderLoadIT {
 
     @BeforeEach
     void startService() throws Exception {
-        bootstrapServers = LocalKafkaBroker.shared().bootstrapServers();
+        bootstrapServers = TestBroker.shared().bootstrapServers();
         registry = SchemaRegistryClients.forUrl(registryUrl);
         Path stateDir = ServiceUnderTest.stateDir("rebuild-load-it");
         server = ApplicationContext.run(EmbeddedServer.class, Map.of(

@@ -16,7 +16,7 @@ import java.util.Map;
  * The integration tests' one real Kafka broker, shared by every test of a JVM: Testcontainers' Kafka module
  * ({@code org.testcontainers.kafka.KafkaContainer}, image {@code apache/kafka} tagged with the version of the Kafka
  * jars on the class path, i.e. the pom's {@code kafka.version}) when a Docker engine answers, else the broker from the
- * Kafka jars ({@link LocalKafkaBroker#shared()}); {@code -Deventbank.test.broker=container|jars|auto} forces one
+ * Kafka jars ({@link LocalKafkaBroker#startTemporary()}); {@code -Deventbank.test.broker=container|jars|auto} forces one
  * ({@link BrokerChoice}). The start logs one line naming the broker, its address and the reason, e.g.
  * {@code test broker: Kafka 4.3.1 from the jars at 127.0.0.1:41234 (no Docker engine answered)}.
  *
@@ -24,7 +24,8 @@ import java.util.Map;
  * the transaction retry backoff of docs/write-side-performance.md); the container gets them as the image's
  * {@code KAFKA_*} environment variables.
  *
- * <p>Limits: one node. The container is stopped when the JVM exits (and by Testcontainers' reaper if the JVM dies).
+ * <p>Limits: one node. Either broker is stopped when the JVM exits (the jars' deletes its temporary directory; the
+ * container is also removed by Testcontainers' reaper if the JVM dies).
  * The local stack's end-to-end tests do not use this fixture: {@code LocalStack} starts its own broker from the jars,
  * as {@code bin/local-stack} does, and those tests stop and restart it on the same data directory.
  */
@@ -102,9 +103,15 @@ public final class TestBroker {
 
     private static TestBroker start(BrokerChoice choice) {
         return switch (choice.kind()) {
-            case JARS -> new TestBroker(LocalKafkaBroker.shared().bootstrapServers(), choice);
+            case JARS -> new TestBroker(startJars(), choice);
             case CONTAINER -> new TestBroker(startContainer(choice), choice);
         };
+    }
+
+    private static String startJars() {
+        LocalKafkaBroker broker = LocalKafkaBroker.startTemporary();
+        Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "test-broker-shutdown"));
+        return broker.bootstrapServers();
     }
 
     private static String startContainer(BrokerChoice choice) {
