@@ -1,5 +1,7 @@
 package dev.eventbank.projection;
 
+import dev.eventbank.projection.rebuild.ProjectionGeneration;
+import dev.eventbank.projection.rebuild.ProjectionGenerations;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;

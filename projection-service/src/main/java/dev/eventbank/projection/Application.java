@@ -1,11 +1,12 @@
 package dev.eventbank.projection;
 
+import dev.eventbank.projection.pipeline.ReadSideTopology;
 import io.micronaut.runtime.Micronaut;
 
 /**
- * Starts the projection service on port 8084: the account state projection (with history, snapshots and bank
- * totals, see {@link AccountStateProjection}), health, metrics (incl. {@link ProjectionLagMetrics}) and the
- * interactive queries the query service relays ({@code /iq/...}, {@link InteractiveQueryController}).
+ * Starts the projection service on port 8084: the read side's topology (account state, history, snapshots and bank
+ * totals, see {@link ReadSideTopology}), health, metrics (incl. {@link ProjectionLagMetrics}), the rebuild
+ * ({@link RebuildController}) and the interactive queries the query service relays ({@code /iq/...}).
  */
 public final class Application {
 

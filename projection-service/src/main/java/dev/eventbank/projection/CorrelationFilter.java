@@ -1,5 +1,6 @@
 package dev.eventbank.projection;
 
+import dev.eventbank.projection.internalapi.PartitionRouter;
 import dev.eventbank.support.logging.CorrelationIdFilter;
 import io.micronaut.http.annotation.ServerFilter;
 

@@ -1,5 +1,15 @@
 package dev.eventbank.projection;
 
+import dev.eventbank.projection.history.AccountHistoryProjection;
+import dev.eventbank.projection.history.AccountTimeline;
+import dev.eventbank.projection.internalapi.PartitionRouter;
+import dev.eventbank.projection.pipeline.CommitAfterPause;
+import dev.eventbank.projection.pipeline.ReadSideTopology;
+import dev.eventbank.projection.rebuild.ProjectionGenerations;
+import dev.eventbank.projection.snapshots.SnapshotProjection;
+import dev.eventbank.projection.snapshots.Snapshots;
+import dev.eventbank.projection.totals.BankTotalsProjection;
+import dev.eventbank.projection.totals.BankTotalsReader;
 import dev.eventbank.schemas.catalog.ApplicationIds;
 import dev.eventbank.schemas.catalog.Stores;
 import dev.eventbank.schemas.catalog.TopicSpec;
@@ -30,7 +40,7 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * Wires the {@link AccountStateProjection} into running Kafka Streams apps from configuration; no logic here. The
+ * Wires the {@link ReadSideTopology} into running Kafka Streams apps from configuration; no logic here. The
  * {@link ProjectionGenerations} start with the context (topics first, then the active generation) and close with
  * it; every reader asks them for the active generation at the time of the read.
  */
@@ -38,7 +48,7 @@ import java.util.Properties;
 class ProjectionFactory {
 
     /** The compacted topic of the bank-wide totals (one key); not in the shared catalogue yet. */
-    static final TopicSpec BANK_TOTALS = new TopicSpec(ReadSideNames.BANK_TOTALS_TOPIC, Topics.DEFAULT_PARTITIONS,
+    static final TopicSpec BANK_TOTALS = new TopicSpec(BankTotalsProjection.TOPIC, Topics.DEFAULT_PARTITIONS,
             Map.of("cleanup.policy", "compact"));
 
     @Singleton
@@ -62,7 +72,7 @@ class ProjectionFactory {
         Snapshots.Policy snapshots = new Snapshots.Policy(snapshotEvery, snapshotEveryActivity);
         ProjectionGenerations.TopologyFactory topologies = (progress, publishing) -> {
             StreamsBuilder builder = new StreamsBuilder();
-            AccountStateProjection.build(builder, registry, snapshots, progress, publishing,
+            ReadSideTopology.build(builder, registry, snapshots, progress, publishing,
                     new CommitAfterPause(commitAfterPauseMs));
             return builder.build();
         };
@@ -103,9 +113,9 @@ class ProjectionFactory {
         return new AccountTimeline(
                 () -> generations.active().streams().kafkaStreams().store(StoreQueryParameters.fromNameAndType(Stores.ACCOUNT_STATE,
                         QueryableStoreTypes.<String, AccountState>keyValueStore())),
-                () -> generations.active().streams().kafkaStreams().store(StoreQueryParameters.fromNameAndType(ReadSideNames.ACCOUNT_HISTORY_STORE,
+                () -> generations.active().streams().kafkaStreams().store(StoreQueryParameters.fromNameAndType(AccountHistoryProjection.STORE,
                         QueryableStoreTypes.<String, byte[]>keyValueStore())),
-                () -> generations.active().streams().kafkaStreams().store(StoreQueryParameters.fromNameAndType(ReadSideNames.ACCOUNT_SNAPSHOT_STORE,
+                () -> generations.active().streams().kafkaStreams().store(StoreQueryParameters.fromNameAndType(SnapshotProjection.STORE,
                         QueryableStoreTypes.<String, AccountSnapshot>keyValueStore())),
                 AvroSerdes.value(BankAccountEvent.class, registry).deserializer());
     }
@@ -113,7 +123,7 @@ class ProjectionFactory {
     @Singleton
     BankTotalsReader bankTotalsReader(ProjectionGenerations generations) {
         return new BankTotalsReader(() -> generations.active().streams().kafkaStreams().store(StoreQueryParameters.fromNameAndType(
-                ReadSideNames.BANK_TOTALS_STORE, QueryableStoreTypes.<String, BankTotals>keyValueStore())));
+                BankTotalsProjection.STORE, QueryableStoreTypes.<String, BankTotals>keyValueStore())));
     }
 
     @Singleton

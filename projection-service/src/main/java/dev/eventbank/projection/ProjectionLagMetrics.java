@@ -1,5 +1,6 @@
 package dev.eventbank.projection;
 
+import dev.eventbank.projection.pipeline.LogProgress;
 import dev.eventbank.schemas.catalog.Topics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,10 +23,10 @@ import java.util.function.Supplier;
  * configured partition count, so partitions added to the topic later are not shown; the figures are as fresh as
  * the consumer's last fetch.
  */
-final class ProjectionLagMetrics implements MeterBinder {
+public final class ProjectionLagMetrics implements MeterBinder {
 
-    static final String NAME = "eventbank.projection.lag";
-    static final String MS_NAME = "eventbank.projection.lag.ms";
+    public static final String NAME = "eventbank.projection.lag";
+    public static final String MS_NAME = "eventbank.projection.lag.ms";
 
     private final Supplier<Map<MetricName, ? extends Metric>> metrics;
     private final Supplier<LogProgress> progress;
@@ -33,7 +34,7 @@ final class ProjectionLagMetrics implements MeterBinder {
     private final LongSupplier clock;
 
     /** @param metrics the Kafka Streams app's client metrics ({@code KafkaStreams::metrics}) */
-    ProjectionLagMetrics(Supplier<Map<MetricName, ? extends Metric>> metrics, LogProgress progress, int partitions,
+    public ProjectionLagMetrics(Supplier<Map<MetricName, ? extends Metric>> metrics, LogProgress progress, int partitions,
                          LongSupplier clock) {
         this(metrics, () -> progress, partitions, clock);
     }
@@ -81,7 +82,7 @@ final class ProjectionLagMetrics implements MeterBinder {
     }
 
     /** The largest {@code records-lag} any of this app's consumers reports for the partition, NaN if none. */
-    double lag(String partition) {
+    public double lag(String partition) {
         double lag = Double.NaN;
         for (Map.Entry<MetricName, ? extends Metric> entry : metrics.get().entrySet()) {
             MetricName name = entry.getKey();

@@ -1,5 +1,7 @@
 package dev.eventbank.projection;
 
+import dev.eventbank.projection.rebuild.ProjectionGenerations;
+import dev.eventbank.projection.rebuild.RebuildStatus;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Controller;
@@ -32,16 +34,16 @@ final class RebuildController {
     @Post
     HttpResponse<RebuildStatus> start(@Nullable @QueryValue String autoSwitch) {
         if (autoSwitch != null && !autoSwitch.equals("true") && !autoSwitch.equals("false")) {
-            throw IqProblem.badRequest("autoSwitch must be true or false, got '" + autoSwitch + "'");
+            throw ProjectionProblem.badRequest("autoSwitch must be true or false, got '" + autoSwitch + "'");
         }
         try {
             RebuildStatus started = generations.startRebuild(!"false".equals(autoSwitch));
             return HttpResponse.<RebuildStatus>accepted(URI.create("/admin/rebuild")).body(started);
         } catch (ProjectionGenerations.Conflict e) {
-            throw IqProblem.conflict("Rebuild not started", e.getMessage());
+            throw ProjectionProblem.conflict("Rebuild not started", e.getMessage());
         } catch (RuntimeException e) {
             // Kafka unreachable, topics not creatable, ...: nothing was started
-            throw IqProblem.unavailable("the rebuild could not start: " + e.getMessage());
+            throw ProjectionProblem.unavailable("the rebuild could not start: " + e.getMessage());
         }
     }
 
@@ -55,7 +57,7 @@ final class RebuildController {
         try {
             return HttpResponse.accepted(URI.create("/admin/rebuild")).body(generations.requestSwitch());
         } catch (ProjectionGenerations.Conflict e) {
-            throw IqProblem.conflict("Nothing to switch", e.getMessage());
+            throw ProjectionProblem.conflict("Nothing to switch", e.getMessage());
         }
     }
 
@@ -64,7 +66,7 @@ final class RebuildController {
         try {
             return HttpResponse.ok(generations.cancel());
         } catch (ProjectionGenerations.Conflict e) {
-            throw IqProblem.conflict("Nothing to cancel", e.getMessage());
+            throw ProjectionProblem.conflict("Nothing to cancel", e.getMessage());
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.eventbank.projection;
 
+import dev.eventbank.projection.rebuild.ProjectionGeneration;
+import dev.eventbank.projection.rebuild.ProjectionGenerations;
 import io.micronaut.core.async.publisher.Publishers;
 import io.micronaut.health.HealthStatus;
 import io.micronaut.management.health.indicator.HealthIndicator;

@@ -1,5 +1,6 @@
 package dev.eventbank.projection;
 
+import dev.eventbank.projection.pipeline.LogProgress;
 import dev.eventbank.schemas.catalog.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.Metric;

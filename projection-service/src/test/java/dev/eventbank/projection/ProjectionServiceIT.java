@@ -1,9 +1,9 @@
 package dev.eventbank.projection;
 
+import dev.eventbank.projection.pipeline.DeadLetterHeaders;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.common.AccountStatus;
 import dev.eventbank.schemas.common.AccountType;
-import dev.eventbank.schemas.evolution.SchemaHistory;
 import dev.eventbank.schemas.events.BankAccountEvent;
 import dev.eventbank.schemas.readmodel.AccountSnapshot;
 import dev.eventbank.schemas.readmodel.AccountState;
@@ -14,12 +14,6 @@ import dev.eventbank.support.testing.ServiceUnderTest;
 import dev.eventbank.testbroker.TestBroker;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
-import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumWriter;
-import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -34,13 +28,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -234,7 +226,7 @@ class ProjectionServiceIT {
         // account with an e-mail address opened now, snapshotted at version 3
         String old = UUID.randomUUID().toString();
         String savings = UUID.randomUUID().toString();
-        produceBytes(old, version1Opened(old, "10.0000"));
+        produceBytes(old, Events.version1Opened(registry, old, "10.0000"));
         produce(List.of(Events.opened(savings, "20.00", "ada@example.com", AccountType.SAVINGS),
                 Events.deposited(savings, 2, "1.00", "21.00"), Events.deposited(savings, 3, "1.00", "22.00"),
                 Events.deposited(savings, 4, "1.00", "23.00")));
@@ -301,39 +293,6 @@ class ProjectionServiceIT {
             }
             producer.flush();
         }
-    }
-
-    /**
-     * An AccountOpened as the version 1 command service wrote it: the envelope's first released schema (from
-     * history/, no email, no accountType), registered under the events subject, in Confluent's wire format.
-     */
-    private static byte[] version1Opened(String accountId, String initialDeposit) throws Exception {
-        Schema v1 = SchemaHistory.releases("BankAccountEvent").get(0);
-        Schema openedV1 = v1.getField("payload").schema().getTypes().stream()
-                .filter(type -> type.getName().equals("AccountOpened")).findFirst().orElseThrow();
-        GenericRecord opened = new GenericData.Record(openedV1);
-        opened.put("accountNumber", "NL00EVBK0000000009");
-        opened.put("owner", "Grace Hopper");
-        opened.put("currency", "EUR");
-        opened.put("initialDeposit", ByteBuffer.wrap(new BigDecimal(initialDeposit).unscaledValue().toByteArray()));
-        GenericRecord event = new GenericData.Record(v1);
-        event.put("eventId", UUID.randomUUID().toString());
-        event.put("aggregateId", accountId);
-        event.put("aggregateType", "BankAccount");
-        event.put("version", 1L);
-        event.put("eventType", "AccountOpened");
-        event.put("occurredAt", Events.T0.toEpochMilli());
-        event.put("commandId", UUID.randomUUID().toString());
-        event.put("correlationId", UUID.randomUUID().toString());
-        event.put("payload", opened);
-        int id = registry.register(Topics.EVENTS.name() + "-value", v1);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(0);
-        out.write(ByteBuffer.allocate(4).putInt(id).array());
-        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-        new GenericDatumWriter<GenericRecord>(v1).write(event, encoder);
-        encoder.flush();
-        return out.toByteArray();
     }
 
     private static void produceBytes(String key, byte[] value) throws Exception {

@@ -1,5 +1,7 @@
 package dev.eventbank.projection;
 
+import dev.eventbank.projection.totals.BankTotalsProjection;
+
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.events.BankAccountEvent;
 import dev.eventbank.schemas.readmodel.AccountState;
@@ -102,7 +104,7 @@ class RebuildSwitchUnderLoadIT {
         load.produceRound(); // opens the accounts, so that generation 0 has something to publish before the totals check
         BankTotals before = awaitTotals(totalsDeserializer, totals -> true);
         awaitStable(totalsDeserializer, before);
-        BankTotals settled = latest(ReadSideNames.BANK_TOTALS_TOPIC, totalsDeserializer).get(ReadSideNames.BANK_TOTALS_KEY);
+        BankTotals settled = latest(BankTotalsProjection.TOPIC, totalsDeserializer).get(BankTotalsProjection.KEY);
         long eventsBeforeLoad = settled.getEventsApplied() - produced.get();
 
         // when: events keep coming while a rebuild catches up and switches by itself
@@ -137,8 +139,8 @@ class RebuildSwitchUnderLoadIT {
         long expected = eventsBeforeLoad + produced.get();
         BankTotals after = awaitTotals(totalsDeserializer, totals -> totals.getEventsApplied() >= expected);
         awaitStable(totalsDeserializer, after);
-        assertEquals(expected, latest(ReadSideNames.BANK_TOTALS_TOPIC, totalsDeserializer)
-                .get(ReadSideNames.BANK_TOTALS_KEY).getEventsApplied());
+        assertEquals(expected, latest(BankTotalsProjection.TOPIC, totalsDeserializer)
+                .get(BankTotalsProjection.KEY).getEventsApplied());
     }
 
     /** Deposits of 1.00 to each account in turn (each opened first), at most 160 events/s, until stopped. */
@@ -199,10 +201,10 @@ class RebuildSwitchUnderLoadIT {
     private BankTotals awaitTotals(Deserializer<BankTotals> deserializer, java.util.function.Predicate<BankTotals> done)
             throws Exception {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        BankTotals totals = latest(ReadSideNames.BANK_TOTALS_TOPIC, deserializer).get(ReadSideNames.BANK_TOTALS_KEY);
+        BankTotals totals = latest(BankTotalsProjection.TOPIC, deserializer).get(BankTotalsProjection.KEY);
         while ((totals == null || !done.test(totals)) && System.nanoTime() < deadline) {
             Thread.sleep(500);
-            totals = latest(ReadSideNames.BANK_TOTALS_TOPIC, deserializer).get(ReadSideNames.BANK_TOTALS_KEY);
+            totals = latest(BankTotalsProjection.TOPIC, deserializer).get(BankTotalsProjection.KEY);
         }
         if (totals == null || !done.test(totals)) {
             fail("the bank totals did not get there within " + TIMEOUT + ": " + totals);
@@ -216,7 +218,7 @@ class RebuildSwitchUnderLoadIT {
         long last = seen.getEventsApplied();
         while (System.nanoTime() < deadline) {
             Thread.sleep(2000);
-            long now = latest(ReadSideNames.BANK_TOTALS_TOPIC, deserializer).get(ReadSideNames.BANK_TOTALS_KEY)
+            long now = latest(BankTotalsProjection.TOPIC, deserializer).get(BankTotalsProjection.KEY)
                     .getEventsApplied();
             if (now == last) {
                 return;

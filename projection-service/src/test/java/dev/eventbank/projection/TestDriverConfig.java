@@ -6,12 +6,12 @@ import java.nio.file.Path;
 import java.util.Properties;
 
 /** The configuration every {@code TopologyTestDriver} of these tests starts from: no broker, its own state directory. */
-final class TestDriverConfig {
+public final class TestDriverConfig {
 
     private TestDriverConfig() {
     }
 
-    static Properties of(String applicationId, Path stateDir) {
+    public static Properties of(String applicationId, Path stateDir) {
         Properties properties = new Properties();
         properties.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -20,7 +20,7 @@ final class TestDriverConfig {
     }
 
     /** As {@link #of}, under exactly_once_v2 like the service. */
-    static Properties exactlyOnce(String applicationId, Path stateDir) {
+    public static Properties exactlyOnce(String applicationId, Path stateDir) {
         Properties properties = of(applicationId, stateDir);
         properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         return properties;

@@ -1,0 +1,54 @@
+package dev.eventbank.projection.pipeline;
+
+/**
+ * Whether a projection generation writes to the public topics ({@code bank-account-state},
+ * {@code bank-account-snapshots}, {@code bank-totals}, {@code bank-account-events-dlq}). A generation being rebuilt
+ * from the log builds its stores without publishing, so other teams' consumers see no replay; at the switch it
+ * is {@linkplain #enable(boolean) enabled}, optionally asking each task to re-publish once what it holds: the
+ * current state and the latest snapshot of every account, and the bank totals (so the state, snapshot and totals
+ * topics reflect the rebuilt code).
+ *
+ * <p>Read by the stream threads on every record, written by the rebuild monitor: volatile fields, no locks.
+ * Limits: a record processed just before the switch is not published (the pass re-publishes its result); an
+ * account's older snapshots are not re-published (the compacted topic keeps the latest per account anyway).
+ */
+public final class Publishing {
+
+    /** Always publishing, never asked to re-publish: the active generation of a normal start, and the tests. */
+    public static final Publishing ALWAYS = new Publishing(true);
+
+    private volatile boolean enabled;
+    private volatile long republishRequests;
+
+    private Publishing(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    /** A gate that starts closed: the generation being rebuilt. */
+    public static Publishing gated() {
+        return new Publishing(false);
+    }
+
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /**
+     * Opens the gate; with {@code republish} each task re-publishes once its accounts' current states and latest
+     * snapshots, and the bank totals.
+     */
+    public void enable(boolean republish) {
+        if (this == ALWAYS) {
+            return;
+        }
+        if (republish) {
+            republishRequests++;
+        }
+        enabled = true;
+    }
+
+    /** How many re-publish passes were asked for so far; a task runs one pass when this grows. */
+    public long republishRequests() {
+        return republishRequests;
+    }
+}

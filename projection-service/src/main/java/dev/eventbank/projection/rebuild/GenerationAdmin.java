@@ -1,0 +1,181 @@
+package dev.eventbank.projection.rebuild;
+
+import dev.eventbank.schemas.catalog.TopicProvisioner;
+import dev.eventbank.schemas.catalog.TopicSpec;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.apache.kafka.common.errors.GroupNotEmptyException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyDescription;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What the rebuild needs from the Kafka Admin API: how far a generation's consumer group is behind the end of its
+ * source topics, and deleting a retired generation's consumer group and internal topics.
+ *
+ * <p>Lag is measured from the group's <em>committed</em> offsets against the last stable offsets (what a
+ * read_committed reader can reach), per partition; a partition without a committed offset counts from its
+ * earliest offset. Offsets count transaction markers too, so a partition is caught up at a lag of at most one
+ * (the marker after its last transaction) and lag overstates the events left by about one per transaction.
+ */
+final class GenerationAdmin implements AutoCloseable {
+
+    private static final long TIMEOUT_SECONDS = 30;
+
+    /** How far behind a generation is: on the event log, on its internal (repartition) topics, worst partition. */
+    record Lag(long events, long internal, long worstPartition, boolean complete, Map<Integer, Long> eventsByPartition) {
+
+        /** Every partition at most one offset (a trailing transaction marker) behind, all topics known. */
+        boolean caughtUp() {
+            return complete && worstPartition <= 1;
+        }
+    }
+
+    private final Admin admin;
+
+    GenerationAdmin(String bootstrapServers) {
+        this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+    }
+
+    /**
+     * The changelog and repartition topics an app with this topology creates under {@code applicationId}: one
+     * changelog per logged store, one per repartition source (names as Kafka Streams derives them).
+     */
+    static Set<String> internalTopics(Topology topology, String applicationId) {
+        Set<String> topics = new TreeSet<>();
+        for (TopologyDescription.Subtopology subtopology : topology.describe().subtopologies()) {
+            for (TopologyDescription.Node node : subtopology.nodes()) {
+                if (node instanceof TopologyDescription.Processor processor) {
+                    processor.stores().forEach(store -> topics.add(applicationId + "-" + store + "-changelog"));
+                }
+                if (node instanceof TopologyDescription.Source source && source.topicSet() != null) {
+                    source.topicSet().stream().filter(topic -> topic.endsWith("-repartition"))
+                            .map(topic -> topic.startsWith(applicationId + "-") ? topic : applicationId + "-" + topic)
+                            .forEach(topics::add);
+                }
+            }
+        }
+        return topics;
+    }
+
+    /** The internal topics among {@code topics} that feed processing (repartition topics), for the lag. */
+    static List<String> repartitionTopics(Collection<String> topics) {
+        return topics.stream().filter(topic -> topic.endsWith("-repartition")).toList();
+    }
+
+    Lag lag(String applicationId, String eventsTopic, List<String> internalSources) throws Exception {
+        List<String> topics = new ArrayList<>(internalSources);
+        topics.add(eventsTopic);
+        Map<String, TopicDescription> descriptions;
+        try {
+            descriptions = admin.describeTopics(topics).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                // the new generation has not created its internal topics yet
+                return new Lag(-1, -1, Long.MAX_VALUE, false, Map.of());
+            }
+            throw e;
+        }
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+        descriptions.forEach((topic, description) -> description.partitions().forEach(partition -> {
+            TopicPartition tp = new TopicPartition(topic, partition.partition());
+            latest.put(tp, OffsetSpec.latest());
+            earliest.put(tp, OffsetSpec.earliest());
+        }));
+        ListOffsetsOptions readCommitted = new ListOffsetsOptions(IsolationLevel.READ_COMMITTED);
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
+                admin.listOffsets(latest, readCommitted).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> starts =
+                admin.listOffsets(earliest, readCommitted).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)
+                .partitionsToOffsetAndMetadata().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        long events = 0;
+        long internal = 0;
+        long worst = 0;
+        Map<Integer, Long> byPartition = new HashMap<>();
+        for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end : ends.entrySet()) {
+            OffsetAndMetadata position = committed.get(end.getKey());
+            long from = position != null ? position.offset() : starts.get(end.getKey()).offset();
+            long lag = Math.max(0, end.getValue().offset() - from);
+            worst = Math.max(worst, lag);
+            if (end.getKey().topic().equals(eventsTopic)) {
+                events += lag;
+                byPartition.put(end.getKey().partition(), lag);
+            } else {
+                internal += lag;
+            }
+        }
+        return new Lag(events, internal, worst, true, byPartition);
+    }
+
+    /** Number of members in the group; 0 when it is empty or does not exist. */
+    int members(String groupId) throws Exception {
+        try {
+            ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(groupId)).describedGroups()
+                    .get(groupId).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            return description.members().size();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof GroupIdNotFoundException) {
+                return 0;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Deletes the consumer group {@code applicationId} (if it exists) and those of {@code internalTopics} that
+     * exist. Refuses (IllegalStateException) while the group still has members: another instance still runs
+     * that generation and needs its topics.
+     *
+     * @return the topics deleted
+     */
+    List<String> deleteGeneration(String applicationId, Set<String> internalTopics) throws Exception {
+        try {
+            admin.deleteConsumerGroups(List.of(applicationId)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof GroupNotEmptyException) {
+                throw new IllegalStateException("consumer group " + applicationId + " still has members (another "
+                        + "instance runs that generation); its group and internal topics are kept");
+            }
+            if (!(e.getCause() instanceof GroupIdNotFoundException)) {
+                throw e;
+            }
+        }
+        Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        List<String> doomed = internalTopics.stream().filter(existing::contains).toList();
+        if (!doomed.isEmpty()) {
+            admin.deleteTopics(doomed).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        }
+        return doomed;
+    }
+
+    /** Creates the topics that are missing (idempotent, checks partition counts of existing ones). */
+    void ensureTopics(Collection<TopicSpec> topics, int partitions, short replicationFactor) {
+        new TopicProvisioner(admin, partitions, replicationFactor).ensure(topics);
+    }
+
+    @Override
+    public void close() {
+        admin.close(java.time.Duration.ofSeconds(5));
+    }
+}

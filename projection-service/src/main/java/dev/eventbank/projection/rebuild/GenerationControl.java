@@ -1,0 +1,143 @@
+package dev.eventbank.projection.rebuild;
+
+import dev.eventbank.schemas.catalog.TopicSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The projection's generations, persisted in the compacted one-partition topic {@value #TOPIC_NAME} so that a
+ * restart (or a second instance) runs the same generation. Three keys per base application id, values are decimal
+ * generation numbers as UTF-8 strings (readable with any console consumer):
+ * <ul>
+ *   <li>{@code <base>}: the active generation (absent = 0, the base application id itself);</li>
+ *   <li>{@code <base>/rebuilding}: the generation a rebuild is building; a tombstone once it switched, failed or
+ *       was cancelled, so a value greater than the active one at start means the rebuild was abandoned;</li>
+ *   <li>{@code <base>/highest}: the highest generation ever started, so a new rebuild never reuses the
+ *       application id (and internal topic names) of an abandoned one whose topics may still be being deleted.</li>
+ * </ul>
+ * Limits: read once at start (to its end) and written by the rebuild; instances do not watch it while running.
+ */
+final class GenerationControl implements AutoCloseable {
+
+    static final String TOPIC_NAME = "bank-projection-generations";
+    static final TopicSpec TOPIC = new TopicSpec(TOPIC_NAME, 1, Map.of("cleanup.policy", "compact"));
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    /** What the topic says about one base application id. */
+    record State(long active, Long rebuilding, long highest) {
+    }
+
+    private final String bootstrapServers;
+    private final String base;
+    private KafkaProducer<String, String> producer;
+
+    GenerationControl(String bootstrapServers, String baseApplicationId) {
+        this.bootstrapServers = bootstrapServers;
+        this.base = baseApplicationId;
+    }
+
+    /** Reads the topic from the beginning to its end offset at the time of the call. */
+    State read() {
+        Map<String, String> latest = new HashMap<>();
+        TopicPartition partition = new TopicPartition(TOPIC_NAME, 0);
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new StringDeserializer())) {
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            long end = consumer.endOffsets(List.of(partition), TIMEOUT).get(partition);
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (consumer.position(partition, TIMEOUT) < end) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read " + TOPIC_NAME + " to its end within " + TIMEOUT);
+                }
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (base.equals(record.key()) || rebuildingKey().equals(record.key()) || highestKey().equals(record.key())) {
+                        latest.put(record.key(), record.value());
+                    }
+                }
+            }
+        }
+        long active = number(latest.get(base), 0L);
+        Long rebuilding = latest.get(rebuildingKey()) == null ? null : number(latest.get(rebuildingKey()), 0L);
+        long highest = Math.max(active, Math.max(rebuilding == null ? 0 : rebuilding, number(latest.get(highestKey()), 0L)));
+        return new State(active, rebuilding, highest);
+    }
+
+    /** Records that {@code generation} is being built (and is the highest so far). */
+    void rebuilding(long generation) {
+        write(highestKey(), String.valueOf(generation));
+        write(rebuildingKey(), String.valueOf(generation));
+    }
+
+    /** Makes {@code generation} the active one and ends the rebuild record. */
+    void activate(long generation) {
+        write(base, String.valueOf(generation));
+        write(rebuildingKey(), null);
+    }
+
+    /** Ends the rebuild record without a switch (the rebuild failed, was cancelled or abandoned). */
+    void rebuildEnded() {
+        write(rebuildingKey(), null);
+    }
+
+    private synchronized void write(String key, String value) {
+        if (producer == null) {
+            producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                    ProducerConfig.ACKS_CONFIG, "all",
+                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), new StringSerializer(), new StringSerializer());
+        }
+        try {
+            producer.send(new ProducerRecord<>(TOPIC_NAME, 0, key, value)).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("could not write " + key + "=" + value + " to " + TOPIC_NAME + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while writing to " + TOPIC_NAME, e);
+        }
+    }
+
+    private String rebuildingKey() {
+        return base + "/rebuilding";
+    }
+
+    private String highestKey() {
+        return base + "/highest";
+    }
+
+    private static long number(String value, long absent) {
+        if (value == null) {
+            return absent;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException(TOPIC_NAME + " holds '" + value + "', not a generation number");
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
+        }
+    }
+}

@@ -1,0 +1,577 @@
+package dev.eventbank.projection.rebuild;
+
+import dev.eventbank.projection.ProjectionLagMetrics;
+import dev.eventbank.projection.pipeline.LogProgress;
+import dev.eventbank.projection.pipeline.Publishing;
+import dev.eventbank.schemas.catalog.TopicSpec;
+import dev.eventbank.schemas.catalog.Topics;
+import dev.eventbank.schemas.serde.SchemaRegistryClient;
+import dev.eventbank.support.streams.ManagedStreams;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * Runs the projection in <em>generations</em> and rebuilds it from the log without a gap in reads.
+ *
+ * <p>The active generation (persisted in {@link GenerationControl}'s compacted topic, read at start) serves the
+ * interactive queries and publishes the read-model topics. {@link #startRebuild} starts generation N+1 in this
+ * process next to it, under a new application id, so Kafka Streams reads the log from the beginning into fresh
+ * stores; it publishes nothing ({@link Publishing} gate closed) while it catches up, and reads keep going to
+ * generation N. A monitor measures it every second (events processed, events/s, lag of its consumer group from
+ * {@link GenerationAdmin}, ETA) and logs a line every 5 s. When every partition of the log and of its repartition
+ * topic is caught up (lag at most one offset, a transaction marker) it switches: opens the gate with a one-time
+ * re-publish of every account's state and latest snapshot and of the bank totals, records generation N+1 as active
+ * in the control topic, routes reads to it, then stops generation N, leaves and deletes its consumer group, deletes
+ * its internal topics with their registry subjects, and its local state.
+ *
+ * <p>Every change of the rebuild happens on the one monitor thread (HTTP calls hand their work to it and wait), so
+ * start, switch, cancel and failure never race; {@link #active()} and {@link #status()} are volatile reads.
+ *
+ * <p>Limits: one instance. A restart during a rebuild abandons it (its leftovers are deleted at the next start; start
+ * it again). With several instances only the one that took the request builds the new generation: the others keep
+ * the old one until restarted (they read the control topic at start), and the old group is then not deleted
+ * because it still has members. Two generations in one process need about twice the memory and disk of one while
+ * the rebuild runs. The old generation's exactly-once transactional ids expire on the broker by themselves
+ * ({@code transactional.id.expiration.ms}).
+ */
+public final class ProjectionGenerations implements AutoCloseable {
+
+    /** Builds a generation's topology with its own progress counters and publishing gate. */
+    @FunctionalInterface
+    public interface TopologyFactory {
+        Topology build(LogProgress progress, Publishing publishing);
+    }
+
+    /** The request does not fit the rebuild's current state (one is already running, nothing to switch, ...). */
+    public static final class Conflict extends RuntimeException {
+        Conflict(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProjectionGenerations.class);
+    private static final Duration TICK = Duration.ofSeconds(1);
+    private static final Duration LOG_EVERY = Duration.ofSeconds(5);
+    private static final Duration RATE_WINDOW = Duration.ofSeconds(5);
+    /** Reads that picked the old generation just before the switch finish before it is closed. */
+    private static final Duration READ_GRACE = Duration.ofSeconds(1);
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(90);
+
+    private final TopologyFactory topologies;
+    private final Properties streamsProperties;
+    private final String base;
+    private final Path stateDir;
+    private final List<TopicSpec> topics;
+    private final int partitions;
+    private final short replicationFactor;
+    private final GenerationControl control;
+    private final GenerationAdmin admin;
+    private final SchemaRegistryClient registry;
+    private final Topology described;
+    private final ScheduledExecutorService monitor = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "projection-rebuild");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final List<Consumer<ProjectionGeneration>> activationListeners = new CopyOnWriteArrayList<>();
+
+    private volatile ProjectionGeneration active;
+    private volatile RebuildStatus status;
+    /** Confined to the monitor thread. */
+    private Rebuild rebuild;
+    private ProjectionGeneration retiring;
+
+    /**
+     * @param streamsProperties Kafka Streams properties of every generation, without application id and state dir
+     * @param stateDir          the configured state directory (generation 0's; later ones get {@code g<N>} in it)
+     * @param registry          the registry the generations' serdes register in: a retired generation's internal
+     *                          topics' subjects are deleted with the topics
+     */
+    public ProjectionGenerations(TopologyFactory topologies, Properties streamsProperties, String baseApplicationId,
+                                 Path stateDir, List<TopicSpec> topics, int partitions, short replicationFactor,
+                                 SchemaRegistryClient registry) {
+        this.topologies = topologies;
+        this.streamsProperties = streamsProperties;
+        this.base = baseApplicationId;
+        this.stateDir = stateDir;
+        this.topics = List.copyOf(topics);
+        this.partitions = partitions;
+        this.replicationFactor = replicationFactor;
+        this.registry = registry;
+        String bootstrapServers = String.valueOf(streamsProperties.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
+        this.control = new GenerationControl(bootstrapServers, baseApplicationId);
+        this.admin = new GenerationAdmin(bootstrapServers);
+        // only for the names of the internal topics a generation creates
+        this.described = topologies.build(LogProgress.NONE, Publishing.ALWAYS);
+    }
+
+    /** Starts the generation the control topic names (0 if none); cleans up after a rebuild a restart abandoned. */
+    public void start() {
+        List<TopicSpec> needed = new ArrayList<>(topics);
+        needed.add(GenerationControl.TOPIC);
+        admin.ensureTopics(needed, partitions, replicationFactor);
+        GenerationControl.State persisted = control.read();
+        active = startGeneration(persisted.active(), Publishing.ALWAYS);
+        status = RebuildStatus.none(active.number(), active.applicationId());
+        LOG.info("projection generation started generation={} applicationId={} stateDir={}",
+                active.number(), active.applicationId(), active.stateDir());
+        if (persisted.rebuilding() != null && persisted.rebuilding() > persisted.active()) {
+            monitor.execute(() -> cleanUpAbandoned(persisted.rebuilding()));
+        }
+    }
+
+    /** The generation that serves reads now. */
+    public ProjectionGeneration active() {
+        return active;
+    }
+
+    /** Called with each generation that becomes active (after the switch), e.g. to re-bind metrics. */
+    public void onActivated(Consumer<ProjectionGeneration> listener) {
+        activationListeners.add(listener);
+    }
+
+    /** The current or last rebuild of this instance. */
+    public RebuildStatus status() {
+        return status;
+    }
+
+    /**
+     * Starts generation N+1 from the beginning of the log.
+     *
+     * @param autoSwitch switch as soon as it has caught up; false = wait for {@link #requestSwitch()}
+     * @throws Conflict when a rebuild is already running or another instance switched
+     */
+    public RebuildStatus startRebuild(boolean autoSwitch) {
+        return onMonitor(() -> {
+            if (rebuild != null && !rebuild.finished()) {
+                throw new Conflict("a rebuild of generation " + rebuild.generation.number()
+                        + " is already running (" + rebuild.phase + "); follow it with GET /admin/rebuild or cancel it "
+                        + "with DELETE /admin/rebuild");
+            }
+            GenerationControl.State persisted = control.read();
+            if (persisted.active() != active.number()) {
+                throw new Conflict("the control topic names generation " + persisted.active()
+                        + " as active but this instance runs generation " + active.number() + ": restart it first");
+            }
+            long number = persisted.highest() + 1;
+            control.rebuilding(number);
+            ProjectionGeneration generation;
+            try {
+                generation = startGeneration(number, Publishing.gated());
+            } catch (RuntimeException e) {
+                control.rebuildEnded();
+                throw e;
+            }
+            rebuild = new Rebuild(generation, autoSwitch);
+            rebuild.ticks = monitor.scheduleWithFixedDelay(this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+            status = rebuild.status();
+            LOG.info("rebuild started generation={} applicationId={} activeGeneration={} autoSwitch={}",
+                    number, generation.applicationId(), active.number(), autoSwitch);
+            return status;
+        });
+    }
+
+    /** With {@code autoSwitch=false}: switch at the next check at which the new generation is caught up. */
+    public RebuildStatus requestSwitch() {
+        return onMonitor(() -> {
+            if (rebuild == null || rebuild.finished() || rebuild.phase.equals("SWITCHING")) {
+                throw new Conflict("no rebuild is waiting to switch");
+            }
+            rebuild.switchRequested = true;
+            return status;
+        });
+    }
+
+    /** Stops the running rebuild and deletes what it built; the active generation is untouched. */
+    public RebuildStatus cancel() {
+        return onMonitor(() -> {
+            if (rebuild == null || rebuild.finished() || rebuild.phase.equals("SWITCHING")) {
+                throw new Conflict("no rebuild to cancel" + (rebuild != null && rebuild.phase.equals("SWITCHING")
+                        ? ": it is already switching" : ""));
+            }
+            end(rebuild, "CANCELLED", null);
+            return status;
+        });
+    }
+
+    /** One progress step; never throws (an exception would end the scheduled ticks). */
+    private void tick() {
+        try {
+            measureAndAct();
+        } catch (RuntimeException | Error e) {
+            LOG.error("rebuild monitor step failed error=\"{}\"", e.toString(), e);
+        }
+    }
+
+    /** Measure, log every {@link #LOG_EVERY}, switch or fail when due. */
+    private void measureAndAct() {
+        Rebuild current = rebuild;
+        if (current == null || current.finished() || current.phase.equals("SWITCHING")) {
+            return;
+        }
+        KafkaStreams.State state = current.generation.streams().state();
+        if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
+                || state == KafkaStreams.State.NOT_RUNNING || state == KafkaStreams.State.PENDING_SHUTDOWN) {
+            end(current, "FAILED", "generation " + current.generation.number() + " stopped: Kafka Streams state " + state
+                    + " (see the service log)");
+            return;
+        }
+        GenerationAdmin.Lag lag;
+        try {
+            lag = admin.lag(current.generation.applicationId(), Topics.EVENTS.name(),
+                    GenerationAdmin.repartitionTopics(internalTopics(current.generation.applicationId())));
+        } catch (Exception e) {
+            LOG.warn("rebuild progress not measured generation={} error=\"{}\"", current.generation.number(), e.toString());
+            return;
+        }
+        current.sample(System.nanoTime(), current.generation.progress().processedCount(), lag,
+                displayLag(current.generation, lag));
+        status = current.status();
+        if (System.nanoTime() - current.lastLogNanos >= LOG_EVERY.toNanos()) {
+            current.lastLogNanos = System.nanoTime();
+            RebuildStatus now = status;
+            LOG.info("rebuild progress generation={} events={} total={} eventsPerSecond={} lag={} etaSeconds={} state={}",
+                    now.generation(), now.eventsProcessed(), now.eventsTotal(), Math.round(now.eventsPerSecond()),
+                    now.lag(), now.etaSeconds() == null ? "?" : Math.round(now.etaSeconds()), state);
+        }
+        if (state != KafkaStreams.State.RUNNING || !lag.caughtUp()) {
+            return;
+        }
+        if (current.autoSwitch || current.switchRequested) {
+            switchTo(current);
+        } else if (current.phase.equals("REBUILDING")) {
+            current.phase = "CAUGHT_UP";
+            status = current.status();
+            LOG.info("rebuild caught up generation={} events={}; waiting for POST /admin/rebuild/switch",
+                    current.generation.number(), current.processed);
+        }
+    }
+
+    /**
+     * The events left to process, for display: per partition the smaller of the committed lag (up to a commit
+     * interval old) and the stream thread's consumer {@code records-lag} (as of its last fetch, unknown until its
+     * first). The switch itself waits for the committed lag.
+     */
+    private static Long displayLag(ProjectionGeneration generation, GenerationAdmin.Lag committed) {
+        if (!committed.complete()) {
+            return null;
+        }
+        ProjectionLagMetrics consumer = new ProjectionLagMetrics(generation.streams().kafkaStreams()::metrics,
+                generation.progress(), 0, System::currentTimeMillis);
+        long sum = 0;
+        for (Map.Entry<Integer, Long> partition : committed.eventsByPartition().entrySet()) {
+            double fetched = consumer.lag(String.valueOf(partition.getKey()));
+            sum += Double.isNaN(fetched) ? partition.getValue() : Math.min(partition.getValue(), (long) fetched);
+        }
+        return sum;
+    }
+
+    private void switchTo(Rebuild current) {
+        current.phase = "SWITCHING";
+        status = current.status();
+        ProjectionGeneration next = current.generation;
+        try {
+            next.publishing().enable(true);
+            control.activate(next.number());
+        } catch (RuntimeException e) {
+            end(current, "FAILED", "could not record generation " + next.number() + " as active: " + e.getMessage());
+            return;
+        }
+        ProjectionGeneration previous = active;
+        retiring = previous;
+        active = next;
+        current.switchedAt = Instant.now();
+        current.secondsToSwitch = (System.nanoTime() - current.startNanos) / 1e9;
+        status = current.status();
+        activationListeners.forEach(listener -> listener.accept(next));
+        LOG.info("projection switched generation={} previousGeneration={} applicationId={} events={} seconds={} eventsPerSecond={}",
+                next.number(), previous.number(), next.applicationId(), current.processed,
+                String.format("%.1f", current.secondsToSwitch), Math.round(current.processed / current.secondsToSwitch));
+        current.warning = retire(previous);
+        retiring = null;
+        current.phase = "DONE";
+        status = current.status();
+        current.ticks.cancel(false);
+    }
+
+    /** Stops the previous generation and deletes its group, internal topics and state; a warning if not all went. */
+    private String retire(ProjectionGeneration previous) {
+        sleep(READ_GRACE);
+        String warning = discard(previous);
+        LOG.info("projection generation retired generation={} applicationId={}{}", previous.number(),
+                previous.applicationId(), warning == null ? "" : " warning=\"" + warning + "\"");
+        return warning;
+    }
+
+    /** Ends a rebuild without a switch: stops the new generation and deletes what it built. */
+    private void end(Rebuild current, String phase, String error) {
+        current.phase = phase;
+        current.error = error;
+        current.ticks.cancel(false);
+        if (error != null) {
+            LOG.error("rebuild failed generation={} reason=\"{}\"", current.generation.number(), error);
+        } else {
+            LOG.info("rebuild cancelled generation={}", current.generation.number());
+        }
+        current.warning = discard(current.generation);
+        try {
+            control.rebuildEnded();
+        } catch (RuntimeException e) {
+            LOG.warn("could not end the rebuild record in {} error=\"{}\"", GenerationControl.TOPIC_NAME, e.getMessage());
+        }
+        status = current.status();
+    }
+
+    /**
+     * Closes a generation (leaving its group), deletes its local state, consumer group, internal topics and their
+     * registry subjects.
+     */
+    private String discard(ProjectionGeneration generation) {
+        List<String> problems = new ArrayList<>();
+        try {
+            generation.streams().stopAndLeaveGroup();
+            generation.streams().cleanUp();
+        } catch (RuntimeException e) {
+            problems.add("close/cleanUp: " + e.getMessage());
+        }
+        // cleanUp leaves the app directory's lock and metadata files behind; generation 0 shares its directory
+        // with the later generations' g<N> directories, so only its own app directory goes
+        deleteDirectory(generation.number() > 0 ? generation.stateDir()
+                : generation.stateDir().resolve(generation.applicationId()), problems);
+        String warning = deleteGroupAndTopics(generation.applicationId(), problems);
+        return warning;
+    }
+
+    private String deleteGroupAndTopics(String applicationId, List<String> problems) {
+        // the group may need a moment to see the leave
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Set<String> internal = internalTopics(applicationId);
+                List<String> deleted = admin.deleteGeneration(applicationId, internal);
+                List<String> subjects = deleteSubjects(internal, problems);
+                LOG.info("generation deleted applicationId={} topics={} subjects={}", applicationId, deleted, subjects);
+                break;
+            } catch (IllegalStateException e) {
+                if (attempt >= 5) {
+                    problems.add(e.getMessage());
+                    break;
+                }
+                sleep(Duration.ofSeconds(1));
+            } catch (Exception e) {
+                problems.add("deleting group and topics of " + applicationId + ": " + e);
+                break;
+            }
+        }
+        if (problems.isEmpty()) {
+            return null;
+        }
+        String warning = String.join("; ", problems);
+        LOG.warn("generation not fully deleted applicationId={} reason=\"{}\"", applicationId, warning);
+        return warning;
+    }
+
+    /**
+     * Deletes the registry subjects the serdes registered for these internal topics ({@code <topic>-value} and
+     * {@code <topic>-key}, TopicNameStrategy), those that exist; a failure is a problem, not an exception, since the
+     * generation is gone either way. Exact names, never a prefix: generation N's topics are a prefix of none of
+     * N+1's ({@code <base>-<store>-changelog} vs {@code <base>-g1-<store>-changelog}), but a prefix match could be.
+     */
+    private List<String> deleteSubjects(Set<String> internal, List<String> problems) {
+        List<String> deleted = new ArrayList<>();
+        try {
+            Set<String> existing = Set.copyOf(registry.subjects());
+            for (String topic : internal) {
+                for (String subject : List.of(topic + "-value", topic + "-key")) {
+                    if (existing.contains(subject)) {
+                        registry.deleteSubject(subject);
+                        deleted.add(subject);
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            problems.add("deleting registry subjects (deleted so far: " + deleted + "): " + e.getMessage());
+        }
+        return deleted;
+    }
+
+    private void cleanUpAbandoned(long generation) {
+        String applicationId = ProjectionGeneration.applicationId(base, generation);
+        try {
+            if (admin.members(applicationId) > 0) {
+                LOG.warn("rebuild of generation={} applicationId={} is still running on another instance; not cleaned up",
+                        generation, applicationId);
+                return;
+            }
+            LOG.warn("rebuild abandoned generation={} applicationId={} (the service stopped during it); deleting its "
+                    + "group, internal topics and state; start it again with POST /admin/rebuild", generation, applicationId);
+            List<String> problems = new ArrayList<>();
+            deleteDirectory(ProjectionGeneration.stateDir(stateDir, generation), problems);
+            deleteGroupAndTopics(applicationId, problems);
+            control.rebuildEnded();
+        } catch (Exception e) {
+            LOG.warn("abandoned rebuild not cleaned up generation={} error=\"{}\"", generation, e.toString());
+        }
+    }
+
+    private ProjectionGeneration startGeneration(long number, Publishing publishing) {
+        String applicationId = ProjectionGeneration.applicationId(base, number);
+        Path dir = ProjectionGeneration.stateDir(stateDir, number);
+        Properties properties = new Properties();
+        properties.putAll(streamsProperties);
+        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        properties.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString());
+        LogProgress progress = new LogProgress();
+        // no meter registry: ActiveStreamsMetrics binds the active generation's metrics and re-binds them at a switch
+        ManagedStreams streams = new ManagedStreams(topologies.build(progress, publishing), properties, topics,
+                partitions, replicationFactor, null);
+        streams.start();
+        return new ProjectionGeneration(number, applicationId, dir, streams, progress, publishing);
+    }
+
+    private Set<String> internalTopics(String applicationId) {
+        return GenerationAdmin.internalTopics(described, applicationId);
+    }
+
+    private <T> T onMonitor(Callable<T> work) {
+        try {
+            return monitor.submit(work).get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the rebuild monitor is busy (stopping a generation); retry in a moment");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        }
+    }
+
+    private static void deleteDirectory(Path dir, List<String> problems) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException | RuntimeException e) {
+            problems.add("deleting " + dir + ": " + e);
+        }
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops the monitor and every generation; a rebuild still running is abandoned (cleaned up at the next start). */
+    @Override
+    public void close() {
+        monitor.shutdownNow();
+        try {
+            monitor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Rebuild current = rebuild;
+        if (current != null && !current.finished() && current.generation != active) {
+            LOG.warn("rebuild abandoned by shutdown generation={}; start it again after the restart", current.generation.number());
+            current.generation.streams().stopAndLeaveGroup();
+        }
+        ProjectionGeneration old = retiring;
+        if (old != null) {
+            old.streams().stopAndLeaveGroup();
+        }
+        if (active != null) {
+            // leave the group at once: a restarted instance, or the others, take the partitions over without waiting
+            active.streams().stopAndLeaveGroup();
+        }
+        control.close();
+        admin.close();
+    }
+
+    /** One rebuild's progress; confined to the monitor thread, published through {@link #status}. */
+    private final class Rebuild {
+        final ProjectionGeneration generation;
+        final boolean autoSwitch;
+        final Instant startedAt = Instant.now();
+        final long startNanos = System.nanoTime();
+        final Deque<long[]> samples = new ArrayDeque<>();
+        ScheduledFuture<?> ticks;
+        String phase = "REBUILDING";
+        boolean switchRequested;
+        long lastLogNanos = System.nanoTime();
+        long processed;
+        Long lag;
+        double rate;
+        String error;
+        String warning;
+        Instant switchedAt;
+        Double secondsToSwitch;
+
+        Rebuild(ProjectionGeneration generation, boolean autoSwitch) {
+            this.generation = generation;
+            this.autoSwitch = autoSwitch;
+        }
+
+        boolean finished() {
+            return phase.equals("DONE") || phase.equals("FAILED") || phase.equals("CANCELLED");
+        }
+
+        void sample(long nanos, long processedNow, GenerationAdmin.Lag measured, Long eventsLeft) {
+            processed = processedNow;
+            lag = eventsLeft;
+            samples.addLast(new long[] {nanos, processedNow});
+            while (samples.size() > 2 && nanos - samples.peekFirst()[0] > RATE_WINDOW.toNanos()) {
+                samples.removeFirst();
+            }
+            long[] first = samples.peekFirst();
+            double seconds = (nanos - first[0]) / 1e9;
+            rate = seconds > 0 ? (processedNow - first[1]) / seconds : 0;
+        }
+
+        RebuildStatus status() {
+            double elapsed = (System.nanoTime() - startNanos) / 1e9;
+            Double eta = null;
+            if (lag != null && lag == 0) {
+                eta = 0.0;
+            } else if (lag != null && rate > 0) {
+                eta = lag / rate;
+            }
+            return new RebuildStatus(phase, generation.number(), active.number(), generation.applicationId(), processed,
+                    lag == null ? null : processed + lag, lag, rate, elapsed > 0 ? processed / elapsed : 0, eta, elapsed,
+                    startedAt.toString(), switchedAt == null ? null : switchedAt.toString(), secondsToSwitch, error, warning);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package dev.eventbank.projection.rebuild;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.micronaut.serde.annotation.Serdeable;
+
+/**
+ * The JSON of {@code GET /admin/rebuild}: where the last rebuild started by this instance is. {@code state} is
+ * {@code NONE} (none since start), {@code REBUILDING} (catching up; reads still served by the active generation),
+ * {@code CAUGHT_UP} (only when started with {@code autoSwitch=false}: waiting for {@code POST /admin/rebuild/switch}),
+ * {@code SWITCHING} (reads already on the new generation, the old one being stopped and deleted), {@code DONE},
+ * {@code FAILED} (see {@code error}) or {@code CANCELLED}. Counts are events of {@code bank-account-events};
+ * {@code lag} is in offsets (see {@link GenerationAdmin}), {@code eventsTotal} = processed + lag.
+ */
+@Serdeable
+@JsonInclude(JsonInclude.Include.ALWAYS)
+public record RebuildStatus(String state, long generation, long activeGeneration, String applicationId,
+                     long eventsProcessed, Long eventsTotal, Long lag, double eventsPerSecond,
+                     double averageEventsPerSecond, Double etaSeconds, double elapsedSeconds, String startedAt,
+                     String switchedAt, Double secondsToSwitch, String error, String warning) {
+
+    static RebuildStatus none(long activeGeneration, String applicationId) {
+        return new RebuildStatus("NONE", activeGeneration, activeGeneration, applicationId, 0, null, null, 0, 0,
+                null, 0, null, null, null, null, null);
+    }
+
+    boolean finished() {
+        return state.equals("DONE") || state.equals("FAILED") || state.equals("CANCELLED");
+    }
+}

@@ -1,0 +1,124 @@
+package dev.eventbank.projection.state;
+
+import dev.eventbank.schemas.AvroDecimals;
+import dev.eventbank.schemas.common.AccountStatus;
+import dev.eventbank.schemas.events.AccountClosed;
+import dev.eventbank.schemas.events.AccountOpened;
+import dev.eventbank.schemas.events.BankAccountEvent;
+import dev.eventbank.schemas.events.MoneyDeposited;
+import dev.eventbank.schemas.events.MoneyWithdrawn;
+import dev.eventbank.schemas.readmodel.AccountState;
+
+import java.math.BigDecimal;
+
+/**
+ * The account state read model's evolve function: the latest {@link AccountState} of one account, folded from
+ * its events in version order. Pure: no Kafka, no framework, no clock.
+ *
+ * <p>It is idempotent (an event at or below the stored version is {@link Fold.AlreadyApplied}) and it never
+ * guesses: a version gap, a first event that is not {@code AccountOpened}, a second {@code AccountOpened} or a
+ * currency that is not the account's is {@link Fold.Rejected} with a reason, and the caller dead-letters it.
+ *
+ * <p>{@code email} and {@code accountType} come from {@code AccountOpened} and never change. The fold does not
+ * default a missing {@code accountType}: version 1 events reach it already upcast to {@code CHECKING}
+ * (docs/schema-evolution.md), so that domain rule lives in one place.
+ *
+ * <p>Limits: balances are taken from the events' {@code balanceAfter} (the write side decided them), not
+ * recomputed; the view does not re-check business rules such as overdrafts.
+ */
+public final class AccountStateView {
+
+    private AccountStateView() {
+    }
+
+    /** What folding one event into the stored state gives. */
+    public sealed interface Fold {
+
+        /** The event was the next version: this is the new state. */
+        record Applied(AccountState state) implements Fold {
+        }
+
+        /** The event's version is already in the state (a re-delivery): nothing changes. */
+        record AlreadyApplied(long storedVersion) implements Fold {
+        }
+
+        /** The event cannot be applied without guessing. */
+        record Rejected(String reason) implements Fold {
+        }
+    }
+
+    /**
+     * Folds {@code event} into {@code current}.
+     *
+     * @param current the stored state, or null when the account is unknown
+     */
+    public static Fold evolve(AccountState current, BankAccountEvent event) {
+        String accountId = event.getAggregateId();
+        long stored = current == null ? 0 : current.getVersion();
+        long version = event.getVersion();
+        if (version < 1) {
+            return new Fold.Rejected("invalid version " + version + " for account " + accountId + ": versions start at 1");
+        }
+        if (version <= stored) {
+            return new Fold.AlreadyApplied(stored);
+        }
+        Object payload = event.getPayload();
+        if (current == null && !(payload instanceof AccountOpened)) {
+            return new Fold.Rejected("unknown account " + accountId + ": " + event.getEventType()
+                    + " at version " + version + " before any AccountOpened");
+        }
+        if (version > stored + 1) {
+            return new Fold.Rejected("version gap for account " + accountId + ": stored version " + stored
+                    + ", event version " + version + " (expected " + (stored + 1) + ")");
+        }
+        if (payload instanceof AccountOpened opened) {
+            if (current != null) {
+                return new Fold.Rejected("account " + accountId + " is already open at version " + stored
+                        + "; AccountOpened at version " + version);
+            }
+            return new Fold.Applied(opened(event, opened));
+        }
+        if (payload instanceof MoneyDeposited deposited) {
+            return balanceChanged(current, event, deposited.getCurrency(), deposited.getBalanceAfter());
+        }
+        if (payload instanceof MoneyWithdrawn withdrawn) {
+            return balanceChanged(current, event, withdrawn.getCurrency(), withdrawn.getBalanceAfter());
+        }
+        if (payload instanceof AccountClosed) {
+            return new Fold.Applied(next(current, event).setStatus(AccountStatus.CLOSED).build());
+        }
+        return new Fold.Rejected("unsupported payload " + (payload == null ? "null" : payload.getClass().getName())
+                + " in " + event.getEventType() + " for account " + accountId);
+    }
+
+    private static AccountState opened(BankAccountEvent event, AccountOpened opened) {
+        return AccountState.newBuilder()
+                .setAccountId(event.getAggregateId())
+                .setAccountNumber(opened.getAccountNumber())
+                .setOwner(opened.getOwner())
+                .setCurrency(opened.getCurrency())
+                .setBalance(AvroDecimals.toWire(opened.getInitialDeposit()))
+                .setStatus(AccountStatus.OPEN)
+                .setVersion(event.getVersion())
+                .setOpenedAt(event.getOccurredAt())
+                .setUpdatedAt(event.getOccurredAt())
+                // version 2 fields: the upcasting deserializer gives version 1 events accountType CHECKING, no email
+                .setEmail(opened.getEmail())
+                .setAccountType(opened.getAccountType())
+                .build();
+    }
+
+    private static Fold balanceChanged(AccountState current, BankAccountEvent event, String currency, BigDecimal balanceAfter) {
+        if (!current.getCurrency().equals(currency)) {
+            return new Fold.Rejected(event.getEventType() + " in " + currency + " for account " + current.getAccountId()
+                    + " held in " + current.getCurrency());
+        }
+        return new Fold.Applied(next(current, event).setBalance(AvroDecimals.toWire(balanceAfter)).build());
+    }
+
+    private static AccountState.Builder next(AccountState current, BankAccountEvent event) {
+        return AccountState.newBuilder(current)
+                .setVersion(event.getVersion())
+                .setUpdatedAt(event.getOccurredAt());
+    }
+}

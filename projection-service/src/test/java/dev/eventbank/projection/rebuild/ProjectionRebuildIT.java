@@ -1,0 +1,431 @@
+package dev.eventbank.projection.rebuild;
+
+import dev.eventbank.projection.Events;
+import dev.eventbank.projection.totals.BankTotalsProjection;
+import dev.eventbank.schemas.catalog.Topics;
+import dev.eventbank.schemas.events.BankAccountEvent;
+import dev.eventbank.schemas.readmodel.AccountSnapshot;
+import dev.eventbank.schemas.readmodel.AccountState;
+import dev.eventbank.schemas.readmodel.BankTotals;
+import dev.eventbank.schemas.serde.AvroSerdes;
+import dev.eventbank.schemas.serde.SchemaRegistryClient;
+import dev.eventbank.schemas.serde.SchemaRegistryClients;
+import dev.eventbank.support.testing.ServiceUnderTest;
+import dev.eventbank.testbroker.TestBroker;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.json.JsonMapper;
+import io.micronaut.runtime.server.EmbeddedServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.GroupListing;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Predicate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The rebuild on a real broker: generation 0 projects a log, a rebuild builds generation 1 from the beginning
+ * while generation 0 keeps serving and publishing, the switch routes reads to generation 1 (same answers), the old
+ * generation's group and topics are deleted, later events are projected once, and a restart keeps generation 1.
+ */
+class ProjectionRebuildIT {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    private final String registryUrl = ServiceUnderTest.sharedRegistryUrl();
+    private final String base = "rebuild-it-" + UUID.randomUUID();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private String bootstrapServers;
+    private SchemaRegistryClient registry;
+    private Path stateDir;
+    private EmbeddedServer server;
+
+    @BeforeEach
+    void startService() throws Exception {
+        bootstrapServers = TestBroker.shared().bootstrapServers();
+        registry = SchemaRegistryClients.forUrl(registryUrl);
+        stateDir = ServiceUnderTest.stateDir("rebuild-it");
+        server = start();
+    }
+
+    @AfterEach
+    void stopService() {
+        if (server != null) {
+            server.getApplicationContext().close();
+        }
+    }
+
+    @Test
+    void shouldServeTheOldGenerationUntilTheSwitchThenTheRebuiltOneWithEveryEventOnce() throws Exception {
+        // given: generation 0 has projected two accounts
+        String a = UUID.randomUUID().toString();
+        String b = UUID.randomUUID().toString();
+        produce(List.of(Events.opened(a, "100.00"), Events.deposited(a, 2, "10.00", "110.00"),
+                Events.deposited(a, 3, "10.00", "120.00"), Events.withdrawn(a, 4, "20.00", "100.00"),
+                Events.deposited(a, 5, "5.00", "105.00"), Events.opened(b, "7.00"), Events.closed(b, 2)));
+        awaitStatus("/iq/accounts/" + a + "/state?asOfVersion=5", 200);
+        awaitStatus("/iq/accounts/" + b + "/state?asOfVersion=2", 200);
+        HttpResponse<String> historyBefore = get("/iq/accounts/" + a + "/events");
+        HttpResponse<String> asOfBefore = get("/iq/accounts/" + a + "/state?asOfVersion=3");
+        awaitCaughtUp(base); // the totals go through a repartition topic: wait until it is consumed too
+        Map<String, Object> totalsBefore = awaitTotals(totals -> true);
+        assertEquals("0", historyBefore.headers().firstValue(ProjectionGeneration.HEADER).orElse(""));
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L), publishedVersions(a));
+
+        // when: a rebuild that waits for the switch
+        HttpResponse<String> started = post("/admin/rebuild?autoSwitch=false");
+        HttpResponse<String> second = post("/admin/rebuild");
+
+        // then
+        assertEquals(202, started.statusCode(), started.body());
+        assertEquals(1, ((Number) json(started).get("generation")).intValue());
+        assertEquals(409, second.statusCode(), second.body());
+        assertTrue(second.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
+        assertTrue(second.body().contains("already running"), second.body());
+        Map<String, Object> caughtUp = awaitRebuild("CAUGHT_UP");
+        assertTrue(((Number) caughtUp.get("eventsProcessed")).longValue() >= 7, caughtUp.toString());
+        assertEquals(0, ((Number) caughtUp.get("activeGeneration")).intValue());
+
+        // then: until the switch, reads are served by generation 0, and generation 1 published nothing
+        HttpResponse<String> during = get("/iq/accounts/" + a + "/events");
+        assertEquals("0", during.headers().firstValue(ProjectionGeneration.HEADER).orElse(""));
+        assertEquals(historyBefore.body(), during.body());
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L), publishedVersions(a));
+
+        // when: the switch
+        assertEquals(202, post("/admin/rebuild/switch").statusCode());
+        Map<String, Object> done = awaitRebuild("DONE");
+
+        // then: generation 1 answers the same history, time travel and totals
+        assertEquals(1, ((Number) done.get("activeGeneration")).intValue());
+        assertEquals(null, done.get("warning"), done.toString());
+        HttpResponse<String> historyAfter = get("/iq/accounts/" + a + "/events");
+        assertEquals("1", historyAfter.headers().firstValue(ProjectionGeneration.HEADER).orElse(""));
+        assertEquals(historyBefore.body(), historyAfter.body());
+        assertEquals(asOfBefore.body(), get("/iq/accounts/" + a + "/state?asOfVersion=3").body());
+        assertEquals(totalsBefore, json(get("/iq/bank/totals")));
+        // then: the switch re-published each account's current state once (same version: the view accepts it)
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 5L), awaitPublishedVersions(a, 6));
+        assertEquals(List.of(1L, 2L, 2L), awaitPublishedVersions(b, 3));
+        // then: generation 0 is gone from the broker, generation 1 is recorded as active
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            Set<String> topics = admin.listTopics().names().get();
+            assertFalse(topics.contains(base + "-account-state-store-changelog"), "old changelog deleted");
+            assertTrue(topics.contains(base + "-g1-account-state-store-changelog"), "new changelog exists");
+            assertFalse(admin.listGroups().all().get().stream().map(GroupListing::groupId).anyMatch(base::equals),
+                    "old consumer group deleted");
+        }
+        try (GenerationControl control = new GenerationControl(bootstrapServers, base)) {
+            assertEquals(1, control.read().active());
+        }
+        assertFalse(Files.exists(stateDir.resolve(base)), "old generation's local state deleted");
+
+        // when: new events after the switch
+        produce(List.of(Events.deposited(a, 6, "1.00", "106.00"), Events.deposited(a, 7, "1.00", "107.00")));
+
+        // then: projected exactly once, by generation 1
+        awaitStatus("/iq/accounts/" + a + "/state?asOfVersion=7", 200);
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L), versions(json(get("/iq/accounts/" + a + "/events"))));
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 5L, 6L, 7L), awaitPublishedVersions(a, 8));
+        long appliedBefore = ((Number) totalsBefore.get("eventsApplied")).longValue();
+        Map<String, Object> totalsAfter = awaitTotals(totals -> ((Number) totals.get("eventsApplied")).longValue() >= appliedBefore + 2);
+        assertEquals(appliedBefore + 2, ((Number) totalsAfter.get("eventsApplied")).longValue());
+
+        // when: the service restarts
+        server.getApplicationContext().close();
+        server = start();
+
+        // then: it runs generation 1 again, from its own state, without replaying anything to the state topic
+        awaitStatus("/iq/accounts/" + a + "/state?asOfVersion=7", 200);
+        HttpResponse<String> afterRestart = get("/iq/accounts/" + a + "/events");
+        assertEquals("1", afterRestart.headers().firstValue(ProjectionGeneration.HEADER).orElse(""));
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L), versions(json(afterRestart)));
+        assertEquals("NONE", json(get("/admin/rebuild")).get("state"));
+        Thread.sleep(1000);
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 5L, 6L, 7L), publishedVersions(a));
+    }
+
+    @Test
+    void shouldDropAnAbandonedRebuildAtRestartAndStartTheNextOneUnderANewGeneration() throws Exception {
+        // given: a rebuild the service stops in the middle of
+        String a = UUID.randomUUID().toString();
+        produce(List.of(Events.opened(a, "1.00")));
+        awaitStatus("/iq/accounts/" + a + "/state?asOfVersion=1", 200);
+        assertEquals(202, post("/admin/rebuild?autoSwitch=false").statusCode());
+        awaitRebuild("CAUGHT_UP");
+
+        // when: restart, then a new rebuild that switches by itself
+        server.getApplicationContext().close();
+        server = start();
+        awaitStatus("/iq/accounts/" + a + "/state?asOfVersion=1", 200);
+        String generationAfterRestart = get("/iq/accounts/" + a + "/events").headers()
+                .firstValue(ProjectionGeneration.HEADER).orElse("");
+        HttpResponse<String> next = post("/admin/rebuild");
+        Map<String, Object> done = awaitRebuild("DONE");
+
+        // then: the abandoned generation 1 was dropped (still generation 0 after the restart), the new one is 2
+        assertEquals("0", generationAfterRestart);
+        assertEquals(202, next.statusCode(), next.body());
+        assertEquals(2, ((Number) done.get("generation")).intValue());
+        assertEquals(2, ((Number) done.get("activeGeneration")).intValue());
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            Set<String> topics = admin.listTopics().names().get();
+            assertFalse(topics.contains(base + "-g1-account-state-store-changelog"), "abandoned generation's changelog");
+            assertFalse(Files.exists(stateDir.resolve("g1")), "abandoned generation's state directory");
+        }
+        assertEquals(List.of(1L), versions(json(get("/iq/accounts/" + a + "/events"))));
+    }
+
+    @Test
+    void shouldRepublishTheRebuiltSnapshotsAndTotalsAtTheSwitchAndDeleteTheOldGenerationsSubjects() throws Exception {
+        // given: generation 0 projects without snapshots (every-events 0)
+        server.getApplicationContext().close();
+        server = start(0);
+        String a = UUID.randomUUID().toString();
+        String b = UUID.randomUUID().toString();
+        produce(List.of(Events.opened(a, "100.00"), Events.deposited(a, 2, "10.00", "110.00"),
+                Events.deposited(a, 3, "10.00", "120.00"), Events.deposited(a, 4, "1.00", "121.00"),
+                Events.opened(b, "7.00"), Events.closed(b, 2)));
+        awaitStatus("/iq/accounts/" + a + "/state?asOfVersion=4", 200);
+        awaitStatus("/iq/accounts/" + b + "/state?asOfVersion=2", 200);
+        awaitCaughtUp(base);
+        Map<String, Object> totals = awaitTotals(t -> true);
+        var snapshotDeserializer = AvroSerdes.value(AccountSnapshot.class, registry).deserializer();
+        var totalsDeserializer = AvroSerdes.value(BankTotals.class, registry).deserializer();
+        assertEquals(List.of(), published(Topics.SNAPSHOTS.name(), a, snapshotDeserializer));
+        int totalsRecordsBefore = published(BankTotalsProjection.TOPIC, BankTotalsProjection.KEY, totalsDeserializer).size();
+        Set<String> oldSubjects = Set.of(base + "-account-state-store-changelog-value",
+                base + "-bank-totals-store-changelog-value", base + "-bank-totals-deltas-repartition-value");
+        assertTrue(registry.subjects().containsAll(oldSubjects), registry.subjects().toString());
+
+        // when: restarted with a snapshot every 3 events (still generation 0: it snapshots nothing, no new events),
+        // then rebuilt, switching as soon as it has caught up
+        server.getApplicationContext().close();
+        server = start(3);
+        assertEquals(202, post("/admin/rebuild").statusCode());
+        Map<String, Object> done = awaitRebuild("DONE");
+
+        // then: the snapshot topic carries the rebuilt generation's latest snapshot of a (b has none: 2 events)
+        assertEquals(null, done.get("warning"), done.toString());
+        List<AccountSnapshot> snapshots = awaitPublished(Topics.SNAPSHOTS.name(), a, snapshotDeserializer, 1);
+        assertEquals(1, snapshots.size(), snapshots.toString());
+        assertEquals(3L, snapshots.get(0).getVersion());
+        assertEquals(new BigDecimal("120.0000"), snapshots.get(0).getBalance());
+        assertEquals(List.of(), published(Topics.SNAPSHOTS.name(), b, snapshotDeserializer));
+        // then: the totals topic got the rebuilt totals once, without any new event
+        List<BankTotals> totalsRecords = awaitPublished(BankTotalsProjection.TOPIC, BankTotalsProjection.KEY,
+                totalsDeserializer, totalsRecordsBefore + 1);
+        assertEquals(totalsRecordsBefore + 1, totalsRecords.size());
+        BankTotals republished = totalsRecords.get(totalsRecords.size() - 1);
+        Map<String, Object> rebuiltTotals = json(get("/iq/bank/totals"));
+        assertEquals(totals, rebuiltTotals);
+        assertEquals(((Number) rebuiltTotals.get("eventsApplied")).longValue(), republished.getEventsApplied());
+        assertEquals(((Number) ((Map<?, ?>) rebuiltTotals.get("accountsByStatus")).get("CLOSED")).longValue(),
+                republished.getAccountsByStatus().get("CLOSED"));
+        // then: generation 0's subjects went with its topics, generation 1's are there
+        List<String> subjects = registry.subjects();
+        assertTrue(oldSubjects.stream().noneMatch(subjects::contains), subjects.toString());
+        assertTrue(subjects.contains(base + "-g1-account-state-store-changelog-value"), subjects.toString());
+        assertTrue(subjects.contains(base + "-g1-account-snapshot-store-changelog-value"), subjects.toString());
+    }
+
+    private EmbeddedServer start() {
+        return start(3);
+    }
+
+    private EmbeddedServer start(int snapshotEvery) {
+        return ApplicationContext.run(EmbeddedServer.class, Map.of(
+                "micronaut.server.port", -1,
+                "kafka.bootstrap.servers", bootstrapServers,
+                "schema-registry.url", registryUrl,
+                "eventbank.streams.application-id", base,
+                "eventbank.streams.state-dir", stateDir.toString(),
+                "eventbank.topics.partitions", 3,
+                "eventbank.snapshots.every-events", snapshotEvery));
+    }
+
+    /** The values of {@code key}'s records on {@code topic}, read_committed, from the beginning to the end now. */
+    private <T> List<T> published(String topic, String key, Deserializer<T> deserializer) {
+        List<T> values = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    fail("could not read " + topic + " to its end");
+                }
+                consumer.poll(Duration.ofMillis(200)).forEach(record -> {
+                    if (key.equals(record.key())) {
+                        values.add(deserializer.deserialize(topic, record.value()));
+                    }
+                });
+            }
+        }
+        return values;
+    }
+
+    /** {@link #published} once it has {@code count} values (or the timeout passed), and a moment later. */
+    private <T> List<T> awaitPublished(String topic, String key, Deserializer<T> deserializer, int count) throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (published(topic, key, deserializer).size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        Thread.sleep(500); // and nothing more after a moment
+        return published(topic, key, deserializer);
+    }
+
+    private void produce(List<BankAccountEvent> events) throws Exception {
+        var serializer = AvroSerdes.value(BankAccountEvent.class, registry).serializer();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
+            for (BankAccountEvent event : events) {
+                producer.send(new ProducerRecord<>(Topics.EVENTS.name(), event.getAggregateId(),
+                        serializer.serialize(Topics.EVENTS.name(), event)));
+            }
+            producer.flush();
+        }
+    }
+
+    /** Versions of {@code key}'s records on the state topic, read_committed, from the beginning to the end now. */
+    private List<Long> publishedVersions(String key) {
+        var deserializer = AvroSerdes.value(AccountState.class, registry).deserializer();
+        List<Long> versions = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.STATE.name()).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    fail("could not read " + Topics.STATE.name() + " to its end");
+                }
+                consumer.poll(Duration.ofMillis(200)).forEach(record -> {
+                    if (key.equals(record.key())) {
+                        versions.add(deserializer.deserialize(Topics.STATE.name(), record.value()).getVersion());
+                    }
+                });
+            }
+        }
+        return versions;
+    }
+
+    private List<Long> awaitPublishedVersions(String key, int count) throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        List<Long> versions = publishedVersions(key);
+        while (versions.size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            versions = publishedVersions(key);
+        }
+        Thread.sleep(500); // and nothing more after a moment
+        return publishedVersions(key);
+    }
+
+    private void awaitCaughtUp(String applicationId) throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        try (GenerationAdmin admin = new GenerationAdmin(bootstrapServers)) {
+            List<String> repartition = GenerationAdmin.repartitionTopics(List.of(applicationId + "-bank-totals-deltas-repartition"));
+            while (!admin.lag(applicationId, Topics.EVENTS.name(), repartition).caughtUp()) {
+                if (System.nanoTime() > deadline) {
+                    fail(applicationId + " did not catch up within " + TIMEOUT);
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    private Map<String, Object> awaitRebuild(String state) throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        Map<String, Object> status = json(get("/admin/rebuild"));
+        while (!state.equals(status.get("state")) && System.nanoTime() < deadline) {
+            assertFalse(List.of("FAILED", "CANCELLED").contains(status.get("state")), status.toString());
+            Thread.sleep(200);
+            status = json(get("/admin/rebuild"));
+        }
+        assertEquals(state, status.get("state"), status.toString());
+        return status;
+    }
+
+    private Map<String, Object> awaitTotals(Predicate<Map<String, Object>> done) throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        HttpResponse<String> response = get("/iq/bank/totals");
+        while ((response.statusCode() != 200 || !done.test(json(response))) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            response = get("/iq/bank/totals");
+        }
+        assertEquals(200, response.statusCode(), response.body());
+        return json(response);
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + server.getPort() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + server.getPort() + path))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private void awaitStatus(String path, int status) throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        HttpResponse<String> response = get(path);
+        while (response.statusCode() != status && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            response = get(path);
+        }
+        assertEquals(status, response.statusCode(), response.body());
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> json(HttpResponse<String> response) throws Exception {
+        assertTrue(response.statusCode() < 500, response.body());
+        return server.getApplicationContext().getBean(JsonMapper.class).readValue(response.body(), Map.class);
+    }
+
+    private static List<Long> versions(Map<String, Object> page) {
+        return ((List<?>) page.get("items")).stream().map(item -> ((Number) ((Map<?, ?>) item).get("version")).longValue()).toList();
+    }
+}
