@@ -1,6 +1,5 @@
 package dev.eventbank.projection.rebuild;
 
-import dev.eventbank.projection.ProjectionLagMetrics;
 import dev.eventbank.projection.pipeline.LogProgress;
 import dev.eventbank.projection.pipeline.Publishing;
 import dev.eventbank.schemas.catalog.TopicSpec;
@@ -13,17 +12,11 @@ import org.apache.kafka.streams.Topology;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Deque;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -34,7 +27,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * Runs the projection in <em>generations</em> and rebuilds it from the log without a gap in reads.
@@ -51,7 +43,9 @@ import java.util.stream.Stream;
  * its internal topics with their registry subjects, and its local state.
  *
  * <p>Every change of the rebuild happens on the one monitor thread (HTTP calls hand their work to it and wait), so
- * start, switch, cancel and failure never race; {@link #active()} and {@link #status()} are volatile reads.
+ * start, switch, cancel and failure never race; {@link #active()} and {@link #status()} are volatile reads. The
+ * rebuild's phases are a sealed type ({@link RebuildPhase}); its measurements are {@link RebuildProgress}, and
+ * deleting a generation's left-overs is {@link GenerationCleanup}.
  *
  * <p>Limits: one instance. A restart during a rebuild abandons it (its leftovers are deleted at the next start; start
  * it again). With several instances only the one that took the request builds the new generation: the others keep
@@ -78,7 +72,6 @@ public final class ProjectionGenerations implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProjectionGenerations.class);
     private static final Duration TICK = Duration.ofSeconds(1);
     private static final Duration LOG_EVERY = Duration.ofSeconds(5);
-    private static final Duration RATE_WINDOW = Duration.ofSeconds(5);
     /** Reads that picked the old generation just before the switch finish before it is closed. */
     private static final Duration READ_GRACE = Duration.ofSeconds(1);
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(90);
@@ -92,7 +85,7 @@ public final class ProjectionGenerations implements AutoCloseable {
     private final short replicationFactor;
     private final GenerationControl control;
     private final GenerationAdmin admin;
-    private final SchemaRegistryClient registry;
+    private final GenerationCleanup cleanup;
     private final Topology described;
     private final ScheduledExecutorService monitor = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "projection-rebuild");
@@ -123,12 +116,12 @@ public final class ProjectionGenerations implements AutoCloseable {
         this.topics = List.copyOf(topics);
         this.partitions = partitions;
         this.replicationFactor = replicationFactor;
-        this.registry = registry;
         String bootstrapServers = String.valueOf(streamsProperties.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
         this.control = new GenerationControl(bootstrapServers, baseApplicationId);
         this.admin = new GenerationAdmin(bootstrapServers);
         // only for the names of the internal topics a generation creates
         this.described = topologies.build(LogProgress.NONE, Publishing.ALWAYS);
+        this.cleanup = new GenerationCleanup(admin, registry, this::internalTopics);
     }
 
     /** Starts the generation the control topic names (0 if none); cleans up after a rebuild a restart abandoned. */
@@ -169,9 +162,9 @@ public final class ProjectionGenerations implements AutoCloseable {
      */
     public RebuildStatus startRebuild(boolean autoSwitch) {
         return onMonitor(() -> {
-            if (rebuild != null && !rebuild.finished()) {
+            if (rebuild != null && !rebuild.phase.finished()) {
                 throw new Conflict("a rebuild of generation " + rebuild.generation.number()
-                        + " is already running (" + rebuild.phase + "); follow it with GET /admin/rebuild or cancel it "
+                        + " is already running (" + rebuild.phase.name() + "); follow it with GET /admin/rebuild or cancel it "
                         + "with DELETE /admin/rebuild");
             }
             GenerationControl.State persisted = control.read();
@@ -190,7 +183,7 @@ public final class ProjectionGenerations implements AutoCloseable {
             }
             rebuild = new Rebuild(generation, autoSwitch);
             rebuild.ticks = monitor.scheduleWithFixedDelay(this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
-            status = rebuild.status();
+            status = status(rebuild);
             LOG.info("rebuild started generation={} applicationId={} activeGeneration={} autoSwitch={}",
                     number, generation.applicationId(), active.number(), autoSwitch);
             return status;
@@ -200,10 +193,10 @@ public final class ProjectionGenerations implements AutoCloseable {
     /** With {@code autoSwitch=false}: switch at the next check at which the new generation is caught up. */
     public RebuildStatus requestSwitch() {
         return onMonitor(() -> {
-            if (rebuild == null || rebuild.finished() || rebuild.phase.equals("SWITCHING")) {
+            if (rebuild == null || !rebuild.phase.beforeSwitch()) {
                 throw new Conflict("no rebuild is waiting to switch");
             }
-            rebuild.switchRequested = true;
+            rebuild.switchWhenCaughtUp = true;
             return status;
         });
     }
@@ -211,11 +204,11 @@ public final class ProjectionGenerations implements AutoCloseable {
     /** Stops the running rebuild and deletes what it built; the active generation is untouched. */
     public RebuildStatus cancel() {
         return onMonitor(() -> {
-            if (rebuild == null || rebuild.finished() || rebuild.phase.equals("SWITCHING")) {
-                throw new Conflict("no rebuild to cancel" + (rebuild != null && rebuild.phase.equals("SWITCHING")
+            if (rebuild == null || !rebuild.phase.beforeSwitch()) {
+                throw new Conflict("no rebuild to cancel" + (rebuild != null && rebuild.phase instanceof RebuildPhase.Switching
                         ? ": it is already switching" : ""));
             }
-            end(rebuild, "CANCELLED", null);
+            end(rebuild, null);
             return status;
         });
     }
@@ -232,13 +225,13 @@ public final class ProjectionGenerations implements AutoCloseable {
     /** Measure, log every {@link #LOG_EVERY}, switch or fail when due. */
     private void measureAndAct() {
         Rebuild current = rebuild;
-        if (current == null || current.finished() || current.phase.equals("SWITCHING")) {
+        if (current == null || !current.phase.beforeSwitch()) {
             return;
         }
         KafkaStreams.State state = current.generation.streams().state();
         if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
                 || state == KafkaStreams.State.NOT_RUNNING || state == KafkaStreams.State.PENDING_SHUTDOWN) {
-            end(current, "FAILED", "generation " + current.generation.number() + " stopped: Kafka Streams state " + state
+            end(current, "generation " + current.generation.number() + " stopped: Kafka Streams state " + state
                     + " (see the service log)");
             return;
         }
@@ -250,11 +243,10 @@ public final class ProjectionGenerations implements AutoCloseable {
             LOG.warn("rebuild progress not measured generation={} error=\"{}\"", current.generation.number(), e.toString());
             return;
         }
-        current.sample(System.nanoTime(), current.generation.progress().processedCount(), lag,
-                displayLag(current.generation, lag));
-        status = current.status();
-        if (System.nanoTime() - current.lastLogNanos >= LOG_EVERY.toNanos()) {
-            current.lastLogNanos = System.nanoTime();
+        current.progress.sample(System.nanoTime(), current.generation.progress().processedCount(),
+                RebuildProgress.displayLag(current.generation, lag));
+        status = status(current);
+        if (current.progress.logDue(LOG_EVERY)) {
             RebuildStatus now = status;
             LOG.info("rebuild progress generation={} events={} total={} eventsPerSecond={} lag={} etaSeconds={} state={}",
                     now.generation(), now.eventsProcessed(), now.eventsTotal(), Math.round(now.eventsPerSecond()),
@@ -263,176 +255,85 @@ public final class ProjectionGenerations implements AutoCloseable {
         if (state != KafkaStreams.State.RUNNING || !lag.caughtUp()) {
             return;
         }
-        if (current.autoSwitch || current.switchRequested) {
+        if (current.switchWhenCaughtUp) {
             switchTo(current);
-        } else if (current.phase.equals("REBUILDING")) {
-            current.phase = "CAUGHT_UP";
-            status = current.status();
+        } else if (current.phase instanceof RebuildPhase.Rebuilding) {
+            current.phase = new RebuildPhase.CaughtUp();
+            status = status(current);
             LOG.info("rebuild caught up generation={} events={}; waiting for POST /admin/rebuild/switch",
-                    current.generation.number(), current.processed);
+                    current.generation.number(), current.progress.processed());
         }
-    }
-
-    /**
-     * The events left to process, for display: per partition the smaller of the committed lag (up to a commit
-     * interval old) and the stream thread's consumer {@code records-lag} (as of its last fetch, unknown until its
-     * first). The switch itself waits for the committed lag.
-     */
-    private static Long displayLag(ProjectionGeneration generation, GenerationAdmin.Lag committed) {
-        if (!committed.complete()) {
-            return null;
-        }
-        ProjectionLagMetrics consumer = new ProjectionLagMetrics(generation.streams().kafkaStreams()::metrics,
-                generation.progress(), 0, System::currentTimeMillis);
-        long sum = 0;
-        for (Map.Entry<Integer, Long> partition : committed.eventsByPartition().entrySet()) {
-            double fetched = consumer.lag(String.valueOf(partition.getKey()));
-            sum += Double.isNaN(fetched) ? partition.getValue() : Math.min(partition.getValue(), (long) fetched);
-        }
-        return sum;
     }
 
     private void switchTo(Rebuild current) {
-        current.phase = "SWITCHING";
-        status = current.status();
         ProjectionGeneration next = current.generation;
         try {
             next.publishing().enable(true);
             control.activate(next.number());
         } catch (RuntimeException e) {
-            end(current, "FAILED", "could not record generation " + next.number() + " as active: " + e.getMessage());
+            end(current, "could not record generation " + next.number() + " as active: " + e.getMessage());
             return;
         }
         ProjectionGeneration previous = active;
         retiring = previous;
         active = next;
-        current.switchedAt = Instant.now();
-        current.secondsToSwitch = (System.nanoTime() - current.startNanos) / 1e9;
-        status = current.status();
+        RebuildPhase.Switching switching = new RebuildPhase.Switching(Instant.now(), current.progress.elapsedSeconds());
+        current.phase = switching;
+        status = status(current);
         activationListeners.forEach(listener -> listener.accept(next));
+        long processed = current.progress.processed();
         LOG.info("projection switched generation={} previousGeneration={} applicationId={} events={} seconds={} eventsPerSecond={}",
-                next.number(), previous.number(), next.applicationId(), current.processed,
-                String.format("%.1f", current.secondsToSwitch), Math.round(current.processed / current.secondsToSwitch));
-        current.warning = retire(previous);
+                next.number(), previous.number(), next.applicationId(), processed,
+                String.format("%.1f", switching.secondsToSwitch()), Math.round(processed / switching.secondsToSwitch()));
+        String warning = retire(previous);
         retiring = null;
-        current.phase = "DONE";
-        status = current.status();
+        current.phase = new RebuildPhase.Done(switching.switchedAt(), switching.secondsToSwitch(), warning);
+        status = status(current);
         current.ticks.cancel(false);
     }
 
     /** Stops the previous generation and deletes its group, internal topics and state; a warning if not all went. */
     private String retire(ProjectionGeneration previous) {
-        sleep(READ_GRACE);
-        String warning = discard(previous);
+        GenerationCleanup.sleep(READ_GRACE);
+        String warning = cleanup.discard(previous);
         LOG.info("projection generation retired generation={} applicationId={}{}", previous.number(),
                 previous.applicationId(), warning == null ? "" : " warning=\"" + warning + "\"");
         return warning;
     }
 
-    /** Ends a rebuild without a switch: stops the new generation and deletes what it built. */
-    private void end(Rebuild current, String phase, String error) {
-        current.phase = phase;
-        current.error = error;
+    /**
+     * Ends a rebuild without a switch, failed with {@code error} (or cancelled when null): stops the new generation
+     * and deletes what it built.
+     */
+    private void end(Rebuild current, String error) {
         current.ticks.cancel(false);
         if (error != null) {
             LOG.error("rebuild failed generation={} reason=\"{}\"", current.generation.number(), error);
         } else {
             LOG.info("rebuild cancelled generation={}", current.generation.number());
         }
-        current.warning = discard(current.generation);
+        // the phase says it is over before the clean-up, which takes seconds: no tick or request acts on it meanwhile
+        current.phase = error != null ? new RebuildPhase.Failed(error, null) : new RebuildPhase.Cancelled(null);
+        String warning = cleanup.discard(current.generation);
+        current.phase = error != null ? new RebuildPhase.Failed(error, warning) : new RebuildPhase.Cancelled(warning);
         try {
             control.rebuildEnded();
         } catch (RuntimeException e) {
             LOG.warn("could not end the rebuild record in {} error=\"{}\"", GenerationControl.TOPIC_NAME, e.getMessage());
         }
-        status = current.status();
-    }
-
-    /**
-     * Closes a generation (leaving its group), deletes its local state, consumer group, internal topics and their
-     * registry subjects.
-     */
-    private String discard(ProjectionGeneration generation) {
-        List<String> problems = new ArrayList<>();
-        try {
-            generation.streams().stopAndLeaveGroup();
-            generation.streams().cleanUp();
-        } catch (RuntimeException e) {
-            problems.add("close/cleanUp: " + e.getMessage());
-        }
-        // cleanUp leaves the app directory's lock and metadata files behind; generation 0 shares its directory
-        // with the later generations' g<N> directories, so only its own app directory goes
-        deleteDirectory(generation.number() > 0 ? generation.stateDir()
-                : generation.stateDir().resolve(generation.applicationId()), problems);
-        String warning = deleteGroupAndTopics(generation.applicationId(), problems);
-        return warning;
-    }
-
-    private String deleteGroupAndTopics(String applicationId, List<String> problems) {
-        // the group may need a moment to see the leave
-        for (int attempt = 1; ; attempt++) {
-            try {
-                Set<String> internal = internalTopics(applicationId);
-                List<String> deleted = admin.deleteGeneration(applicationId, internal);
-                List<String> subjects = deleteSubjects(internal, problems);
-                LOG.info("generation deleted applicationId={} topics={} subjects={}", applicationId, deleted, subjects);
-                break;
-            } catch (IllegalStateException e) {
-                if (attempt >= 5) {
-                    problems.add(e.getMessage());
-                    break;
-                }
-                sleep(Duration.ofSeconds(1));
-            } catch (Exception e) {
-                problems.add("deleting group and topics of " + applicationId + ": " + e);
-                break;
-            }
-        }
-        if (problems.isEmpty()) {
-            return null;
-        }
-        String warning = String.join("; ", problems);
-        LOG.warn("generation not fully deleted applicationId={} reason=\"{}\"", applicationId, warning);
-        return warning;
-    }
-
-    /**
-     * Deletes the registry subjects the serdes registered for these internal topics ({@code <topic>-value} and
-     * {@code <topic>-key}, TopicNameStrategy), those that exist; a failure is a problem, not an exception, since the
-     * generation is gone either way. Exact names, never a prefix: generation N's topics are a prefix of none of
-     * N+1's ({@code <base>-<store>-changelog} vs {@code <base>-g1-<store>-changelog}), but a prefix match could be.
-     */
-    private List<String> deleteSubjects(Set<String> internal, List<String> problems) {
-        List<String> deleted = new ArrayList<>();
-        try {
-            Set<String> existing = Set.copyOf(registry.subjects());
-            for (String topic : internal) {
-                for (String subject : List.of(topic + "-value", topic + "-key")) {
-                    if (existing.contains(subject)) {
-                        registry.deleteSubject(subject);
-                        deleted.add(subject);
-                    }
-                }
-            }
-        } catch (RuntimeException e) {
-            problems.add("deleting registry subjects (deleted so far: " + deleted + "): " + e.getMessage());
-        }
-        return deleted;
+        status = status(current);
     }
 
     private void cleanUpAbandoned(long generation) {
         String applicationId = ProjectionGeneration.applicationId(base, generation);
         try {
-            if (admin.members(applicationId) > 0) {
+            LOG.warn("rebuild abandoned generation={} applicationId={} (the service stopped during it); deleting its "
+                    + "group, internal topics and state; start it again with POST /admin/rebuild", generation, applicationId);
+            if (!cleanup.abandoned(applicationId, ProjectionGeneration.stateDir(stateDir, generation))) {
                 LOG.warn("rebuild of generation={} applicationId={} is still running on another instance; not cleaned up",
                         generation, applicationId);
                 return;
             }
-            LOG.warn("rebuild abandoned generation={} applicationId={} (the service stopped during it); deleting its "
-                    + "group, internal topics and state; start it again with POST /admin/rebuild", generation, applicationId);
-            List<String> problems = new ArrayList<>();
-            deleteDirectory(ProjectionGeneration.stateDir(stateDir, generation), problems);
-            deleteGroupAndTopics(applicationId, problems);
             control.rebuildEnded();
         } catch (Exception e) {
             LOG.warn("abandoned rebuild not cleaned up generation={} error=\"{}\"", generation, e.toString());
@@ -474,27 +375,6 @@ public final class ProjectionGenerations implements AutoCloseable {
         }
     }
 
-    private static void deleteDirectory(Path dir, List<String> problems) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        } catch (IOException | RuntimeException e) {
-            problems.add("deleting " + dir + ": " + e);
-        }
-    }
-
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     /** Stops the monitor and every generation; a rebuild still running is abandoned (cleaned up at the next start). */
     @Override
     public void close() {
@@ -505,7 +385,7 @@ public final class ProjectionGenerations implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         Rebuild current = rebuild;
-        if (current != null && !current.finished() && current.generation != active) {
+        if (current != null && !current.phase.finished() && current.generation != active) {
             LOG.warn("rebuild abandoned by shutdown generation={}; start it again after the restart", current.generation.number());
             current.generation.streams().stopAndLeaveGroup();
         }
@@ -521,57 +401,23 @@ public final class ProjectionGenerations implements AutoCloseable {
         admin.close();
     }
 
-    /** One rebuild's progress; confined to the monitor thread, published through {@link #status}. */
-    private final class Rebuild {
+    /** The status of {@code current} for {@code GET /admin/rebuild}. */
+    private RebuildStatus status(Rebuild current) {
+        return RebuildStatus.of(current.phase, current.generation, active.number(), current.progress);
+    }
+
+    /** One rebuild: its generation, how it switches, its phase and its progress; confined to the monitor thread. */
+    private static final class Rebuild {
         final ProjectionGeneration generation;
-        final boolean autoSwitch;
-        final Instant startedAt = Instant.now();
-        final long startNanos = System.nanoTime();
-        final Deque<long[]> samples = new ArrayDeque<>();
+        final RebuildProgress progress = new RebuildProgress();
         ScheduledFuture<?> ticks;
-        String phase = "REBUILDING";
-        boolean switchRequested;
-        long lastLogNanos = System.nanoTime();
-        long processed;
-        Long lag;
-        double rate;
-        String error;
-        String warning;
-        Instant switchedAt;
-        Double secondsToSwitch;
+        RebuildPhase phase = new RebuildPhase.Rebuilding();
+        /** Auto-switch, or a switch was requested: switch at the first check at which it is caught up. */
+        boolean switchWhenCaughtUp;
 
         Rebuild(ProjectionGeneration generation, boolean autoSwitch) {
             this.generation = generation;
-            this.autoSwitch = autoSwitch;
-        }
-
-        boolean finished() {
-            return phase.equals("DONE") || phase.equals("FAILED") || phase.equals("CANCELLED");
-        }
-
-        void sample(long nanos, long processedNow, GenerationAdmin.Lag measured, Long eventsLeft) {
-            processed = processedNow;
-            lag = eventsLeft;
-            samples.addLast(new long[] {nanos, processedNow});
-            while (samples.size() > 2 && nanos - samples.peekFirst()[0] > RATE_WINDOW.toNanos()) {
-                samples.removeFirst();
-            }
-            long[] first = samples.peekFirst();
-            double seconds = (nanos - first[0]) / 1e9;
-            rate = seconds > 0 ? (processedNow - first[1]) / seconds : 0;
-        }
-
-        RebuildStatus status() {
-            double elapsed = (System.nanoTime() - startNanos) / 1e9;
-            Double eta = null;
-            if (lag != null && lag == 0) {
-                eta = 0.0;
-            } else if (lag != null && rate > 0) {
-                eta = lag / rate;
-            }
-            return new RebuildStatus(phase, generation.number(), active.number(), generation.applicationId(), processed,
-                    lag == null ? null : processed + lag, lag, rate, elapsed > 0 ? processed / elapsed : 0, eta, elapsed,
-                    startedAt.toString(), switchedAt == null ? null : switchedAt.toString(), secondsToSwitch, error, warning);
+            this.switchWhenCaughtUp = autoSwitch;
         }
     }
 }

@@ -23,7 +23,31 @@ public record RebuildStatus(String state, long generation, long activeGeneration
                 null, 0, null, null, null, null, null);
     }
 
-    boolean finished() {
-        return state.equals("DONE") || state.equals("FAILED") || state.equals("CANCELLED");
+    /** Where a rebuild of {@code generation} is, next to the active generation {@code activeGeneration}. */
+    static RebuildStatus of(RebuildPhase phase, ProjectionGeneration generation, long activeGeneration,
+                            RebuildProgress progress) {
+        double elapsed = progress.elapsedSeconds();
+        long processed = progress.processed();
+        Long lag = progress.lag();
+        String switchedAt = null;
+        Double secondsToSwitch = null;
+        String error = null;
+        String warning = null;
+        if (phase instanceof RebuildPhase.Switching switching) {
+            switchedAt = switching.switchedAt().toString();
+            secondsToSwitch = switching.secondsToSwitch();
+        } else if (phase instanceof RebuildPhase.Done done) {
+            switchedAt = done.switchedAt().toString();
+            secondsToSwitch = done.secondsToSwitch();
+            warning = done.warning();
+        } else if (phase instanceof RebuildPhase.Failed failed) {
+            error = failed.error();
+            warning = failed.warning();
+        } else if (phase instanceof RebuildPhase.Cancelled cancelled) {
+            warning = cancelled.warning();
+        }
+        return new RebuildStatus(phase.name(), generation.number(), activeGeneration, generation.applicationId(),
+                processed, lag == null ? null : processed + lag, lag, progress.rate(), elapsed > 0 ? processed / elapsed : 0,
+                progress.etaSeconds(), elapsed, progress.startedAt().toString(), switchedAt, secondsToSwitch, error, warning);
     }
 }
