@@ -6,7 +6,7 @@ import io.micronaut.runtime.Micronaut;
 /**
  * Starts the projection service on port 8084: the read side's topology (account state, history, snapshots and bank
  * totals, see {@link ReadSideTopology}), health, metrics (incl. {@link ProjectionLagMetrics}), the rebuild
- * ({@link RebuildController}) and the interactive queries the query service relays ({@code /iq/...}).
+ * ({@link RebuildController}) and the internal read API the query service answers from ({@code /internal/v1/...}).
  */
 public final class Application {
 

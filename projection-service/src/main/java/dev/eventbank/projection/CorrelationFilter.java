@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
 
 /**
  * The one {@code X-Correlation-Id} rule of every service (a malformed id is a 400, a missing one generated, the id
- * echoed on every response; the query service sends its own along when it relays a read) and, for {@code /iq/accounts/{id}...}, the {@code accountId} in the SLF4J MDC
+ * echoed on every response; the query service sends its own along when it asks for a read) and, for
+ * {@code /internal/v1/accounts/{id}...}, the {@code accountId} in the SLF4J MDC
  * of every log line Micronaut writes for the request, on whatever thread it continues (Micronaut's propagated
  * context), and echoes the id in the response; the work is service-support's {@link CorrelationIdFilter}.
  * {@link PartitionRouter} passes the id on when it forwards.
@@ -19,6 +20,6 @@ import java.util.regex.Pattern;
 final class CorrelationFilter extends CorrelationIdFilter {
 
     CorrelationFilter() {
-        super(Pattern.compile("^/iq/accounts/([0-9a-fA-F-]{36})(/.*)?$"));
+        super(Pattern.compile("^/internal/v1/accounts/([0-9a-fA-F-]{36})(/.*)?$"));
     }
 }

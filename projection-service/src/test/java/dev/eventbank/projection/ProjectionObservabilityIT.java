@@ -72,9 +72,9 @@ class ProjectionObservabilityIT {
     @Test
     void shouldEchoTheCorrelationIdWhenARequestCarriesOne() throws Exception {
         // when
-        HttpResponse<String> given = service.get("/iq/accounts/" + UUID.randomUUID() + "/events",
+        HttpResponse<String> given = service.get(InternalApi.V1 + "/accounts/" + UUID.randomUUID() + "/events",
                 Map.of("X-Correlation-Id", "corr-projection-1"));
-        HttpResponse<String> generated = service.get("/iq/bank/totals");
+        HttpResponse<String> generated = service.get(InternalApi.V1 + "/bank/totals");
 
         // then
         assertEquals("corr-projection-1", given.headers().firstValue("X-Correlation-Id").orElse(null));

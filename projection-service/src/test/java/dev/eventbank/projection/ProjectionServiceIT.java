@@ -7,6 +7,7 @@ import dev.eventbank.schemas.common.AccountType;
 import dev.eventbank.schemas.events.BankAccountEvent;
 import dev.eventbank.schemas.readmodel.AccountSnapshot;
 import dev.eventbank.schemas.readmodel.AccountState;
+import dev.eventbank.schemas.readmodel.BankTotals;
 import dev.eventbank.schemas.serde.AvroSerdes;
 import dev.eventbank.schemas.serde.SchemaRegistryClient;
 import dev.eventbank.schemas.serde.SchemaRegistryClients;
@@ -43,6 +44,7 @@ import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -149,65 +151,58 @@ class ProjectionServiceIT {
             log.add(Events.deposited(accountId, v, "10.00", (90 + 10 * v) + ".00"));
         }
         produce(log);
-        String base = "/iq/accounts/" + accountId;
-        awaitStatus(base + "/state?asOfVersion=8", 200);
+        String base = InternalApi.V1 + "/accounts/" + accountId;
+        awaitFound(base + "/state?asOfVersion=8");
 
         // when
-        Map<String, Object> first = json(get(base + "/events?limit=3"));
-        Map<String, Object> second = json(get(base + "/events?fromVersion=" + first.get("next") + "&limit=3"));
-        Map<String, Object> third = json(get(base + "/events?fromVersion=" + second.get("next") + "&limit=3"));
+        InternalApi.EventsPage first = events(base + "/events?limit=3");
+        InternalApi.EventsPage second = events(base + "/events?fromVersion=" + first.next() + "&limit=3");
+        InternalApi.EventsPage third = events(base + "/events?fromVersion=" + second.next() + "&limit=3");
 
-        // then: the pages, in version order, with the event's identity and payload
-        assertEquals(List.of(1, 2, 3), versions(first));
-        assertEquals(List.of(4, 5, 6), versions(second));
-        assertEquals(List.of(7, 8), versions(third));
-        assertNull(third.get("next"));
-        Map<?, ?> deposit = (Map<?, ?>) ((List<?>) second.get("items")).get(0);
-        assertEquals("MoneyDeposited", deposit.get("eventType"));
-        assertEquals(log.get(3).getEventId(), deposit.get("eventId"));
-        assertEquals(log.get(3).getCommandId(), deposit.get("commandId"));
-        Map<String, Object> expectedPayload = new java.util.HashMap<>(
-                Map.of("amount", "10.00", "currency", "EUR", "balanceAfter", "130.00"));
-        expectedPayload.put("reference", null); // a version 2 field, absent from this deposit
-        assertEquals(expectedPayload, deposit.get("payload"));
+        // then: the pages, in version order, each event as it was appended
+        assertEquals(List.of(1L, 2L, 3L), first.versions());
+        assertEquals(List.of(4L, 5L, 6L), second.versions());
+        assertEquals(List.of(7L, 8L), third.versions());
+        assertNull(third.next());
+        assertEquals(log.subList(3, 6), second.events());
 
         // then: time travel before, at and after a snapshot gives the balance of that version
         for (int v = 1; v <= 8; v++) {
-            Map<String, Object> state = json(get(base + "/state?asOfVersion=" + v));
-            assertEquals(v, ((Number) state.get("version")).intValue());
-            assertEquals(v == 1 ? "100.00" : (90 + 10 * v) + ".00", state.get("balance"), "balance as of version " + v);
+            AccountState state = state(base + "/state?asOfVersion=" + v).state();
+            assertEquals(v, state.getVersion());
+            assertEquals(new BigDecimal(v == 1 ? "100.0000" : (90 + 10 * v) + ".0000"), state.getBalance(), "balance as of version " + v);
         }
-        Map<String, Object> asOf = json(get(base + "/state?asOf=" + Events.T0.plusSeconds(7).plusMillis(500)));
-        assertEquals(7, ((Number) asOf.get("version")).intValue());
-        assertEquals("160.00", asOf.get("balance"));
+        AccountState asOf = state(base + "/state?asOf=" + Events.T0.plusSeconds(7).plusMillis(500)).state();
+        assertEquals(7, asOf.getVersion());
+        assertEquals(new BigDecimal("160.0000"), asOf.getBalance());
 
-        // then: the errors
-        HttpResponse<String> beyond = get(base + "/state?asOfVersion=9");
-        assertEquals(404, beyond.statusCode());
-        assertEquals(8, ((Number) json(beyond).get("currentVersion")).intValue());
-        assertEquals(404, get(base + "/state?asOf=" + Events.T0).statusCode());
-        assertEquals(404, get("/iq/accounts/" + UUID.randomUUID() + "/events").statusCode());
+        // then: what is not there is a typed outcome (the query service writes the public 404s)
+        InternalApi.StateAnswer beyond = state(base + "/state?asOfVersion=9");
+        assertEquals("BEYOND_CURRENT", beyond.outcome());
+        assertEquals(8L, beyond.currentVersion());
+        InternalApi.StateAnswer beforeOpening = state(base + "/state?asOf=" + Events.T0);
+        assertEquals("BEFORE_OPENING", beforeOpening.outcome());
+        assertEquals(Events.T0.plusSeconds(1).toString(), beforeOpening.openedAt());
+        assertEquals("UNKNOWN_ACCOUNT", state(InternalApi.V1 + "/accounts/" + UUID.randomUUID() + "/state?asOfVersion=1").outcome());
+        assertFalse(events(InternalApi.V1 + "/accounts/" + UUID.randomUUID() + "/events").accountExists());
+        // then: typed parameters; what does not bind is the framework's 400 problem
         HttpResponse<String> both = get(base + "/state?asOf=" + Events.T0 + "&asOfVersion=2");
         assertEquals(400, both.statusCode());
         assertTrue(both.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
-        assertEquals(400, get(base + "/events?limit=0").statusCode());
+        assertEquals("/problems/invalid-request", json(both).get("type"));
         assertEquals(400, get(base + "/events?limit=4294967297").statusCode());
         assertEquals(400, get(base + "/state?asOfVersion=9223372036854775808").statusCode());
-        assertEquals("/problems/invalid-request", json(both).get("type"));
-        assertEquals("/problems/account-not-found", json(beyond).get("type"));
+        assertEquals(400, get(InternalApi.V1 + "/accounts/not-a-uuid/events").statusCode());
 
         // then: an account id in upper case is the same account (one canonical form, lower case), before routing too
-        String upper = "/iq/accounts/" + accountId.toUpperCase(java.util.Locale.ROOT);
-        assertEquals(versions(first), versions(json(get(upper + "/events?limit=3"))));
-        Map<String, Object> upperState = json(get(upper + "/state?asOfVersion=8"));
-        assertEquals(accountId, upperState.get("accountId"));
-        assertEquals("170.00", upperState.get("balance"));
-        HttpResponse<String> notAnId = get("/iq/accounts/not-a-uuid/events");
-        assertEquals(404, notAnId.statusCode());
-        assertEquals("/problems/account-not-found", json(notAnId).get("type"));
+        String upper = InternalApi.V1 + "/accounts/" + accountId.toUpperCase(java.util.Locale.ROOT);
+        assertEquals(first.versions(), events(upper + "/events?limit=3").versions());
+        AccountState upperState = state(upper + "/state?asOfVersion=8").state();
+        assertEquals(accountId, upperState.getAccountId());
+        assertEquals(new BigDecimal("170.0000"), upperState.getBalance());
         // an instant past year 9999, its + encoded as the query service sends it
-        assertEquals(200, get(base + "/state?asOf=%2B10000-01-01T00%3A00%3A00Z").statusCode());
-        HttpResponse<String> unknownRoute = get("/iq/nothing-here");
+        assertEquals("FOUND", state(base + "/state?asOf=%2B10000-01-01T00%3A00%3A00Z").outcome());
+        HttpResponse<String> unknownRoute = get(InternalApi.V1 + "/nothing-here");
         assertEquals(404, unknownRoute.statusCode());
         assertTrue(unknownRoute.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"),
                 unknownRoute.headers().map().toString());
@@ -230,21 +225,21 @@ class ProjectionServiceIT {
         produce(List.of(Events.opened(savings, "20.00", "ada@example.com", AccountType.SAVINGS),
                 Events.deposited(savings, 2, "1.00", "21.00"), Events.deposited(savings, 3, "1.00", "22.00"),
                 Events.deposited(savings, 4, "1.00", "23.00")));
-        awaitStatus("/iq/accounts/" + old + "/state?asOfVersion=1", 200);
-        awaitStatus("/iq/accounts/" + savings + "/state?asOfVersion=4", 200);
+        awaitFound(InternalApi.V1 + "/accounts/" + old + "/state?asOfVersion=1");
+        awaitFound(InternalApi.V1 + "/accounts/" + savings + "/state?asOfVersion=4");
 
         // when
-        Map<String, Object> oldState = json(get("/iq/accounts/" + old + "/state?asOfVersion=1"));
-        Map<String, Object> savingsNow = json(get("/iq/accounts/" + savings + "/state?asOfVersion=4"));
-        Map<String, Object> savingsFromSnapshot = json(get("/iq/accounts/" + savings + "/state?asOfVersion=3"));
-        Map<String, Object> savingsFolded = json(get("/iq/accounts/" + savings + "/state?asOfVersion=2"));
+        AccountState oldState = state(InternalApi.V1 + "/accounts/" + old + "/state?asOfVersion=1").state();
+        AccountState savingsNow = state(InternalApi.V1 + "/accounts/" + savings + "/state?asOfVersion=4").state();
+        AccountState savingsFromSnapshot = state(InternalApi.V1 + "/accounts/" + savings + "/state?asOfVersion=3").state();
+        AccountState savingsFolded = state(InternalApi.V1 + "/accounts/" + savings + "/state?asOfVersion=2").state();
 
-        // then: the interactive-query JSON (relayed by the query service for time travel)
-        assertEquals("CHECKING", oldState.get("accountType"), oldState.toString());
-        assertTrue(oldState.containsKey("email") && oldState.get("email") == null, oldState.toString());
-        for (Map<String, Object> state : List.of(savingsNow, savingsFromSnapshot, savingsFolded)) {
-            assertEquals("SAVINGS", state.get("accountType"), state.toString());
-            assertEquals("ada@example.com", state.get("email"), state.toString());
+        // then: time travel (which the query service renders) knows the type and e-mail address
+        assertEquals(AccountType.CHECKING, oldState.getAccountType(), oldState.toString());
+        assertNull(oldState.getEmail(), oldState.toString());
+        for (AccountState state : List.of(savingsNow, savingsFromSnapshot, savingsFolded)) {
+            assertEquals(AccountType.SAVINGS, state.getAccountType(), state.toString());
+            assertEquals("ada@example.com", state.getEmail(), state.toString());
         }
         // then: the states on bank-account-state, which the query service's view is built from
         var stateDeserializer = AvroSerdes.value(AccountState.class, registry).deserializer();
@@ -270,12 +265,12 @@ class ProjectionServiceIT {
 
         // then
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        Map<String, Object> totals = json(get("/iq/bank/totals"));
-        while (!((Map<?, ?>) totals.get("balances")).containsKey("JPY") && System.nanoTime() < deadline) {
+        BankTotals totals = InternalApi.totals(get(InternalApi.V1 + "/bank/totals"), registry);
+        while (!totals.getBalances().containsKey("JPY") && System.nanoTime() < deadline) {
             Thread.sleep(200);
-            totals = json(get("/iq/bank/totals"));
+            totals = InternalApi.totals(get(InternalApi.V1 + "/bank/totals"), registry);
         }
-        assertEquals("1234", ((Map<?, ?>) totals.get("balances")).get("JPY"), totals.toString());
+        assertEquals(0, new BigDecimal("1234").compareTo(totals.getBalances().get("JPY")), totals.toString());
         HttpResponse<String> lag = get("/metrics/" + ProjectionLagMetrics.NAME);
         assertEquals(200, lag.statusCode(), lag.body());
         assertTrue(lag.body().contains("partition"), lag.body());
@@ -308,24 +303,31 @@ class ProjectionServiceIT {
                 .build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static void awaitStatus(String path, int status) throws Exception {
+    private static InternalApi.EventsPage events(String path) throws Exception {
+        return InternalApi.events(get(path), registry);
+    }
+
+    private static InternalApi.StateAnswer state(String path) throws Exception {
+        return InternalApi.state(get(path), registry);
+    }
+
+    /** Waits until the time-travel read at {@code path} finds the account (the events are projected). */
+    private static void awaitFound(String path) throws Exception {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         HttpResponse<String> response = get(path);
-        while (response.statusCode() != status && System.nanoTime() < deadline) {
+        while (!(response.statusCode() == 200 && InternalApi.state(response, registry).outcome().equals("FOUND"))
+                && System.nanoTime() < deadline) {
             Thread.sleep(200);
             response = get(path);
         }
-        assertEquals(status, response.statusCode(), response.body());
+        assertEquals("FOUND", InternalApi.state(response, registry).outcome(), response.body());
     }
+
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> json(HttpResponse<String> response) throws Exception {
         assertTrue(response.statusCode() < 500, response.body());
         return context.getBean(io.micronaut.json.JsonMapper.class).readValue(response.body(), Map.class);
-    }
-
-    private static List<Object> versions(Map<String, Object> page) {
-        return ((List<?>) page.get("items")).stream().map(item -> ((Map<?, ?>) item).get("version")).map(v -> (Object) ((Number) v).intValue()).toList();
     }
 
     /** Reads {@code topic} read_committed from the beginning until the records of {@code key} satisfy {@code done}. */

@@ -1,7 +1,6 @@
 package dev.eventbank.query;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.eventbank.schemas.AvroDecimals;
 import dev.eventbank.schemas.readmodel.AccountState;
 import io.micronaut.serde.annotation.Serdeable;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -11,8 +10,8 @@ import java.util.List;
 /**
  * One account as JSON: amounts as decimal strings in the currency's scale ("120.00"), instants as ISO-8601 UTC;
  * {@code accountType} ({@code CHECKING} | {@code SAVINGS}) and {@code email} are null when unknown (no e-mail was
- * given; a state the projection wrote before it carried them, until it is rebuilt). The projection's time-travel
- * answer, relayed as is, has the same shape.
+ * given; a state the projection wrote before it carried them, until it is rebuilt). The latest state, the listing
+ * and time travel (a state the projection folded) are all written by this one class.
  */
 @Serdeable
 @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -24,18 +23,9 @@ record AccountResponse(String accountId, String accountNumber,
     static AccountResponse of(AccountState state) {
         return new AccountResponse(state.getAccountId(), state.getAccountNumber(),
                 state.getAccountType() == null ? null : state.getAccountType().name(), state.getOwner(),
-                state.getEmail(), state.getCurrency(), balance(state),
+                state.getEmail(), state.getCurrency(), Amounts.text(state.getBalance(), state.getCurrency()),
                 state.getStatus().name(), state.getVersion(), state.getOpenedAt().toString(),
                 state.getUpdatedAt().toString());
-    }
-
-    /** In the currency's scale; a state that does not fit it (never written by our side) is shown as is, not a 500. */
-    private static String balance(AccountState state) {
-        try {
-            return AvroDecimals.fromWire(state.getBalance(), state.getCurrency()).toPlainString();
-        } catch (ArithmeticException | IllegalArgumentException e) {
-            return state.getBalance().stripTrailingZeros().toPlainString();
-        }
     }
 
     /** A page of the listing; {@code next} is null on the last page (present in the JSON as null). */

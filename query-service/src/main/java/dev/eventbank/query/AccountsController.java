@@ -2,6 +2,7 @@ package dev.eventbank.query;
 
 import dev.eventbank.schemas.common.AccountStatus;
 import dev.eventbank.schemas.common.AccountType;
+import dev.eventbank.schemas.readmodel.AccountState;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
@@ -24,8 +25,6 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import dev.eventbank.support.text.TextRule;
 
 import java.math.BigInteger;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -39,7 +38,8 @@ import java.util.regex.Pattern;
  * range (a number past int or long range included: never wrapped, never a 500); an id that is not a UUID is a 404
  * (no account can have it), not a 400, so that ids stay opaque to clients. Account ids are taken in any case and
  * used in their one canonical form, lower case ({@link #canonicalId}), as the command service does, so both
- * spellings of an id give the same answer. Parameters relayed to the projection are sent URL-encoded.
+ * spellings of an id give the same answer. History and time travel are read from the projection
+ * ({@link ProjectionReads}) with parameters checked here, and rendered here like every other read.
  */
 @OpenAPIDefinition(info = @Info(title = "query-service", version = "1.0", description = """
         Reads of bank accounts: the latest state (eventually consistent; pass minVersion from a command's answer \
@@ -60,10 +60,10 @@ final class AccountsController {
     private static final int MAX_OWNER = 200;
 
     private final AccountQueries queries;
-    private final ProjectionClient projection;
+    private final ProjectionReads projection;
     private final Duration minVersionTimeout;
 
-    AccountsController(AccountQueries queries, ProjectionClient projection,
+    AccountsController(AccountQueries queries, ProjectionReads projection,
                        @Value("${eventbank.query.min-version-timeout:5s}") Duration minVersionTimeout) {
         this.queries = queries;
         this.projection = projection;
@@ -117,9 +117,9 @@ final class AccountsController {
     }
 
     /**
-     * The state as it was after version {@code asOfVersion}, or at instant {@code asOf}: relayed to the projection,
-     * which folds it from the nearest snapshot. A version after the current one is a 404 with
-     * {@code currentVersion} (that state does not exist yet), an instant before the opening a 404.
+     * The state as it was after version {@code asOfVersion}, or at instant {@code asOf}: asked of the projection,
+     * which folds it from the nearest snapshot, and rendered here like the latest state. A version after the current
+     * one is a 404 with {@code currentVersion} (that state does not exist yet), an instant before the opening a 404.
      */
     private CompletableFuture<HttpResponse<?>> timeTravel(String id, String minVersion, String maxWait,
                                                           String asOfVersion, String asOf) {
@@ -129,26 +129,28 @@ final class AccountsController {
         if (minVersion != null || maxWait != null) {
             throw QueryProblem.badRequest("minVersion/maxWait apply to the latest state, not to asOfVersion/asOf");
         }
-        String query;
+        CompletableFuture<AccountState> state;
         if (asOfVersion != null) {
-            query = "asOfVersion=" + number("asOfVersion", asOfVersion, 1, Long.MAX_VALUE);
+            long version = number("asOfVersion", asOfVersion, 1, Long.MAX_VALUE);
+            state = projection.asOfVersion(canonicalId(id), version);
         } else {
+            Instant instant;
             try {
-                // encoded: an instant past year 9999 is written with a sign, +10000-01-01T00:00:00Z, and a bare + in
-                // a query is a space
-                query = "asOf=" + encode(Instant.parse(asOf.trim()).toString());
+                instant = Instant.parse(asOf.trim());
             } catch (DateTimeParseException e) {
                 throw QueryProblem.badRequest("asOf must be an ISO-8601 instant such as 2025-01-01T10:00:00Z, got '"
                         + TextRule.quote(asOf, 60) + "'");
             }
+            state = projection.asOf(canonicalId(id), instant);
         }
-        return projection.relay("iq/accounts/" + encode(canonicalId(id)) + "/state?" + query);
+        return state.thenApply(found -> (HttpResponse<?>) HttpResponse.ok(AccountResponse.of(found))
+                .header(HttpHeaders.ETAG, "\"" + found.getVersion() + "\""));
     }
 
     /**
      * One page of the account's events in version order, from {@code fromVersion} (default 1), at most
      * {@code limit} (1..1000, default 100): {@code {"items":[...],"next":<fromVersion of the next page>|null}}.
-     * Relayed to the projection's per-account history store.
+     * Read from the projection's per-account history store.
      */
     @Operation(summary = "One account's events in version order, paged")
     @ApiResponse(responseCode = "200", description = "{\"items\":[{version, eventType, occurredAt, eventId, commandId, correlationId, payload}], \"next\": fromVersion of the next page or null}",
@@ -157,15 +159,14 @@ final class AccountsController {
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @ApiResponse(responseCode = "503", ref = "#/components/responses/Unavailable")
     @Get("/{id}/events")
-    CompletableFuture<HttpResponse<?>> events(@Parameter(description = "account id (UUID)") @PathVariable String id,
+    CompletableFuture<EventResponse.Page> events(@Parameter(description = "account id (UUID)") @PathVariable String id,
                                               @Parameter(description = "first version (default 1)", schema = @Schema(type = "integer", minimum = "1"))
                                               @Nullable @QueryValue String fromVersion,
                                               @Parameter(description = "page size, 1..1000 (default 100)", schema = @Schema(type = "integer", minimum = "1", maximum = "1000"))
                                               @Nullable @QueryValue String limit) {
         long from = fromVersion == null ? 1 : number("fromVersion", fromVersion, 1, Long.MAX_VALUE);
         long size = limit == null ? DEFAULT_HISTORY_LIMIT : number("limit", limit, 1, MAX_HISTORY_LIMIT);
-        return projection.relay("iq/accounts/" + encode(canonicalId(id)) + "/events?fromVersion=" + from
-                + "&limit=" + size);
+        return projection.events(canonicalId(id), from, size);
     }
 
     /**
@@ -179,10 +180,6 @@ final class AccountsController {
                     + "': account ids are UUIDs");
         }
         return UUID.fromString(id).toString();
-    }
-
-    private static String encode(String value) {
-        return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
     @Operation(summary = "Accounts in account id order, paged and filtered")

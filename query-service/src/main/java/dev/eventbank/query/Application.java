@@ -7,8 +7,9 @@ import io.micronaut.runtime.Micronaut;
  * projection's compacted {@code bank-account-state} topic into its own Kafka Streams global store
  * ({@link AccountViewTopology}), so every instance answers every account without routing; the limit is that
  * every instance holds all accounts. Never a side database. History ({@code /accounts/{id}/events}), time travel
- * ({@code asOfVersion}/{@code asOf}) and {@code /bank/totals} are relayed to the projection service's interactive
- * queries ({@link ProjectionClient}), where those stores and the one fold function live; they need it running.
+ * ({@code asOfVersion}/{@code asOf}) and {@code /bank/totals} are read from the projection service's internal API
+ * ({@link ProjectionReads}), where those stores and the one fold function live, and rendered here like every public
+ * read; they need it running.
  */
 public final class Application {
 

@@ -15,15 +15,15 @@ import java.util.concurrent.CompletableFuture;
 /**
  * {@code GET /bank/totals}: total balance per currency and account counts by status,
  * {@code {"balances":{"EUR":"120.00"},"accountsByStatus":{"OPEN":3,"CLOSED":1},"eventsApplied":9,"updatedAt":"..."}},
- * relayed from the projection's {@code bank-totals-store} (maintained exactly once per event).
+ * read from the projection's {@code bank-totals-store} (maintained exactly once per event).
  */
 @Tag(name = "bank", description = "bank-wide figures")
 @Controller("/bank")
 final class BankController {
 
-    private final ProjectionClient projection;
+    private final ProjectionReads projection;
 
-    BankController(ProjectionClient projection) {
+    BankController(ProjectionReads projection) {
         this.projection = projection;
     }
 
@@ -32,7 +32,7 @@ final class BankController {
             content = @Content(mediaType = "application/json", schema = @Schema(ref = "#/components/schemas/BankTotals")))
     @ApiResponse(responseCode = "503", ref = "#/components/responses/Unavailable")
     @Get("/totals")
-    CompletableFuture<HttpResponse<?>> totals() {
-        return projection.relay("iq/bank/totals");
+    CompletableFuture<TotalsResponse> totals() {
+        return projection.totals();
     }
 }

@@ -4,10 +4,12 @@ import dev.eventbank.support.logging.MdcScope;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.json.JsonMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,11 +18,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Relays history, time-travel and bank-totals reads to the projection service's interactive-query endpoints
- * ({@code /iq/...}), which own the per-account history, snapshot and totals stores and the one fold function.
- * Asynchronous (no thread held while waiting). The projection's answer is relayed as is (its JSON already has
- * the public shape, and its 4xx are problems); an unreachable projection or a 5xx is a 503 problem with
- * {@code Retry-After}, never a 500.
+ * Calls the projection service: its internal read API ({@link ProjectionV1}, {@link #get}) for history, time travel
+ * and bank totals, and its metrics ({@link #relay}) for the lag. Asynchronous (no thread held while waiting). An
+ * unreachable projection, or any answer of the internal API other than 200 (a 5xx, a 503 while its stores restore, or
+ * a 4xx: a projection of another API version), is a 503 problem with {@code Retry-After}, never a 500.
  *
  * <p>The request carries the caller's {@code X-Correlation-Id} (from the MDC of the calling thread, where
  * {@link CorrelationFilter} put it), so the projection logs the read under the same id.
@@ -36,16 +37,52 @@ final class ProjectionClient {
     private final HttpClient http;
     private final URI base;
     private final Duration timeout;
+    private final JsonMapper json;
 
-    ProjectionClient(String baseUrl, Duration timeout) {
+    ProjectionClient(String baseUrl, Duration timeout, JsonMapper json) {
         this.base = URI.create(baseUrl.endsWith("/") ? baseUrl : baseUrl + "/");
         this.timeout = timeout;
+        this.json = json;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
     }
 
-    /** GETs {@code pathAndQuery} (relative, already encoded) from the projection and relays the answer. */
+    /**
+     * GETs {@code pathAndQuery} (relative, already encoded) of the internal API and reads the 200 answer as {@code type}.
+     *
+     * @throws QueryProblem (in the future) 503 for anything but a 200 that reads as {@code type}
+     */
+    <T> CompletableFuture<T> get(String pathAndQuery, Class<T> type) {
+        URI target = base.resolve(pathAndQuery);
+        return send(target).thenApply(answer -> {
+            if (answer.statusCode() != 200) {
+                LOG.warn("projection failed target={} status={}", target, answer.statusCode());
+                throw unavailable("the projection service answered " + answer.statusCode() + "; retry in a moment");
+            }
+            try {
+                return json.readValue(answer.body(), type);
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("projection answer unreadable target={} error=\"{}\"", target, e.toString());
+                throw unavailable("the projection service gave an answer this service cannot read; retry in a moment");
+            }
+        });
+    }
+
+    /** GETs {@code pathAndQuery} (relative, already encoded) from the projection and relays its answer as it is. */
     CompletableFuture<HttpResponse<?>> relay(String pathAndQuery) {
         URI target = base.resolve(pathAndQuery);
+        return send(target).thenApply(answer -> {
+            if (answer.statusCode() >= 500) {
+                LOG.warn("projection failed target={} status={}", target, answer.statusCode());
+                throw unavailable("the projection service answered " + answer.statusCode() + "; retry in a moment");
+            }
+            MutableHttpResponse<byte[]> response = HttpResponse.<byte[]>status(HttpStatus.valueOf(answer.statusCode()))
+                    .contentType(answer.headers().firstValue("Content-Type").orElse("application/json"))
+                    .body(answer.body());
+            return response;
+        });
+    }
+
+    private CompletableFuture<java.net.http.HttpResponse<byte[]>> send(URI target) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(target).timeout(timeout).GET();
         // the caller's correlation id (put in the MDC by CorrelationFilter) goes along, so that the projection's
         // log lines for this read carry it too
@@ -53,24 +90,18 @@ final class ProjectionClient {
         if (correlationId != null) {
             builder.header(CorrelationFilter.HEADER, correlationId);
         }
-        HttpRequest request = builder.build();
-        return http.sendAsync(request, java.net.http.HttpResponse.BodyHandlers.ofByteArray())
+        return http.sendAsync(builder.build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray())
                 .handle((answer, error) -> {
                     if (error != null) {
                         LOG.warn("projection unreachable target={} error=\"{}\"", target, error.toString());
-                        throw QueryProblem.retryLater("Projection unavailable", "the projection service that holds "
-                                + "account histories did not answer; retry in a moment", Map.of());
+                        throw unavailable("the projection service that holds account histories did not answer; "
+                                + "retry in a moment");
                     }
-                    if (answer.statusCode() >= 500) {
-                        LOG.warn("projection failed target={} status={}", target, answer.statusCode());
-                        throw QueryProblem.retryLater("Projection unavailable", "the projection service answered "
-                                + answer.statusCode() + "; retry in a moment", Map.of());
-                    }
-                    MutableHttpResponse<byte[]> response = HttpResponse.<byte[]>status(HttpStatus.valueOf(answer.statusCode()))
-                            .contentType(answer.headers().firstValue("Content-Type").orElse("application/json"))
-                            .body(answer.body());
-                    answer.headers().firstValue("ETag").ifPresent(etag -> response.header("ETag", etag));
-                    return response;
+                    return answer;
                 });
+    }
+
+    private static QueryProblem unavailable(String detail) {
+        return QueryProblem.retryLater("Projection unavailable", detail, Map.of());
     }
 }

@@ -10,6 +10,7 @@ import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Value;
+import io.micronaut.json.JsonMapper;
 import io.micronaut.scheduling.TaskExecutors;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
@@ -71,8 +72,14 @@ class QueryFactory {
 
     @Singleton
     ProjectionClient projectionClient(@Value("${eventbank.query.projection-url:http://localhost:8084}") String url,
-                                      @Value("${eventbank.query.projection-timeout:5s}") java.time.Duration timeout) {
-        return new ProjectionClient(url, timeout);
+                                      @Value("${eventbank.query.projection-timeout:5s}") java.time.Duration timeout,
+                                      JsonMapper json) {
+        return new ProjectionClient(url, timeout, json);
+    }
+
+    @Singleton
+    ProjectionReads projectionReads(ProjectionClient projection, SchemaRegistryClient registry) {
+        return new ProjectionReads(projection, registry);
     }
 
     @Singleton

@@ -34,7 +34,12 @@ final class QueryProblem extends RuntimeException {
     }
 
     static QueryProblem accountNotFound(String detail) {
-        return new QueryProblem(HttpStatus.NOT_FOUND, ProblemTypes.ACCOUNT_NOT_FOUND, "Account not found", detail, Map.of(), Map.of());
+        return accountNotFound(detail, Map.of());
+    }
+
+    /** A 404 with extension members, e.g. {@code currentVersion} for a version that does not exist yet. */
+    static QueryProblem accountNotFound(String detail, Map<String, Object> members) {
+        return new QueryProblem(HttpStatus.NOT_FOUND, ProblemTypes.ACCOUNT_NOT_FOUND, "Account not found", detail, members, Map.of());
     }
 
     /** 503 with {@code Retry-After: 1}: the caller should simply try again. */

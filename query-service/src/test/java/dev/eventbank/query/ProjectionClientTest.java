@@ -18,11 +18,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class ProjectionClientTest {
 
+    private static final io.micronaut.json.JsonMapper JSON = io.micronaut.json.JsonMapper.createDefault();
+
     @Test
     void shouldPassTheCorrelationIdAlongWhenTheCallerHasOne() throws Exception {
         // given: a stand-in projection that answers with the correlation id it was given
         HttpServer projection = HttpServer.create(new InetSocketAddress("localhost", 0), 0);
-        projection.createContext("/iq/bank/totals", exchange -> {
+        projection.createContext("/metrics/eventbank.projection.lag", exchange -> {
             byte[] body = String.valueOf(exchange.getRequestHeaders().getFirst("X-Correlation-Id"))
                     .getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(200, body.length);
@@ -31,17 +33,17 @@ class ProjectionClientTest {
         });
         projection.start();
         ProjectionClient client = new ProjectionClient("http://localhost:" + projection.getAddress().getPort(),
-                Duration.ofSeconds(5));
+                Duration.ofSeconds(5), JSON);
         try {
             // when
             HttpResponse<?> withId;
             MDC.put("correlationId", "corr-relay-1");
             try {
-                withId = client.relay("iq/bank/totals").join();
+                withId = client.relay("metrics/eventbank.projection.lag").join();
             } finally {
                 MDC.remove("correlationId");
             }
-            HttpResponse<?> withoutId = client.relay("iq/bank/totals").join();
+            HttpResponse<?> withoutId = client.relay("metrics/eventbank.projection.lag").join();
 
             // then
             assertEquals("corr-relay-1", new String((byte[]) withId.body(), StandardCharsets.UTF_8));
@@ -58,14 +60,44 @@ class ProjectionClientTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        ProjectionClient client = new ProjectionClient("http://localhost:" + port, Duration.ofSeconds(2));
+        ProjectionClient client = new ProjectionClient("http://localhost:" + port, Duration.ofSeconds(2), JSON);
 
         // when
-        CompletionException failure = assertThrows(CompletionException.class, () -> client.relay("iq/bank/totals").join());
+        CompletionException relayed = assertThrows(CompletionException.class,
+                () -> client.relay("metrics/eventbank.projection.lag").join());
+        CompletionException read = assertThrows(CompletionException.class,
+                () -> client.get("internal/v1/bank/totals", ProjectionV1.Totals.class).join());
 
         // then
-        QueryProblem problem = assertInstanceOf(QueryProblem.class, failure.getCause());
-        assertEquals(HttpStatus.SERVICE_UNAVAILABLE, problem.status());
-        assertEquals("1", problem.headers().get("Retry-After"));
+        for (CompletionException failure : java.util.List.of(relayed, read)) {
+            QueryProblem problem = assertInstanceOf(QueryProblem.class, failure.getCause());
+            assertEquals(HttpStatus.SERVICE_UNAVAILABLE, problem.status());
+            assertEquals("1", problem.headers().get("Retry-After"));
+        }
+    }
+
+    @Test
+    void shouldAnswer503RetryLaterWhenTheInternalApiAnswersAnythingButA200() throws Exception {
+        // given: a projection without /internal/v1 (another version): its 404 is not the caller's "not found"
+        HttpServer projection = HttpServer.create(new InetSocketAddress("localhost", 0), 0);
+        projection.createContext("/", exchange -> {
+            exchange.sendResponseHeaders(404, -1);
+            exchange.close();
+        });
+        projection.start();
+        ProjectionClient client = new ProjectionClient("http://localhost:" + projection.getAddress().getPort(),
+                Duration.ofSeconds(5), JSON);
+        try {
+            // when
+            CompletionException failure = assertThrows(CompletionException.class,
+                    () -> client.get("internal/v1/bank/totals", ProjectionV1.Totals.class).join());
+
+            // then
+            QueryProblem problem = assertInstanceOf(QueryProblem.class, failure.getCause());
+            assertEquals(HttpStatus.SERVICE_UNAVAILABLE, problem.status());
+            assertEquals("the projection service answered 404; retry in a moment", problem.getMessage());
+        } finally {
+            projection.stop(0);
+        }
     }
 }

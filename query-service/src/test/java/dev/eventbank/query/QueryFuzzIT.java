@@ -60,9 +60,18 @@ class QueryFuzzIT {
     @BeforeAll
     static void startService() throws Exception {
         projection = com.sun.net.httpserver.HttpServer.create(new InetSocketAddress("localhost", 0), 0);
+        // answers as the projection's internal API does for an account it does not know, and zero totals
+        String zeroTotals = java.util.Base64.getEncoder().encodeToString(dev.eventbank.schemas.serde.AvroSerdes
+                .value(dev.eventbank.schemas.readmodel.BankTotals.class, dev.eventbank.schemas.serde.SchemaRegistryClients
+                        .forUrl(ServiceUnderTest.sharedRegistryUrl())).serializer().serialize("bank-totals",
+                        new dev.eventbank.schemas.readmodel.BankTotals(Map.of(), Map.of(), 0L, java.time.Instant.EPOCH)));
         projection.createContext("/", exchange -> {
-            byte[] body = (exchange.getRequestURI().getPath().startsWith("/metrics") ? "{\"measurements\":[]}"
-                    : "{\"items\":[],\"next\":null}").getBytes(StandardCharsets.UTF_8);
+            String path = exchange.getRequestURI().getPath();
+            String answer = path.startsWith("/metrics") ? "{\"measurements\":[]}"
+                    : path.endsWith("/events") ? "{\"accountExists\":false,\"events\":[],\"next\":null}"
+                    : path.endsWith("/state") ? "{\"outcome\":\"UNKNOWN_ACCOUNT\",\"state\":null,\"currentVersion\":null,\"openedAt\":null}"
+                    : "{\"totals\":\"" + zeroTotals + "\"}";
+            byte[] body = answer.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, body.length);
             exchange.getResponseBody().write(body);

@@ -343,17 +343,25 @@ class QueryServiceIT {
         HttpResponse<String> asOf = get("/accounts/" + id + "?asOf=2025-01-01T10:00:02Z");
         HttpResponse<String> totals = get("/bank/totals");
 
-        // then: answers relayed as they are, the parameters passed on
+        // then: the projection's internal answers rendered as the public JSON, the parameters passed on
         assertEquals(200, events.statusCode(), events.body());
-        assertEquals(3, JSON.readTree(events.body()).path("items").get(0).path("version").asInt());
+        JsonNode deposit = JSON.readTree(events.body()).path("items").get(0);
+        assertEquals(3, deposit.path("version").asInt());
+        assertEquals("MoneyDeposited", deposit.path("eventType").asText());
+        assertEquals("1.00", deposit.path("payload").path("amount").asText());
+        assertEquals("101.50", deposit.path("payload").path("balanceAfter").asText());
+        assertTrue(deposit.path("payload").has("reference") && deposit.path("payload").path("reference").isNull(), deposit.toString());
+        assertEquals(4, JSON.readTree(events.body()).path("next").asInt());
         assertEquals(200, asOfVersion.statusCode(), asOfVersion.body());
         assertEquals("\"2\"", asOfVersion.headers().firstValue("ETag").orElse(null));
         assertEquals("100.00", JSON.readTree(asOfVersion.body()).path("balance").asText());
+        assertEquals(id, JSON.readTree(asOfVersion.body()).path("accountId").asText());
         assertEquals(200, asOf.statusCode(), asOf.body());
         assertEquals("7.50", JSON.readTree(totals.body()).path("balances").path("EUR").asText());
-        assertTrue(PROJECTION_REQUESTS.contains("/iq/accounts/" + id + "/events?fromVersion=3&limit=2"), PROJECTION_REQUESTS.toString());
-        assertTrue(PROJECTION_REQUESTS.contains("/iq/accounts/" + id + "/state?asOfVersion=2"), PROJECTION_REQUESTS.toString());
-        assertTrue(PROJECTION_REQUESTS.contains("/iq/accounts/" + id + "/state?asOf=2025-01-01T10%3A00%3A02Z"), PROJECTION_REQUESTS.toString());
+        assertEquals(1, JSON.readTree(totals.body()).path("accountsByStatus").path("OPEN").asInt());
+        assertTrue(PROJECTION_REQUESTS.contains("/internal/v1/accounts/" + id + "/events?fromVersion=3&limit=2"), PROJECTION_REQUESTS.toString());
+        assertTrue(PROJECTION_REQUESTS.contains("/internal/v1/accounts/" + id + "/state?asOfVersion=2"), PROJECTION_REQUESTS.toString());
+        assertTrue(PROJECTION_REQUESTS.contains("/internal/v1/accounts/" + id + "/state?asOf=2025-01-01T10%3A00%3A02Z"), PROJECTION_REQUESTS.toString());
     }
 
     @Test
@@ -370,42 +378,71 @@ class QueryServiceIT {
         assertProblem(get("/accounts/" + id + "/events?limit=1001"), 400);
         assertProblem(get("/accounts/" + id + "/events?fromVersion=x"), 400);
         assertProblem(get("/accounts/not-a-uuid/events"), 404);
-        // the projection's 404 problem is relayed; its 5xx becomes a 503 with Retry-After
+        // a version the account does not have yet is a 404 with currentVersion; the projection's 5xx a 503 with Retry-After
         HttpResponse<String> unknown = get("/accounts/" + id + "?asOfVersion=404");
         assertProblem(unknown, 404);
         assertEquals(7, JSON.readTree(unknown.body()).path("currentVersion").asInt());
+        assertEquals("account " + id + " has no version 404 yet: its current version is 7",
+                JSON.readTree(unknown.body()).path("detail").asText());
+        HttpResponse<String> beforeOpening = get("/accounts/" + id + "?asOf=2024-01-01T00:00:00Z");
+        assertProblem(beforeOpening, 404);
+        assertEquals("account " + id + " was opened at 2025-01-01T10:00:00Z, after 2024-01-01T00:00:00Z",
+                JSON.readTree(beforeOpening.body()).path("detail").asText());
+        HttpResponse<String> noHistory = get("/accounts/" + id + "/events?fromVersion=404");
+        assertProblem(noHistory, 404);
+        assertEquals("no account with id " + id, JSON.readTree(noHistory.body()).path("detail").asText());
         HttpResponse<String> failing = get("/accounts/" + id + "?asOfVersion=500");
         assertProblem(failing, 503);
         assertEquals("1", failing.headers().firstValue("Retry-After").orElse(null));
         assertTrue(PROJECTION_REQUESTS.stream().noneMatch(r -> r.contains("asOf=yesterday") || r.contains("limit=0")));
     }
 
-    /** Stands in for the projection's /iq endpoints: canned answers, requests recorded. */
+    /**
+     * Stands in for the projection's internal API (/internal/v1): canned answers in its representation (the schemas'
+     * Avro records in wire format, base64), requests recorded.
+     */
     private static com.sun.net.httpserver.HttpServer stubProjection() throws Exception {
         com.sun.net.httpserver.HttpServer stub = com.sun.net.httpserver.HttpServer.create(
                 new java.net.InetSocketAddress("localhost", 0), 0);
-        stub.createContext("/iq", exchange -> {
+        var registry = SchemaRegistryClients.forUrl(REGISTRY_URL);
+        var eventSerializer = AvroSerdes.value(dev.eventbank.schemas.events.BankAccountEvent.class, registry).serializer();
+        var stateSerializer = AvroSerdes.value(AccountState.class, registry).serializer();
+        var totalsSerializer = AvroSerdes.value(dev.eventbank.schemas.readmodel.BankTotals.class, registry).serializer();
+        java.util.Base64.Encoder base64 = java.util.Base64.getEncoder();
+        stub.createContext("/internal/v1", exchange -> {
             String uri = exchange.getRequestURI().toString();
             PROJECTION_REQUESTS.add(uri);
+            String id = uri.startsWith("/internal/v1/accounts/") ? uri.split("/")[4] : null;
             int status = 200;
             String type = "application/json";
             String body;
             if (uri.endsWith("asOfVersion=404")) {
-                status = 404;
-                type = "application/problem+json";
-                body = "{\"type\":\"/problems/account-not-found\",\"title\":\"Account not found\",\"status\":404,"
-                        + "\"detail\":\"no version 404 yet\",\"currentVersion\":7}";
+                body = "{\"outcome\":\"BEYOND_CURRENT\",\"state\":null,\"currentVersion\":7,\"openedAt\":null}";
+            } else if (uri.contains("asOf=2024")) {
+                body = "{\"outcome\":\"BEFORE_OPENING\",\"state\":null,\"currentVersion\":null,"
+                        + "\"openedAt\":\"2025-01-01T10:00:00Z\"}";
             } else if (uri.endsWith("asOfVersion=500")) {
                 status = 500;
                 body = "{}";
+            } else if (uri.contains("/events?fromVersion=404")) {
+                body = "{\"accountExists\":false,\"events\":[],\"next\":null}";
             } else if (uri.contains("/events")) {
-                body = "{\"items\":[{\"version\":3,\"eventType\":\"MoneyDeposited\",\"payload\":{\"amount\":\"1.00\"}}],\"next\":4}";
+                var deposit = dev.eventbank.schemas.events.BankAccountEvent.newBuilder().setEventId(UUID.randomUUID().toString())
+                        .setAggregateId(id).setAggregateType("BankAccount").setVersion(3).setEventType("MoneyDeposited")
+                        .setOccurredAt(Instant.parse("2025-01-01T10:00:03Z")).setCommandId(UUID.randomUUID().toString())
+                        .setCorrelationId(UUID.randomUUID().toString())
+                        .setPayload(new dev.eventbank.schemas.events.MoneyDeposited(new BigDecimal("1.0000"), "EUR",
+                                new BigDecimal("101.5000"), null)).build();
+                body = "{\"accountExists\":true,\"events\":[\"" + base64.encodeToString(eventSerializer.serialize(
+                        Topics.EVENTS.name(), deposit)) + "\"],\"next\":4}";
             } else if (uri.contains("/state")) {
-                exchange.getResponseHeaders().add("ETag", "\"2\"");
-                body = "{\"accountId\":\"x\",\"balance\":\"100.00\",\"version\":2}";
+                body = "{\"outcome\":\"FOUND\",\"state\":\"" + base64.encodeToString(stateSerializer.serialize(
+                        Topics.STATE.name(), state(id, 2, "100.0000", AccountStatus.OPEN)))
+                        + "\",\"currentVersion\":null,\"openedAt\":null}";
             } else {
-                body = "{\"balances\":{\"EUR\":\"7.50\"},\"accountsByStatus\":{\"OPEN\":1},\"eventsApplied\":2,"
-                        + "\"updatedAt\":\"2025-01-01T10:00:00Z\"}";
+                var totals = new dev.eventbank.schemas.readmodel.BankTotals(Map.of("EUR", new BigDecimal("7.5000")),
+                        Map.of("OPEN", 1L), 2L, Instant.parse("2025-01-01T10:00:00Z"));
+                body = "{\"totals\":\"" + base64.encodeToString(totalsSerializer.serialize("bank-totals", totals)) + "\"}";
             }
             byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", type);
@@ -486,8 +523,8 @@ class QueryServiceIT {
             assertEquals(200, response.statusCode(), response.body());
             assertEquals(id, JSON.readTree(response.body()).path("accountId").asText());
         }
-        assertTrue(PROJECTION_REQUESTS.contains("/iq/accounts/" + id + "/events?fromVersion=1&limit=100"), PROJECTION_REQUESTS.toString());
-        assertTrue(PROJECTION_REQUESTS.contains("/iq/accounts/" + id + "/state?asOfVersion=1"), PROJECTION_REQUESTS.toString());
+        assertTrue(PROJECTION_REQUESTS.contains("/internal/v1/accounts/" + id + "/events?fromVersion=1&limit=100"), PROJECTION_REQUESTS.toString());
+        assertTrue(PROJECTION_REQUESTS.contains("/internal/v1/accounts/" + id + "/state?asOfVersion=1"), PROJECTION_REQUESTS.toString());
     }
 
     @Test
@@ -500,7 +537,7 @@ class QueryServiceIT {
 
         // then: the + arrives as a +, not as a space
         assertEquals(200, response.statusCode(), response.body());
-        assertTrue(PROJECTION_REQUESTS.contains("/iq/accounts/" + id + "/state?asOf=%2B10000-01-01T00%3A00%3A00Z"),
+        assertTrue(PROJECTION_REQUESTS.contains("/internal/v1/accounts/" + id + "/state?asOf=%2B10000-01-01T00%3A00%3A00Z"),
                 PROJECTION_REQUESTS.toString());
     }
 

@@ -48,14 +48,30 @@ public final class AccountTimeline {
     public record Page(List<BankAccountEvent> items, Long next) {
     }
 
+    /** A page of history as the log holds it (each event's wire bytes, not decoded); {@code next} as in {@link Page}. */
+    public record RawPage(List<byte[]> events, Long next) {
+    }
+
     /** What a time-travel read found. */
     public sealed interface AsOf {
 
         record Found(AccountState state, long snapshotVersion) implements AsOf {
         }
 
-        /** No such account (now), or the instant is before it was opened. */
-        record NotFound(String reason) implements AsOf {
+        /** The account has no state at that point: one of the three records below. */
+        sealed interface NotFound extends AsOf {
+        }
+
+        /** No such account (now). */
+        record UnknownAccount() implements NotFound {
+        }
+
+        /** The instant is before the account was opened, at {@code openedAt}. */
+        record BeforeOpening(Instant openedAt) implements NotFound {
+        }
+
+        /** The history holds no event up to that point (only for an account whose history does not start at 1). */
+        record NotAtThatPoint() implements NotFound {
         }
 
         /** The asked version is after the account's current one. */
@@ -63,32 +79,41 @@ public final class AccountTimeline {
         }
     }
 
-    /** The account's events from {@code fromVersion}, at most {@code limit}; null when the account is unknown. */
+    /** The account's events from {@code fromVersion}, at most {@code limit}, decoded; null when the account is unknown. */
     public Page events(String accountId, long fromVersion, int limit) {
+        RawPage raw = eventBytes(accountId, fromVersion, limit);
+        return raw == null ? null : new Page(raw.events().stream().map(this::decode).toList(), raw.next());
+    }
+
+    /**
+     * The account's events from {@code fromVersion}, at most {@code limit}, as the log holds them (nothing is
+     * decoded: the version of the next page comes from the store key); null when the account is unknown.
+     */
+    public RawPage eventBytes(String accountId, long fromVersion, int limit) {
         if (states.get().get(accountId) == null) {
             return null;
         }
-        List<BankAccountEvent> items = new ArrayList<>(Math.min(limit, 1000));
+        List<byte[]> items = new ArrayList<>(Math.min(limit, 1000));
         Long next = null;
         try (KeyValueIterator<String, byte[]> entries = history.get()
-                .range(HistoryKeys.key(accountId, fromVersion), HistoryKeys.last(accountId))) {
+                .range(HistoryKeys.key(accountId, Math.max(fromVersion, 0)), HistoryKeys.last(accountId))) {
             while (entries.hasNext()) {
-                BankAccountEvent event = decode(entries.next().value);
+                KeyValue<String, byte[]> entry = entries.next();
                 if (items.size() == limit) {
-                    next = event.getVersion();
+                    next = HistoryKeys.version(entry.key);
                     break;
                 }
-                items.add(event);
+                items.add(entry.value);
             }
         }
-        return new Page(items, next);
+        return new RawPage(items, next);
     }
 
     /** The state right after {@code version} was applied. */
     public AsOf asOfVersion(String accountId, long version) {
         AccountState current = states.get().get(accountId);
         if (current == null) {
-            return new AsOf.NotFound("no account with id " + accountId);
+            return new AsOf.UnknownAccount();
         }
         if (version > current.getVersion()) {
             return new AsOf.BeyondCurrent(current.getVersion());
@@ -103,11 +128,10 @@ public final class AccountTimeline {
     public AsOf asOf(String accountId, Instant instant) {
         AccountState current = states.get().get(accountId);
         if (current == null) {
-            return new AsOf.NotFound("no account with id " + accountId);
+            return new AsOf.UnknownAccount();
         }
         if (instant.isBefore(current.getOpenedAt())) {
-            return new AsOf.NotFound("account " + accountId + " was opened at " + current.getOpenedAt()
-                    + ", after " + instant);
+            return new AsOf.BeforeOpening(current.getOpenedAt());
         }
         if (!instant.isBefore(current.getUpdatedAt())) {
             return new AsOf.Found(current, current.getVersion());
@@ -149,7 +173,7 @@ public final class AccountTimeline {
             }
         }
         if (state == null) {
-            return new AsOf.NotFound("account " + accountId + " did not exist at that point");
+            return new AsOf.NotAtThatPoint();
         }
         return new AsOf.Found(state, snapshotVersion);
     }

@@ -21,4 +21,9 @@ public final class HistoryKeys {
     public static String last(String accountId) {
         return key(accountId, Long.MAX_VALUE);
     }
+
+    /** The version a key names (the digits after the last ':'). */
+    public static long version(String key) {
+        return Long.parseLong(key.substring(key.lastIndexOf(':') + 1));
+    }
 }

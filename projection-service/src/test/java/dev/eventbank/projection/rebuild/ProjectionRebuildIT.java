@@ -1,6 +1,7 @@
 package dev.eventbank.projection.rebuild;
 
 import dev.eventbank.projection.Events;
+import dev.eventbank.projection.InternalApi;
 import dev.eventbank.projection.totals.BankTotalsProjection;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.events.BankAccountEvent;
@@ -93,12 +94,12 @@ class ProjectionRebuildIT {
         produce(List.of(Events.opened(a, "100.00"), Events.deposited(a, 2, "10.00", "110.00"),
                 Events.deposited(a, 3, "10.00", "120.00"), Events.withdrawn(a, 4, "20.00", "100.00"),
                 Events.deposited(a, 5, "5.00", "105.00"), Events.opened(b, "7.00"), Events.closed(b, 2)));
-        awaitStatus("/iq/accounts/" + a + "/state?asOfVersion=5", 200);
-        awaitStatus("/iq/accounts/" + b + "/state?asOfVersion=2", 200);
-        HttpResponse<String> historyBefore = get("/iq/accounts/" + a + "/events");
-        HttpResponse<String> asOfBefore = get("/iq/accounts/" + a + "/state?asOfVersion=3");
+        awaitFound(InternalApi.V1 + "/accounts/" + a + "/state?asOfVersion=5");
+        awaitFound(InternalApi.V1 + "/accounts/" + b + "/state?asOfVersion=2");
+        HttpResponse<String> historyBefore = get(InternalApi.V1 + "/accounts/" + a + "/events");
+        HttpResponse<String> asOfBefore = get(InternalApi.V1 + "/accounts/" + a + "/state?asOfVersion=3");
         awaitCaughtUp(base); // the totals go through a repartition topic: wait until it is consumed too
-        Map<String, Object> totalsBefore = awaitTotals(totals -> true);
+        BankTotals totalsBefore = awaitTotals(totals -> true);
         assertEquals("0", historyBefore.headers().firstValue(ProjectionGeneration.HEADER).orElse(""));
         assertEquals(List.of(1L, 2L, 3L, 4L, 5L), publishedVersions(a));
 
@@ -117,7 +118,7 @@ class ProjectionRebuildIT {
         assertEquals(0, ((Number) caughtUp.get("activeGeneration")).intValue());
 
         // then: until the switch, reads are served by generation 0, and generation 1 published nothing
-        HttpResponse<String> during = get("/iq/accounts/" + a + "/events");
+        HttpResponse<String> during = get(InternalApi.V1 + "/accounts/" + a + "/events");
         assertEquals("0", during.headers().firstValue(ProjectionGeneration.HEADER).orElse(""));
         assertEquals(historyBefore.body(), during.body());
         assertEquals(List.of(1L, 2L, 3L, 4L, 5L), publishedVersions(a));
@@ -129,11 +130,11 @@ class ProjectionRebuildIT {
         // then: generation 1 answers the same history, time travel and totals
         assertEquals(1, ((Number) done.get("activeGeneration")).intValue());
         assertEquals(null, done.get("warning"), done.toString());
-        HttpResponse<String> historyAfter = get("/iq/accounts/" + a + "/events");
+        HttpResponse<String> historyAfter = get(InternalApi.V1 + "/accounts/" + a + "/events");
         assertEquals("1", historyAfter.headers().firstValue(ProjectionGeneration.HEADER).orElse(""));
         assertEquals(historyBefore.body(), historyAfter.body());
-        assertEquals(asOfBefore.body(), get("/iq/accounts/" + a + "/state?asOfVersion=3").body());
-        assertEquals(totalsBefore, json(get("/iq/bank/totals")));
+        assertEquals(asOfBefore.body(), get(InternalApi.V1 + "/accounts/" + a + "/state?asOfVersion=3").body());
+        assertEquals(totalsBefore, InternalApi.totals(get(InternalApi.V1 + "/bank/totals"), registry));
         // then: the switch re-published each account's current state once (same version: the view accepts it)
         assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 5L), awaitPublishedVersions(a, 6));
         assertEquals(List.of(1L, 2L, 2L), awaitPublishedVersions(b, 3));
@@ -154,22 +155,22 @@ class ProjectionRebuildIT {
         produce(List.of(Events.deposited(a, 6, "1.00", "106.00"), Events.deposited(a, 7, "1.00", "107.00")));
 
         // then: projected exactly once, by generation 1
-        awaitStatus("/iq/accounts/" + a + "/state?asOfVersion=7", 200);
-        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L), versions(json(get("/iq/accounts/" + a + "/events"))));
+        awaitFound(InternalApi.V1 + "/accounts/" + a + "/state?asOfVersion=7");
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L), InternalApi.events(get(InternalApi.V1 + "/accounts/" + a + "/events"), registry).versions());
         assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 5L, 6L, 7L), awaitPublishedVersions(a, 8));
-        long appliedBefore = ((Number) totalsBefore.get("eventsApplied")).longValue();
-        Map<String, Object> totalsAfter = awaitTotals(totals -> ((Number) totals.get("eventsApplied")).longValue() >= appliedBefore + 2);
-        assertEquals(appliedBefore + 2, ((Number) totalsAfter.get("eventsApplied")).longValue());
+        long appliedBefore = totalsBefore.getEventsApplied();
+        BankTotals totalsAfter = awaitTotals(totals -> totals.getEventsApplied() >= appliedBefore + 2);
+        assertEquals(appliedBefore + 2, totalsAfter.getEventsApplied());
 
         // when: the service restarts
         server.getApplicationContext().close();
         server = start();
 
         // then: it runs generation 1 again, from its own state, without replaying anything to the state topic
-        awaitStatus("/iq/accounts/" + a + "/state?asOfVersion=7", 200);
-        HttpResponse<String> afterRestart = get("/iq/accounts/" + a + "/events");
+        awaitFound(InternalApi.V1 + "/accounts/" + a + "/state?asOfVersion=7");
+        HttpResponse<String> afterRestart = get(InternalApi.V1 + "/accounts/" + a + "/events");
         assertEquals("1", afterRestart.headers().firstValue(ProjectionGeneration.HEADER).orElse(""));
-        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L), versions(json(afterRestart)));
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L), InternalApi.events(afterRestart, registry).versions());
         assertEquals("NONE", json(get("/admin/rebuild")).get("state"));
         Thread.sleep(1000);
         assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 5L, 6L, 7L), publishedVersions(a));
@@ -180,15 +181,15 @@ class ProjectionRebuildIT {
         // given: a rebuild the service stops in the middle of
         String a = UUID.randomUUID().toString();
         produce(List.of(Events.opened(a, "1.00")));
-        awaitStatus("/iq/accounts/" + a + "/state?asOfVersion=1", 200);
+        awaitFound(InternalApi.V1 + "/accounts/" + a + "/state?asOfVersion=1");
         assertEquals(202, post("/admin/rebuild?autoSwitch=false").statusCode());
         awaitRebuild("CAUGHT_UP");
 
         // when: restart, then a new rebuild that switches by itself
         server.getApplicationContext().close();
         server = start();
-        awaitStatus("/iq/accounts/" + a + "/state?asOfVersion=1", 200);
-        String generationAfterRestart = get("/iq/accounts/" + a + "/events").headers()
+        awaitFound(InternalApi.V1 + "/accounts/" + a + "/state?asOfVersion=1");
+        String generationAfterRestart = get(InternalApi.V1 + "/accounts/" + a + "/events").headers()
                 .firstValue(ProjectionGeneration.HEADER).orElse("");
         HttpResponse<String> next = post("/admin/rebuild");
         Map<String, Object> done = awaitRebuild("DONE");
@@ -203,7 +204,7 @@ class ProjectionRebuildIT {
             assertFalse(topics.contains(base + "-g1-account-state-store-changelog"), "abandoned generation's changelog");
             assertFalse(Files.exists(stateDir.resolve("g1")), "abandoned generation's state directory");
         }
-        assertEquals(List.of(1L), versions(json(get("/iq/accounts/" + a + "/events"))));
+        assertEquals(List.of(1L), InternalApi.events(get(InternalApi.V1 + "/accounts/" + a + "/events"), registry).versions());
     }
 
     @Test
@@ -216,10 +217,10 @@ class ProjectionRebuildIT {
         produce(List.of(Events.opened(a, "100.00"), Events.deposited(a, 2, "10.00", "110.00"),
                 Events.deposited(a, 3, "10.00", "120.00"), Events.deposited(a, 4, "1.00", "121.00"),
                 Events.opened(b, "7.00"), Events.closed(b, 2)));
-        awaitStatus("/iq/accounts/" + a + "/state?asOfVersion=4", 200);
-        awaitStatus("/iq/accounts/" + b + "/state?asOfVersion=2", 200);
+        awaitFound(InternalApi.V1 + "/accounts/" + a + "/state?asOfVersion=4");
+        awaitFound(InternalApi.V1 + "/accounts/" + b + "/state?asOfVersion=2");
         awaitCaughtUp(base);
-        Map<String, Object> totals = awaitTotals(t -> true);
+        BankTotals totals = awaitTotals(t -> true);
         var snapshotDeserializer = AvroSerdes.value(AccountSnapshot.class, registry).deserializer();
         var totalsDeserializer = AvroSerdes.value(BankTotals.class, registry).deserializer();
         assertEquals(List.of(), published(Topics.SNAPSHOTS.name(), a, snapshotDeserializer));
@@ -247,11 +248,9 @@ class ProjectionRebuildIT {
                 totalsDeserializer, totalsRecordsBefore + 1);
         assertEquals(totalsRecordsBefore + 1, totalsRecords.size());
         BankTotals republished = totalsRecords.get(totalsRecords.size() - 1);
-        Map<String, Object> rebuiltTotals = json(get("/iq/bank/totals"));
+        BankTotals rebuiltTotals = InternalApi.totals(get(InternalApi.V1 + "/bank/totals"), registry);
         assertEquals(totals, rebuiltTotals);
-        assertEquals(((Number) rebuiltTotals.get("eventsApplied")).longValue(), republished.getEventsApplied());
-        assertEquals(((Number) ((Map<?, ?>) rebuiltTotals.get("accountsByStatus")).get("CLOSED")).longValue(),
-                republished.getAccountsByStatus().get("CLOSED"));
+        assertEquals(rebuiltTotals, republished);
         // then: generation 0's subjects went with its topics, generation 1's are there
         List<String> subjects = registry.subjects();
         assertTrue(oldSubjects.stream().noneMatch(subjects::contains), subjects.toString());
@@ -388,15 +387,27 @@ class ProjectionRebuildIT {
         return status;
     }
 
-    private Map<String, Object> awaitTotals(Predicate<Map<String, Object>> done) throws Exception {
+    private BankTotals awaitTotals(Predicate<BankTotals> done) throws Exception {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        HttpResponse<String> response = get("/iq/bank/totals");
-        while ((response.statusCode() != 200 || !done.test(json(response))) && System.nanoTime() < deadline) {
+        HttpResponse<String> response = get(InternalApi.V1 + "/bank/totals");
+        while ((response.statusCode() != 200 || !done.test(InternalApi.totals(response, registry)))
+                && System.nanoTime() < deadline) {
             Thread.sleep(200);
-            response = get("/iq/bank/totals");
+            response = get(InternalApi.V1 + "/bank/totals");
         }
-        assertEquals(200, response.statusCode(), response.body());
-        return json(response);
+        return InternalApi.totals(response, registry);
+    }
+
+    /** Waits until the time-travel read at {@code path} finds the account (its events are projected). */
+    private void awaitFound(String path) throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        HttpResponse<String> response = get(path);
+        while (!(response.statusCode() == 200 && InternalApi.state(response, registry).outcome().equals("FOUND"))
+                && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            response = get(path);
+        }
+        assertEquals("FOUND", InternalApi.state(response, registry).outcome(), response.body());
     }
 
     private HttpResponse<String> get(String path) throws Exception {
@@ -409,15 +420,6 @@ class ProjectionRebuildIT {
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private void awaitStatus(String path, int status) throws Exception {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        HttpResponse<String> response = get(path);
-        while (response.statusCode() != status && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-            response = get(path);
-        }
-        assertEquals(status, response.statusCode(), response.body());
-    }
 
     @SuppressWarnings("unchecked")
     private Map<String, Object> json(HttpResponse<String> response) throws Exception {
@@ -425,7 +427,4 @@ class ProjectionRebuildIT {
         return server.getApplicationContext().getBean(JsonMapper.class).readValue(response.body(), Map.class);
     }
 
-    private static List<Long> versions(Map<String, Object> page) {
-        return ((List<?>) page.get("items")).stream().map(item -> ((Number) ((Map<?, ?>) item).get("version")).longValue()).toList();
-    }
 }

@@ -1,0 +1,25 @@
+package dev.eventbank.query;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.eventbank.schemas.readmodel.BankTotals;
+import io.micronaut.serde.annotation.Serdeable;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The bank totals as JSON ({@code GET /bank/totals}): balances per currency as decimal strings in the currency's
+ * scale, account counts by status, events applied and {@code updatedAt} ISO-8601 UTC; keys in alphabetical order.
+ */
+@Serdeable
+@JsonInclude(JsonInclude.Include.ALWAYS)
+record TotalsResponse(Map<String, String> balances, Map<String, Long> accountsByStatus, long eventsApplied,
+                      String updatedAt) {
+
+    static TotalsResponse of(BankTotals totals) {
+        Map<String, String> balances = new TreeMap<>();
+        totals.getBalances().forEach((currency, amount) -> balances.put(currency, Amounts.text(amount, currency)));
+        return new TotalsResponse(balances, new TreeMap<>(totals.getAccountsByStatus()), totals.getEventsApplied(),
+                totals.getUpdatedAt().toString());
+    }
+}
