@@ -278,16 +278,7 @@ class ProjectionServiceIT {
     }
 
     private static void produce(List<BankAccountEvent> events) throws Exception {
-        var serializer = AvroSerdes.value(BankAccountEvent.class, registry).serializer();
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
-            for (BankAccountEvent event : events) {
-                producer.send(new ProducerRecord<>(Topics.EVENTS.name(), event.getAggregateId(),
-                        serializer.serialize(Topics.EVENTS.name(), event)));
-            }
-            producer.flush();
-        }
+        TestTopics.produceEvents(bootstrapServers, registry, events);
     }
 
     private static void produceBytes(String key, byte[] value) throws Exception {

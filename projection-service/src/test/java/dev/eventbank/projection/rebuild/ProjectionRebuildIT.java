@@ -1,5 +1,6 @@
 package dev.eventbank.projection.rebuild;
 
+import dev.eventbank.projection.TestTopics;
 import dev.eventbank.projection.Events;
 import dev.eventbank.projection.InternalApi;
 import dev.eventbank.projection.totals.BankTotalsProjection;
@@ -19,17 +20,7 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.GroupListing;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +33,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -275,29 +265,8 @@ class ProjectionRebuildIT {
 
     /** The values of {@code key}'s records on {@code topic}, read_committed, from the beginning to the end now. */
     private <T> List<T> published(String topic, String key, Deserializer<T> deserializer) {
-        List<T> values = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
-                if (System.nanoTime() > deadline) {
-                    fail("could not read " + topic + " to its end");
-                }
-                consumer.poll(Duration.ofMillis(200)).forEach(record -> {
-                    if (key.equals(record.key())) {
-                        values.add(deserializer.deserialize(topic, record.value()));
-                    }
-                });
-            }
-        }
-        return values;
+        return TestTopics.readToEnd(bootstrapServers, topic, TIMEOUT).stream().filter(record -> key.equals(record.key()))
+                .map(record -> deserializer.deserialize(topic, record.value())).toList();
     }
 
     /** {@link #published} once it has {@code count} values (or the timeout passed), and a moment later. */
@@ -311,44 +280,13 @@ class ProjectionRebuildIT {
     }
 
     private void produce(List<BankAccountEvent> events) throws Exception {
-        var serializer = AvroSerdes.value(BankAccountEvent.class, registry).serializer();
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
-            for (BankAccountEvent event : events) {
-                producer.send(new ProducerRecord<>(Topics.EVENTS.name(), event.getAggregateId(),
-                        serializer.serialize(Topics.EVENTS.name(), event)));
-            }
-            producer.flush();
-        }
+        TestTopics.produceEvents(bootstrapServers, registry, events);
     }
 
     /** Versions of {@code key}'s records on the state topic, read_committed, from the beginning to the end now. */
     private List<Long> publishedVersions(String key) {
-        var deserializer = AvroSerdes.value(AccountState.class, registry).deserializer();
-        List<Long> versions = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.STATE.name()).stream()
-                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
-                if (System.nanoTime() > deadline) {
-                    fail("could not read " + Topics.STATE.name() + " to its end");
-                }
-                consumer.poll(Duration.ofMillis(200)).forEach(record -> {
-                    if (key.equals(record.key())) {
-                        versions.add(deserializer.deserialize(Topics.STATE.name(), record.value()).getVersion());
-                    }
-                });
-            }
-        }
-        return versions;
+        return published(Topics.STATE.name(), key, AvroSerdes.value(AccountState.class, registry).deserializer()).stream()
+                .map(AccountState::getVersion).toList();
     }
 
     private List<Long> awaitPublishedVersions(String key, int count) throws Exception {
