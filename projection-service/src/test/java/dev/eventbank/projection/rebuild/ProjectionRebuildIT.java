@@ -301,16 +301,7 @@ class ProjectionRebuildIT {
     }
 
     private void awaitCaughtUp(String applicationId) throws Exception {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        try (GenerationAdmin admin = new GenerationAdmin(bootstrapServers)) {
-            List<String> repartition = GenerationAdmin.repartitionTopics(List.of(applicationId + "-bank-totals-deltas-repartition"));
-            while (!admin.lag(applicationId, Topics.EVENTS.name(), repartition).caughtUp()) {
-                if (System.nanoTime() > deadline) {
-                    fail(applicationId + " did not catch up within " + TIMEOUT);
-                }
-                Thread.sleep(200);
-            }
-        }
+        CaughtUp.await(bootstrapServers, applicationId, TIMEOUT);
     }
 
     private Map<String, Object> awaitRebuild(String state) throws Exception {

@@ -1,5 +1,7 @@
-package dev.eventbank.projection;
+package dev.eventbank.projection.rebuild;
 
+import dev.eventbank.projection.Events;
+import dev.eventbank.projection.TestTopics;
 import dev.eventbank.projection.totals.BankTotalsProjection;
 
 import dev.eventbank.schemas.catalog.Topics;
@@ -97,6 +99,9 @@ class RebuildSwitchUnderLoadIT {
         AtomicLong produced = new AtomicLong();
         Load load = new Load(accounts, lastVersions, produced);
         load.produceRound(); // opens the accounts, so that generation 0 has something to publish before the totals check
+        // generation 0 replays the whole shared log first; until it has caught up, the topic's latest totals may be
+        // another test's
+        CaughtUp.await(bootstrapServers, base, TIMEOUT);
         BankTotals before = awaitTotals(totalsDeserializer, totals -> true);
         awaitStable(totalsDeserializer, before);
         BankTotals settled = latest(BankTotalsProjection.TOPIC, totalsDeserializer).get(BankTotalsProjection.KEY);
