@@ -68,7 +68,10 @@ class ProjectionFactory {
                                                 @Value("${eventbank.streams.commit-after-pause-ms:5}") long commitAfterPauseMs,
                                                 @Value("${eventbank.topics.partitions:12}") int partitions,
                                                 @Value("${eventbank.topics.replication-factor:1}") short replicationFactor,
-                                                @Value("${eventbank.streams.application-server:}") String applicationServer) {
+                                                @Value("${eventbank.streams.application-server:}") String applicationServer,
+                                                @Value("${eventbank.streams.instance-id:}") String instanceId,
+                                                @Value("${eventbank.streams.session-timeout:6s}") java.time.Duration sessionTimeout,
+                                                @Value("${eventbank.streams.standby-replicas:0}") int standbyReplicas) {
         Snapshots.Policy snapshots = new Snapshots.Policy(snapshotEvery, snapshotEveryActivity);
         ProjectionGenerations.TopologyFactory topologies = (progress, publishing) -> {
             StreamsBuilder builder = new StreamsBuilder();
@@ -95,6 +98,12 @@ class ProjectionFactory {
         // markers are written, and the client retries after retry.backoff.ms (default 100 ms): a 42 ms mean
         // transaction here, 5 ms with this (docs/write-side-performance.md)
         properties.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), 5);
+        // a restarted or crashed instance takes its partitions back at once (StaticMembership)
+        properties.putAll(StaticMembership.properties(StaticMembership.instanceId(instanceId, Path.of(stateDir)),
+                sessionTimeout));
+        // with several instances, 1 keeps a warm copy of each store on another one, so a failover replays only what
+        // the copy missed; 0 by default, as one instance has nowhere to put it (Kafka Streams warns per task)
+        properties.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, standbyReplicas);
         if (!applicationServer.isBlank()) {
             // host:port other instances forward interactive queries to (see PartitionRouter)
             properties.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);
