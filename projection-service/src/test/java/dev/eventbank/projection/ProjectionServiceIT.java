@@ -124,7 +124,7 @@ class ProjectionServiceIT {
     }
 
     @Test
-    void shouldReportUpWhenStreamsIsRunning() throws Exception {
+    void shouldReportUpWhenStreamsIsRunningAndCaughtUp() throws Exception {
         // given
         HttpClient http = HttpClient.newHttpClient();
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + server.getPort() + "/health")).build();
@@ -137,9 +137,18 @@ class ProjectionServiceIT {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());
         }
 
-        // then
+        // then: ready only with every owned partition of the log caught up; alive
         assertEquals(200, response.statusCode(), response.body());
         assertTrue(response.body().contains("\"UP\"") && response.body().contains("RUNNING"), response.body());
+        assertTrue(response.body().contains("\"partitionsCatchingUp\":[]"), response.body());
+        HttpResponse<String> readiness = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + server.getPort()
+                + "/health/readiness")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> liveness = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + server.getPort()
+                + "/health/liveness")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, readiness.statusCode(), readiness.body());
+        assertTrue(readiness.body().contains("partitionsCatchingUp"), readiness.body());
+        assertEquals(200, liveness.statusCode(), liveness.body());
+        assertTrue(liveness.body().contains("kafka-streams-liveness"), liveness.body());
     }
 
     @Test
