@@ -41,12 +41,37 @@ final class GenerationAdmin implements AutoCloseable {
 
     private static final long TIMEOUT_SECONDS = 30;
 
-    /** How far behind a generation is: on the event log, on its internal (repartition) topics, worst partition. */
-    record Lag(long events, long internal, long worstPartition, boolean complete, Map<Integer, Long> eventsByPartition) {
+    /**
+     * How far behind a generation is, in offsets: on the event log, on its internal (repartition) topics, worst
+     * partition, per event-log partition; and how many event-log offsets its committed positions have passed.
+     */
+    record Lag(long events, long internal, long worstPartition, boolean complete, Map<Integer, Long> eventsByPartition,
+               long eventOffsetsPassed) {
 
         /** Every partition at most one offset (a trailing transaction marker) behind, all topics known. */
         boolean caughtUp() {
             return complete && worstPartition <= 1;
+        }
+
+        /**
+         * Events (records) left in {@code offsetsLeft} event-log offsets: offsets also number transaction markers
+         * (one per transaction) and the records of aborted transactions, which are no events, so the offsets are
+         * scaled by the share of events among the offsets passed so far ({@code processed} events in
+         * {@link #eventOffsetsPassed}). Exact (0) once caught up; an estimate before, which grows exact as the rebuild
+         * nears the end; null until the generation has committed a position (no share known yet).
+         *
+         * @param offsetsLeft event-log offsets still to read
+         * @param processed   events the generation processed so far
+         */
+        Long eventsLeft(long offsetsLeft, long processed) {
+            if (caughtUp() || offsetsLeft <= 0) {
+                return 0L;
+            }
+            if (eventOffsetsPassed <= 0) {
+                return null;
+            }
+            double share = Math.min(1.0, (double) processed / eventOffsetsPassed);
+            return Math.round(offsetsLeft * share);
         }
     }
 
@@ -91,7 +116,7 @@ final class GenerationAdmin implements AutoCloseable {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                 // the new generation has not created its internal topics yet
-                return new Lag(-1, -1, Long.MAX_VALUE, false, Map.of());
+                return new Lag(-1, -1, Long.MAX_VALUE, false, Map.of(), 0);
             }
             throw e;
         }
@@ -112,6 +137,7 @@ final class GenerationAdmin implements AutoCloseable {
         long events = 0;
         long internal = 0;
         long worst = 0;
+        long passed = 0;
         Map<Integer, Long> byPartition = new HashMap<>();
         for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end : ends.entrySet()) {
             OffsetAndMetadata position = committed.get(end.getKey());
@@ -120,12 +146,13 @@ final class GenerationAdmin implements AutoCloseable {
             worst = Math.max(worst, lag);
             if (end.getKey().topic().equals(eventsTopic)) {
                 events += lag;
+                passed += Math.max(0, from - starts.get(end.getKey()).offset());
                 byPartition.put(end.getKey().partition(), lag);
             } else {
                 internal += lag;
             }
         }
-        return new Lag(events, internal, worst, true, byPartition);
+        return new Lag(events, internal, worst, true, byPartition, passed);
     }
 
     /** Number of members in the group; 0 when it is empty or does not exist. */

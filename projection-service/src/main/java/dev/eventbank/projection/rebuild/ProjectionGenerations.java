@@ -248,7 +248,7 @@ public final class ProjectionGenerations implements AutoCloseable {
         status = status(current);
         if (current.progress.logDue(LOG_EVERY)) {
             RebuildStatus now = status;
-            LOG.info("rebuild progress generation={} events={} total={} eventsPerSecond={} lag={} etaSeconds={} state={}",
+            LOG.info("rebuild progress generation={} events={} eventsTotalEstimated={} eventsPerSecond={} eventsLeftEstimated={} etaSeconds={} state={}",
                     now.generation(), now.eventsProcessed(), now.eventsTotal(), Math.round(now.eventsPerSecond()),
                     now.lag(), now.etaSeconds() == null ? "?" : Math.round(now.etaSeconds()), state);
         }

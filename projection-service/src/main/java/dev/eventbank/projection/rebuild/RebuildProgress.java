@@ -81,7 +81,9 @@ final class RebuildProgress {
     /**
      * The events left to process, for display: per partition the smaller of the committed lag (up to a commit
      * interval old) and the stream thread's consumer {@code records-lag} (as of its last fetch, unknown until its
-     * first). The switch itself waits for the committed lag. Null while the committed lag is incomplete.
+     * first), in offsets, turned into events by {@link GenerationAdmin.Lag#eventsLeft} (an estimate until caught up,
+     * null until the first commit). The switch itself waits for the committed lag. Null while the committed lag is
+     * incomplete.
      */
     static Long displayLag(ProjectionGeneration generation, GenerationAdmin.Lag committed) {
         if (!committed.complete()) {
@@ -94,6 +96,6 @@ final class RebuildProgress {
             double fetched = consumer.lag(String.valueOf(partition.getKey()));
             sum += Double.isNaN(fetched) ? partition.getValue() : Math.min(partition.getValue(), (long) fetched);
         }
-        return sum;
+        return committed.eventsLeft(sum, generation.progress().processedCount());
     }
 }

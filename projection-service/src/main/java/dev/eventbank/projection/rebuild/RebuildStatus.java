@@ -8,8 +8,11 @@ import io.micronaut.serde.annotation.Serdeable;
  * {@code NONE} (none since start), {@code REBUILDING} (catching up; reads still served by the active generation),
  * {@code CAUGHT_UP} (only when started with {@code autoSwitch=false}: waiting for {@code POST /admin/rebuild/switch}),
  * {@code SWITCHING} (reads already on the new generation, the old one being stopped and deleted), {@code DONE},
- * {@code FAILED} (see {@code error}) or {@code CANCELLED}. Counts are events of {@code bank-account-events};
- * {@code lag} is in offsets (see {@link GenerationAdmin}), {@code eventsTotal} = processed + lag.
+ * {@code FAILED} (see {@code error}) or {@code CANCELLED}. Counts are events (records) of
+ * {@code bank-account-events}, never offsets (transaction markers and aborted records take offsets too):
+ * {@code lag} is the events left, estimated from the offsets left and the share of events among the offsets passed
+ * so far, exact (0) once caught up and null until the new generation has committed a position (see
+ * {@link GenerationAdmin.Lag#eventsLeft}); {@code eventsTotal} = processed + lag.
  */
 @Serdeable
 @JsonInclude(JsonInclude.Include.ALWAYS)
