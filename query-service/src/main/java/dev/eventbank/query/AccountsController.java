@@ -6,6 +6,7 @@ import dev.eventbank.schemas.readmodel.AccountState;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
@@ -38,7 +39,9 @@ import java.util.regex.Pattern;
  * range (a number past int or long range included: never wrapped, never a 500); an id that is not a UUID is a 404
  * (no account can have it), not a 400, so that ids stay opaque to clients. Account ids are taken in any case and
  * used in their one canonical form, lower case ({@link #canonicalId}), as the command service does, so both
- * spellings of an id give the same answer. History and time travel are read from the projection
+ * spellings of an id give the same answer. A parameter an endpoint reads that is given more than once is a 400
+ * ({@link #once}): the framework would join the values with commas, and {@code owner=A&owner=B} would silently
+ * filter on the owner "A,B". History and time travel are read from the projection
  * ({@link ProjectionReads}) with parameters checked here, and rendered here like every other read.
  */
 @OpenAPIDefinition(info = @Info(title = "query-service", version = "1.0", description = """
@@ -82,7 +85,8 @@ final class AccountsController {
             content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
     @ApiResponse(responseCode = "503", ref = "#/components/responses/Unavailable")
     @Get("/{id}")
-    CompletableFuture<? extends HttpResponse<?>> get(@Parameter(description = "account id (UUID)") @PathVariable String id,
+    CompletableFuture<? extends HttpResponse<?>> get(HttpRequest<?> request,
+                                                     @Parameter(description = "account id (UUID)") @PathVariable String id,
                                                      @Parameter(description = "wait until the account has at least this version (from a command's answer)", schema = @Schema(type = "integer", minimum = "1"))
                                                      @Nullable @QueryValue String minVersion,
                                                      @Parameter(description = "ms to wait for minVersion, at most the configured timeout", schema = @Schema(type = "integer", minimum = "0"))
@@ -91,6 +95,7 @@ final class AccountsController {
                                                      @Nullable @QueryValue String asOfVersion,
                                                      @Parameter(description = "time travel: the state at this ISO-8601 instant", example = "2026-11-26T10:00:00Z", schema = @Schema(type = "string", format = "date-time"))
                                                      @Nullable @QueryValue String asOf) {
+        once(request, "minVersion", "maxWait", "asOfVersion", "asOf");
         if (asOfVersion != null || asOf != null) {
             return timeTravel(id, minVersion, maxWait, asOfVersion, asOf);
         }
@@ -136,7 +141,7 @@ final class AccountsController {
         } else {
             Instant instant;
             try {
-                instant = Instant.parse(asOf.trim());
+                instant = Instant.parse(spacesStripped(asOf));
             } catch (DateTimeParseException e) {
                 throw QueryProblem.badRequest("asOf must be an ISO-8601 instant such as 2025-01-01T10:00:00Z, got '"
                         + TextRule.quote(asOf, 60) + "'");
@@ -159,11 +164,13 @@ final class AccountsController {
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @ApiResponse(responseCode = "503", ref = "#/components/responses/Unavailable")
     @Get("/{id}/events")
-    CompletableFuture<EventResponse.Page> events(@Parameter(description = "account id (UUID)") @PathVariable String id,
+    CompletableFuture<EventResponse.Page> events(HttpRequest<?> request,
+                                              @Parameter(description = "account id (UUID)") @PathVariable String id,
                                               @Parameter(description = "first version (default 1)", schema = @Schema(type = "integer", minimum = "1"))
                                               @Nullable @QueryValue String fromVersion,
                                               @Parameter(description = "page size, 1..1000 (default 100)", schema = @Schema(type = "integer", minimum = "1", maximum = "1000"))
                                               @Nullable @QueryValue String limit) {
+        once(request, "fromVersion", "limit");
         long from = fromVersion == null ? 1 : number("fromVersion", fromVersion, 1, Long.MAX_VALUE);
         long size = limit == null ? DEFAULT_HISTORY_LIMIT : number("limit", limit, 1, MAX_HISTORY_LIMIT);
         return projection.events(canonicalId(id), from, size);
@@ -187,7 +194,8 @@ final class AccountsController {
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
     @ApiResponse(responseCode = "503", ref = "#/components/responses/Unavailable")
     @Get
-    AccountResponse.Page list(@Parameter(description = "page size, 1..500 (default 50)", schema = @Schema(type = "integer", minimum = "1", maximum = "500"))
+    AccountResponse.Page list(HttpRequest<?> request,
+                              @Parameter(description = "page size, 1..500 (default 50)", schema = @Schema(type = "integer", minimum = "1", maximum = "500"))
                               @Nullable @QueryValue String limit,
                               @Parameter(description = "the 'next' of the previous page") @Nullable @QueryValue String after,
                               @Parameter(description = "OPEN or CLOSED", schema = @Schema(type = "string", allowableValues = {"OPEN", "CLOSED"}))
@@ -195,6 +203,7 @@ final class AccountsController {
                               @Parameter(description = "exact owner, any case") @Nullable @QueryValue String owner,
                               @Parameter(description = "CHECKING or SAVINGS, any case", schema = @Schema(type = "string", allowableValues = {"CHECKING", "SAVINGS"}))
                               @Nullable @QueryValue String accountType) {
+        once(request, "limit", "after", "status", "owner", "accountType");
         int size = (int) (limit == null ? DEFAULT_LIMIT : number("limit", limit, 1, MAX_LIMIT));
         if (after != null && after.isBlank()) {
             throw QueryProblem.badRequest("after must be an account id (the 'next' of the previous page)");
@@ -208,12 +217,26 @@ final class AccountsController {
     }
 
     /**
+     * A 400 problem naming the first of {@code names} that the request's query gives more than once. Each parameter
+     * of the API has one value; Micronaut binds repeated values to a {@code String} joined with commas, which would
+     * be read as one value ({@code after=A&after=B} as the cursor "A,B", {@code owner=A&owner=B} as the owner "A,B").
+     */
+    static void once(HttpRequest<?> request, String... names) {
+        for (String name : names) {
+            if (request.getParameters().getAll(name).size() > 1) {
+                throw QueryProblem.badRequest(name + " must be given at most once, got it "
+                        + request.getParameters().getAll(name).size() + " times");
+            }
+        }
+    }
+
+    /**
      * A query parameter that must be an integer from {@code min} to {@code max}: a 400 naming the parameter and the
      * range for anything else, a number past the range of a long (9223372036854775808) included, so that nothing
      * wraps ({@code limit=4294967297} is not 1) and nothing reaches a 500.
      */
     static long number(String name, String value, long min, long max) {
-        String digits = value.trim();
+        String digits = spacesStripped(value);
         if (digits.matches("[+-]?[0-9]{1,30}")) {
             BigInteger parsed = new BigInteger(digits);
             if (parsed.compareTo(BigInteger.valueOf(min)) >= 0 && parsed.compareTo(BigInteger.valueOf(max)) <= 0) {
@@ -223,6 +246,23 @@ final class AccountsController {
         throw QueryProblem.badRequest(name + " must be an integer from " + min + " to "
                 + (max == Long.MAX_VALUE ? "9223372036854775807" : String.valueOf(max)) + ", got '"
                 + TextRule.quote(value, 40) + "'");
+    }
+
+    /**
+     * {@code value} without the spaces (U+0020) around it. Not {@code trim()} or {@code strip()}: they also drop
+     * control characters ({@code minVersion=%005} would be 5, {@code status=%0BOPEN} OPEN), which are a client's
+     * mistake to be told, not a spelling of the value.
+     */
+    private static String spacesStripped(String value) {
+        int start = 0;
+        int end = value.length();
+        while (start < end && value.charAt(start) == ' ') {
+            start++;
+        }
+        while (end > start && value.charAt(end - 1) == ' ') {
+            end--;
+        }
+        return value.substring(start, end);
     }
 
     /** A text parameter under service-support's one text rule (control characters, blank, code points). */
@@ -243,12 +283,19 @@ final class AccountsController {
     }
 
     /**
-     * A parameter that names a symbol of {@code type}, in any case: a 400 naming the parameter and every allowed
+     * A parameter that names a symbol of {@code type}, in any case of its ASCII letters (spaces around it ignored):
+     * a 400 naming the parameter and every allowed
      * value otherwise (taken from the enum, so a symbol added to the schema is allowed and named at once).
      */
     private static <E extends Enum<E>> E symbol(String name, Class<E> type, String value) {
+        String symbolText = spacesStripped(value);
+        // ASCII letters only: upper-casing maps other letters onto ASCII ones (the long s, U+017F, onto S), so
+        // 'ſavings' would be SAVINGS
         try {
-            return Enum.valueOf(type, value.trim().toUpperCase(java.util.Locale.ROOT));
+            if (!symbolText.chars().allMatch(c -> (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_')) {
+                throw new IllegalArgumentException(symbolText);
+            }
+            return Enum.valueOf(type, symbolText.toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
             String allowed = java.util.Arrays.stream(type.getEnumConstants()).map(Enum::name)
                     .collect(java.util.stream.Collectors.joining(" or "));

@@ -183,7 +183,12 @@ class QueryServiceIT {
         for (String path : List.of("/accounts/" + id + "?minVersion=0", "/accounts/" + id + "?minVersion=abc",
                 "/accounts/" + id + "?minVersion=-3", "/accounts/" + id + "?minVersion=1&maxWait=soon",
                 "/accounts?limit=0", "/accounts?limit=501", "/accounts?limit=ten", "/accounts?status=FROZEN",
-                "/accounts?accountType=GOLD")) {
+                "/accounts?accountType=GOLD",
+                // not spellings of a symbol or a number: a letter upper-casing maps onto ASCII (U+017F, the long s,
+                // onto S) and control characters around the value
+                "/accounts?accountType=%C5%BFavings", "/accounts?status=open%00", "/accounts?status=%0BOPEN",
+                "/accounts?limit=%001", "/accounts/" + id + "?minVersion=1%1F",
+                "/accounts/" + id + "?asOf=2030-01-01T00:00:00Z%00")) {
             responses.add(get(path));
         }
 
@@ -192,6 +197,38 @@ class QueryServiceIT {
             assertEquals(400, response.statusCode(), response.uri() + " " + response.body());
             assertProblem(response, 400);
         }
+    }
+
+    @Test
+    void shouldAnswer400NamingAParameterGivenMoreThanOnceOnEveryEndpoint() throws Exception {
+        // given: an account in the view, so that a parameter read as its first or its joined value would answer 200
+        String id = UUID.randomUUID().toString();
+        AccountState owned = state(id, 1, "5.0000", AccountStatus.OPEN);
+        owned.setOwner("Ada Lovelace");
+        publish(owned);
+        assertEquals(200, get("/accounts/" + id + "?minVersion=1").statusCode());
+
+        // when / then: every parameter of every endpoint, twice with valid values (also the same value twice)
+        Map<String, String> repeated = new java.util.LinkedHashMap<>();
+        repeated.put("minVersion", "/accounts/" + id + "?minVersion=1&minVersion=1");
+        repeated.put("maxWait", "/accounts/" + id + "?maxWait=10&maxWait=20");
+        repeated.put("asOfVersion", "/accounts/" + id + "?asOfVersion=1&asOfVersion=1");
+        repeated.put("asOf", "/accounts/" + id + "?asOf=2030-01-01T00:00:00Z&asOf=2031-01-01T00:00:00Z");
+        repeated.put("fromVersion", "/accounts/" + id + "/events?fromVersion=1&fromVersion=2");
+        repeated.put("limit", "/accounts/" + id + "/events?limit=1&limit=2");
+        repeated.put("after", "/accounts?after=" + id + "&after=" + id);
+        repeated.put("owner", "/accounts?owner=Ada%20Lovelace&owner=Grace%20Hopper");
+        repeated.put("status", "/accounts?status=OPEN&status=CLOSED");
+        repeated.put("accountType", "/accounts?accountType=CHECKING&accountType=CHECKING");
+        for (Map.Entry<String, String> entry : repeated.entrySet()) {
+            HttpResponse<String> response = get(entry.getValue());
+            assertProblem(response, 400);
+            assertTrue(JSON.readTree(response.body()).path("detail").asText()
+                    .startsWith(entry.getKey() + " must be given at most once"), response.body());
+        }
+        assertEquals(400, get("/accounts?limit=1&limit=2").statusCode());
+        // an unknown parameter, even repeated, is still ignored
+        assertEquals(200, get("/accounts/" + id + "?x=1&x=2").statusCode());
     }
 
     @Test
