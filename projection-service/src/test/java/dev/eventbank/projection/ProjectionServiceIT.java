@@ -202,6 +202,17 @@ class ProjectionServiceIT {
         assertEquals(400, get(base + "/events?limit=4294967297").statusCode());
         assertEquals(400, get(base + "/state?asOfVersion=9223372036854775808").statusCode());
         assertEquals(400, get(InternalApi.V1 + "/accounts/not-a-uuid/events").statusCode());
+        // a number out of its range is a 400 problem naming it (not clamped, not a 500 from the stores' keys)
+        for (String outOfRange : List.of("/state?asOfVersion=0", "/state?asOfVersion=-1",
+                "/state?asOfVersion=-9223372036854775808", "/events?fromVersion=0", "/events?fromVersion=-1",
+                "/events?limit=0", "/events?limit=-1", "/events?limit=1001")) {
+            HttpResponse<String> refused = get(base + outOfRange);
+            assertEquals(400, refused.statusCode(), outOfRange + " -> " + refused.body());
+            assertEquals("/problems/invalid-request", json(refused).get("type"), outOfRange);
+            String parameter = outOfRange.substring(outOfRange.indexOf('?') + 1, outOfRange.indexOf('='));
+            assertTrue(String.valueOf(json(refused).get("detail")).startsWith(parameter + " must be from "),
+                    outOfRange + " -> " + refused.body());
+        }
 
         // then: an account id in upper case is the same account (one canonical form, lower case), before routing too
         String upper = InternalApi.V1 + "/accounts/" + accountId.toUpperCase(java.util.Locale.ROOT);

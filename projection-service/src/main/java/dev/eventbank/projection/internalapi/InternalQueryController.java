@@ -27,12 +27,14 @@ import java.util.UUID;
  * owns the public read API, its parameter checks and texts): {@code GET /internal/v1/accounts/{id}/events?fromVersion=&limit=},
  * {@code GET /internal/v1/accounts/{id}/state?asOfVersion=|asOf=} and {@code GET /internal/v1/bank/totals}. Typed:
  * the id is a UUID and the numbers are bound by Micronaut (anything else is the framework's 400); every outcome of a
- * read is a 200 with a typed code. Thin: routes to the instance owning the account's partition
+ * read is a 200 with a typed code. A number out of its range ({@code fromVersion} and {@code asOfVersion} from 1,
+ * {@code limit} 1..{@value #MAX_LIMIT}) is a 400 problem naming it, never clamped and never a 500: the query service
+ * sends only values in range, so another value is a caller's bug to be seen, not guessed at. Thin: routes to the instance owning the account's partition
  * ({@link PartitionRouter}), delegates to {@link AccountTimeline} and {@link BankTotalsReader}. Store reads block, so
  * they run on the blocking executor. Answers carry {@code X-Projection-Generation}: the generation active when the
  * request arrived (whose stores answered it), so a rebuild's switch can be observed from outside.
  *
- * <p>Limits: no authentication (keep port 8084 internal); {@code limit} is capped at {@value #MAX_LIMIT}.
+ * <p>Limits: no authentication (keep port 8084 internal).
  */
 @Controller("/internal/v1")
 @ExecuteOn(TaskExecutors.BLOCKING)
@@ -59,10 +61,12 @@ final class InternalQueryController {
     HttpResponse<?> events(HttpRequest<?> request, @PathVariable UUID id,
                            @QueryValue(defaultValue = "1") long fromVersion, @QueryValue(defaultValue = "100") int limit) {
         // UUID.toString is the one canonical form (lower case) every key and event carries: routed as such
+        inRange("fromVersion", fromVersion, 1, Long.MAX_VALUE);
+        inRange("limit", limit, 1, MAX_LIMIT);
         String accountId = id.toString();
         long generation = generations.active().number();
         return router.forwardIfRemote(accountId, request).orElseGet(() -> HttpResponse
-                .ok(InternalV1.Events.of(timeline.eventBytes(accountId, fromVersion, Math.min(Math.max(limit, 1), MAX_LIMIT))))
+                .ok(InternalV1.Events.of(timeline.eventBytes(accountId, fromVersion, limit)))
                 .header(ProjectionGeneration.HEADER, String.valueOf(generation)));
     }
 
@@ -71,6 +75,9 @@ final class InternalQueryController {
                           @Nullable @QueryValue String asOf) {
         if ((asOfVersion == null) == (asOf == null)) {
             throw ProjectionProblem.badRequest("give exactly one of asOfVersion and asOf");
+        }
+        if (asOfVersion != null) {
+            inRange("asOfVersion", asOfVersion, 1, Long.MAX_VALUE);
         }
         Instant instant = asOf == null ? null : instant(asOf);
         String accountId = id.toString();
@@ -86,6 +93,14 @@ final class InternalQueryController {
         return router.forwardIfRemote(BankTotalsProjection.STORE, BankTotalsProjection.KEY, request)
                 .orElseGet(() -> HttpResponse.ok(encoder.totals(totals.read()))
                         .header(ProjectionGeneration.HEADER, String.valueOf(generation)));
+    }
+
+    /** A 400 problem naming {@code name} and its range unless {@code min <= value <= max}. */
+    private static void inRange(String name, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw ProjectionProblem.badRequest(name + " must be from " + min + " to "
+                    + (max == Long.MAX_VALUE ? "9223372036854775807" : String.valueOf(max)) + ", got " + value);
+        }
     }
 
     private static Instant instant(String value) {
