@@ -109,8 +109,17 @@ public final class AccountTimeline {
         return new RawPage(items, next);
     }
 
-    /** The state right after {@code version} was applied. */
+    /**
+     * The state right after {@code version} was applied.
+     *
+     * @param version 1 or more (version 1 is the opening; there is no state before it)
+     * @throws IllegalArgumentException for a version below 1 (the HTTP caller refuses it first, as a 400)
+     */
     public AsOf asOfVersion(String accountId, long version) {
+        if (version < 1) {
+            // not a Found with a null state, nor a store key that does not sort
+            throw new IllegalArgumentException("version must be >= 1, was " + version);
+        }
         AccountState current = states.get().get(accountId);
         if (current == null) {
             return new AsOf.UnknownAccount();

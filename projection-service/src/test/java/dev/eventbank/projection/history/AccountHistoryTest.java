@@ -95,6 +95,19 @@ class AccountHistoryTest {
     }
 
     @Test
+    void shouldRefuseAVersionBelow1ForTimeTravel() {
+        // given
+        events.pipeInput(ID, eventSerde.serializer().serialize(Topics.EVENTS.name(), Events.opened(ID, "100.00")));
+
+        // when / then: there is no state before the opening, and a negative version would not sort as a key
+        for (long version : new long[] {0, -1, Long.MIN_VALUE}) {
+            IllegalArgumentException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> timeline.asOfVersion(ID, version));
+            assertEquals("version must be >= 1, was " + version, refused.getMessage());
+        }
+    }
+
+    @Test
     void shouldRecordTheEventWhenMoneyDeposited() {
         assertRecordedAndFolded(Events.opened(ID, "100.00"), Events.deposited(ID, 2, "2.50", "102.50"));
     }
