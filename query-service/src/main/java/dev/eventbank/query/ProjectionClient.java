@@ -94,8 +94,8 @@ final class ProjectionClient {
                 .handle((answer, error) -> {
                     if (error != null) {
                         LOG.warn("projection unreachable target={} error=\"{}\"", target, error.toString());
-                        throw unavailable("the projection service that holds account histories did not answer; "
-                                + "retry in a moment");
+                        // one text for every read that asks the projection (history, time travel, totals, lag)
+                        throw unavailable("the projection service did not answer; retry in a moment");
                     }
                     return answer;
                 });

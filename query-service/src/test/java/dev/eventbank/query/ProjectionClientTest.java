@@ -73,6 +73,8 @@ class ProjectionClientTest {
             QueryProblem problem = assertInstanceOf(QueryProblem.class, failure.getCause());
             assertEquals(HttpStatus.SERVICE_UNAVAILABLE, problem.status());
             assertEquals("1", problem.headers().get("Retry-After"));
+            // the bank totals and the lag are not account histories: the text names no read in particular
+            assertEquals("the projection service did not answer; retry in a moment", problem.getMessage());
         }
     }
 
