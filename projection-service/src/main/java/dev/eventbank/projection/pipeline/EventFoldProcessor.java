@@ -6,7 +6,6 @@ import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.events.BankAccountEvent;
 import dev.eventbank.schemas.serde.SchemaRegistryException;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -14,7 +13,6 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.StringJoiner;
 
@@ -44,7 +42,6 @@ final class EventFoldProcessor extends ContextualProcessor<String, byte[], Strin
     private final CommitAfterPause commitAfterPause;
     private final AccountStateProjection state;
     private final List<ReadModel> followers;
-    private long republishesDone;
 
     /** @param followers the read models fed with each applied event, in this order */
     EventFoldProcessor(Deserializer<BankAccountEvent> deserializer, LogProgress progress, Publishing publishing,
@@ -62,18 +59,10 @@ final class EventFoldProcessor extends ContextualProcessor<String, byte[], Strin
         super.init(context);
         state.init(context);
         followers.forEach(model -> model.init(context));
-        if (publishing != Publishing.ALWAYS) {
-            republishesDone = publishing.republishRequests();
-            context.schedule(Duration.ofMillis(500), PunctuationType.WALL_CLOCK_TIME, this::republishIfAsked);
-        }
+        publishing.onRepublishRequest(context, this::republish);
     }
 
-    private void republishIfAsked(long now) {
-        long requests = publishing.republishRequests();
-        if (requests == republishesDone || !publishing.enabled()) {
-            return;
-        }
-        republishesDone = requests;
+    private void republish(long now) {
         StringJoiner counts = new StringJoiner(" ");
         counts.add(AccountStateProjection.NAME + "=" + state.republish(now));
         for (ReadModel model : followers) {

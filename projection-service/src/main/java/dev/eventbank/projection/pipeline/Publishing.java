@@ -1,5 +1,11 @@
 package dev.eventbank.projection.pipeline;
 
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+
+import java.time.Duration;
+import java.util.function.LongConsumer;
+
 /**
  * Whether a projection generation writes to the public topics ({@code bank-account-state},
  * {@code bank-account-snapshots}, {@code bank-totals}, {@code bank-account-events-dlq}). A generation being rebuilt
@@ -50,5 +56,29 @@ public final class Publishing {
     /** How many re-publish passes were asked for so far; a task runs one pass when this grows. */
     public long republishRequests() {
         return republishRequests;
+    }
+
+    /** How often a task of a gated generation checks for a re-publish request (wall clock). */
+    static final Duration REPUBLISH_CHECK = Duration.ofMillis(500);
+
+    /**
+     * For a task of a gated generation: checks every {@link #REPUBLISH_CHECK} on the task's stream thread and calls
+     * {@code pass} with the punctuation time (epoch ms) once for each re-publish request made since the task started,
+     * while the gate is open. On the stream thread, the pass is ordered with the fold (no older value can overtake a
+     * newer one on a compacted topic) and commits in the same exactly-once transactions. Nothing for
+     * {@link #ALWAYS}, which is never asked.
+     */
+    public void onRepublishRequest(ProcessorContext<?, ?> context, LongConsumer pass) {
+        if (this == ALWAYS) {
+            return;
+        }
+        long[] done = {republishRequests};
+        context.schedule(REPUBLISH_CHECK, PunctuationType.WALL_CLOCK_TIME, now -> {
+            long requests = republishRequests;
+            if (requests != done[0] && enabled) {
+                done[0] = requests;
+                pass.accept(now);
+            }
+        });
     }
 }

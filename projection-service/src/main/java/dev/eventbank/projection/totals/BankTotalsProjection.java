@@ -14,7 +14,6 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -24,7 +23,6 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 
 /**
  * The bank totals read model's projection, in two steps that together are {@link BankTotalsView#evolve}: in the fold
@@ -92,7 +90,6 @@ public final class BankTotalsProjection implements ReadModel {
     static final class TotalsGate extends ContextualProcessor<String, BankTotals, String, BankTotals> {
 
         private final Publishing publishing;
-        private long republishesDone;
         private TimestampedKeyValueStore<String, BankTotals> totals;
 
         TotalsGate(Publishing publishing) {
@@ -103,18 +100,10 @@ public final class BankTotalsProjection implements ReadModel {
         public void init(ProcessorContext<String, BankTotals> context) {
             super.init(context);
             totals = context.getStateStore(STORE);
-            if (publishing != Publishing.ALWAYS) {
-                republishesDone = publishing.republishRequests();
-                context.schedule(Duration.ofMillis(500), PunctuationType.WALL_CLOCK_TIME, this::republishIfAsked);
-            }
+            publishing.onRepublishRequest(context, this::republish);
         }
 
-        private void republishIfAsked(long now) {
-            long requests = publishing.republishRequests();
-            if (requests == republishesDone || !publishing.enabled()) {
-                return;
-            }
-            republishesDone = requests;
+        private void republish(long now) {
             BankTotals current = ValueAndTimestamp.getValueOrNull(totals.get(KEY));
             if (current != null) {
                 context().forward(new Record<>(KEY, current, now));
