@@ -19,6 +19,10 @@ public final class ProblemTypes {
 
     /** 400: a malformed or invalid request: body, field, query parameter, path or header (the detail names it). */
     public static final String INVALID_REQUEST = "/problems/invalid-request";
+    /** 401: no bearer token, or one that is not valid (unsigned, expired, another issuer or audience, wrong key). */
+    public static final String UNAUTHORIZED = "/problems/unauthorized";
+    /** 403: a valid token whose roles do not allow the operation. */
+    public static final String FORBIDDEN = "/problems/forbidden";
     /** 404: no account has this id (also for an id that is not a UUID: no account can have it). */
     public static final String ACCOUNT_NOT_FOUND = "/problems/account-not-found";
     /** 404: no such route. */
@@ -69,6 +73,8 @@ public final class ProblemTypes {
     /** The type of an error the framework answers by itself (no route, wrong method, too large, ...), by its status. */
     public static String forStatus(HttpStatus status) {
         return switch (status) {
+            case UNAUTHORIZED -> UNAUTHORIZED;
+            case FORBIDDEN -> FORBIDDEN;
             case NOT_FOUND -> NOT_FOUND;
             case METHOD_NOT_ALLOWED -> METHOD_NOT_ALLOWED;
             case NOT_ACCEPTABLE -> NOT_ACCEPTABLE;

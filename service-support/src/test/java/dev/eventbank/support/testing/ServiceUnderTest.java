@@ -1,5 +1,6 @@
 package dev.eventbank.support.testing;
 
+import dev.eventbank.devissuer.DevIssuer;
 import dev.eventbank.testbroker.TestBroker;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -58,6 +59,8 @@ public final class ServiceUnderTest implements AutoCloseable {
                 "eventbank.commands.group-id", name + "-writers-" + UUID.randomUUID(),
                 "eventbank.commands.transactional-id-prefix", name + "-writer-" + UUID.randomUUID(),
                 "eventbank.topics.partitions", 3));
+        // every service of the JVM trusts the one test issuer (properties a service without security ignores)
+        config.putAll(issuer().serviceProperties());
         config.putAll(extra);
         return new ServiceUnderTest(ApplicationContext.run(EmbeddedServer.class, config));
     }
@@ -79,6 +82,27 @@ public final class ServiceUnderTest implements AutoCloseable {
 
     private static final String SHARED_REGISTRY_URL = "mock://shared-" + UUID.randomUUID();
 
+    /**
+     * The one token issuer of this JVM's tests (its key under {@code target/it-security}), which every service
+     * started here trusts: {@link DevIssuer#token(String, String)} makes a token for any role and subject.
+     */
+    public static synchronized DevIssuer issuer() {
+        if (issuer == null) {
+            issuer = DevIssuer.inDirectory(Path.of("target", "it-security").toAbsolutePath());
+        }
+        return issuer;
+    }
+
+    private static DevIssuer issuer;
+
+    /** {@code Bearer <token>} for a token of the test issuer with this role and subject, valid for an hour. */
+    public static String bearer(String role, String subject) {
+        return "Bearer " + issuer().token(role, subject);
+    }
+
+    /** The identity of a request that names none: a teller, who may send every command and read every account. */
+    private static final String DEFAULT_AUTHORIZATION = "Bearer " + issuer().token("teller", "it-teller", Duration.ofHours(6));
+
     public static Path stateDir(String name) throws IOException {
         return Files.createTempDirectory(Files.createDirectories(Path.of("target", "it-state")), name + "-");
     }
@@ -96,20 +120,35 @@ public final class ServiceUnderTest implements AutoCloseable {
         return get(path, Map.of());
     }
 
+    /**
+     * {@code GET path} with these headers. Without an {@code Authorization} header the request is a teller's
+     * ({@link #bearer}); with an empty one it sends none (an anonymous request).
+     */
     public HttpResponse<String> get(String path, Map<String, String> headers) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(path))).timeout(TIMEOUT).GET();
-        headers.forEach(request::header);
+        withHeaders(request, headers);
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** POSTs {@code json} as {@code application/json}. */
+    /** POSTs {@code json} as {@code application/json}; {@code Authorization} as in {@link #get(String, Map)}. */
     public HttpResponse<String> post(String path, String json, Map<String, String> headers)
             throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(path))).timeout(TIMEOUT)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json));
-        headers.forEach(request::header);
+        withHeaders(request, headers);
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void withHeaders(HttpRequest.Builder request, Map<String, String> headers) {
+        if (!headers.containsKey("Authorization")) {
+            request.header("Authorization", DEFAULT_AUTHORIZATION);
+        }
+        headers.forEach((name, value) -> {
+            if (!(name.equals("Authorization") && value.isEmpty())) {
+                request.header(name, value);
+            }
+        });
     }
 
     /** The Prometheus text of {@code GET /prometheus}. */

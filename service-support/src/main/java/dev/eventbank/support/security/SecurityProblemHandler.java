@@ -1,0 +1,72 @@
+package dev.eventbank.support.security;
+
+import dev.eventbank.support.problem.ProblemResponses;
+import dev.eventbank.support.problem.ProblemTypes;
+import io.micronaut.context.annotation.Replaces;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.annotation.Value;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.Produces;
+import io.micronaut.http.server.exceptions.ExceptionHandler;
+import io.micronaut.security.authentication.AuthorizationException;
+import io.micronaut.security.authentication.DefaultAuthorizationExceptionHandler;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Every refusal of micronaut-security as RFC 9457 problem+json, in place of its empty 401/403:
+ * <ul>
+ *   <li>401 {@link ProblemTypes#UNAUTHORIZED} with {@code WWW-Authenticate: Bearer} (RFC 6750 section 3) when the request
+ *       has no valid token; the detail says why ({@link TokenDiagnosis});</li>
+ *   <li>403 {@link ProblemTypes#FORBIDDEN} when the token is valid but its roles do not allow the operation.</li>
+ * </ul>
+ * One log line per refusal (status, method, path, reason; never the token), no stack trace: a client's mistake.
+ *
+ * <p>The issuer and audience in the diagnosis are the ones the service checks
+ * ({@code micronaut.security.token.jwt.claims-validators.issuer} and {@code .audience}).
+ */
+@Singleton
+@Produces
+@Requires(classes = AuthorizationException.class)
+@Replaces(DefaultAuthorizationExceptionHandler.class)
+public final class SecurityProblemHandler implements ExceptionHandler<AuthorizationException, MutableHttpResponse<?>> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SecurityProblemHandler.class);
+
+    private final Optional<String> issuer;
+    private final Optional<String> audience;
+
+    public SecurityProblemHandler(
+            @Value("${micronaut.security.token.jwt.claims-validators.issuer:}") String issuer,
+            @Value("${micronaut.security.token.jwt.claims-validators.audience:}") String audience) {
+        this.issuer = Optional.of(issuer).filter(s -> !s.isBlank());
+        this.audience = Optional.of(audience).filter(s -> !s.isBlank());
+    }
+
+    @Override
+    public MutableHttpResponse<?> handle(HttpRequest request, AuthorizationException exception) {
+        if (exception.isForbidden()) {
+            String roles = exception.getAuthentication() == null ? "none"
+                    : String.join(", ", exception.getAuthentication().getRoles());
+            LOG.info("request refused status=403 method={} path={} roles=[{}]", request.getMethodName(),
+                    request.getPath(), roles);
+            return ProblemResponses.of(HttpStatus.FORBIDDEN, ProblemTypes.FORBIDDEN, "Forbidden",
+                    "The token's roles (" + roles + ") do not allow " + request.getMethodName() + " "
+                            + request.getPath() + ".", Map.of());
+        }
+        String detail = TokenDiagnosis.explain(Optional.ofNullable(request.getHeaders().get(HttpHeaders.AUTHORIZATION)),
+                issuer, audience, Instant.now());
+        LOG.info("request refused status=401 method={} path={} reason=\"{}\"", request.getMethodName(),
+                request.getPath(), detail);
+        return ProblemResponses.of(HttpStatus.UNAUTHORIZED, ProblemTypes.UNAUTHORIZED, "Unauthorized", detail, Map.of())
+                .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"eventbank\"");
+    }
+}
