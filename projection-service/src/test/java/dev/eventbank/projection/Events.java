@@ -37,13 +37,13 @@ public final class Events {
 
     public static BankAccountEvent opened(String accountId, String initialDeposit) {
         return event(accountId, 1, "AccountOpened", new AccountOpened("NL00EVBK0000000001", "Ada Lovelace", "EUR",
-                AvroDecimals.toWire(new BigDecimal(initialDeposit)), null, null));
+                AvroDecimals.toWire(new BigDecimal(initialDeposit)), null, null, null));
     }
 
     /** An AccountOpened of version 2 with an e-mail address (or null) and an account type. */
     public static BankAccountEvent opened(String accountId, String initialDeposit, String email, AccountType accountType) {
         return event(accountId, 1, "AccountOpened", new AccountOpened("NL00EVBK0000000001", "Ada Lovelace", "EUR",
-                AvroDecimals.toWire(new BigDecimal(initialDeposit)), email, accountType));
+                AvroDecimals.toWire(new BigDecimal(initialDeposit)), email, accountType, null));
     }
 
     public static BankAccountEvent deposited(String accountId, long version, String amount, String balanceAfter) {
