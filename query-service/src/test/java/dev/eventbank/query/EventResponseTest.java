@@ -25,7 +25,7 @@ class EventResponseTest {
     void shouldShowTheOpeningWithItsTypeAndEmailWhenAccountOpened() {
         // when
         EventResponse json = EventResponse.of(event(1, "AccountOpened", new AccountOpened("NL00EVBK0000000001",
-                "Ada Lovelace", "EUR", new BigDecimal("100.0000"), null, AccountType.CHECKING)));
+                "Ada Lovelace", "EUR", new BigDecimal("100.0000"), null, AccountType.CHECKING, null)));
 
         // then: amounts in the currency's scale; a missing e-mail address is there, as null
         Map<String, String> expected = new LinkedHashMap<>();
