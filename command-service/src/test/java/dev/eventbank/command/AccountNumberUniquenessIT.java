@@ -69,14 +69,14 @@ class AccountNumberUniquenessIT {
     @BeforeAll
     static void startService() throws Exception {
         bootstrapServers = TestBroker.shared().bootstrapServers();
-        server = ApplicationContext.run(EmbeddedServer.class, Map.of(
+        server = ApplicationContext.run(EmbeddedServer.class, withTestIssuer(Map.of(
                 "micronaut.server.port", -1,
                 "kafka.bootstrap.servers", bootstrapServers,
                 "schema-registry.url", REGISTRY_URL,
                 "eventbank.commands.group-id", "numbers-it-" + UUID.randomUUID(),
                 "eventbank.commands.transactional-id-prefix", "numbers-it-" + UUID.randomUUID(),
                 "eventbank.commands.number-reservation-lease", LEASE_SECONDS + "s",
-                "eventbank.topics.partitions", 3));
+                "eventbank.topics.partitions", 3)));
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (get("/health").statusCode() != 200) {
             assertTrue(System.nanoTime() < deadline, "command service not healthy within 60 s");
@@ -212,7 +212,7 @@ class AccountNumberUniquenessIT {
                 .setIdempotencyKey("crashed-" + crashed)
                 .setFingerprint("fp-crashed")
                 .setIssuedAt(Instant.now())
-                .setPayload(new OpenAccount(number, "Crashed Open", "EUR", AvroDecimals.toWire(BigDecimal.ONE), null, null))
+                .setPayload(new OpenAccount(number, "Crashed Open", "EUR", AvroDecimals.toWire(BigDecimal.ONE), null, null, null))
                 .build();
         CommandResult reserved = internal("/internal/account-numbers", toBytes(AccountNumberCommand.newBuilder()
                 .setCommandId(UUID.randomUUID().toString())
@@ -261,7 +261,7 @@ class AccountNumberUniquenessIT {
 
     private static CommandResult internal(String path, byte[] body) throws Exception {
         HttpResponse<byte[]> response = HTTP.send(HttpRequest.newBuilder(URI.create(url(path)))
-                .timeout(Duration.ofSeconds(30)).header("Content-Type", AVRO).header("Accept", AVRO)
+                .timeout(Duration.ofSeconds(30)).header("Authorization", TELLER).header("Content-Type", AVRO).header("Accept", AVRO)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, response.statusCode(), () -> new String(response.body()));
         return CommandResult.fromByteBuffer(ByteBuffer.wrap(response.body()));
@@ -275,7 +275,7 @@ class AccountNumberUniquenessIT {
 
     private static HttpResponse<String> post(String path, String body, Map<String, String> headers) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(path)))
-                .timeout(Duration.ofSeconds(30))
+                .timeout(Duration.ofSeconds(30)).header("Authorization", TELLER)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         headers.forEach(request::header);
@@ -283,9 +283,20 @@ class AccountNumberUniquenessIT {
     }
 
     private static HttpResponse<String> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(30)).GET().build(),
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(30))
+                        .header("Authorization", TELLER).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
     }
+
+    /** The service's configuration plus the test issuer's keys, issuer and audience (ServiceUnderTest's). */
+    private static Map<String, Object> withTestIssuer(Map<String, Object> config) {
+        Map<String, Object> all = new java.util.HashMap<>(config);
+        all.putAll(ServiceUnderTest.issuer().serviceProperties());
+        return all;
+    }
+
+    /** Every request of this class is a teller's: it tests commands, not who may send them (SecurityIT). */
+    private static final String TELLER = ServiceUnderTest.bearer("teller", "it-teller");
 
     private static String url(String path) {
         return "http://localhost:" + server.getPort() + path;

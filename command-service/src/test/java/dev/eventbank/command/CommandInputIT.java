@@ -39,6 +39,7 @@ class CommandInputIT {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static ServiceUnderTest service;
+    private static final String TELLER = ServiceUnderTest.bearer("teller", "it-teller");
     private static String account;
 
     @BeforeAll
@@ -238,6 +239,10 @@ class CommandInputIT {
             socket.setSoTimeout(30_000);
             StringBuilder head = new StringBuilder(method).append(' ').append(target)
                     .append(" HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
+            if (!headers.containsKey("Authorization")) {
+                // a teller's request: this class tests input rules, not who may send them (SecurityIT)
+                head.append("Authorization: ").append(TELLER).append("\r\n");
+            }
             headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
             if (body != null) {
                 head.append("Content-Length: ").append(body.length).append("\r\n");

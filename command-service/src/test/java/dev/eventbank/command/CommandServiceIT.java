@@ -59,13 +59,13 @@ class CommandServiceIT {
     @BeforeAll
     static void startService() throws Exception {
         bootstrapServers = TestBroker.shared().bootstrapServers();
-        server = ApplicationContext.run(EmbeddedServer.class, Map.of(
+        server = ApplicationContext.run(EmbeddedServer.class, withTestIssuer(Map.of(
                 "micronaut.server.port", -1,
                 "kafka.bootstrap.servers", bootstrapServers,
                 "schema-registry.url", REGISTRY_URL,
                 "eventbank.commands.group-id", "command-it-" + UUID.randomUUID(),
                 "eventbank.commands.transactional-id-prefix", "command-it-" + UUID.randomUUID(),
-                "eventbank.topics.partitions", 3));
+                "eventbank.topics.partitions", 3)));
         awaitHealthy();
         existingAccount = open("100.00");
     }
@@ -295,7 +295,7 @@ class CommandServiceIT {
                 .setExpectedVersion(null).setCorrelationId("forged").setIdempotencyKey(null).setFingerprint("f")
                 .setIssuedAt(java.time.Instant.now())
                 .setPayload(new dev.eventbank.schemas.commands.OpenAccount("NL01", "Eve\u0000\u001b[31m", "EUR",
-                        dev.eventbank.schemas.AvroDecimals.toWire(BigDecimal.TEN), null, null))
+                        dev.eventbank.schemas.AvroDecimals.toWire(BigDecimal.TEN), null, null, null))
                 .build();
         java.nio.ByteBuffer encoded = forged.toByteBuffer();
         byte[] body = new byte[encoded.remaining()];
@@ -304,7 +304,7 @@ class CommandServiceIT {
 
         // when
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url("/internal/commands")))
-                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/vnd.eventbank.avro")
+                .timeout(Duration.ofSeconds(30)).header("Authorization", TELLER).header("Content-Type", "application/vnd.eventbank.avro")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
 
         // then
@@ -343,7 +343,7 @@ class CommandServiceIT {
 
     private static HttpResponse<String> post(String path, String body, Map<String, String> headers) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(path)))
-                .timeout(Duration.ofSeconds(30))
+                .timeout(Duration.ofSeconds(30)).header("Authorization", TELLER)
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (!headers.containsKey("Content-Type")) {
             request.header("Content-Type", "application/json");
@@ -353,9 +353,20 @@ class CommandServiceIT {
     }
 
     private static HttpResponse<String> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(30)).GET().build(),
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(30))
+                        .header("Authorization", TELLER).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
     }
+
+    /** The service's configuration plus the test issuer's keys, issuer and audience (ServiceUnderTest's). */
+    private static Map<String, Object> withTestIssuer(Map<String, Object> config) {
+        Map<String, Object> all = new java.util.HashMap<>(config);
+        all.putAll(ServiceUnderTest.issuer().serviceProperties());
+        return all;
+    }
+
+    /** Every request of this class is a teller's: it tests commands, not who may send them (SecurityIT). */
+    private static final String TELLER = ServiceUnderTest.bearer("teller", "it-teller");
 
     private static String url(String path) {
         return "http://localhost:" + server.getPort() + path;

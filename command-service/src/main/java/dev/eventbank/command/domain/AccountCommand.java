@@ -18,10 +18,11 @@ public sealed interface AccountCommand {
 
     /**
      * Opens a new account with an initial deposit (which may be zero); {@code email} is optional (null), the
-     * account type defaults to {@link AccountType#CHECKING}.
+     * account type defaults to {@link AccountType#CHECKING}; {@code ownerId} is the customer id that will own the
+     * account (null: no customer owns it, only tellers move it).
      */
     record OpenAccount(String accountNumber, String owner, Currency currency, BigDecimal initialDeposit,
-                       String email, AccountType accountType, Instant issuedAt) implements AccountCommand {
+                       String email, AccountType accountType, String ownerId, Instant issuedAt) implements AccountCommand {
         public OpenAccount {
             Objects.requireNonNull(accountNumber, "accountNumber");
             Objects.requireNonNull(owner, "owner");
@@ -29,6 +30,12 @@ public sealed interface AccountCommand {
             Objects.requireNonNull(initialDeposit, "initialDeposit");
             Objects.requireNonNull(accountType, "accountType");
             Objects.requireNonNull(issuedAt, "issuedAt");
+        }
+
+        /** An account no customer owns. */
+        public OpenAccount(String accountNumber, String owner, Currency currency, BigDecimal initialDeposit,
+                           String email, AccountType accountType, Instant issuedAt) {
+            this(accountNumber, owner, currency, initialDeposit, email, accountType, null, issuedAt);
         }
 
         /** A checking account without e-mail, as every account was before both existed. */

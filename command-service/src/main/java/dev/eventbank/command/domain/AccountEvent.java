@@ -13,9 +13,9 @@ public sealed interface AccountEvent {
 
     Instant occurredAt();
 
-    /** {@code email} is optional (null). */
+    /** {@code email} is optional (null); {@code ownerId} is the customer id that owns the account (null: none). */
     record AccountOpened(String accountNumber, String owner, Currency currency, Money initialDeposit,
-                         String email, AccountType accountType, Instant occurredAt) implements AccountEvent {
+                         String email, AccountType accountType, String ownerId, Instant occurredAt) implements AccountEvent {
         public AccountOpened {
             Objects.requireNonNull(accountNumber, "accountNumber");
             Objects.requireNonNull(owner, "owner");
@@ -23,6 +23,12 @@ public sealed interface AccountEvent {
             Objects.requireNonNull(initialDeposit, "initialDeposit");
             Objects.requireNonNull(accountType, "accountType");
             Objects.requireNonNull(occurredAt, "occurredAt");
+        }
+
+        /** An account no customer owns. */
+        public AccountOpened(String accountNumber, String owner, Currency currency, Money initialDeposit,
+                             String email, AccountType accountType, Instant occurredAt) {
+            this(accountNumber, owner, currency, initialDeposit, email, accountType, null, occurredAt);
         }
 
         /** A checking account without e-mail. */

@@ -20,11 +20,17 @@ public sealed interface AccountState {
         }
     }
 
-    record Open(String accountNumber, String owner, Money balance, long version) implements AccountState {
+    /** {@code ownerId}: the customer id that owns the account, null when no customer does. */
+    record Open(String accountNumber, String owner, String ownerId, Money balance, long version) implements AccountState {
         public Open {
             Objects.requireNonNull(accountNumber, "accountNumber");
             Objects.requireNonNull(owner, "owner");
             Objects.requireNonNull(balance, "balance");
+        }
+
+        /** An account no customer owns. */
+        public Open(String accountNumber, String owner, Money balance, long version) {
+            this(accountNumber, owner, null, balance, version);
         }
 
         public Currency currency() {
@@ -32,16 +38,21 @@ public sealed interface AccountState {
         }
 
         Open withBalance(Money newBalance) {
-            return new Open(accountNumber, owner, newBalance, version + 1);
+            return new Open(accountNumber, owner, ownerId, newBalance, version + 1);
         }
     }
 
     /** Closed for good (ids are never reused); its balance was zero when it closed. */
-    record Closed(String accountNumber, String owner, Currency currency, long version) implements AccountState {
+    record Closed(String accountNumber, String owner, String ownerId, Currency currency, long version) implements AccountState {
         public Closed {
             Objects.requireNonNull(accountNumber, "accountNumber");
             Objects.requireNonNull(owner, "owner");
             Objects.requireNonNull(currency, "currency");
+        }
+
+        /** An account no customer owned. */
+        public Closed(String accountNumber, String owner, Currency currency, long version) {
+            this(accountNumber, owner, null, currency, version);
         }
     }
 }

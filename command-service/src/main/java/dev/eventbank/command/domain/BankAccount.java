@@ -68,7 +68,7 @@ public final class BankAccount {
 
     public static AccountState evolve(AccountState state, AccountEvent event) {
         if (state instanceof Initial && event instanceof AccountOpened opened) {
-            return new Open(opened.accountNumber(), opened.owner(), opened.initialDeposit(), 1);
+            return new Open(opened.accountNumber(), opened.owner(), opened.ownerId(), opened.initialDeposit(), 1);
         }
         if (state instanceof Open open && event instanceof MoneyDeposited deposited) {
             return open.withBalance(deposited.balanceAfter());
@@ -77,7 +77,7 @@ public final class BankAccount {
             return open.withBalance(withdrawn.balanceAfter());
         }
         if (state instanceof Open open && event instanceof AccountClosed) {
-            return new Closed(open.accountNumber(), open.owner(), open.currency(), open.version() + 1);
+            return new Closed(open.accountNumber(), open.owner(), open.ownerId(), open.currency(), open.version() + 1);
         }
         throw new IllegalStateException("event " + event.getClass().getSimpleName() + " cannot follow state "
                 + state.getClass().getSimpleName() + " at version " + state.version());
@@ -105,7 +105,7 @@ public final class BankAccount {
         }
         return new Accepted(List.of(new AccountOpened(command.accountNumber(), command.owner(), command.currency(),
                 new Money(command.initialDeposit(), command.currency()), command.email(), command.accountType(),
-                command.issuedAt())));
+                command.ownerId(), command.issuedAt())));
     }
 
     private static Decision deposit(DepositMoney command, Open account) {

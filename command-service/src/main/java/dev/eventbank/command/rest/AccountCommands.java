@@ -1,5 +1,7 @@
 package dev.eventbank.command.rest;
 
+import dev.eventbank.command.access.AccountAccess;
+import dev.eventbank.command.access.Caller;
 import dev.eventbank.command.routing.AccountOpening;
 import dev.eventbank.command.routing.CommandRouter;
 import dev.eventbank.schemas.AvroDecimals;
@@ -60,7 +62,7 @@ final class AccountCommands {
     static final int MAX_ACCOUNT_NUMBER = 34;
 
     private static final Set<String> OPEN_FIELDS = fields("owner", "currency", "initialDeposit", "accountNumber",
-            "email", "accountType");
+            "email", "accountType", "ownerId");
     private static final Set<String> DEPOSIT_FIELDS = fields("amount", "reference");
     private static final Set<String> AMOUNT_FIELDS = fields("amount");
     private static final Set<String> CLOSE_FIELDS = fields("reason");
@@ -84,28 +86,65 @@ final class AccountCommands {
         this.clock = clock;
     }
 
-    CompletableFuture<HttpResponse<?>> open(String body, CommandHeaders headers) {
-        String accountId = CommandIds.newAccountId(headers.idempotencyKey());
+    /**
+     * {@code POST /accounts} by {@code caller}. A teller may name the customer that owns the new account
+     * ({@code ownerId}, optional: none means no customer owns it). A customer opens accounts for itself: its
+     * subject becomes {@code ownerId}; naming another owner, or an {@code accountNumber} (numbers of customers'
+     * accounts are assigned, so that no customer can probe which numbers exist), is 403 and sends nothing. A
+     * customer's account id is derived from its subject ({@link AccountAccess#customerAccountId}), so its
+     * {@code Idempotency-Key}s are its own: another customer reusing one opens another account.
+     *
+     * @throws CommandProblem 400 for an invalid body, 403 as above
+     */
+    CompletableFuture<HttpResponse<?>> open(String body, CommandHeaders headers, Caller caller) {
+        String key = headers.idempotencyKey();
+        String accountId;
+        String commandId;
+        if (caller.isTeller()) {
+            accountId = CommandIds.newAccountId(key);
+            commandId = CommandIds.commandId(accountId, key);
+        } else if (caller.isCustomerOnly()) {
+            String unkeyedCommandId = UUID.randomUUID().toString();
+            accountId = AccountAccess.customerAccountId(caller.subject(), key, unkeyedCommandId);
+            commandId = key == null ? unkeyedCommandId : CommandIds.commandId(accountId, key);
+        } else {
+            throw CommandProblem.forbidden("only a customer or a teller may open an account");
+        }
         Checked checked = checkOpen(body, accountId);
-        return send(accountId, checked.payload(), checked.fingerprint(), headers, true);
+        OpenAccount payload = (OpenAccount) checked.payload();
+        if (caller.isCustomerOnly()) {
+            if (payload.getOwnerId() != null && !payload.getOwnerId().equals(caller.subject())) {
+                throw CommandProblem.forbidden("a customer opens accounts for itself only: leave ownerId out, or set "
+                        + "it to your own customer id (the subject of your token)");
+            }
+            if (checked.accountNumberGiven()) {
+                throw CommandProblem.forbidden("a customer's account gets its number from the bank: leave "
+                        + "accountNumber out (only a teller assigns a chosen number)");
+            }
+            payload.setOwnerId(caller.subject());
+        }
+        return send(accountId, commandId, payload, checked.fingerprint(), headers, caller, true);
     }
 
-    CompletableFuture<HttpResponse<?>> deposit(String id, String body, CommandHeaders headers) {
+    CompletableFuture<HttpResponse<?>> deposit(String id, String body, CommandHeaders headers, Caller caller) {
         String accountId = accountId(id);
         Checked checked = checkDeposit(body);
-        return send(accountId, checked.payload(), checked.fingerprint(), headers, false);
+        return send(accountId, CommandIds.commandId(accountId, headers.idempotencyKey()), checked.payload(),
+                checked.fingerprint(), headers, caller, false);
     }
 
-    CompletableFuture<HttpResponse<?>> withdraw(String id, String body, CommandHeaders headers) {
+    CompletableFuture<HttpResponse<?>> withdraw(String id, String body, CommandHeaders headers, Caller caller) {
         String accountId = accountId(id);
         Checked checked = checkWithdraw(body);
-        return send(accountId, checked.payload(), checked.fingerprint(), headers, false);
+        return send(accountId, CommandIds.commandId(accountId, headers.idempotencyKey()), checked.payload(),
+                checked.fingerprint(), headers, caller, false);
     }
 
-    CompletableFuture<HttpResponse<?>> close(String id, String body, CommandHeaders headers) {
+    CompletableFuture<HttpResponse<?>> close(String id, String body, CommandHeaders headers, Caller caller) {
         String accountId = accountId(id);
         Checked checked = checkClose(body);
-        return send(accountId, checked.payload(), checked.fingerprint(), headers, false);
+        return send(accountId, CommandIds.commandId(accountId, headers.idempotencyKey()), checked.payload(),
+                checked.fingerprint(), headers, caller, false);
     }
 
     /**
@@ -127,6 +166,7 @@ final class AccountCommands {
         }
         String email = email(fields.optionalText("email", MAX_EMAIL));
         AccountType accountType = accountType(fields.optionalText("accountType", MAX_TEXT));
+        String ownerId = fields.optionalText("ownerId", MAX_TEXT);
         // an absent accountNumber is fingerprinted as absent (null), not as the text "null": a request with
         // "accountNumber":"null" is another request (issue 12, item 6)
         List<String> fingerprinted = new ArrayList<>(
@@ -136,10 +176,13 @@ final class AccountCommands {
             fingerprinted.add(String.valueOf(email));
             fingerprinted.add(String.valueOf(accountType));
         }
+        if (ownerId != null) {
+            fingerprinted.add("ownerId=" + ownerId);
+        }
         OpenAccount payload = new OpenAccount(accountNumber != null ? accountNumber : CommandIds.accountNumber(accountId),
                 owner, currency, AvroDecimals.toWire(initialDeposit), email,
-                accountType != null ? accountType : AccountType.CHECKING);
-        return new Checked(payload, CommandIds.fingerprint("OpenAccount", fingerprinted));
+                accountType != null ? accountType : AccountType.CHECKING, ownerId);
+        return new Checked(payload, CommandIds.fingerprint("OpenAccount", fingerprinted), accountNumber != null);
     }
 
     /** The checked payload of a deposit and its fingerprint; a 400 {@link CommandProblem} names what is wrong. */
@@ -190,6 +233,7 @@ final class AccountCommands {
             fields.put("accountNumber", open.getAccountNumber());
             fields.put("email", open.getEmail());
             fields.put("accountType", open.getAccountType() == null ? null : open.getAccountType().name());
+            fields.put("ownerId", open.getOwnerId());
             checkOpen(json(fields), accountId);
         } else if (payload instanceof DepositMoney deposit) {
             fields.put("amount", deposit.getAmount().toPlainString());
@@ -240,14 +284,21 @@ final class AccountCommands {
 
     private static final com.fasterxml.jackson.databind.ObjectMapper FORWARDED_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
-    /** A command's payload (an Avro record of {@code BankAccountCommand.payload}) and its request fingerprint. */
-    record Checked(Object payload, String fingerprint) {
+    /**
+     * A command's payload (an Avro record of {@code BankAccountCommand.payload}), its request fingerprint, and
+     * whether the body named an account number (an open's; a generated one is in the payload otherwise).
+     */
+    record Checked(Object payload, String fingerprint, boolean accountNumberGiven) {
+        Checked(Object payload, String fingerprint) {
+            this(payload, fingerprint, false);
+        }
     }
 
-    private CompletableFuture<HttpResponse<?>> send(String accountId, Object payload, String fingerprint,
-                                                    CommandHeaders headers, boolean opening) {
+    private CompletableFuture<HttpResponse<?>> send(String accountId, String commandId, Object payload,
+                                                    String fingerprint, CommandHeaders headers, Caller caller,
+                                                    boolean opening) {
         BankAccountCommand command = BankAccountCommand.newBuilder()
-                .setCommandId(CommandIds.commandId(accountId, headers.idempotencyKey()))
+                .setCommandId(commandId)
                 .setAccountId(accountId)
                 .setExpectedVersion(headers.expectedVersion())
                 .setCorrelationId(headers.correlationId())
@@ -257,7 +308,7 @@ final class AccountCommands {
                 .setPayload(payload)
                 .build();
         CompletableFuture<dev.eventbank.schemas.commands.CommandResult> result = opening
-                ? this.opening.open(command, replyTimeout) : router.send(command, replyTimeout);
+                ? this.opening.open(command, caller, replyTimeout) : router.send(command, caller, replyTimeout);
         return result.thenApply(outcome -> CommandResponses.of(outcome, opening, headers.correlationId()));
     }
 

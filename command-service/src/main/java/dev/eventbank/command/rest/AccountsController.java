@@ -10,6 +10,9 @@ import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.authentication.Authentication;
+import dev.eventbank.support.security.Roles;
 
 import io.swagger.v3.oas.annotations.OpenAPIDefinition;
 import io.swagger.v3.oas.annotations.Operation;
@@ -35,6 +38,11 @@ import java.util.concurrent.CompletableFuture;
  * body and the headers to {@link AccountCommands}. Bodies are taken as bytes, checked against the JSON body rule
  * (media type, UTF-8) and handed on as text, so that {@link JsonFields} reads amounts exactly and words every
  * mistake; close accepts an empty body with any content type (or none).
+ *
+ * <p>Security: a bearer token with the role {@code customer} or {@code teller} (others: 403, none or an invalid one:
+ * 401). What a customer may do with which account is decided by the owner of the account's partition
+ * ({@code dev.eventbank.command.access.AccountAccess}); a customer's open is checked here first
+ * ({@link AccountCommands#open}).
  */
 @OpenAPIDefinition(info = @Info(title = "command-service", version = "1.0", description = """
         Commands on bank accounts. Each command goes to the account's single writer, which appends its events to \
@@ -44,6 +52,7 @@ import java.util.concurrent.CompletableFuture;
         the query service (port 8082) to read your own write."""))
 @Tag(name = "accounts", description = "open, deposit, withdraw, close")
 @Controller("/accounts")
+@Secured({Roles.CUSTOMER, Roles.TELLER})
 final class AccountsController {
 
     private final AccountCommands commands;
@@ -62,8 +71,9 @@ final class AccountsController {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "#/components/schemas/Accepted")))
     @CommandResponsesDoc
     @Post(consumes = MediaType.APPLICATION_JSON)
-    CompletableFuture<HttpResponse<?>> open(HttpRequest<?> request, @Nullable @Body byte[] body) {
-        return commands.open(text(request, body), CommandHeaders.of(request));
+    CompletableFuture<HttpResponse<?>> open(HttpRequest<?> request, Authentication authentication,
+                                            @Nullable @Body byte[] body) {
+        return commands.open(text(request, body), CommandHeaders.of(request), Callers.of(request, authentication));
     }
 
     @Operation(summary = "Deposit money",
@@ -73,8 +83,9 @@ final class AccountsController {
     @AcceptedDoc
     @CommandResponsesDoc
     @Post(value = "/{id}/deposits", consumes = MediaType.APPLICATION_JSON)
-    CompletableFuture<HttpResponse<?>> deposit(HttpRequest<?> request, @PathVariable String id, @Nullable @Body byte[] body) {
-        return commands.deposit(id, text(request, body), CommandHeaders.of(request));
+    CompletableFuture<HttpResponse<?>> deposit(HttpRequest<?> request, Authentication authentication,
+                                               @PathVariable String id, @Nullable @Body byte[] body) {
+        return commands.deposit(id, text(request, body), CommandHeaders.of(request), Callers.of(request, authentication));
     }
 
     @Operation(summary = "Withdraw money",
@@ -84,8 +95,9 @@ final class AccountsController {
     @AcceptedDoc
     @CommandResponsesDoc
     @Post(value = "/{id}/withdrawals", consumes = MediaType.APPLICATION_JSON)
-    CompletableFuture<HttpResponse<?>> withdraw(HttpRequest<?> request, @PathVariable String id, @Nullable @Body byte[] body) {
-        return commands.withdraw(id, text(request, body), CommandHeaders.of(request));
+    CompletableFuture<HttpResponse<?>> withdraw(HttpRequest<?> request, Authentication authentication,
+                                                @PathVariable String id, @Nullable @Body byte[] body) {
+        return commands.withdraw(id, text(request, body), CommandHeaders.of(request), Callers.of(request, authentication));
     }
 
     @Operation(summary = "Close an account", description = "Only with a zero balance: withdraw the remaining funds first. "
@@ -94,8 +106,9 @@ final class AccountsController {
     @AcceptedDoc
     @CommandResponsesDoc
     @Post(value = "/{id}/close", consumes = MediaType.ALL)
-    CompletableFuture<HttpResponse<?>> close(HttpRequest<?> request, @PathVariable String id, @Nullable @Body byte[] body) {
-        return commands.close(id, text(request, body), CommandHeaders.of(request));
+    CompletableFuture<HttpResponse<?>> close(HttpRequest<?> request, Authentication authentication,
+                                             @PathVariable String id, @Nullable @Body byte[] body) {
+        return commands.close(id, text(request, body), CommandHeaders.of(request), Callers.of(request, authentication));
     }
 
     /**

@@ -30,6 +30,11 @@ final class CommandProblem extends RuntimeException {
         return new CommandProblem(HttpStatus.BAD_REQUEST, ProblemTypes.INVALID_REQUEST, "Invalid request", detail, Map.of());
     }
 
+    /** 403: the caller's token is valid, but its role may not send this request (the detail says what it may do). */
+    static CommandProblem forbidden(String detail) {
+        return new CommandProblem(HttpStatus.FORBIDDEN, ProblemTypes.FORBIDDEN, "Forbidden", detail, Map.of());
+    }
+
     static CommandProblem accountNotFound(String detail, Map<String, Object> members) {
         return new CommandProblem(HttpStatus.NOT_FOUND, ProblemTypes.ACCOUNT_NOT_FOUND, "Account not found", detail, members);
     }

@@ -8,6 +8,14 @@ import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.authentication.Authentication;
+import dev.eventbank.command.access.Caller;
+import dev.eventbank.command.writer.AccountNumbers;
+import dev.eventbank.schemas.commands.AccountNumberAction;
+import dev.eventbank.schemas.commands.CommandResult;
+import dev.eventbank.support.security.Roles;
 import io.swagger.v3.oas.annotations.Hidden;
 import org.apache.avro.AvroRuntimeException;
 
@@ -22,12 +30,19 @@ import java.util.concurrent.CompletableFuture;
  * encoded in and out, answered as {@code POST /internal/commands} is ({@link InternalCommandsController#reply}); 400
  * for a body that is not such a command or names an account id or number the public API would refuse.
  *
- * <p>Internal, hidden from the OpenAPI document, with the same limit as {@code /internal/commands}: reachable by
- * anyone who reaches this port until requests are authenticated.
+ * <p>Internal, hidden from the OpenAPI document. Security as {@code /internal/commands}: the caller's own bearer
+ * token, checked again here (customer or teller). A customer's open needs only RESERVE, CONFIRM and RELEASE of
+ * the number generated from its account id (customers name no numbers), so that is all a customer token may ask
+ * here (else 403), and its answer carries no reservation and no detail: a customer calling this route directly
+ * learns nothing about other accounts (which number an account holds, whether it exists). CHECK_HOLDER is a
+ * teller's step.
  */
 @Hidden
 @Controller(CommandRouter.INTERNAL_NUMBERS_PATH)
+@Secured({Roles.CUSTOMER, Roles.TELLER})
 final class InternalAccountNumbersController {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(InternalAccountNumbersController.class);
 
     private final CommandRouter router;
     private final Duration replyTimeout;
@@ -39,7 +54,7 @@ final class InternalAccountNumbersController {
     }
 
     @Post(consumes = CommandRouter.AVRO_SINGLE_OBJECT, produces = CommandRouter.AVRO_SINGLE_OBJECT)
-    CompletableFuture<HttpResponse<byte[]>> decide(@Body byte[] body) {
+    CompletableFuture<HttpResponse<byte[]>> decide(HttpRequest<?> request, Authentication authentication, @Body byte[] body) {
         AccountNumberCommand command;
         try {
             command = AccountNumberCommand.fromByteBuffer(ByteBuffer.wrap(body));
@@ -53,6 +68,18 @@ final class InternalAccountNumbersController {
             return CompletableFuture.completedFuture(InternalCommandsController.text(HttpStatus.BAD_REQUEST,
                     problem.getMessage()));
         }
-        return InternalCommandsController.reply(router.decideHere(command, replyTimeout));
+        Caller caller = Callers.of(request, authentication);
+        if (caller.isTeller()) {
+            return InternalCommandsController.reply(router.decideHere(command, caller, replyTimeout));
+        }
+        if (command.getAction() == AccountNumberAction.CHECK_HOLDER || !AccountNumbers.key(command.getAccountNumber())
+                .equals(AccountNumbers.key(CommandIds.accountNumber(command.getAccountId())))) {
+            LOG.info("request refused status=403 path={} caller=\"{}\" reason=\"a customer may only reserve, confirm or "
+                    + "release its account's generated number\"", CommandRouter.INTERNAL_NUMBERS_PATH, caller);
+            return CompletableFuture.completedFuture(InternalCommandsController.text(HttpStatus.FORBIDDEN,
+                    "a customer may only reserve, confirm or release the number generated for its account"));
+        }
+        return InternalCommandsController.reply(router.decideHere(command, caller, replyTimeout).thenApply(result ->
+                CommandResult.newBuilder(result).setReservation(null).setDetail(null).build()));
     }
 }

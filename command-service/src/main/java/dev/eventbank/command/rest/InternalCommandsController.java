@@ -11,6 +11,10 @@ import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.authentication.Authentication;
+import dev.eventbank.support.security.Roles;
 import io.swagger.v3.oas.annotations.Hidden;
 import org.apache.avro.AvroRuntimeException;
 
@@ -32,12 +36,15 @@ import java.util.concurrent.CompletionException;
  * checks).
  *
  * <p>Internal: not in the public API (hidden from the OpenAPI document) and only for other instances of the
- * command service. Limits: it is served on the same port as the public API, so until requests are
- * authenticated anyone who reaches that port can call it, as they can call the public commands, with the same
- * input rules.
+ * command service. Security: the forwarding instance sends the original caller's bearer token, and this
+ * instance checks it as the public API does (401 without a valid one, 403 for a role other than customer or
+ * teller); its writer then applies the account's rules to that caller ({@code AccountAccess}). So a request made
+ * here directly, with any token, can do no more than the same token can through the public API. Limits: it is
+ * served on the same port as the public API; there is no instance-to-instance credential (mTLS) yet.
  */
 @Hidden
 @Controller(CommandRouter.INTERNAL_PATH)
+@Secured({Roles.CUSTOMER, Roles.TELLER})
 final class InternalCommandsController {
 
     private static final MediaType AVRO = MediaType.of(CommandRouter.AVRO_SINGLE_OBJECT);
@@ -51,7 +58,7 @@ final class InternalCommandsController {
     }
 
     @Post(consumes = CommandRouter.AVRO_SINGLE_OBJECT, produces = CommandRouter.AVRO_SINGLE_OBJECT)
-    CompletableFuture<HttpResponse<byte[]>> decide(@Body byte[] body) {
+    CompletableFuture<HttpResponse<byte[]>> decide(HttpRequest<?> request, Authentication authentication, @Body byte[] body) {
         BankAccountCommand command;
         try {
             command = BankAccountCommand.fromByteBuffer(ByteBuffer.wrap(body));
@@ -64,7 +71,7 @@ final class InternalCommandsController {
         } catch (CommandProblem problem) {
             return CompletableFuture.completedFuture(text(HttpStatus.BAD_REQUEST, problem.getMessage()));
         }
-        return reply(router.decideHere(command, replyTimeout));
+        return reply(router.decideHere(command, Callers.of(request, authentication), replyTimeout));
     }
 
     /**

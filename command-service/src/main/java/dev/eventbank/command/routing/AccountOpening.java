@@ -1,5 +1,6 @@
 package dev.eventbank.command.routing;
 
+import dev.eventbank.command.access.Caller;
 import dev.eventbank.command.logging.CommandMdc;
 import dev.eventbank.command.writer.AccountNumbers;
 import dev.eventbank.schemas.commands.AccountNumberAction;
@@ -68,17 +69,17 @@ public final class AccountOpening {
 
     /**
      * Reserves the number of {@code open} (an {@link OpenAccount} command), opens the account and confirms or releases
-     * the number.
+     * the number, on behalf of {@code caller} (whose token goes with every step that is forwarded).
      *
      * @return the open's committed result, or REJECTED {@value AccountNumbers#TAKEN} (version 0) when another
      * account holds the number; fails with {@code NotCommittedException} when a step's outcome is not known in
      * {@code timeout} (the open may or may not have been applied: a retry with the same {@code Idempotency-Key} tells)
      */
-    public CompletableFuture<CommandResult> open(BankAccountCommand open, Duration timeout) {
+    public CompletableFuture<CommandResult> open(BankAccountCommand open, Caller caller, Duration timeout) {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
         String number = ((OpenAccount) open.getPayload()).getAccountNumber();
-        return reserve(open, number, null, deadline, 0).thenCompose(reserved -> {
+        return reserve(open, caller, number, null, deadline, 0).thenCompose(reserved -> {
             if (!reserved) {
                 CommandResult taken = taken(open, number);
                 metrics.completed(open, Optional.of(taken), start);
@@ -88,24 +89,27 @@ public final class AccountOpening {
                 }
                 return CompletableFuture.completedFuture(taken);
             }
-            return router.send(open, remaining(deadline)).thenCompose(result -> settle(open, number, result, deadline));
+            return router.send(open, caller, remaining(deadline)).thenCompose(result -> settle(open, caller, number, result, deadline));
         });
     }
 
     /** True when the number is reserved for the open's account; false when another account holds it. */
-    private CompletableFuture<Boolean> reserve(BankAccountCommand open, String number, AccountNumberReservation replaces,
+    private CompletableFuture<Boolean> reserve(BankAccountCommand open, Caller caller, String number, AccountNumberReservation replaces,
                                                long deadline, int checks) {
         AccountNumberCommand reserve = command(open, AccountNumberAction.RESERVE, number, open.getAccountId(),
                 open.getCommandId(), open.getFingerprint(), replaces);
-        return router.send(reserve, remaining(deadline)).thenCompose(result -> {
+        return router.send(reserve, caller, remaining(deadline)).thenCompose(result -> {
             if (result.getOutcome() == CommandOutcome.ACCEPTED) {
                 return CompletableFuture.completedFuture(true);
             }
             AccountNumberReservation holder = result.getReservation();
-            if (AccountNumbers.UNCONFIRMED.equals(result.getRejectionCode()) && holder != null && checks < MAX_CHECKS) {
-                return holderKeeps(open, holder, deadline).thenCompose(keeps -> keeps
+            // CHECK_HOLDER is a teller's step: a customer's open names no number (it gets the one derived from its
+            // account id), so a number held by another account is simply taken for it
+            if (AccountNumbers.UNCONFIRMED.equals(result.getRejectionCode()) && holder != null && checks < MAX_CHECKS
+                    && caller.isTeller()) {
+                return holderKeeps(open, caller, holder, deadline).thenCompose(keeps -> keeps
                         ? CompletableFuture.completedFuture(false)
-                        : reserve(open, number, holder, deadline, checks + 1));
+                        : reserve(open, caller, number, holder, deadline, checks + 1));
             }
             return CompletableFuture.completedFuture(false);
         });
@@ -115,12 +119,13 @@ public final class AccountOpening {
      * Checks the account of a stale PENDING {@code holder}: true (and the number confirmed for it) when it exists
      * with the number; false when it does not (its open is then refused for good) or exists with another number.
      */
-    private CompletableFuture<Boolean> holderKeeps(BankAccountCommand open, AccountNumberReservation holder, long deadline) {
+    private CompletableFuture<Boolean> holderKeeps(BankAccountCommand open, Caller caller, AccountNumberReservation holder,
+                                                   long deadline) {
         String holderOpen = holder.getCommandId() == null ? "" : holder.getCommandId();
         String holderFingerprint = holder.getFingerprint() == null ? "" : holder.getFingerprint();
         AccountNumberCommand check = command(open, AccountNumberAction.CHECK_HOLDER, holder.getAccountNumber(),
                 holder.getAccountId(), holderOpen, holderFingerprint, null);
-        return router.send(check, remaining(deadline)).thenCompose(result -> {
+        return router.send(check, caller, remaining(deadline)).thenCompose(result -> {
             AccountNumberReservation actual = result.getReservation();
             boolean keeps = actual != null
                     && AccountNumbers.key(actual.getAccountNumber()).equals(AccountNumbers.key(holder.getAccountNumber()));
@@ -131,12 +136,13 @@ public final class AccountOpening {
                 return CompletableFuture.completedFuture(false);
             }
             return router.send(command(open, AccountNumberAction.CONFIRM, holder.getAccountNumber(), holder.getAccountId(),
-                    holderOpen, holderFingerprint, null), remaining(deadline)).thenApply(confirmed -> true);
+                    holderOpen, holderFingerprint, null), caller, remaining(deadline)).thenApply(confirmed -> true);
         });
     }
 
     /** After the open: CONFIRM when the account exists, RELEASE when it does not; answers the open's result. */
-    private CompletableFuture<CommandResult> settle(BankAccountCommand open, String number, CommandResult result, long deadline) {
+    private CompletableFuture<CommandResult> settle(BankAccountCommand open, Caller caller, String number,
+                                                    CommandResult result, long deadline) {
         AccountNumberAction action;
         if (result.getOutcome() == CommandOutcome.ACCEPTED) {
             action = AccountNumberAction.CONFIRM;
@@ -153,7 +159,7 @@ public final class AccountOpening {
         Duration left = remaining(deadline);
         AccountNumberCommand step = command(open, action, number, open.getAccountId(), open.getCommandId(),
                 open.getFingerprint(), null);
-        return router.send(step, left.compareTo(SETTLE_AT_LEAST) < 0 ? SETTLE_AT_LEAST : left).handle((settled, error) -> {
+        return router.send(step, caller, left.compareTo(SETTLE_AT_LEAST) < 0 ? SETTLE_AT_LEAST : left).handle((settled, error) -> {
             try (CommandMdc mdc = CommandMdc.of(open)) {
                 if (error != null) {
                     LOG.warn("account number not settled action={} accountNumber=\"{}\" accountId={} error=\"{}\"",

@@ -1,5 +1,6 @@
 package dev.eventbank.command.routing;
 
+import dev.eventbank.command.access.Caller;
 import dev.eventbank.command.logging.CommandMdc;
 import dev.eventbank.command.ownership.OwnerDirectory;
 import dev.eventbank.command.ownership.PartitionOwnership;
@@ -44,6 +45,11 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>A forwarded command is never forwarded again: the receiving instance decides it or answers 421.
  *
+ * <p>Who sent a command ({@link Caller}) goes with it: locally to the writer, and to another instance as the
+ * caller's own {@code Authorization} header, which that instance checks again (signature, expiry, issuer,
+ * audience, roles) before its writer applies the account's rules: an owner trusts no claim of the forwarding
+ * instance, only the token.
+ *
  * <p>Account number commands ({@link AccountNumberCommand}) travel the same way, to the owner of the number's
  * partition ({@link AccountNumbers#key}) or, for CHECK_HOLDER, of the account's, at {@value #INTERNAL_NUMBERS_PATH}.
  */
@@ -86,28 +92,29 @@ public final class CommandRouter implements AutoCloseable {
      * Sends {@code command} to its owner, wherever it is; the future holds the committed outcome, or fails with
      * {@link NotCommittedException} within {@code timeout}.
      */
-    public CompletableFuture<CommandResult> send(BankAccountCommand command, Duration timeout) {
+    public CompletableFuture<CommandResult> send(BankAccountCommand command, Caller caller, Duration timeout) {
         long start = System.nanoTime();
         CompletableFuture<CommandResult> result = new CompletableFuture<>();
-        attempt(command, System.nanoTime() + timeout.toNanos(), true, false, result);
+        attempt(command, caller, System.nanoTime() + timeout.toNanos(), true, false, result);
         return withTimeout(result, command, timeout).whenComplete((outcome, error) ->
                 metrics.completed(command, Optional.ofNullable(outcome), start));
     }
 
     /**
-     * Sends an account number command to the owner of its partition, wherever it is; as {@link #send(BankAccountCommand,
-     * Duration)}, without the command metrics (they count what clients asked).
+     * Sends an account number command to the owner of its partition, wherever it is, on behalf of {@code caller}
+     * (whose token goes with it); as {@link #send(BankAccountCommand, Caller, Duration)}, without the command
+     * metrics (they count what clients asked).
      */
-    public CompletableFuture<CommandResult> send(AccountNumberCommand command, Duration timeout) {
+    public CompletableFuture<CommandResult> send(AccountNumberCommand command, Caller caller, Duration timeout) {
         CompletableFuture<CommandResult> result = new CompletableFuture<>();
-        attempt(command, System.nanoTime() + timeout.toNanos(), true, false, result);
+        attempt(command, caller, System.nanoTime() + timeout.toNanos(), true, false, result);
         return withTimeout(result, command, timeout);
     }
 
-    /** Decides a forwarded account number command here only; as {@link #decideHere(BankAccountCommand, Duration)}. */
-    public CompletableFuture<CommandResult> decideHere(AccountNumberCommand command, Duration timeout) {
+    /** Decides a forwarded account number command here only; as {@link #decideHere(BankAccountCommand, Caller, Duration)}. */
+    public CompletableFuture<CommandResult> decideHere(AccountNumberCommand command, Caller caller, Duration timeout) {
         CompletableFuture<CommandResult> result = new CompletableFuture<>();
-        attempt(command, System.nanoTime() + Math.min(timeout.toNanos(), Duration.ofSeconds(1).toNanos()), false, false, result);
+        attempt(command, caller, System.nanoTime() + Math.min(timeout.toNanos(), Duration.ofSeconds(1).toNanos()), false, false, result);
         return withTimeout(result, command, timeout);
     }
 
@@ -115,10 +122,10 @@ public final class CommandRouter implements AutoCloseable {
      * Decides {@code command} here only (a command forwarded by another instance): fails with
      * {@link NotOwnerException} when this instance does not own the partition within a short wait.
      */
-    public CompletableFuture<CommandResult> decideHere(BankAccountCommand command, Duration timeout) {
+    public CompletableFuture<CommandResult> decideHere(BankAccountCommand command, Caller caller, Duration timeout) {
         CompletableFuture<CommandResult> result = new CompletableFuture<>();
         // the forwarding instance may have seen the assignment a moment before this one
-        attempt(command, System.nanoTime() + Math.min(timeout.toNanos(), Duration.ofSeconds(1).toNanos()), false, false, result);
+        attempt(command, caller, System.nanoTime() + Math.min(timeout.toNanos(), Duration.ofSeconds(1).toNanos()), false, false, result);
         return withTimeout(result, command, timeout);
     }
 
@@ -132,8 +139,8 @@ public final class CommandRouter implements AutoCloseable {
                 : AccountNumbers.key(numberCommand.getAccountNumber());
     }
 
-    private static CompletableFuture<CommandResult> submit(PartitionWriter writer, Object command) {
-        return command instanceof BankAccountCommand accountCommand ? writer.submit(accountCommand)
+    private static CompletableFuture<CommandResult> submit(PartitionWriter writer, Object command, Caller caller) {
+        return command instanceof BankAccountCommand accountCommand ? writer.submit(caller, accountCommand)
                 : writer.submit((AccountNumberCommand) command);
     }
 
@@ -142,7 +149,7 @@ public final class CommandRouter implements AutoCloseable {
                 : CommandMdc.of((AccountNumberCommand) command);
     }
 
-    private void attempt(Object command, long deadline, boolean mayForward, boolean missedBefore,
+    private void attempt(Object command, Caller caller, long deadline, boolean mayForward, boolean missedBefore,
                          CompletableFuture<CommandResult> result) {
         if (result.isDone()) {
             return;
@@ -150,23 +157,24 @@ public final class CommandRouter implements AutoCloseable {
         int partition = AccountPartitioner.partitionOf(partitionKey(command), ownership.partitions());
         PartitionWriter writer = ownership.writer(partition);
         if (writer != null) {
-            submit(writer, command).whenComplete((outcome, error) -> settle(command, deadline, mayForward, result, outcome, error));
+            submit(writer, command, caller).whenComplete((outcome, error) ->
+                    settle(command, caller, deadline, mayForward, result, outcome, error));
             return;
         }
         if (!mayForward) {
-            retry(command, deadline, false, result, new NotOwnerException(partition, "this instance does not own partition " + partition));
+            retry(command, caller, deadline, false, result, new NotOwnerException(partition, "this instance does not own partition " + partition));
             return;
         }
         // the directory may block on the broker: never on the caller's (event loop) thread
         scheduler.execute(() -> {
             Optional<String> owner = directory.ownerOf(partition, missedBefore ? DIRECTORY_MAX_AGE_AFTER_MISS : DIRECTORY_MAX_AGE);
             if (owner.isEmpty() || owner.get().equals(ownership.endpoint())) {
-                retry(command, deadline, true, result, new NotOwnerException(partition, "partition " + partition
+                retry(command, caller, deadline, true, result, new NotOwnerException(partition, "partition " + partition
                         + " has no other owner yet"));
                 return;
             }
-            forward(owner.get(), command, partition).whenComplete((outcome, error) ->
-                    settle(command, deadline, true, result, outcome, error));
+            forward(owner.get(), command, caller, partition).whenComplete((outcome, error) ->
+                    settle(command, caller, deadline, true, result, outcome, error));
         });
     }
 
@@ -179,14 +187,14 @@ public final class CommandRouter implements AutoCloseable {
      * its first outcome (one with an {@code Idempotency-Key}, or an account number step). Any other is answered
      * outcome unknown (503), as a timeout is, rather than decided a second time by the next owner.
      */
-    private void settle(Object command, long deadline, boolean mayForward, CompletableFuture<CommandResult> result,
-                        CommandResult outcome, Throwable error) {
+    private void settle(Object command, Caller caller, long deadline, boolean mayForward,
+                        CompletableFuture<CommandResult> result, CommandResult outcome, Throwable error) {
         Throwable cause = error instanceof CompletionException ? error.getCause() : error;
         if (cause == null) {
             result.complete(outcome);
         } else if (cause instanceof NotOwnerException || (cause instanceof IOException
                 && (neverSent(cause) || safeToRepeat(command)))) {
-            retry(command, deadline, mayForward, result, cause);
+            retry(command, caller, deadline, mayForward, result, cause);
         } else if (cause instanceof IOException) {
             try (CommandMdc mdc = mdc(command)) {
                 LOG.info("forwarded command lost its answer, not repeated partitionKey=\"{}\" error=\"{}\"",
@@ -213,17 +221,17 @@ public final class CommandRouter implements AutoCloseable {
         return !(command instanceof BankAccountCommand accountCommand) || accountCommand.getIdempotencyKey() != null;
     }
 
-    private void retry(Object command, long deadline, boolean mayForward, CompletableFuture<CommandResult> result,
-                       Throwable why) {
+    private void retry(Object command, Caller caller, long deadline, boolean mayForward,
+                       CompletableFuture<CommandResult> result, Throwable why) {
         if (System.nanoTime() + RETRY_AFTER.toNanos() > deadline) {
             result.completeExceptionally(why instanceof NotOwnerException && !mayForward ? why
                     : new NotCommittedException("no owner of the account's partition answered in time: " + why.getMessage(), why));
             return;
         }
-        scheduler.schedule(() -> attempt(command, deadline, mayForward, true, result), RETRY_AFTER.toMillis(), TimeUnit.MILLISECONDS);
+        scheduler.schedule(() -> attempt(command, caller, deadline, mayForward, true, result), RETRY_AFTER.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private CompletableFuture<CommandResult> forward(String owner, Object command, int partition) {
+    private CompletableFuture<CommandResult> forward(String owner, Object command, Caller caller, int partition) {
         byte[] body;
         String path;
         String correlationId;
@@ -241,14 +249,17 @@ public final class CommandRouter implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        HttpRequest request = HttpRequest.newBuilder(URI.create(owner + path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(owner + path))
                 .timeout(Duration.ofSeconds(10))
                 .header("Content-Type", AVRO_SINGLE_OBJECT)
                 .header("Accept", AVRO_SINGLE_OBJECT)
                 .header("X-Correlation-Id", correlationId)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .build();
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).thenApply(response -> {
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (caller.authorization() != null) {
+            // the owner checks the caller's token itself: it trusts no claim of this instance
+            request.header("Authorization", caller.authorization());
+        }
+        return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray()).thenApply(response -> {
             switch (response.statusCode()) {
                 case 200 -> {
                     try {

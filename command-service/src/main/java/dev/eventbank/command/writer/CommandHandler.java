@@ -1,5 +1,7 @@
 package dev.eventbank.command.writer;
 
+import dev.eventbank.command.access.AccountAccess;
+import dev.eventbank.command.access.Caller;
 import dev.eventbank.command.domain.AccountCommand;
 import dev.eventbank.command.domain.AccountEvent;
 import dev.eventbank.command.domain.AccountState;
@@ -22,6 +24,10 @@ import java.util.UUID;
 /**
  * The command handler of the write side: one command against one account's aggregate, in this order:
  * <ol>
+ *   <li>a caller the account's rules do not allow ({@link AccountAccess}: a customer and an account it does not
+ *   own, or an open it may not send): NOT_FOUND, word for word as for an account that does not exist, before
+ *   anything else (so neither a recorded outcome nor a version conflict tells it the account exists), recorded
+ *   nowhere ({@link Handled#refused()});</li>
  *   <li>a command id with an outcome recorded within the idempotency window: the same request (same fingerprint)
  *   gets that outcome again and appends nothing ({@link Handled#replayed()}), a different one KEY_REUSED;</li>
  *   <li>a payload the domain cannot read: REJECTED {@value #INVALID_COMMAND};</li>
@@ -57,9 +63,15 @@ final class CommandHandler {
      * @param aggregate the account's new aggregate, or null when it does not change
      * @param outcome   the outcome to record for idempotency, or null when none is recorded
      * @param replayed  true when the result is an earlier outcome answered again (nothing appended)
+     * @param refused   true when the caller may not send this command to this account (answered as NOT_FOUND)
      */
     record Handled(CommandResult result, List<BankAccountEvent> events, AccountAggregate aggregate,
-                   RecentCommand outcome, boolean replayed) {
+                   RecentCommand outcome, boolean replayed, boolean refused) {
+
+        Handled(CommandResult result, List<BankAccountEvent> events, AccountAggregate aggregate,
+                RecentCommand outcome, boolean replayed) {
+            this(result, events, aggregate, outcome, replayed, false);
+        }
 
         /** True when this command writes nothing: nothing of it needs a transaction. */
         boolean writesNothing() {
@@ -70,14 +82,18 @@ final class CommandHandler {
     /**
      * Handles {@code command}.
      *
+     * @param caller    who sent it (its token checked by this instance)
      * @param command   the command (its account id is the aggregate's)
      * @param aggregate the account's current aggregate, null when the account was never opened
      * @param seen      the outcome recorded for this command id, or null
      * @param now       the time of the decision: the events' {@code occurredAt} and the outcome's {@code completedAt}
      * @param window    how long a recorded outcome answers a retry (the idempotency window)
      */
-    static Handled handle(BankAccountCommand command, AccountAggregate aggregate, RecentCommand seen, Instant now,
-                          Duration window) {
+    static Handled handle(Caller caller, BankAccountCommand command, AccountAggregate aggregate, RecentCommand seen,
+                          Instant now, Duration window) {
+        if (!allowed(caller, command, aggregate)) {
+            return new Handled(notFound(command, now), List.of(), null, null, false, true);
+        }
         long currentVersion = aggregate == null ? 0 : aggregate.getVersion();
         if (seen != null && !expired(seen, now, window)) {
             if (seen.getFingerprint().equals(command.getFingerprint())) {
@@ -96,8 +112,7 @@ final class CommandHandler {
             return answer(result(command, CommandOutcome.REJECTED, currentVersion, 0, INVALID_COMMAND, e.getMessage(), now));
         }
         if (aggregate == null && !(domainCommand instanceof AccountCommand.OpenAccount)) {
-            return answer(result(command, CommandOutcome.NOT_FOUND, 0, 0, RejectionCode.ACCOUNT_NOT_FOUND.name(),
-                    "account " + command.getAccountId() + " does not exist", now));
+            return answer(notFound(command, now));
         }
         Long expected = command.getExpectedVersion();
         if (expected != null && expected != currentVersion) {
@@ -128,6 +143,20 @@ final class CommandHandler {
         CommandResult result = result(command, CommandOutcome.ACCEPTED, version, events.size(), null, null, now);
         return new Handled(result, List.copyOf(events), ToAvro.aggregate(command.getAccountId(), state, List.of()),
                 remembered(command, result), false);
+    }
+
+    private static boolean allowed(Caller caller, BankAccountCommand command, AccountAggregate aggregate) {
+        if (command.getPayload() instanceof dev.eventbank.schemas.commands.OpenAccount open) {
+            return AccountAccess.mayOpen(caller, command.getAccountId(), open.getOwnerId(), command.getIdempotencyKey(),
+                    command.getCommandId());
+        }
+        return AccountAccess.mayUse(caller, aggregate);
+    }
+
+    /** The one answer for an account that does not exist and for one the caller may not see: the same in every field. */
+    private static CommandResult notFound(BankAccountCommand command, Instant now) {
+        return result(command, CommandOutcome.NOT_FOUND, 0, 0, RejectionCode.ACCOUNT_NOT_FOUND.name(),
+                "account " + command.getAccountId() + " does not exist", now);
     }
 
     /** True when {@code seen} was recorded longer than {@code window} before {@code now}. */

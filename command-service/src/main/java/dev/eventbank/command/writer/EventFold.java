@@ -43,6 +43,7 @@ final class EventFold {
                     .setAccountId(event.getAggregateId())
                     .setAccountNumber(opened.getAccountNumber())
                     .setOwner(opened.getOwner())
+                    .setOwnerId(opened.getOwnerId())
                     .setCurrency(opened.getCurrency())
                     .setBalance(opened.getInitialDeposit())
                     .setStatus(AccountStatus.OPEN)

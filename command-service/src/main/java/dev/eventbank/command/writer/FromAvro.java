@@ -45,7 +45,7 @@ final class FromAvro {
             AccountType type = open.getAccountType() == null ? AccountType.CHECKING
                     : AccountType.valueOf(open.getAccountType().name());
             return new AccountCommand.OpenAccount(open.getAccountNumber(), open.getOwner(), currency(open.getCurrency()),
-                    open.getInitialDeposit(), open.getEmail(), type, at);
+                    open.getInitialDeposit(), open.getEmail(), type, open.getOwnerId(), at);
         }
         if (payload instanceof DepositMoney deposit) {
             return new AccountCommand.DepositMoney(deposit.getAmount(), deposit.getReference(), at);
@@ -67,11 +67,12 @@ final class FromAvro {
         }
         Currency currency = Currency.getInstance(aggregate.getCurrency());
         if (aggregate.getStatus() == AccountStatus.CLOSED) {
-            return new AccountState.Closed(aggregate.getAccountNumber(), aggregate.getOwner(), currency,
-                    aggregate.getVersion());
+            return new AccountState.Closed(aggregate.getAccountNumber(), aggregate.getOwner(), aggregate.getOwnerId(),
+                    currency, aggregate.getVersion());
         }
         Money balance = new Money(AvroDecimals.fromWire(aggregate.getBalance(), aggregate.getCurrency()), currency);
-        return new AccountState.Open(aggregate.getAccountNumber(), aggregate.getOwner(), balance, aggregate.getVersion());
+        return new AccountState.Open(aggregate.getAccountNumber(), aggregate.getOwner(), aggregate.getOwnerId(), balance,
+                aggregate.getVersion());
     }
 
     private static Currency currency(String code) {

@@ -1,5 +1,6 @@
 package dev.eventbank.command.writer;
 
+import dev.eventbank.command.access.Caller;
 import dev.eventbank.command.logging.CommandMdc;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.commands.AccountAggregate;
@@ -89,8 +90,11 @@ public final class PartitionWriter {
     /** Unwritten aggregates that make the next transaction write them whatever the interval (bounds its size). */
     private static final int MAX_UNWRITTEN = 5_000;
 
-    /** {@code command} is a {@link BankAccountCommand} or an {@link AccountNumberCommand}. */
-    private record Submission(Object command, CompletableFuture<CommandResult> future) {
+    /**
+     * {@code command} is a {@link BankAccountCommand} (with its {@code caller}) or an {@link AccountNumberCommand}
+     * (caller null: number steps are checked where they arrive).
+     */
+    private record Submission(Object command, Caller caller, CompletableFuture<CommandResult> future) {
     }
 
     private record Decided(Submission submission, CommandHandler.Handled handled) {
@@ -154,31 +158,32 @@ public final class PartitionWriter {
     }
 
     /**
-     * Queues {@code command} (its account must be in this partition). The future completes with the committed
+     * Queues {@code command} (its account must be in this partition), sent by {@code caller}, whose access to the
+     * account is decided with the command ({@link CommandHandler}). The future completes with the committed
      * outcome, or fails with {@link NotOwnerException} (this writer stopped or was fenced: ask the owner) or
      * {@link NotCommittedException} (the transaction failed; nothing of it is visible).
      */
-    public CompletableFuture<CommandResult> submit(BankAccountCommand command) {
-        return enqueue(command);
+    public CompletableFuture<CommandResult> submit(Caller caller, BankAccountCommand command) {
+        return enqueue(command, java.util.Objects.requireNonNull(caller, "caller"));
     }
 
     /**
      * Queues an account number command: RESERVE, CONFIRM or RELEASE of a number whose key
      * ({@link AccountNumbers#key}) is in this partition, or CHECK_HOLDER of an account of this partition. The future
-     * completes as for {@link #submit(BankAccountCommand)}.
+     * completes as for {@link #submit(Caller, BankAccountCommand)}.
      */
     public CompletableFuture<CommandResult> submit(AccountNumberCommand command) {
-        return enqueue(command);
+        return enqueue(command, null);
     }
 
-    private CompletableFuture<CommandResult> enqueue(Object command) {
+    private CompletableFuture<CommandResult> enqueue(Object command, Caller caller) {
         CompletableFuture<CommandResult> future = new CompletableFuture<>();
         State now = lifecycle;
         if (now != State.STARTING && now != State.READY) {
             future.completeExceptionally(new NotOwnerException(partition, "the writer of partition " + partition + " is " + now));
             return future;
         }
-        queue.add(new Submission(command, future));
+        queue.add(new Submission(command, caller, future));
         if (!running) {
             // stopped between the check and the add: nobody will take it
             failQueued(new NotOwnerException(partition, "the writer of partition " + partition + " stopped"));
@@ -296,7 +301,14 @@ public final class PartitionWriter {
             AccountAggregate aggregate = changed.containsKey(accountId) ? changed.get(accountId) : state.aggregates.get(accountId);
             RecentCommand seen = recorded.containsKey(command.getCommandId()) ? recorded.get(command.getCommandId())
                     : state.outcomes.get(command.getCommandId());
-            CommandHandler.Handled handled = CommandHandler.handle(command, aggregate, seen, now, settings.idempotencyWindow());
+            CommandHandler.Handled handled = CommandHandler.handle(submission.caller(), command, aggregate, seen, now,
+                    settings.idempotencyWindow());
+            if (handled.refused()) {
+                try (CommandMdc mdc = CommandMdc.of(command)) {
+                    LOG.info("command refused: the caller may not use this account, answered as not found "
+                            + "accountId={} caller=\"{}\" commandId={}", accountId, submission.caller(), command.getCommandId());
+                }
+            }
             // an account changed earlier in this batch has uncommitted state: its answer waits for the commit
             boolean dependsOnBatch = changed.containsKey(accountId) || recorded.containsKey(command.getCommandId());
             if (handled.writesNothing() && !dependsOnBatch) {

@@ -21,7 +21,7 @@ import java.util.UUID;
 /**
  * Domain -> Avro, in one place: a decided {@link AccountEvent} becomes a {@link BankAccountEvent} envelope,
  * an {@link AccountState} becomes the {@link AccountAggregate} kept in the store. Events are written in the current
- * version of their schema (AccountOpened and MoneyDeposited version 2); the account type is always set.
+ * version of their schema (AccountOpened version 3, MoneyDeposited version 2); the account type is always set.
  */
 final class ToAvro {
 
@@ -53,14 +53,14 @@ final class ToAvro {
                 .setVersion(state.version())
                 .setRecentCommands(recentCommands);
         if (state instanceof AccountState.Open open) {
-            return aggregate.setAccountNumber(open.accountNumber()).setOwner(open.owner())
+            return aggregate.setAccountNumber(open.accountNumber()).setOwner(open.owner()).setOwnerId(open.ownerId())
                     .setCurrency(open.currency().getCurrencyCode())
                     .setBalance(AvroDecimals.toWire(open.balance().amount()))
                     .setStatus(AccountStatus.OPEN)
                     .build();
         }
         if (state instanceof AccountState.Closed closed) {
-            return aggregate.setAccountNumber(closed.accountNumber()).setOwner(closed.owner())
+            return aggregate.setAccountNumber(closed.accountNumber()).setOwner(closed.owner()).setOwnerId(closed.ownerId())
                     .setCurrency(closed.currency().getCurrencyCode())
                     .setBalance(AvroDecimals.toWire(BigDecimal.ZERO))
                     .setStatus(AccountStatus.CLOSED)
@@ -78,6 +78,7 @@ final class ToAvro {
                     .setInitialDeposit(AvroDecimals.toWire(opened.initialDeposit().amount()))
                     .setEmail(opened.email())
                     .setAccountType(AccountType.valueOf(opened.accountType().name()))
+                    .setOwnerId(opened.ownerId())
                     .build();
         }
         if (event instanceof AccountEvent.MoneyDeposited deposited) {

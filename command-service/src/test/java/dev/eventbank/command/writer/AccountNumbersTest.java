@@ -220,7 +220,7 @@ class AccountNumbersTest {
         accepted(decided);
         assertEquals(0, decided.result().getVersion());
         assertNotNull(decided.fence());
-        CommandHandler.Handled late = CommandHandler.handle(graceOpen, null, decided.fence(), T0.plusSeconds(1), WINDOW);
+        CommandHandler.Handled late = CommandHandler.handle(CommandHandlerSpec.TELLER, graceOpen, null, decided.fence(), T0.plusSeconds(1), WINDOW);
         assertTrue(late.replayed());
         assertEquals(CommandOutcome.REJECTED, late.result().getOutcome());
         assertEquals(AccountNumbers.TAKEN, late.result().getRejectionCode());
@@ -233,9 +233,9 @@ class AccountNumbersTest {
     void shouldRecordNothingWhenTheCheckedHoldersOpenWasDecidedAlready() {
         // given: grace's open was refused earlier (recorded: a business rule, since a 400 such as a JPY amount with
         // decimals is not recorded); here the account was open already
-        var opened = CommandHandler.handle(keyed(grace, "k-first", open("EUR", "1")), null, null, T0, WINDOW).aggregate();
+        var opened = CommandHandler.handle(CommandHandlerSpec.TELLER, keyed(grace, "k-first", open("EUR", "1")), null, null, T0, WINDOW).aggregate();
         BankAccountCommand graceOpen = keyed(grace, "k-grace", open("EUR", "2"));
-        RecentCommand refused = CommandHandler.handle(graceOpen, opened, null, T0, WINDOW).outcome();
+        RecentCommand refused = CommandHandler.handle(CommandHandlerSpec.TELLER, graceOpen, opened, null, T0, WINDOW).outcome();
         assertNotNull(refused, "the refusal is recorded");
 
         // when

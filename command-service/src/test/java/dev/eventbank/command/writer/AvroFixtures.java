@@ -33,7 +33,7 @@ final class AvroFixtures {
     // --- commands
 
     static OpenAccount open(String currency, String initialDeposit) {
-        return new OpenAccount("NL01EVBK0001", "Ada Lovelace", currency, wire(initialDeposit), null, null);
+        return new OpenAccount("NL01EVBK0001", "Ada Lovelace", currency, wire(initialDeposit), null, null, null);
     }
 
     static DepositMoney deposit(String amount) {

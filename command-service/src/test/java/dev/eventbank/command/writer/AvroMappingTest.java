@@ -56,7 +56,7 @@ class AvroMappingTest {
     @Test
     void shouldOpenACheckingAccountWhenTheCommandPredatesAccountTypes() {
         // given an OpenAccount as a v1 REST layer produced it: no email, no account type
-        OpenAccount v1 = new OpenAccount("NL01", "Ada Lovelace", "EUR", AvroDecimals.toWire(BigDecimal.ONE), null, null);
+        OpenAccount v1 = new OpenAccount("NL01", "Ada Lovelace", "EUR", AvroDecimals.toWire(BigDecimal.ONE), null, null, null);
         // when
         AccountCommand.OpenAccount open = (AccountCommand.OpenAccount) FromAvro.command(command(v1));
         // then

@@ -33,6 +33,9 @@ final class CommandHandlerSpec {
 
     static final Instant T0 = Instant.parse("2026-01-01T10:00:00Z");
     static final Duration WINDOW = Duration.ofHours(24);
+    /** A teller: may send every command on every account (the access rules are CommandHandlerAccessTest's). */
+    static final dev.eventbank.command.access.Caller TELLER = new dev.eventbank.command.access.Caller("test-teller",
+            java.util.Set.of("teller"), null);
 
     final String account = UUID.randomUUID().toString();
     final Map<String, AccountAggregate> aggregates = new HashMap<>();
@@ -82,7 +85,7 @@ final class CommandHandlerSpec {
     }
 
     private CommandHandler.Handled handle(BankAccountCommand command) {
-        CommandHandler.Handled handled = CommandHandler.handle(command, aggregates.get(command.getAccountId()),
+        CommandHandler.Handled handled = CommandHandler.handle(CommandHandlerSpec.TELLER, command, aggregates.get(command.getAccountId()),
                 outcomes.get(command.getCommandId()), now, WINDOW);
         log.addAll(handled.events());
         if (handled.aggregate() != null) {

@@ -139,7 +139,7 @@ class EventFoldTest {
         AccountAggregate stored = null;
         AccountAggregate folded = null;
         for (BankAccountCommand command : commands) {
-            CommandHandler.Handled handled = CommandHandler.handle(command, stored, null, now, CommandHandlerSpec.WINDOW);
+            CommandHandler.Handled handled = CommandHandler.handle(CommandHandlerSpec.TELLER, command, stored, null, now, CommandHandlerSpec.WINDOW);
             stored = handled.aggregate();
 
             // when

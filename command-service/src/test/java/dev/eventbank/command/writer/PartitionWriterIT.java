@@ -128,7 +128,7 @@ class PartitionWriterIT {
         PartitionWriter writer = startWriter();
         List<String> accounts = accounts(4);
         for (String account : accounts) {
-            await(writer.submit(command(account, open("EUR", "0"))));
+            await(writer.submit(CommandHandlerSpec.TELLER, command(account, open("EUR", "0"))));
         }
         long start = endOffset();
 
@@ -144,7 +144,7 @@ class PartitionWriterIT {
                 int first = t;
                 senders.execute(() -> {
                     for (int i = first; i < deposits.size(); i += 8) {
-                        futures.add(writer.submit(deposits.get(i)));
+                        futures.add(writer.submit(CommandHandlerSpec.TELLER, deposits.get(i)));
                     }
                 });
             }
@@ -185,15 +185,15 @@ class PartitionWriterIT {
         // given: writer A serves an account up to version 2
         PartitionWriter a = startWriter();
         String account = accounts(1).get(0);
-        await(a.submit(command(account, open("EUR", "10"))));
-        await(a.submit(command(account, deposit("5"))));
+        await(a.submit(CommandHandlerSpec.TELLER, command(account, open("EUR", "10"))));
+        await(a.submit(CommandHandlerSpec.TELLER, command(account, deposit("5"))));
 
         // when: writer B of the same partition and prefix starts, then A gets a command
         PartitionWriter b = startWriter();
-        CommandResult third = await(b.submit(command(account, deposit("1"))));
+        CommandResult third = await(b.submit(CommandHandlerSpec.TELLER, command(account, deposit("1"))));
         BankAccountCommand late = keyed(account, "late", deposit("100"));
         ExecutionException fenced = assertThrows(ExecutionException.class,
-                () -> a.submit(late).get(WAIT.toSeconds(), TimeUnit.SECONDS));
+                () -> a.submit(CommandHandlerSpec.TELLER, late).get(WAIT.toSeconds(), TimeUnit.SECONDS));
 
         // then: B continued A's versions; A answered "not owner" and is fenced for good
         assertEquals(3, third.getVersion());
@@ -201,12 +201,12 @@ class PartitionWriterIT {
         // (the future fails a moment before the writer's thread records its end)
         assertEquals(PartitionWriter.State.FENCED, eventually(a::state, PartitionWriter.State.FENCED));
         ExecutionException again = assertThrows(ExecutionException.class,
-                () -> a.submit(command(account, deposit("1"))).get(1, TimeUnit.SECONDS));
+                () -> a.submit(CommandHandlerSpec.TELLER, command(account, deposit("1"))).get(1, TimeUnit.SECONDS));
         assertInstanceOf(NotOwnerException.class, again.getCause());
         // nothing A sent is visible: not in the log, and a third owner restoring the topics has not seen the key
         b.stop(WAIT);
         PartitionWriter c = startWriter();
-        CommandResult lateAtC = await(c.submit(late));
+        CommandResult lateAtC = await(c.submit(CommandHandlerSpec.TELLER, late));
         assertEquals(CommandOutcome.ACCEPTED, lateAtC.getOutcome());
         assertEquals(4, lateAtC.getVersion(), "decided by C, after B's version 3");
         List<BankAccountEvent> log = eventsOf(readCommitted(0), account);
@@ -223,13 +223,13 @@ class PartitionWriterIT {
         Map<String, CommandResult> firstOutcomes = new HashMap<>();
         for (int i = 0; i < accounts.size(); i++) {
             String account = accounts.get(i);
-            await(a.submit(command(account, open("EUR", String.valueOf(i)))));
+            await(a.submit(CommandHandlerSpec.TELLER, command(account, open("EUR", String.valueOf(i)))));
             BankAccountCommand keyedDeposit = keyed(account, "deposit-" + i, deposit("10"));
             keyedDeposits.put(account, keyedDeposit);
-            firstOutcomes.put(account, await(a.submit(keyedDeposit)));
+            firstOutcomes.put(account, await(a.submit(CommandHandlerSpec.TELLER, keyedDeposit)));
         }
         BankAccountCommand rejected = keyed(accounts.get(0), "too-much", withdraw("1000"));
-        CommandResult rejection = await(a.submit(rejected));
+        CommandResult rejection = await(a.submit(CommandHandlerSpec.TELLER, rejected));
         assertEquals("INSUFFICIENT_FUNDS", rejection.getRejectionCode());
         a.stop(WAIT);
 
@@ -239,14 +239,14 @@ class PartitionWriterIT {
         // then: every retried key answers its first outcome, appending nothing
         long before = endOffset();
         for (String account : accounts) {
-            assertEquals(firstOutcomes.get(account), await(b.submit(keyedDeposits.get(account))), account);
+            assertEquals(firstOutcomes.get(account), await(b.submit(CommandHandlerSpec.TELLER, keyedDeposits.get(account))), account);
         }
-        assertEquals(rejection, await(b.submit(rejected)), "the recorded rejection");
+        assertEquals(rejection, await(b.submit(CommandHandlerSpec.TELLER, rejected)), "the recorded rejection");
         assertEquals(List.of(), readCommitted(before), "a replay appends nothing");
         // and every aggregate is there at its version and balance: withdrawing exactly the balance at If-Match 2
         for (int i = 0; i < accounts.size(); i++) {
             String account = accounts.get(i);
-            CommandResult emptied = await(b.submit(ifMatch(account, 2, withdraw(String.valueOf(i + 10)))));
+            CommandResult emptied = await(b.submit(CommandHandlerSpec.TELLER, ifMatch(account, 2, withdraw(String.valueOf(i + 10)))));
             assertEquals(CommandOutcome.ACCEPTED, emptied.getOutcome(), () -> "" + emptied);
             assertEquals(3, emptied.getVersion());
         }
@@ -264,8 +264,8 @@ class PartitionWriterIT {
 
         // when
         PartitionWriter writer = startWriter();
-        CommandResult reopened = await(writer.submit(command(account, open("EUR", "1"))));
-        CommandResult emptied = await(writer.submit(ifMatch(account, 3, withdraw("12"))));
+        CommandResult reopened = await(writer.submit(CommandHandlerSpec.TELLER, command(account, open("EUR", "1"))));
+        CommandResult emptied = await(writer.submit(CommandHandlerSpec.TELLER, ifMatch(account, 3, withdraw("12"))));
 
         // then: the writer knows the account at version 3 with 12.00, and continues at 4
         assertEquals("ALREADY_OPEN", reopened.getRejectionCode());
@@ -283,8 +283,8 @@ class PartitionWriterIT {
         PartitionWriter a = startWriter(PARTITION, new PartitionState(PARTITION), Clock.systemUTC(), 500, Duration.ofHours(1));
         List<String> accounts = accounts(5);
         for (int i = 0; i < accounts.size(); i++) {
-            await(a.submit(command(accounts.get(i), open("EUR", "10"))));
-            assertEquals(2, await(a.submit(command(accounts.get(i), deposit(String.valueOf(i + 1))))).getVersion());
+            await(a.submit(CommandHandlerSpec.TELLER, command(accounts.get(i), open("EUR", "10"))));
+            assertEquals(2, await(a.submit(CommandHandlerSpec.TELLER, command(accounts.get(i), deposit(String.valueOf(i + 1))))).getVersion());
         }
         assertEquals(Map.of(), aggregateVersions(aggregatesFrom, accounts), "nothing written to the aggregates topic yet");
 
@@ -293,7 +293,7 @@ class PartitionWriterIT {
 
         // then: B knows every account at version 2 with its balance (withdrawing exactly it at If-Match 2) ...
         for (int i = 0; i < accounts.size(); i++) {
-            CommandResult emptied = await(b.submit(ifMatch(accounts.get(i), 2, withdraw(String.valueOf(11 + i)))));
+            CommandResult emptied = await(b.submit(CommandHandlerSpec.TELLER, ifMatch(accounts.get(i), 2, withdraw(String.valueOf(11 + i)))));
             assertEquals(CommandOutcome.ACCEPTED, emptied.getOutcome(), () -> "" + emptied);
             assertEquals(3, emptied.getVersion());
         }
@@ -301,7 +301,7 @@ class PartitionWriterIT {
         Map<String, Long> written = aggregateVersions(aggregatesFrom, accounts);
         assertEquals(accounts.stream().collect(java.util.stream.Collectors.toMap(id -> id, id -> 2L)), written);
         assertEquals(PartitionWriter.State.FENCED, eventually(() -> {
-            a.submit(command(accounts.get(0), deposit("1")));
+            a.submit(CommandHandlerSpec.TELLER, command(accounts.get(0), deposit("1")));
             return a.state();
         }, PartitionWriter.State.FENCED));
     }
@@ -312,13 +312,13 @@ class PartitionWriterIT {
         long aggregatesFrom = endOffset(new TopicPartition(Topics.AGGREGATES.name(), PARTITION));
         PartitionWriter writer = startWriter(PARTITION, new PartitionState(PARTITION), Clock.systemUTC(), 500, Duration.ofMillis(300));
         String idle = accounts(1).get(0);
-        await(writer.submit(command(idle, open("EUR", "10"))));
+        await(writer.submit(CommandHandlerSpec.TELLER, command(idle, open("EUR", "10"))));
 
         // when: it stays idle past the interval, then takes more, then stops
         Map<String, Long> afterIdle = eventually(() -> aggregateVersions(aggregatesFrom, List.of(idle)), Map.of(idle, 1L));
         String stopped = accounts(2).get(1);
-        await(writer.submit(command(stopped, open("EUR", "10"))));
-        await(writer.submit(command(stopped, deposit("1"))));
+        await(writer.submit(CommandHandlerSpec.TELLER, command(stopped, open("EUR", "10"))));
+        await(writer.submit(CommandHandlerSpec.TELLER, command(stopped, deposit("1"))));
         writer.stop(WAIT);
 
         // then: the idle writer wrote the first, the stopping one the second at its last version
@@ -332,19 +332,19 @@ class PartitionWriterIT {
         // (bank-account-command-outcomes is compact,delete with retention.ms 48 h: its log start offset moves)
         PartitionWriter a = startWriter(RETENTION_PARTITION);
         String account = accounts(RETENTION_PARTITION, 1).get(0);
-        await(a.submit(command(account, open("EUR", "0"))));
-        await(a.submit(keyed(account, "old", deposit("1"))));
+        await(a.submit(CommandHandlerSpec.TELLER, command(account, open("EUR", "0"))));
+        await(a.submit(CommandHandlerSpec.TELLER, keyed(account, "old", deposit("1"))));
         TopicPartition outcomes = new TopicPartition(Topics.COMMAND_OUTCOMES.name(), RETENTION_PARTITION);
         long retentionStart = endOffset(outcomes);
         BankAccountCommand recent = keyed(account, "recent", deposit("50"));
-        CommandResult first = await(a.submit(recent));
+        CommandResult first = await(a.submit(CommandHandlerSpec.TELLER, recent));
         a.stop(WAIT);
         admin.deleteRecords(Map.of(outcomes, RecordsToDelete.beforeOffset(retentionStart))).all()
                 .get(10, TimeUnit.SECONDS);
 
         // when: a new owner restores the partition and the recent key is retried
         PartitionWriter b = startWriter(RETENTION_PARTITION);
-        CommandResult retry = await(b.submit(recent));
+        CommandResult retry = await(b.submit(CommandHandlerSpec.TELLER, recent));
 
         // then: the first outcome, booked once
         assertEquals(first, retry);
@@ -357,13 +357,13 @@ class PartitionWriterIT {
         // given
         PartitionWriter writer = startWriter();
         String account = accounts(1).get(0);
-        await(writer.submit(command(account, open("EUR", "0"))));
+        await(writer.submit(CommandHandlerSpec.TELLER, command(account, open("EUR", "0"))));
         BankAccountCommand deposit = keyed(account, "dup", deposit("7"));
 
         // when: the copies land in the same batch as the first, or after its commit
         List<CompletableFuture<CommandResult>> copies = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            copies.add(writer.submit(deposit));
+            copies.add(writer.submit(CommandHandlerSpec.TELLER, deposit));
         }
 
         // then
@@ -381,23 +381,23 @@ class PartitionWriterIT {
         // given: writer A served an account, stopped; writer B (another instance) served it after A
         PartitionWriter a = startWriter();
         String account = accounts(1).get(0);
-        await(a.submit(command(account, open("EUR", "10"))));
+        await(a.submit(CommandHandlerSpec.TELLER, command(account, open("EUR", "10"))));
         BankAccountCommand atA = keyed(account, "at-a", deposit("1"));
-        CommandResult firstAtA = await(a.submit(atA));
+        CommandResult firstAtA = await(a.submit(CommandHandlerSpec.TELLER, atA));
         a.stop(WAIT);
         PartitionState kept = a.stoppedState();
         PartitionWriter b = startWriter();
         BankAccountCommand atB = keyed(account, "at-b", deposit("2"));
-        CommandResult firstAtB = await(b.submit(atB));
+        CommandResult firstAtB = await(b.submit(CommandHandlerSpec.TELLER, atB));
         b.stop(WAIT);
 
         // when: the partition comes back to A's instance, which restores from where its kept state left off
         PartitionWriter again = startWriter(PARTITION, kept);
 
         // then: both keys answer their first outcome, and the account continues at B's version + 1 with 13.00
-        assertEquals(firstAtA, await(again.submit(atA)));
-        assertEquals(firstAtB, await(again.submit(atB)));
-        CommandResult emptied = await(again.submit(ifMatch(account, 3, withdraw("13"))));
+        assertEquals(firstAtA, await(again.submit(CommandHandlerSpec.TELLER, atA)));
+        assertEquals(firstAtB, await(again.submit(CommandHandlerSpec.TELLER, atB)));
+        CommandResult emptied = await(again.submit(CommandHandlerSpec.TELLER, ifMatch(account, 3, withdraw("13"))));
         assertEquals(CommandOutcome.ACCEPTED, emptied.getOutcome(), () -> "" + emptied);
         assertEquals(4, emptied.getVersion());
         assertEquals(List.of(1L, 2L, 3L, 4L), eventsOf(readCommitted(0), account).stream()
@@ -411,12 +411,12 @@ class PartitionWriterIT {
         MutableClock clock = new MutableClock();
         PartitionWriter writer = startWriter(PARTITION, new PartitionState(PARTITION), clock, 1);
         String account = accounts(1).get(0);
-        await(writer.submit(command(account, open("EUR", "0"))));
+        await(writer.submit(CommandHandlerSpec.TELLER, command(account, open("EUR", "0"))));
         BankAccountCommand old = keyed(account, "old", deposit("1"));
-        await(writer.submit(old));
+        await(writer.submit(CommandHandlerSpec.TELLER, old));
         List<CompletableFuture<CommandResult>> backlog = new ArrayList<>();
         for (int i = 0; i < 5_000; i++) {
-            backlog.add(writer.submit(command(account, deposit("1"))));
+            backlog.add(writer.submit(CommandHandlerSpec.TELLER, command(account, deposit("1"))));
         }
 
         // when: the window (24 h) and the expiry period (1 min) pass while the queue is never empty, and the writer
