@@ -39,6 +39,19 @@ class BankAccountEvolveTest {
     }
 
     @Test
+    void shouldKeepTheCustomerOwnerFromOpenedToClosed() {
+        // when
+        AccountState state = BankAccount.replay(java.util.List.of(
+                new AccountOpened("NL01", "Ada Lovelace", Currency.getInstance("EUR"), eur("10"), null,
+                        AccountType.CHECKING, "customer-ada", T),
+                new MoneyWithdrawn(eur("10"), eur("0"), T),
+                new AccountClosed(null, T)));
+
+        // then
+        assertEquals(new Closed("NL01", "Ada Lovelace", "customer-ada", Currency.getInstance("EUR"), 3), state);
+    }
+
+    @Test
     void shouldRaiseTheBalanceWhenMoneyDeposited() {
         assertEquals(new Open("NL01", "Ada Lovelace", eur("80.00"), 4),
                 BankAccount.evolve(OPEN_AT_3, new MoneyDeposited(eur("10"), eur("80"), T)));

@@ -28,18 +28,19 @@ class AvroMappingTest {
     private static final Currency EUR = Currency.getInstance("EUR");
 
     @Test
-    void shouldWriteEmailAndAccountTypeWhenTheAccountIsOpened() {
+    void shouldWriteEmailAccountTypeAndOwnerIdWhenTheAccountIsOpened() {
         // given
         AccountEvent.AccountOpened opened = new AccountEvent.AccountOpened("NL02", "Grace Hopper", EUR,
-                Money.of("10", "EUR"), "grace@example.com", AccountType.SAVINGS, T0);
+                Money.of("10", "EUR"), "grace@example.com", AccountType.SAVINGS, "customer-grace", T0);
         // when
         BankAccountEvent event = ToAvro.event(opened, 1, command(new OpenAccount()), UUID.randomUUID());
         // then
         AccountOpened payload = (AccountOpened) event.getPayload();
         assertEquals("grace@example.com", payload.getEmail());
         assertEquals(dev.eventbank.schemas.common.AccountType.SAVINGS, payload.getAccountType());
-        assertEquals(2, event.getSchema().getField("payload").schema().getTypes().get(0)
-                .getObjectProp("eventbank.version"), "written as version 2");
+        assertEquals("customer-grace", payload.getOwnerId());
+        assertEquals(3, event.getSchema().getField("payload").schema().getTypes().get(0)
+                .getObjectProp("eventbank.version"), "written as version 3");
     }
 
     @Test

@@ -47,6 +47,21 @@ class EventFoldTest {
         assertEquals(AccountStatus.OPEN, aggregate.getStatus());
         assertEquals(1, aggregate.getVersion());
         assertEquals(List.of(), aggregate.getRecentCommands());
+        assertEquals(null, aggregate.getOwnerId(), "an AccountOpened before v3 has no customer owner");
+    }
+
+    @Test
+    void shouldKeepTheCustomerOwnerWhenLaterEventsAreFolded() {
+        // given
+        var opened = opened("EUR", "10.50");
+        opened.setOwnerId("customer-ada");
+
+        // when
+        AccountAggregate aggregate = EventFold.apply(EventFold.apply(null, event(account, 1, opened)),
+                event(account, 2, deposited("1", "11.50")));
+
+        // then
+        assertEquals("customer-ada", aggregate.getOwnerId());
     }
 
     @Test

@@ -1,0 +1,519 @@
+package dev.eventbank.command;
+
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.jwt.PlainJWT;
+import dev.eventbank.command.ownership.PartitionOwnership;
+import dev.eventbank.command.writer.AccountPartitioner;
+import dev.eventbank.devissuer.DevIssuer;
+import dev.eventbank.schemas.AvroDecimals;
+import dev.eventbank.schemas.catalog.Topics;
+import dev.eventbank.schemas.commands.AccountNumberAction;
+import dev.eventbank.schemas.commands.AccountNumberCommand;
+import dev.eventbank.schemas.commands.BankAccountCommand;
+import dev.eventbank.schemas.commands.CommandOutcome;
+import dev.eventbank.schemas.commands.CommandResult;
+import dev.eventbank.schemas.commands.DepositMoney;
+import dev.eventbank.schemas.events.AccountOpened;
+import dev.eventbank.schemas.events.BankAccountEvent;
+import dev.eventbank.schemas.serde.AvroDeserializer;
+import dev.eventbank.schemas.serde.SchemaRegistryClients;
+import dev.eventbank.support.security.SecurityProblemHandler;
+import dev.eventbank.support.testing.LogCapture;
+import dev.eventbank.support.testing.ServiceUnderTest;
+import dev.eventbank.testbroker.TestBroker;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Who may send which command, on the real service and broker (issue 15): a matrix of every route of the command
+ * service by every kind of caller, tokens forged each way, a customer's own accounts only (also through a second
+ * instance that forwards to the owner of the account's partition, and after that owner is gone), and no existence
+ * leak: another customer's account answers as one that does not exist, and nothing is appended for a refusal.
+ */
+class SecurityIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final String AVRO = "application/vnd.eventbank.avro";
+    private static final String ALICE = "customer-alice-" + UUID.randomUUID();
+    private static final String BOB = "customer-bob-" + UUID.randomUUID();
+
+    private static ServiceUnderTest service;
+
+    /** The callers of the matrix. */
+    enum Who {
+        NONE, OWNER, OTHER_CUSTOMER, TELLER, AUDITOR, OPERATOR;
+
+        /** The Authorization header value ("" = send none). */
+        String authorization() {
+            return switch (this) {
+                case NONE -> "";
+                case OWNER -> ServiceUnderTest.bearer("customer", ALICE);
+                case OTHER_CUSTOMER -> ServiceUnderTest.bearer("customer", BOB);
+                case TELLER -> ServiceUnderTest.bearer("teller", "teller-tom");
+                case AUDITOR -> ServiceUnderTest.bearer("auditor", "auditor-ann");
+                case OPERATOR -> ServiceUnderTest.bearer("operator", "operator-otto");
+            };
+        }
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        service = ServiceUnderTest.start("security-it").awaitHealthy(Duration.ofSeconds(60));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (service != null) {
+            service.close();
+        }
+    }
+
+    static Stream<Arguments> matrix() {
+        // expected answers per caller: NONE, OWNER, OTHER_CUSTOMER, TELLER, AUDITOR, OPERATOR
+        Map<String, List<String>> expected = new java.util.LinkedHashMap<>();
+        expected.put("POST /accounts", List.of("401", "201", "201", "201", "403", "403"));
+        expected.put("POST /accounts/{id}/deposits", List.of("401", "200", "404", "200", "403", "403"));
+        expected.put("POST /accounts/{id}/withdrawals", List.of("401", "200", "404", "200", "403", "403"));
+        expected.put("POST /accounts/{id}/close", List.of("401", "200", "404", "200", "403", "403"));
+        // a forwarded deposit: the owner checks the token and the account itself (NOT_FOUND for another's account)
+        expected.put("POST /internal/commands", List.of("401", "200 ACCEPTED", "200 NOT_FOUND", "200 ACCEPTED", "403", "403"));
+        // CHECK_HOLDER tells whether an account exists: a teller's step only
+        expected.put("POST /internal/account-numbers", List.of("401", "403", "403", "200 ACCEPTED", "403", "403"));
+        expected.put("GET /health", List.of("200", "200", "200", "200", "200", "200"));
+        expected.put("GET /prometheus", List.of("200", "200", "200", "200", "200", "200"));
+        expected.put("GET /swagger/command-service-1.0.yml", List.of("200", "200", "200", "200", "200", "200"));
+        expected.put("GET /swagger-ui/index.html", List.of("200", "200", "200", "200", "200", "200"));
+        List<Arguments> cases = new ArrayList<>();
+        expected.forEach((route, answers) -> {
+            for (Who who : Who.values()) {
+                cases.add(Arguments.of(route, who, answers.get(who.ordinal())));
+            }
+        });
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "{0} by {1} -> {2}")
+    @MethodSource("matrix")
+    void shouldAnswerEachRouteAsTheCallersRoleAllows(String route, Who who, String expected) throws Exception {
+        // given an account of Alice's with no money on it (so that close may succeed) or with some
+        String account = openFor(ALICE, route.endsWith("/close") ? "0" : "100");
+        long eventsBefore = eventsOf(account).size();
+
+        // when
+        String answer = call(service, route, account, who.authorization());
+
+        // then
+        assertEquals(expected, answer, route + " by " + who);
+        long appended = eventsOf(account).size() - eventsBefore;
+        boolean movesAlicesAccount = route.startsWith("POST /accounts/") || route.equals("POST /internal/commands");
+        assertEquals(movesAlicesAccount && expected.startsWith("200") && !expected.endsWith("NOT_FOUND") ? 1 : 0, appended,
+                "events appended to Alice's account by " + route + " by " + who);
+    }
+
+    static Stream<Arguments> forgedTokens() {
+        Instant now = Instant.now();
+        DevIssuer trusted = ServiceUnderTest.issuer();
+        return Stream.of(
+                Arguments.of("no token", (Supplier<String>) () -> "", "needs an OAuth 2.0 bearer token"),
+                Arguments.of("unsigned (alg none)", (Supplier<String>) () -> "Bearer " + new PlainJWT(
+                        DevIssuer.claims("teller-tom", List.of("teller"), now, now.plusSeconds(600)).build()).serialize(),
+                        "unsigned (alg 'none')"),
+                Arguments.of("signed by another key", (Supplier<String>) () -> "Bearer " + anotherIssuer().token("teller", "teller-tom"),
+                        "signature does not verify"),
+                Arguments.of("from another issuer", (Supplier<String>) () -> "Bearer " + trusted.sign(
+                        DevIssuer.claims("teller-tom", List.of("teller"), now, now.plusSeconds(600)).issuer("https://evil.example").build()),
+                        "issuer is not one this API trusts"),
+                Arguments.of("expired", (Supplier<String>) () -> "Bearer " + trusted.sign(DevIssuer.claims("teller-tom",
+                        List.of("teller"), now.minusSeconds(7200), now.minusSeconds(600)).build()), "expired at"),
+                Arguments.of("for another audience", (Supplier<String>) () -> "Bearer " + trusted.sign(
+                        DevIssuer.claims("teller-tom", List.of("teller"), now, now.plusSeconds(600)).audience("another-api").build()),
+                        "audience (aud) must include 'eventbank'"),
+                Arguments.of("garbage", (Supplier<String>) () -> "Bearer not.a-jwt", "not a well-formed JWT"),
+                Arguments.of("another scheme", (Supplier<String>) () -> "Basic dGVsbGVyOnRlbGxlcg==", "Bearer scheme"));
+    }
+
+    private static DevIssuer anotherIssuer() {
+        try {
+            return DevIssuer.inDirectory(Files.createTempDirectory("another-issuer"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("forgedTokens")
+    void shouldRefuseAForgedTokenWith401AndAppendNothing(String name, Supplier<String> authorization, String detail)
+            throws Exception {
+        // given
+        String account = openFor(ALICE, "100");
+        long eventsBefore = eventsOf(account).size();
+        try (LogCapture log = LogCapture.of(SecurityProblemHandler.class)) {
+            // when
+            HttpResponse<String> response = service.post("/accounts/" + account + "/withdrawals", "{\"amount\":\"100\"}",
+                    Map.of("Authorization", authorization.get()));
+
+            // then
+            assertEquals(401, response.statusCode(), response.body());
+            assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElse(""));
+            assertTrue(response.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"), name);
+            JsonNode problem = JSON.readTree(response.body());
+            assertEquals("/problems/unauthorized", problem.path("type").asText());
+            assertTrue(problem.path("detail").asText().contains(detail), problem.path("detail").asText());
+            assertEquals(eventsBefore, eventsOf(account).size(), "appended for a request with a token " + name);
+            List<ILoggingEvent> lines = log.lines("request refused status=401");
+            assertEquals(1, lines.size(), "one log line per refusal: " + log.lines());
+            assertNull(lines.get(0).getThrowableProxy(), "no stack trace for a refused token");
+        }
+    }
+
+    @Test
+    void shouldAnswer403WhenAValidTokenCarriesNoRoles() throws Exception {
+        // given a token of the trusted issuer without any role: authenticated, allowed nothing
+        Instant now = Instant.now();
+        String account = openFor(ALICE, "100");
+        String noRoles = "Bearer " + ServiceUnderTest.issuer().sign(DevIssuer.claims(ALICE, List.of(), now,
+                now.plusSeconds(600)).build());
+
+        // when
+        HttpResponse<String> response = service.post("/accounts/" + account + "/withdrawals", "{\"amount\":\"1\"}",
+                Map.of("Authorization", noRoles));
+
+        // then
+        assertEquals(403, response.statusCode(), response.body());
+        JsonNode problem = JSON.readTree(response.body());
+        assertEquals("/problems/forbidden", problem.path("type").asText());
+        assertTrue(problem.path("detail").asText().contains("do not allow POST"), problem.path("detail").asText());
+        assertEquals(1, eventsOf(account).size());
+    }
+
+    @Test
+    void shouldAnswerAnotherCustomerExactlyAsForAnAccountThatDoesNotExist() throws Exception {
+        // given Alice's account, which she deposited to with a key; and an account id nobody has
+        String account = openFor(ALICE, "100");
+        String unknown = UUID.randomUUID().toString();
+        Map<String, String> alice = Map.of("Authorization", Who.OWNER.authorization(), "Idempotency-Key", "alice-k1");
+        assertEquals(200, service.post("/accounts/" + account + "/deposits", "{\"amount\":\"5\"}", alice).statusCode());
+        long eventsBefore = eventsOf(account).size();
+
+        // when Bob reuses her key, sends a stale If-Match, or asks plainly; and asks about the unknown id
+        String bob = Who.OTHER_CUSTOMER.authorization();
+        HttpResponse<String> reusedKey = service.post("/accounts/" + account + "/deposits", "{\"amount\":\"5\"}",
+                Map.of("Authorization", bob, "Idempotency-Key", "alice-k1"));
+        HttpResponse<String> staleVersion = service.post("/accounts/" + account + "/withdrawals", "{\"amount\":\"5\"}",
+                Map.of("Authorization", bob, "If-Match", "\"1\""));
+        HttpResponse<String> plain = service.post("/accounts/" + account + "/close", "", Map.of("Authorization", bob));
+        HttpResponse<String> nonexistent = service.post("/accounts/" + unknown + "/close", "", Map.of("Authorization", bob));
+
+        // then every answer is the unknown account's, but for the id in it
+        JsonNode expected = withoutIds(nonexistent, unknown);
+        for (HttpResponse<String> response : List.of(reusedKey, staleVersion, plain)) {
+            assertEquals(404, response.statusCode(), response.body());
+            assertEquals(expected, withoutIds(response, account), response.body());
+        }
+        assertEquals(eventsBefore, eventsOf(account).size(), "appended for Bob");
+    }
+
+    @Test
+    void shouldOpenACustomersAccountForItselfOnlyAndRecordItsOwnerInAccountOpened() throws Exception {
+        // when
+        HttpResponse<String> own = service.post("/accounts", "{\"owner\":\"Alice\",\"currency\":\"EUR\","
+                + "\"initialDeposit\":\"1\",\"ownerId\":\"" + ALICE + "\"}", Map.of("Authorization", Who.OWNER.authorization()));
+        HttpResponse<String> forBob = service.post("/accounts", "{\"owner\":\"Alice\",\"currency\":\"EUR\","
+                + "\"initialDeposit\":\"1\",\"ownerId\":\"" + BOB + "\"}", Map.of("Authorization", Who.OWNER.authorization()));
+        HttpResponse<String> chosenNumber = service.post("/accounts", "{\"owner\":\"Alice\",\"currency\":\"EUR\","
+                + "\"initialDeposit\":\"1\",\"accountNumber\":\"NL99 PICK 0001\"}", Map.of("Authorization", Who.OWNER.authorization()));
+        HttpResponse<String> badOwnerId = service.post("/accounts", "{\"owner\":\"Alice\",\"currency\":\"EUR\","
+                + "\"initialDeposit\":\"1\",\"ownerId\":\"a\\u0000b\"}", Map.of());
+
+        // then
+        assertEquals(201, own.statusCode(), own.body());
+        String account = JSON.readTree(own.body()).path("accountId").asText();
+        List<BankAccountEvent> events = eventsOf(account);
+        assertEquals(ALICE, ((AccountOpened) events.get(0).getPayload()).getOwnerId(), "AccountOpened v3's ownerId");
+        assertProblem(forBob, 403, "/problems/forbidden", "for itself only");
+        assertProblem(chosenNumber, 403, "/problems/forbidden", "accountNumber");
+        assertProblem(badOwnerId, 400, "/problems/invalid-request", "ownerId");
+    }
+
+    @Test
+    void shouldLetATellerOpenAnAccountForACustomerOrForNone() throws Exception {
+        // when
+        String bobs = openFor(BOB, "10");
+        String nobodys = open("{\"owner\":\"Bank\",\"currency\":\"EUR\",\"initialDeposit\":\"10\"}");
+
+        // then: Bob moves his, Alice neither, only a teller the unowned one
+        assertEquals(200, deposit(bobs, Who.OTHER_CUSTOMER).statusCode());
+        assertEquals(404, deposit(bobs, Who.OWNER).statusCode());
+        assertEquals(404, deposit(nobodys, Who.OWNER).statusCode());
+        assertEquals(404, deposit(nobodys, Who.OTHER_CUSTOMER).statusCode());
+        assertEquals(200, deposit(nobodys, Who.TELLER).statusCode());
+        assertNull(((AccountOpened) eventsOf(nobodys).get(0).getPayload()).getOwnerId());
+    }
+
+    @Test
+    void shouldNotTellACustomerAnothersOutcomeWhenItReusesTheirIdempotencyKey() throws Exception {
+        // given Alice's keyed open
+        String body = "{\"owner\":\"Same Name\",\"currency\":\"EUR\",\"initialDeposit\":\"7\"}";
+        String key = "open-" + UUID.randomUUID();
+        HttpResponse<String> alices = service.post("/accounts", body, Map.of("Authorization", Who.OWNER.authorization(),
+                "Idempotency-Key", key));
+
+        // when Bob sends the same request with her key, and Alice retries hers
+        HttpResponse<String> bobs = service.post("/accounts", body, Map.of("Authorization", Who.OTHER_CUSTOMER.authorization(),
+                "Idempotency-Key", key));
+        HttpResponse<String> alicesRetry = service.post("/accounts", body, Map.of("Authorization", Who.OWNER.authorization(),
+                "Idempotency-Key", key));
+
+        // then Bob opened an account of his own; Alice got her first outcome again
+        assertEquals(201, alices.statusCode(), alices.body());
+        assertEquals(201, bobs.statusCode(), bobs.body());
+        String alicesAccount = JSON.readTree(alices.body()).path("accountId").asText();
+        assertNotEquals(alicesAccount, JSON.readTree(bobs.body()).path("accountId").asText());
+        assertEquals(alicesAccount, JSON.readTree(alicesRetry.body()).path("accountId").asText());
+        assertEquals(1, eventsOf(alicesAccount).size());
+    }
+
+    @Test
+    void shouldKeepACustomerFromAnothersMoneyThroughASecondInstanceAndAfterTheOwnerIsGone() throws Exception {
+        // given two instances sharing the partitions of the event log, each owning some
+        String group = "security-pair-" + UUID.randomUUID();
+        Map<String, Object> shared = Map.of("eventbank.commands.group-id", group,
+                "eventbank.commands.transactional-id-prefix", group);
+        ServiceUnderTest first = ServiceUnderTest.start("security-pair-a", shared);
+        try (ServiceUnderTest second = ServiceUnderTest.start("security-pair-b", shared)) {
+            awaitOwning(first, second);
+            // Alice's accounts, opened through the first, until one is in a partition of the second's
+            PartitionOwnership secondOwns = second.context().getBean(PartitionOwnership.class);
+            List<String> accounts = new ArrayList<>();
+            String remote = null;
+            while (remote == null && accounts.size() < 40) {
+                String account = JSON.readTree(first.post("/accounts", "{\"owner\":\"Alice\",\"currency\":\"EUR\","
+                        + "\"initialDeposit\":\"0\"}", Map.of("Authorization", Who.OWNER.authorization())).body())
+                        .path("accountId").asText();
+                accounts.add(account);
+                if (secondOwns.owned().contains(AccountPartitioner.partitionOf(account, 3))) {
+                    remote = account;
+                }
+            }
+            assertTrue(remote != null, "no account of Alice's landed in a partition of the second instance");
+            long eventsBefore = eventsOf(remote).size();
+
+            // when Bob asks the first instance to move or close it (it forwards to the second), and asks the owner
+            // directly with a command of his making
+            String bob = Who.OTHER_CUSTOMER.authorization();
+            HttpResponse<String> withdrawal = first.post("/accounts/" + remote + "/withdrawals", "{\"amount\":\"1\"}",
+                    Map.of("Authorization", bob));
+            HttpResponse<String> close = first.post("/accounts/" + remote + "/close", "", Map.of("Authorization", bob));
+            HttpResponse<String> deposit = first.post("/accounts/" + remote + "/deposits", "{\"amount\":\"1\"}",
+                    Map.of("Authorization", bob));
+            CommandResult direct = internal(second, forwardedDeposit(remote), bob).result;
+
+            // then the owner refused each as a missing account, and nothing was appended
+            for (HttpResponse<String> response : List.of(withdrawal, close, deposit)) {
+                assertProblem(response, 404, "/problems/account-not-found", "does not exist");
+            }
+            assertEquals(CommandOutcome.NOT_FOUND, direct.getOutcome());
+            assertEquals(eventsBefore, eventsOf(remote).size(), "appended for Bob through the second instance");
+            // and Alice's own deposit travels the same way with her token
+            assertEquals(200, first.post("/accounts/" + remote + "/deposits", "{\"amount\":\"3\"}",
+                    Map.of("Authorization", Who.OWNER.authorization())).statusCode());
+
+            // when the first instance is gone, the second restores its partitions (aggregates with their owners)
+            first.close();
+            awaitOwningAll(second);
+
+            // then every account is still Alice's alone
+            for (String account : accounts) {
+                assertEquals(200, second.post("/accounts/" + account + "/deposits", "{\"amount\":\"1\"}",
+                        Map.of("Authorization", Who.OWNER.authorization())).statusCode(), account);
+                assertProblem(second.post("/accounts/" + account + "/withdrawals", "{\"amount\":\"1\"}",
+                        Map.of("Authorization", bob)), 404, "/problems/account-not-found", "does not exist");
+            }
+        } finally {
+            first.close();
+        }
+    }
+
+    // ---- helpers
+
+    /** A teller's open of an account owned by {@code ownerId}, with {@code initialDeposit} EUR; its id. */
+    private static String openFor(String ownerId, String initialDeposit) throws Exception {
+        return open("{\"owner\":\"Alice Example\",\"currency\":\"EUR\",\"initialDeposit\":\"" + initialDeposit
+                + "\",\"ownerId\":\"" + ownerId + "\"}");
+    }
+
+    private static String open(String body) throws Exception {
+        HttpResponse<String> opened = service.post("/accounts", body, Map.of("Authorization", Who.TELLER.authorization()));
+        assertEquals(201, opened.statusCode(), opened.body());
+        return JSON.readTree(opened.body()).path("accountId").asText();
+    }
+
+    private static HttpResponse<String> deposit(String account, Who who) throws Exception {
+        return service.post("/accounts/" + account + "/deposits", "{\"amount\":\"1\"}", Map.of("Authorization", who.authorization()));
+    }
+
+    /** The answer to {@code route} as the matrix writes it: the status, and for internal routes the outcome. */
+    private static String call(ServiceUnderTest on, String route, String account, String authorization) throws Exception {
+        Map<String, String> auth = Map.of("Authorization", authorization);
+        return switch (route) {
+            case "POST /accounts" -> status(on.post("/accounts",
+                    "{\"owner\":\"Someone\",\"currency\":\"EUR\",\"initialDeposit\":\"10\"}", auth));
+            case "POST /accounts/{id}/deposits" -> status(on.post("/accounts/" + account + "/deposits", "{\"amount\":\"1\"}", auth));
+            case "POST /accounts/{id}/withdrawals" -> status(on.post("/accounts/" + account + "/withdrawals", "{\"amount\":\"1\"}", auth));
+            case "POST /accounts/{id}/close" -> status(on.post("/accounts/" + account + "/close", "", auth));
+            case "POST /internal/commands" -> internal(on, forwardedDeposit(account), authorization).answer();
+            case "POST /internal/account-numbers" -> internal(on, "/internal/account-numbers", toBytes(AccountNumberCommand.newBuilder()
+                    .setCommandId(UUID.randomUUID().toString()).setAction(AccountNumberAction.CHECK_HOLDER)
+                    .setAccountNumber("EVBK" + account.replace("-", "").substring(0, 12).toUpperCase(java.util.Locale.ROOT))
+                    .setAccountId(account).setOpenCommandId("x").setOpenFingerprint("x").setReplaces(null)
+                    .setCorrelationId("security-it").setIssuedAt(Instant.now()).build().toByteBuffer()), authorization).answer();
+            default -> status(on.get(route.substring("GET ".length()), auth));
+        };
+    }
+
+    private static String status(HttpResponse<String> response) {
+        if (response.statusCode() >= 400) {
+            assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElse(""),
+                    response.body());
+        }
+        return String.valueOf(response.statusCode());
+    }
+
+    private static byte[] forwardedDeposit(String account) throws Exception {
+        return toBytes(BankAccountCommand.newBuilder()
+                .setCommandId(UUID.randomUUID().toString()).setAccountId(account).setExpectedVersion(null)
+                .setCorrelationId("security-it").setIdempotencyKey(null).setFingerprint("f").setIssuedAt(Instant.now())
+                .setPayload(new DepositMoney(AvroDecimals.toWire(BigDecimal.ONE), null)).build().toByteBuffer());
+    }
+
+    private record Internal(int status, CommandResult result) {
+        String answer() {
+            return result == null ? String.valueOf(status) : status + " " + result.getOutcome();
+        }
+    }
+
+    private static Internal internal(ServiceUnderTest on, byte[] command, String authorization) throws Exception {
+        return internal(on, "/internal/commands", command, authorization);
+    }
+
+    private static Internal internal(ServiceUnderTest on, String path, byte[] command, String authorization) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(on.url(path))).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", AVRO).header("Accept", AVRO).POST(HttpRequest.BodyPublishers.ofByteArray(command));
+        if (!authorization.isEmpty()) {
+            request.header("Authorization", authorization);
+        }
+        HttpResponse<byte[]> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        return new Internal(response.statusCode(), response.statusCode() == 200
+                ? CommandResult.fromByteBuffer(ByteBuffer.wrap(response.body())) : null);
+    }
+
+    private static byte[] toBytes(ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.get(bytes);
+        return bytes;
+    }
+
+    private static void assertProblem(HttpResponse<String> response, int status, String type, String detail) throws Exception {
+        assertEquals(status, response.statusCode(), response.body());
+        JsonNode problem = JSON.readTree(response.body());
+        assertEquals(type, problem.path("type").asText(), response.body());
+        assertTrue(problem.path("detail").asText().contains(detail), response.body());
+    }
+
+    /** The problem with the account id replaced and the (random) command id dropped. */
+    private static JsonNode withoutIds(HttpResponse<String> response, String account) throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode problem = (com.fasterxml.jackson.databind.node.ObjectNode)
+                JSON.readTree(response.body().replace(account, "<id>"));
+        problem.remove("commandId");
+        problem.remove("instance");
+        return problem;
+    }
+
+    private static void awaitOwning(ServiceUnderTest... instances) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            boolean all = true;
+            for (ServiceUnderTest instance : instances) {
+                all &= !instance.context().getBean(PartitionOwnership.class).owned().isEmpty()
+                        && instance.get("/health").statusCode() == 200;
+            }
+            if (all) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the instances did not share the partitions within 60 s");
+    }
+
+    private static void awaitOwningAll(ServiceUnderTest instance) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (instance.context().getBean(PartitionOwnership.class).owned().size() == 3
+                    && instance.get("/health").statusCode() == 200) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the remaining instance did not take over every partition within 60 s");
+    }
+
+    /** The account's events in log order, read read_committed from the start of the log to its current end. */
+    private static List<BankAccountEvent> eventsOf(String account) {
+        AvroDeserializer<BankAccountEvent> deserializer = new AvroDeserializer<>(
+                SchemaRegistryClients.forUrl(ServiceUnderTest.sharedRegistryUrl()), BankAccountEvent.getClassSchema());
+        List<BankAccountEvent> events = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                "bootstrap.servers", TestBroker.shared().bootstrapServers(),
+                "isolation.level", "read_committed"),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVENTS.name()).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    if (account.equals(record.key())) {
+                        events.add(deserializer.deserialize(record.topic(), record.value()));
+                    }
+                }
+            }
+        }
+        return events;
+    }
+}
