@@ -138,6 +138,8 @@ final class AccountsController {
     @Parameter(name = "Idempotency-Key", in = ParameterIn.HEADER, ref = "#/components/parameters/IdempotencyKey")
     @Parameter(name = "X-Correlation-Id", in = ParameterIn.HEADER, ref = "#/components/parameters/CorrelationId")
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
+    @ApiResponse(responseCode = "401", ref = "#/components/responses/Unauthorized")
+    @ApiResponse(responseCode = "403", ref = "#/components/responses/Forbidden")
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @ApiResponse(responseCode = "409", ref = "#/components/responses/Conflict")
     @ApiResponse(responseCode = "413", ref = "#/components/responses/PayloadTooLarge")

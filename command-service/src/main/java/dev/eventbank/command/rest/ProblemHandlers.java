@@ -36,6 +36,12 @@ final class ProblemHandlers {
 
         @Override
         public HttpResponse<?> handle(HttpRequest request, CommandProblem exception) {
+            if (exception.status() == HttpStatus.FORBIDDEN) {
+                // a refusal by role rule (a customer naming another owner): one line, as the token refusals have
+                org.slf4j.LoggerFactory.getLogger(ProblemHandlers.class).info(
+                        "request refused status=403 method={} path={} reason=\"{}\"", request.getMethodName(),
+                        request.getPath(), exception.getMessage());
+            }
             return render(exception);
         }
     }
