@@ -117,6 +117,8 @@ class SecurityIT {
         expected.put("GET /prometheus", List.of("200", "200", "200", "200", "200", "200"));
         expected.put("GET /swagger/command-service-1.0.yml", List.of("200", "200", "200", "200", "200", "200"));
         expected.put("GET /swagger-ui/index.html", List.of("200", "200", "200", "200", "200", "200"));
+        // no route: the same 404 problem for everyone (reject-not-found: false); it reaches no controller
+        expected.put("GET /nowhere", List.of("404", "404", "404", "404", "404", "404"));
         List<Arguments> cases = new ArrayList<>();
         expected.forEach((route, answers) -> {
             for (Who who : Who.values()) {
@@ -365,6 +367,43 @@ class SecurityIT {
             }
         } finally {
             first.close();
+        }
+    }
+
+    @Test
+    void shouldVerifyTokensAgainstTheKeysServedAtAJwksUrl() throws Exception {
+        // given the identity provider's keys served over HTTP (as a real provider serves its JWKS), and an instance
+        // whose only static key set is another issuer's, so that a test token verifies through the URL or not at all
+        byte[] jwks = Files.readAllBytes(ServiceUnderTest.issuer().jwksFile());
+        java.util.concurrent.atomic.AtomicInteger fetches = new java.util.concurrent.atomic.AtomicInteger();
+        com.sun.net.httpserver.HttpServer provider = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("localhost", 0), 0);
+        provider.createContext("/realms/eventbank/certs", exchange -> {
+            fetches.incrementAndGet();
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, jwks.length);
+            exchange.getResponseBody().write(jwks);
+            exchange.close();
+        });
+        provider.start();
+        try (ServiceUnderTest viaUrl = ServiceUnderTest.start("security-jwks-url", Map.of(
+                "micronaut.security.token.jwt.signatures.jwks-static.dev.path", "file:" + anotherIssuer().jwksFile(),
+                "micronaut.security.token.jwt.signatures.jwks.idp.url",
+                "http://localhost:" + provider.getAddress().getPort() + "/realms/eventbank/certs"))) {
+            viaUrl.awaitHealthy(Duration.ofSeconds(60));
+
+            // when
+            HttpResponse<String> teller = viaUrl.post("/accounts", "{\"owner\":\"Ada\",\"currency\":\"EUR\","
+                    + "\"initialDeposit\":\"1\"}", Map.of("Authorization", Who.TELLER.authorization()));
+            HttpResponse<String> wrongKey = viaUrl.post("/accounts", "{\"owner\":\"Ada\",\"currency\":\"EUR\","
+                    + "\"initialDeposit\":\"1\"}", Map.of("Authorization", "Bearer " + anotherIssuer().token("teller", "x")));
+
+            // then
+            assertEquals(201, teller.statusCode(), teller.body());
+            assertTrue(fetches.get() > 0, "the keys were not fetched from the JWKS URL");
+            assertEquals(401, wrongKey.statusCode(), wrongKey.body());
+        } finally {
+            provider.stop(0);
         }
     }
 
