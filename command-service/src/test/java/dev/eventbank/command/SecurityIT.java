@@ -114,6 +114,8 @@ class SecurityIT {
         // CHECK_HOLDER tells whether an account exists: a teller's step only
         expected.put("POST /internal/account-numbers", List.of("401", "403", "403", "200 ACCEPTED", "403", "403"));
         expected.put("GET /health", List.of("200", "200", "200", "200", "200", "200"));
+        expected.put("GET /health/liveness", List.of("200", "200", "200", "200", "200", "200"));
+        expected.put("GET /health/readiness", List.of("200", "200", "200", "200", "200", "200"));
         expected.put("GET /prometheus", List.of("200", "200", "200", "200", "200", "200"));
         expected.put("GET /swagger/command-service-1.0.yml", List.of("200", "200", "200", "200", "200", "200"));
         expected.put("GET /swagger-ui/index.html", List.of("200", "200", "200", "200", "200", "200"));
