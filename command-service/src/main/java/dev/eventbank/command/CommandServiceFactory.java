@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
+import dev.eventbank.support.kafka.KafkaClientSecurity;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 import org.apache.kafka.clients.admin.Admin;
@@ -49,10 +50,11 @@ class CommandServiceFactory {
     }
 
     @Context
-    TopicsReady topics(@Value("${kafka.bootstrap.servers:localhost:9092}") String bootstrapServers,
+    TopicsReady topics(KafkaClientSecurity security,
+                       @Value("${kafka.bootstrap.servers:localhost:9092}") String bootstrapServers,
                        @Value("${eventbank.topics.partitions:12}") int partitions,
                        @Value("${eventbank.topics.replication-factor:1}") short replicationFactor) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+        try (Admin admin = Admin.create(security.with(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers)))) {
             new TopicProvisioner(admin, partitions, replicationFactor).ensure(Topics.COMMAND_SIDE);
         }
         return new TopicsReady();
@@ -65,6 +67,7 @@ class CommandServiceFactory {
 
     @Singleton
     WriterSettings writerSettings(SchemaRegistryClient registry, CommandMetrics metrics, Clock clock,
+                                  KafkaClientSecurity security,
                                   @Value("${kafka.bootstrap.servers:localhost:9092}") String bootstrapServers,
                                   @Value("${eventbank.commands.transactional-id-prefix:" + ApplicationIds.COMMAND_WRITERS + "}") String transactionalIdPrefix,
                                   @Value("${eventbank.commands.idempotency-window:24h}") Duration idempotencyWindow,
@@ -73,15 +76,17 @@ class CommandServiceFactory {
                                   @Value("${eventbank.commands.state-dir}") String stateDir,
                                   @Value("${eventbank.commands.number-reservation-lease:30s}") Duration reservationLease) {
         return WriterSettings.of(bootstrapServers, transactionalIdPrefix, idempotencyWindow, maxBatch, aggregatesInterval,
-                Map.of(), java.nio.file.Path.of(stateDir), clock, registry, reservationLease, metrics);
+                Map.of(), java.nio.file.Path.of(stateDir), clock, registry, reservationLease, metrics)
+                .withClientSecurity(security.properties());
     }
 
     @Singleton
     @Bean(preDestroy = "close")
-    Admin admin(TopicsReady topics, @Value("${kafka.bootstrap.servers:localhost:9092}") String bootstrapServers) {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+    Admin admin(TopicsReady topics, KafkaClientSecurity security,
+                @Value("${kafka.bootstrap.servers:localhost:9092}") String bootstrapServers) {
+        return Admin.create(security.with(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000));
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000)));
     }
 
     @Singleton

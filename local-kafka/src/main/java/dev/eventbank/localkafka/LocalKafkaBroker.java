@@ -29,7 +29,13 @@ import java.util.concurrent.TimeUnit;
  * {@code test-broker}) through {@link #startTemporary()} when that fixture runs the broker from the jars: one broker
  * per test JVM on free loopback ports.
  *
- * <p>Limits: one node, so replication factor 1 and min.insync.replicas 1; it listens on 127.0.0.1 only.
+ * <p>Two modes: {@link #start} and {@link #startTemporary} listen in plain text without authentication (the
+ * in-JVM integration tests' broker); {@link #startSecured} requires SASL on every listener and authorizes every request
+ * with ACLs (bin/local-stack, its end-to-end tests and the benchmarks): {@link KafkaCredentials},
+ * {@link KafkaPrincipals}.
+ *
+ * <p>Limits: one node, so replication factor 1 and min.insync.replicas 1; it listens on 127.0.0.1 only; SASL without
+ * TLS (loopback only; docker-compose's broker is the same, on its own network).
  */
 public final class LocalKafkaBroker implements AutoCloseable {
 
@@ -40,12 +46,15 @@ public final class LocalKafkaBroker implements AutoCloseable {
     private final int port;
     private final Process process;
     private final boolean temporary;
+    /** null for a broker without authentication */
+    private final KafkaCredentials credentials;
 
-    private LocalKafkaBroker(Path dataDir, int port, Process process, boolean temporary) {
+    private LocalKafkaBroker(Path dataDir, int port, Process process, boolean temporary, KafkaCredentials credentials) {
         this.dataDir = dataDir;
         this.port = port;
         this.process = process;
         this.temporary = temporary;
+        this.credentials = credentials;
     }
 
     /**
@@ -58,7 +67,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
      */
     public static LocalKafkaBroker startTemporary() {
         try {
-            return start(Files.createTempDirectory("local-kafka-"), freePort(), freePort(), true);
+            return start(Files.createTempDirectory("local-kafka-"), freePort(), freePort(), true, null);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -69,28 +78,74 @@ public final class LocalKafkaBroker implements AutoCloseable {
      * {@code dataDir}; a directory already formatted by an earlier start is reused as is, with its topics.
      */
     public static LocalKafkaBroker start(Path dataDir, int port, int controllerPort) throws IOException {
-        return start(dataDir, port, controllerPort, false);
+        return start(dataDir, port, controllerPort, false, null);
     }
 
-    private static LocalKafkaBroker start(Path dataDir, int port, int controllerPort, boolean temporary)
+    /**
+     * As {@link #start(Path, int, int)}, with authentication and authorization: clients authenticate with SASL
+     * (SCRAM-SHA-512 for the principals of {@code credentials}, PLAIN for {@value KafkaCredentials#ADMIN}, the super
+     * user), every request is checked against ACLs (a principal without an ACL may do nothing), and once the broker
+     * answers, the principals' SCRAM credentials and {@link KafkaPrincipals#acls()} are created. A data directory
+     * formatted by a start without security is reused: its topics stay, now behind the ACLs.
+     *
+     * @throws IllegalStateException when the broker does not start, or refuses the principals' set-up
+     */
+    public static LocalKafkaBroker startSecured(Path dataDir, int port, int controllerPort, KafkaCredentials credentials)
             throws IOException {
+        LocalKafkaBroker broker = start(dataDir, port, controllerPort, false, credentials);
+        try (Admin admin = Admin.create(new java.util.HashMap<>(broker.clientProperties(KafkaCredentials.ADMIN)))) {
+            KafkaPrincipals.apply(admin, credentials);
+        } catch (RuntimeException e) {
+            broker.close();
+            throw e;
+        }
+        return broker;
+    }
+
+    private static LocalKafkaBroker start(Path dataDir, int port, int controllerPort, boolean temporary,
+                                          KafkaCredentials credentials) throws IOException {
         Files.createDirectories(dataDir);
         Path logDir = dataDir.resolve("kafka-logs");
         Path properties = dataDir.resolve("server.properties");
-        Files.writeString(properties, serverProperties(logDir, port, controllerPort));
+        Files.writeString(properties, serverProperties(logDir, port, controllerPort, credentials));
+        if (credentials != null) {
+            try {
+                Files.setPosixFilePermissions(properties, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system: the data directory's own permissions protect it
+            }
+        }
         if (!Files.exists(logDir.resolve("meta.properties"))) {
             format(properties, dataDir);
         }
         Process process = javaProcess(List.of(BrokerMain.class.getName(), properties.toString()),
                 dataDir.resolve("broker.log"))
                 .start();
-        LocalKafkaBroker broker = new LocalKafkaBroker(dataDir, port, process, temporary);
+        LocalKafkaBroker broker = new LocalKafkaBroker(dataDir, port, process, temporary, credentials);
         broker.awaitReady();
         return broker;
     }
 
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
+    }
+
+    /**
+     * What a client of {@code principal} sets to reach this broker: {@code bootstrap.servers} and, for a secured
+     * broker, the SASL settings ({@link KafkaCredentials#clientProperties}); a plain broker ignores the principal.
+     */
+    public Map<String, String> clientProperties(String principal) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("bootstrap.servers", bootstrapServers());
+        if (credentials != null) {
+            properties.putAll(credentials.clientProperties(principal));
+        }
+        return properties;
+    }
+
+    /** Whether clients must authenticate ({@link #startSecured}). */
+    public boolean secured() {
+        return credentials != null;
     }
 
     public int port() {
@@ -157,17 +212,42 @@ public final class LocalKafkaBroker implements AutoCloseable {
         return Collections.unmodifiableMap(settings);
     }
 
-    private static String serverProperties(Path logDir, int port, int controllerPort) {
+    private static String serverProperties(Path logDir, int port, int controllerPort, KafkaCredentials credentials) {
         List<String> lines = new ArrayList<>(List.of(
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
                 "controller.listener.names=CONTROLLER",
-                "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
-                "inter.broker.listener.name=PLAINTEXT",
                 "log.dirs=" + logDir));
+        if (credentials == null) {
+            lines.addAll(List.of(
+                    "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                    "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                    "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+                    "inter.broker.listener.name=PLAINTEXT"));
+        } else {
+            // SASL on both listeners. The broker's own principal (admin, the super user) uses PLAIN with the
+            // password in this file: SCRAM credentials live in the metadata log, which the controller listener and
+            // the first inter-broker connection need before it is read (Kafka's KRaft docs: SCRAM is not supported
+            // for the controller listener). Services use SCRAM-SHA-512, created by KafkaPrincipals.apply.
+            String adminJaas = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"admin\" password=\""
+                    + credentials.password(KafkaCredentials.ADMIN) + "\" user_admin=\"" + credentials.password(KafkaCredentials.ADMIN) + "\";";
+            lines.addAll(List.of(
+                    "listeners=SASL_PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                    "advertised.listeners=SASL_PLAINTEXT://127.0.0.1:" + port,
+                    "listener.security.protocol.map=CONTROLLER:SASL_PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT",
+                    "inter.broker.listener.name=SASL_PLAINTEXT",
+                    "sasl.mechanism.inter.broker.protocol=PLAIN",
+                    "sasl.mechanism.controller.protocol=PLAIN",
+                    "listener.name.controller.sasl.enabled.mechanisms=PLAIN",
+                    "listener.name.controller.plain.sasl.jaas.config=" + adminJaas,
+                    "listener.name.sasl_plaintext.sasl.enabled.mechanisms=SCRAM-SHA-512,PLAIN",
+                    "listener.name.sasl_plaintext.plain.sasl.jaas.config=" + adminJaas,
+                    "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;",
+                    "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+                    "super.users=User:admin",
+                    "allow.everyone.if.no.acl.found=false"));
+        }
         CLUSTER_SETTINGS.forEach((name, value) -> lines.add(name + "=" + value));
         lines.add("");
         return String.join("\n", lines);
@@ -233,10 +313,10 @@ public final class LocalKafkaBroker implements AutoCloseable {
     }
 
     private boolean clusterAnswers() {
-        try (Admin admin = Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000))) {
+        Map<String, Object> config = new java.util.HashMap<>(clientProperties(KafkaCredentials.ADMIN));
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
+        try (Admin admin = Admin.create(config)) {
             return !admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty();
         } catch (Exception e) {
             return false;

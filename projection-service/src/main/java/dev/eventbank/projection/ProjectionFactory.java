@@ -1,5 +1,6 @@
 package dev.eventbank.projection;
 
+import dev.eventbank.support.kafka.KafkaClientSecurity;
 import dev.eventbank.projection.history.AccountHistoryProjection;
 import dev.eventbank.projection.history.AccountTimeline;
 import dev.eventbank.projection.internalapi.PartitionRouter;
@@ -61,6 +62,7 @@ class ProjectionFactory {
     ProjectionGenerations projectionGenerations(SchemaRegistryClient registry,
                                                 @Value("${eventbank.snapshots.every-events:100}") int snapshotEvery,
                                                 @Value("${eventbank.snapshots.every-activity:0s}") java.time.Duration snapshotEveryActivity,
+                                                KafkaClientSecurity kafkaSecurity,
                                                 @Value("${kafka.bootstrap.servers:localhost:9092}") String bootstrapServers,
                                                 @Value("${eventbank.streams.application-id:" + ApplicationIds.PROJECTION + "}") String applicationId,
                                                 @Value("${eventbank.streams.state-dir}") String stateDir,
@@ -82,6 +84,7 @@ class ProjectionFactory {
         // every generation's properties except its application id and state directory
         Properties properties = new Properties();
         properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        properties.putAll(kafkaSecurity.properties());
         properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
         // the stream thread checks whether a commit is due only between polls: an event processed before the

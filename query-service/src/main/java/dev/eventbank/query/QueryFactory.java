@@ -1,5 +1,6 @@
 package dev.eventbank.query;
 
+import dev.eventbank.support.kafka.KafkaClientSecurity;
 import dev.eventbank.schemas.catalog.ApplicationIds;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.serde.SchemaRegistryClient;
@@ -49,6 +50,7 @@ class QueryFactory {
     @Context
     @Bean(preDestroy = "close")
     ManagedStreams viewStreams(SchemaRegistryClient registry, VersionWaiters waiters, MeterRegistry meterRegistry,
+                               KafkaClientSecurity kafkaSecurity,
                                @Value("${kafka.bootstrap.servers:localhost:9092}") String bootstrapServers,
                                @Value("${eventbank.streams.application-id:" + ApplicationIds.QUERY_VIEW + "}") String applicationId,
                                @Value("${eventbank.streams.state-dir}") String stateDir,
@@ -59,6 +61,7 @@ class QueryFactory {
         Properties properties = new Properties();
         properties.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        properties.putAll(kafkaSecurity.properties());
         // read_committed: the view only ever shows states of committed projection transactions
         properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);

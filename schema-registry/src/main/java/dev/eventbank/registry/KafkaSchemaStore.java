@@ -61,7 +61,8 @@ final class KafkaSchemaStore implements SchemaStore, AutoCloseable {
     private static final Duration RETRY_BACKOFF = Duration.ofSeconds(2);
 
     private final RegistryState state;
-    private final String bootstrapServers;
+    /** bootstrap servers and authentication settings of the store's Kafka clients */
+    private final Map<String, Object> connection;
     private final String topic;
     private final short replicationFactor;
     private final Duration timeout;
@@ -78,22 +79,40 @@ final class KafkaSchemaStore implements SchemaStore, AutoCloseable {
     private volatile boolean running = true;
     private volatile KafkaConsumer<String, String> consumer;
 
+    /**
+     * @param securityProtocol {@code kafka.security.protocol}, {@code kafka.sasl.mechanism} and
+     *                         {@code kafka.sasl.jaas.config}: how the store's clients authenticate to the broker,
+     *                         as the services' (their {@code KafkaClientSecurity}); blank for none
+     */
     KafkaSchemaStore(RegistryState state, RegistryConfig config,
-                     @Value("${kafka.bootstrap.servers}") String bootstrapServers) {
+                     @Value("${kafka.bootstrap.servers}") String bootstrapServers,
+                     @Value("${kafka.security.protocol:}") String securityProtocol,
+                     @Value("${kafka.sasl.mechanism:}") String saslMechanism,
+                     @Value("${kafka.sasl.jaas.config:}") String saslJaasConfig) {
         this.state = state;
-        this.bootstrapServers = bootstrapServers;
+        Map<String, Object> connection = new java.util.HashMap<>();
+        connection.put("bootstrap.servers", bootstrapServers);
+        if (!securityProtocol.isBlank()) {
+            connection.put("security.protocol", securityProtocol);
+        }
+        if (!saslMechanism.isBlank()) {
+            connection.put("sasl.mechanism", saslMechanism);
+        }
+        if (!saslJaasConfig.isBlank()) {
+            connection.put("sasl.jaas.config", saslJaasConfig);
+        }
+        this.connection = Map.copyOf(connection);
         this.topic = config.topic();
         this.replicationFactor = config.topicReplicationFactor();
         this.timeout = config.timeout();
         this.partition = new TopicPartition(topic, 0);
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        this.producer = new KafkaProducer<>(withConnection(Map.of(
                 ProducerConfig.CLIENT_ID_CONFIG, "schema-registry-store-writer",
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, 0,
                 // a broker that is away must not block a request thread beyond the request's own timeout
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) timeout.toMillis()),
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) timeout.toMillis())),
                 new StringSerializer(), new StringSerializer());
         this.reader = new Thread(this::readForever, "schema-store-reader");
         this.reader.setDaemon(true);
@@ -203,6 +222,12 @@ final class KafkaSchemaStore implements SchemaStore, AutoCloseable {
         }
     }
 
+    private Map<String, Object> withConnection(Map<String, Object> config) {
+        Map<String, Object> merged = new java.util.HashMap<>(config);
+        merged.putAll(connection);
+        return merged;
+    }
+
     private static long remainingNanos(long deadline) {
         return Math.max(0, deadline - System.nanoTime());
     }
@@ -210,11 +235,10 @@ final class KafkaSchemaStore implements SchemaStore, AutoCloseable {
     private void readForever() {
         try {
             ensureTopic();
-            try (KafkaConsumer<String, String> kafka = new KafkaConsumer<>(Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+            try (KafkaConsumer<String, String> kafka = new KafkaConsumer<>(withConnection(Map.of(
                     ConsumerConfig.CLIENT_ID_CONFIG, "schema-registry-store-reader",
                     ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")),
                     new StringDeserializer(), new StringDeserializer())) {
                 consumer = kafka;
                 if (!running) {
@@ -287,9 +311,8 @@ final class KafkaSchemaStore implements SchemaStore, AutoCloseable {
      */
     private void ensureTopic() {
         while (running) {
-            try (Admin admin = Admin.create(Map.of(
-                    AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                    AdminClientConfig.CLIENT_ID_CONFIG, "schema-registry-store-admin"))) {
+            try (Admin admin = Admin.create(withConnection(Map.of(
+                    AdminClientConfig.CLIENT_ID_CONFIG, "schema-registry-store-admin")))) {
                 createOrVerify(admin);
                 return;
             } catch (ExecutionException | TimeoutException | org.apache.kafka.common.KafkaException e) {

@@ -84,7 +84,7 @@ public final class PartitionOwnership implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         this.endpoint = endpoint;
-        this.consumer = new KafkaConsumer<>(Map.of(
+        this.consumer = new KafkaConsumer<>(settings.clientConfig(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.GROUP_ID_CONFIG, groupId,
                 ConsumerConfig.CLIENT_ID_CONFIG, OwnerDirectory.clientIdFor(endpoint),
@@ -92,7 +92,7 @@ public final class PartitionOwnership implements AutoCloseable {
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) sessionTimeout.toMillis(),
                 ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(sessionTimeout.toMillis() / 4, 500),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest"),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest")),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.thread = new Thread(this::run, "partition-ownership");
         this.thread.setDaemon(true);

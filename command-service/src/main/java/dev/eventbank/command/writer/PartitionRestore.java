@@ -67,7 +67,7 @@ final class PartitionRestore {
         java.util.Set<String> foldedAccounts = new java.util.HashSet<>();
         long start = System.nanoTime();
         int partition = state.partition;
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(settings.clientConfig(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
@@ -77,7 +77,7 @@ final class PartitionRestore {
                 // a position below the log start (bank-account-command-outcomes is deleted by time, so a new state's
                 // offset 0 is gone after the retention) reads from the first record left, not from the end
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.CLIENT_ID_CONFIG, settings.transactionalIdPrefix() + "-restore-" + partition),
+                ConsumerConfig.CLIENT_ID_CONFIG, settings.transactionalIdPrefix() + "-restore-" + partition)),
                 new StringDeserializer(), new ByteArrayDeserializer())) {
             TopicPartition aggregates = new TopicPartition(Topics.AGGREGATES.name(), partition);
             TopicPartition outcomes = new TopicPartition(Topics.COMMAND_OUTCOMES.name(), partition);

@@ -740,6 +740,7 @@ public final class PartitionWriter {
         config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
         config.putAll(settings.producerOverrides());
+        config.putAll(settings.clientSecurity());
         return config;
     }
 }

@@ -31,19 +31,22 @@ import java.util.Map;
  * @param reservationLease      how long a PENDING account number reservation is protected: after it another
  *                              account's open may check the holder and take the number ({@link AccountNumbers});
  *                              longer than a command's reply timeout, so that no open still being answered is checked
+ * @param clientSecurity        how every Kafka client of the writers authenticates ({@code security.protocol},
+ *                              {@code sasl.*}; empty for a broker without authentication)
  */
 public record WriterSettings(String bootstrapServers, String transactionalIdPrefix, Duration idempotencyWindow,
                              int maxBatch, Duration aggregatesInterval, Map<String, Object> producerOverrides,
                              java.nio.file.Path stateDir, Clock clock, Serde<BankAccountEvent> events,
                              Serde<AccountAggregate> aggregates, Serde<RecentCommand> outcomes,
                              Serde<AccountNumberReservation> reservations, Duration reservationLease,
-                             CommandMetrics metrics) {
+                             CommandMetrics metrics, Map<String, Object> clientSecurity) {
 
     /** The reservation lease unless configured: six reply timeouts of 5 s. */
     public static final Duration DEFAULT_RESERVATION_LEASE = Duration.ofSeconds(30);
 
     public WriterSettings {
         producerOverrides = Map.copyOf(producerOverrides);
+        clientSecurity = Map.copyOf(clientSecurity);
         if (idempotencyWindow.isNegative() || idempotencyWindow.isZero()) {
             throw new IllegalArgumentException("the idempotency window must be positive, got " + idempotencyWindow);
         }
@@ -73,6 +76,20 @@ public record WriterSettings(String bootstrapServers, String transactionalIdPref
         return new WriterSettings(bootstrapServers, transactionalIdPrefix, idempotencyWindow, maxBatch,
                 aggregatesInterval, producerOverrides, stateDir, clock, AvroSerdes.value(BankAccountEvent.class, registry),
                 AvroSerdes.value(AccountAggregate.class, registry), AvroSerdes.value(RecentCommand.class, registry),
-                AvroSerdes.value(AccountNumberReservation.class, registry), reservationLease, metrics);
+                AvroSerdes.value(AccountNumberReservation.class, registry), reservationLease, metrics, Map.of());
+    }
+
+    /** These settings with the Kafka clients authenticating with {@code security} (see {@link #clientSecurity}). */
+    public WriterSettings withClientSecurity(Map<String, Object> security) {
+        return new WriterSettings(bootstrapServers, transactionalIdPrefix, idempotencyWindow, maxBatch,
+                aggregatesInterval, producerOverrides, stateDir, clock, events, aggregates, outcomes, reservations,
+                reservationLease, metrics, security);
+    }
+
+    /** A new mutable client configuration: {@code config} plus {@link #clientSecurity}. */
+    public Map<String, Object> clientConfig(Map<String, ?> config) {
+        Map<String, Object> merged = new java.util.HashMap<>(config);
+        merged.putAll(clientSecurity);
+        return merged;
     }
 }

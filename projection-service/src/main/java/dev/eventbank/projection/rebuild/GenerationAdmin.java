@@ -77,8 +77,9 @@ final class GenerationAdmin implements AutoCloseable {
 
     private final Admin admin;
 
-    GenerationAdmin(String bootstrapServers) {
-        this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+    /** @param connection bootstrap servers and authentication settings of the admin client */
+    GenerationAdmin(Map<String, Object> connection) {
+        this.admin = Admin.create(connection);
     }
 
     /**

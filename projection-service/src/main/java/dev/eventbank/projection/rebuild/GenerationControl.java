@@ -43,12 +43,13 @@ final class GenerationControl implements AutoCloseable {
     record State(long active, Long rebuilding, long highest) {
     }
 
-    private final String bootstrapServers;
+    private final Map<String, Object> connection;
     private final String base;
     private KafkaProducer<String, String> producer;
 
-    GenerationControl(String bootstrapServers, String baseApplicationId) {
-        this.bootstrapServers = bootstrapServers;
+    /** @param connection bootstrap servers and authentication settings of the Kafka clients */
+    GenerationControl(Map<String, Object> connection, String baseApplicationId) {
+        this.connection = Map.copyOf(connection);
         this.base = baseApplicationId;
     }
 
@@ -56,10 +57,10 @@ final class GenerationControl implements AutoCloseable {
     State read() {
         Map<String, String> latest = new HashMap<>();
         TopicPartition partition = new TopicPartition(TOPIC_NAME, 0);
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new StringDeserializer())) {
+        Map<String, Object> config = new HashMap<>(connection);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));
             long end = consumer.endOffsets(List.of(partition), TIMEOUT).get(partition);
@@ -100,10 +101,10 @@ final class GenerationControl implements AutoCloseable {
 
     private synchronized void write(String key, String value) {
         if (producer == null) {
-            producer = new KafkaProducer<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                    ProducerConfig.ACKS_CONFIG, "all",
-                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), new StringSerializer(), new StringSerializer());
+            Map<String, Object> config = new HashMap<>(connection);
+            config.put(ProducerConfig.ACKS_CONFIG, "all");
+            config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+            producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
         }
         try {
             producer.send(new ProducerRecord<>(TOPIC_NAME, 0, key, value)).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);

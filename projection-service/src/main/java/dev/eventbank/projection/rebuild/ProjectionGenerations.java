@@ -1,5 +1,6 @@
 package dev.eventbank.projection.rebuild;
 
+import dev.eventbank.support.kafka.KafkaClientSecurity;
 import dev.eventbank.projection.pipeline.LogProgress;
 import dev.eventbank.projection.pipeline.Publishing;
 import dev.eventbank.schemas.catalog.TopicSpec;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -116,9 +118,9 @@ public final class ProjectionGenerations implements AutoCloseable {
         this.topics = List.copyOf(topics);
         this.partitions = partitions;
         this.replicationFactor = replicationFactor;
-        String bootstrapServers = String.valueOf(streamsProperties.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
-        this.control = new GenerationControl(bootstrapServers, baseApplicationId);
-        this.admin = new GenerationAdmin(bootstrapServers);
+        Map<String, Object> connection = KafkaClientSecurity.connectionOf(streamsProperties);
+        this.control = new GenerationControl(connection, baseApplicationId);
+        this.admin = new GenerationAdmin(connection);
         // only for the names of the internal topics a generation creates
         this.described = topologies.build(LogProgress.NONE, Publishing.ALWAYS);
         this.cleanup = new GenerationCleanup(admin, registry, this::internalTopics);

@@ -19,7 +19,7 @@ final class CaughtUp {
      */
     static void await(String bootstrapServers, String applicationId, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (GenerationAdmin admin = new GenerationAdmin(bootstrapServers)) {
+        try (GenerationAdmin admin = new GenerationAdmin(java.util.Map.of("bootstrap.servers", bootstrapServers))) {
             List<String> repartition = GenerationAdmin.repartitionTopics(List.of(applicationId + "-bank-totals-deltas-repartition"));
             while (!admin.lag(applicationId, Topics.EVENTS.name(), repartition).caughtUp()) {
                 if (System.nanoTime() > deadline) {

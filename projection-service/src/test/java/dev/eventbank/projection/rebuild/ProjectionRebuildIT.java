@@ -136,7 +136,7 @@ class ProjectionRebuildIT {
             assertFalse(admin.listGroups().all().get().stream().map(GroupListing::groupId).anyMatch(base::equals),
                     "old consumer group deleted");
         }
-        try (GenerationControl control = new GenerationControl(bootstrapServers, base)) {
+        try (GenerationControl control = new GenerationControl(java.util.Map.of("bootstrap.servers", bootstrapServers), base)) {
             assertEquals(1, control.read().active());
         }
         assertFalse(Files.exists(stateDir.resolve(base)), "old generation's local state deleted");

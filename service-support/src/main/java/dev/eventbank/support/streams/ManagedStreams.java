@@ -1,5 +1,6 @@
 package dev.eventbank.support.streams;
 
+import dev.eventbank.support.kafka.KafkaClientSecurity;
 import dev.eventbank.schemas.catalog.TopicProvisioner;
 import dev.eventbank.schemas.catalog.TopicSpec;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -86,8 +87,7 @@ public final class ManagedStreams implements AutoCloseable {
     /** Creates the missing topics (checking existing ones), then starts processing. */
     public void start() {
         if (!topics.isEmpty()) {
-            try (Admin admin = Admin.create(Map.of(
-                    AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, properties.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)))) {
+            try (Admin admin = Admin.create(KafkaClientSecurity.connectionOf(properties))) {
                 new TopicProvisioner(admin, partitions, replicationFactor).ensure(topics);
             }
         }

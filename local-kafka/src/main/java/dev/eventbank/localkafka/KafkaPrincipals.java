@@ -1,0 +1,135 @@
+package dev.eventbank.localkafka;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Who may do what on our broker: one principal per service with the least it needs, and {@value #READER} for other
+ * teams' consumers of the public topics. Only {@value #COMMAND_SERVICE} may write {@code bank-account-events}; every
+ * other principal reads it at most. The same list is in {@code docker/kafka/acls.sh} for docker-compose
+ * ({@code KafkaPrincipalsTest} checks the two agree) and in the README's Security section.
+ *
+ * <p>Names are the topic catalogue's ({@code dev.eventbank.schemas.catalog.Topics}) and the services' default
+ * application ids and prefixes; a deployment that changes those must change its ACLs too.
+ */
+public final class KafkaPrincipals {
+
+    public static final String COMMAND_SERVICE = "command-service";
+    public static final String PROJECTION_SERVICE = "projection-service";
+    public static final String QUERY_SERVICE = "query-service";
+    public static final String SCHEMA_REGISTRY = "schema-registry";
+    /** Other teams' consumers: read the public topics, nothing else. */
+    public static final String READER = "reader";
+
+    /** Every principal of this list, in the order above. */
+    public static final List<String> ALL = List.of(COMMAND_SERVICE, PROJECTION_SERVICE, QUERY_SERVICE, SCHEMA_REGISTRY, READER);
+
+    private static final List<AclOperation> OWN = List.of(AclOperation.READ, AclOperation.WRITE, AclOperation.DESCRIBE,
+            AclOperation.CREATE, AclOperation.DESCRIBE_CONFIGS);
+    private static final List<AclOperation> READ = List.of(AclOperation.READ, AclOperation.DESCRIBE,
+            AclOperation.DESCRIBE_CONFIGS);
+
+    private KafkaPrincipals() {
+    }
+
+    /** The ACLs of every principal: what {@link #apply} creates. */
+    public static List<AclBinding> acls() {
+        List<AclBinding> acls = new ArrayList<>();
+        // the write side: the event log and its own compacted topics; its writers' group and transactional ids
+        for (String topic : List.of("bank-account-events", "bank-account-aggregates", "bank-account-command-outcomes",
+                "bank-account-number-reservations")) {
+            allow(acls, COMMAND_SERVICE, ResourceType.TOPIC, topic, PatternType.LITERAL, OWN);
+        }
+        allow(acls, COMMAND_SERVICE, ResourceType.GROUP, "bank-account-command-writers", PatternType.PREFIXED,
+                List.of(AclOperation.READ, AclOperation.DESCRIBE));
+        allow(acls, COMMAND_SERVICE, ResourceType.TRANSACTIONAL_ID, "bank-account-command-writers", PatternType.PREFIXED,
+                List.of(AclOperation.WRITE, AclOperation.DESCRIBE));
+
+        // the projection: reads the event log, owns the read-model topics, its Streams apps (every generation's
+        // application id starts with its base id), their internal topics, groups and transactional ids
+        allow(acls, PROJECTION_SERVICE, ResourceType.TOPIC, "bank-account-events", PatternType.LITERAL, READ);
+        for (String topic : List.of("bank-account-state", "bank-account-snapshots", "bank-account-events-dlq",
+                "bank-projection-generations")) {
+            allow(acls, PROJECTION_SERVICE, ResourceType.TOPIC, topic, PatternType.LITERAL, OWN);
+        }
+        allow(acls, PROJECTION_SERVICE, ResourceType.TOPIC, "bank-account-projection", PatternType.PREFIXED,
+                List.of(AclOperation.ALL));
+        allow(acls, PROJECTION_SERVICE, ResourceType.GROUP, "bank-account-projection", PatternType.PREFIXED,
+                List.of(AclOperation.READ, AclOperation.DESCRIBE, AclOperation.DELETE));
+        allow(acls, PROJECTION_SERVICE, ResourceType.TRANSACTIONAL_ID, "bank-account-projection", PatternType.PREFIXED,
+                List.of(AclOperation.WRITE, AclOperation.DESCRIBE));
+
+        // the query view: reads the state topic into its store
+        allow(acls, QUERY_SERVICE, ResourceType.TOPIC, "bank-account-state", PatternType.LITERAL, READ);
+        allow(acls, QUERY_SERVICE, ResourceType.TOPIC, "bank-account-query-view", PatternType.PREFIXED,
+                List.of(AclOperation.ALL));
+        allow(acls, QUERY_SERVICE, ResourceType.GROUP, "bank-account-query-view", PatternType.PREFIXED,
+                List.of(AclOperation.READ, AclOperation.DESCRIBE, AclOperation.DELETE));
+        allow(acls, QUERY_SERVICE, ResourceType.TRANSACTIONAL_ID, "bank-account-query-view", PatternType.PREFIXED,
+                List.of(AclOperation.WRITE, AclOperation.DESCRIBE));
+
+        // the registry's store
+        allow(acls, SCHEMA_REGISTRY, ResourceType.TOPIC, "_schemas", PatternType.LITERAL, OWN);
+
+        // other teams: the public topics, any consumer group of theirs
+        for (String topic : List.of("bank-account-events", "bank-account-state", "bank-account-snapshots")) {
+            allow(acls, READER, ResourceType.TOPIC, topic, PatternType.LITERAL, READ);
+        }
+        allow(acls, READER, ResourceType.GROUP, "*", PatternType.LITERAL, List.of(AclOperation.READ, AclOperation.DESCRIBE));
+
+        // cluster metadata (describeCluster, the Streams apps' admin clients): every principal
+        for (String principal : ALL) {
+            allow(acls, principal, ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL,
+                    List.of(AclOperation.DESCRIBE, AclOperation.DESCRIBE_CONFIGS));
+        }
+        return List.copyOf(acls);
+    }
+
+    private static void allow(List<AclBinding> acls, String principal, ResourceType type, String name,
+                              PatternType pattern, List<AclOperation> operations) {
+        for (AclOperation operation : operations) {
+            acls.add(new AclBinding(new ResourcePattern(type, name, pattern),
+                    new AccessControlEntry("User:" + principal, "*", operation, AclPermissionType.ALLOW)));
+        }
+    }
+
+    /**
+     * Creates (or updates) the SCRAM credentials of every principal in {@code credentials} and creates
+     * {@link #acls()}; both are idempotent, so every start of the local stack runs it.
+     *
+     * @param admin an admin client of the super user
+     * @throws IllegalStateException when the broker refuses or does not answer within 30 s
+     */
+    public static void apply(Admin admin, KafkaCredentials credentials) {
+        List<UserScramCredentialUpsertion> users = new ArrayList<>();
+        for (Map.Entry<String, String> user : credentials.scramUsers().entrySet()) {
+            users.add(new UserScramCredentialUpsertion(user.getKey(),
+                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), user.getValue()));
+        }
+        try {
+            admin.alterUserScramCredentials(new ArrayList<>(users)).all().get(30, TimeUnit.SECONDS);
+            admin.createAcls(acls()).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("could not set up the Kafka principals and ACLs: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while setting up the Kafka principals", e);
+        }
+    }
+}

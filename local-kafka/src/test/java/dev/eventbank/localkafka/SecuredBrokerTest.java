@@ -1,0 +1,137 @@
+package dev.eventbank.localkafka;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * The secured broker of bin/local-stack on the real Kafka: only the command service's principal writes the event log;
+ * another service's principal, a principal without ACLs and a client without credentials are refused, and nothing of
+ * theirs reaches the log; the reader principal reads it.
+ */
+class SecuredBrokerTest {
+
+    private static final String EVENTS = "bank-account-events";
+    private static Path dir;
+    private static LocalKafkaBroker broker;
+    private static KafkaCredentials credentials;
+
+    @BeforeAll
+    static void startSecuredBroker() throws Exception {
+        dir = Files.createTempDirectory("secured-broker-");
+        credentials = KafkaCredentials.inDirectory(dir.resolve("security"), KafkaPrincipals.ALL);
+        broker = LocalKafkaBroker.startSecured(dir.resolve("kafka"), LocalKafkaBroker.freePort(),
+                LocalKafkaBroker.freePort(), credentials);
+        try (Admin admin = Admin.create(config(KafkaCredentials.ADMIN))) {
+            admin.createTopics(List.of(new NewTopic(EVENTS, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            // a principal the broker knows (SCRAM credentials) but that has no ACL
+            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion("rogue",
+                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), "rogue-password"))).all()
+                    .get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    @Test
+    void onlyTheCommandServiceWritesTheEventLogAndTheReaderReadsIt() throws Exception {
+        send(config(KafkaPrincipals.COMMAND_SERVICE), "from-command-service");
+
+        for (String refused : List.of(KafkaPrincipals.PROJECTION_SERVICE, KafkaPrincipals.QUERY_SERVICE,
+                KafkaPrincipals.SCHEMA_REGISTRY, KafkaPrincipals.READER)) {
+            ExecutionException e = assertThrows(ExecutionException.class, () -> send(config(refused), "from-" + refused));
+            // a principal that may write no topic at all is refused already at the idempotent producer's id
+            assertInstanceOf(AuthorizationException.class, e.getCause(), refused + ": " + e.getCause());
+        }
+        Map<String, Object> rogue = scram("rogue", "rogue-password");
+        ExecutionException e = assertThrows(ExecutionException.class, () -> send(rogue, "from-rogue"));
+        assertInstanceOf(AuthorizationException.class, e.getCause(), String.valueOf(e.getCause()));
+
+        Map<String, Object> wrongPassword = scram(KafkaPrincipals.COMMAND_SERVICE, "not-the-password");
+        ExecutionException wrong = assertThrows(ExecutionException.class, () -> send(wrongPassword, "wrong-password"));
+        assertInstanceOf(SaslAuthenticationException.class, wrong.getCause(), String.valueOf(wrong.getCause()));
+
+        assertEquals(List.of("from-command-service"), readAll(config(KafkaPrincipals.READER)));
+    }
+
+    @Test
+    void aClientWithoutCredentialsCannotEvenConnect() {
+        Map<String, Object> anonymous = new HashMap<>(Map.of("bootstrap.servers", broker.bootstrapServers(),
+                "max.block.ms", 3000, "delivery.timeout.ms", 3000, "request.timeout.ms", 2000));
+        assertThrows(Exception.class, () -> send(anonymous, "anonymous"));
+    }
+
+    private static Map<String, Object> config(String principal) {
+        return new HashMap<>(broker.clientProperties(principal));
+    }
+
+    private static Map<String, Object> scram(String user, String password) {
+        Map<String, Object> config = new HashMap<>(Map.of("bootstrap.servers", broker.bootstrapServers(),
+                "security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "SCRAM-SHA-512",
+                "sasl.jaas.config", KafkaCredentials.jaas("org.apache.kafka.common.security.scram.ScramLoginModule",
+                        user, password)));
+        return config;
+    }
+
+    private static void send(Map<String, Object> config, String value) throws Exception {
+        Map<String, Object> producerConfig = new HashMap<>(config);
+        producerConfig.putIfAbsent("max.block.ms", 10_000);
+        producerConfig.putIfAbsent("delivery.timeout.ms", 10_000);
+        producerConfig.putIfAbsent("request.timeout.ms", 5_000);
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig, new StringSerializer(),
+                new StringSerializer())) {
+            producer.send(new ProducerRecord<>(EVENTS, 0, "account", value)).get(15, TimeUnit.SECONDS);
+        }
+    }
+
+    private static List<String> readAll(Map<String, Object> config) {
+        List<String> values = new ArrayList<>();
+        TopicPartition partition = new TopicPartition(EVENTS, 0);
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
+                new StringDeserializer())) {
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            long end = consumer.endOffsets(List.of(partition), Duration.ofSeconds(10)).get(partition);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (consumer.position(partition) < end && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                    values.add(record.value());
+                }
+            }
+        }
+        return values;
+    }
+}
