@@ -3,7 +3,9 @@
 //   <aggregateId> v<version> <eventType> <payload as JSON>
 // Environment: KAFKA_BOOTSTRAP_SERVERS (localhost:9092), SCHEMA_REGISTRY_URL (http://localhost:8081),
 // TOPIC (bank-account-events), GROUP_ID (a fresh one per run, so it reads from the start),
-// EXIT_AFTER_IDLE_MS (after the first event, stop once this long passes without another; 0 = run until Ctrl-C).
+// EXIT_AFTER_IDLE_MS (after the first event, stop once this long passes without another; 0 = run until Ctrl-C),
+// KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD (SASL/SCRAM-SHA-512; our brokers refuse clients without a principal:
+// bin/local-stack's reader principal has its password in .local-stack-data/security/kafka-credentials.properties).
 const { Kafka, logLevel, CompressionTypes, CompressionCodecs } = require('kafkajs');
 const { SchemaRegistry } = require('@kafkajs/confluent-schema-registry');
 const fzstd = require('fzstd');
@@ -23,6 +25,9 @@ const registryUrl = process.env.SCHEMA_REGISTRY_URL || 'http://localhost:8081';
 const topic = process.env.TOPIC || 'bank-account-events';
 const groupId = process.env.GROUP_ID || `node-consumer-${process.pid}-${Date.now()}`;
 const exitAfterIdleMs = Number(process.env.EXIT_AFTER_IDLE_MS || 0);
+const sasl = process.env.KAFKA_SASL_USERNAME
+  ? { mechanism: 'scram-sha-512', username: process.env.KAFKA_SASL_USERNAME, password: process.env.KAFKA_SASL_PASSWORD || '' }
+  : undefined;
 
 // Avro decimal(22,4) arrives as the bytes of the unscaled two's-complement integer: print it as a decimal string
 function decimal(buffer, scale = 4) {
@@ -52,7 +57,7 @@ function unwrap(union) {
 }
 
 async function main() {
-  const kafka = new Kafka({ clientId: 'eventbank-node-consumer', brokers, logLevel: logLevel.WARN });
+  const kafka = new Kafka({ clientId: 'eventbank-node-consumer', brokers, sasl, logLevel: logLevel.WARN });
   const registry = new SchemaRegistry({ host: registryUrl });
   const consumer = kafka.consumer({ groupId, readUncommitted: false }); // read_committed: only committed events
   let idleTimer = null;

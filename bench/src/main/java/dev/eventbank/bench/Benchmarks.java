@@ -1,5 +1,6 @@
 package dev.eventbank.bench;
 
+import dev.eventbank.localkafka.KafkaCredentials;
 import dev.eventbank.localstack.LocalStack;
 import dev.eventbank.localstack.StackPorts;
 import dev.eventbank.schemas.catalog.Topics;
@@ -93,7 +94,7 @@ public final class Benchmarks {
                 options.partitions, Map.of(), System.out)) {
             double startup = (System.nanoTime() - begin) / 1e9;
             BankClient client = new BankClient(stack.commandUrl(), stack.queryUrl());
-            section.append(ceilings(stack.bootstrapServers(), options));
+            section.append(ceilings(stack.kafkaClientProperties(KafkaCredentials.ADMIN), options));
 
             System.out.printf("bench: opening %,d accounts%n", options.accounts);
             long openStart = System.nanoTime();
@@ -104,7 +105,7 @@ public final class Benchmarks {
             List<LoadRun.Result> results = LoadRun.spreadThenHot(client, options.clients, options.warmup, options.measured,
                     accounts, processGroups(stack.pids()));
             Visibility.Figures[] visibility;
-            try (Visibility.HopObserver observer = new Visibility.HopObserver(stack.bootstrapServers(),
+            try (Visibility.HopObserver observer = new Visibility.HopObserver(stack.kafkaClientProperties(KafkaCredentials.ADMIN),
                     List.of(Topics.EVENTS.name(), Topics.STATE.name()))) {
                 visibility = visibility(client, accounts, options.visibilitySamples, maxClients(options.clients),
                         options.measured, observer);
@@ -122,7 +123,7 @@ public final class Benchmarks {
         }
     }
 
-    private static String ceilings(String bootstrapServers, Options options) throws Exception {
+    private static String ceilings(Map<String, Object> kafka, Options options) throws Exception {
         StringBuilder table = new StringBuilder(String.format("""
 
                 ## Ceilings: the plain Kafka producer on this machine
@@ -134,7 +135,7 @@ public final class Benchmarks {
                 | operation | clients | per second | p50 ms | p99 ms |
                 |---|---:|---:|---:|---:|
                 """, options.measured.toSeconds()));
-        for (KafkaCeilings.Figure figure : KafkaCeilings.measure(bootstrapServers, options.clients, options.measured)) {
+        for (KafkaCeilings.Figure figure : KafkaCeilings.measure(kafka, options.clients, options.measured)) {
             table.append(String.format("| %s | %d | %,.0f | %.1f | %.1f |%n", figure.what(), figure.clients(),
                     figure.perSecond(), figure.p50Millis(), figure.p99Millis()));
         }

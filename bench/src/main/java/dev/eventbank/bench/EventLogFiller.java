@@ -46,20 +46,19 @@ final class EventLogFiller {
      * Produces every account's events 1..{@code perAccount}, interleaved by version as live traffic would be,
      * printing progress every 100,000 events; returns the seconds it took.
      */
-    static double fill(String bootstrap, SchemaRegistryClient registry, List<String> ids, int perAccount) {
+    static double fill(Map<String, Object> kafka, SchemaRegistryClient registry, List<String> ids, int perAccount) {
         long total = (long) ids.size() * perAccount;
         Serializer<BankAccountEvent> serializer = AvroSerdes.value(BankAccountEvent.class, registry).serializer();
         Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
         long start = System.nanoTime();
         long sent = 0;
         AtomicReference<Exception> failure = new AtomicReference<>();
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaConnection.config(kafka, Map.of(
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.LINGER_MS_CONFIG, 20,
                 ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd",
-                ProducerConfig.BUFFER_MEMORY_CONFIG, 128L * 1024 * 1024), new StringSerializer(), new ByteArraySerializer())) {
+                ProducerConfig.BUFFER_MEMORY_CONFIG, 128L * 1024 * 1024)), new StringSerializer(), new ByteArraySerializer())) {
             for (int version = 1; version <= perAccount; version++) {
                 for (int i = 0; i < ids.size(); i++) {
                     String id = ids.get(i);

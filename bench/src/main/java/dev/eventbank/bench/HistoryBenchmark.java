@@ -1,5 +1,6 @@
 package dev.eventbank.bench;
 
+import dev.eventbank.localkafka.KafkaCredentials;
 import dev.eventbank.localstack.LocalStack;
 import dev.eventbank.localstack.StackPorts;
 import dev.eventbank.schemas.serde.SchemaRegistryClients;
@@ -72,7 +73,7 @@ final class HistoryBenchmark {
                 String account = EventLogFiller.accountIds("bench-history-" + length + "-", 1).get(0);
                 System.out.printf("bench: history, writing %,d events to account %s%n", length, account);
                 long start = System.nanoTime();
-                EventLogFiller.fill(stack.bootstrapServers(), registry, List.of(account), length);
+                EventLogFiller.fill(stack.kafkaClientProperties(KafkaCredentials.ADMIN), registry, List.of(account), length);
                 awaitVisible(stack.queryUrl(), account, length);
                 double toVisible = (System.nanoTime() - start) / 1e9;
                 double[] timeTravel = timeTravel(stack.queryUrl(), account, length - 1, samples);

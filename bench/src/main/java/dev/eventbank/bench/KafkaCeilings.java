@@ -36,39 +36,37 @@ final class KafkaCeilings {
     record Figure(String what, int clients, double perSecond, double p50Millis, double p99Millis) {
     }
 
-    static List<Figure> measure(String bootstrapServers, int[] clientCounts, Duration perRun) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    static List<Figure> measure(Map<String, Object> kafka, int[] clientCounts, Duration perRun) throws Exception {
+        try (Admin admin = Admin.create(KafkaConnection.config(kafka, Map.of()))) {
             admin.createTopics(List.of(new NewTopic(TOPIC, 3, (short) 1))).all().get();
         }
         List<Figure> figures = new ArrayList<>();
         for (int clients : clientCounts) {
-            figures.add(acknowledgedWrites(bootstrapServers, clients, perRun));
+            figures.add(acknowledgedWrites(kafka, clients, perRun));
         }
         for (int clients : clientCounts) {
-            figures.add(transactions(bootstrapServers, clients, perRun));
+            figures.add(transactions(kafka, clients, perRun));
         }
         return figures;
     }
 
     /** {@code clients} threads share one producer, as the gateway's request threads do; each waits for its ack. */
-    private static Figure acknowledgedWrites(String bootstrapServers, int clients, Duration perRun) throws Exception {
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+    private static Figure acknowledgedWrites(Map<String, Object> kafka, int clients, Duration perRun) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaConnection.config(kafka, Map.of(
                 ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.LINGER_MS_CONFIG, 0), new ByteArraySerializer(), new ByteArraySerializer())) {
+                ProducerConfig.LINGER_MS_CONFIG, 0)), new ByteArraySerializer(), new ByteArraySerializer())) {
             return closedLoop("produce acks=all", clients, perRun, client -> producer.send(record()).get());
         }
     }
 
     /** One transactional producer per client (a transaction belongs to one producer), three records each. */
-    private static Figure transactions(String bootstrapServers, int clients, Duration perRun) throws Exception {
+    private static Figure transactions(Map<String, Object> kafka, int clients, Duration perRun) throws Exception {
         List<KafkaProducer<byte[], byte[]>> producers = new ArrayList<>();
         try {
             for (int i = 0; i < clients; i++) {
-                KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaConnection.config(kafka, Map.of(
                         ProducerConfig.TRANSACTIONAL_ID_CONFIG, "bench-ceiling-" + UUID.randomUUID(),
-                        ProducerConfig.LINGER_MS_CONFIG, 0), new ByteArraySerializer(), new ByteArraySerializer());
+                        ProducerConfig.LINGER_MS_CONFIG, 0)), new ByteArraySerializer(), new ByteArraySerializer());
                 producer.initTransactions();
                 producers.add(producer);
             }

@@ -1,5 +1,6 @@
 package dev.eventbank.bench;
 
+import dev.eventbank.localkafka.KafkaCredentials;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventbank.localstack.LocalStack;
@@ -71,18 +72,18 @@ public final class RebuildBenchmark {
         System.out.printf("%nbench: rebuild, starting a stack (%d partitions)%n", partitions);
         try (LocalStack stack = LocalStack.startTemporary(home, "bench-rebuild-", StackPorts.free(),
                 partitions, Map.of(), System.out)) {
-            String bootstrap = stack.bootstrapServers();
+            Map<String, Object> kafka = stack.kafkaClientProperties(KafkaCredentials.ADMIN);
             SchemaRegistryClient registry = SchemaRegistryClients.forUrl(stack.registryUrl());
 
             System.out.printf("bench: rebuild, producing %,d events (%,d accounts x %d)%n", events, accounts, perAccount);
             long fillStart = System.nanoTime();
-            double fillSeconds = EventLogFiller.fill(bootstrap, registry, EventLogFiller.accountIds("bench-rebuild-", accounts),
+            double fillSeconds = EventLogFiller.fill(kafka, registry, EventLogFiller.accountIds("bench-rebuild-", accounts),
                     perAccount);
             figures.add(new Figure("fill: KafkaProducer + Avro serializer (acks=all, zstd)", events, fillSeconds));
-            figures.add(awaitProjected(bootstrap, events, fillStart));
+            figures.add(awaitProjected(kafka, events, fillStart));
 
-            figures.add(plainConsumer(bootstrap, null, events));
-            figures.add(plainConsumer(bootstrap, AvroSerdes.value(BankAccountEvent.class, registry).deserializer(), events));
+            figures.add(plainConsumer(kafka, null, events));
+            figures.add(plainConsumer(kafka, AvroSerdes.value(BankAccountEvent.class, registry).deserializer(), events));
 
             List<long[]> samples = new CopyOnWriteArrayList<>();
             AtomicBoolean running = new AtomicBoolean(true);
@@ -113,9 +114,9 @@ public final class RebuildBenchmark {
     }
 
     /** Waits until the running projection (generation 0) has committed offsets at the end of the log. */
-    private static Figure awaitProjected(String bootstrap, long events, long since) throws Exception {
+    private static Figure awaitProjected(Map<String, Object> kafka, long events, long since) throws Exception {
         System.out.println("bench: rebuild, waiting for the running projection (generation 0) to project them");
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+        try (Admin admin = Admin.create(KafkaConnection.config(kafka, Map.of()))) {
             long lastPrint = 0;
             while (true) {
                 long lag = groupLag(admin, PROJECTION_GROUP);
@@ -152,15 +153,14 @@ public final class RebuildBenchmark {
     }
 
     /** The ceiling: one plain consumer reading the whole log from the beginning (read_committed). */
-    private static Figure plainConsumer(String bootstrap, Deserializer<BankAccountEvent> decoder, long expected) {
+    private static Figure plainConsumer(Map<String, Object> kafka, Deserializer<BankAccountEvent> decoder, long expected) {
         String what = decoder == null ? "plain KafkaConsumer, bytes only (ceiling)" : "plain KafkaConsumer + Avro decoding (ceiling)";
         System.out.printf("bench: rebuild, %s%n", what);
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaConnection.config(kafka, Map.of(
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000,
-                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 * 1024 * 1024), new ByteArrayDeserializer(),
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 * 1024 * 1024)), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVENTS.name()).stream()
                     .map(info -> new TopicPartition(info.topic(), info.partition())).toList();

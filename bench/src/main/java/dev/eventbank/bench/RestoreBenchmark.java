@@ -1,5 +1,6 @@
 package dev.eventbank.bench;
 
+import dev.eventbank.localkafka.KafkaCredentials;
 import dev.eventbank.localstack.LocalStack;
 import dev.eventbank.localstack.StackPorts;
 import dev.eventbank.schemas.catalog.Topics;
@@ -114,7 +115,7 @@ final class RestoreBenchmark {
         System.out.printf("%nbench: restore, starting a stack (%d partitions)%n", partitions);
         try (LocalStack stack = LocalStack.startTemporary(home, "bench-restore-", StackPorts.free(), partitions, Map.of(),
                 System.out)) {
-            String bootstrap = stack.bootstrapServers();
+            Map<String, Object> kafka = stack.kafkaClientProperties(KafkaCredentials.ADMIN);
             SchemaRegistryClient registry = SchemaRegistryClients.forUrl(stack.registryUrl());
             Verifier verifier = new Verifier(stack.commandUrl(), EventLogFiller.accountIds("bench-restore-", accounts),
                     perAccount);
@@ -132,9 +133,9 @@ final class RestoreBenchmark {
             System.out.printf("bench: restore, producing %,d events (%,d accounts x %d) with %s stopped%n", events,
                     accounts, perAccount, SERVICE);
             double fillSeconds;
-            try (Admin admin = admin(bootstrap);
+            try (Admin admin = admin(kafka);
                  Ticker ignored = new Ticker("events in the log", events, () -> endOffsetSum(admin, Topics.EVENTS.name()))) {
-                fillSeconds = EventLogFiller.fill(bootstrap, registry, verifier.ids, perAccount);
+                fillSeconds = EventLogFiller.fill(kafka, registry, verifier.ids, perAccount);
             }
             fill = String.format("%,d events produced in %.1f s", events, fillSeconds);
             cases.add(measure(stack, "(a) migration", "events in the log, no aggregates: the first start folds every "
@@ -150,7 +151,7 @@ final class RestoreBenchmark {
             deleteRecursively(stack.stateDir(SERVICE));
             System.out.printf("bench: restore, writing %,d aggregate records (one per event) to %s with %s stopped%n",
                     events, Topics.AGGREGATES.name(), SERVICE);
-            aggregatesFill = writeAggregatePerEvent(bootstrap, registry, verifier.ids, perAccount);
+            aggregatesFill = writeAggregatePerEvent(kafka, registry, verifier.ids, perAccount);
             cases.add(measure(stack, "(d) new owner, uncompacted", String.format("as (c), with %,d more aggregate "
                     + "records, one per event, as under live load before compaction", events), verifier));
         }
@@ -349,15 +350,15 @@ final class RestoreBenchmark {
      * record the command service wrote for it, so that the topic's latest state stays what the service committed
      * (deposits included), and a restore from it must give the versions the verifier expects.
      */
-    private static String writeAggregatePerEvent(String bootstrap, SchemaRegistryClient registry, List<String> ids,
+    private static String writeAggregatePerEvent(Map<String, Object> kafka, SchemaRegistryClient registry, List<String> ids,
                                                  int perAccount) throws Exception {
-        Map<String, byte[]> latest = latestAggregates(bootstrap);
+        Map<String, byte[]> latest = latestAggregates(kafka);
         if (!latest.keySet().containsAll(ids)) {
             throw new IllegalStateException("the aggregates topic lacks " + ids.stream().filter(id -> !latest.containsKey(id))
                     .count() + " of the filled accounts");
         }
         Map<Integer, byte[]> checkpoints = new HashMap<>();
-        try (Admin admin = admin(bootstrap)) {
+        try (Admin admin = admin(kafka)) {
             endOffsets(admin, Topics.EVENTS.name()).forEach((tp, end) ->
                     checkpoints.put(tp.partition(), Long.toString(end).getBytes(StandardCharsets.US_ASCII)));
         }
@@ -368,13 +369,12 @@ final class RestoreBenchmark {
         Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
         long start = System.nanoTime();
         try (Ticker ignored = new Ticker("aggregate records produced", total, sent::get);
-             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaConnection.config(kafka, Map.of(
                      ProducerConfig.ACKS_CONFIG, "all",
                      ProducerConfig.LINGER_MS_CONFIG, 20,
                      ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
                      ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd",
-                     ProducerConfig.BUFFER_MEMORY_CONFIG, 128L * 1024 * 1024), new StringSerializer(), new ByteArraySerializer())) {
+                     ProducerConfig.BUFFER_MEMORY_CONFIG, 128L * 1024 * 1024)), new StringSerializer(), new ByteArraySerializer())) {
             Map<String, AccountAggregate> folded = new HashMap<>();
             for (int version = 1; version <= perAccount; version++) {
                 for (String id : ids) {
@@ -425,13 +425,12 @@ final class RestoreBenchmark {
     }
 
     /** The latest value of every key of {@code bank-account-aggregates} (read_committed, whole topic). */
-    private static Map<String, byte[]> latestAggregates(String bootstrap) {
+    private static Map<String, byte[]> latestAggregates(Map<String, Object> kafka) {
         Map<String, byte[]> latest = new HashMap<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaConnection.config(kafka, Map.of(
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000), new StringDeserializer(), new ByteArrayDeserializer())) {
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000)), new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.AGGREGATES.name()).stream()
                     .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
             consumer.assign(partitions);
@@ -450,8 +449,8 @@ final class RestoreBenchmark {
         return latest;
     }
 
-    private static Admin admin(String bootstrap) {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+    private static Admin admin(Map<String, Object> kafka) {
+        return Admin.create(KafkaConnection.config(kafka, Map.of()));
     }
 
     private static Map<TopicPartition, Long> endOffsets(Admin admin, String topic) throws Exception {

@@ -127,10 +127,10 @@ final class Visibility {
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final Thread thread;
 
-        HopObserver(String bootstrapServers, List<String> topics) {
+        HopObserver(Map<String, Object> kafka, List<String> topics) {
             this.topics = List.copyOf(topics);
             Properties properties = new Properties();
-            properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            properties.putAll(kafka);
             properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
             KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(properties, new StringDeserializer(),

@@ -65,7 +65,7 @@ public final class KafkaPrincipals {
         // application id starts with its base id), their internal topics, groups and transactional ids
         allow(acls, PROJECTION_SERVICE, ResourceType.TOPIC, "bank-account-events", PatternType.LITERAL, READ);
         for (String topic : List.of("bank-account-state", "bank-account-snapshots", "bank-account-events-dlq",
-                "bank-projection-generations")) {
+                "bank-totals", "bank-projection-generations")) {
             allow(acls, PROJECTION_SERVICE, ResourceType.TOPIC, topic, PatternType.LITERAL, OWN);
         }
         allow(acls, PROJECTION_SERVICE, ResourceType.TOPIC, "bank-account-projection", PatternType.PREFIXED,

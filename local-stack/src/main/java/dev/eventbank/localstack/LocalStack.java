@@ -1,6 +1,11 @@
 package dev.eventbank.localstack;
 
+import dev.eventbank.localkafka.KafkaCredentials;
+import dev.eventbank.localkafka.KafkaPrincipals;
 import dev.eventbank.localkafka.LocalKafkaBroker;
+import dev.eventbank.schemas.catalog.TopicProvisioner;
+import dev.eventbank.schemas.catalog.Topics;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.utils.AppInfoParser;
 
 import java.io.IOException;
@@ -135,12 +140,28 @@ public final class LocalStack implements AutoCloseable {
         progress.printf("local-stack: data in %s%n", dataDir);
         progress.printf("local-stack: starting Kafka %s from the jars on 127.0.0.1:%d ...%n", AppInfoParser.getVersion(),
                 ports.kafka());
-        broker = LocalKafkaBroker.start(dataDir.resolve("kafka"), ports.kafka(), ports.kafkaController());
+        // SASL and ACLs: each service its own principal with the least it needs (KafkaPrincipals)
+        KafkaCredentials kafkaCredentials = KafkaCredentials.inDirectory(dataDir.resolve("security"), KafkaPrincipals.ALL);
+        broker = LocalKafkaBroker.startSecured(dataDir.resolve("kafka"), ports.kafka(), ports.kafkaController(),
+                kafkaCredentials);
         writePids();
-        progress.printf("local-stack: Kafka ready after %.1f s%n", seconds(begin));
+        // the operator's part: the catalogue's topics exist before any service starts, as each service's principal
+        // may create only its own topics and the projection reads the event log the command service owns
+        try (Admin admin = Admin.create(kafkaClientProperties(KafkaCredentials.ADMIN))) {
+            new TopicProvisioner(admin, partitions, (short) 1).ensure(Topics.all());
+        }
+        progress.printf("local-stack: Kafka ready after %.1f s (SASL/SCRAM, ACLs per service; passwords in %s)%n",
+                seconds(begin), dataDir.resolve("security"));
 
         Map<String, String> common = new LinkedHashMap<>();
         common.put("kafka.bootstrap.servers", broker.bootstrapServers());
+        for (String module : List.of("schema-registry", "command-service", "projection-service", "query-service")) {
+            broker.clientProperties(module).forEach((name, value) -> {
+                if (!name.equals("bootstrap.servers")) {
+                    common.put(module + "/kafka." + name, value);
+                }
+            });
+        }
         common.put("schema-registry.url", "http://127.0.0.1:" + ports.registry());
         common.put("eventbank.topics.partitions", String.valueOf(partitions));
         // the query service relays history and time travel to the projection service's interactive queries
@@ -293,6 +314,16 @@ public final class LocalStack implements AutoCloseable {
 
     public String bootstrapServers() {
         return broker.bootstrapServers();
+    }
+
+    /**
+     * What a Kafka client of {@code principal} sets to reach this stack's broker: {@code bootstrap.servers} and the
+     * SASL settings. Tests and benchmarks that write or inspect topics directly use
+     * {@link dev.eventbank.localkafka.KafkaCredentials#ADMIN}; a consumer like another team's uses
+     * {@link KafkaPrincipals#READER}.
+     */
+    public Map<String, Object> kafkaClientProperties(String principal) {
+        return new java.util.HashMap<>(broker.clientProperties(principal));
     }
 
     public Path dataDir() {

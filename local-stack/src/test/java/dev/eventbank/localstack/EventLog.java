@@ -1,5 +1,6 @@
 package dev.eventbank.localstack;
 
+import dev.eventbank.localkafka.KafkaCredentials;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.events.AccountOpened;
 import dev.eventbank.schemas.events.BankAccountEvent;
@@ -41,9 +42,7 @@ final class EventLog {
         AvroDeserializer<BankAccountEvent> deserializer = new AvroDeserializer<>(
                 new HttpSchemaRegistryClient(stack.registryUrl()), BankAccountEvent.getClassSchema());
         Map<String, List<BankAccountEvent>> events = new HashMap<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                "bootstrap.servers", stack.bootstrapServers(),
-                "isolation.level", "read_committed"),
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(admin(stack, "read_committed"),
                 new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVENTS.name()).stream()
                     .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
@@ -77,9 +76,7 @@ final class EventLog {
         AvroDeserializer<BankAccountEvent> deserializer = new AvroDeserializer<>(
                 new HttpSchemaRegistryClient(stack.registryUrl()), BankAccountEvent.getClassSchema());
         List<String> accounts = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                "bootstrap.servers", stack.bootstrapServers(),
-                "isolation.level", "read_committed"),
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(admin(stack, "read_committed"),
                 new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVENTS.name()).stream()
                     .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
@@ -104,6 +101,13 @@ final class EventLog {
         return accounts;
     }
 
+    /** A consumer's settings as the stack's super user (the test looks at the log, it is no service). */
+    private static Map<String, Object> admin(LocalStack stack, String isolation) {
+        Map<String, Object> config = stack.kafkaClientProperties(KafkaCredentials.ADMIN);
+        config.put("isolation.level", isolation);
+        return config;
+    }
+
     private static String canonical(String accountNumber) {
         return accountNumber.replace(" ", "").replace("-", "").toUpperCase(java.util.Locale.ROOT);
     }
@@ -118,9 +122,7 @@ final class EventLog {
     }
 
     private static long recordCount(LocalStack stack, String isolation) {
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                "bootstrap.servers", stack.bootstrapServers(),
-                "isolation.level", isolation),
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(admin(stack, isolation),
                 new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVENTS.name()).stream()
                     .map(info -> new TopicPartition(info.topic(), info.partition())).toList();

@@ -1,5 +1,7 @@
 package dev.eventbank.localstack;
 
+import dev.eventbank.localkafka.KafkaCredentials;
+import dev.eventbank.localkafka.KafkaPrincipals;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
@@ -90,6 +92,10 @@ class ExternalConsumerIT {
         run(example, Map.of(), Duration.ofMinutes(3), "npm", "ci", "--no-audit", "--no-fund");
         String output = run(example, Map.of(
                 "KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers(),
+                // another team's principal: it may read the public topics and nothing else (KafkaPrincipals)
+                "KAFKA_SASL_USERNAME", KafkaPrincipals.READER,
+                "KAFKA_SASL_PASSWORD", KafkaCredentials.inDirectory(stack.dataDir().resolve("security"),
+                        KafkaPrincipals.ALL).password(KafkaPrincipals.READER),
                 "SCHEMA_REGISTRY_URL", stack.registryUrl(),
                 "EXIT_AFTER_IDLE_MS", "5000"), Duration.ofMinutes(2), "node", "consumer.js");
 

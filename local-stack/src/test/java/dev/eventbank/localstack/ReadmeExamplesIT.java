@@ -70,7 +70,7 @@ class ReadmeExamplesIT {
     static void startStack() throws IOException {
         stack = LocalStack.start(TestStacks.home(), TestStacks.dataDir("ReadmeExamplesIT"), StackPorts.free(), 3,
                 SLOW_MACHINE, System.out);
-        admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()));
+        admin = Admin.create(stack.kafkaClientProperties(dev.eventbank.localkafka.KafkaCredentials.ADMIN));
     }
 
     @AfterAll
