@@ -21,7 +21,9 @@ import java.util.Properties;
  *
  * <p>Client settings: {@link #clientProperties(String)} gives what a Kafka client of that principal sets:
  * SASL_PLAINTEXT with SCRAM-SHA-512 for the services, PLAIN for {@value #ADMIN} (whose password the broker's
- * configuration holds, so it exists before any SCRAM credential is stored in the metadata log).
+ * configuration holds, so it exists before any SCRAM credential is stored in the metadata log). The local broker
+ * accepts PLAIN from every principal too ({@link #plainClientProperties}), for librdkafka-based tools older than 2.6.1,
+ * which cannot do SCRAM with Kafka 4.x.
  */
 public final class KafkaCredentials {
 
@@ -119,6 +121,15 @@ public final class KafkaCredentials {
                 "security.protocol", "SASL_PLAINTEXT",
                 "sasl.mechanism", admin ? "PLAIN" : SCRAM_MECHANISM,
                 "sasl.jaas.config", jaas(module, principal, password(principal)));
+    }
+
+    /** As {@link #clientProperties}, with SASL/PLAIN: for clients that cannot do SCRAM (librdkafka before 2.6.1). */
+    public Map<String, String> plainClientProperties(String principal) {
+        return Map.of(
+                "security.protocol", "SASL_PLAINTEXT",
+                "sasl.mechanism", "PLAIN",
+                "sasl.jaas.config", jaas("org.apache.kafka.common.security.plain.PlainLoginModule", principal,
+                        password(principal)));
     }
 
     static String jaas(String module, String user, String password) {

@@ -232,6 +232,13 @@ public final class LocalKafkaBroker implements AutoCloseable {
             // for the controller listener). Services use SCRAM-SHA-512, created by KafkaPrincipals.apply.
             String adminJaas = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"admin\" password=\""
                     + credentials.password(KafkaCredentials.ADMIN) + "\" user_admin=\"" + credentials.password(KafkaCredentials.ADMIN) + "\";";
+            // the client listener also accepts PLAIN from every principal: librdkafka before 2.6.1 (Debian 12's kcat
+            // has 2.0.2) fails SCRAM against Kafka 4.x brokers (confluentinc/librdkafka#4895), and other teams' tools
+            // must still be able to connect. Same principals, same ACLs; SCRAM stays what our services use.
+            StringBuilder clientJaas = new StringBuilder(adminJaas.substring(0, adminJaas.length() - 1));
+            credentials.scramUsers().forEach((user, password) ->
+                    clientJaas.append(" user_").append(user).append("=\"").append(password).append('"'));
+            clientJaas.append(';');
             lines.addAll(List.of(
                     "listeners=SASL_PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
                     "advertised.listeners=SASL_PLAINTEXT://127.0.0.1:" + port,
@@ -242,7 +249,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
                     "listener.name.controller.sasl.enabled.mechanisms=PLAIN",
                     "listener.name.controller.plain.sasl.jaas.config=" + adminJaas,
                     "listener.name.sasl_plaintext.sasl.enabled.mechanisms=SCRAM-SHA-512,PLAIN",
-                    "listener.name.sasl_plaintext.plain.sasl.jaas.config=" + adminJaas,
+                    "listener.name.sasl_plaintext.plain.sasl.jaas.config=" + clientJaas,
                     "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;",
                     "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
                     "super.users=User:admin",

@@ -30,7 +30,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * (kafkajs + @kafkajs/confluent-schema-registry) reads bank-account-events from the running local stack through
  * the registry and prints the events the command service wrote, version 2 fields included.
  *
- * <p>Needs node and npm on the PATH (skipped otherwise) and the npm registry for {@code npm ci} (or a warm cache).
+ * And kcat, another independent client, proves the broker's ACLs: only the command service's principal writes
+ * bank-account-events; another team's, another service's and an anonymous producer are refused and append nothing.
+ *
+ * <p>Needs node and npm on the PATH (skipped otherwise) and the npm registry for {@code npm ci} (or a warm cache);
+ * kcat for the second test (skipped otherwise; bin/test installs it).
  */
 class ExternalConsumerIT {
 
@@ -44,7 +48,6 @@ class ExternalConsumerIT {
 
     @BeforeAll
     static void startStack() throws IOException {
-        assumeTrue(onPath("node") && onPath("npm"), "node and npm are needed for the example consumer");
         dataDir = TestStacks.dataDir("ExternalConsumerIT");
         stack = LocalStack.start(TestStacks.home(), dataDir, StackPorts.free(), 3, SLOW_MACHINE, System.out);
     }
@@ -58,6 +61,7 @@ class ExternalConsumerIT {
 
     @Test
     void shouldPrintOurEventsWithVersion2FieldsWhenTheNodeConsumerReadsThroughTheRegistry() throws Exception {
+        assumeTrue(onPath("node") && onPath("npm"), "node and npm are needed for the example consumer");
         // given an account opened and fed with the version 2 fields, and one opened as an old client does
         HttpResponse<String> opened = post("/accounts", "{\"owner\":\"Grace Hopper\",\"currency\":\"USD\","
                 + "\"initialDeposit\":\"10.00\",\"email\":\"grace@example.com\",\"accountType\":\"SAVINGS\"}");
@@ -108,6 +112,77 @@ class ExternalConsumerIT {
                 && line.contains("\"amount\":\"25.5000\"") && line.contains("\"reference\":\"invoice 42\"")), output);
         assertTrue(lines.stream().anyMatch(line -> line.startsWith(ada + " v1 AccountOpened ")
                 && line.contains("\"email\":null") && line.contains("\"accountType\":\"CHECKING\"")), output);
+    }
+
+    @Test
+    void shouldLetOnlyTheCommandServiceWriteTheEventLogWhenAnotherClientTriesWithKcat() throws Exception {
+        assumeTrue(onPath("kcat"), "kcat (Debian package kcat) is needed for this test");
+        // given an event in the log, and the log's end offsets
+        HttpResponse<String> opened = post("/accounts", "{\"owner\":\"Kcat Reader\",\"currency\":\"EUR\",\"initialDeposit\":\"5\"}");
+        assertEquals(201, opened.statusCode(), opened.body());
+        String account = JSON.readTree(opened.body()).path("accountId").asText();
+        long before = eventLogEnd();
+        KafkaCredentials credentials = KafkaCredentials.inDirectory(stack.dataDir().resolve("security"), KafkaPrincipals.ALL);
+
+        // when kcat, another program entirely, writes as another team's principal, as another service's, and as nobody
+        for (String principal : List.of(KafkaPrincipals.READER, KafkaPrincipals.PROJECTION_SERVICE)) {
+            KcatResult refused = kcat("rogue-event\n", sasl(principal, credentials.password(principal)),
+                    "-P", "-t", "bank-account-events", "-k", account);
+            assertTrue(refused.exit() != 0, principal + " wrote to the event log:\n" + refused.output());
+            // refused by the ACLs, not for failing to log in
+            assertTrue(refused.output().contains("authorization failed"), principal + ":\n" + refused.output());
+        }
+        KcatResult anonymous = kcat("rogue-event\n", List.of(), "-P", "-t", "bank-account-events", "-k", account);
+        assertTrue(anonymous.exit() != 0, "a client without credentials wrote to the event log:\n" + anonymous.output());
+
+        // then nothing of theirs reached the log, and the reader still reads it
+        assertEquals(before, eventLogEnd(), "records appended by a refused producer");
+        KcatResult read = kcat("", sasl(KafkaPrincipals.READER, credentials.password(KafkaPrincipals.READER)),
+                "-C", "-t", "bank-account-events", "-o", "beginning", "-e", "-f", "%k\\n", "-X", "isolation.level=read_committed");
+        assertEquals(0, read.exit(), read.output());
+        assertTrue(read.output().lines().anyMatch(account::equals), read.output());
+    }
+
+    private record KcatResult(int exit, String output) {
+    }
+
+    /**
+     * SASL/PLAIN: Debian's kcat links librdkafka 2.0.2, whose SCRAM Kafka 4.x refuses (fixed in librdkafka 2.6.1,
+     * confluentinc/librdkafka#4895); the principal, and so the ACLs, are the same whichever mechanism proves it.
+     */
+    private static List<String> sasl(String user, String password) {
+        return List.of("-X", "security.protocol=SASL_PLAINTEXT", "-X", "sasl.mechanisms=PLAIN",
+                "-X", "sasl.username=" + user, "-X", "sasl.password=" + password);
+    }
+
+    /** kcat against the stack's broker, bounded: librdkafka gives up on a message after 10 s. */
+    private static KcatResult kcat(String input, List<String> auth, String... arguments) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("kcat", "-b", stack.bootstrapServers(),
+                "-X", "message.timeout.ms=10000", "-X", "socket.timeout.ms=5000"));
+        command.addAll(auth);
+        command.addAll(List.of(arguments));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        process.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
+        process.getOutputStream().close();
+        byte[] output = process.getInputStream().readAllBytes();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("kcat did not finish: " + new String(output, StandardCharsets.UTF_8));
+        }
+        return new KcatResult(process.exitValue(), new String(output, StandardCharsets.UTF_8));
+    }
+
+    /** The sum of the event log's end offsets, read as the stack's super user. */
+    private static long eventLogEnd() throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                stack.kafkaClientProperties(KafkaCredentials.ADMIN))) {
+            var partitions = admin.describeTopics(List.of("bank-account-events")).allTopicNames().get(30, TimeUnit.SECONDS)
+                    .get("bank-account-events").partitions().stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition("bank-account-events", p.partition()))
+                    .collect(java.util.stream.Collectors.toMap(p -> p, p -> org.apache.kafka.clients.admin.OffsetSpec.latest()));
+            return admin.listOffsets(partitions).all().get(30, TimeUnit.SECONDS).values().stream()
+                    .mapToLong(org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
+        }
     }
 
     /** Runs a command in {@code dir}, bounded by {@code timeout}; its stdout, or a failure with its output. */
