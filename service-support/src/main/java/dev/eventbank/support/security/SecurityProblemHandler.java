@@ -54,8 +54,8 @@ public final class SecurityProblemHandler implements ExceptionHandler<Authorizat
     @Override
     public MutableHttpResponse<?> handle(HttpRequest request, AuthorizationException exception) {
         if (exception.isForbidden()) {
-            String roles = exception.getAuthentication() == null ? "none"
-                    : String.join(", ", exception.getAuthentication().getRoles());
+            String roles = exception.getAuthentication() == null || exception.getAuthentication().getRoles().isEmpty()
+                    ? "none" : String.join(", ", exception.getAuthentication().getRoles());
             LOG.info("request refused status=403 method={} path={} roles=[{}]", request.getMethodName(),
                     request.getPath(), roles);
             return ProblemResponses.of(HttpStatus.FORBIDDEN, ProblemTypes.FORBIDDEN, "Forbidden",
