@@ -40,6 +40,12 @@ public final class Events {
                 AvroDecimals.toWire(new BigDecimal(initialDeposit)), null, null, null));
     }
 
+    /** An AccountOpened of version 3: the account is owned by the customer {@code ownerId}. */
+    public static BankAccountEvent openedFor(String accountId, String initialDeposit, String ownerId) {
+        return event(accountId, 1, "AccountOpened", new AccountOpened("NL00EVBK0000000001", "Ada Lovelace", "EUR",
+                AvroDecimals.toWire(new BigDecimal(initialDeposit)), "ada@example.com", AccountType.CHECKING, ownerId));
+    }
+
     /** An AccountOpened of version 2 with an e-mail address (or null) and an account type. */
     public static BankAccountEvent opened(String accountId, String initialDeposit, String email, AccountType accountType) {
         return event(accountId, 1, "AccountOpened", new AccountOpened("NL00EVBK0000000001", "Ada Lovelace", "EUR",

@@ -47,6 +47,7 @@ record EventResponse(long version, String eventType, String occurredAt, String e
             json.put("initialDeposit", Amounts.text(opened.getInitialDeposit(), opened.getCurrency()));
             json.put("email", opened.getEmail());
             json.put("accountType", opened.getAccountType() == null ? null : opened.getAccountType().name());
+            json.put("ownerId", opened.getOwnerId());
         } else if (payload instanceof MoneyDeposited deposited) {
             json.put("amount", Amounts.text(deposited.getAmount(), deposited.getCurrency()));
             json.put("currency", deposited.getCurrency());

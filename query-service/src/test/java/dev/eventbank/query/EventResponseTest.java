@@ -25,7 +25,7 @@ class EventResponseTest {
     void shouldShowTheOpeningWithItsTypeAndEmailWhenAccountOpened() {
         // when
         EventResponse json = EventResponse.of(event(1, "AccountOpened", new AccountOpened("NL00EVBK0000000001",
-                "Ada Lovelace", "EUR", new BigDecimal("100.0000"), null, AccountType.CHECKING, null)));
+                "Ada Lovelace", "EUR", new BigDecimal("100.0000"), null, AccountType.CHECKING, "customer-7")));
 
         // then: amounts in the currency's scale; a missing e-mail address is there, as null
         Map<String, String> expected = new LinkedHashMap<>();
@@ -35,6 +35,7 @@ class EventResponseTest {
         expected.put("initialDeposit", "100.00");
         expected.put("email", null);
         expected.put("accountType", "CHECKING");
+        expected.put("ownerId", "customer-7");
         assertEquals(expected, json.payload());
         assertEquals(List.copyOf(expected.keySet()), List.copyOf(json.payload().keySet()));
         assertEquals(1, json.version());

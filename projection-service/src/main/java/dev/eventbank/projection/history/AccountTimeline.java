@@ -130,7 +130,7 @@ public final class AccountTimeline {
         if (version == current.getVersion()) {
             return new AsOf.Found(current, current.getVersion());
         }
-        return fold(accountId, version, snapshot -> snapshot.getVersion() <= version, event -> event.getVersion() <= version);
+        return fold(current, version, snapshot -> snapshot.getVersion() <= version, event -> event.getVersion() <= version);
     }
 
     /** The state after the last event that occurred at or before {@code instant}. */
@@ -145,12 +145,17 @@ public final class AccountTimeline {
         if (!instant.isBefore(current.getUpdatedAt())) {
             return new AsOf.Found(current, current.getVersion());
         }
-        return fold(accountId, current.getVersion(), snapshot -> !snapshot.getUpdatedAt().isAfter(instant),
+        return fold(current, current.getVersion(), snapshot -> !snapshot.getUpdatedAt().isAfter(instant),
                 event -> !event.getOccurredAt().isAfter(instant));
     }
 
-    /** From the latest usable snapshot up to {@code maxVersion} that {@code usable} accepts, fold while {@code take}. */
-    private AsOf fold(String accountId, long maxVersion, Predicate<AccountSnapshot> usable, Predicate<BankAccountEvent> take) {
+    /**
+     * From the latest usable snapshot up to {@code maxVersion} that {@code usable} accepts, fold while {@code take}.
+     * The owner ({@code ownerId}) is the current state's: it is set once by {@code AccountOpened} and never changes,
+     * and snapshots do not carry it (AccountSnapshot has no such field), so a state folded from one would lose it.
+     */
+    private AsOf fold(AccountState current, long maxVersion, Predicate<AccountSnapshot> usable, Predicate<BankAccountEvent> take) {
+        String accountId = current.getAccountId();
         AccountState state = null;
         try (KeyValueIterator<String, AccountSnapshot> candidates = snapshots.get()
                 .reverseRange(HistoryKeys.first(accountId), HistoryKeys.key(accountId, maxVersion))) {
@@ -163,7 +168,7 @@ public final class AccountTimeline {
         }
         long snapshotVersion = state == null ? 0 : state.getVersion();
         if (snapshotVersion >= maxVersion) {
-            return new AsOf.Found(state, snapshotVersion);
+            return new AsOf.Found(withOwner(state, current), snapshotVersion);
         }
         try (KeyValueIterator<String, byte[]> entries = history.get()
                 .range(HistoryKeys.key(accountId, snapshotVersion + 1), HistoryKeys.key(accountId, maxVersion))) {
@@ -184,7 +189,12 @@ public final class AccountTimeline {
         if (state == null) {
             return new AsOf.NotAtThatPoint();
         }
-        return new AsOf.Found(state, snapshotVersion);
+        return new AsOf.Found(withOwner(state, current), snapshotVersion);
+    }
+
+    private static AccountState withOwner(AccountState state, AccountState current) {
+        return state.getOwnerId() != null || current.getOwnerId() == null ? state
+                : AccountState.newBuilder(state).setOwnerId(current.getOwnerId()).build();
     }
 
     private BankAccountEvent decode(byte[] value) {

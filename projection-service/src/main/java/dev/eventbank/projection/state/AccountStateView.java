@@ -19,7 +19,8 @@ import java.math.BigDecimal;
  * guesses: a version gap, a first event that is not {@code AccountOpened}, a second {@code AccountOpened} or a
  * currency that is not the account's is {@link Fold.Rejected} with a reason, and the caller dead-letters it.
  *
- * <p>{@code email} and {@code accountType} come from {@code AccountOpened} and never change. The fold does not
+ * <p>{@code email}, {@code accountType} and {@code ownerId} (the customer who owns the account: the read side's
+ * authorization checks it) come from {@code AccountOpened} and never change. The fold does not
  * default a missing {@code accountType}: version 1 events reach it already upcast to {@code CHECKING}
  * (docs/schema-evolution.md), so that domain rule lives in one place.
  *
@@ -105,6 +106,8 @@ public final class AccountStateView {
                 // version 2 fields: the upcasting deserializer gives version 1 events accountType CHECKING, no email
                 .setEmail(opened.getEmail())
                 .setAccountType(opened.getAccountType())
+                // version 3: null for accounts opened before owners were recorded (only tellers and auditors read them)
+                .setOwnerId(opened.getOwnerId())
                 .build();
     }
 

@@ -122,6 +122,33 @@ class AccountHistoryTest {
         assertRecordedAndFolded(Events.opened(ID, "0.00"), Events.closed(ID, 2));
     }
 
+    @Test
+    void shouldKeepTheOwnerWhenTimeTravelStartsFromASnapshot() {
+        // given: snapshots every 2 events (a snapshot carries no owner)
+        driver.close();
+        StreamsBuilder builder = new StreamsBuilder();
+        ReadSideTopology.build(builder, registry, 2);
+        driver = new TopologyTestDriver(builder.build(), TestDriverConfig.of("history-owner-test", stateDir.resolve("owner")));
+        events = driver.createInputTopic(Topics.EVENTS.name(), new StringSerializer(), new ByteArraySerializer());
+        timeline = new AccountTimeline(() -> driver.getKeyValueStore(AccountStateProjection.STORE),
+                () -> driver.getKeyValueStore(AccountHistoryProjection.STORE),
+                () -> driver.getKeyValueStore(SnapshotProjection.STORE), eventSerde.deserializer());
+        append(Events.openedFor(ID, "100.00", "customer-42"));
+        append(Events.deposited(ID, 2, "1.00", "101.00"));
+        append(Events.deposited(ID, 3, "1.00", "102.00"));
+        append(Events.deposited(ID, 4, "1.00", "103.00"));
+
+        // when: version 2 is a snapshot, version 3 folds on top of it
+        AccountState atSnapshot = found(timeline.asOfVersion(ID, 2));
+        AccountState afterSnapshot = found(timeline.asOfVersion(ID, 3));
+
+        // then
+        assertEquals(2, assertInstanceOf(AccountTimeline.AsOf.Found.class, timeline.asOfVersion(ID, 2)).snapshotVersion());
+        assertEquals("customer-42", atSnapshot.getOwnerId());
+        assertEquals("customer-42", afterSnapshot.getOwnerId());
+        assertEquals(new java.math.BigDecimal("102.0000"), afterSnapshot.getBalance());
+    }
+
     /** Appends {@code log}; checks the evolve, the store, the timeline and time travel for its last event. */
     private void assertRecordedAndFolded(BankAccountEvent... log) {
         // given

@@ -40,6 +40,29 @@ class AccountStateViewTest {
     }
 
     @Test
+    void shouldRecordTheOwnerFromAccountOpenedAndKeepItThroughLaterEvents() {
+        // given
+        AccountState open = applied(null, Events.openedFor(ID, "100.00", "customer-42"));
+
+        // when
+        AccountState later = applied(applied(applied(open, Events.deposited(ID, 2, "1.00", "101.00")),
+                Events.withdrawn(ID, 3, "1.00", "100.00")), Events.closed(ID, 4));
+
+        // then
+        assertEquals("customer-42", open.getOwnerId());
+        assertEquals("customer-42", later.getOwnerId());
+    }
+
+    @Test
+    void shouldLeaveTheOwnerUnknownWhenAccountOpenedPredatesOwners() {
+        // when: an AccountOpened of version 1 or 2 (no ownerId)
+        AccountState state = applied(null, Events.opened(ID, "100.00"));
+
+        // then: no customer owns it; only tellers and auditors can read it
+        assertNull(state.getOwnerId());
+    }
+
+    @Test
     void shouldKeepTheEmailAndAccountTypeFromAccountOpenedThroughLaterEvents() {
         // given
         AccountState open = applied(null, Events.opened(ID, "100.00", "ada@example.com", AccountType.SAVINGS));
