@@ -11,6 +11,8 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.micronaut.security.annotation.Secured;
+import dev.eventbank.support.security.Roles;
 
 import java.net.URI;
 
@@ -19,9 +21,10 @@ import java.net.URI;
  * the next generation from the beginning of the log (202 and its status; {@code ?autoSwitch=false} waits for
  * {@code POST /admin/rebuild/switch} once caught up), {@code GET /admin/rebuild} shows its progress,
  * {@code DELETE /admin/rebuild} cancels it. A second start while one runs is a 409 problem. Thin: the work is in
- * {@link ProjectionGenerations}. Limits: no authentication (like {@code /health}: keep the port internal).
+ * {@link ProjectionGenerations}. Only the {@code operator} role may call it (a bearer token; others 403, none 401).
  */
 @Controller("/admin/rebuild")
+@Secured(Roles.OPERATOR)
 @ExecuteOn(TaskExecutors.BLOCKING)
 final class RebuildController {
 

@@ -38,7 +38,7 @@ class ProjectionObservabilityIT {
     @BeforeAll
     static void startService() throws Exception {
         bootstrapServers = TestBroker.shared().bootstrapServers();
-        service = ServiceUnderTest.start("projection-observability-it");
+        service = ServiceUnderTest.start("projection-observability-it", TestSecurity.internalCredentials());
     }
 
     @AfterAll
@@ -73,8 +73,9 @@ class ProjectionObservabilityIT {
     void shouldEchoTheCorrelationIdWhenARequestCarriesOne() throws Exception {
         // when
         HttpResponse<String> given = service.get(InternalApi.V1 + "/accounts/" + UUID.randomUUID() + "/events",
-                Map.of("X-Correlation-Id", "corr-projection-1"));
-        HttpResponse<String> generated = service.get(InternalApi.V1 + "/bank/totals");
+                Map.of("X-Correlation-Id", "corr-projection-1", "Authorization", TestSecurity.internalBasic()));
+        HttpResponse<String> generated = service.get(InternalApi.V1 + "/bank/totals",
+                Map.of("Authorization", TestSecurity.internalBasic()));
 
         // then
         assertEquals("corr-projection-1", given.headers().firstValue("X-Correlation-Id").orElse(null));

@@ -64,14 +64,14 @@ class ProjectionServiceIT {
     static void startService() throws Exception {
         bootstrapServers = TestBroker.shared().bootstrapServers();
         registry = SchemaRegistryClients.forUrl(REGISTRY_URL);
-        server = ApplicationContext.run(EmbeddedServer.class, Map.of(
+        server = ApplicationContext.run(EmbeddedServer.class, TestSecurity.secured(Map.of(
                 "micronaut.server.port", -1,
                 "kafka.bootstrap.servers", bootstrapServers,
                 "schema-registry.url", REGISTRY_URL,
                 "eventbank.streams.application-id", "projection-it-" + UUID.randomUUID(),
                 "eventbank.streams.state-dir", ServiceUnderTest.stateDir("projection-it").toString(),
                 "eventbank.topics.partitions", 3,
-                "eventbank.snapshots.every-events", 3));
+                "eventbank.snapshots.every-events", 3)));
         context = server.getApplicationContext();
     }
 
@@ -311,7 +311,7 @@ class ProjectionServiceIT {
 
     private static HttpResponse<String> get(String path) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + server.getPort() + path))
-                .build(), HttpResponse.BodyHandlers.ofString());
+                .header("Authorization", TestSecurity.authorizationFor(path)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static InternalApi.EventsPage events(String path) throws Exception {

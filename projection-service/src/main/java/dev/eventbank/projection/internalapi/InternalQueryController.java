@@ -17,6 +17,8 @@ import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.micronaut.security.annotation.Secured;
+import dev.eventbank.projection.security.InternalCredentials;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -34,9 +36,11 @@ import java.util.UUID;
  * they run on the blocking executor. Answers carry {@code X-Projection-Generation}: the generation active when the
  * request arrived (whose stores answered it), so a rebuild's switch can be observed from outside.
  *
- * <p>Limits: no authentication (keep port 8084 internal).
+ * <p>Only the query service may call it, with the internal HTTP Basic credentials ({@link InternalCredentials}; the
+ * security package's {@code InternalApiRule} refuses bearer tokens here whatever their roles).
  */
 @Controller("/internal/v1")
+@Secured(InternalCredentials.ROLE)
 @ExecuteOn(TaskExecutors.BLOCKING)
 final class InternalQueryController {
 

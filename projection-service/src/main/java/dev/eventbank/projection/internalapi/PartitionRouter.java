@@ -26,7 +26,8 @@ import java.util.function.Supplier;
  * relayed. Without {@code eventbank.streams.application-server} (the default) the instance assumes it is the only
  * one and owns every partition, so nothing is forwarded.
  *
- * The forward carries the request's {@code X-Correlation-Id} ({@link CorrelationIdFilter}).
+ * The forward carries the request's {@code X-Correlation-Id} ({@link CorrelationIdFilter}) and its
+ * {@code Authorization} (the query service's internal credentials, which every instance checks).
  *
  * <p>Limits: one hop only (a forwarded request is always answered locally, so a rebalance in flight gives a 404
  * or 503 rather than a loop); no retries; standbys are not queried; the forward blocks a blocking-pool thread.
@@ -72,6 +73,8 @@ public final class PartitionRouter {
                     .timeout(FORWARD_TIMEOUT).header(FORWARDED_HEADER, self.host() + ":" + self.port()).GET();
             // the owner's log lines for this read carry the same correlation id as ours
             CorrelationIdFilter.of(request).ifPresent(id -> forward.header(CorrelationIdFilter.HEADER, id));
+            // the owner checks the caller's credentials itself: instances do not trust each other blindly
+            request.getHeaders().getAuthorization().ifPresent(value -> forward.header("Authorization", value));
             java.net.http.HttpResponse<byte[]> answer = http.send(forward.build(),
                     java.net.http.HttpResponse.BodyHandlers.ofByteArray());
             String contentType = answer.headers().firstValue("Content-Type").orElse("application/json");

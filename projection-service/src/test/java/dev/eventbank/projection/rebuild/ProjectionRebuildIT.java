@@ -1,5 +1,6 @@
 package dev.eventbank.projection.rebuild;
 
+import dev.eventbank.projection.TestSecurity;
 import dev.eventbank.projection.TestTopics;
 import dev.eventbank.projection.Events;
 import dev.eventbank.projection.InternalApi;
@@ -253,14 +254,14 @@ class ProjectionRebuildIT {
     }
 
     private EmbeddedServer start(int snapshotEvery) {
-        return ApplicationContext.run(EmbeddedServer.class, Map.of(
+        return ApplicationContext.run(EmbeddedServer.class, TestSecurity.secured(Map.of(
                 "micronaut.server.port", -1,
                 "kafka.bootstrap.servers", bootstrapServers,
                 "schema-registry.url", registryUrl,
                 "eventbank.streams.application-id", base,
                 "eventbank.streams.state-dir", stateDir.toString(),
                 "eventbank.topics.partitions", 3,
-                "eventbank.snapshots.every-events", snapshotEvery));
+                "eventbank.snapshots.every-events", snapshotEvery)));
     }
 
     /** The values of {@code key}'s records on {@code topic}, read_committed, from the beginning to the end now. */
@@ -340,12 +341,13 @@ class ProjectionRebuildIT {
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + server.getPort() + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + server.getPort() + path))
+                .header("Authorization", TestSecurity.authorizationFor(path)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> post(String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + server.getPort() + path))
+                .header("Authorization", TestSecurity.authorizationFor(path))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 

@@ -1,5 +1,6 @@
 package dev.eventbank.projection.rebuild;
 
+import dev.eventbank.projection.TestSecurity;
 import dev.eventbank.projection.Events;
 import dev.eventbank.projection.TestTopics;
 import dev.eventbank.projection.totals.BankTotalsProjection;
@@ -70,13 +71,13 @@ class RebuildSwitchUnderLoadIT {
         bootstrapServers = TestBroker.shared().bootstrapServers();
         registry = SchemaRegistryClients.forUrl(registryUrl);
         Path stateDir = ServiceUnderTest.stateDir("rebuild-load-it");
-        server = ApplicationContext.run(EmbeddedServer.class, Map.of(
+        server = ApplicationContext.run(EmbeddedServer.class, TestSecurity.secured(Map.of(
                 "micronaut.server.port", -1,
                 "kafka.bootstrap.servers", bootstrapServers,
                 "schema-registry.url", registryUrl,
                 "eventbank.streams.application-id", base,
                 "eventbank.streams.state-dir", stateDir.toString(),
-                "eventbank.topics.partitions", 3));
+                "eventbank.topics.partitions", 3)));
     }
 
     @AfterEach
@@ -254,12 +255,13 @@ class RebuildSwitchUnderLoadIT {
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + server.getPort() + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + server.getPort() + path))
+                .header("Authorization", TestSecurity.authorizationFor(path)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> post(String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + server.getPort() + path))
+                .header("Authorization", TestSecurity.authorizationFor(path))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

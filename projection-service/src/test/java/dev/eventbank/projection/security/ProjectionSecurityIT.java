@@ -1,0 +1,230 @@
+package dev.eventbank.projection.security;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.jwt.PlainJWT;
+import dev.eventbank.devissuer.DevIssuer;
+import dev.eventbank.projection.Events;
+import dev.eventbank.projection.InternalApi;
+import dev.eventbank.projection.TestSecurity;
+import dev.eventbank.projection.TestTopics;
+import dev.eventbank.schemas.serde.SchemaRegistryClients;
+import dev.eventbank.support.testing.ServiceUnderTest;
+import dev.eventbank.testbroker.TestBroker;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Who may call what on the projection service (a real one, on the test broker): every endpoint against every kind
+ * of caller, as a matrix of expected statuses; tokens forged each way; and a projection without an internal
+ * password, which refuses every internal read.
+ *
+ * <p>The internal API ({@code /internal/v1}) answers only the query service's HTTP Basic credentials: no
+ * credentials or wrong ones are 401, a user's bearer token (whatever its roles, even one claiming the internal
+ * role {@code service}) 403, so that no customer can read another's history by calling port 8084 directly. The
+ * rebuild API answers operators only. Health and Prometheus are open.
+ */
+class ProjectionSecurityIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    private static final String OWNER = "customer-owner";
+    private static final String ACCOUNT = UUID.randomUUID().toString();
+
+    private static ServiceUnderTest service;
+
+    /** The callers of the matrix: a name and the Authorization header it sends (empty = none). */
+    private static final Map<String, String> CALLERS = new LinkedHashMap<>();
+
+    @BeforeAll
+    static void startService() throws Exception {
+        service = ServiceUnderTest.start("projection-security-it", TestSecurity.internalCredentials())
+                .awaitHealthy(TIMEOUT);
+        TestTopics.produceEvents(TestBroker.shared().bootstrapServers(),
+                SchemaRegistryClients.forUrl(ServiceUnderTest.sharedRegistryUrl()),
+                List.of(Events.openedFor(ACCOUNT, "100.00", OWNER), Events.deposited(ACCOUNT, 2, "5.00", "105.00")));
+        CALLERS.put("none", "");
+        CALLERS.put("customer-owner", ServiceUnderTest.bearer("customer", OWNER));
+        CALLERS.put("other-customer", ServiceUnderTest.bearer("customer", "customer-other"));
+        CALLERS.put("teller", ServiceUnderTest.bearer("teller", "it-teller"));
+        CALLERS.put("auditor", ServiceUnderTest.bearer("auditor", "it-auditor"));
+        CALLERS.put("operator", ServiceUnderTest.bearer("operator", "it-operator"));
+        CALLERS.put("token-claiming-service", ServiceUnderTest.bearer(InternalCredentials.ROLE, "not-the-query-service"));
+        CALLERS.put("internal", TestSecurity.internalBasic());
+        CALLERS.put("internal-wrong-password", TestSecurity.basic(TestSecurity.INTERNAL_USERNAME, "guess"));
+        CALLERS.put("internal-wrong-user", TestSecurity.basic("someone", TestSecurity.INTERNAL_PASSWORD));
+        awaitProjected();
+    }
+
+    @AfterAll
+    static void stopService() {
+        if (service != null) {
+            service.close();
+        }
+    }
+
+    @Test
+    void shouldAnswerEachCallerOfEachEndpointWithItsStatus() throws Exception {
+        // given: endpoint -> expected status per caller, in the order of CALLERS:
+        //   none, owner, other customer, teller, auditor, operator, token claiming 'service', internal, wrong pw, wrong user
+        String events = InternalApi.V1 + "/accounts/" + ACCOUNT + "/events";
+        String state = InternalApi.V1 + "/accounts/" + ACCOUNT + "/state?asOfVersion=1";
+        String asOf = InternalApi.V1 + "/accounts/" + ACCOUNT + "/state?asOf=" + Instant.now();
+        String unknown = InternalApi.V1 + "/accounts/" + UUID.randomUUID() + "/events";
+        String totals = InternalApi.V1 + "/bank/totals";
+        Map<String, int[]> matrix = new LinkedHashMap<>();
+        for (String internal : List.of("GET " + events, "GET " + state, "GET " + asOf, "GET " + unknown, "GET " + totals)) {
+            matrix.put(internal, new int[]{401, 403, 403, 403, 403, 403, 403, 200, 401, 401});
+        }
+        matrix.put("GET /admin/rebuild", new int[]{401, 403, 403, 403, 403, 200, 403, 403, 401, 401});
+        // an operator passes the check and gets the rebuild API's own answer (nothing is started: a bad parameter)
+        matrix.put("POST /admin/rebuild?autoSwitch=maybe", new int[]{401, 403, 403, 403, 403, 400, 403, 403, 401, 401});
+        matrix.put("POST /admin/rebuild/switch", new int[]{401, 403, 403, 403, 403, 409, 403, 403, 401, 401});
+        matrix.put("DELETE /admin/rebuild", new int[]{401, 403, 403, 403, 403, 409, 403, 403, 401, 401});
+        for (String open : List.of("GET /health", "GET /health/readiness", "GET /health/liveness", "GET /prometheus")) {
+            // open: a caller's credentials, right or wrong, are not asked for (wrong Basic ones are still refused)
+            matrix.put(open, new int[]{200, 200, 200, 200, 200, 200, 200, 200, -1, -1});
+        }
+
+        // when / then
+        List<String> wrong = new ArrayList<>();
+        for (Map.Entry<String, int[]> row : matrix.entrySet()) {
+            String[] request = row.getKey().split(" ", 2);
+            int column = 0;
+            for (Map.Entry<String, String> caller : CALLERS.entrySet()) {
+                int expected = row.getValue()[column++];
+                HttpResponse<String> answer = send(request[0], request[1], caller.getValue());
+                if (expected == -1) {
+                    continue;
+                }
+                if (answer.statusCode() != expected) {
+                    wrong.add(row.getKey() + " as " + caller.getKey() + ": expected " + expected + ", got "
+                            + answer.statusCode() + " " + answer.body());
+                } else if (expected == 401 || expected == 403) {
+                    assertProblem(answer, expected);
+                }
+            }
+        }
+        assertTrue(wrong.isEmpty(), String.join("\n", wrong));
+    }
+
+    @Test
+    void shouldTellTheInternalClientToUseItsBasicCredentialsWhenRefused() throws Exception {
+        // when
+        HttpResponse<String> none = send("GET", InternalApi.V1 + "/bank/totals", "");
+        HttpResponse<String> wrong = send("GET", InternalApi.V1 + "/bank/totals",
+                TestSecurity.basic(TestSecurity.INTERNAL_USERNAME, "guess"));
+        HttpResponse<String> customer = send("GET", InternalApi.V1 + "/accounts/" + ACCOUNT + "/events",
+                ServiceUnderTest.bearer("customer", OWNER));
+
+        // then
+        for (HttpResponse<String> refused : List.of(none, wrong)) {
+            assertProblem(refused, 401);
+            assertEquals("Basic realm=\"eventbank-internal\"", refused.headers().firstValue("WWW-Authenticate").orElse(null));
+            assertTrue(detail(refused).contains("HTTP Basic credentials"), refused.body());
+        }
+        assertProblem(customer, 403);
+        assertTrue(detail(customer).contains("(customer)"), customer.body());
+    }
+
+    @Test
+    void shouldRefuseForgedTokensWithA401ThatSaysWhy() throws Exception {
+        // given: tokens for an operator, each wrong in one way
+        Instant now = Instant.now();
+        Path otherKeys = Files.createTempDirectory(Files.createDirectories(Path.of("target", "it-state")), "other-issuer-");
+        Map<String, String> forged = new LinkedHashMap<>();
+        forged.put("unsigned (alg 'none')", new PlainJWT(operatorClaims(now).build()).serialize());
+        forged.put("signature does not verify", DevIssuer.inDirectory(otherKeys).token("operator", "it-operator"));
+        forged.put("issuer is not one this API trusts",
+                ServiceUnderTest.issuer().sign(operatorClaims(now).issuer("https://evil.example").build()));
+        forged.put("expired at", ServiceUnderTest.issuer().sign(DevIssuer.claims("it-operator", List.of("operator"),
+                now.minusSeconds(7200), now.minusSeconds(3600)).build()));
+        forged.put("audience (aud) must include 'eventbank'",
+                ServiceUnderTest.issuer().sign(operatorClaims(now).audience("another-api").build()));
+        forged.put("not a well-formed JWT", "not.a.jwt");
+
+        for (Map.Entry<String, String> token : forged.entrySet()) {
+            // when
+            HttpResponse<String> answer = send("GET", "/admin/rebuild", "Bearer " + token.getValue());
+
+            // then
+            assertProblem(answer, 401);
+            assertTrue(detail(answer).contains(token.getKey()), token.getKey() + ": " + answer.body());
+            assertTrue(answer.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"), answer.headers().toString());
+        }
+    }
+
+    @Test
+    void shouldRefuseEveryInternalReadWhenNoInternalPasswordIsConfigured() throws Exception {
+        // given: a projection without eventbank.security.internal.password
+        try (ServiceUnderTest closed = ServiceUnderTest.start("projection-no-password-it").awaitHealthy(TIMEOUT)) {
+            for (String authorization : List.of("", TestSecurity.basic(TestSecurity.INTERNAL_USERNAME, ""),
+                    TestSecurity.internalBasic())) {
+                // when
+                HttpResponse<String> answer = closed.get(InternalApi.V1 + "/bank/totals", Map.of("Authorization", authorization));
+
+                // then
+                assertProblem(answer, 401);
+                assertTrue(detail(answer).contains("no eventbank.security.internal.password"), answer.body());
+            }
+        }
+    }
+
+    private static com.nimbusds.jwt.JWTClaimsSet.Builder operatorClaims(Instant now) {
+        return DevIssuer.claims("it-operator", List.of("operator"), now, now.plusSeconds(3600));
+    }
+
+    /** Waits until the account's events are projected (read with the internal credentials). */
+    private static void awaitProjected() throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        String path = InternalApi.V1 + "/accounts/" + ACCOUNT + "/state?asOfVersion=2";
+        HttpResponse<String> answer = send("GET", path, TestSecurity.internalBasic());
+        while (!(answer.statusCode() == 200 && answer.body().contains("FOUND")) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            answer = send("GET", path, TestSecurity.internalBasic());
+        }
+        assertTrue(answer.body().contains("FOUND"), answer.statusCode() + " " + answer.body());
+    }
+
+    private static HttpResponse<String> send(String method, String path, String authorization) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(service.url(path))).timeout(Duration.ofSeconds(30))
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        if (!authorization.isEmpty()) {
+            request.header("Authorization", authorization);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void assertProblem(HttpResponse<String> answer, int status) throws Exception {
+        assertEquals(status, answer.statusCode(), answer.body());
+        assertTrue(answer.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"),
+                answer.headers().toString());
+        JsonNode problem = JSON.readTree(answer.body());
+        assertEquals(status == 401 ? "/problems/unauthorized" : "/problems/forbidden", problem.path("type").asText());
+        assertEquals(status, problem.path("status").asInt());
+    }
+
+    private static String detail(HttpResponse<String> answer) throws Exception {
+        return JSON.readTree(answer.body()).path("detail").asText();
+    }
+}
