@@ -2,6 +2,7 @@ package dev.eventbank.projection;
 
 import dev.eventbank.projection.rebuild.ProjectionGenerations;
 import dev.eventbank.projection.rebuild.RebuildStatus;
+import dev.eventbank.support.security.Roles;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Controller;
@@ -12,7 +13,6 @@ import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
-import dev.eventbank.support.security.Roles;
 
 import java.net.URI;
 

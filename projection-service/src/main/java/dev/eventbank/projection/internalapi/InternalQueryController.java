@@ -4,6 +4,7 @@ import dev.eventbank.projection.ProjectionProblem;
 import dev.eventbank.projection.history.AccountTimeline;
 import dev.eventbank.projection.rebuild.ProjectionGeneration;
 import dev.eventbank.projection.rebuild.ProjectionGenerations;
+import dev.eventbank.projection.security.InternalCredentials;
 import dev.eventbank.projection.totals.BankTotalsProjection;
 import dev.eventbank.projection.totals.BankTotalsReader;
 import dev.eventbank.schemas.serde.SchemaRegistryClient;
@@ -18,7 +19,6 @@ import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
-import dev.eventbank.projection.security.InternalCredentials;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
