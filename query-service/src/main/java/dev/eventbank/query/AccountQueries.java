@@ -54,20 +54,47 @@ public final class AccountQueries {
      * visible yet.
      */
     public CompletableFuture<Lookup> find(String accountId, long minVersion, Duration maxWait) {
-        AccountState now = reader.find(accountId);
+        return find(accountId, minVersion, maxWait, state -> true);
+    }
+
+    /**
+     * As {@link #find(String, long, Duration)}, for a caller that may read only the states {@code readable}
+     * accepts: any other state is treated as absent (not found, after the same wait), so the answer does not tell
+     * an account the caller may not read from one that does not exist.
+     */
+    public CompletableFuture<Lookup> find(String accountId, long minVersion, Duration maxWait,
+                                          Predicate<AccountState> readable) {
+        long deadline = System.nanoTime() + maxWait.toNanos();
+        AccountState now = current(accountId, readable);
         if (minVersion <= 0 || reaches(now, minVersion)) {
             return CompletableFuture.completedFuture(lookup(now, minVersion));
         }
         CompletableFuture<Long> arrival = waiters.await(accountId, minVersion);
         // registered first, read second: an update between the first read and the registration is not lost
-        AccountState again = reader.find(accountId);
+        AccountState again = current(accountId, readable);
         if (reaches(again, minVersion)) {
             arrival.cancel(false);
             return CompletableFuture.completedFuture(lookup(again, minVersion));
         }
         return arrival
                 .completeOnTimeout(-1L, maxWait.toMillis(), TimeUnit.MILLISECONDS)
-                .thenApplyAsync(version -> lookup(reader.find(accountId), minVersion), executor);
+                .thenComposeAsync(version -> {
+                    Lookup result = lookup(current(accountId, readable), minVersion);
+                    long left = deadline - System.nanoTime();
+                    if (result instanceof Lookup.NotFound && version >= 0 && left > 0) {
+                        // the version arrived on an account the caller may not read: answered when an account that
+                        // never appears is, at the end of the wait, so the timing does not tell either
+                        return CompletableFuture.supplyAsync(() -> result,
+                                CompletableFuture.delayedExecutor(left, TimeUnit.NANOSECONDS, executor));
+                    }
+                    return CompletableFuture.completedFuture(result);
+                }, executor);
+    }
+
+    /** The account's latest state if {@code readable} accepts it, else null (unknown, or not the caller's). */
+    public AccountState current(String accountId, Predicate<AccountState> readable) {
+        AccountState state = reader.find(accountId);
+        return state != null && readable.test(state) ? state : null;
     }
 
     /**
@@ -87,7 +114,7 @@ public final class AccountQueries {
     }
 
     /** Up to {@code limit} accounts after the cursor {@code after} that {@code filter} accepts, in account-id order. */
-    public Page list(String after, int limit, Filter filter) {
+    public Page list(String after, int limit, Predicate<AccountState> filter) {
         List<AccountState> found = reader.scan(after, filter == null ? Filter.ANY : filter, limit + 1);
         if (found.size() <= limit) {
             return new Page(found, null);

@@ -12,8 +12,13 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.authentication.Authentication;
 
 import io.swagger.v3.oas.annotations.OpenAPIDefinition;
+import io.swagger.v3.oas.annotations.enums.SecuritySchemeType;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.security.SecurityScheme;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.headers.Header;
@@ -23,6 +28,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
+import dev.eventbank.support.security.Roles;
 import dev.eventbank.support.text.TextRule;
 
 import java.math.BigInteger;
@@ -43,13 +49,24 @@ import java.util.regex.Pattern;
  * ({@link #once}): the framework would join the values with commas, and {@code owner=A&owner=B} would silently
  * filter on the owner "A,B". History and time travel are read from the projection
  * ({@link ProjectionReads}) with parameters checked here, and rendered here like every other read.
+ *
+ * <p>Who reads what ({@link ReadScope}): tellers and auditors every account; a customer only its own (the state's
+ * {@code ownerId} is the token's subject), and another's account, by any route (state, {@code minVersion},
+ * history, time travel), answers the same 404 problem as an account that does not exist; its listing shows only its
+ * own accounts. Other roles: 403. A customer's history and time travel are only asked of the projection once this
+ * service's view shows the account is the customer's.
  */
 @OpenAPIDefinition(info = @Info(title = "query-service", version = "1.0", description = """
         Reads of bank accounts: the latest state (eventually consistent; pass minVersion from a command's answer \
         to read your own write), the paged listing, one account's events, time travel and bank totals. Errors are \
-        application/problem+json. Amounts are decimal strings. The event browser page is at /browser/."""))
+        application/problem+json. Amounts are decimal strings. The event browser page is at /browser/. Every call \
+        needs a bearer token (JWT): tellers and auditors read every account, a customer only its own (another's \
+        answers 404), bank totals are for tellers and auditors; no or an invalid token is a 401, a role that may \
+        not is a 403."""), security = @SecurityRequirement(name = "bearer"))
+@SecurityScheme(name = "bearer", type = SecuritySchemeType.HTTP, scheme = "bearer", bearerFormat = "JWT")
 @Tag(name = "accounts", description = "state, listing, history and time travel of accounts")
 @Controller("/accounts")
+@Secured({Roles.CUSTOMER, Roles.TELLER, Roles.AUDITOR})
 final class AccountsController {
 
     private static final Pattern UUID_TEXT = Pattern.compile(
@@ -85,7 +102,7 @@ final class AccountsController {
             content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
     @ApiResponse(responseCode = "503", ref = "#/components/responses/Unavailable")
     @Get("/{id}")
-    CompletableFuture<? extends HttpResponse<?>> get(HttpRequest<?> request,
+    CompletableFuture<? extends HttpResponse<?>> get(HttpRequest<?> request, Authentication caller,
                                                      @Parameter(description = "account id (UUID)") @PathVariable String id,
                                                      @Parameter(description = "wait until the account has at least this version (from a command's answer)", schema = @Schema(type = "integer", minimum = "1"))
                                                      @Nullable @QueryValue String minVersion,
@@ -96,14 +113,15 @@ final class AccountsController {
                                                      @Parameter(description = "time travel: the state at this ISO-8601 instant", example = "2026-11-26T10:00:00Z", schema = @Schema(type = "string", format = "date-time"))
                                                      @Nullable @QueryValue String asOf) {
         once(request, "minVersion", "maxWait", "asOfVersion", "asOf");
+        ReadScope scope = ReadScope.of(caller);
         if (asOfVersion != null || asOf != null) {
-            return timeTravel(id, minVersion, maxWait, asOfVersion, asOf);
+            return timeTravel(scope, id, minVersion, maxWait, asOfVersion, asOf);
         }
         long min = minVersion == null ? 0 : number("minVersion", minVersion, 1, Long.MAX_VALUE);
         Duration wait = maxWait == null ? minVersionTimeout
                 : Duration.ofMillis(Math.min(number("maxWait", maxWait, 0, Long.MAX_VALUE), minVersionTimeout.toMillis()));
         String accountId = canonicalId(id);
-        return queries.find(accountId, min, wait).thenApply(lookup -> {
+        return queries.find(accountId, min, wait, scope).thenApply(lookup -> {
             if (lookup instanceof AccountQueries.Lookup.Found found) {
                 return (HttpResponse<?>) HttpResponse.ok(AccountResponse.of(found.state()))
                         .header(HttpHeaders.ETAG, "\"" + found.state().getVersion() + "\"");
@@ -126,7 +144,7 @@ final class AccountsController {
      * which folds it from the nearest snapshot, and rendered here like the latest state. A version after the current
      * one is a 404 with {@code currentVersion} (that state does not exist yet), an instant before the opening a 404.
      */
-    private CompletableFuture<HttpResponse<?>> timeTravel(String id, String minVersion, String maxWait,
+    private CompletableFuture<HttpResponse<?>> timeTravel(ReadScope scope, String id, String minVersion, String maxWait,
                                                           String asOfVersion, String asOf) {
         if (asOfVersion != null && asOf != null) {
             throw QueryProblem.badRequest("give asOfVersion or asOf, not both");
@@ -137,7 +155,7 @@ final class AccountsController {
         CompletableFuture<AccountState> state;
         if (asOfVersion != null) {
             long version = number("asOfVersion", asOfVersion, 1, Long.MAX_VALUE);
-            state = projection.asOfVersion(canonicalId(id), version);
+            state = projection.asOfVersion(readable(scope, id), version);
         } else {
             Instant instant;
             try {
@@ -146,10 +164,16 @@ final class AccountsController {
                 throw QueryProblem.badRequest("asOf must be an ISO-8601 instant such as 2025-01-01T10:00:00Z, got '"
                         + TextRule.quote(asOf, 60) + "'");
             }
-            state = projection.asOf(canonicalId(id), instant);
+            state = projection.asOf(readable(scope, id), instant);
         }
-        return state.thenApply(found -> (HttpResponse<?>) HttpResponse.ok(AccountResponse.of(found))
-                .header(HttpHeaders.ETAG, "\"" + found.getVersion() + "\""));
+        return state.thenApply(found -> {
+            if (!scope.test(found)) {
+                // the view said the account is the caller's; the projection's state must say so too
+                throw notFound(found.getAccountId());
+            }
+            return (HttpResponse<?>) HttpResponse.ok(AccountResponse.of(found))
+                    .header(HttpHeaders.ETAG, "\"" + found.getVersion() + "\"");
+        });
     }
 
     /**
@@ -164,7 +188,7 @@ final class AccountsController {
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @ApiResponse(responseCode = "503", ref = "#/components/responses/Unavailable")
     @Get("/{id}/events")
-    CompletableFuture<EventResponse.Page> events(HttpRequest<?> request,
+    CompletableFuture<EventResponse.Page> events(HttpRequest<?> request, Authentication caller,
                                               @Parameter(description = "account id (UUID)") @PathVariable String id,
                                               @Parameter(description = "first version (default 1)", schema = @Schema(type = "integer", minimum = "1"))
                                               @Nullable @QueryValue String fromVersion,
@@ -173,7 +197,26 @@ final class AccountsController {
         once(request, "fromVersion", "limit");
         long from = fromVersion == null ? 1 : number("fromVersion", fromVersion, 1, Long.MAX_VALUE);
         long size = limit == null ? DEFAULT_HISTORY_LIMIT : number("limit", limit, 1, MAX_HISTORY_LIMIT);
-        return projection.events(canonicalId(id), from, size);
+        return projection.events(readable(ReadScope.of(caller), id), from, size);
+    }
+
+    /**
+     * The canonical id of an account the caller may read, before anything is asked of the projection: for a
+     * caller who reads every account, any id (the projection says whether it exists); for a customer, only an
+     * account this service's view shows as the customer's, else the 404 problem of an unknown account (the same
+     * text as the projection's). So a customer's request for another's account never reaches the projection, and
+     * the projection's answers (a current version, an opening instant) can tell nothing about it.
+     */
+    private String readable(ReadScope scope, String id) {
+        String accountId = canonicalId(id);
+        if (!scope.all() && queries.current(accountId, scope) == null) {
+            throw notFound(accountId);
+        }
+        return accountId;
+    }
+
+    private static QueryProblem notFound(String accountId) {
+        return QueryProblem.accountNotFound("no account with id " + accountId);
     }
 
     /**
@@ -194,7 +237,7 @@ final class AccountsController {
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
     @ApiResponse(responseCode = "503", ref = "#/components/responses/Unavailable")
     @Get
-    AccountResponse.Page list(HttpRequest<?> request,
+    AccountResponse.Page list(HttpRequest<?> request, Authentication caller,
                               @Parameter(description = "page size, 1..500 (default 50)", schema = @Schema(type = "integer", minimum = "1", maximum = "500"))
                               @Nullable @QueryValue String limit,
                               @Parameter(description = "the 'next' of the previous page") @Nullable @QueryValue String after,
@@ -211,9 +254,10 @@ final class AccountsController {
         String ownerFilter = owner == null ? null : text("owner", owner, MAX_OWNER);
         // a cursor that is a UUID in another case is the same position: ids are ordered in their canonical form
         String cursor = after != null && UUID_TEXT.matcher(after).matches() ? UUID.fromString(after).toString() : after;
+        // a customer's listing holds only its own accounts
         return AccountResponse.Page.of(queries.list(cursor, size,
                 new AccountQueries.Filter(status == null ? null : status(status), ownerFilter,
-                        accountType == null ? null : accountType(accountType))));
+                        accountType == null ? null : accountType(accountType)).and(ReadScope.of(caller))));
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.eventbank.query;
 
 import dev.eventbank.support.logging.CorrelationIdFilter;
+import io.micronaut.core.annotation.Order;
 import io.micronaut.http.annotation.ServerFilter;
 
 import java.util.regex.Pattern;
@@ -16,6 +17,9 @@ import java.util.regex.Pattern;
  * projection service) logs without it.
  */
 @ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
+// ServerFilterPhase.FIRST (-1000), before the security filter (SECURITY, 39000): a refused request (401/403) is
+// logged and answered with its correlation id too
+@Order(-1000)
 final class CorrelationFilter extends CorrelationIdFilter {
 
     CorrelationFilter() {

@@ -13,7 +13,9 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -22,6 +24,11 @@ import java.util.concurrent.CompletableFuture;
  * and bank totals, and its metrics ({@link #relay}) for the lag. Asynchronous (no thread held while waiting). An
  * unreachable projection, or any answer of the internal API other than 200 (a 5xx, a 503 while its stores restore, or
  * a 4xx: a projection of another API version), is a 503 problem with {@code Retry-After}, never a 500.
+ *
+ * <p>Every request carries the internal credentials ({@code eventbank.security.internal.username} /
+ * {@code .password}, HTTP Basic): the projection's internal API answers nobody else. Without a password none are
+ * sent (logged once when this client is created, at start) and the projection refuses those reads: 503 here. A 401
+ * or 403 from the projection is logged as a configuration fault (the two services' credentials differ).
  *
  * <p>The request carries the caller's {@code X-Correlation-Id} (from the MDC of the calling thread, where
  * {@link CorrelationFilter} put it), so the projection logs the read under the same id.
@@ -38,12 +45,25 @@ final class ProjectionClient {
     private final URI base;
     private final Duration timeout;
     private final JsonMapper json;
+    private final String authorization;
 
-    ProjectionClient(String baseUrl, Duration timeout, JsonMapper json) {
+    /**
+     * @param username the internal client's name ({@code eventbank.security.internal.username})
+     * @param password its password, empty when none is configured (then no credentials are sent)
+     */
+    ProjectionClient(String baseUrl, Duration timeout, JsonMapper json, String username, String password) {
         this.base = URI.create(baseUrl.endsWith("/") ? baseUrl : baseUrl + "/");
         this.timeout = timeout;
         this.json = json;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+        if (password.isEmpty()) {
+            this.authorization = null;
+            LOG.warn("no eventbank.security.internal.password: the projection's internal API will refuse this service, "
+                    + "so history, time travel and bank totals answer 503; set the same username/password on both services");
+        } else {
+            this.authorization = "Basic " + Base64.getEncoder().encodeToString(
+                    (username + ":" + password).getBytes(StandardCharsets.UTF_8));
+        }
     }
 
     /**
@@ -54,8 +74,14 @@ final class ProjectionClient {
     <T> CompletableFuture<T> get(String pathAndQuery, Class<T> type) {
         URI target = base.resolve(pathAndQuery);
         return send(target).thenApply(answer -> {
-            if (answer.statusCode() != 200) {
+            if (answer.statusCode() == 401 || answer.statusCode() == 403) {
+                LOG.warn("projection refused this service's credentials target={} status={}: check that "
+                        + "eventbank.security.internal.username/password are the same on both services", target,
+                        answer.statusCode());
+            } else if (answer.statusCode() != 200) {
                 LOG.warn("projection failed target={} status={}", target, answer.statusCode());
+            }
+            if (answer.statusCode() != 200) {
                 throw unavailable("the projection service answered " + answer.statusCode() + "; retry in a moment");
             }
             try {
@@ -84,6 +110,9 @@ final class ProjectionClient {
 
     private CompletableFuture<java.net.http.HttpResponse<byte[]>> send(URI target) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(target).timeout(timeout).GET();
+        if (authorization != null) {
+            builder.header("Authorization", authorization);
+        }
         // the caller's correlation id (put in the MDC by CorrelationFilter) goes along, so that the projection's
         // log lines for this read carry it too
         String correlationId = MDC.get(MdcScope.CORRELATION_ID);

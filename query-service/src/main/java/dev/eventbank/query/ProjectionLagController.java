@@ -1,10 +1,13 @@
 package dev.eventbank.query;
 
+import dev.eventbank.support.security.Roles;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.json.JsonMapper;
+import io.micronaut.security.annotation.Secured;
 import io.micronaut.serde.annotation.Serdeable;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -22,7 +25,8 @@ import java.util.concurrent.CompletableFuture;
  * {@code GET /projection/lag}: how far the projection (the writer of the state this service reads) is behind the
  * event log, relayed from the projection service's metrics endpoint ({@code /metrics/eventbank.projection.lag}
  * and {@code .lag.ms}, see projection-service ProjectionLagMetrics) as
- * {@code {"records":0,"ms":0,"measuredAt":"..."}}. For the event browser page and for humans.
+ * {@code {"records":0,"ms":0,"measuredAt":"..."}}. For the event browser page and for humans: tellers, auditors and
+ * operators (it says nothing about money, but about the bank's systems, which is not a customer's business).
  *
  * <p>Limits: the figures are the sum over the partitions of the one projection instance that answers (with
  * several instances, only its partitions); {@code ms} summed over partitions is an upper bound of the worst
@@ -32,6 +36,7 @@ import java.util.concurrent.CompletableFuture;
  */
 @Tag(name = "projection", description = "how far the read side is behind the event log")
 @Controller("/projection")
+@Secured({Roles.TELLER, Roles.AUDITOR, Roles.OPERATOR})
 final class ProjectionLagController {
 
     private final ProjectionClient projection;

@@ -73,11 +73,14 @@ class QueryFactory {
         return streams;
     }
 
-    @Singleton
+    /** Created at start ({@code @Context}), so a missing internal password is logged then, not at the first read. */
+    @Context
     ProjectionClient projectionClient(@Value("${eventbank.query.projection-url:http://localhost:8084}") String url,
                                       @Value("${eventbank.query.projection-timeout:5s}") java.time.Duration timeout,
-                                      JsonMapper json) {
-        return new ProjectionClient(url, timeout, json);
+                                      JsonMapper json,
+                                      @Value("${eventbank.security.internal.username:query-service}") String username,
+                                      @Value("${eventbank.security.internal.password:}") String password) {
+        return new ProjectionClient(url, timeout, json, username, password);
     }
 
     @Singleton

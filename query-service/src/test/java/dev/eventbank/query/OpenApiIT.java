@@ -69,7 +69,7 @@ class OpenApiIT {
         assertEquals(200, spec.statusCode());
         for (String expected : new String[]{"  /accounts:", "  /accounts/{id}:", "  /accounts/{id}/events:",
                 "  /bank/totals:", "  /projection/lag:", "name: minVersion", "name: asOfVersion", "name: accountType",
-                "application/problem+json", "\"503\":", "ETag:"}) {
+                "application/problem+json", "\"503\":", "ETag:", "bearerFormat: JWT"}) {
             assertTrue(spec.body().contains(expected), "the spec lacks " + expected);
         }
     }

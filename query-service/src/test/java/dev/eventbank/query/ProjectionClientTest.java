@@ -33,7 +33,7 @@ class ProjectionClientTest {
         });
         projection.start();
         ProjectionClient client = new ProjectionClient("http://localhost:" + projection.getAddress().getPort(),
-                Duration.ofSeconds(5), JSON);
+                Duration.ofSeconds(5), JSON, "query-service", "s3cret");
         try {
             // when
             HttpResponse<?> withId;
@@ -54,13 +54,43 @@ class ProjectionClientTest {
     }
 
     @Test
+    void shouldSendTheInternalCredentialsAsHttpBasicAndNoneWithoutAPassword() throws Exception {
+        // given: a stand-in projection that answers with the Authorization header it was given
+        HttpServer projection = HttpServer.create(new InetSocketAddress("localhost", 0), 0);
+        projection.createContext("/metrics/eventbank.projection.lag", exchange -> {
+            byte[] body = String.valueOf(exchange.getRequestHeaders().getFirst("Authorization"))
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        projection.start();
+        String url = "http://localhost:" + projection.getAddress().getPort();
+        try {
+            // when
+            HttpResponse<?> configured = new ProjectionClient(url, Duration.ofSeconds(5), JSON, "query-service", "s3cret:é")
+                    .relay("metrics/eventbank.projection.lag").join();
+            HttpResponse<?> unconfigured = new ProjectionClient(url, Duration.ofSeconds(5), JSON, "query-service", "")
+                    .relay("metrics/eventbank.projection.lag").join();
+
+            // then: RFC 7617, user-id ":" password in UTF-8, base64
+            assertEquals("Basic " + java.util.Base64.getEncoder().encodeToString(
+                    "query-service:s3cret:é".getBytes(StandardCharsets.UTF_8)),
+                    new String((byte[]) configured.body(), StandardCharsets.UTF_8));
+            assertEquals("null", new String((byte[]) unconfigured.body(), StandardCharsets.UTF_8));
+        } finally {
+            projection.stop(0);
+        }
+    }
+
+    @Test
     void shouldAnswer503RetryLaterWhenTheProjectionIsUnreachable() throws Exception {
         // given: a port nobody listens on
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        ProjectionClient client = new ProjectionClient("http://localhost:" + port, Duration.ofSeconds(2), JSON);
+        ProjectionClient client = new ProjectionClient("http://localhost:" + port, Duration.ofSeconds(2), JSON, "query-service", "s3cret");
 
         // when
         CompletionException relayed = assertThrows(CompletionException.class,
@@ -88,7 +118,7 @@ class ProjectionClientTest {
         });
         projection.start();
         ProjectionClient client = new ProjectionClient("http://localhost:" + projection.getAddress().getPort(),
-                Duration.ofSeconds(5), JSON);
+                Duration.ofSeconds(5), JSON, "query-service", "s3cret");
         try {
             // when
             CompletionException failure = assertThrows(CompletionException.class,

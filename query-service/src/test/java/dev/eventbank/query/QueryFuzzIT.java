@@ -54,6 +54,8 @@ class QueryFuzzIT {
     private static final Duration ANSWER_WITHIN = Duration.ofSeconds(10);
     private static final long BASE_SEED = 0x5EED_0E4E_0001L;
 
+    private static final String CUSTOMER = ServiceUnderTest.bearer("customer", "fuzz-customer");
+
     private static ServiceUnderTest service;
     private static com.sun.net.httpserver.HttpServer projection;
 
@@ -67,6 +69,9 @@ class QueryFuzzIT {
                         new dev.eventbank.schemas.readmodel.BankTotals(Map.of(), Map.of(), 0L, java.time.Instant.EPOCH)));
         projection.createContext("/", exchange -> {
             String path = exchange.getRequestURI().getPath();
+            if (path.startsWith("/internal/") && TestSecurity.refusedWithoutCredentials(exchange)) {
+                return;
+            }
             String answer = path.startsWith("/metrics") ? "{\"measurements\":[]}"
                     : path.endsWith("/events") ? "{\"accountExists\":false,\"events\":[],\"next\":null}"
                     : path.endsWith("/state") ? "{\"outcome\":\"UNKNOWN_ACCOUNT\",\"state\":null,\"currentVersion\":null,\"openedAt\":null}"
@@ -78,10 +83,10 @@ class QueryFuzzIT {
             exchange.close();
         });
         projection.start();
-        service = ServiceUnderTest.start("query-fuzz-it", Map.of(
+        service = ServiceUnderTest.start("query-fuzz-it", TestSecurity.secured(Map.of(
                 // a minVersion that never arrives answers 503 after this, not after 5 s
                 "eventbank.query.min-version-timeout", "200ms",
-                "eventbank.query.projection-url", "http://localhost:" + projection.getAddress().getPort()));
+                "eventbank.query.projection-url", "http://localhost:" + projection.getAddress().getPort())));
         service.awaitHealthy(Duration.ofSeconds(60));
     }
 
@@ -154,6 +159,13 @@ class QueryFuzzIT {
         putIfNotEmpty(headers, "Accept", gen.oneOf(() -> "", () -> headerValue(gen), () -> gen.of("*/*",
                 "application/json", "text/html", "application/xml", "application/problem+json", "*/*;q=0")));
         putIfNotEmpty(headers, "If-None-Match", gen.oneOf(() -> "", () -> headerValue(gen)));
+        // mostly a teller, who may read everything, so that the parameters are what is fuzzed; else a customer
+        // (own accounts only), no token, or a hostile Authorization value
+        putIfNotEmpty(headers, "Authorization", gen.frequency(
+                Choice.of(6, () -> TestSecurity.TELLER),
+                Choice.of(1, () -> CUSTOMER),
+                Choice.of(1, () -> ""),
+                Choice.of(1, () -> gen.of("Bearer ", "Basic ", "") + headerValue(gen))));
         return new FuzzRequest(method, path + query, headers);
     }
 

@@ -60,7 +60,7 @@ class QueryServiceIT {
     static void startService() throws Exception {
         String bootstrapServers = TestBroker.shared().bootstrapServers();
         projection = stubProjection();
-        server = ApplicationContext.run(EmbeddedServer.class, Map.of(
+        server = ApplicationContext.run(EmbeddedServer.class, TestSecurity.secured(Map.of(
                 "micronaut.server.port", -1,
                 "kafka.bootstrap.servers", bootstrapServers,
                 "schema-registry.url", REGISTRY_URL,
@@ -68,7 +68,7 @@ class QueryServiceIT {
                 "eventbank.streams.state-dir", ServiceUnderTest.stateDir("query-it").toString(),
                 "eventbank.topics.partitions", 3,
                 "eventbank.query.min-version-timeout", "3s",
-                "eventbank.query.projection-url", "http://localhost:" + projection.getAddress().getPort()));
+                "eventbank.query.projection-url", "http://localhost:" + projection.getAddress().getPort())));
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(),
                 AvroSerdes.value(AccountState.class, SchemaRegistryClients.forUrl(REGISTRY_URL)).serializer());
@@ -235,7 +235,7 @@ class QueryServiceIT {
     void shouldAnswerProblemsForUnknownRoutesAndMethods() throws Exception {
         // when
         HttpResponse<String> unknownRoute = get("/nothing-here");
-        HttpResponse<String> wrongMethod = HTTP.send(HttpRequest.newBuilder(uri("/accounts"))
+        HttpResponse<String> wrongMethod = HTTP.send(HttpRequest.newBuilder(uri("/accounts")).header("Authorization", TestSecurity.TELLER)
                 .DELETE().build(), HttpResponse.BodyHandlers.ofString());
 
         // then
@@ -447,6 +447,9 @@ class QueryServiceIT {
         var totalsSerializer = AvroSerdes.value(dev.eventbank.schemas.readmodel.BankTotals.class, registry).serializer();
         java.util.Base64.Encoder base64 = java.util.Base64.getEncoder();
         stub.createContext("/internal/v1", exchange -> {
+            if (TestSecurity.refusedWithoutCredentials(exchange)) {
+                return;
+            }
             String uri = exchange.getRequestURI().toString();
             PROJECTION_REQUESTS.add(uri);
             String id = uri.startsWith("/internal/v1/accounts/") ? uri.split("/")[4] : null;
@@ -634,7 +637,7 @@ class QueryServiceIT {
         assertEquals("/problems/account-not-found",
                 JSON.readTree(get("/accounts/" + UUID.randomUUID()).body()).path("type").asText());
         assertEquals("/problems/not-found", JSON.readTree(get("/nothing-here").body()).path("type").asText());
-        assertEquals("/problems/method-not-allowed", JSON.readTree(HTTP.send(HttpRequest.newBuilder(uri("/accounts"))
+        assertEquals("/problems/method-not-allowed", JSON.readTree(HTTP.send(HttpRequest.newBuilder(uri("/accounts")).header("Authorization", TestSecurity.TELLER)
                 .DELETE().build(), HttpResponse.BodyHandlers.ofString()).body()).path("type").asText());
     }
 
@@ -669,12 +672,16 @@ class QueryServiceIT {
 
     private static HttpResponse<String> get(String path, Map<String, String> headers) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).GET();
+        if (!headers.containsKey("Authorization")) {
+            request.header("Authorization", TestSecurity.TELLER);
+        }
         headers.forEach(request::header);
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpRequest request(String path) {
-        return HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).GET().build();
+        return HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", TestSecurity.TELLER).GET().build();
     }
 
     private static URI uri(String path) {

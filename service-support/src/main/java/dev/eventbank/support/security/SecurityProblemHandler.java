@@ -1,5 +1,6 @@
 package dev.eventbank.support.security;
 
+import dev.eventbank.support.logging.CorrelationIdFilter;
 import dev.eventbank.support.problem.ProblemResponses;
 import dev.eventbank.support.problem.ProblemTypes;
 import io.micronaut.context.annotation.Replaces;
@@ -29,6 +30,8 @@ import java.util.Optional;
  *   <li>403 {@link ProblemTypes#FORBIDDEN} when the token is valid but its roles do not allow the operation.</li>
  * </ul>
  * One log line per refusal (status, method, path, reason; never the token), no stack trace: a client's mistake.
+ * The refusal carries the request's {@code X-Correlation-Id} like every other answer (the security filter stops the
+ * request before the correlation filter's response step would add it).
  *
  * <p>The issuer and audience in the diagnosis are the ones the service checks
  * ({@code micronaut.security.token.jwt.claims-validators.issuer} and {@code .audience}).
@@ -53,6 +56,22 @@ public final class SecurityProblemHandler implements ExceptionHandler<Authorizat
 
     @Override
     public MutableHttpResponse<?> handle(HttpRequest request, AuthorizationException exception) {
+        MutableHttpResponse<?> response = refusal(request, exception);
+        return response.header(CorrelationIdFilter.HEADER, correlationId(request));
+    }
+
+    /**
+     * The request's correlation id: the one the correlation filter gave it, else (a service whose filter runs after
+     * the security filter) the one it sent, if valid, else a new one.
+     */
+    public static String correlationId(HttpRequest<?> request) {
+        return CorrelationIdFilter.of(request).orElseGet(() -> {
+            String given = request.getHeaders().get(CorrelationIdFilter.HEADER);
+            return CorrelationIdFilter.isValid(given) ? given : java.util.UUID.randomUUID().toString();
+        });
+    }
+
+    private MutableHttpResponse<?> refusal(HttpRequest<?> request, AuthorizationException exception) {
         if (exception.isForbidden()) {
             String roles = exception.getAuthentication() == null || exception.getAuthentication().getRoles().isEmpty()
                     ? "none" : String.join(", ", exception.getAuthentication().getRoles());
