@@ -2,6 +2,7 @@ package dev.eventbank.projection;
 
 import dev.eventbank.projection.internalapi.PartitionRouter;
 import dev.eventbank.support.logging.CorrelationIdFilter;
+import io.micronaut.core.annotation.Order;
 import io.micronaut.http.annotation.ServerFilter;
 
 import java.util.regex.Pattern;
@@ -17,6 +18,9 @@ import java.util.regex.Pattern;
  * <p>Limits: work handed to threads Micronaut does not manage (the rebuild monitor) logs without it.
  */
 @ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
+// ServerFilterPhase.FIRST (-1000), before the security filter (SECURITY, 39000): a refused request (401/403) is
+// logged and answered with its correlation id too
+@Order(-1000)
 final class CorrelationFilter extends CorrelationIdFilter {
 
     CorrelationFilter() {

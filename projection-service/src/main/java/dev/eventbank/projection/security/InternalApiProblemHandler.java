@@ -1,5 +1,6 @@
 package dev.eventbank.projection.security;
 
+import dev.eventbank.support.logging.CorrelationIdFilter;
 import dev.eventbank.support.problem.ProblemResponses;
 import dev.eventbank.support.problem.ProblemTypes;
 import dev.eventbank.support.security.SecurityProblemHandler;
@@ -52,7 +53,8 @@ final class InternalApiProblemHandler implements ExceptionHandler<AuthorizationE
                 : "The internal API is closed: this projection service has no eventbank.security.internal.password.";
         LOG.info("request refused status=401 method={} path={} reason=\"{}\"", request.getMethodName(), request.getPath(),
                 detail);
-        return ProblemResponses.of(HttpStatus.UNAUTHORIZED, ProblemTypes.UNAUTHORIZED, "Unauthorized", detail, Map.of())
-                .header(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"eventbank-internal\"");
+        MutableHttpResponse<?> response = ProblemResponses.of(HttpStatus.UNAUTHORIZED, ProblemTypes.UNAUTHORIZED,
+                "Unauthorized", detail, Map.of()).header(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"eventbank-internal\"");
+        return response.header(CorrelationIdFilter.HEADER, SecurityProblemHandler.correlationId(request));
     }
 }

@@ -105,6 +105,9 @@ class ProjectionSecurityIT {
             // open: a caller's credentials, right or wrong, are not asked for (wrong Basic ones are still refused)
             matrix.put(open, new int[]{200, 200, 200, 200, 200, 200, 200, 200, -1, -1});
         }
+        // an unknown route is a 404 for everyone (not a 401/403 that would say "it exists"), except under /internal/
+        matrix.put("GET /nothing-here", new int[]{404, 404, 404, 404, 404, 404, 404, 404, -1, -1});
+        matrix.put("GET " + InternalApi.V1 + "/nothing-here", new int[]{401, 403, 403, 403, 403, 403, 403, 404, 401, 401});
 
         // when / then
         List<String> wrong = new ArrayList<>();
@@ -222,6 +225,7 @@ class ProjectionSecurityIT {
         JsonNode problem = JSON.readTree(answer.body());
         assertEquals(status == 401 ? "/problems/unauthorized" : "/problems/forbidden", problem.path("type").asText());
         assertEquals(status, problem.path("status").asInt());
+        assertTrue(answer.headers().firstValue("X-Correlation-Id").isPresent(), answer.headers().toString());
     }
 
     private static String detail(HttpResponse<String> answer) throws Exception {
