@@ -73,6 +73,24 @@ class AccountQueriesTest {
     }
 
     @Test
+    void shouldTreatAStateTheCallerMayNotReadAsAbsentEvenWhenItsVersionArrives() throws Exception {
+        // given: account a at version 1, and a caller who may read no state of it
+        put(state("a", 1));
+        CompletableFuture<Lookup> lookup = queries.find("a", 2, Duration.ofMillis(300), state -> false);
+
+        // when: the asked version arrives at once
+        long start = System.nanoTime();
+        put(state("a", 2));
+
+        // then: not found, and only when the wait is over, as for an account that never appears
+        assertEquals(new Lookup.NotFound(), lookup.get(5, TimeUnit.SECONDS));
+        assertTrue((System.nanoTime() - start) / 1_000_000 >= 250, "answered before the wait was over");
+        assertEquals(new Lookup.NotFound(), queries.find("a", 0, Duration.ZERO, state -> false).getNow(null));
+        assertEquals(2, assertInstanceOf(Lookup.Found.class,
+                queries.find("a", 0, Duration.ZERO, state -> true).getNow(null)).state().getVersion());
+    }
+
+    @Test
     void shouldWaitForAnUnknownAccountAndThenSayNotFound() throws Exception {
         // when
         Lookup lookup = queries.find("unknown", 1, Duration.ofMillis(50)).get(5, TimeUnit.SECONDS);
