@@ -40,8 +40,10 @@ class CommandServiceFactory {
     }
 
     @Singleton
-    SchemaRegistryClient schemaRegistryClient(@Value("${schema-registry.url}") String url) {
-        return SchemaRegistryClients.forUrl(url);
+    SchemaRegistryClient schemaRegistryClient(@Value("${schema-registry.url}") String url,
+                                              @Value("${schema-registry.basic-auth-user-info:}") String userInfo) {
+        // user:password for the registry's writes (env SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO), Confluent's property names
+        return SchemaRegistryClients.forConfig(Map.of(SchemaRegistryClients.URL, url, SchemaRegistryClients.USER_INFO, userInfo));
     }
 
     @Singleton

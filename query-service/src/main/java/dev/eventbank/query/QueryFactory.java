@@ -20,6 +20,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 
@@ -31,8 +32,10 @@ import java.util.concurrent.ExecutorService;
 class QueryFactory {
 
     @Singleton
-    SchemaRegistryClient schemaRegistryClient(@Value("${schema-registry.url}") String url) {
-        return SchemaRegistryClients.forUrl(url);
+    SchemaRegistryClient schemaRegistryClient(@Value("${schema-registry.url}") String url,
+                                              @Value("${schema-registry.basic-auth-user-info:}") String userInfo) {
+        // user:password for the registry's writes (env SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO), Confluent's property names
+        return SchemaRegistryClients.forConfig(Map.of(SchemaRegistryClients.URL, url, SchemaRegistryClients.USER_INFO, userInfo));
     }
 
     @Singleton

@@ -13,8 +13,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -24,8 +26,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code DELETE /subjects/{s}[?permanent=true]}), so the same code talks to our registry and to Confluent's.
  *
  * <p>Caches ids by subject and schema, schemas by id, and the subjects known to have a level of their own, for the
- * life of the client; a registry that is down only matters for a schema or subject not seen before. Limits: no
- * authentication, one base URL.
+ * life of the client; a registry that is down only matters for a schema or subject not seen before.
+ *
+ * <p>Credentials: with a {@code user:password} (Confluent's {@code basic.auth.user.info}), every request carries
+ * {@code Authorization: Basic} (RFC 7617), as Confluent's client does with {@code basic.auth.credentials.source=
+ * USER_INFO}; registries that check them refuse writes without them (401). Limits: one base URL; over plain
+ * {@code http://} the credentials travel readable, so use {@code https://} wherever the network is not the host's own.
  */
 public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
 
@@ -35,6 +41,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     private final URI baseUri;
     private final HttpClient http;
     private final Duration timeout;
+    private final Optional<String> authorization;
     private final Map<String, Integer> idsBySubjectAndSchema = new ConcurrentHashMap<>();
     private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
     private final Set<String> subjectsWithLevel = ConcurrentHashMap.newKeySet();
@@ -44,9 +51,31 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     }
 
     public HttpSchemaRegistryClient(String baseUrl, Duration timeout) {
+        this(baseUrl, timeout, Optional.empty());
+    }
+
+    /**
+     * A client that sends HTTP Basic credentials with every request.
+     *
+     * @param baseUrl  the registry's URL, e.g. {@code http://localhost:8081}
+     * @param timeout  connect and per-request timeout
+     * @param userInfo {@code user:password} (the password may contain {@code :}, the user may not); empty for none
+     * @throws IllegalArgumentException when {@code userInfo} has no {@code :} or an empty user
+     */
+    public HttpSchemaRegistryClient(String baseUrl, Duration timeout, Optional<String> userInfo) {
         this.baseUri = URI.create(baseUrl.endsWith("/") ? baseUrl : baseUrl + "/");
         this.timeout = timeout;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+        this.authorization = userInfo.map(HttpSchemaRegistryClient::basic);
+    }
+
+    private static String basic(String userInfo) {
+        int colon = userInfo.indexOf(':');
+        if (colon <= 0) {
+            // never the value itself in the message: it holds a password
+            throw new IllegalArgumentException("schema registry user info must be 'user:password' (basic.auth.user.info)");
+        }
+        return "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
     }
 
     @Override
@@ -135,6 +164,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
 
     private JsonNode send(HttpRequest.Builder request) {
         HttpResponse<String> response;
+        authorization.ifPresent(value -> request.header("Authorization", value));
         try {
             response = http.send(request.timeout(timeout).header("Accept", CONTENT_TYPE).build(),
                     HttpResponse.BodyHandlers.ofString());
