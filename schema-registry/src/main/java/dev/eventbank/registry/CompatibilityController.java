@@ -1,5 +1,7 @@
 package dev.eventbank.registry;
 
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Consumes;
@@ -15,6 +17,8 @@ import java.util.List;
 /** {@code /compatibility}: would this schema be accepted? Delegates to {@link SchemaRegistry}. */
 // the store blocks (Kafka round trips, bounded waits): never on the Netty event loop
 @ExecuteOn(TaskExecutors.BLOCKING)
+// reads are open (other teams decode with the registry); writes are marked below
+@Secured(SecurityRule.IS_ANONYMOUS)
 @Controller("/compatibility/subjects/{subject}")
 @Produces({Api.V1_JSON, Api.JSON, MediaType.APPLICATION_JSON})
 @Consumes({Api.V1_JSON, Api.JSON, MediaType.APPLICATION_JSON, MediaType.APPLICATION_OCTET_STREAM})

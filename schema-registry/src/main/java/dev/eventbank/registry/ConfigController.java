@@ -1,5 +1,7 @@
 package dev.eventbank.registry;
 
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Consumes;
@@ -15,6 +17,8 @@ import io.micronaut.http.annotation.QueryValue;
 /** {@code /config}: the global and per-subject compatibility levels. Delegates to {@link SchemaRegistry}. */
 // the store blocks (Kafka round trips, bounded waits): never on the Netty event loop
 @ExecuteOn(TaskExecutors.BLOCKING)
+// reads are open (other teams decode with the registry); writes are marked below
+@Secured(SecurityRule.IS_ANONYMOUS)
 @Controller("/config")
 @Produces({Api.V1_JSON, Api.JSON, MediaType.APPLICATION_JSON})
 @Consumes({Api.V1_JSON, Api.JSON, MediaType.APPLICATION_JSON, MediaType.APPLICATION_OCTET_STREAM})
@@ -31,6 +35,7 @@ class ConfigController {
         return new Api.ConfigResponse(registry.globalCompatibility().name());
     }
 
+    @Secured({RegistryRoles.WRITER, RegistryRoles.OPERATOR})
     @Put
     Api.ConfigUpdate setGlobal(@Body Api.ConfigUpdate update) {
         return new Api.ConfigUpdate(registry.setGlobalCompatibility(update.compatibility()).name());
@@ -41,11 +46,13 @@ class ConfigController {
         return new Api.ConfigResponse(registry.subjectCompatibility(subject, defaultToGlobal).name());
     }
 
+    @Secured({RegistryRoles.WRITER, RegistryRoles.OPERATOR})
     @Put("/{subject}")
     Api.ConfigUpdate setSubject(String subject, @Body Api.ConfigUpdate update) {
         return new Api.ConfigUpdate(registry.setSubjectCompatibility(subject, update.compatibility()).name());
     }
 
+    @Secured({RegistryRoles.WRITER, RegistryRoles.OPERATOR})
     @Delete("/{subject}")
     Api.ConfigResponse deleteSubject(String subject) {
         return new Api.ConfigResponse(registry.deleteSubjectCompatibility(subject).name());

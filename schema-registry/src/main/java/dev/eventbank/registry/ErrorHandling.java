@@ -1,6 +1,8 @@
 package dev.eventbank.registry;
 
+import io.micronaut.context.annotation.Replaces;
 import io.micronaut.context.annotation.Requires;
+import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -10,6 +12,9 @@ import io.micronaut.http.server.exceptions.ExceptionHandler;
 import io.micronaut.http.server.exceptions.response.Error;
 import io.micronaut.http.server.exceptions.response.ErrorContext;
 import io.micronaut.http.server.exceptions.response.ErrorResponseProcessor;
+import io.micronaut.security.authentication.Authentication;
+import io.micronaut.security.authentication.AuthorizationException;
+import io.micronaut.security.authentication.DefaultAuthorizationExceptionHandler;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Every error leaves as Confluent's {@code {"error_code":N,"message":"..."}} with Confluent's content type.
  * {@link RegistryException}s carry their own codes; Micronaut's own errors (malformed JSON, missing body, unknown
- * route, wrong method or media type) get the HTTP status as {@code error_code}, as Confluent's REST layer does.
+ * route, wrong method or media type) get the HTTP status as {@code error_code}, as Confluent's REST layer does;
+ * refusals of micronaut-security get 401 with {@code error_code} 401, and 403 with Confluent's 40301.
  */
 final class ErrorHandling {
 
@@ -65,6 +71,45 @@ final class ErrorHandling {
                         status, abbreviate(message));
             }
             return response.body(new Api.ErrorResponse(status, message)).contentType(Api.V1_JSON);
+        }
+    }
+
+    /**
+     * A write without valid credentials: 401, {@code {"error_code":401,...}} and {@code WWW-Authenticate} for both
+     * schemes the registry takes (RFC 9110 section 11.6.1); valid credentials without a write role: 403 with
+     * Confluent's {@code 40301} ("user is denied operation"). One log line, never the credentials.
+     */
+    @Singleton
+    @Produces
+    @Requires(classes = AuthorizationException.class)
+    @Replaces(DefaultAuthorizationExceptionHandler.class)
+    static final class AuthorizationExceptionHandler
+            implements ExceptionHandler<AuthorizationException, HttpResponse<Api.ErrorResponse>> {
+
+        @Override
+        public HttpResponse<Api.ErrorResponse> handle(HttpRequest request, AuthorizationException exception) {
+            Authentication who = exception.getAuthentication();
+            if (exception.isForbidden() && who != null) {
+                LOG.info("{} {} -> 403 40301: user={} roles={}", request.getMethodName(), request.getPath(),
+                        who.getName(), who.getRoles());
+                return HttpResponse.<Api.ErrorResponse>status(HttpStatus.FORBIDDEN)
+                        .body(new Api.ErrorResponse(40301, "User '" + who.getName() + "' is denied operation "
+                                + request.getMethodName() + " " + request.getPath() + ": changing the registry needs the role '"
+                                + RegistryRoles.WRITER + "' or '" + RegistryRoles.OPERATOR + "', the user has " + who.getRoles()))
+                        .contentType(Api.V1_JSON);
+            }
+            boolean presented = request.getHeaders().contains(HttpHeaders.AUTHORIZATION);
+            String message = presented
+                    ? "Unauthorized: the credentials were not accepted (unknown user, wrong password, or a bearer token "
+                            + "that is invalid, expired, or from another issuer or audience)"
+                    : "Unauthorized: changing the registry needs credentials (HTTP Basic for a configured user, or an "
+                            + "operator's bearer token); reads need none";
+            LOG.info("{} {} -> 401: {}", request.getMethodName(), request.getPath(),
+                    presented ? "credentials refused" : "no credentials");
+            return HttpResponse.<Api.ErrorResponse>status(HttpStatus.UNAUTHORIZED)
+                    .body(new Api.ErrorResponse(401, message))
+                    .contentType(Api.V1_JSON)
+                    .header(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"schema-registry\", Bearer realm=\"schema-registry\"");
         }
     }
 

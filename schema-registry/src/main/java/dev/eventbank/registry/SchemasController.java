@@ -1,5 +1,7 @@
 package dev.eventbank.registry;
 
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
@@ -12,6 +14,8 @@ import java.util.List;
 /** {@code /schemas}: schemas by global id, what deserializers call. Delegates to {@link SchemaRegistry}. */
 // the store blocks (Kafka round trips, bounded waits): never on the Netty event loop
 @ExecuteOn(TaskExecutors.BLOCKING)
+// reads are open (other teams decode with the registry); writes are marked below
+@Secured(SecurityRule.IS_ANONYMOUS)
 @Controller("/schemas")
 @Produces({Api.V1_JSON, Api.JSON, MediaType.APPLICATION_JSON})
 class SchemasController {

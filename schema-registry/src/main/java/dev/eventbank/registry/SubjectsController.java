@@ -1,5 +1,7 @@
 package dev.eventbank.registry;
 
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
@@ -18,6 +20,8 @@ import java.util.List;
 /** {@code /subjects}: register, look up, list and delete the versions of a subject. Delegates to {@link SchemaRegistry}. */
 // the store blocks (Kafka round trips, bounded waits): never on the Netty event loop
 @ExecuteOn(TaskExecutors.BLOCKING)
+// reads are open (other teams decode with the registry); writes are marked below
+@Secured(SecurityRule.IS_ANONYMOUS)
 @Controller("/subjects")
 @Produces({Api.V1_JSON, Api.JSON, MediaType.APPLICATION_JSON})
 @Consumes({Api.V1_JSON, Api.JSON, MediaType.APPLICATION_JSON, MediaType.APPLICATION_OCTET_STREAM})
@@ -39,6 +43,7 @@ class SubjectsController {
         return registry.versions(subject);
     }
 
+    @Secured({RegistryRoles.WRITER, RegistryRoles.OPERATOR})
     @Post("/{subject}/versions")
     Api.IdResponse register(String subject, @Body RegisterSchemaRequest request) {
         return new Api.IdResponse(registry.register(subject, request));
@@ -60,6 +65,7 @@ class SubjectsController {
         return HttpResponse.ok(registry.version(subject, version).schema()).contentType(Api.V1_JSON);
     }
 
+    @Secured({RegistryRoles.WRITER, RegistryRoles.OPERATOR})
     @Delete("/{subject}")
     List<Integer> delete(String subject, @QueryValue(defaultValue = "false") boolean permanent) {
         return registry.deleteSubject(subject, permanent);

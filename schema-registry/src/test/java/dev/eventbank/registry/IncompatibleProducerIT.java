@@ -7,7 +7,6 @@ import dev.eventbank.schemas.events.BankAccountEvent;
 import dev.eventbank.schemas.serde.AvroSerializer;
 import dev.eventbank.schemas.serde.HttpSchemaRegistryClient;
 import dev.eventbank.testbroker.TestBroker;
-import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -30,6 +29,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -52,10 +52,7 @@ class IncompatibleProducerIT {
     @BeforeAll
     static void startRegistry() {
         bootstrapServers = TestBroker.shared().bootstrapServers();
-        server = ApplicationContext.run(EmbeddedServer.class, Map.of(
-                "kafka.bootstrap.servers", bootstrapServers,
-                "micronaut.server.port", -1,
-                "registry.topic", "_schemas-incompatible-" + UUID.randomUUID()));
+        server = TestRegistries.start("_schemas-incompatible-" + UUID.randomUUID());
     }
 
     @AfterAll
@@ -86,7 +83,8 @@ class IncompatibleProducerIT {
         SerializationException error;
         try (KafkaProducer<String, BankAccountEvent> producer = new KafkaProducer<>(
                 Map.of("bootstrap.servers", bootstrapServers, "acks", "all", "enable.idempotence", true),
-                new StringSerializer(), new AvroSerializer<>(new HttpSchemaRegistryClient(server.getURL().toString()), false))) {
+                new StringSerializer(), new AvroSerializer<>(new HttpSchemaRegistryClient(server.getURL().toString(),
+                        Duration.ofSeconds(10), Optional.of(TestRegistries.WRITER_USER_INFO)), false))) {
             error = assertThrows(SerializationException.class,
                     () -> producer.send(new ProducerRecord<>(topic, "account-1", closed())).get());
             producer.flush();
@@ -125,6 +123,7 @@ class IncompatibleProducerIT {
     private static HttpResponse<String> send(String method, String path, String body) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + server.getPort() + path))
                 .header("Content-Type", VND).header("Accept", VND).timeout(Duration.ofSeconds(30));
+        TestRegistries.asWriter(request);
         request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }

@@ -1,8 +1,6 @@
 package dev.eventbank.registry;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.eventbank.testbroker.TestBroker;
-import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,10 +28,7 @@ class RegistryObservabilityIT {
 
     @BeforeAll
     static void startRegistry() {
-        server = ApplicationContext.run(EmbeddedServer.class, Map.of(
-                "kafka.bootstrap.servers", TestBroker.shared().bootstrapServers(),
-                "micronaut.server.port", -1,
-                "registry.topic", "_schemas-observability-it-" + UUID.randomUUID()));
+        server = TestRegistries.start("_schemas-observability-it-" + UUID.randomUUID());
     }
 
     @AfterAll
@@ -99,6 +94,7 @@ class RegistryObservabilityIT {
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/vnd.schemaregistry.v1+json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        TestRegistries.asWriter(request);
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -8,7 +8,6 @@ import dev.eventbank.schemas.serde.AvroDeserializer;
 import dev.eventbank.schemas.serde.AvroSerializer;
 import dev.eventbank.schemas.serde.HttpSchemaRegistryClient;
 import dev.eventbank.testbroker.TestBroker;
-import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import org.apache.avro.Schema;
 import org.apache.kafka.clients.admin.Admin;
@@ -34,6 +33,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -312,7 +312,7 @@ class SchemaRegistryIT {
     @Test
     void shouldRoundTripEventsWhenProjectSerdeUsesThisRegistry() {
         // given the project's own registry client and serde, as the services use them
-        HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(server.getURL().toString());
+        HttpSchemaRegistryClient client = writerClient();
         String eventTopic = "it-events-" + UUID.randomUUID();
         BankAccountEvent event = BankAccountEvent.newBuilder()
                 .setEventId(UUID.randomUUID().toString())
@@ -328,7 +328,7 @@ class SchemaRegistryIT {
         // when
         byte[] bytes = new AvroSerializer<BankAccountEvent>(client, false).serialize(eventTopic, event);
         BankAccountEvent read = new AvroDeserializer<BankAccountEvent>(
-                new HttpSchemaRegistryClient(server.getURL().toString()), BankAccountEvent.getClassSchema())
+                writerClient(), BankAccountEvent.getClassSchema())
                 .deserialize(eventTopic, bytes);
         // then
         assertEquals(event, read);
@@ -343,7 +343,7 @@ class SchemaRegistryIT {
         assertEquals(404, get(server, "/config/" + eventTopic + "-value").statusCode());
 
         // when the services' serde writes its first record to the topic
-        new AvroSerializer<BankAccountEvent>(new HttpSchemaRegistryClient(server.getURL().toString()), false)
+        new AvroSerializer<BankAccountEvent>(writerClient(), false)
                 .serialize(eventTopic, closedEvent());
 
         // then the subject holds the level the build's gate holds every schema to; the global level is untouched
@@ -358,7 +358,7 @@ class SchemaRegistryIT {
         assertEquals(200, put(server, "/config/" + eventTopic + "-value", "{\"compatibility\":\"BACKWARD\"}").statusCode());
 
         // when
-        new AvroSerializer<BankAccountEvent>(new HttpSchemaRegistryClient(server.getURL().toString()), false)
+        new AvroSerializer<BankAccountEvent>(writerClient(), false)
                 .serialize(eventTopic, closedEvent());
 
         // then
@@ -382,7 +382,7 @@ class SchemaRegistryIT {
     @Test
     void shouldDeleteASubjectForGoodWhenTheProjectClientAsks() {
         // given: two subjects with the same schema, as two generations' changelogs have
-        HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(server.getURL().toString());
+        HttpSchemaRegistryClient client = writerClient();
         String doomed = "it-doomed-" + UUID.randomUUID() + "-changelog-value";
         String kept = "it-kept-" + UUID.randomUUID() + "-changelog-value";
         Schema schema = BankAccountEvent.getClassSchema();
@@ -403,10 +403,13 @@ class SchemaRegistryIT {
     }
 
     private static EmbeddedServer start(String topic) {
-        return ApplicationContext.run(EmbeddedServer.class, Map.of(
-                "kafka.bootstrap.servers", bootstrapServers,
-                "micronaut.server.port", -1,
-                "registry.topic", topic));
+        return TestRegistries.start(topic);
+    }
+
+    /** The project's registry client as a service configures it: with a writer's Basic credentials. */
+    private static HttpSchemaRegistryClient writerClient() {
+        return new HttpSchemaRegistryClient(server.getURL().toString(), Duration.ofSeconds(10),
+                Optional.of(TestRegistries.WRITER_USER_INFO));
     }
 
     private static String subject(String name) {
@@ -448,12 +451,13 @@ class SchemaRegistryIT {
     }
 
     private static HttpResponse<String> post(EmbeddedServer target, String path, String body) {
-        return send(target, HttpRequest.newBuilder(uri(target, path)).header("Content-Type", VND)
+        // as a writer: lookups and compatibility checks (POSTs too) need no credentials, RegistrySecurityIT shows it
+        return send(target, TestRegistries.asWriter(HttpRequest.newBuilder(uri(target, path))).header("Content-Type", VND)
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
     private static HttpResponse<String> put(EmbeddedServer target, String path, String body) {
-        return send(target, HttpRequest.newBuilder(uri(target, path)).header("Content-Type", VND)
+        return send(target, TestRegistries.asWriter(HttpRequest.newBuilder(uri(target, path))).header("Content-Type", VND)
                 .PUT(HttpRequest.BodyPublishers.ofString(body)));
     }
 
