@@ -1,5 +1,6 @@
 package dev.eventbank.localstack;
 
+import dev.eventbank.devissuer.DevIssuer;
 import dev.eventbank.localkafka.KafkaCredentials;
 import dev.eventbank.localkafka.KafkaPrincipals;
 import dev.eventbank.localkafka.LocalKafkaBroker;
@@ -28,8 +29,13 @@ import java.util.stream.Collectors;
  * waited on until healthy. {@code bin/local-stack} runs {@link #main}; the end-to-end tests use
  * {@link #start} with free ports.
  *
- * <p>Everything lives in one data directory (broker log, Kafka Streams state, service logs), so a second
- * start on the same directory finds its accounts again. A lock file keeps two stacks off one directory.
+ * <p>Everything lives in one data directory (broker log, Kafka Streams state, service logs, the credentials of
+ * {@link StackSecurity}), so a second start on the same directory finds its accounts again and old tokens still
+ * work. A lock file keeps two stacks off one directory.
+ *
+ * <p>Security: the services and the registry trust the stack's development issuer (its key in
+ * {@code <data dir>/security}; {@code bin/dev-token} or {@link #issuer()} make tokens); the registry's writers and
+ * the query service's user of the projection's internal API get random passwords kept there.
  *
  * <p>The broker is always the one from the Kafka jars, also in the end-to-end tests, which do not use the
  * integration tests' container-or-jars fixture ({@code test-broker}): it is what {@code bin/local-stack} runs, a
@@ -56,6 +62,7 @@ public final class LocalStack implements AutoCloseable {
     private Path home;
     private Map<String, String> commonProperties = Map.of();
     private boolean temporary;
+    private StackSecurity security;
 
     private LocalStack(Path dataDir, StackPorts ports, FileChannel lockChannel, FileLock lock) {
         this.dataDir = dataDir;
@@ -138,6 +145,7 @@ public final class LocalStack implements AutoCloseable {
                           PrintStream progress) throws IOException {
         long begin = System.nanoTime();
         progress.printf("local-stack: data in %s%n", dataDir);
+        security = StackSecurity.inDataDirectory(dataDir);
         progress.printf("local-stack: starting Kafka %s from the jars on 127.0.0.1:%d ...%n", AppInfoParser.getVersion(),
                 ports.kafka());
         // SASL and ACLs: each service its own principal with the least it needs (KafkaPrincipals)
@@ -276,7 +284,8 @@ public final class LocalStack implements AutoCloseable {
 
     private ServiceProcess startService(Path home, String name, String module, int port, Map<String, String> common)
             throws IOException {
-        Map<String, String> properties = new LinkedHashMap<>();
+        // the stack's own security settings first: a caller's properties may override them
+        Map<String, String> properties = new LinkedHashMap<>(security.properties(module));
         common.forEach((key, value) -> {
             int slash = key.indexOf('/');
             if (slash < 0) {
@@ -289,7 +298,7 @@ public final class LocalStack implements AutoCloseable {
         // the command service's local checkpoint files of its partitions' state
         properties.put("eventbank.commands.state-dir", stateDir(name).toString());
         Path jar = home.resolve(module).resolve("target").resolve(module + "-" + VERSION + ".jar");
-        ServiceProcess service = ServiceProcess.start(name, jar, port, properties,
+        ServiceProcess service = ServiceProcess.start(name, jar, port, properties, security.environment(module),
                 logFile(name));
         services.add(service);
         writePids();
@@ -328,6 +337,14 @@ public final class LocalStack implements AutoCloseable {
 
     public Path dataDir() {
         return dataDir;
+    }
+
+    /**
+     * The token issuer every service of this stack trusts (the one {@code bin/dev-token} uses for this data
+     * directory): {@code issuer().token("teller", "someone")} is a teller's token, valid for an hour.
+     */
+    public DevIssuer issuer() {
+        return security.issuer();
     }
 
     /** Process ids by component, for measuring memory or killing one in a fault test. */
@@ -446,9 +463,16 @@ public final class LocalStack implements AutoCloseable {
                   kafka              %s
                   logs               %s
 
+                Every API takes a bearer token (roles customer, teller, auditor, operator), valid for an hour:
+                  TOKEN=$(%sbin/dev-token teller)      (or: customer CUSTOMER-ID, auditor, operator)
+                  curl -H "Authorization: Bearer $TOKEN" %s/accounts/ACCOUNT-ID
+
                 Ctrl-C stops everything.
                 %n""", stack.commandUrl(), stack.queryUrl(), stack.projectionUrl(), stack.registryUrl(),
-                stack.bootstrapServers(), dataDir.resolve("logs"));
+                stack.bootstrapServers(), dataDir.resolve("logs"),
+                // bin/dev-token finds the key in the default data directory or in LOCAL_STACK_DATA
+                dataDir.equals(home.resolve(".local-stack-data")) ? "" : "LOCAL_STACK_DATA=" + dataDir + " ",
+                stack.queryUrl());
         watchForDeaths(stack);
     }
 

@@ -16,8 +16,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One of our services run from its fat jar as a child JVM, configured with {@code -D} properties, its output
- * appended to a log file, and judged healthy by its {@code GET /health} answering UP.
+ * One of our services run from its fat jar as a child JVM, configured with {@code -D} properties and, for secrets,
+ * environment variables (readable by the owner only, unlike a command line), its output appended to a log file, and
+ * judged healthy by its {@code GET /health} answering UP.
  */
 final class ServiceProcess implements AutoCloseable {
 
@@ -36,8 +37,8 @@ final class ServiceProcess implements AutoCloseable {
         this.process = process;
     }
 
-    static ServiceProcess start(String name, Path jar, int port, Map<String, String> properties, Path log)
-            throws IOException {
+    static ServiceProcess start(String name, Path jar, int port, Map<String, String> properties,
+                                Map<String, String> environment, Path log) throws IOException {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build it with 'mvn -DskipTests package'");
         }
@@ -51,10 +52,11 @@ final class ServiceProcess implements AutoCloseable {
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-jar");
         command.add(jar.toString());
-        Process process = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .start();
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         return new ServiceProcess(name, port, log, process);
     }
 

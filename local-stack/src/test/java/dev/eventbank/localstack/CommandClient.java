@@ -15,7 +15,8 @@ import java.util.Optional;
 /**
  * The command API as the tests call it: one POST, its status, body and {@code ETag}. A command whose outcome the
  * service does not know within its reply timeout is answered {@code 503} (outcome unknown; retry with the same
- * {@code Idempotency-Key} to learn it), which callers see as such.
+ * {@code Idempotency-Key} to learn it), which callers see as such. Requests are a teller's
+ * ({@link TestStacks#tellerAuthorization()}) unless the headers name another {@code Authorization}.
  */
 final class CommandClient {
 
@@ -51,6 +52,9 @@ final class CommandClient {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(requestTimeout)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (!headers.containsKey("Authorization")) {
+            request.header("Authorization", TestStacks.tellerAuthorization());
+        }
         headers.forEach(request::header);
         HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         return new Answer(response.statusCode(), parse(response.body()), response.headers().firstValue("ETag"));

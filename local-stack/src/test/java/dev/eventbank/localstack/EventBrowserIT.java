@@ -93,7 +93,8 @@ class EventBrowserIT {
         assertEquals(200, commands.post(stack.commandUrl() + "/accounts/" + id + "/withdrawals", "{\"amount\":\"30.25\"}").status());
         assertEquals(200, commands.post(stack.commandUrl() + "/accounts/" + id + "/deposits", "{\"amount\":\"10.00\"}").status());
         HttpResponse<String> visible = HTTP.send(HttpRequest.newBuilder(
-                URI.create(stack.queryUrl() + "/accounts/" + id + "?minVersion=4")).timeout(Duration.ofSeconds(30)).build(),
+                URI.create(stack.queryUrl() + "/accounts/" + id + "?minVersion=4")).timeout(Duration.ofSeconds(30))
+                        .header("Authorization", TestStacks.tellerAuthorization()).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, visible.statusCode(), visible.body());
 

@@ -224,12 +224,14 @@ class ExternalConsumerIT {
 
     private static HttpResponse<String> post(String path, String body) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(stack.commandUrl() + path)).timeout(Duration.ofSeconds(40))
+                .header("Authorization", TestStacks.tellerAuthorization())
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> get(String url) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET().build(),
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                        .header("Authorization", TestStacks.tellerAuthorization()).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

@@ -229,7 +229,7 @@ class ProjectionRecoveryIT {
     /** {@code GET /accounts/{path}} on the query service. */
     private static HttpResponse<String> get(String account) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create(stack.queryUrl() + "/accounts/" + account))
-                .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                .timeout(Duration.ofSeconds(5)).header("Authorization", TestStacks.tellerAuthorization()).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static double seconds(long nanos) {

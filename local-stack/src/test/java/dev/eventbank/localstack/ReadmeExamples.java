@@ -28,6 +28,10 @@ import java.util.regex.Pattern;
  * earlier example's, or, the first time the name appears, whatever is there, which binds it for the examples that
  * follow. Requests use variables as the shell does ({@code 'localhost:8082/accounts/'$ID'?minVersion=4'}).
  *
+ * <p>A block may also set a variable to a token, as a user does before the commands that need it:
+ * {@code TOKEN=$(bin/dev-token teller)} (the whole line; {@link Step#assignment()}). The test runs that command
+ * against its stack's key and binds the variable to what it prints.
+ *
  * <p>Limits: only the curl options the README uses ({@code -i}, {@code -s}, {@code -X}, {@code -H}, {@code -d});
  * only single quotes, double quotes with {@code $NAME} inside, and unquoted words; anything else fails the parse,
  * naming the README line.
@@ -41,6 +45,8 @@ final class ReadmeExamples {
     private static final Pattern STATUS_LINE = Pattern.compile("(\\d{3}) ([A-Za-z][A-Za-z ]*?)(, .*)?");
     private static final Pattern HEADER_SPLIT = Pattern.compile(", (?=[A-Za-z][A-Za-z0-9-]*: )");
     private static final Pattern VARIABLE = Pattern.compile("\\$([A-Z][A-Z0-9_]*)");
+    /** {@code NAME=$(bin/dev-token ARGS)}: the only command besides curl an example may run. */
+    private static final Pattern ASSIGNMENT = Pattern.compile("([A-Z][A-Z0-9_]*)=\\$\\((bin/dev-token( [A-Za-z0-9_.@-]+)+)\\)");
     // what an unbound variable captures: an id, a time, a version; never across a quote, a blank or a separator
     private static final String CAPTURE = "[^\"\\s,&?/]+";
     // the JDK's HttpClient does not expose the reason phrase, so the README's is checked against the standard one
@@ -57,8 +63,20 @@ final class ReadmeExamples {
     record Example(String name, int line, List<Step> steps) {
     }
 
-    /** One curl command of an example and the response the README shows for it. */
+    /**
+     * One curl command of an example and the response the README shows for it; or, with {@code expected} null, a
+     * variable set to what a {@code bin/dev-token} command prints ({@link #assignment()}).
+     */
     record Step(String example, int line, String command, Expected expected) {
+
+        /** For {@code NAME=$(bin/dev-token ARGS)}: the variable's name and the command's words; else empty. */
+        Optional<Map.Entry<String, List<String>>> assignment() {
+            Matcher matcher = ASSIGNMENT.matcher(command);
+            if (expected != null || !matcher.matches()) {
+                return Optional.empty();
+            }
+            return Optional.of(Map.entry(matcher.group(1), List.of(matcher.group(2).split(" "))));
+        }
 
         /** The request this command sends once {@code variables} are substituted. */
         Request request(Map<String, String> variables) {
@@ -215,9 +233,15 @@ final class ReadmeExamples {
                 continue;
             }
             int commandLine = firstLine + i;
+            if (ASSIGNMENT.matcher(line.strip()).matches()) {
+                steps.add(new Step(example, commandLine, line.strip(), null));
+                i++;
+                continue;
+            }
             if (!line.startsWith("curl ")) {
                 throw new IllegalArgumentException("README.md:" + commandLine + ": example " + example
-                        + " holds a line that is neither a curl command nor its response: " + line);
+                        + " holds a line that is neither a curl command, its response, nor NAME=$(bin/dev-token ...): "
+                        + line);
             }
             StringBuilder command = new StringBuilder(line);
             while (command.toString().endsWith("\\") && i + 1 < block.size()) {

@@ -105,6 +105,9 @@ class ReadmeExamplesIT {
 
     /** Runs one step; on a difference, what differs. Binds the variables the step's response introduces. */
     private static Optional<String> run(Step step, Map<String, String> variables) throws Exception {
+        if (step.assignment().isPresent()) {
+            return assign(step, variables);
+        }
         Request request;
         try {
             request = step.request(variables);
@@ -134,6 +137,27 @@ class ReadmeExamplesIT {
             variables.putAll(bound);
             return refusedCommand ? wroteNothing(step, response.statusCode(), before) : Optional.empty();
         }
+    }
+
+    /**
+     * Runs the README's {@code bin/dev-token} command as a user would, from the repository root, with this stack's
+     * data directory as {@code LOCAL_STACK_DATA} (the README's user has the default one), and binds the variable to
+     * the token it prints.
+     */
+    private static Optional<String> assign(Step step, Map<String, String> variables) throws Exception {
+        Map.Entry<String, List<String>> assignment = step.assignment().orElseThrow();
+        ProcessBuilder builder = new ProcessBuilder(assignment.getValue()).directory(TestStacks.home().toFile())
+                .redirectError(ProcessBuilder.Redirect.INHERIT);
+        builder.environment().put("LOCAL_STACK_DATA", stack.dataDir().toString());
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes()).strip();
+        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0 || output.isEmpty() || output.contains("\n")) {
+            process.destroyForcibly();
+            return Optional.of(step.where() + ": " + step.command() + " did not print one token: '" + output + "'");
+        }
+        System.out.printf("%s%n%s%n# (a token of %d characters)%n%n", step.where(), step.command(), output.length());
+        variables.put(assignment.getKey(), output);
+        return Optional.empty();
     }
 
     /** Status, the README's headers and body, each against its pattern, binding new variables in {@code bound}. */

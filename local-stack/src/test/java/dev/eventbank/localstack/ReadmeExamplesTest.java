@@ -84,6 +84,24 @@ class ReadmeExamplesTest {
     }
 
     @Test
+    void shouldReadATokenAssignmentAndSendTheTokenWhenAnExampleSetsOne() {
+        // given
+        String block = "<!-- example: token -->\n```\nTOKEN=$(bin/dev-token customer ada-1)\n"
+                + "curl -s localhost:8082/accounts -H \"Authorization: Bearer $TOKEN\"\n# {}\n```\n";
+        String other = "<!-- example: other -->\n```\nTOKEN=$(rm -rf /tmp/x)\ncurl -s localhost:8082/accounts\n# {}\n```\n";
+
+        // when
+        List<Step> steps = ReadmeExamples.parse(block).get(0).steps();
+
+        // then
+        assertEquals(Map.entry("TOKEN", List.of("bin/dev-token", "customer", "ada-1")), steps.get(0).assignment().orElseThrow());
+        assertTrue(steps.get(1).assignment().isEmpty());
+        assertEquals(Map.of("Authorization", "Bearer abc.def.ghi"), steps.get(1).request(Map.of("TOKEN", "abc.def.ghi")).headers());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ReadmeExamples.parse(other)).getMessage()
+                .contains("neither a curl command"));
+    }
+
+    @Test
     void shouldRefuseAnExampleWhoseCommandShowsNoResponseOrWhoseReasonIsWrong() {
         // given
         String silent = "<!-- example: silent -->\n```\ncurl -s localhost:8082/accounts\n```\n";
