@@ -1,12 +1,18 @@
 package dev.eventbank.localstack;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -41,6 +47,40 @@ class DockerComposeFileTest {
         for (String service : List.of("kafka:", "schema-registry:", "command-service:", "projection-service:", "query-service:")) {
             assertTrue(output.contains(service), service + " in\n" + output);
         }
+        // issue 15: the services and the registry check Keycloak's tokens; the registry's writers have passwords
+        assertTrue(output.contains("keycloak:") && output.contains("--import-realm"), output);
+        assertEquals(4, count(output, "MICRONAUT_SECURITY_TOKEN_JWT_SIGNATURES_JWKS_KEYCLOAK_URL: "
+                + "http://keycloak:8080/realms/eventbank/protocol/openid-connect/certs"), output);
+        assertEquals(3, count(output, "SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO: "), output);
+        assertTrue(Files.isRegularFile(HOME.resolve("docker/keycloak/eventbank-realm.json")));
+    }
+
+    @Test
+    void shouldDefineARealmWhoseTokensCarryTheRolesAndAudienceTheServicesCheck() throws Exception {
+        // given: what Keycloak imports at start (it cannot run here)
+        JsonNode realm = new ObjectMapper().readTree(HOME.resolve("docker/keycloak/eventbank-realm.json").toFile());
+
+        // then: the four roles, the roles claim and the audience in the scope both clients use by default
+        assertEquals("eventbank", realm.path("realm").asText());
+        List<String> roles = new ArrayList<>();
+        realm.path("roles").path("realm").forEach(role -> roles.add(role.path("name").asText()));
+        assertEquals(List.of("customer", "teller", "auditor", "operator"), roles);
+        JsonNode scope = realm.path("clientScopes").get(0);
+        Map<String, JsonNode> mappers = new HashMap<>();
+        scope.path("protocolMappers").forEach(mapper -> mappers.put(mapper.path("protocolMapper").asText(), mapper.path("config")));
+        assertEquals("roles", mappers.get("oidc-usermodel-realm-role-mapper").path("claim.name").asText());
+        assertEquals("true", mappers.get("oidc-usermodel-realm-role-mapper").path("access.token.claim").asText());
+        assertEquals("eventbank", mappers.get("oidc-audience-mapper").path("included.custom.audience").asText());
+        assertTrue(mappers.containsKey("oidc-sub-mapper"), "the customer id is the token's sub");
+        realm.path("clients").forEach(client -> assertTrue(client.path("defaultClientScopes").toString()
+                .contains(scope.path("name").asText()), client.toString()));
+        List<String> userRoles = new ArrayList<>();
+        realm.path("users").forEach(user -> user.path("realmRoles").forEach(role -> userRoles.add(role.asText())));
+        assertTrue(userRoles.containsAll(roles), userRoles.toString());
+    }
+
+    private static int count(String text, String part) {
+        return text.split(java.util.regex.Pattern.quote(part), -1).length - 1;
     }
 
     private static boolean onPath(String command) throws IOException {
