@@ -9,7 +9,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** The REST calls the benchmarks make, over HTTP/1.1 keep-alive connections as a typical client would. */
+/**
+ * The REST calls the benchmarks make, over HTTP/1.1 keep-alive connections as a typical client would, each with the
+ * same {@code Authorization} header ({@link BenchTokens}).
+ */
 final class BankClient {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -20,10 +23,12 @@ final class BankClient {
             .build();
     private final String commandUrl;
     private final String queryUrl;
+    private final String authorization;
 
-    BankClient(String commandUrl, String queryUrl) {
+    BankClient(String commandUrl, String queryUrl, String authorization) {
         this.commandUrl = commandUrl;
         this.queryUrl = queryUrl;
+        this.authorization = authorization;
     }
 
     /** Opens an account and returns its id. */
@@ -46,12 +51,14 @@ final class BankClient {
     /** Reads the account with read-your-writes; returns the HTTP status. */
     int readAtLeast(String accountId, long version) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create(queryUrl + "/accounts/" + accountId + "?minVersion=" + version))
-                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                .timeout(Duration.ofSeconds(30)).header("Authorization", authorization).GET().build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     private HttpResponse<String> post(String url, String body) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create(url))
                 .timeout(Duration.ofSeconds(30))
+                .header("Authorization", authorization)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }

@@ -93,7 +93,7 @@ public final class Benchmarks {
         try (LocalStack stack = LocalStack.startTemporary(home, "bench-", StackPorts.free(),
                 options.partitions, Map.of(), System.out)) {
             double startup = (System.nanoTime() - begin) / 1e9;
-            BankClient client = new BankClient(stack.commandUrl(), stack.queryUrl());
+            BankClient client = new BankClient(stack.commandUrl(), stack.queryUrl(), BenchTokens.teller(stack));
             section.append(ceilings(stack.kafkaClientProperties(KafkaCredentials.ADMIN), options));
 
             System.out.printf("bench: opening %,d accounts%n", options.accounts);

@@ -68,15 +68,16 @@ final class HistoryBenchmark {
         Map<Integer, double[]> byLength = new LinkedHashMap<>();
         try (LocalStack stack = LocalStack.startTemporary(home, "bench-history-", StackPorts.free(), partitions,
                 Map.of("projection-service/eventbank.snapshots.every-events", everyEvents), System.out)) {
-            var registry = SchemaRegistryClients.forUrl(stack.registryUrl());
+            var registry = SchemaRegistryClients.forConfig(stack.registryWriterConfig());
+            String authorization = BenchTokens.teller(stack);
             for (int length : lengths) {
                 String account = EventLogFiller.accountIds("bench-history-" + length + "-", 1).get(0);
                 System.out.printf("bench: history, writing %,d events to account %s%n", length, account);
                 long start = System.nanoTime();
                 EventLogFiller.fill(stack.kafkaClientProperties(KafkaCredentials.ADMIN), registry, List.of(account), length);
-                awaitVisible(stack.queryUrl(), account, length);
+                awaitVisible(stack.queryUrl(), account, length, authorization);
                 double toVisible = (System.nanoTime() - start) / 1e9;
-                double[] timeTravel = timeTravel(stack.queryUrl(), account, length - 1, samples);
+                double[] timeTravel = timeTravel(stack.queryUrl(), account, length - 1, samples, authorization);
                 byLength.put(length, new double[] {timeTravel[0], timeTravel[1], toVisible});
                 System.out.printf("  %,d events: visible after %.1f s; time travel p50 %.1f ms, p99 %.1f ms%n", length,
                         toVisible, timeTravel[0], timeTravel[1]);
@@ -86,9 +87,9 @@ final class HistoryBenchmark {
     }
 
     /** Waits, for at most five minutes, until the query service shows the account at {@code version}. */
-    private static void awaitVisible(String queryUrl, String account, long version) throws Exception {
+    private static void awaitVisible(String queryUrl, String account, long version, String authorization) throws Exception {
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-        while (status(queryUrl + "/accounts/" + account + "?minVersion=" + version + "&maxWait=5000") != 200) {
+        while (status(queryUrl + "/accounts/" + account + "?minVersion=" + version + "&maxWait=5000", authorization) != 200) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("account " + account + " did not reach version " + version + " in 5 minutes");
             }
@@ -97,12 +98,13 @@ final class HistoryBenchmark {
     }
 
     /** p50 and p99 in ms of {@code samples} time-travel reads after {@value #WARM_UP} warm-ups. */
-    private static double[] timeTravel(String queryUrl, String account, long version, int samples) throws Exception {
+    private static double[] timeTravel(String queryUrl, String account, long version, int samples, String authorization)
+            throws Exception {
         String url = queryUrl + "/accounts/" + account + "?asOfVersion=" + version;
         long[] nanos = new long[samples];
         for (int i = -WARM_UP; i < samples; i++) {
             long start = System.nanoTime();
-            int status = status(url);
+            int status = status(url, authorization);
             if (status != 200) {
                 throw new IllegalStateException(url + " answered " + status);
             }
@@ -114,8 +116,9 @@ final class HistoryBenchmark {
         return new double[] {nanos[samples / 2] / 1e6, nanos[Math.min(samples - 1, (int) Math.ceil(samples * 0.99) - 1)] / 1e6};
     }
 
-    private static int status(String url) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).GET().build(),
+    private static int status(String url, String authorization) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
+                        .header("Authorization", authorization).GET().build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 }

@@ -70,7 +70,7 @@ public final class PeerBenchmark {
             jar = Path.of("bench/target/bench-0.1.0-SNAPSHOT.jar");
         }
         try (AxonPeer peer = AxonPeer.start(jar, System.out, serverOptions)) {
-            BankClient client = new BankClient(peer.commandUrl(), peer.queryUrl());
+            BankClient client = new BankClient(peer.commandUrl(), peer.queryUrl(), BenchTokens.forPeer());
             System.out.printf("peer: opening %,d accounts%n", accountCount);
             long openStart = System.nanoTime();
             List<String> accounts = Benchmarks.openAccounts(client, accountCount);
@@ -216,9 +216,11 @@ public final class PeerBenchmark {
 
     private static ObjectReader reader(String queryUrl) {
         HttpClient http = HttpClient.newHttpClient();
+        String authorization = BenchTokens.forPeer();
         return (accountId, minVersion) -> {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(queryUrl + "/accounts/" + accountId
-                    + "?minVersion=" + minVersion)).timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                    + "?minVersion=" + minVersion)).timeout(Duration.ofSeconds(30)).header("Authorization", authorization)
+                    .GET().build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 throw new IllegalStateException("read of " + accountId + " answered " + response.statusCode() + " " + response.body());
             }

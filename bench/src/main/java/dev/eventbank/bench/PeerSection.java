@@ -24,7 +24,7 @@ final class PeerSection {
         System.out.printf("%nbench: peer, starting Axon Framework + PostgreSQL%n");
         StringBuilder out = new StringBuilder();
         try (AxonPeer peer = AxonPeer.start(benchJar, System.out)) {
-            BankClient client = new BankClient(peer.commandUrl(), peer.queryUrl());
+            BankClient client = new BankClient(peer.commandUrl(), peer.queryUrl(), BenchTokens.forPeer());
             System.out.printf("bench: peer, opening %,d accounts%n", accountCount);
             List<String> accounts = Benchmarks.openAccounts(client, accountCount);
             LoadRun.warmUp(client, systemWarmup, accounts);

@@ -73,7 +73,8 @@ public final class RebuildBenchmark {
         try (LocalStack stack = LocalStack.startTemporary(home, "bench-rebuild-", StackPorts.free(),
                 partitions, Map.of(), System.out)) {
             Map<String, Object> kafka = stack.kafkaClientProperties(KafkaCredentials.ADMIN);
-            SchemaRegistryClient registry = SchemaRegistryClients.forUrl(stack.registryUrl());
+            SchemaRegistryClient registry = SchemaRegistryClients.forConfig(stack.registryWriterConfig());
+            String operator = BenchTokens.operatorToken(stack);
 
             System.out.printf("bench: rebuild, producing %,d events (%,d accounts x %d)%n", events, accounts, perAccount);
             long fillStart = System.nanoTime();
@@ -87,11 +88,14 @@ public final class RebuildBenchmark {
 
             List<long[]> samples = new CopyOnWriteArrayList<>();
             AtomicBoolean running = new AtomicBoolean(true);
-            Thread sampler = new Thread(() -> sample(stack.projectionUrl(), samples, running), "rebuild-sampler");
+            Thread sampler = new Thread(() -> sample(stack.projectionUrl(), operator, samples, running), "rebuild-sampler");
             System.out.printf("%nbench: %s --url %s%n", rebuild.getFileName(), stack.projectionUrl());
             long rebuildStart = System.nanoTime();
-            Process command = new ProcessBuilder("bash", rebuild.toString(), "--url", stack.projectionUrl(), "--interval", "2")
-                    .inheritIO().start();
+            ProcessBuilder rebuildCommand = new ProcessBuilder("bash", rebuild.toString(), "--url", stack.projectionUrl(),
+                    "--interval", "2").inheritIO();
+            // the rebuild API takes an operator's token; the script reads it from the environment (not the command line)
+            rebuildCommand.environment().put("EVENTBANK_TOKEN", operator);
+            Process command = rebuildCommand.start();
             sampler.start();
             int exit = command.waitFor();
             double commandSeconds = (System.nanoTime() - rebuildStart) / 1e9;
@@ -100,7 +104,7 @@ public final class RebuildBenchmark {
             if (exit != 0) {
                 throw new IllegalStateException(rebuild + " exited " + exit);
             }
-            JsonNode status = JSON.readTree(get(stack.projectionUrl() + "/admin/rebuild"));
+            JsonNode status = JSON.readTree(get(stack.projectionUrl() + "/admin/rebuild", operator));
             figures.add(new Figure("rebuild, `bin/rebuild-projections` start to exit (switched, old generation deleted)",
                     status.get("eventsProcessed").asLong(), commandSeconds));
             figures.add(new Figure("rebuild, POST to switch (service's `secondsToSwitch`)",
@@ -190,10 +194,10 @@ public final class RebuildBenchmark {
     }
 
     /** Polls the rebuild status every second: (nanos, events processed) while the command runs. */
-    private static void sample(String projectionUrl, List<long[]> samples, AtomicBoolean running) {
+    private static void sample(String projectionUrl, String operator, List<long[]> samples, AtomicBoolean running) {
         while (running.get()) {
             try {
-                JsonNode status = JSON.readTree(get(projectionUrl + "/admin/rebuild"));
+                JsonNode status = JSON.readTree(get(projectionUrl + "/admin/rebuild", operator));
                 if (status.get("state").asText().equals("REBUILDING")) {
                     samples.add(new long[] {System.nanoTime(), status.get("eventsProcessed").asLong()});
                 }
@@ -217,9 +221,11 @@ public final class RebuildBenchmark {
                 to[1] - from[1], (to[0] - from[0]) / 1e9);
     }
 
-    private static String get(String url) throws IOException, InterruptedException {
+    /** {@code GET url} as an operator ({@code token}: the JWT without {@code Bearer }). */
+    private static String get(String url, String token) throws IOException, InterruptedException {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + token).build(),
+                HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IOException(url + " answered " + response.statusCode() + ": " + response.body());
         }

@@ -116,9 +116,9 @@ final class RestoreBenchmark {
         try (LocalStack stack = LocalStack.startTemporary(home, "bench-restore-", StackPorts.free(), partitions, Map.of(),
                 System.out)) {
             Map<String, Object> kafka = stack.kafkaClientProperties(KafkaCredentials.ADMIN);
-            SchemaRegistryClient registry = SchemaRegistryClients.forUrl(stack.registryUrl());
+            SchemaRegistryClient registry = SchemaRegistryClients.forConfig(stack.registryWriterConfig());
             Verifier verifier = new Verifier(stack.commandUrl(), EventLogFiller.accountIds("bench-restore-", accounts),
-                    perAccount);
+                    perAccount, BenchTokens.teller(stack));
 
             System.out.println("bench: restore, stopping query-service and projection-service (they would project the "
                     + "fill on the same cores)");
@@ -304,8 +304,8 @@ final class RestoreBenchmark {
         private final Random random = new Random(42);
         private final int perAccount;
 
-        Verifier(String commandUrl, List<String> ids, int perAccount) {
-            this.client = new BankClient(commandUrl, commandUrl);
+        Verifier(String commandUrl, List<String> ids, int perAccount, String authorization) {
+            this.client = new BankClient(commandUrl, commandUrl, authorization);
             this.ids = ids;
             this.perAccount = perAccount;
         }

@@ -321,6 +321,17 @@ public final class LocalStack implements AutoCloseable {
         return "http://localhost:" + ports.registry();
     }
 
+    /**
+     * Confluent's client properties for a writer of this stack's registry ({@code schema.registry.url},
+     * {@code basic.auth.credentials.source=USER_INFO}, {@code basic.auth.user.info}: the command service's user), for
+     * tools that write events themselves, such as the benchmarks' log fillers.
+     */
+    public Map<String, String> registryWriterConfig() {
+        return Map.of("schema.registry.url", registryUrl(),
+                "basic.auth.credentials.source", "USER_INFO",
+                "basic.auth.user.info", security.registryUserInfo("command-service"));
+    }
+
     public String bootstrapServers() {
         return broker.bootstrapServers();
     }

@@ -97,14 +97,22 @@ final class StackSecurity {
             REGISTRY_WRITERS.values().forEach(user -> environment.put(
                     "REGISTRY_SECURITY_USERS_" + user.toUpperCase() + "_PASSWORD", passwords.get("registry." + user)));
         }
-        String writer = REGISTRY_WRITERS.get(module);
-        if (writer != null) {
-            environment.put("SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO", writer + ":" + passwords.get("registry." + writer));
+        if (REGISTRY_WRITERS.containsKey(module)) {
+            environment.put("SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO", registryUserInfo(module));
         }
         if (List.of("query-service", "projection-service").contains(module)) {
             environment.put("EVENTBANK_SECURITY_INTERNAL_PASSWORD", passwords.get("internal." + INTERNAL_USER));
         }
         return environment;
+    }
+
+    /** {@code user:password} of {@code module}'s registry writer (Confluent's {@code basic.auth.user.info}). */
+    String registryUserInfo(String module) {
+        String writer = REGISTRY_WRITERS.get(module);
+        if (writer == null) {
+            throw new IllegalArgumentException(module + " has no registry user");
+        }
+        return writer + ":" + passwords.get("registry." + writer);
     }
 
     private static Map<String, String> loadOrCreatePasswords(Path file) throws IOException {

@@ -24,7 +24,7 @@ import java.util.Map;
  *
  * <pre>{@code
  * try (AxonPeer peer = AxonPeer.start(benchJar, System.out)) {
- *     BankClient client = new BankClient(peer.commandUrl(), peer.queryUrl());
+ *     BankClient client = new BankClient(peer.commandUrl(), peer.queryUrl(), BenchTokens.forPeer());
  *     ...
  *     peer.pids(); // name -> pid, for resident memory
  * }
