@@ -164,8 +164,9 @@ public final class LocalStack implements AutoCloseable {
         Map<String, String> common = new LinkedHashMap<>();
         common.put("kafka.bootstrap.servers", broker.bootstrapServers());
         for (String module : List.of("schema-registry", "command-service", "projection-service", "query-service")) {
+            // protocol and mechanism as properties; the JAAS line holds the password: environment only (startService)
             broker.clientProperties(module).forEach((name, value) -> {
-                if (!name.equals("bootstrap.servers")) {
+                if (!name.equals("bootstrap.servers") && !name.equals("sasl.jaas.config")) {
                     common.put(module + "/kafka." + name, value);
                 }
             });
@@ -298,8 +299,12 @@ public final class LocalStack implements AutoCloseable {
         // the command service's local checkpoint files of its partitions' state
         properties.put("eventbank.commands.state-dir", stateDir(name).toString());
         Path jar = home.resolve(module).resolve("target").resolve(module + "-" + VERSION + ".jar");
-        ServiceProcess service = ServiceProcess.start(name, jar, port, properties, security.environment(module),
-                logFile(name));
+        Map<String, String> environment = new LinkedHashMap<>(security.environment(module));
+        String kafkaLogin = broker.clientProperties(module).get("sasl.jaas.config");
+        if (kafkaLogin != null) {
+            environment.put("KAFKA_SASL_JAAS_CONFIG", kafkaLogin);
+        }
+        ServiceProcess service = ServiceProcess.start(name, jar, port, properties, environment, logFile(name));
         services.add(service);
         writePids();
         return service;
