@@ -53,6 +53,19 @@ class DockerComposeFileTest {
                 + "http://keycloak:8080/realms/eventbank/protocol/openid-connect/certs"), output);
         assertEquals(3, count(output, "SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO: "), output);
         assertTrue(Files.isRegularFile(HOME.resolve("docker/keycloak/eventbank-realm.json")));
+        // and Kafka requires SASL on every listener, authorizes with ACLs (no ACL, no access), and every client of it
+        // (the registry and the three services) logs in with its own SCRAM principal after kafka-setup made them
+        assertTrue(output.contains("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: INTERNAL:SASL_PLAINTEXT,EXTERNAL:SASL_PLAINTEXT,"
+                + "CONTROLLER:SASL_PLAINTEXT"), output);
+        assertTrue(output.contains("KAFKA_AUTHORIZER_CLASS_NAME: org.apache.kafka.metadata.authorizer.StandardAuthorizer"), output);
+        assertTrue(output.contains("KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND: 'false'")
+                || output.contains("KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND: \"false\""), output);
+        for (String principal : List.of("schema-registry", "command-service", "projection-service", "query-service")) {
+            assertEquals(1, count(output, "required username=\"" + principal + "\""), principal + " in\n" + output);
+        }
+        assertEquals(4, count(output, "KAFKA_SECURITY_PROTOCOL: SASL_PLAINTEXT"), output);
+        assertEquals(4, count(output, "condition: service_completed_successfully"), output);
+        assertTrue(output.contains("/setup.sh"), output);
     }
 
     @Test
