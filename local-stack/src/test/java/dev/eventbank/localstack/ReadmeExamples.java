@@ -51,7 +51,8 @@ final class ReadmeExamples {
     private static final String CAPTURE = "[^\"\\s,&?/]+";
     // the JDK's HttpClient does not expose the reason phrase, so the README's is checked against the standard one
     private static final Map<Integer, String> REASONS = Map.ofEntries(
-            Map.entry(200, "OK"), Map.entry(201, "Created"), Map.entry(400, "Bad Request"),
+            Map.entry(200, "OK"), Map.entry(201, "Created"), Map.entry(400, "Bad Request"), Map.entry(401, "Unauthorized"),
+            Map.entry(403, "Forbidden"),
             Map.entry(404, "Not Found"), Map.entry(409, "Conflict"), Map.entry(413, "Content Too Large"),
             Map.entry(415, "Unsupported Media Type"), Map.entry(422, "Unprocessable Entity"),
             Map.entry(503, "Service Unavailable"));
