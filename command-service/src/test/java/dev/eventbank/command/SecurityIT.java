@@ -163,6 +163,8 @@ class SecurityIT {
                         "issuer is not one this API trusts"),
                 Arguments.of("expired", (Supplier<String>) () -> "Bearer " + trusted.sign(DevIssuer.claims("teller-tom",
                         List.of("teller"), now.minusSeconds(7200), now.minusSeconds(600)).build()), "expired at"),
+                Arguments.of("without an expiry", (Supplier<String>) () -> "Bearer " + trusted.sign(DevIssuer.claims("teller-tom",
+                        List.of("teller"), now, now.plusSeconds(600)).expirationTime(null).build()), "has no expiry"),
                 Arguments.of("for another audience", (Supplier<String>) () -> "Bearer " + trusted.sign(
                         DevIssuer.claims("teller-tom", List.of("teller"), now, now.plusSeconds(600)).audience("another-api").build()),
                         "audience (aud) must include 'eventbank'"),

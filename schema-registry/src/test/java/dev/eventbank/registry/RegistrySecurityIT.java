@@ -136,6 +136,9 @@ class RegistrySecurityIT {
         HttpResponse<String> expired = send("POST", "/subjects/" + subject + "/versions", body,
                 "Bearer " + trusted.sign(DevIssuer.claims("it-operator", List.of("operator"),
                         Instant.now().minusSeconds(7200), Instant.now().minusSeconds(3600)).build()));
+        HttpResponse<String> noExpiry = send("POST", "/subjects/" + subject + "/versions", body,
+                "Bearer " + trusted.sign(DevIssuer.claims("it-operator", List.of("operator"),
+                        Instant.now(), Instant.now().plusSeconds(600)).expirationTime(null).build()));
         HttpResponse<String> otherAudience = send("POST", "/subjects/" + subject + "/versions", body,
                 "Bearer " + trusted.sign(DevIssuer.claims("it-operator", List.of("operator"),
                         Instant.now(), Instant.now().plusSeconds(600)).audience("another-api").build()));
@@ -146,6 +149,7 @@ class RegistrySecurityIT {
         assertConfluentError(forged, 401, 401);
         assertConfluentError(expired, 401, 401);
         assertConfluentError(otherAudience, 401, 401);
+        assertConfluentError(noExpiry, 401, 401);
         assertEquals(200, operator.statusCode(), operator.body());
         assertEquals("[1]", send("GET", "/subjects/" + subject + "/versions", null, NONE).body());
     }
