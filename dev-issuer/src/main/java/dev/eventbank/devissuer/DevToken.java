@@ -9,7 +9,8 @@ import java.nio.file.Path;
  * {@code customer}: the customer id whose accounts the token may use; otherwise {@code dev-<role>}). The issuer's key
  * is the local stack's, in {@code <data dir>/security} (data dir: {@code LOCAL_STACK_DATA}, else
  * {@code <eventbank.home>/.local-stack-data}, as {@code bin/local-stack}). Out: the token on one line; usage errors
- * on stderr with exit status 2.
+ * on stderr with exit status 2, also when the data directory holds no stack's key (it never makes one: only
+ * {@code bin/local-stack} does, so a token is always one a stack trusts).
  */
 public final class DevToken {
 
@@ -31,7 +32,15 @@ public final class DevToken {
             usage("SUBJECT must be 1 to 128 printable ASCII characters without spaces");
             return;
         }
-        System.out.println(DevIssuer.inDirectory(securityDirectory(dataDirectory())).token(role, subject));
+        Path security = securityDirectory(dataDirectory());
+        if (!java.nio.file.Files.exists(security.resolve(DevIssuer.PRIVATE_KEY_FILE))) {
+            // a new key here would sign tokens that no running stack trusts (401 "signature does not verify")
+            System.err.println("dev-token: no local stack's key in " + security + ": start bin/local-stack first, and with"
+                    + " --data-dir DIR set LOCAL_STACK_DATA=DIR for bin/dev-token too");
+            System.exit(2);
+            return;
+        }
+        System.out.println(DevIssuer.inDirectory(security).token(role, subject));
     }
 
     /** The local stack's data directory, found as {@code bin/local-stack} finds it. */

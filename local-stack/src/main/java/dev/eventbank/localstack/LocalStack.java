@@ -479,7 +479,7 @@ public final class LocalStack implements AutoCloseable {
                   kafka              %s
                   logs               %s
 
-                Every API takes a bearer token (roles customer, teller, auditor, operator), valid for an hour:
+                Every API but the registry's reads takes a bearer token (roles customer, teller, auditor, operator), valid for an hour:
                   TOKEN=$(%sbin/dev-token teller)      (or: customer CUSTOMER-ID, auditor, operator)
                   curl -H "Authorization: Bearer $TOKEN" %s/accounts/ACCOUNT-ID
 
