@@ -21,7 +21,13 @@ user() { # user NAME PASSWORD
     --add-config "SCRAM-SHA-512=[iterations=8192,password=$2]" --entity-type users --entity-name "$1"
 }
 allow() { # allow PRINCIPAL topic|group|transactional-id|cluster LITERAL|PREFIXED NAME OPERATION...
-  local principal="$1" type="$2" pattern="$3" name="$4"; shift 4
+  acl --allow-principal "$@"
+}
+deny() { # deny PRINCIPAL topic|group|transactional-id|cluster LITERAL|PREFIXED NAME OPERATION... (outweighs any allow)
+  acl --deny-principal "$@"
+}
+acl() { # acl --allow-principal|--deny-principal PRINCIPAL TYPE PATTERN NAME OPERATION...
+  local permission="$1" principal="$2" type="$3" pattern="$4" name="$5"; shift 5
   local resource
   case "$type" in
     topic) resource=(--topic "$name") ;;
@@ -32,7 +38,7 @@ allow() { # allow PRINCIPAL topic|group|transactional-id|cluster LITERAL|PREFIXE
   local operations=()
   for operation in "$@"; do operations+=(--operation "$operation"); done
   "$bin/kafka-acls.sh" --bootstrap-server "$bootstrap" --command-config "$admin_config" --add --force \
-    --allow-principal "User:$principal" --resource-pattern-type "$pattern" "${resource[@]}" "${operations[@]}" >/dev/null
+    "$permission" "User:$principal" --resource-pattern-type "$pattern" "${resource[@]}" "${operations[@]}" >/dev/null
 }
 
 user command-service "$KAFKA_COMMAND_SERVICE_PASSWORD"
@@ -74,6 +80,11 @@ allow reader topic LITERAL bank-account-events Read Describe DescribeConfigs
 allow reader topic LITERAL bank-account-state Read Describe DescribeConfigs
 allow reader topic LITERAL bank-account-snapshots Read Describe DescribeConfigs
 allow reader group LITERAL '*' Read Describe
+# ... except the services' own groups: a member of the command writers' group would be sent commands (with the
+# callers' tokens), one of the projection's or the query view's could take their partitions or move their offsets
+deny reader group PREFIXED bank-account-command-writers All
+deny reader group PREFIXED bank-account-projection All
+deny reader group PREFIXED bank-account-query-view All
 
 # cluster metadata, every principal
 for principal in command-service projection-service query-service schema-registry reader; do

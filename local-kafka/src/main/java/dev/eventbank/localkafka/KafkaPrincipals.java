@@ -22,7 +22,7 @@ import java.util.concurrent.TimeoutException;
 /**
  * Who may do what on our broker: one principal per service with the least it needs, and {@value #READER} for other
  * teams' consumers of the public topics. Only {@value #COMMAND_SERVICE} may write {@code bank-account-events}; every
- * other principal reads it at most. The same list is in {@code docker/kafka/acls.sh} for docker-compose
+ * other principal reads it at most. The same list is in {@code docker/kafka/setup.sh} for docker-compose
  * ({@code KafkaPrincipalsTest} checks the two agree) and in the README's Security section.
  *
  * <p>Names are the topic catalogue's ({@code dev.eventbank.schemas.catalog.Topics}) and the services' default
@@ -36,6 +36,13 @@ public final class KafkaPrincipals {
     public static final String SCHEMA_REGISTRY = "schema-registry";
     /** Other teams' consumers: read the public topics, nothing else. */
     public static final String READER = "reader";
+
+    /**
+     * The services' consumer groups (prefixes: the projection's rebuild generations and Kafka Streams' groups extend
+     * its application id), which no other principal may use: {@value #READER} is denied them.
+     */
+    public static final List<String> SERVICE_GROUPS = List.of("bank-account-command-writers", "bank-account-projection",
+            "bank-account-query-view");
 
     /** Every principal of this list, in the order above. */
     public static final List<String> ALL = List.of(COMMAND_SERVICE, PROJECTION_SERVICE, QUERY_SERVICE, SCHEMA_REGISTRY, READER);
@@ -92,6 +99,14 @@ public final class KafkaPrincipals {
             allow(acls, READER, ResourceType.TOPIC, topic, PatternType.LITERAL, READ);
         }
         allow(acls, READER, ResourceType.GROUP, "*", PatternType.LITERAL, List.of(AclOperation.READ, AclOperation.DESCRIBE));
+        // ... but never one of the services' groups (a DENY outweighs any ALLOW). Joining the command writers' group
+        // would make its member an owner of event-log partitions, and every command instance would forward the
+        // commands of those partitions, with the callers' bearer tokens, to the URL in its client id; joining or
+        // committing for the projection's or the query view's group would take partitions from them or move their
+        // offsets, so that events are skipped in the read models
+        for (String group : SERVICE_GROUPS) {
+            deny(acls, READER, ResourceType.GROUP, group, PatternType.PREFIXED, List.of(AclOperation.ALL));
+        }
 
         // cluster metadata (describeCluster, the Streams apps' admin clients): every principal
         for (String principal : ALL) {
@@ -103,9 +118,19 @@ public final class KafkaPrincipals {
 
     private static void allow(List<AclBinding> acls, String principal, ResourceType type, String name,
                               PatternType pattern, List<AclOperation> operations) {
+        add(acls, principal, type, name, pattern, operations, AclPermissionType.ALLOW);
+    }
+
+    private static void deny(List<AclBinding> acls, String principal, ResourceType type, String name,
+                             PatternType pattern, List<AclOperation> operations) {
+        add(acls, principal, type, name, pattern, operations, AclPermissionType.DENY);
+    }
+
+    private static void add(List<AclBinding> acls, String principal, ResourceType type, String name,
+                            PatternType pattern, List<AclOperation> operations, AclPermissionType permission) {
         for (AclOperation operation : operations) {
             acls.add(new AclBinding(new ResourcePattern(type, name, pattern),
-                    new AccessControlEntry("User:" + principal, "*", operation, AclPermissionType.ALLOW)));
+                    new AccessControlEntry("User:" + principal, "*", operation, permission)));
         }
     }
 

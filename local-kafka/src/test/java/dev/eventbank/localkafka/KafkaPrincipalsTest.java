@@ -2,6 +2,7 @@ package dev.eventbank.localkafka;
 
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -24,6 +25,7 @@ class KafkaPrincipalsTest {
         List<String> writers = KafkaPrincipals.acls().stream()
                 .filter(acl -> acl.pattern().name().equals("bank-account-events")
                         || acl.pattern().patternType().name().equals("PREFIXED") && "bank-account-events".startsWith(acl.pattern().name()))
+                .filter(acl -> acl.entry().permissionType() == AclPermissionType.ALLOW)
                 .filter(acl -> acl.entry().operation() == AclOperation.WRITE || acl.entry().operation() == AclOperation.ALL)
                 .map(acl -> acl.entry().principal()).distinct().toList();
         assertEquals(List.of("User:" + KafkaPrincipals.COMMAND_SERVICE), writers);
@@ -38,29 +40,29 @@ class KafkaPrincipalsTest {
             String trimmed = line.strip();
             if (trimmed.startsWith("for principal in ")) {
                 principalsInLoop.addAll(List.of(trimmed.substring("for principal in ".length(), trimmed.indexOf(';')).split(" ")));
-            } else if (trimmed.startsWith("allow ") && !trimmed.startsWith("allow() {")) {
+            } else if (trimmed.startsWith("allow ") || trimmed.startsWith("deny ")) {
                 String[] words = trimmed.replace("'", "").split("\\s+");
                 List<String> principals = words[1].equals("\"$principal\"") ? principalsInLoop : List.of(words[1]);
                 for (String principal : principals) {
                     for (int i = 5; i < words.length; i++) {
-                        fromScript.add(key(principal, words[2], words[3], words[4], words[i]));
+                        fromScript.add(key(words[0], principal, words[2], words[3], words[4], words[i]));
                     }
                 }
             }
         }
         Set<String> fromCode = new TreeSet<>();
         for (AclBinding acl : KafkaPrincipals.acls()) {
-            fromCode.add(key(acl.entry().principal().substring("User:".length()),
+            fromCode.add(key(acl.entry().permissionType().name(), acl.entry().principal().substring("User:".length()),
                     acl.pattern().resourceType().name().toLowerCase(Locale.ROOT).replace('_', '-'),
                     acl.pattern().patternType().name(), acl.pattern().name(), acl.entry().operation().name()));
         }
         assertFalse(fromCode.isEmpty());
         assertEquals(fromCode, fromScript, "docker/kafka/setup.sh and KafkaPrincipals.acls() differ");
-        assertTrue(fromScript.stream().noneMatch(key -> key.startsWith("admin ")));
+        assertTrue(fromScript.stream().noneMatch(key -> key.contains(" admin ")));
     }
 
-    private static String key(String principal, String type, String pattern, String name, String operation) {
-        return String.join(" ", principal, type, pattern, name,
+    private static String key(String permission, String principal, String type, String pattern, String name, String operation) {
+        return String.join(" ", permission.toUpperCase(Locale.ROOT), principal, type, pattern, name,
                 operation.toUpperCase(Locale.ROOT).replace("_", "").replace("DESCRIBECONFIGS", "DESCRIBE_CONFIGS"));
     }
 }

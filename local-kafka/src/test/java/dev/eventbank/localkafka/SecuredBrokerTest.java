@@ -7,11 +7,13 @@ import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -85,6 +87,49 @@ class SecuredBrokerTest {
         assertInstanceOf(SaslAuthenticationException.class, wrong.getCause(), String.valueOf(wrong.getCause()));
 
         assertEquals(List.of("from-command-service"), readAll(config(KafkaPrincipals.READER)));
+    }
+
+    /**
+     * Other teams' reader may use any consumer group but the services' own. A member of the command writers' group
+     * owns event-log partitions, and the command instances forward those partitions' commands, with the callers'
+     * bearer tokens, to the URL in its client id; a commit in the projection's or the query view's group moves
+     * where they read on, so that events would be skipped in the read models.
+     */
+    @Test
+    void theReaderCannotJoinOrCommitInTheServicesGroups() {
+        TopicPartition partition = new TopicPartition(EVENTS, 0);
+        Map<String, Object> writer = config(KafkaPrincipals.READER);
+        writer.put("group.id", "bank-account-command-writers");
+        writer.put("client.id", "command-writer@http://127.0.0.1:9");
+        writer.put("partition.assignment.strategy", "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(writer, new StringDeserializer(),
+                new StringDeserializer())) {
+            consumer.subscribe(List.of(EVENTS));
+            assertThrows(GroupAuthorizationException.class, () -> {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (consumer.assignment().isEmpty() && System.nanoTime() < deadline) {
+                    consumer.poll(Duration.ofMillis(200));
+                }
+            }, () -> "the reader joined the command writers' group and was assigned " + consumer.assignment());
+        }
+        for (String group : List.of("bank-account-projection", "bank-account-projection-g2-events",
+                "bank-account-query-view")) {
+            Map<String, Object> committer = config(KafkaPrincipals.READER);
+            committer.put("group.id", group);
+            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(committer, new StringDeserializer(),
+                    new StringDeserializer())) {
+                assertThrows(GroupAuthorizationException.class,
+                        () -> consumer.commitSync(Map.of(partition, new OffsetAndMetadata(1)), Duration.ofSeconds(10)),
+                        "the reader committed an offset for " + group);
+            }
+        }
+        Map<String, Object> ownGroup = config(KafkaPrincipals.READER);
+        ownGroup.put("group.id", "another-team-audit");
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(ownGroup, new StringDeserializer(),
+                new StringDeserializer())) {
+            consumer.commitSync(Map.of(partition, new OffsetAndMetadata(1)), Duration.ofSeconds(10));
+            assertEquals(1, consumer.committed(java.util.Set.of(partition), Duration.ofSeconds(10)).get(partition).offset());
+        }
     }
 
     @Test
