@@ -204,12 +204,15 @@ class AccountNumberUniquenessIT {
         // made here as that instance made it, over the internal API)
         String number = newNumber();
         String crashed = UUID.randomUUID().toString();
+        String crashedKey = "crashed-" + crashed;
         BankAccountCommand crashedOpen = BankAccountCommand.newBuilder()
-                .setCommandId(UUID.randomUUID().toString())
+                // a keyed command's id, as every instance derives it from the account id and the key
+                .setCommandId(UUID.nameUUIDFromBytes(("command:" + crashed + ":" + crashedKey)
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString())
                 .setAccountId(crashed)
                 .setExpectedVersion(null)
                 .setCorrelationId("corr-crashed")
-                .setIdempotencyKey("crashed-" + crashed)
+                .setIdempotencyKey(crashedKey)
                 .setFingerprint("fp-crashed")
                 .setIssuedAt(Instant.now())
                 .setPayload(new OpenAccount(number, "Crashed Open", "EUR", AvroDecimals.toWire(BigDecimal.ONE), null, null, null))

@@ -4,6 +4,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jwt.PlainJWT;
+import dev.eventbank.command.access.AccountAccess;
 import dev.eventbank.command.ownership.PartitionOwnership;
 import dev.eventbank.command.writer.AccountPartitioner;
 import dev.eventbank.devissuer.DevIssuer;
@@ -15,6 +16,7 @@ import dev.eventbank.schemas.commands.BankAccountCommand;
 import dev.eventbank.schemas.commands.CommandOutcome;
 import dev.eventbank.schemas.commands.CommandResult;
 import dev.eventbank.schemas.commands.DepositMoney;
+import dev.eventbank.schemas.commands.OpenAccount;
 import dev.eventbank.schemas.events.AccountOpened;
 import dev.eventbank.schemas.events.BankAccountEvent;
 import dev.eventbank.schemas.serde.AvroDeserializer;
@@ -41,6 +43,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
@@ -276,6 +279,18 @@ class SecurityIT {
     }
 
     @Test
+    void shouldOpenNothingForACustomerWhoseSubjectCouldNotBeAnOwnerId() throws Exception {
+        for (String subject : List.of("c".repeat(201), "eve\n2026-12-01 INFO forged log line", " ")) {
+            // when
+            HttpResponse<String> opened = service.post("/accounts", "{\"owner\":\"Eve\",\"currency\":\"EUR\","
+                    + "\"initialDeposit\":\"1\"}", Map.of("Authorization", ServiceUnderTest.bearer("customer", subject)));
+
+            // then: refused as the ownerId a teller would be refused, and nothing written with it as owner
+            assertProblem(opened, 403, "/problems/forbidden", "cannot own an account");
+        }
+    }
+
+    @Test
     void shouldLetATellerOpenAnAccountForACustomerOrForNone() throws Exception {
         // when
         String bobs = openFor(BOB, "10");
@@ -311,6 +326,69 @@ class SecurityIT {
         assertNotEquals(alicesAccount, JSON.readTree(bobs.body()).path("accountId").asText());
         assertEquals(alicesAccount, JSON.readTree(alicesRetry.body()).path("accountId").asText());
         assertEquals(1, eventsOf(alicesAccount).size());
+    }
+
+    @Test
+    void shouldNotLetACustomerOpenAnAccountWithANumberOfItsChoosingThroughTheInternalRoute() throws Exception {
+        // given Bob's account, opened by a teller with the number he gives his payers
+        String number = "NL" + (10 + new java.util.Random().nextInt(89)) + " BOBS " + UUID.randomUUID().toString()
+                .substring(0, 8).toUpperCase(java.util.Locale.ROOT);
+        HttpResponse<String> bobs = service.post("/accounts", "{\"owner\":\"Bob\",\"currency\":\"EUR\","
+                + "\"initialDeposit\":\"1\",\"ownerId\":\"" + BOB + "\",\"accountNumber\":\"" + number + "\"}",
+                Map.of("Authorization", Who.TELLER.authorization()));
+        assertEquals(201, bobs.statusCode(), bobs.body());
+
+        // when Alice sends, as a forwarding instance would, an open of her own account (her id as owner, the account
+        // id her key derives) that names Bob's number, which the public API refuses her (403)
+        String key = "alice-open-" + UUID.randomUUID();
+        String account = AccountAccess.customerAccountId(ALICE, key, null);
+        byte[] open = toBytes(BankAccountCommand.newBuilder()
+                .setCommandId(UUID.nameUUIDFromBytes(("command:" + account + ":" + key).getBytes(StandardCharsets.UTF_8))
+                        .toString())
+                .setAccountId(account).setExpectedVersion(null).setCorrelationId("security-it").setIdempotencyKey(key)
+                .setFingerprint("f").setIssuedAt(Instant.now())
+                .setPayload(new OpenAccount(number, "Alice", "EUR", AvroDecimals.toWire(BigDecimal.ONE), null, null, ALICE))
+                .build().toByteBuffer());
+        Internal answer = internal(service, open, Who.OWNER.authorization());
+
+        // then it is refused, and no second account has Bob's number
+        assertEquals("403", answer.answer());
+        assertEquals(List.of(), eventsOf(account));
+    }
+
+    @Test
+    void shouldRefuseAForwardedKeyedCommandWhoseIdItsKeyDoesNotDerive() throws Exception {
+        // given Bob's account, and an account of Alice's in the same partition (where outcomes are recorded)
+        String bobsAccount = openFor(BOB, "0");
+        String account = null;
+        for (int i = 0; i < 40 && account == null; i++) {
+            String opened = JSON.readTree(service.post("/accounts", "{\"owner\":\"Alice\",\"currency\":\"EUR\","
+                    + "\"initialDeposit\":\"5\"}", Map.of("Authorization", Who.OWNER.authorization())).body())
+                    .path("accountId").asText();
+            if (AccountPartitioner.partitionOf(opened, 3) == AccountPartitioner.partitionOf(bobsAccount, 3)) {
+                account = opened;
+            }
+        }
+        assertTrue(account != null, "no account of Alice's landed in the partition of Bob's");
+        // and the id Bob's keyed deposit to his account will have (derived from his account id and his key)
+        String bobsKey = "bob-deposit-1";
+        String bobsCommandId = UUID.nameUUIDFromBytes(("command:" + bobsAccount + ":" + bobsKey)
+                .getBytes(StandardCharsets.UTF_8)).toString();
+
+        // when Alice records, through the internal route, a deposit to her own account under that id
+        byte[] poisoned = toBytes(BankAccountCommand.newBuilder()
+                .setCommandId(bobsCommandId).setAccountId(account).setExpectedVersion(null)
+                .setCorrelationId("security-it").setIdempotencyKey("any-key").setFingerprint("f").setIssuedAt(Instant.now())
+                .setPayload(new DepositMoney(AvroDecimals.toWire(BigDecimal.ONE), null)).build().toByteBuffer());
+        Internal answer = internal(service, poisoned, Who.OWNER.authorization());
+        HttpResponse<String> bobsDeposit = service.post("/accounts/" + bobsAccount + "/deposits", "{\"amount\":\"2\"}",
+                Map.of("Authorization", Who.OTHER_CUSTOMER.authorization(), "Idempotency-Key", bobsKey));
+
+        // then the internal route refuses it, and Bob's deposit is decided as his own
+        assertEquals("400", answer.answer());
+        assertEquals(1, eventsOf(account).size(), "appended to Alice's account under Bob's command id");
+        assertEquals(200, bobsDeposit.statusCode(), bobsDeposit.body());
+        assertEquals(2, eventsOf(bobsAccount).size());
     }
 
     @Test

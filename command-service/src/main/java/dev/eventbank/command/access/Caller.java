@@ -1,6 +1,7 @@
 package dev.eventbank.command.access;
 
 import dev.eventbank.support.security.Roles;
+import dev.eventbank.support.text.TextRule;
 
 import java.util.Objects;
 import java.util.Set;
@@ -33,9 +34,13 @@ public record Caller(String subject, Set<String> roles, String authorization) {
         return !isTeller() && roles.contains(Roles.CUSTOMER);
     }
 
-    /** For log lines: the role that decides (teller, customer or none) and the subject; never the token. */
+    /**
+     * For log lines: the role that decides (teller, customer or none) and the subject, at most 64 characters with
+     * control characters shown as {@code U+XXXX} (the subject is the identity provider's text: a line break in it
+     * must not start a forged log line); never the token.
+     */
     @Override
     public String toString() {
-        return (isTeller() ? Roles.TELLER : isCustomerOnly() ? Roles.CUSTOMER : "none") + ":" + subject;
+        return (isTeller() ? Roles.TELLER : isCustomerOnly() ? Roles.CUSTOMER : "none") + ":" + TextRule.quote(subject, 64);
     }
 }

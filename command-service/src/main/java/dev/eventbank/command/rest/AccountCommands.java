@@ -92,7 +92,8 @@ final class AccountCommands {
      * subject becomes {@code ownerId}; naming another owner, or an {@code accountNumber} (numbers of customers'
      * accounts are assigned, so that no customer can probe which numbers exist), is 403 and sends nothing. A
      * customer's account id is derived from its subject ({@link AccountAccess#customerAccountId}), so its
-     * {@code Idempotency-Key}s are its own: another customer reusing one opens another account.
+     * {@code Idempotency-Key}s are its own: another customer reusing one opens another account. A customer whose
+     * subject an {@code ownerId} could not be (blank, over 200 characters, control characters) opens nothing (403).
      *
      * @throws CommandProblem 400 for an invalid body, 403 as above
      */
@@ -104,6 +105,15 @@ final class AccountCommands {
             accountId = CommandIds.newAccountId(key);
             commandId = CommandIds.commandId(accountId, key);
         } else if (caller.isCustomerOnly()) {
+            try {
+                // the subject becomes the account's ownerId: the same rule as an ownerId a teller names, so that no
+                // event carries an owner id the API would refuse (and a forwarded open is not refused where a local
+                // one was accepted)
+                TextRule.check("ownerId", caller.subject(), MAX_TEXT);
+            } catch (TextRule.InvalidText e) {
+                throw CommandProblem.forbidden("the token's subject cannot own an account: a customer id is 1 to "
+                        + MAX_TEXT + " characters, not blank, without control characters");
+            }
             String unkeyedCommandId = UUID.randomUUID().toString();
             accountId = AccountAccess.customerAccountId(caller.subject(), key, unkeyedCommandId);
             commandId = key == null ? unkeyedCommandId : CommandIds.commandId(accountId, key);
@@ -223,6 +233,14 @@ final class AccountCommands {
         String accountId = command.getAccountId();
         if (!accountId(accountId).equals(accountId)) {
             throw CommandProblem.badRequest("a forwarded command's account id must be a lower-case UUID");
+        }
+        // a keyed command's id is derived from its account and key (CommandIds), so no two accounts share one; an id
+        // of the sender's choosing could record an outcome under the id another account's command will have, which
+        // would then be answered to that command in place of deciding it
+        String key = command.getIdempotencyKey();
+        if (key != null && !command.getCommandId().equals(CommandIds.commandId(accountId, key))) {
+            throw CommandProblem.badRequest("a forwarded command's id must be the one its account id and "
+                    + "Idempotency-Key derive");
         }
         Object payload = command.getPayload();
         Map<String, Object> fields = new LinkedHashMap<>();

@@ -3,7 +3,9 @@ package dev.eventbank.command.rest;
 import dev.eventbank.command.routing.CommandRouter;
 import dev.eventbank.command.writer.NotCommittedException;
 import dev.eventbank.command.writer.NotOwnerException;
+import dev.eventbank.command.access.Caller;
 import dev.eventbank.schemas.commands.BankAccountCommand;
+import dev.eventbank.schemas.commands.OpenAccount;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -31,9 +33,10 @@ import java.util.concurrent.CompletionException;
  * ({@link BankAccountCommand} in, {@code CommandResult} out, each carrying its schema's fingerprint, so two
  * instances of different versions refuse each other rather than misread). 200 with the committed result; 421
  * Misdirected Request when this instance does not own the partition (the caller looks up the owner again);
- * 503 when the outcome is not known in time; 400 for a body that is not such a command, or one whose fields the
- * public API would refuse ({@link AccountCommands#checkForwarded}: this route must not be a way around its
- * checks).
+ * 503 when the outcome is not known in time; 400 for a body that is not such a command, or one whose fields or
+ * ids the public API would refuse ({@link AccountCommands#checkForwarded}: this route must not be a way around its
+ * checks); 403 for a customer's open that names an account number other than the one generated for its account id
+ * (the public API lets no customer choose one).
  *
  * <p>Internal: not in the public API (hidden from the OpenAPI document) and only for other instances of the
  * command service. Security: the forwarding instance sends the original caller's bearer token, and this
@@ -46,6 +49,8 @@ import java.util.concurrent.CompletionException;
 @Controller(CommandRouter.INTERNAL_PATH)
 @Secured({Roles.CUSTOMER, Roles.TELLER})
 final class InternalCommandsController {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(InternalCommandsController.class);
 
     private static final MediaType AVRO = MediaType.of(CommandRouter.AVRO_SINGLE_OBJECT);
 
@@ -71,7 +76,17 @@ final class InternalCommandsController {
         } catch (CommandProblem problem) {
             return CompletableFuture.completedFuture(text(HttpStatus.BAD_REQUEST, problem.getMessage()));
         }
-        return reply(router.decideHere(command, Callers.of(request, authentication), replyTimeout));
+        Caller caller = Callers.of(request, authentication);
+        if (caller.isCustomerOnly() && command.getPayload() instanceof OpenAccount open
+                && !open.getAccountNumber().equals(CommandIds.accountNumber(command.getAccountId()))) {
+            // the public API gives a customer's account the number generated from its id, reserved first
+            // (AccountOpening); a number of the customer's choosing here would skip both, and could be another's
+            LOG.info("request refused status=403 path={} caller=\"{}\" reason=\"a customer's open names an account "
+                    + "number\"", CommandRouter.INTERNAL_PATH, caller);
+            return CompletableFuture.completedFuture(text(HttpStatus.FORBIDDEN, "a customer's account gets the number "
+                    + "generated for its account id, never one of its choosing"));
+        }
+        return reply(router.decideHere(command, caller, replyTimeout));
     }
 
     /**

@@ -28,8 +28,8 @@ import java.util.UUID;
  *   own, or an open it may not send): NOT_FOUND, word for word as for an account that does not exist, before
  *   anything else (so neither a recorded outcome nor a version conflict tells it the account exists), recorded
  *   nowhere ({@link Handled#refused()});</li>
- *   <li>a command id with an outcome recorded within the idempotency window: the same request (same fingerprint)
- *   gets that outcome again and appends nothing ({@link Handled#replayed()}), a different one KEY_REUSED;</li>
+ *   <li>a command id with an outcome recorded within the idempotency window: the same request (same fingerprint, same
+ *   account) gets that outcome again and appends nothing ({@link Handled#replayed()}), a different one KEY_REUSED;</li>
  *   <li>a payload the domain cannot read: REJECTED {@value #INVALID_COMMAND};</li>
  *   <li>no aggregate and not an open: NOT_FOUND;</li>
  *   <li>an expected version ({@code If-Match}) that differs from the aggregate's: CONFLICT;</li>
@@ -96,7 +96,11 @@ final class CommandHandler {
         }
         long currentVersion = aggregate == null ? 0 : aggregate.getVersion();
         if (seen != null && !expired(seen, now, window)) {
-            if (seen.getFingerprint().equals(command.getFingerprint())) {
+            // an outcome recorded for another account under this command id is never answered (it is another
+            // account's, possibly another customer's: its version, its rejection detail); no command of the public
+            // API shares an id with another account's, so only a hand-made POST /internal/commands gets here
+            if (seen.getFingerprint().equals(command.getFingerprint())
+                    && seen.getCommandResult().getAccountId().equals(command.getAccountId())) {
                 return new Handled(seen.getCommandResult(), List.of(), null, null, true);
             }
             return answer(result(command, CommandOutcome.KEY_REUSED, currentVersion, 0, null,

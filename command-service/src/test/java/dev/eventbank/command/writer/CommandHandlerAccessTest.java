@@ -99,6 +99,36 @@ class CommandHandlerAccessTest {
     }
 
     @Test
+    void shouldNeverAnswerACustomerWithAnotherAccountsRecordedOutcome() {
+        // given Alice's keyed withdrawal refused for want of funds (its detail names her balance), recorded, and an
+        // account of Bob's in the same partition
+        BankAccountCommand alices = keyed(account, "alice-key", withdraw("25"));
+        CommandHandler.Handled first = CommandHandler.handle(ALICE, alices, alicesAccount(), null, T0, WINDOW);
+        assertEquals(CommandOutcome.REJECTED, first.result().getOutcome());
+        RecentCommand recorded = first.outcome();
+        String bobsId = UUID.randomUUID().toString();
+        AccountOpened bobsOpening = opened("EUR", "10");
+        bobsOpening.setOwnerId("bob");
+        AccountAggregate bobsAccount = EventFold.apply(null, event(bobsId, 1, bobsOpening));
+
+        // when Bob sends a command to his own account under her command id and fingerprint (POST /internal/commands
+        // takes the ids as sent), with and without a key
+        BankAccountCommand unkeyed = BankAccountCommand.newBuilder(alices).setAccountId(bobsId).setIdempotencyKey(null).build();
+        BankAccountCommand keyed = BankAccountCommand.newBuilder(alices).setAccountId(bobsId).build();
+
+        // then he is not told her outcome: refused as a reused id, on his own account, and nothing is recorded
+        for (BankAccountCommand probe : java.util.List.of(unkeyed, keyed)) {
+            CommandHandler.Handled handled = CommandHandler.handle(BOB, probe, bobsAccount, recorded, T0, WINDOW);
+            assertFalse(handled.replayed(), "Alice's outcome was replayed to Bob: " + handled.result());
+            assertEquals(CommandOutcome.KEY_REUSED, handled.result().getOutcome());
+            assertEquals(bobsId, handled.result().getAccountId());
+            assertEquals(1, handled.result().getVersion());
+            assertFalse(handled.result().getDetail().contains("balance"), handled.result().getDetail());
+            assertTrue(handled.writesNothing());
+        }
+    }
+
+    @Test
     void shouldRefuseEveryCustomerWhenTheAccountHasNoCustomerOwner() {
         // given an account opened before owners were recorded (AccountOpened v2: ownerId null)
         AccountAggregate unowned = EventFold.apply(null, event(account, 1, opened("EUR", "10")));
