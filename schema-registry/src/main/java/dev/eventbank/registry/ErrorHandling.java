@@ -92,10 +92,14 @@ final class ErrorHandling {
             if (exception.isForbidden() && who != null) {
                 LOG.info("{} {} -> 403 40301: user={} roles={}", request.getMethodName(), request.getPath(),
                         who.getName(), who.getRoles());
+                String why = who.getRoles().contains(RegistryRoles.WRITER)
+                        ? "the role '" + RegistryRoles.WRITER + "' is the registry's Basic users', a bearer token may not "
+                                + "claim it (a token needs '" + RegistryRoles.OPERATOR + "')"
+                        : "changing the registry needs the role '" + RegistryRoles.WRITER + "' or '" + RegistryRoles.OPERATOR
+                                + "', the user has " + who.getRoles();
                 return HttpResponse.<Api.ErrorResponse>status(HttpStatus.FORBIDDEN)
                         .body(new Api.ErrorResponse(40301, "User '" + who.getName() + "' is denied operation "
-                                + request.getMethodName() + " " + request.getPath() + ": changing the registry needs the role '"
-                                + RegistryRoles.WRITER + "' or '" + RegistryRoles.OPERATOR + "', the user has " + who.getRoles()))
+                                + request.getMethodName() + " " + request.getPath() + ": " + why))
                         .contentType(Api.V1_JSON);
             }
             boolean presented = request.getHeaders().contains(HttpHeaders.AUTHORIZATION);

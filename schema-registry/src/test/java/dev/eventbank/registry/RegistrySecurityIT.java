@@ -142,10 +142,14 @@ class RegistrySecurityIT {
         HttpResponse<String> otherAudience = send("POST", "/subjects/" + subject + "/versions", body,
                 "Bearer " + trusted.sign(DevIssuer.claims("it-operator", List.of("operator"),
                         Instant.now(), Instant.now().plusSeconds(600)).audience("another-api").build()));
+        // the Basic users' role, claimed by a token (no identity provider of ours issues it)
+        HttpResponse<String> writerToken = send("POST", "/subjects/" + subject + "/versions", body,
+                "Bearer " + trusted.token("writer", "it-writer"));
         HttpResponse<String> operator = send("POST", "/subjects/" + subject + "/versions", body,
                 "Bearer " + trusted.token("operator", "it-operator"));
         // then
         assertConfluentError(teller, 403, 40301);
+        assertConfluentError(writerToken, 403, 40301);
         assertConfluentError(forged, 401, 401);
         assertConfluentError(expired, 401, 401);
         assertConfluentError(otherAudience, 401, 401);
