@@ -104,6 +104,12 @@ public final class LocalStack implements AutoCloseable {
                                     Map<String, String> properties, List<String> apps, PrintStream progress)
             throws IOException {
         Files.createDirectories(dataDir);
+        // the broker's log (every event), the services' state and the passwords: the owner's only
+        try {
+            Files.setPosixFilePermissions(dataDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: the directory's own access rules apply
+        }
         FileChannel channel = FileChannel.open(dataDir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock = channel.tryLock();
         if (lock == null) {

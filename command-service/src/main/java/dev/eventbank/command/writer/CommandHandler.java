@@ -120,9 +120,15 @@ final class CommandHandler {
         }
         Long expected = command.getExpectedVersion();
         if (expected != null && expected != currentVersion) {
-            return answer(result(command, CommandOutcome.CONFLICT, currentVersion, 0, null,
-                    "expected version " + expected + " but account " + command.getAccountId() + " is at version "
-                            + currentVersion, now));
+            // -1: an If-Match that is a well-formed entity tag but none we issue (weak W/"3", "03", "abc"; the REST
+            // layer's CommandHeaders.NEVER_MATCHES): say that, not "expected version -1"
+            String detail = expected < 0
+                    ? "If-Match names no version of account " + command.getAccountId() + " (only a strong entity tag"
+                            + " of a version, such as \"" + currentVersion + "\", can match; a weak one never does), which is"
+                            + " at version " + currentVersion
+                    : "expected version " + expected + " but account " + command.getAccountId() + " is at version "
+                            + currentVersion;
+            return answer(result(command, CommandOutcome.CONFLICT, currentVersion, 0, null, detail, now));
         }
         AccountState state = FromAvro.state(aggregate);
         Decision decision = BankAccount.decide(domainCommand, state);

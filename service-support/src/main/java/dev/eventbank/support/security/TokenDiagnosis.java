@@ -74,6 +74,13 @@ public final class TokenDiagnosis {
             return "The bearer token is not meant for this API: its audience (aud) must include '"
                     + audience.get() + "'.";
         }
-        return "The bearer token's signature does not verify against this API's trusted keys.";
+        if (claims.getSubject() == null || claims.getSubject().isBlank()) {
+            return "The bearer token has no subject (sub); tokens must name who they are for.";
+        }
+        if (jwt.getHeader() instanceof com.nimbusds.jose.JWSHeader jws && jws.getCriticalParams() != null
+                && !jws.getCriticalParams().isEmpty()) {
+            return "The bearer token has critical header parameters (crit) this API does not understand.";
+        }
+                return "The bearer token's signature does not verify against this API's trusted keys.";
     }
 }
