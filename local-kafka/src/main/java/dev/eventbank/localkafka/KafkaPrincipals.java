@@ -75,21 +75,11 @@ public final class KafkaPrincipals {
                 "bank-totals", "bank-projection-generations")) {
             allow(acls, PROJECTION_SERVICE, ResourceType.TOPIC, topic, PatternType.LITERAL, OWN);
         }
-        allow(acls, PROJECTION_SERVICE, ResourceType.TOPIC, "bank-account-projection", PatternType.PREFIXED,
-                List.of(AclOperation.ALL));
-        allow(acls, PROJECTION_SERVICE, ResourceType.GROUP, "bank-account-projection", PatternType.PREFIXED,
-                List.of(AclOperation.READ, AclOperation.DESCRIBE, AclOperation.DELETE));
-        allow(acls, PROJECTION_SERVICE, ResourceType.TRANSACTIONAL_ID, "bank-account-projection", PatternType.PREFIXED,
-                List.of(AclOperation.WRITE, AclOperation.DESCRIBE));
+        streamsApp(acls, PROJECTION_SERVICE, "bank-account-projection");
 
         // the query view: reads the state topic into its store
         allow(acls, QUERY_SERVICE, ResourceType.TOPIC, "bank-account-state", PatternType.LITERAL, READ);
-        allow(acls, QUERY_SERVICE, ResourceType.TOPIC, "bank-account-query-view", PatternType.PREFIXED,
-                List.of(AclOperation.ALL));
-        allow(acls, QUERY_SERVICE, ResourceType.GROUP, "bank-account-query-view", PatternType.PREFIXED,
-                List.of(AclOperation.READ, AclOperation.DESCRIBE, AclOperation.DELETE));
-        allow(acls, QUERY_SERVICE, ResourceType.TRANSACTIONAL_ID, "bank-account-query-view", PatternType.PREFIXED,
-                List.of(AclOperation.WRITE, AclOperation.DESCRIBE));
+        streamsApp(acls, QUERY_SERVICE, "bank-account-query-view");
 
         // the registry's store
         allow(acls, SCHEMA_REGISTRY, ResourceType.TOPIC, "_schemas", PatternType.LITERAL, OWN);
@@ -114,6 +104,19 @@ public final class KafkaPrincipals {
                     List.of(AclOperation.DESCRIBE, AclOperation.DESCRIBE_CONFIGS));
         }
         return List.copyOf(acls);
+    }
+
+    /**
+     * An exactly-once Kafka Streams app whose application ids start with {@code applicationIdPrefix}: its internal
+     * topics (changelogs, repartition topics: created, written, deleted with a retired generation), its consumer
+     * groups and its transactional ids.
+     */
+    private static void streamsApp(List<AclBinding> acls, String principal, String applicationIdPrefix) {
+        allow(acls, principal, ResourceType.TOPIC, applicationIdPrefix, PatternType.PREFIXED, List.of(AclOperation.ALL));
+        allow(acls, principal, ResourceType.GROUP, applicationIdPrefix, PatternType.PREFIXED,
+                List.of(AclOperation.READ, AclOperation.DESCRIBE, AclOperation.DELETE));
+        allow(acls, principal, ResourceType.TRANSACTIONAL_ID, applicationIdPrefix, PatternType.PREFIXED,
+                List.of(AclOperation.WRITE, AclOperation.DESCRIBE));
     }
 
     private static void allow(List<AclBinding> acls, String principal, ResourceType type, String name,
