@@ -3,7 +3,6 @@ package dev.eventbank.command;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventbank.schemas.AvroDecimals;
-import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.commands.AccountNumberAction;
 import dev.eventbank.schemas.commands.AccountNumberCommand;
 import dev.eventbank.schemas.commands.BankAccountCommand;
@@ -12,17 +11,10 @@ import dev.eventbank.schemas.commands.CommandResult;
 import dev.eventbank.schemas.commands.OpenAccount;
 import dev.eventbank.schemas.events.AccountOpened;
 import dev.eventbank.schemas.events.BankAccountEvent;
-import dev.eventbank.schemas.serde.AvroDeserializer;
-import dev.eventbank.schemas.serde.SchemaRegistryClients;
 import dev.eventbank.support.testing.ServiceUnderTest;
 import dev.eventbank.testbroker.TestBroker;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -110,7 +102,7 @@ class AccountNumberUniquenessIT {
             assertEquals("/problems/account-number-taken", problem.path("type").asText(), refused.body());
             assertEquals(409, problem.path("status").asInt());
             assertTrue(problem.path("detail").asText().contains("is already taken"), refused.body());
-            assertEquals(List.of(), eventsOf(problem.path("accountId").asText()), "nothing appended for the refused open");
+            assertEquals(List.of(), TestEventLog.eventsOf(problem.path("accountId").asText()), "nothing appended for the refused open");
         }
         assertEquals("corr-taken-1", same.headers().firstValue("X-Correlation-Id").orElse(null));
         assertEquals(List.of(accountIdOf(first)), openedWith(number));
@@ -187,7 +179,7 @@ class AccountNumberUniquenessIT {
                 "{\"owner\":\"Ada Lovelace\",\"currency\":\"EUR\",\"initialDeposit\":\"1\"}", Map.of());
         assertEquals(201, generated.statusCode(), generated.body());
         String account = accountIdOf(generated);
-        String number = ((AccountOpened) eventsOf(account).get(0).getPayload()).getAccountNumber();
+        String number = ((AccountOpened) TestEventLog.eventsOf(account).get(0).getPayload()).getAccountNumber();
         assertEquals("EVBK" + account.replace("-", "").substring(0, 12).toUpperCase(Locale.ROOT), number);
 
         // when
@@ -243,7 +235,7 @@ class AccountNumberUniquenessIT {
         assertEquals(201, afterLease.statusCode(), afterLease.body());
         assertEquals(CommandOutcome.REJECTED, late.getOutcome(), () -> "" + late);
         assertEquals("ACCOUNT_NUMBER_TAKEN", late.getRejectionCode());
-        assertEquals(List.of(), eventsOf(crashed));
+        assertEquals(List.of(), TestEventLog.eventsOf(crashed));
         assertEquals(List.of(accountIdOf(afterLease)), openedWith(number));
     }
 
@@ -308,42 +300,13 @@ class AccountNumberUniquenessIT {
     /** The ids of the accounts whose AccountOpened carries {@code number} (compared as the service compares them). */
     private static List<String> openedWith(String number) {
         String key = canonical(number);
-        return events().stream()
+        return TestEventLog.events().stream()
                 .filter(e -> e.getPayload() instanceof AccountOpened opened && canonical(opened.getAccountNumber()).equals(key))
                 .map(BankAccountEvent::getAggregateId)
                 .toList();
     }
 
-    private static List<BankAccountEvent> eventsOf(String account) {
-        return events().stream().filter(e -> e.getAggregateId().equals(account)).toList();
-    }
-
     private static String canonical(String number) {
         return number.replace(" ", "").replace("-", "").toUpperCase(Locale.ROOT);
-    }
-
-    /** Every event of the log, read read_committed from its start to its current end. */
-    private static List<BankAccountEvent> events() {
-        AvroDeserializer<BankAccountEvent> deserializer = new AvroDeserializer<>(
-                SchemaRegistryClients.forUrl(REGISTRY_URL), BankAccountEvent.getClassSchema());
-        List<BankAccountEvent> events = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                "bootstrap.servers", bootstrapServers,
-                "isolation.level", "read_committed"),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVENTS.name()).stream()
-                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                    events.add(deserializer.deserialize(record.topic(), record.value()));
-                }
-            }
-            assertTrue(partitions.stream().allMatch(p -> consumer.position(p) >= end.get(p)), "read the log in time");
-        }
-        return events;
     }
 }

@@ -6,17 +6,13 @@ import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.commands.BankAccountCommand;
 import dev.eventbank.schemas.events.BankAccountEvent;
 import dev.eventbank.schemas.events.MoneyDeposited;
-import dev.eventbank.schemas.serde.AvroDeserializer;
-import dev.eventbank.schemas.serde.SchemaRegistryClients;
 import dev.eventbank.support.testing.ServiceUnderTest;
 import dev.eventbank.testbroker.TestBroker;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,7 +28,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,7 +88,7 @@ class CommandServiceIT {
         assertEquals("\"1\"", response.headers().firstValue("ETag").orElse(null));
         assertEquals("/accounts/" + account, response.headers().firstValue("Location").orElse(null));
         assertEquals("corr-open-1", response.headers().firstValue("X-Correlation-Id").orElse(null));
-        List<BankAccountEvent> events = eventsOf(account);
+        List<BankAccountEvent> events = TestEventLog.eventsOf(account);
         assertEquals(1, events.size());
         assertEquals("AccountOpened", events.get(0).getEventType());
         assertEquals("corr-open-1", events.get(0).getCorrelationId());
@@ -115,7 +110,7 @@ class CommandServiceIT {
         assertEquals(200, withdrawal.statusCode(), withdrawal.body());
         assertEquals(3, JSON.readTree(withdrawal.body()).path("version").asLong());
         assertEquals("\"3\"", withdrawal.headers().firstValue("ETag").orElse(null));
-        List<BankAccountEvent> events = eventsOf(account);
+        List<BankAccountEvent> events = TestEventLog.eventsOf(account);
         assertEquals(List.of(1L, 2L, 3L), events.stream().map(BankAccountEvent::getVersion).toList());
         assertEquals(0, new BigDecimal("60.25").compareTo(((MoneyDeposited) events.get(1).getPayload()).getBalanceAfter()));
     }
@@ -134,7 +129,7 @@ class CommandServiceIT {
         assertEquals("/problems/insufficient-funds", problem.path("type").asText());
         assertEquals(account, problem.path("accountId").asText());
         assertFalse(problem.path("commandId").asText().isEmpty());
-        assertEquals(1, eventsOf(account).size());
+        assertEquals(1, TestEventLog.eventsOf(account).size());
     }
 
     @Test
@@ -146,7 +141,7 @@ class CommandServiceIT {
         // then
         assertProblem(response, 404);
         assertEquals("/problems/account-not-found", JSON.readTree(response.body()).path("type").asText());
-        assertTrue(eventsOf(unknown).isEmpty());
+        assertTrue(TestEventLog.eventsOf(unknown).isEmpty());
     }
 
     @Test
@@ -162,7 +157,7 @@ class CommandServiceIT {
         // then
         assertProblem(response, 409);
         assertEquals(2, JSON.readTree(response.body()).path("currentVersion").asLong());
-        assertEquals(2, eventsOf(account).size());
+        assertEquals(2, TestEventLog.eventsOf(account).size());
     }
 
     @Test
@@ -191,7 +186,7 @@ class CommandServiceIT {
         assertEquals("\"2\"", retry.headers().firstValue("ETag").orElse(null));
         assertProblem(reuse, 422);
         assertEquals("/problems/idempotency-key-reused", JSON.readTree(reuse.body()).path("type").asText());
-        assertEquals(List.of(1L, 2L), eventsOf(account).stream().map(BankAccountEvent::getVersion).toList());
+        assertEquals(List.of(1L, 2L), TestEventLog.eventsOf(account).stream().map(BankAccountEvent::getVersion).toList());
     }
 
     @Test
@@ -391,31 +386,5 @@ class CommandServiceIT {
                     .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
             return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
         }
-    }
-
-    /** The account's events in log order, read read_committed from the start of the log to its current end. */
-    private static List<BankAccountEvent> eventsOf(String account) {
-        AvroDeserializer<BankAccountEvent> deserializer = new AvroDeserializer<>(
-                SchemaRegistryClients.forUrl(REGISTRY_URL), BankAccountEvent.getClassSchema());
-        List<BankAccountEvent> events = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                "bootstrap.servers", bootstrapServers,
-                "isolation.level", "read_committed"),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVENTS.name()).stream()
-                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                    if (account.equals(record.key())) {
-                        events.add(deserializer.deserialize(record.topic(), record.value()));
-                    }
-                }
-            }
-        }
-        return events;
     }
 }

@@ -3,13 +3,11 @@ package dev.eventbank.command;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.nimbusds.jwt.PlainJWT;
 import dev.eventbank.command.access.AccountAccess;
 import dev.eventbank.command.ownership.PartitionOwnership;
 import dev.eventbank.command.writer.AccountPartitioner;
 import dev.eventbank.devissuer.DevIssuer;
 import dev.eventbank.schemas.AvroDecimals;
-import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.commands.AccountNumberAction;
 import dev.eventbank.schemas.commands.AccountNumberCommand;
 import dev.eventbank.schemas.commands.BankAccountCommand;
@@ -19,17 +17,10 @@ import dev.eventbank.schemas.commands.DepositMoney;
 import dev.eventbank.schemas.commands.OpenAccount;
 import dev.eventbank.schemas.events.AccountOpened;
 import dev.eventbank.schemas.events.BankAccountEvent;
-import dev.eventbank.schemas.serde.AvroDeserializer;
-import dev.eventbank.schemas.serde.SchemaRegistryClients;
 import dev.eventbank.support.security.SecurityProblemHandler;
+import dev.eventbank.support.testing.ForgedTokens;
 import dev.eventbank.support.testing.LogCapture;
 import dev.eventbank.support.testing.ServiceUnderTest;
-import dev.eventbank.testbroker.TestBroker;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,7 +39,6 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -138,49 +128,23 @@ class SecurityIT {
     void shouldAnswerEachRouteAsTheCallersRoleAllows(String route, Who who, String expected) throws Exception {
         // given an account of Alice's with no money on it (so that close may succeed) or with some
         String account = openFor(ALICE, route.endsWith("/close") ? "0" : "100");
-        long eventsBefore = eventsOf(account).size();
+        long eventsBefore = TestEventLog.eventsOf(account).size();
 
         // when
         String answer = call(service, route, account, who.authorization());
 
         // then
         assertEquals(expected, answer, route + " by " + who);
-        long appended = eventsOf(account).size() - eventsBefore;
+        long appended = TestEventLog.eventsOf(account).size() - eventsBefore;
         boolean movesAlicesAccount = route.startsWith("POST /accounts/") || route.equals("POST /internal/commands");
         assertEquals(movesAlicesAccount && expected.startsWith("200") && !expected.endsWith("NOT_FOUND") ? 1 : 0, appended,
                 "events appended to Alice's account by " + route + " by " + who);
     }
 
+    /** ForgedTokens' catalogue for a teller: the detail each gets names it. */
     static Stream<Arguments> forgedTokens() {
-        Instant now = Instant.now();
-        DevIssuer trusted = ServiceUnderTest.issuer();
-        return Stream.of(
-                Arguments.of("no token", (Supplier<String>) () -> "", "needs an OAuth 2.0 bearer token"),
-                Arguments.of("unsigned (alg none)", (Supplier<String>) () -> "Bearer " + new PlainJWT(
-                        DevIssuer.claims("teller-tom", List.of("teller"), now, now.plusSeconds(600)).build()).serialize(),
-                        "unsigned (alg 'none')"),
-                Arguments.of("signed by another key", (Supplier<String>) () -> "Bearer " + anotherIssuer().token("teller", "teller-tom"),
-                        "signature does not verify"),
-                Arguments.of("from another issuer", (Supplier<String>) () -> "Bearer " + trusted.sign(
-                        DevIssuer.claims("teller-tom", List.of("teller"), now, now.plusSeconds(600)).issuer("https://evil.example").build()),
-                        "issuer is not one this API trusts"),
-                Arguments.of("expired", (Supplier<String>) () -> "Bearer " + trusted.sign(DevIssuer.claims("teller-tom",
-                        List.of("teller"), now.minusSeconds(7200), now.minusSeconds(600)).build()), "expired at"),
-                Arguments.of("without an expiry", (Supplier<String>) () -> "Bearer " + trusted.sign(DevIssuer.claims("teller-tom",
-                        List.of("teller"), now, now.plusSeconds(600)).expirationTime(null).build()), "has no expiry"),
-                Arguments.of("for another audience", (Supplier<String>) () -> "Bearer " + trusted.sign(
-                        DevIssuer.claims("teller-tom", List.of("teller"), now, now.plusSeconds(600)).audience("another-api").build()),
-                        "audience (aud) must include 'eventbank'"),
-                Arguments.of("garbage", (Supplier<String>) () -> "Bearer not.a-jwt", "not a well-formed JWT"),
-                Arguments.of("another scheme", (Supplier<String>) () -> "Basic dGVsbGVyOnRlbGxlcg==", "Bearer scheme"));
-    }
-
-    private static DevIssuer anotherIssuer() {
-        try {
-            return DevIssuer.inDirectory(Files.createTempDirectory("another-issuer"));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return ForgedTokens.forRole("teller", "teller-tom").entrySet().stream()
+                .map(forged -> Arguments.of(forged.getKey(), (Supplier<String>) forged::getValue, forged.getKey()));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -189,7 +153,7 @@ class SecurityIT {
             throws Exception {
         // given
         String account = openFor(ALICE, "100");
-        long eventsBefore = eventsOf(account).size();
+        long eventsBefore = TestEventLog.eventsOf(account).size();
         try (LogCapture log = LogCapture.of(SecurityProblemHandler.class)) {
             // when
             HttpResponse<String> response = service.post("/accounts/" + account + "/withdrawals", "{\"amount\":\"100\"}",
@@ -202,7 +166,7 @@ class SecurityIT {
             JsonNode problem = JSON.readTree(response.body());
             assertEquals("/problems/unauthorized", problem.path("type").asText());
             assertTrue(problem.path("detail").asText().contains(detail), problem.path("detail").asText());
-            assertEquals(eventsBefore, eventsOf(account).size(), "appended for a request with a token " + name);
+            assertEquals(eventsBefore, TestEventLog.eventsOf(account).size(), "appended for a request with a token " + name);
             List<ILoggingEvent> lines = log.lines("request refused status=401");
             assertEquals(1, lines.size(), "one log line per refusal: " + log.lines());
             assertNull(lines.get(0).getThrowableProxy(), "no stack trace for a refused token");
@@ -226,7 +190,7 @@ class SecurityIT {
         JsonNode problem = JSON.readTree(response.body());
         assertEquals("/problems/forbidden", problem.path("type").asText());
         assertTrue(problem.path("detail").asText().contains("do not allow POST"), problem.path("detail").asText());
-        assertEquals(1, eventsOf(account).size());
+        assertEquals(1, TestEventLog.eventsOf(account).size());
     }
 
     @Test
@@ -236,7 +200,7 @@ class SecurityIT {
         String unknown = UUID.randomUUID().toString();
         Map<String, String> alice = Map.of("Authorization", Who.OWNER.authorization(), "Idempotency-Key", "alice-k1");
         assertEquals(200, service.post("/accounts/" + account + "/deposits", "{\"amount\":\"5\"}", alice).statusCode());
-        long eventsBefore = eventsOf(account).size();
+        long eventsBefore = TestEventLog.eventsOf(account).size();
 
         // when Bob reuses her key, sends a stale If-Match, or asks plainly; and asks about the unknown id
         String bob = Who.OTHER_CUSTOMER.authorization();
@@ -253,7 +217,7 @@ class SecurityIT {
             assertEquals(404, response.statusCode(), response.body());
             assertEquals(expected, withoutIds(response, account), response.body());
         }
-        assertEquals(eventsBefore, eventsOf(account).size(), "appended for Bob");
+        assertEquals(eventsBefore, TestEventLog.eventsOf(account).size(), "appended for Bob");
     }
 
     @Test
@@ -271,7 +235,7 @@ class SecurityIT {
         // then
         assertEquals(201, own.statusCode(), own.body());
         String account = JSON.readTree(own.body()).path("accountId").asText();
-        List<BankAccountEvent> events = eventsOf(account);
+        List<BankAccountEvent> events = TestEventLog.eventsOf(account);
         assertEquals(ALICE, ((AccountOpened) events.get(0).getPayload()).getOwnerId(), "AccountOpened v3's ownerId");
         assertProblem(forBob, 403, "/problems/forbidden", "for itself only");
         assertProblem(chosenNumber, 403, "/problems/forbidden", "accountNumber");
@@ -302,7 +266,7 @@ class SecurityIT {
         assertEquals(404, deposit(nobodys, Who.OWNER).statusCode());
         assertEquals(404, deposit(nobodys, Who.OTHER_CUSTOMER).statusCode());
         assertEquals(200, deposit(nobodys, Who.TELLER).statusCode());
-        assertNull(((AccountOpened) eventsOf(nobodys).get(0).getPayload()).getOwnerId());
+        assertNull(((AccountOpened) TestEventLog.eventsOf(nobodys).get(0).getPayload()).getOwnerId());
     }
 
     @Test
@@ -325,7 +289,7 @@ class SecurityIT {
         String alicesAccount = JSON.readTree(alices.body()).path("accountId").asText();
         assertNotEquals(alicesAccount, JSON.readTree(bobs.body()).path("accountId").asText());
         assertEquals(alicesAccount, JSON.readTree(alicesRetry.body()).path("accountId").asText());
-        assertEquals(1, eventsOf(alicesAccount).size());
+        assertEquals(1, TestEventLog.eventsOf(alicesAccount).size());
     }
 
     @Test
@@ -353,7 +317,7 @@ class SecurityIT {
 
         // then it is refused, and no second account has Bob's number
         assertEquals("403", answer.answer());
-        assertEquals(List.of(), eventsOf(account));
+        assertEquals(List.of(), TestEventLog.eventsOf(account));
     }
 
     @Test
@@ -386,9 +350,9 @@ class SecurityIT {
 
         // then the internal route refuses it, and Bob's deposit is decided as his own
         assertEquals("400", answer.answer());
-        assertEquals(1, eventsOf(account).size(), "appended to Alice's account under Bob's command id");
+        assertEquals(1, TestEventLog.eventsOf(account).size(), "appended to Alice's account under Bob's command id");
         assertEquals(200, bobsDeposit.statusCode(), bobsDeposit.body());
-        assertEquals(2, eventsOf(bobsAccount).size());
+        assertEquals(2, TestEventLog.eventsOf(bobsAccount).size());
     }
 
     @Test
@@ -414,7 +378,7 @@ class SecurityIT {
                 }
             }
             assertTrue(remote != null, "no account of Alice's landed in a partition of the second instance");
-            long eventsBefore = eventsOf(remote).size();
+            long eventsBefore = TestEventLog.eventsOf(remote).size();
 
             // when Bob asks the first instance to move or close it (it forwards to the second), and asks the owner
             // directly with a command of his making
@@ -431,7 +395,7 @@ class SecurityIT {
                 assertProblem(response, 404, "/problems/account-not-found", "does not exist");
             }
             assertEquals(CommandOutcome.NOT_FOUND, direct.getOutcome());
-            assertEquals(eventsBefore, eventsOf(remote).size(), "appended for Bob through the second instance");
+            assertEquals(eventsBefore, TestEventLog.eventsOf(remote).size(), "appended for Bob through the second instance");
             // and Alice's own deposit travels the same way with her token
             assertEquals(200, first.post("/accounts/" + remote + "/deposits", "{\"amount\":\"3\"}",
                     Map.of("Authorization", Who.OWNER.authorization())).statusCode());
@@ -469,7 +433,7 @@ class SecurityIT {
         });
         provider.start();
         try (ServiceUnderTest viaUrl = ServiceUnderTest.start("security-jwks-url", Map.of(
-                "micronaut.security.token.jwt.signatures.jwks-static.dev.path", "file:" + anotherIssuer().jwksFile(),
+                "micronaut.security.token.jwt.signatures.jwks-static.dev.path", "file:" + ForgedTokens.anotherIssuer().jwksFile(),
                 "micronaut.security.token.jwt.signatures.jwks.idp.url",
                 "http://localhost:" + provider.getAddress().getPort() + "/realms/eventbank/certs"))) {
             viaUrl.awaitHealthy(Duration.ofSeconds(60));
@@ -478,7 +442,7 @@ class SecurityIT {
             HttpResponse<String> teller = viaUrl.post("/accounts", "{\"owner\":\"Ada\",\"currency\":\"EUR\","
                     + "\"initialDeposit\":\"1\"}", Map.of("Authorization", Who.TELLER.authorization()));
             HttpResponse<String> wrongKey = viaUrl.post("/accounts", "{\"owner\":\"Ada\",\"currency\":\"EUR\","
-                    + "\"initialDeposit\":\"1\"}", Map.of("Authorization", "Bearer " + anotherIssuer().token("teller", "x")));
+                    + "\"initialDeposit\":\"1\"}", Map.of("Authorization", "Bearer " + ForgedTokens.anotherIssuer().token("teller", "x")));
 
             // then
             assertEquals(201, teller.statusCode(), teller.body());
@@ -610,31 +574,5 @@ class SecurityIT {
             Thread.sleep(200);
         }
         throw new AssertionError("the remaining instance did not take over every partition within 60 s");
-    }
-
-    /** The account's events in log order, read read_committed from the start of the log to its current end. */
-    private static List<BankAccountEvent> eventsOf(String account) {
-        AvroDeserializer<BankAccountEvent> deserializer = new AvroDeserializer<>(
-                SchemaRegistryClients.forUrl(ServiceUnderTest.sharedRegistryUrl()), BankAccountEvent.getClassSchema());
-        List<BankAccountEvent> events = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                "bootstrap.servers", TestBroker.shared().bootstrapServers(),
-                "isolation.level", "read_committed"),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVENTS.name()).stream()
-                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                    if (account.equals(record.key())) {
-                        events.add(deserializer.deserialize(record.topic(), record.value()));
-                    }
-                }
-            }
-        }
-        return events;
     }
 }

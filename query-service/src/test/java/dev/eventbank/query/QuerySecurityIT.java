@@ -3,9 +3,6 @@ package dev.eventbank.query;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.PlainJWT;
-import dev.eventbank.devissuer.DevIssuer;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.common.AccountStatus;
 import dev.eventbank.schemas.common.AccountType;
@@ -16,6 +13,7 @@ import dev.eventbank.schemas.readmodel.BankTotals;
 import dev.eventbank.schemas.serde.AvroSerdes;
 import dev.eventbank.schemas.serde.SchemaRegistryClient;
 import dev.eventbank.schemas.serde.SchemaRegistryClients;
+import dev.eventbank.support.testing.ForgedTokens;
 import dev.eventbank.support.testing.ServiceUnderTest;
 import dev.eventbank.testbroker.TestBroker;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -33,8 +31,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -245,25 +241,13 @@ class QuerySecurityIT {
 
     @Test
     void shouldRefuseForgedTokensWithA401ThatSaysWhy() throws Exception {
-        // given: tokens for a teller, each wrong in one way
-        Instant now = Instant.now();
-        Path otherKeys = Files.createTempDirectory(Files.createDirectories(Path.of("target", "it-state")), "other-issuer-");
-        Map<String, String> forged = new LinkedHashMap<>();
-        forged.put("unsigned (alg 'none')", new PlainJWT(tellerClaims(now).build()).serialize());
-        forged.put("signature does not verify", DevIssuer.inDirectory(otherKeys).token("teller", "it-teller"));
-        forged.put("issuer is not one this API trusts",
-                ServiceUnderTest.issuer().sign(tellerClaims(now).issuer("https://evil.example").build()));
-        forged.put("expired at", ServiceUnderTest.issuer().sign(DevIssuer.claims("it-teller", List.of("teller"),
-                now.minusSeconds(7200), now.minusSeconds(3600)).build()));
-        forged.put("audience (aud) must include 'eventbank'",
-                ServiceUnderTest.issuer().sign(tellerClaims(now).audience("another-api").build()));
-        forged.put("This API needs an OAuth 2.0 bearer token", null);
+        // given: tokens for a teller, each wrong in one way, and the internal API's credentials, which are no way in
+        Map<String, String> forged = new LinkedHashMap<>(ForgedTokens.forRole("teller", "it-teller"));
         forged.put("must use the Bearer scheme", "Basic " + Base64.getEncoder().encodeToString(
                 (TestSecurity.INTERNAL_USERNAME + ":" + TestSecurity.INTERNAL_PASSWORD).getBytes(StandardCharsets.UTF_8)));
 
         for (Map.Entry<String, String> token : forged.entrySet()) {
-            String authorization = token.getValue() == null ? "" : token.getValue().startsWith("Basic ") ? token.getValue()
-                    : "Bearer " + token.getValue();
+            String authorization = token.getValue();
             for (String path : List.of("/accounts/" + A, "/accounts/" + A + "/events", "/bank/totals")) {
                 // when
                 HttpResponse<String> answer = send(path, authorization);
@@ -277,10 +261,6 @@ class QuerySecurityIT {
                 assertTrue(answer.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"));
             }
         }
-    }
-
-    private static JWTClaimsSet.Builder tellerClaims(Instant now) {
-        return DevIssuer.claims("it-teller", List.of("teller"), now, now.plusSeconds(3600));
     }
 
     /** The problem document without what differs between two requests: the id becomes {@code <id>}. */

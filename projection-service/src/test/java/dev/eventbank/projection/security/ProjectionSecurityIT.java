@@ -2,13 +2,12 @@ package dev.eventbank.projection.security;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.nimbusds.jwt.PlainJWT;
-import dev.eventbank.devissuer.DevIssuer;
 import dev.eventbank.projection.Events;
 import dev.eventbank.projection.InternalApi;
 import dev.eventbank.projection.TestSecurity;
 import dev.eventbank.projection.TestTopics;
 import dev.eventbank.schemas.serde.SchemaRegistryClients;
+import dev.eventbank.support.testing.ForgedTokens;
 import dev.eventbank.support.testing.ServiceUnderTest;
 import dev.eventbank.testbroker.TestBroker;
 import org.junit.jupiter.api.AfterAll;
@@ -19,8 +18,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -153,22 +150,11 @@ class ProjectionSecurityIT {
     @Test
     void shouldRefuseForgedTokensWithA401ThatSaysWhy() throws Exception {
         // given: tokens for an operator, each wrong in one way
-        Instant now = Instant.now();
-        Path otherKeys = Files.createTempDirectory(Files.createDirectories(Path.of("target", "it-state")), "other-issuer-");
-        Map<String, String> forged = new LinkedHashMap<>();
-        forged.put("unsigned (alg 'none')", new PlainJWT(operatorClaims(now).build()).serialize());
-        forged.put("signature does not verify", DevIssuer.inDirectory(otherKeys).token("operator", "it-operator"));
-        forged.put("issuer is not one this API trusts",
-                ServiceUnderTest.issuer().sign(operatorClaims(now).issuer("https://evil.example").build()));
-        forged.put("expired at", ServiceUnderTest.issuer().sign(DevIssuer.claims("it-operator", List.of("operator"),
-                now.minusSeconds(7200), now.minusSeconds(3600)).build()));
-        forged.put("audience (aud) must include 'eventbank'",
-                ServiceUnderTest.issuer().sign(operatorClaims(now).audience("another-api").build()));
-        forged.put("not a well-formed JWT", "not.a.jwt");
+        Map<String, String> forged = ForgedTokens.forRole("operator", "it-operator");
 
         for (Map.Entry<String, String> token : forged.entrySet()) {
             // when
-            HttpResponse<String> answer = send("GET", "/admin/rebuild", "Bearer " + token.getValue());
+            HttpResponse<String> answer = send("GET", "/admin/rebuild", token.getValue());
 
             // then
             assertProblem(answer, 401);
@@ -191,10 +177,6 @@ class ProjectionSecurityIT {
                 assertTrue(detail(answer).contains("no eventbank.security.internal.password"), answer.body());
             }
         }
-    }
-
-    private static com.nimbusds.jwt.JWTClaimsSet.Builder operatorClaims(Instant now) {
-        return DevIssuer.claims("it-operator", List.of("operator"), now, now.plusSeconds(3600));
     }
 
     /** Waits until the account's events are projected (read with the internal credentials). */
