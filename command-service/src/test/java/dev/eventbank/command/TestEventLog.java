@@ -42,6 +42,21 @@ final class TestEventLog {
         return read(account::equals);
     }
 
+    /**
+     * The events of {@code account} once there are at least {@code count}, or what there is after 10 s. A command's
+     * 2xx comes when its transaction's commit returns, and the commit markers follow it (transactions version 2): a
+     * read_committed read right after the 2xx may not see the events yet.
+     */
+    static List<BankAccountEvent> eventsOf(String account, long count) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        List<BankAccountEvent> events = eventsOf(account);
+        while (events.size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            events = eventsOf(account);
+        }
+        return events;
+    }
+
     /** The events whose record key (the account id) {@code keys} accepts; the others are not decoded. */
     private static List<BankAccountEvent> read(Predicate<String> keys) {
         AvroDeserializer<BankAccountEvent> deserializer = new AvroDeserializer<>(
