@@ -182,11 +182,16 @@ class ReadmeExamplesIT {
                 .map(difference -> "body: " + difference);
     }
 
-    /** After a refused command: nothing appended to the event log, and after a 400 nothing written at all. */
+    /**
+     * After a refused command: nothing appended to the event log, and after a 400 nothing written at all, except
+     * {@code bank-account-aggregates}: the writer flushes earlier commands' aggregates there on its own clock (up to
+     * {@code eventbank.commands.aggregates-interval} after them, alone when idle), whichever request is in flight.
+     */
     private static Optional<String> wroteNothing(Step step, int status, Map<TopicPartition, Long> before)
             throws Exception {
         Map<TopicPartition, Long> after = endOffsets();
         List<String> moved = before.keySet().stream()
+                .filter(partition -> !partition.topic().equals(Topics.AGGREGATES.name()))
                 .filter(partition -> !before.get(partition).equals(after.get(partition)))
                 .filter(partition -> status == 400 || partition.topic().equals(Topics.EVENTS.name()))
                 .map(partition -> partition + " " + before.get(partition) + " -> " + after.get(partition))
