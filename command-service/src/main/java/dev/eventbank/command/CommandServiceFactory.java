@@ -16,7 +16,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
-import dev.eventbank.support.kafka.KafkaClientSecurity;
+import io.micronaut.context.annotation.Primary;
+import dev.eventbank.support.kafka.KafkaClients;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 import org.apache.kafka.clients.admin.Admin;
@@ -52,11 +53,10 @@ class CommandServiceFactory {
     }
 
     @Context
-    TopicsReady topics(KafkaClientSecurity security,
-                       @Value("${kafka.bootstrap.servers:localhost:9092}") String bootstrapServers,
+    TopicsReady topics(KafkaClients kafka,
                        @Value("${eventbank.topics.partitions:12}") int partitions,
                        @Value("${eventbank.topics.replication-factor:1}") short replicationFactor) {
-        try (Admin admin = Admin.create(security.with(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers)))) {
+        try (Admin admin = Admin.create(kafka.admin(Map.of()))) {
             new TopicProvisioner(admin, partitions, replicationFactor).ensure(Topics.COMMAND_SIDE);
         }
         return new TopicsReady();
@@ -69,24 +69,28 @@ class CommandServiceFactory {
 
     @Singleton
     WriterSettings writerSettings(SchemaRegistryClient registry, CommandMetrics metrics, Clock clock,
-                                  KafkaClientSecurity security,
-                                  @Value("${kafka.bootstrap.servers:localhost:9092}") String bootstrapServers,
+                                  KafkaClients kafka,
                                   @Value("${eventbank.commands.transactional-id-prefix:" + ApplicationIds.COMMAND_WRITERS + "}") String transactionalIdPrefix,
                                   @Value("${eventbank.commands.idempotency-window:24h}") Duration idempotencyWindow,
                                   @Value("${eventbank.commands.max-batch:500}") int maxBatch,
                                   @Value("${eventbank.commands.aggregates-interval:1s}") Duration aggregatesInterval,
                                   @Value("${eventbank.commands.state-dir}") String stateDir,
                                   @Value("${eventbank.commands.number-reservation-lease:30s}") Duration reservationLease) {
-        return WriterSettings.of(bootstrapServers, transactionalIdPrefix, idempotencyWindow, maxBatch, aggregatesInterval,
-                Map.of(), java.nio.file.Path.of(stateDir), clock, registry, reservationLease, metrics)
-                .withClientSecurity(security.properties());
+        return WriterSettings.of(kafka, transactionalIdPrefix, idempotencyWindow, maxBatch, aggregatesInterval,
+                java.nio.file.Path.of(stateDir), clock, registry, reservationLease, metrics);
     }
 
+    /**
+     * The admin client that finds partition owners for forwarding ({@link OwnerDirectory}) and checks the topics:
+     * {@code kafka.*} with shorter timeouts. Primary over micronaut-kafka's own
+     * {@code AdminClient} bean (kafka.* only, used by nothing here) because a forwarding lookup must fail within
+     * seconds when the broker is away, not after the client's default 60 s.
+     */
     @Singleton
+    @Primary
     @Bean(preDestroy = "close")
-    Admin admin(TopicsReady topics, KafkaClientSecurity security,
-                @Value("${kafka.bootstrap.servers:localhost:9092}") String bootstrapServers) {
-        return Admin.create(security.with(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+    Admin admin(TopicsReady topics, KafkaClients kafka) {
+        return Admin.create(kafka.admin(Map.of(
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000)));
     }
@@ -94,7 +98,6 @@ class CommandServiceFactory {
     @Singleton
     @Bean(preDestroy = "close")
     PartitionOwnership partitionOwnership(Admin admin, WriterSettings settings,
-                                          @Value("${kafka.bootstrap.servers:localhost:9092}") String bootstrapServers,
                                           @Value("${eventbank.commands.group-id:" + ApplicationIds.COMMAND_WRITERS + "}") String groupId,
                                           @Value("${eventbank.commands.session-timeout:6s}") Duration sessionTimeout) throws Exception {
         Map<String, Integer> counts = new java.util.TreeMap<>();
@@ -107,7 +110,7 @@ class CommandServiceFactory {
                     + counts + "; recreate the newer ones with the event log's count");
         }
         int partitions = counts.get(Topics.EVENTS.name());
-        return new PartitionOwnership(bootstrapServers, groupId, sessionTimeout, partitions, settings);
+        return new PartitionOwnership(groupId, sessionTimeout, partitions, settings);
     }
 
     @Singleton

@@ -1,6 +1,6 @@
 package dev.eventbank.projection;
 
-import dev.eventbank.support.kafka.KafkaClientSecurity;
+import dev.eventbank.support.kafka.KafkaClients;
 import dev.eventbank.projection.history.AccountHistoryProjection;
 import dev.eventbank.projection.history.AccountTimeline;
 import dev.eventbank.projection.internalapi.PartitionRouter;
@@ -38,7 +38,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 /**
  * Wires the {@link ReadSideTopology} into running Kafka Streams apps from configuration; no logic here. The
@@ -47,6 +46,14 @@ import java.util.Properties;
  */
 @Factory
 class ProjectionFactory {
+
+    /**
+     * The name of the projection's Kafka Streams apps in the configuration ({@code kafka.streams.<name>}). Not run by
+     * micronaut-kafka's {@code KafkaStreamsFactory}: that starts one app per name when the context starts, and a
+     * projection runs one app per generation, started and retired at run time by a rebuild
+     * ({@link ProjectionGenerations}).
+     */
+    static final String STREAMS = "projection";
 
     /** The compacted topic of the bank-wide totals (one key); not in the shared catalogue yet. */
     static final TopicSpec BANK_TOTALS = new TopicSpec(BankTotalsProjection.TOPIC, Topics.DEFAULT_PARTITIONS,
@@ -64,8 +71,7 @@ class ProjectionFactory {
     ProjectionGenerations projectionGenerations(SchemaRegistryClient registry,
                                                 @Value("${eventbank.snapshots.every-events:100}") int snapshotEvery,
                                                 @Value("${eventbank.snapshots.every-activity:0s}") java.time.Duration snapshotEveryActivity,
-                                                KafkaClientSecurity kafkaSecurity,
-                                                @Value("${kafka.bootstrap.servers:localhost:9092}") String bootstrapServers,
+                                                KafkaClients kafka,
                                                 @Value("${eventbank.streams.application-id:" + ApplicationIds.PROJECTION + "}") String applicationId,
                                                 @Value("${eventbank.streams.state-dir}") String stateDir,
                                                 @Value("${eventbank.streams.commit-interval-ms:20}") long commitIntervalMs,
@@ -83,10 +89,9 @@ class ProjectionFactory {
                     new CommitAfterPause(commitAfterPauseMs));
             return builder.build();
         };
-        // every generation's properties except its application id and state directory
-        Properties properties = new Properties();
-        properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        properties.putAll(kafkaSecurity.properties());
+        // every generation's properties except its application id and state directory: kafka.*, then these, then
+        // kafka.streams.projection.* (STREAMS)
+        Map<String, Object> properties = new java.util.HashMap<>();
         properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
         // the stream thread checks whether a commit is due only between polls: an event processed before the
@@ -104,8 +109,8 @@ class ProjectionFactory {
         // transaction here, 5 ms with this (docs/write-side-performance.md)
         properties.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), 5);
         // a restarted or crashed instance takes its partitions back at once (StaticMembership)
-        properties.putAll(StaticMembership.properties(StaticMembership.instanceId(instanceId, Path.of(stateDir)),
-                sessionTimeout));
+        StaticMembership.properties(StaticMembership.instanceId(instanceId, Path.of(stateDir)), sessionTimeout)
+                .forEach((key, value) -> properties.put(key.toString(), value));
         // with several instances, 1 keeps a warm copy of each store on another one, so a failover replays only what
         // the copy missed; 0 by default, as one instance has nowhere to put it (Kafka Streams warns per task)
         properties.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, standbyReplicas);
@@ -115,7 +120,7 @@ class ProjectionFactory {
         }
         List<TopicSpec> topics = new ArrayList<>(Topics.PROJECTION_SIDE);
         topics.add(BANK_TOTALS);
-        ProjectionGenerations generations = new ProjectionGenerations(topologies, properties, applicationId,
+        ProjectionGenerations generations = new ProjectionGenerations(topologies, kafka.streams(STREAMS, properties), applicationId,
                 Path.of(stateDir), topics, partitions, replicationFactor, registry);
         generations.start();
         return generations;

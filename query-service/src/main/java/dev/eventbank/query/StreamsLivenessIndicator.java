@@ -21,9 +21,9 @@ import java.util.Map;
 @Liveness
 final class StreamsLivenessIndicator implements HealthIndicator {
 
-    private final ManagedStreams streams;
+    private final KafkaStreams streams;
 
-    StreamsLivenessIndicator(ManagedStreams streams) {
+    StreamsLivenessIndicator(KafkaStreams streams) {
         this.streams = streams;
     }
 

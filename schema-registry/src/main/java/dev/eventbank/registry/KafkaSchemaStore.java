@@ -1,7 +1,7 @@
 package dev.eventbank.registry;
 
+import io.micronaut.configuration.kafka.config.KafkaDefaultConfiguration;
 import io.micronaut.context.annotation.Context;
-import io.micronaut.context.annotation.Value;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import org.apache.kafka.clients.admin.Admin;
@@ -80,27 +80,18 @@ final class KafkaSchemaStore implements SchemaStore, AutoCloseable {
     private volatile KafkaConsumer<String, String> consumer;
 
     /**
-     * @param securityProtocol {@code kafka.security.protocol}, {@code kafka.sasl.mechanism} and
-     *                         {@code kafka.sasl.jaas.config}: how the store's clients authenticate to the broker,
-     *                         as the services' (their {@code KafkaClientSecurity}); blank for none
+     * @param kafka micronaut-kafka's {@code kafka.*} configuration: how the store's clients reach and authenticate to
+     *              the broker ({@code kafka.bootstrap.servers}, {@code kafka.security.protocol}, {@code kafka.sasl.*}),
+     *              as every service's; micronaut-kafka's own keys ({@code kafka.health.*}) are left out
      */
-    KafkaSchemaStore(RegistryState state, RegistryConfig config,
-                     @Value("${kafka.bootstrap.servers}") String bootstrapServers,
-                     @Value("${kafka.security.protocol:}") String securityProtocol,
-                     @Value("${kafka.sasl.mechanism:}") String saslMechanism,
-                     @Value("${kafka.sasl.jaas.config:}") String saslJaasConfig) {
+    KafkaSchemaStore(RegistryState state, RegistryConfig config, KafkaDefaultConfiguration kafka) {
         this.state = state;
         Map<String, Object> connection = new java.util.HashMap<>();
-        connection.put("bootstrap.servers", bootstrapServers);
-        if (!securityProtocol.isBlank()) {
-            connection.put("security.protocol", securityProtocol);
-        }
-        if (!saslMechanism.isBlank()) {
-            connection.put("sasl.mechanism", saslMechanism);
-        }
-        if (!saslJaasConfig.isBlank()) {
-            connection.put("sasl.jaas.config", saslJaasConfig);
-        }
+        kafka.getConfig().forEach((key, value) -> {
+            if (!key.toString().startsWith("health")) {
+                connection.put(key.toString(), value);
+            }
+        });
         this.connection = Map.copyOf(connection);
         this.topic = config.topic();
         this.replicationFactor = config.topicReplicationFactor();

@@ -29,7 +29,9 @@ import java.util.concurrent.TimeUnit;
  * the partitions that must move). It never reads a record: its partitions stay paused; it exists for the
  * assignment. For every partition assigned it starts a {@link PartitionWriter}, for every partition revoked or
  * lost it stops it. Its {@code client.id} carries this instance's URL, which is how the other instances find the
- * owner of a partition ({@link OwnerDirectory}).
+ * owner of a partition ({@link OwnerDirectory}). Its consumer is configured by {@code kafka.*}, then
+ * {@code kafka.consumers.command-writers.*} ({@link #CONSUMER}); the group id, the client id and auto-commit (off)
+ * are its own.
  *
  * <p>The group's session timeout bounds how long a crashed or frozen owner's partitions wait for a new owner; a
  * frozen owner that wakes up later is fenced by the new owner's writer and acknowledges nothing more.
@@ -40,10 +42,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PartitionOwnership implements AutoCloseable {
 
+    /** The name of the ownership's consumer in the configuration ({@code kafka.consumers.<name>}). */
+    public static final String CONSUMER = "command-writers";
+
     private static final Logger LOG = LoggerFactory.getLogger(PartitionOwnership.class);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
 
-    private final String bootstrapServers;
     private final String groupId;
     private final WriterSettings settings;
     private final Duration sessionTimeout;
@@ -65,9 +69,7 @@ public final class PartitionOwnership implements AutoCloseable {
      *
      * @param sessionTimeout how long the group waits for a silent member before moving its partitions away
      */
-    public PartitionOwnership(String bootstrapServers, String groupId, Duration sessionTimeout, int partitions,
-                              WriterSettings settings) {
-        this.bootstrapServers = bootstrapServers;
+    public PartitionOwnership(String groupId, Duration sessionTimeout, int partitions, WriterSettings settings) {
         this.groupId = groupId;
         this.settings = settings;
         this.sessionTimeout = sessionTimeout;
@@ -84,16 +86,16 @@ public final class PartitionOwnership implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         this.endpoint = endpoint;
-        this.consumer = new KafkaConsumer<>(settings.clientConfig(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.GROUP_ID_CONFIG, groupId,
-                ConsumerConfig.CLIENT_ID_CONFIG, OwnerDirectory.clientIdFor(endpoint),
+        Map<String, Object> config = settings.kafka().consumer(CONSUMER, Map.of(
                 ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName(),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) sessionTimeout.toMillis(),
                 ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(sessionTimeout.toMillis() / 4, 500),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest")),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest"));
+        // the group is the set of writers and the client id is how the others find this one (OwnerDirectory)
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, OwnerDirectory.clientIdFor(endpoint));
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        this.consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.thread = new Thread(this::run, "partition-ownership");
         this.thread.setDaemon(true);
         thread.start();

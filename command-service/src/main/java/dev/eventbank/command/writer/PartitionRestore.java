@@ -67,17 +67,18 @@ final class PartitionRestore {
         java.util.Set<String> foldedAccounts = new java.util.HashSet<>();
         long start = System.nanoTime();
         int partition = state.partition;
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(settings.clientConfig(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+        Map<String, Object> config = settings.kafka().consumer(WriterSettings.RESTORE_CONSUMER, Map.of(
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000,
                 // the last fetch often returns only a commit marker: do not let it wait 500 ms for more data
                 ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10,
                 // a position below the log start (bank-account-command-outcomes is deleted by time, so a new state's
                 // offset 0 is gone after the retention) reads from the first record left, not from the end
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.CLIENT_ID_CONFIG, settings.transactionalIdPrefix() + "-restore-" + partition)),
+                ConsumerConfig.CLIENT_ID_CONFIG, settings.transactionalIdPrefix() + "-restore-" + partition));
+        // only committed events count, and positions are the restore's own (no group, nothing committed)
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config,
                 new StringDeserializer(), new ByteArrayDeserializer())) {
             TopicPartition aggregates = new TopicPartition(Topics.AGGREGATES.name(), partition);
             TopicPartition outcomes = new TopicPartition(Topics.COMMAND_OUTCOMES.name(), partition);

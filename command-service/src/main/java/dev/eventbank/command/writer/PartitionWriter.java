@@ -720,27 +720,29 @@ public final class PartitionWriter {
         return settings.transactionalIdPrefix() + "-" + partition;
     }
 
+    /**
+     * The writer's producer: its own settings, which {@code kafka.producers.command-writers.*} may tune, then what
+     * fencing and exactly-once rest on, which no configuration changes.
+     */
     private Map<String, Object> producerConfig() {
-        Map<String, Object> config = new HashMap<>();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        Map<String, Object> tunable = new HashMap<>();
+        // a batch is sent when it is committed anyway: lingering would only delay the commit
+        tunable.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        // the event log is zstd (Topics.EVENTS): compressing here spares the broker a recompression
+        tunable.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
+        // the client retries a transactional request that met CONCURRENT_TRANSACTIONS after this (default 100 ms)
+        tunable.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 5);
+        // an owner that dies mid-transaction holds back read_committed readers of the partition at most this long
+        // (a new owner's initTransactions aborts it at once)
+        tunable.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
+        tunable.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+        tunable.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+        tunable.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
+        Map<String, Object> config = settings.kafka().producer(WriterSettings.PRODUCER, tunable);
         config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId());
         config.put(ProducerConfig.CLIENT_ID_CONFIG, transactionalId());
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        // a batch is sent when it is committed anyway: lingering would only delay the commit
-        config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        // the event log is zstd (Topics.EVENTS): compressing here spares the broker a recompression
-        config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
-        // the client retries a transactional request that met CONCURRENT_TRANSACTIONS after this (default 100 ms)
-        config.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 5);
-        // an owner that dies mid-transaction holds back read_committed readers of the partition at most this long
-        // (a new owner's initTransactions aborts it at once)
-        config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
-        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
-        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
-        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
-        config.putAll(settings.producerOverrides());
-        config.putAll(settings.clientSecurity());
         return config;
     }
 }

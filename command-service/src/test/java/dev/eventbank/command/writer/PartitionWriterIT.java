@@ -1,6 +1,7 @@
 package dev.eventbank.command.writer;
 
 import dev.eventbank.command.routing.CommandMetrics;
+import dev.eventbank.support.kafka.KafkaClients;
 import dev.eventbank.schemas.catalog.TopicProvisioner;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.commands.AccountAggregate;
@@ -541,8 +542,8 @@ class PartitionWriterIT {
 
     private PartitionWriter startWriter(int partition, PartitionState state, Clock clock, int maxBatch,
                                         Duration aggregatesInterval) throws Exception {
-        WriterSettings settings = WriterSettings.of(bootstrapServers, prefix, Duration.ofHours(24), maxBatch,
-                aggregatesInterval, Map.of(), null, clock, registry, CommandMetrics.none());
+        WriterSettings settings = WriterSettings.of(KafkaClients.of(Map.of("bootstrap.servers", bootstrapServers)),
+                prefix, Duration.ofHours(24), maxBatch, aggregatesInterval, null, clock, registry, CommandMetrics.none());
         PartitionWriter writer = new PartitionWriter(partition, settings, state, stopped -> {
         });
         writers.add(writer);

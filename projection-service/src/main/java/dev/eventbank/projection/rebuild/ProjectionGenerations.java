@@ -1,6 +1,6 @@
 package dev.eventbank.projection.rebuild;
 
-import dev.eventbank.support.kafka.KafkaClientSecurity;
+import dev.eventbank.support.kafka.KafkaClients;
 import dev.eventbank.projection.pipeline.LogProgress;
 import dev.eventbank.projection.pipeline.Publishing;
 import dev.eventbank.schemas.catalog.TopicSpec;
@@ -118,7 +118,7 @@ public final class ProjectionGenerations implements AutoCloseable {
         this.topics = List.copyOf(topics);
         this.partitions = partitions;
         this.replicationFactor = replicationFactor;
-        Map<String, Object> connection = KafkaClientSecurity.connectionOf(streamsProperties);
+        Map<String, Object> connection = KafkaClients.connectionOf(streamsProperties);
         this.control = new GenerationControl(connection, baseApplicationId);
         this.admin = new GenerationAdmin(connection);
         // only for the names of the internal topics a generation creates

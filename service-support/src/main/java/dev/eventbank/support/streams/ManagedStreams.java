@@ -1,19 +1,17 @@
 package dev.eventbank.support.streams;
 
-import dev.eventbank.support.kafka.KafkaClientSecurity;
+import dev.eventbank.support.kafka.KafkaClients;
 import dev.eventbank.schemas.catalog.TopicProvisioner;
 import dev.eventbank.schemas.catalog.TopicSpec;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
-import org.apache.kafka.streams.processor.StateRestoreListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +19,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs one Kafka Streams topology of a service: creates the topics it is given (checking existing ones), starts
@@ -50,7 +47,7 @@ public final class ManagedStreams implements AutoCloseable {
     private final int partitions;
     private final short replicationFactor;
     private final KafkaStreamsMetrics metrics;
-    private final AtomicInteger restoring = new AtomicInteger();
+    private final RestoreCounter restoring = new RestoreCounter();
 
     /** An app whose topics are created elsewhere; its metrics are bound to {@code registry}. */
     public ManagedStreams(Topology topology, Properties properties, MeterRegistry registry) {
@@ -75,7 +72,7 @@ public final class ManagedStreams implements AutoCloseable {
         } else {
             this.metrics = null;
         }
-        streams.setGlobalStateRestoreListener(new RestoreCounter(restoring));
+        streams.setGlobalStateRestoreListener(restoring);
         streams.setUncaughtExceptionHandler(error -> {
             LOG.error("stream thread failed, replacing it applicationId={} error=\"{}\"", applicationId(), error.toString());
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -87,7 +84,7 @@ public final class ManagedStreams implements AutoCloseable {
     /** Creates the missing topics (checking existing ones), then starts processing. */
     public void start() {
         if (!topics.isEmpty()) {
-            try (Admin admin = Admin.create(KafkaClientSecurity.connectionOf(properties))) {
+            try (Admin admin = Admin.create(KafkaClients.connectionOf(properties))) {
                 new TopicProvisioner(admin, partitions, replicationFactor).ensure(topics);
             }
         }
@@ -104,7 +101,7 @@ public final class ManagedStreams implements AutoCloseable {
 
     /** Store partitions being restored from their changelog or topic right now (active tasks only, not standbys). */
     public int restoringStores() {
-        return restoring.get();
+        return restoring.restoring();
     }
 
     /**
@@ -163,28 +160,5 @@ public final class ManagedStreams implements AutoCloseable {
 
     private Object applicationId() {
         return properties.get(StreamsConfig.APPLICATION_ID_CONFIG);
-    }
-
-    /** Counts the store partitions whose restoration started and has not ended (or been suspended) yet. */
-    private record RestoreCounter(AtomicInteger restoring) implements StateRestoreListener {
-
-        @Override
-        public void onRestoreStart(TopicPartition partition, String storeName, long startingOffset, long endingOffset) {
-            restoring.incrementAndGet();
-        }
-
-        @Override
-        public void onBatchRestored(TopicPartition partition, String storeName, long batchEndOffset, long numRestored) {
-        }
-
-        @Override
-        public void onRestoreEnd(TopicPartition partition, String storeName, long totalRestored) {
-            restoring.decrementAndGet();
-        }
-
-        @Override
-        public void onRestoreSuspended(TopicPartition partition, String storeName, long totalRestored) {
-            restoring.decrementAndGet();
-        }
     }
 }

@@ -1,0 +1,111 @@
+package dev.eventbank.query;
+
+import dev.eventbank.schemas.catalog.TopicProvisioner;
+import dev.eventbank.schemas.catalog.Topics;
+import dev.eventbank.schemas.serde.SchemaRegistryClient;
+import dev.eventbank.support.kafka.KafkaClients;
+import dev.eventbank.support.streams.RestoreCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micronaut.configuration.kafka.streams.ConfiguredStreamBuilder;
+import io.micronaut.configuration.kafka.streams.event.BeforeKafkaStreamStart;
+import io.micronaut.context.annotation.Value;
+import io.micronaut.context.event.ApplicationEventListener;
+import io.micronaut.context.event.BeanCreatedEvent;
+import io.micronaut.context.event.BeanCreatedEventListener;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * The view's Kafka Streams app, run by micronaut-kafka's {@code KafkaStreamsFactory}: it is configured from
+ * {@code kafka.*} and {@code kafka.streams.default.*} (application id and state directory there, from
+ * {@code eventbank.streams.application-id} and {@code eventbank.streams.state-dir} by default), started with the
+ * context, reported by micronaut-kafka's {@code kafkaStreams} health component and closed with the context.
+ *
+ * <p>This class adds what the library leaves to the application, at the two points it offers:
+ * <ul>
+ *   <li>when the stream builder is created: the state topic (created if missing, checked otherwise), the settings
+ *   the view is correct only with (exactly-once, so that its consumer reads committed projection states only;
+ *   undecodable records logged and skipped) and the topology ({@link AccountViewTopology});</li>
+ *   <li>before the app starts: a count of the stores being restored (readiness, {@link StreamsHealthIndicator}),
+ *   one log line per state change, and its client metrics as Micrometer {@code kafka.stream.*} meters (the names
+ *   the dashboards use; micronaut-kafka's own reporter, {@code kafka-streams.*}, is switched off in
+ *   {@code application.yml}).</li>
+ * </ul>
+ * The topology is global-only (one global store), so Kafka Streams runs no stream threads and joins no consumer
+ * group. Limits: if the global thread dies the app goes to ERROR and only a restart repairs it
+ * ({@link StreamsLivenessIndicator}).
+ */
+@Singleton
+final class AccountViewStreams implements BeanCreatedEventListener<ConfiguredStreamBuilder>,
+        ApplicationEventListener<BeforeKafkaStreamStart> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AccountViewStreams.class);
+
+    private final SchemaRegistryClient registry;
+    private final VersionWaiters waiters;
+    private final KafkaClients kafka;
+    private final MeterRegistry meters;
+    private final int partitions;
+    private final short replicationFactor;
+    private final RestoreCounter restoring = new RestoreCounter();
+    private volatile KafkaStreamsMetrics metrics;
+
+    AccountViewStreams(SchemaRegistryClient registry, VersionWaiters waiters, KafkaClients kafka, MeterRegistry meters,
+                       @Value("${eventbank.topics.partitions:12}") int partitions,
+                       @Value("${eventbank.topics.replication-factor:1}") short replicationFactor) {
+        this.registry = registry;
+        this.waiters = waiters;
+        this.kafka = kafka;
+        this.meters = meters;
+        this.partitions = partitions;
+        this.replicationFactor = replicationFactor;
+    }
+
+    @Override
+    public ConfiguredStreamBuilder onCreated(BeanCreatedEvent<ConfiguredStreamBuilder> event) {
+        ConfiguredStreamBuilder builder = event.getBean();
+        try (Admin admin = Admin.create(kafka.admin(java.util.Map.of()))) {
+            new TopicProvisioner(admin, partitions, replicationFactor).ensure(List.of(Topics.STATE));
+        }
+        Properties config = builder.getConfiguration();
+        config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        config.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+        AccountViewTopology.build(builder, registry, waiters);
+        return builder;
+    }
+
+    @Override
+    public void onApplicationEvent(BeforeKafkaStreamStart event) {
+        KafkaStreams streams = event.getKafkaStreams();
+        streams.setGlobalStateRestoreListener(restoring);
+        streams.setStateListener((newState, oldState) ->
+                LOG.info("streams state app=query-view from={} to={}", oldState, newState));
+        KafkaStreamsMetrics bound = new KafkaStreamsMetrics(streams);
+        bound.bindTo(meters);
+        metrics = bound;
+    }
+
+    /** Store partitions being restored from their topic right now (the global store's). */
+    int restoringStores() {
+        return restoring.restoring();
+    }
+
+    @PreDestroy
+    void close() {
+        KafkaStreamsMetrics bound = metrics;
+        if (bound != null) {
+            bound.close();
+        }
+    }
+}
