@@ -56,16 +56,20 @@ class QueryServiceIT {
     private static com.sun.net.httpserver.HttpServer projection;
     private static final List<String> PROJECTION_REQUESTS = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+    private static final String APPLICATION_ID = "query-it-" + UUID.randomUUID();
+    private static java.nio.file.Path stateDir;
+
     @BeforeAll
     static void startService() throws Exception {
         String bootstrapServers = TestBroker.shared().bootstrapServers();
         projection = stubProjection();
+        stateDir = ServiceUnderTest.stateDir("query-it");
         server = ApplicationContext.run(EmbeddedServer.class, TestSecurity.secured(Map.of(
                 "micronaut.server.port", -1,
                 "kafka.bootstrap.servers", bootstrapServers,
                 "schema-registry.url", REGISTRY_URL,
-                "eventbank.streams.application-id", "query-it-" + UUID.randomUUID(),
-                "eventbank.streams.state-dir", ServiceUnderTest.stateDir("query-it").toString(),
+                "eventbank.streams.application-id", APPLICATION_ID,
+                "eventbank.streams.state-dir", stateDir.toString(),
                 "eventbank.topics.partitions", 3,
                 "eventbank.query.min-version-timeout", "3s",
                 "eventbank.query.projection-url", "http://localhost:" + projection.getAddress().getPort())));
@@ -499,9 +503,30 @@ class QueryServiceIT {
         // when
         HttpResponse<String> health = get("/health");
 
-        // then
+        // then: ours (current data) and micronaut-kafka's (a broker answers; the Streams app runs, by application id)
         assertEquals(200, health.statusCode(), health.body());
-        assertTrue(health.body().contains("RUNNING"), health.body());
+        com.fasterxml.jackson.databind.JsonNode details = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(health.body()).path("details");
+        assertEquals("RUNNING", details.path("kafka-streams").path("details").path("state").asText(), health.body());
+        assertEquals("UP", details.path("kafka").path("status").asText(), health.body());
+        assertEquals("UP", details.path("kafkaStreams").path("details").path(APPLICATION_ID).path("status").asText(),
+                health.body());
+    }
+
+    @Test
+    void shouldRunTheViewThroughMicronautKafkaWithTheConfiguredApplicationIdAndStateDirectory() throws Exception {
+        // given: eventbank.streams.application-id and .state-dir, the documented keys, set at start
+
+        // when
+        java.util.Properties config = server.getApplicationContext()
+                .getBean(io.micronaut.configuration.kafka.streams.ConfiguredStreamBuilder.class).getConfiguration();
+
+        // then: micronaut-kafka built the app from kafka.streams.default.*, which takes them by default
+        assertEquals(APPLICATION_ID, config.get("application.id"));
+        assertEquals(stateDir.toString(), config.get("state.dir"));
+        assertEquals("exactly_once_v2", config.get("processing.guarantee"), "the view reads committed states only");
+        assertTrue(java.nio.file.Files.isDirectory(stateDir.resolve(APPLICATION_ID)),
+                "the app's state directory");
     }
 
     /** A problem+json answer: status, a type of the one catalogue (/problems/...), a detail, the correlation id. */
