@@ -52,6 +52,11 @@ import java.util.concurrent.TimeoutException;
  * <p>Limits: one registry instance per topic. Ids and versions are assigned as max + 1 by the one writer
  * ({@link SchemaRegistry}); a second instance writing the same topic could assign the same id twice (Confluent
  * avoids this with a leader election this store does not have).
+ *
+ * <p>Why its own clients and not micronaut-kafka's {@code @KafkaListener}/{@code @KafkaClient}: a write waits until
+ * the reader has applied that write's offset, and readiness waits until the reader reached the end offset it saw
+ * at start; both need the reader's position, which a listener does not expose, and a listener without a group does
+ * not read from the beginning on every start. The clients' settings are micronaut-kafka's {@code kafka.*}.
  */
 @Context
 final class KafkaSchemaStore implements SchemaStore, AutoCloseable {

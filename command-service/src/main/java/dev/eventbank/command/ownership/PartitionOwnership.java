@@ -39,6 +39,10 @@ import java.util.concurrent.TimeUnit;
  * <p>A writer that failed by itself (not fenced) is started again while the partition is still assigned here; a
  * fenced one only after two session timeouts, since a fenced writer normally means the partition is moving
  * away and starting it again would fence the new owner.
+ *
+ * <p>Why its own {@code KafkaConsumer} and not a micronaut-kafka {@code @KafkaListener}: it never reads a record;
+ * it is a group member for the assignment alone, and must start only once the HTTP server's URL is known (it is in
+ * the client id). A listener exists to process records, and starts with the context.
  */
 public final class PartitionOwnership implements AutoCloseable {
 

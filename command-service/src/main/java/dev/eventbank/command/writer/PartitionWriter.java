@@ -78,6 +78,12 @@ import java.util.function.Consumer;
  *
  * <p>Limits: decisions are not pipelined with the commit in flight (the next batch is decided when the commit
  * returns); deciding takes microseconds, the commit milliseconds.
+ *
+ * <p>Why its own {@code KafkaProducer} and not a micronaut-kafka {@code @KafkaClient}: the write path is what this
+ * project exists for. Its producer's {@code transactional.id} belongs to a partition, not to the instance, and is
+ * created when the partition is assigned, closed when it is revoked and replaced when fenced; a {@code @KafkaClient}
+ * has one transactional id per client, fixed at compile time or configuration. Its settings still come from
+ * {@code kafka.*} and {@code kafka.producers.command-writers.*} ({@link WriterSettings#kafka()}).
  */
 public final class PartitionWriter {
 

@@ -31,6 +31,11 @@ import java.util.concurrent.TimeoutException;
  *       application id (and internal topic names) of an abandoned one whose topics may still be being deleted.</li>
  * </ul>
  * Limits: read once at start (to its end) and written by the rebuild; instances do not watch it while running.
+ *
+ * <p>Why its own clients and not micronaut-kafka's: it reads the topic to its end once, at start, before any
+ * generation runs, and writes a key at a time during a rebuild, waiting for each write; a {@code @KafkaListener}
+ * keeps consuming in the background and cannot say "read up to here". Its settings are the projection's
+ * ({@code kafka.*}, the connection part).
  */
 final class GenerationControl implements AutoCloseable {
 

@@ -24,8 +24,12 @@ import java.util.Properties;
  * Runs one Kafka Streams topology of a service: creates the topics it is given (checking existing ones), starts
  * it, reports its state and the store partitions being restored (for readiness), binds its client metrics
  * (threads, tasks, stores, embedded clients) to Micrometer as {@code kafka.stream.*} meters when given a
- * registry, and closes it. The command processor, the query service's view and each projection generation run
- * in one.
+ * registry, and closes it. Each projection generation runs in one.
+ *
+ * <p>Why not micronaut-kafka's Kafka Streams factory (which runs the query service's view): it builds one app per
+ * {@code kafka.streams.<name>} when the context starts and closes them with it, while a projection starts a new
+ * generation's app, runs it beside the active one, switches to it and retires the old one (deleting its state and
+ * leaving its group) at run time, on an operator's request.
  *
  * <p>A stream thread that dies on an exception is replaced, so under exactly-once the failed transaction is
  * aborted and the batch retried from the last commit; nothing it did becomes visible. Each failure is logged at
