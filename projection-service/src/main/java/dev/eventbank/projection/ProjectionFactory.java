@@ -26,6 +26,7 @@ import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Value;
+import dev.eventbank.projection.state.FreshStates;
 import jakarta.inject.Singleton;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -66,9 +67,24 @@ class ProjectionFactory {
         return SchemaRegistryClients.forConfig(Map.of(SchemaRegistryClients.URL, url, SchemaRegistryClients.USER_INFO, userInfo));
     }
 
+    /**
+     * Read-your-writes from the active generation's account state store ({@code /internal/v1/accounts/{id}/state?minVersion=});
+     * the generations come through a provider because their topologies tell this bean of every stored state.
+     */
+    @Singleton
+    FreshStates freshStates(io.micronaut.context.BeanProvider<ProjectionGenerations> generations,
+                            @Value("${eventbank.streams.max-waiting-reads:10000}") int maxWaitingReads) {
+        return new FreshStates(maxWaitingReads, accountId -> generations.get().active().streams().kafkaStreams()
+                .store(StoreQueryParameters.fromNameAndType(Stores.ACCOUNT_STATE,
+                        QueryableStoreTypes.<String, AccountState>keyValueStore())).get(accountId),
+                // not the blocking executor: it is instrumented, and the meters need the generations (a cycle); a
+                // woken read does one store get there, microseconds
+                java.util.concurrent.ForkJoinPool.commonPool());
+    }
+
     @Context
     @Bean(preDestroy = "close")
-    ProjectionGenerations projectionGenerations(SchemaRegistryClient registry,
+    ProjectionGenerations projectionGenerations(SchemaRegistryClient registry, FreshStates freshStates,
                                                 @Value("${eventbank.snapshots.every-events:100}") int snapshotEvery,
                                                 @Value("${eventbank.snapshots.every-activity:0s}") java.time.Duration snapshotEveryActivity,
                                                 KafkaClients kafka,
@@ -86,7 +102,7 @@ class ProjectionFactory {
         ProjectionGenerations.TopologyFactory topologies = (progress, publishing) -> {
             StreamsBuilder builder = new StreamsBuilder();
             ReadSideTopology.build(builder, registry, snapshots, progress, publishing,
-                    new CommitAfterPause(commitAfterPauseMs));
+                    new CommitAfterPause(commitAfterPauseMs), freshStates);
             return builder.build();
         };
         // every generation's properties except its application id and state directory: kafka.*, then these, then

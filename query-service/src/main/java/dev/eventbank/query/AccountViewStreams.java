@@ -1,5 +1,6 @@
 package dev.eventbank.query;
 
+import dev.eventbank.support.readyourwrites.VersionWaiters;
 import dev.eventbank.schemas.catalog.TopicProvisioner;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.serde.SchemaRegistryClient;

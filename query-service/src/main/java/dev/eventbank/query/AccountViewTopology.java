@@ -1,5 +1,6 @@
 package dev.eventbank.query;
 
+import dev.eventbank.support.readyourwrites.VersionWaiters;
 import dev.eventbank.schemas.catalog.Stores;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.readmodel.AccountState;

@@ -1,5 +1,6 @@
 package dev.eventbank.query;
 
+import dev.eventbank.support.readyourwrites.VersionWaiters;
 import dev.eventbank.support.problem.ProblemResponses;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;

@@ -1,5 +1,6 @@
 package dev.eventbank.query;
 
+import dev.eventbank.support.readyourwrites.VersionWaiters;
 import dev.eventbank.schemas.serde.SchemaRegistryClient;
 import dev.eventbank.schemas.serde.SchemaRegistryClients;
 import io.micronaut.context.annotation.Context;
@@ -49,8 +50,12 @@ class QueryFactory {
     }
 
     @Singleton
-    AccountQueries accountQueries(KafkaStreams streams, VersionWaiters waiters,
-                                  @Named(TaskExecutors.IO) ExecutorService executor) {
-        return new AccountQueries(new StoreAccountReader(streams), waiters, executor);
+    AccountQueries accountQueries(KafkaStreams streams, VersionWaiters waiters, ProjectionReads projection,
+                                  @Named(TaskExecutors.IO) ExecutorService executor,
+                                  @Value("${eventbank.query.fresh-reads:true}") boolean freshReads) {
+        // fresh reads: a minVersion read the view cannot answer yet also asks the projection's store, which has the
+        // state a commit and a topic hop earlier (docs/read-side-performance.md)
+        return new AccountQueries(new StoreAccountReader(streams), waiters, executor,
+                freshReads ? projection::latest : AccountQueries.FreshSource.NONE);
     }
 }

@@ -105,6 +105,16 @@ public final class ReadSideTopology {
      */
     public static void build(StreamsBuilder builder, SchemaRegistryClient registry, Snapshots.Policy snapshotPolicy,
                              LogProgress progress, Publishing publishing, CommitAfterPause commitAfterPause) {
+        build(builder, registry, snapshotPolicy, progress, publishing, commitAfterPause, AccountStateProjection.Listener.NONE);
+    }
+
+    /**
+     * As above, telling {@code stored} of every account state stored while publishing (read-your-writes waiters of
+     * the internal API, {@link dev.eventbank.projection.state.FreshStates}).
+     */
+    public static void build(StreamsBuilder builder, SchemaRegistryClient registry, Snapshots.Policy snapshotPolicy,
+                             LogProgress progress, Publishing publishing, CommitAfterPause commitAfterPause,
+                             AccountStateProjection.Listener stored) {
         Serde<AccountState> stateSerde = AvroSerdes.value(AccountState.class, registry);
         Serde<AccountSnapshot> snapshotSerde = AvroSerdes.value(AccountSnapshot.class, registry);
         Serde<BankTotals> totalsSerde = AvroSerdes.value(BankTotals.class, registry);
@@ -120,7 +130,7 @@ public final class ReadSideTopology {
                 .stream(Topics.EVENTS.name(), Consumed.with(Serdes.String(), Serdes.ByteArray())
                         .withName("bank-account-events-source"))
                 .process(() -> new EventFoldProcessor(eventDeserializer, progress, publishing, commitAfterPause,
-                                new AccountStateProjection(publishing),
+                                new AccountStateProjection(publishing, stored),
                                 List.of(new AccountHistoryProjection(), new BankTotalsProjection(),
                                         new SnapshotProjection(snapshotPolicy, publishing))),
                         Named.as("account-state-fold"),

@@ -1,4 +1,4 @@
-package dev.eventbank.query;
+package dev.eventbank.support.readyourwrites;
 
 import java.util.Map;
 import java.util.Set;
@@ -8,8 +8,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Read-your-writes without polling: a reader that needs version N of an account registers here, and the
- * view's store processor calls {@link #updated} after every put, which completes the waiters it satisfies.
- * Framework-free and thread safe.
+ * processor that writes the account's state to a store calls {@link #updated} after every put, which completes the
+ * waiters it satisfies. The query service's view and the projection's state store each have one. Framework-free
+ * and thread safe.
  *
  * <p>The caller must register <em>before</em> it reads the store and complete the wait itself if the read
  * already satisfies it: the store write happens before {@link #updated}, so either the read sees the new

@@ -1,4 +1,4 @@
-package dev.eventbank.query;
+package dev.eventbank.support.readyourwrites;
 
 import org.junit.jupiter.api.Test;
 
