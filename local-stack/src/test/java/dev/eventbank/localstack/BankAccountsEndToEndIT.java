@@ -91,6 +91,42 @@ class BankAccountsEndToEndIT {
     }
 
     @Test
+    @Order(1)
+    void shouldAnswerReadYourWritesFromTheProjectionsStoreBeforeTheViewHasTheVersion() throws Exception {
+        // given
+        HttpResponse<String> opened = post(stack.commandUrl() + "/accounts",
+                "{\"owner\":\"Grace Hopper\",\"currency\":\"EUR\",\"initialDeposit\":\"1.00\"}");
+        assertEquals(201, opened.statusCode(), opened.body());
+        String account = JSON.readTree(opened.body()).path("accountId").asText();
+        long servedBefore = latestReadsServedByTheProjection();
+
+        // when: each command's version is read back right after its 2xx, before it can have reached the view
+        for (int version = 2; version <= 6; version++) {
+            HttpResponse<String> deposited = post(stack.commandUrl() + "/accounts/" + account + "/deposits", "{\"amount\":\"1.00\"}");
+            assertEquals(200, deposited.statusCode(), deposited.body());
+            HttpResponse<String> read = get(stack.queryUrl() + "/accounts/" + account + "?minVersion=" + version);
+            assertEquals(200, read.statusCode(), read.body());
+            assertEquals(version, JSON.readTree(read.body()).path("version").asLong());
+            assertEquals(0, BigDecimal.valueOf(version).compareTo(new BigDecimal(JSON.readTree(read.body()).path("balance").asText())));
+        }
+
+        // then: the query service asked the projection's store (with its internal credentials), which answered
+        assertTrue(latestReadsServedByTheProjection() > servedBefore,
+                "no read-your-writes read was answered by the projection's /internal/v1/accounts/{id}/latest");
+    }
+
+    /** 200 answers of the projection's read-your-writes route so far, from its Prometheus scrape. */
+    private static long latestReadsServedByTheProjection() throws Exception {
+        String scrape = HTTP.send(HttpRequest.newBuilder(URI.create(stack.projectionUrl() + "/prometheus")).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        return Math.round(scrape.lines()
+                .filter(line -> line.startsWith("http_server_requests_seconds_count{")
+                        && line.contains("uri=\"/internal/v1/accounts/{id}/latest\"") && line.contains("status=\"200\""))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum());
+    }
+
+    @Test
     @Order(2)
     void shouldRejectInsufficientFundsAndBadInputWithProblemsAndAppendNothing() throws Exception {
         // when
