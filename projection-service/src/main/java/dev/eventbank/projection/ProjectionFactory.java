@@ -5,6 +5,7 @@ import dev.eventbank.projection.history.AccountHistoryProjection;
 import dev.eventbank.projection.history.AccountTimeline;
 import dev.eventbank.projection.internalapi.PartitionRouter;
 import dev.eventbank.projection.pipeline.CommitAfterPause;
+import dev.eventbank.projection.pipeline.CommitPacing;
 import dev.eventbank.projection.pipeline.ReadSideTopology;
 import dev.eventbank.projection.rebuild.ProjectionGenerations;
 import dev.eventbank.projection.snapshots.SnapshotProjection;
@@ -92,6 +93,7 @@ class ProjectionFactory {
                                                 @Value("${eventbank.streams.state-dir}") String stateDir,
                                                 @Value("${eventbank.streams.commit-interval-ms:20}") long commitIntervalMs,
                                                 @Value("${eventbank.streams.commit-after-pause-ms:5}") long commitAfterPauseMs,
+                                                @Value("${eventbank.streams.backlog-commit-interval-ms:1000}") long backlogCommitIntervalMs,
                                                 @Value("${eventbank.topics.partitions:12}") int partitions,
                                                 @Value("${eventbank.topics.replication-factor:1}") short replicationFactor,
                                                 @Value("${eventbank.streams.application-server:}") String applicationServer,
@@ -102,14 +104,15 @@ class ProjectionFactory {
         ProjectionGenerations.TopologyFactory topologies = (progress, publishing) -> {
             StreamsBuilder builder = new StreamsBuilder();
             ReadSideTopology.build(builder, registry, snapshots, progress, publishing,
-                    new CommitAfterPause(commitAfterPauseMs), freshStates);
+                    new CommitPacing(new CommitAfterPause(commitAfterPauseMs), commitIntervalMs), freshStates);
             return builder.build();
         };
         // every generation's properties except its application id and state directory: kafka.*, then these, then
         // kafka.streams.projection.* (STREAMS)
         Map<String, Object> properties = new java.util.HashMap<>();
         properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
+        // Kafka Streams' own interval is the backlog's: fresh events ask for commits at commitIntervalMs (CommitPacing)
+        properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Math.max(commitIntervalMs, backlogCommitIntervalMs));
         // the stream thread checks whether a commit is due only between polls: an event processed before the
         // interval was up would otherwise wait for the next poll to time out (poll.ms, 100 ms by default) before it
         // commits and becomes visible (measured: 108 ms p50 command-to-visible with a 20 ms interval)

@@ -20,7 +20,7 @@ import java.util.StringJoiner;
  * The plumbing every read model shares, in one place: decodes one record of the event log, puts its envelope in the
  * MDC ({@link EventMdc}), reports it to {@link LogProgress}, folds it into the account state
  * ({@link AccountStateProjection}), hands each applied event to the read models that follow the state
- * ({@link ReadModel}: history, snapshots, totals) and asks for a commit after a pause ({@link CommitAfterPause}); a
+ * ({@link ReadModel}: history, snapshots, totals) and asks for commits while its events are fresh ({@link CommitPacing}); a
  * record that cannot be decoded or applied goes unchanged to the dead-letter topic
  * with {@link DeadLetterHeaders}. One instance per stream task.
  *
@@ -39,17 +39,18 @@ final class EventFoldProcessor extends ContextualProcessor<String, byte[], Strin
     private final Deserializer<BankAccountEvent> deserializer;
     private final LogProgress progress;
     private final Publishing publishing;
-    private final CommitAfterPause commitAfterPause;
+    private final CommitPacing pacing;
     private final AccountStateProjection state;
     private final List<ReadModel> followers;
+    private CommitPacing.Task commits;
 
     /** @param followers the read models fed with each applied event, in this order */
     EventFoldProcessor(Deserializer<BankAccountEvent> deserializer, LogProgress progress, Publishing publishing,
-                       CommitAfterPause commitAfterPause, AccountStateProjection state, List<ReadModel> followers) {
+                       CommitPacing pacing, AccountStateProjection state, List<ReadModel> followers) {
         this.deserializer = deserializer;
         this.progress = progress;
         this.publishing = publishing;
-        this.commitAfterPause = commitAfterPause;
+        this.pacing = pacing;
         this.state = state;
         this.followers = List.copyOf(followers);
     }
@@ -60,6 +61,7 @@ final class EventFoldProcessor extends ContextualProcessor<String, byte[], Strin
         state.init(context);
         followers.forEach(model -> model.init(context));
         publishing.onRepublishRequest(context, this::republish);
+        commits = pacing.forTask(context);
     }
 
     private void republish(long now) {
@@ -81,9 +83,7 @@ final class EventFoldProcessor extends ContextualProcessor<String, byte[], Strin
         try (EventMdc mdc = EventMdc.ofKey(record.key())) {
             fold(record, mdc);
         }
-        if (commitAfterPause.afterPause(record.timestamp(), context().currentSystemTimeMs())) {
-            context().commit();
-        }
+        commits.eventHandled(record.timestamp());
     }
 
     private void fold(Record<String, byte[]> record, EventMdc mdc) {

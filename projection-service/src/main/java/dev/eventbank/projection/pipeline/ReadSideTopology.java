@@ -96,16 +96,17 @@ public final class ReadSideTopology {
      */
     public static void build(StreamsBuilder builder, SchemaRegistryClient registry, Snapshots.Policy snapshotPolicy,
                              LogProgress progress, Publishing publishing) {
-        build(builder, registry, snapshotPolicy, progress, publishing, CommitAfterPause.NEVER);
+        build(builder, registry, snapshotPolicy, progress, publishing, CommitPacing.NEVER);
     }
 
     /**
-     * As above; an event that follows a pause in the event stream asks for a commit at once ({@link CommitAfterPause}),
-     * so that on a quiet system its new state is readable without waiting for the commit interval.
+     * As above; fresh events ask for commits ({@link CommitPacing}): at once after a pause in the event stream, else
+     * at the fresh pace, so that their new state is readable without waiting for Kafka Streams' (backlog) commit
+     * interval.
      */
     public static void build(StreamsBuilder builder, SchemaRegistryClient registry, Snapshots.Policy snapshotPolicy,
-                             LogProgress progress, Publishing publishing, CommitAfterPause commitAfterPause) {
-        build(builder, registry, snapshotPolicy, progress, publishing, commitAfterPause, AccountStateProjection.Listener.NONE);
+                             LogProgress progress, Publishing publishing, CommitPacing pacing) {
+        build(builder, registry, snapshotPolicy, progress, publishing, pacing, AccountStateProjection.Listener.NONE);
     }
 
     /**
@@ -113,7 +114,7 @@ public final class ReadSideTopology {
      * the internal API, {@link dev.eventbank.projection.state.FreshStates}).
      */
     public static void build(StreamsBuilder builder, SchemaRegistryClient registry, Snapshots.Policy snapshotPolicy,
-                             LogProgress progress, Publishing publishing, CommitAfterPause commitAfterPause,
+                             LogProgress progress, Publishing publishing, CommitPacing pacing,
                              AccountStateProjection.Listener stored) {
         Serde<AccountState> stateSerde = AvroSerdes.value(AccountState.class, registry);
         Serde<AccountSnapshot> snapshotSerde = AvroSerdes.value(AccountSnapshot.class, registry);
@@ -129,7 +130,7 @@ public final class ReadSideTopology {
         KStream<String, ProjectionOutput> outputs = builder
                 .stream(Topics.EVENTS.name(), Consumed.with(Serdes.String(), Serdes.ByteArray())
                         .withName("bank-account-events-source"))
-                .process(() -> new EventFoldProcessor(eventDeserializer, progress, publishing, commitAfterPause,
+                .process(() -> new EventFoldProcessor(eventDeserializer, progress, publishing, pacing,
                                 new AccountStateProjection(publishing, stored),
                                 List.of(new AccountHistoryProjection(), new BankTotalsProjection(),
                                         new SnapshotProjection(snapshotPolicy, publishing))),
@@ -149,7 +150,7 @@ public final class ReadSideTopology {
                         SnapshotProjection.publish(snapshots.mapValues(output -> ((ProjectionOutput.SnapshotTaken) output).snapshot(),
                                 Named.as("snapshot-unwrap")), snapshotSerde), "snapshots"))
                 .branch((key, output) -> output instanceof ProjectionOutput.TotalsChanged, Branched.withConsumer(deltas ->
-                        BankTotalsProjection.sum(deltas, totalsSerde, publishing), "totals"))
+                        BankTotalsProjection.sum(deltas, totalsSerde, publishing, pacing), "totals"))
                 .noDefaultBranch();
     }
 }

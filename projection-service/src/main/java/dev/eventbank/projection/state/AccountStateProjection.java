@@ -66,10 +66,16 @@ public final class AccountStateProjection {
     public record Folded(AccountState before, AccountStateView.Fold fold) {
     }
 
-    /** The store; its changelog makes it fault tolerant. */
+    /**
+     * The store; its changelog makes it fault tolerant. Cached ({@code statestore.cache.max.bytes}, 10 MB by default):
+     * an account changed several times between two commits writes one changelog record at the commit, not one per
+     * event (a rebuild and a backlog commit once a second, see {@code CommitPacing}). The published state does not go
+     * through the cache, so nothing waits for it; reads (the fold, interactive queries) see the cache.
+     */
     public static StoreBuilder<KeyValueStore<String, AccountState>> store(Serde<AccountState> stateSerde) {
         return org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
-                org.apache.kafka.streams.state.Stores.persistentKeyValueStore(STORE), Serdes.String(), stateSerde);
+                org.apache.kafka.streams.state.Stores.persistentKeyValueStore(STORE), Serdes.String(), stateSerde)
+                .withCachingEnabled();
     }
 
     /** Writes the forwarded states to the compacted state topic. */

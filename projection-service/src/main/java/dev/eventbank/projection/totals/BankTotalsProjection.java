@@ -1,6 +1,7 @@
 package dev.eventbank.projection.totals;
 
 import dev.eventbank.projection.pipeline.AppliedEvent;
+import dev.eventbank.projection.pipeline.CommitPacing;
 import dev.eventbank.projection.pipeline.ProjectionOutput;
 import dev.eventbank.projection.pipeline.Publishing;
 import dev.eventbank.projection.pipeline.ReadModel;
@@ -14,7 +15,11 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -64,13 +69,22 @@ public final class BankTotalsProjection implements ReadModel {
         return "bank-totals-deltas";
     }
 
-    /** Sums the forwarded deltas into the totals store and publishes the totals (see the class comment). */
-    public static void sum(KStream<String, ProjectionOutput> deltas, Serde<BankTotals> totalsSerde, Publishing publishing) {
+    /**
+     * Sums the forwarded deltas into the totals store and publishes the totals (see the class comment); fresh deltas
+     * ask for commits by {@code pacing}, so that the summed totals are not held for the backlog commit interval.
+     */
+    public static void sum(KStream<String, ProjectionOutput> deltas, Serde<BankTotals> totalsSerde, Publishing publishing,
+                           CommitPacing pacing) {
         deltas
                 // all deltas to one key (one partition): the totals are one record, summed in one place
                 .map((key, output) -> KeyValue.pair(KEY, ((ProjectionOutput.TotalsChanged) output).delta()),
                         Named.as("bank-totals-rekey"))
-                .groupByKey(Grouped.with("bank-totals-deltas", Serdes.String(), totalsSerde))
+                // the same repartition topic (<app-id>-bank-totals-deltas-repartition) groupByKey would create, made
+                // explicit so that the summing task can pace its commits before the (cached) sum
+                .repartition(Repartitioned.<String, BankTotals>as("bank-totals-deltas")
+                        .withKeySerde(Serdes.String()).withValueSerde(totalsSerde))
+                .processValues(() -> new PacedCommits(pacing), Named.as("bank-totals-commit-pacing"))
+                .groupByKey(Grouped.with(Serdes.String(), totalsSerde))
                 .reduce(BankTotalsView::plus, Named.as("bank-totals-sum"),
                         Materialized.<String, BankTotals, KeyValueStore<Bytes, byte[]>>as(STORE)
                                 .withKeySerde(Serdes.String()).withValueSerde(totalsSerde))
@@ -79,6 +93,30 @@ public final class BankTotalsProjection implements ReadModel {
                 // rebuilt totals once
                 .process(() -> new TotalsGate(publishing), Named.as("bank-totals-publish-gate"), STORE)
                 .to(TOPIC, Produced.with(Serdes.String(), totalsSerde).withName("bank-totals-sink"));
+    }
+
+    /** Passes each delta on, asking for commits while the deltas are fresh ({@link CommitPacing}). */
+    static final class PacedCommits implements FixedKeyProcessor<String, BankTotals, BankTotals> {
+
+        private final CommitPacing pacing;
+        private FixedKeyProcessorContext<String, BankTotals> context;
+        private CommitPacing.Task commits;
+
+        PacedCommits(CommitPacing pacing) {
+            this.pacing = pacing;
+        }
+
+        @Override
+        public void init(FixedKeyProcessorContext<String, BankTotals> context) {
+            this.context = context;
+            commits = pacing.forTask(context);
+        }
+
+        @Override
+        public void process(FixedKeyRecord<String, BankTotals> record) {
+            context.forward(record);
+            commits.derivedHandled(record.timestamp());
+        }
     }
 
     /**

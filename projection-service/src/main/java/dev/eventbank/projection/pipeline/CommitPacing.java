@@ -1,0 +1,129 @@
+package dev.eventbank.projection.pipeline;
+
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.ProcessingContext;
+
+import java.time.Duration;
+
+/**
+ * When a projection generation commits, by how fresh its events are. Kafka Streams' own {@code commit.interval.ms}
+ * is set to the long <em>backlog</em> interval (1 s by default, {@code eventbank.streams.backlog-commit-interval-ms});
+ * on top of it the processors ask for commits ({@code ProcessorContext#commit()}) while the events they handle are
+ * fresh (written less than {@link CommitAfterPause#FRESH_MS} ago):
+ * <ul>
+ *   <li>a fresh event written after a pause at once ({@link CommitAfterPause});</li>
+ *   <li>other fresh events at most {@code freshIntervalMs} (20 ms, {@code eventbank.streams.commit-interval-ms})
+ *       after they were handled: when that long has passed since this stream thread's last request, the event asks
+ *       at once; otherwise a wall-clock tick of its task asks within the next interval.</li>
+ * </ul>
+ * So a live projection that keeps up commits as it did with a 20 ms interval (read-your-writes unchanged), while a
+ * rebuild, and a live projection more than a second behind, read old events, ask nothing and commit once per backlog
+ * interval.
+ *
+ * <p>Why: each exactly-once commit blocks the stream thread for a round trip to the transaction coordinator and
+ * writes a marker to every partition the transaction touched (the changelogs of three stores, the state topic, the
+ * totals' repartition topic, the offsets), whatever it holds. At 50 commits a second that was most of a rebuild's
+ * time: the same rebuild ran at 6,794 events/s with a 20 ms interval and 26,186 with 1 s
+ * ({@code bin/bench --only rebuild}, docs/read-side-performance.md). A longer interval also lets the state store's
+ * cache merge an account's changes within one commit into one changelog record.
+ *
+ * <p>One instance per generation; the time of the last request is kept per stream thread, since a request commits
+ * every task of the asking thread (exactly-once v2: one transaction per thread) and no other.
+ */
+public final class CommitPacing {
+
+    /** Never asks: every commit waits for Kafka Streams' interval (tests, and a pacing switched off). */
+    public static final CommitPacing NEVER = new CommitPacing(CommitAfterPause.NEVER, -1, true);
+
+    private final CommitAfterPause afterPause;
+    private final long freshIntervalMs;
+    private final ThreadLocal<long[]> lastRequestAt = ThreadLocal.withInitial(() -> new long[] {Long.MIN_VALUE / 2});
+
+    /**
+     * @param afterPause      the rule for a fresh event after a pause (commit at once)
+     * @param freshIntervalMs fresh events are committed at most this many ms after they were handled; 0 = each fresh
+     *                        event asks for a commit
+     * @throws IllegalArgumentException for a negative interval
+     */
+    public CommitPacing(CommitAfterPause afterPause, long freshIntervalMs) {
+        this(afterPause, freshIntervalMs, false);
+        if (freshIntervalMs < 0) {
+            throw new IllegalArgumentException("fresh commit interval must be >= 0 ms, was " + freshIntervalMs);
+        }
+    }
+
+    /** {@code freshIntervalMs} -1: fresh events ask for nothing (only {@link #NEVER}). */
+    private CommitPacing(CommitAfterPause afterPause, long freshIntervalMs, boolean never) {
+        this.afterPause = afterPause;
+        this.freshIntervalMs = never ? -1 : freshIntervalMs;
+    }
+
+    /**
+     * The pacing of one task's processor; with a fresh interval, schedules the task's wall-clock tick on
+     * {@code context}. Call from the processor's {@code init}.
+     */
+    public Task forTask(ProcessingContext context) {
+        Task task = new Task(context);
+        if (freshIntervalMs > 0) {
+            context.schedule(Duration.ofMillis(freshIntervalMs), PunctuationType.WALL_CLOCK_TIME, task::tick);
+        }
+        return task;
+    }
+
+    /** One task's side of the pacing; used only by the stream thread running the task. */
+    public final class Task {
+
+        private final ProcessingContext context;
+        /** a fresh record was handled and no commit was asked for since */
+        private boolean pending;
+
+        private Task(ProcessingContext context) {
+            this.context = context;
+        }
+
+        /**
+         * After handling an event read from the log: asks for a commit when it is due (see the class comment).
+         *
+         * @param eventAtMs the record's timestamp (epoch ms: when the command writer wrote the event)
+         */
+        public void eventHandled(long eventAtMs) {
+            long now = context.currentSystemTimeMs();
+            if (afterPause.afterPause(eventAtMs, now)) {
+                request(now);
+            } else {
+                handled(eventAtMs, now);
+            }
+        }
+
+        /**
+         * After handling a record derived from an event (a repartitioned totals delta, stamped with the event's
+         * timestamp): commits it at the fresh pace, so that what it produced is not held for the backlog interval.
+         */
+        public void derivedHandled(long eventAtMs) {
+            handled(eventAtMs, context.currentSystemTimeMs());
+        }
+
+        private void handled(long eventAtMs, long now) {
+            if (freshIntervalMs < 0 || now - eventAtMs > CommitAfterPause.FRESH_MS) {
+                return;
+            }
+            if (now - lastRequestAt.get()[0] >= freshIntervalMs) {
+                request(now);
+            } else {
+                pending = true;
+            }
+        }
+
+        private void tick(long now) {
+            if (pending) {
+                request(now);
+            }
+        }
+
+        private void request(long now) {
+            pending = false;
+            lastRequestAt.get()[0] = now;
+            context.commit();
+        }
+    }
+}
