@@ -1,5 +1,6 @@
 package dev.eventbank.projection.pipeline;
 
+import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ProcessingContext;
 
@@ -14,7 +15,7 @@ import java.time.Duration;
  *   <li>a fresh event written after a pause at once ({@link CommitAfterPause});</li>
  *   <li>other fresh events at most {@code freshIntervalMs} (20 ms, {@code eventbank.streams.commit-interval-ms})
  *       after they were handled: when that long has passed since this stream thread's last request, the event asks
- *       at once; otherwise a wall-clock tick of its task asks within the next interval.</li>
+ *       at once; otherwise a wall-clock tick of its task, scheduled for that, asks one interval later.</li>
  * </ul>
  * So a live projection that keeps up commits as it did with a 20 ms interval (read-your-writes unchanged), while a
  * rebuild, and a live projection more than a second behind, read old events, ask nothing and commit once per backlog
@@ -58,16 +59,9 @@ public final class CommitPacing {
         this.freshIntervalMs = never ? -1 : freshIntervalMs;
     }
 
-    /**
-     * The pacing of one task's processor; with a fresh interval, schedules the task's wall-clock tick on
-     * {@code context}. Call from the processor's {@code init}.
-     */
+    /** The pacing of one task's processor, on its {@code context}. Call from the processor's {@code init}. */
     public Task forTask(ProcessingContext context) {
-        Task task = new Task(context);
-        if (freshIntervalMs > 0) {
-            context.schedule(Duration.ofMillis(freshIntervalMs), PunctuationType.WALL_CLOCK_TIME, task::tick);
-        }
-        return task;
+        return new Task(context);
     }
 
     /** One task's side of the pacing; used only by the stream thread running the task. */
@@ -76,6 +70,8 @@ public final class CommitPacing {
         private final ProcessingContext context;
         /** a fresh record was handled and no commit was asked for since */
         private boolean pending;
+        /** the wall-clock tick, scheduled only while something is pending (see {@link #handled}) */
+        private Cancellable tick;
 
         private Task(ProcessingContext context) {
             this.context = context;
@@ -111,10 +107,19 @@ public final class CommitPacing {
                 request(now);
             } else {
                 pending = true;
+                if (tick == null) {
+                    // scheduled only now: a punctuation that fires makes the stream thread halve the records it
+                    // processes per round (StreamThread#runOnce), so a standing 20 ms tick per task slowed a rebuild,
+                    // which never needs it, to the rate of the 20 ms commits it replaced
+                    tick = context.schedule(Duration.ofMillis(freshIntervalMs), PunctuationType.WALL_CLOCK_TIME,
+                            this::tick);
+                }
             }
         }
 
         private void tick(long now) {
+            tick.cancel();
+            tick = null;
             if (pending) {
                 request(now);
             }
