@@ -239,7 +239,8 @@ public final class RebuildBenchmark {
 
                 %,d events in `bank-account-events` (%,d accounts x %d events, the real Avro envelope, produced
                 directly rather than through the REST API), on a stack of its own with the projection service's defaults
-                (one stream thread per generation, exactly-once v2, `commit.interval.ms` 5). `bin/rebuild-projections`
+                (one stream thread per generation, exactly-once v2; fresh events commit every 20 ms, older ones, so the
+                whole rebuild, every second: `CommitPacing`). `bin/rebuild-projections`
                 runs generation 1 next to generation 0, which keeps serving. Section took %.0f s; load average at its
                 end: %s.
 
