@@ -2,7 +2,6 @@ package dev.eventbank.support.kafka;
 
 import io.micronaut.configuration.kafka.config.KafkaDefaultConfiguration;
 import io.micronaut.context.env.Environment;
-import io.micronaut.core.naming.conventions.StringConvention;
 import jakarta.inject.Singleton;
 
 import java.util.HashMap;
@@ -65,15 +64,34 @@ public final class KafkaClients {
     }
 
     private KafkaClients(Properties common, Environment environment) {
+        Map<String, Object> all = new HashMap<>();
+        common.forEach((key, value) -> all.put(key.toString(), value));
         Map<String, Object> settings = new HashMap<>();
-        common.forEach((key, value) -> {
-            String name = key.toString();
+        withoutSpellingVariants(all).forEach((name, value) -> {
             if (!LIBRARY_KEYS.contains(name.split("\\.", 2)[0])) {
                 settings.put(name, value);
             }
         });
         this.common = Map.copyOf(settings);
         this.environment = environment;
+    }
+
+    /**
+     * The settings without the spellings Micronaut adds for an environment variable: it reads
+     * {@code KAFKA_SASL_JAAS_CONFIG} as {@code sasl.jaas.config} and also as {@code sasl-jaas-config},
+     * {@code sasl.jaas-config} and {@code sasl-jaas.config}, every mix of {@code .} and {@code -} (Micronaut guide,
+     * "Property Value Binding"). Kafka's settings are all spelt with dots, so a hyphenated key whose dotted spelling
+     * is also there is such a variant; a client given it would log it as an unknown setting. A hyphenated key alone
+     * (one written so in {@code application.yml}) stays, for the client to accept or refuse.
+     */
+    private static Map<String, Object> withoutSpellingVariants(Map<String, Object> settings) {
+        Map<String, Object> kept = new HashMap<>();
+        settings.forEach((name, value) -> {
+            if (name.indexOf('-') < 0 || !settings.containsKey(name.replace('-', '.'))) {
+                kept.put(name, value);
+            }
+        });
+        return kept;
     }
 
     /**
@@ -146,8 +164,15 @@ public final class KafkaClients {
     private Map<String, Object> merged(String prefix, Map<String, ?> own) {
         Map<String, Object> settings = new HashMap<>(common);
         settings.putAll(own);
-        if (environment != null && environment.containsProperties(prefix)) {
-            settings.putAll(environment.getProperties(prefix, StringConvention.RAW));
+        if (environment != null) {
+            // read as micronaut-kafka reads kafka.streams.<name> (KafkaStreamsConfiguration): with RAW keys, as its
+            // KafkaProducerConfiguration reads them, a key application.yml also sets keeps the file's value over an
+            // environment variable's, and one that only an environment variable sets may be missing
+            environment.getProperty(prefix, Properties.class).ifPresent(named -> {
+                Map<String, Object> entries = new HashMap<>();
+                named.forEach((key, value) -> entries.put(key.toString(), value));
+                settings.putAll(withoutSpellingVariants(entries));
+            });
         }
         return settings;
     }
