@@ -40,6 +40,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 
 /**
  * Wires the {@link ReadSideTopology} into running Kafka Streams apps from configuration; no logic here. The
@@ -108,9 +109,8 @@ class ProjectionFactory {
             return builder.build();
         };
         // every generation's properties except its application id and state directory: kafka.*, then these, then
-        // kafka.streams.projection.* (STREAMS)
+        // kafka.streams.projection.* (STREAMS), then the settings the configuration may not change (streamsProperties)
         Map<String, Object> properties = new java.util.HashMap<>();
-        properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         // Kafka Streams' own interval is the backlog's: fresh events ask for commits at commitIntervalMs (CommitPacing)
         properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Math.max(commitIntervalMs, backlogCommitIntervalMs));
         // the stream thread checks whether a commit is due only between polls: an event processed before the
@@ -127,9 +127,6 @@ class ProjectionFactory {
         // markers are written, and the client retries after retry.backoff.ms (default 100 ms): a 42 ms mean
         // transaction here, 5 ms with this (docs/write-side-performance.md)
         properties.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), 5);
-        // a restarted or crashed instance takes its partitions back at once (StaticMembership)
-        StaticMembership.properties(StaticMembership.instanceId(instanceId, Path.of(stateDir)), sessionTimeout)
-                .forEach((key, value) -> properties.put(key.toString(), value));
         // with several instances, 1 keeps a warm copy of each store on another one, so a failover replays only what
         // the copy missed; 0 by default, as one instance has nowhere to put it (Kafka Streams warns per task)
         properties.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, standbyReplicas);
@@ -139,10 +136,31 @@ class ProjectionFactory {
         }
         List<TopicSpec> topics = new ArrayList<>(Topics.PROJECTION_SIDE);
         topics.add(BANK_TOTALS);
-        ProjectionGenerations generations = new ProjectionGenerations(topologies, kafka.streams(STREAMS, properties), applicationId,
+        ProjectionGenerations generations = new ProjectionGenerations(topologies, streamsProperties(kafka, properties,
+                StaticMembership.instanceId(instanceId, Path.of(stateDir)), sessionTimeout), applicationId,
                 Path.of(stateDir), topics, partitions, replicationFactor, registry);
         generations.start();
         return generations;
+    }
+
+    /**
+     * Every generation's Kafka Streams properties but its application id and state directory: {@code kafka.*}, then
+     * {@code tunable}, then {@code kafka.streams.projection.*}, then what the configuration may not change:
+     * exactly-once (a read model and the states it publishes to {@code bank-account-state} move together, or neither
+     * does) and this instance's static membership (a {@code group.instance.id} shared by two instances fences one of
+     * them out of the group; the session timeout is {@code eventbank.streams.session-timeout}'s).
+     *
+     * @param instanceId     this instance's {@code group.instance.id} ({@link StaticMembership#instanceId})
+     * @param sessionTimeout how long the group waits for a silent member
+     * @return new properties
+     */
+    static Properties streamsProperties(KafkaClients kafka, Map<String, Object> tunable, String instanceId,
+                                        java.time.Duration sessionTimeout) {
+        Properties properties = kafka.streams(STREAMS, tunable);
+        properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        // a restarted or crashed instance takes its partitions back at once (StaticMembership)
+        properties.putAll(StaticMembership.properties(instanceId, sessionTimeout));
+        return properties;
     }
 
     /** Reads go to the stores of the generation active at the time of the read. */
