@@ -14,9 +14,11 @@ import io.micronaut.context.annotation.Value;
 import io.micronaut.context.event.ApplicationEventListener;
 import io.micronaut.context.event.BeanCreatedEvent;
 import io.micronaut.context.event.BeanCreatedEventListener;
+import io.micronaut.context.exceptions.ConfigurationException;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
@@ -52,6 +54,9 @@ final class AccountViewStreams implements BeanCreatedEventListener<ConfiguredStr
 
     private static final Logger LOG = LoggerFactory.getLogger(AccountViewStreams.class);
 
+    /** The view's name under {@code kafka.streams}: micronaut-kafka's default app. */
+    static final String VIEW = "default";
+
     private final SchemaRegistryClient registry;
     private final VersionWaiters waiters;
     private final KafkaClients kafka;
@@ -75,15 +80,39 @@ final class AccountViewStreams implements BeanCreatedEventListener<ConfiguredStr
     @Override
     public ConfiguredStreamBuilder onCreated(BeanCreatedEvent<ConfiguredStreamBuilder> event) {
         ConfiguredStreamBuilder builder = event.getBean();
+        requireTheView(builder);
         try (Admin admin = Admin.create(kafka.admin(java.util.Map.of()))) {
             new TopicProvisioner(admin, partitions, replicationFactor).ensure(List.of(Topics.STATE));
         }
         Properties config = builder.getConfiguration();
         config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        // exactly-once makes Kafka Streams read committed records with its main and restore consumers, whatever the
+        // configuration says, but not with the global one, which is this app's only consumer
+        config.put(StreamsConfig.globalConsumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
         config.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
         AccountViewTopology.build(builder, registry, waiters);
         return builder;
+    }
+
+    /**
+     * Refuses a Kafka Streams configuration other than the view's ({@code kafka.streams.default}): micronaut-kafka runs
+     * one app per name under {@code kafka.streams}, and this class would give each the view's topology. Such a name
+     * comes from a typo, or from an environment variable: Micronaut reads {@code KAFKA_STREAMS_DEFAULT_STATE_DIR}
+     * also as {@code kafka.streams.default-state.dir}, which micronaut-kafka takes for an app named
+     * {@code default-state} (seen running beside the view, as application {@code query-service}).
+     *
+     * @throws ConfigurationException naming the configuration and the ways to set the view's
+     */
+    static void requireTheView(ConfiguredStreamBuilder builder) {
+        if (!VIEW.equals(builder.getName())) {
+            throw new ConfigurationException("kafka.streams." + builder.getName() + " is not a Kafka Streams app of "
+                    + "this service (its one app, the view, is kafka.streams." + VIEW + "). An environment variable "
+                    + "KAFKA_STREAMS_DEFAULT_<SETTING> names one too (Micronaut also reads it as "
+                    + "kafka.streams.default-<...>): set the view's settings in application.yml or with "
+                    + "-Dkafka.streams.default.<setting>=..., its application id and state directory with "
+                    + "EVENTBANK_STREAMS_APPLICATION_ID and EVENTBANK_STREAMS_STATE_DIR");
+        }
     }
 
     @Override

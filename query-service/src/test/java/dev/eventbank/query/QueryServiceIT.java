@@ -64,15 +64,18 @@ class QueryServiceIT {
         String bootstrapServers = TestBroker.shared().bootstrapServers();
         projection = stubProjection();
         stateDir = ServiceUnderTest.stateDir("query-it");
-        server = ApplicationContext.run(EmbeddedServer.class, TestSecurity.secured(Map.of(
-                "micronaut.server.port", -1,
-                "kafka.bootstrap.servers", bootstrapServers,
-                "schema-registry.url", REGISTRY_URL,
-                "eventbank.streams.application-id", APPLICATION_ID,
-                "eventbank.streams.state-dir", stateDir.toString(),
-                "eventbank.topics.partitions", 3,
-                "eventbank.query.min-version-timeout", "3s",
-                "eventbank.query.projection-url", "http://localhost:" + projection.getAddress().getPort())));
+        server = ApplicationContext.run(EmbeddedServer.class, TestSecurity.secured(Map.ofEntries(
+                Map.entry("micronaut.server.port", -1),
+                Map.entry("kafka.bootstrap.servers", bootstrapServers),
+                Map.entry("schema-registry.url", REGISTRY_URL),
+                Map.entry("eventbank.streams.application-id", APPLICATION_ID),
+                Map.entry("eventbank.streams.state-dir", stateDir.toString()),
+                // what the configuration may not change: the view reads committed states only (see the test below)
+                Map.entry("kafka.streams.default.processing.guarantee", "at_least_once"),
+                Map.entry("kafka.streams.default.global.consumer.isolation.level", "read_uncommitted"),
+                Map.entry("eventbank.topics.partitions", 3),
+                Map.entry("eventbank.query.min-version-timeout", "3s"),
+                Map.entry("eventbank.query.projection-url", "http://localhost:" + projection.getAddress().getPort()))));
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(),
                 AvroSerdes.value(AccountState.class, SchemaRegistryClients.forUrl(REGISTRY_URL)).serializer());
@@ -525,6 +528,8 @@ class QueryServiceIT {
         assertEquals(APPLICATION_ID, config.get("application.id"));
         assertEquals(stateDir.toString(), config.get("state.dir"));
         assertEquals("exactly_once_v2", config.get("processing.guarantee"), "the view reads committed states only");
+        assertEquals("read_committed", config.get("global.consumer.isolation.level"),
+                "its one consumer, which exactly-once alone leaves to the configuration");
         assertTrue(java.nio.file.Files.isDirectory(stateDir.resolve(APPLICATION_ID)),
                 "the app's state directory");
     }
