@@ -97,21 +97,21 @@ final class AccountViewStreams implements BeanCreatedEventListener<ConfiguredStr
 
     /**
      * Refuses a Kafka Streams configuration other than the view's ({@code kafka.streams.default}): micronaut-kafka runs
-     * one app per name under {@code kafka.streams}, and this class would give each the view's topology. Such a name
-     * comes from a typo, or from an environment variable: Micronaut reads {@code KAFKA_STREAMS_DEFAULT_STATE_DIR}
-     * also as {@code kafka.streams.default-state.dir}, which micronaut-kafka takes for an app named
-     * {@code default-state} (seen running beside the view, as application {@code query-service}).
+     * one app per name under {@code kafka.streams}, and this class would give each the view's topology, so the view
+     * would run twice. Such a name comes from a typo or from another service's settings reaching this one: an
+     * environment shared by every service with {@code KAFKA_STREAMS_PROJECTION_NUM_STREAM_THREADS} in it (seen in a
+     * local stack: a second view ran as application {@code query-service}).
      *
-     * @throws ConfigurationException naming the configuration and the ways to set the view's
+     * @throws ConfigurationException naming the configuration and the view's
      */
     static void requireTheView(ConfiguredStreamBuilder builder) {
         if (!VIEW.equals(builder.getName())) {
-            throw new ConfigurationException("kafka.streams." + builder.getName() + " is not a Kafka Streams app of "
-                    + "this service (its one app, the view, is kafka.streams." + VIEW + "). An environment variable "
-                    + "KAFKA_STREAMS_DEFAULT_<SETTING> names one too (Micronaut also reads it as "
-                    + "kafka.streams.default-<...>): set the view's settings in application.yml or with "
-                    + "-Dkafka.streams.default.<setting>=..., its application id and state directory with "
-                    + "EVENTBANK_STREAMS_APPLICATION_ID and EVENTBANK_STREAMS_STATE_DIR");
+            throw new ConfigurationException("kafka.streams." + builder.getName() + " configures a Kafka Streams app "
+                    + "this service does not have (its one app, the view, is kafka.streams." + VIEW + "), and "
+                    + "micronaut-kafka would run the view a second time under it: remove kafka.streams."
+                    + builder.getName() + ".* from this service's configuration, environment variables "
+                    + "KAFKA_STREAMS_" + builder.getName().toUpperCase(java.util.Locale.ROOT).replace('-', '_')
+                    + "_* included (they belong to another service's environment)");
         }
     }
 

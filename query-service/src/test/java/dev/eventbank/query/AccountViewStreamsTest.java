@@ -16,14 +16,15 @@ class AccountViewStreamsTest {
 
     @Test
     void shouldRefuseAKafkaStreamsAppOtherThanTheView() {
-        ConfiguredStreamBuilder other = new ConfiguredStreamBuilder(new Properties(), "default-state", Duration.ofSeconds(1));
+        // given: the projection's settings in an environment every service shares
+        ConfiguredStreamBuilder other = new ConfiguredStreamBuilder(new Properties(), "projection", Duration.ofSeconds(1));
 
         ConfigurationException refused = assertThrows(ConfigurationException.class,
                 () -> AccountViewStreams.requireTheView(other));
 
-        assertTrue(refused.getMessage().contains("kafka.streams.default-state is not a Kafka Streams app"),
-                refused.getMessage());
-        assertTrue(refused.getMessage().contains("EVENTBANK_STREAMS_STATE_DIR"), refused.getMessage());
+        assertTrue(refused.getMessage().startsWith("kafka.streams.projection configures a Kafka Streams app this "
+                + "service does not have"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("KAFKA_STREAMS_PROJECTION_*"), refused.getMessage());
         assertDoesNotThrow(() -> AccountViewStreams.requireTheView(
                 new ConfiguredStreamBuilder(new Properties(), AccountViewStreams.VIEW, Duration.ofSeconds(1))));
     }
