@@ -81,6 +81,25 @@ public final class PartitionOwnership implements AutoCloseable {
     }
 
     /**
+     * The ownership consumer's settings: {@code kafka.*}, its own tunable ones, {@code kafka.consumers.command-writers.*},
+     * then what the ownership rests on, which no configuration changes: the group is the set of writers, the client id
+     * is how the others find this instance ({@link OwnerDirectory}), nothing is committed, and no static membership
+     * (a {@code group.instance.id} shared by two instances would make each fence the other out of the group).
+     */
+    Map<String, Object> consumerConfig(String endpoint) {
+        Map<String, Object> config = settings.kafka().consumer(CONSUMER, Map.of(
+                ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName(),
+                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) sessionTimeout.toMillis(),
+                ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(sessionTimeout.toMillis() / 4, 500),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest"));
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, OwnerDirectory.clientIdFor(endpoint));
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        return config;
+    }
+
+    /**
      * Joins the group, on a thread of its own.
      *
      * @param endpoint the base URL other instances reach this one at, e.g. {@code http://10.0.0.5:8080}
@@ -90,16 +109,7 @@ public final class PartitionOwnership implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         this.endpoint = endpoint;
-        Map<String, Object> config = settings.kafka().consumer(CONSUMER, Map.of(
-                ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName(),
-                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) sessionTimeout.toMillis(),
-                ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(sessionTimeout.toMillis() / 4, 500),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest"));
-        // the group is the set of writers and the client id is how the others find this one (OwnerDirectory)
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, OwnerDirectory.clientIdFor(endpoint));
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        this.consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.consumer = new KafkaConsumer<>(consumerConfig(endpoint), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.thread = new Thread(this::run, "partition-ownership");
         this.thread.setDaemon(true);
         thread.start();
