@@ -319,8 +319,8 @@ class CommandServiceIT {
         HttpResponse<String> health = get("/health");
         assertEquals(200, health.statusCode(), health.body());
         assertEquals("UP", JSON.readTree(health.body()).path("status").asText());
-        // micronaut-kafka's: a broker answers this service's principal
-        assertEquals("UP", JSON.readTree(health.body()).path("details").path("kafka").path("status").asText(), health.body());
+        // micronaut-kafka's kafka component is off (it misreports in the mode our principals allow: README)
+        assertTrue(JSON.readTree(health.body()).path("details").path("kafka").isMissingNode(), health.body());
     }
 
     private static void assertProblem(HttpResponse<String> response, int status) throws IOException {

@@ -506,12 +506,12 @@ class QueryServiceIT {
         // when
         HttpResponse<String> health = get("/health");
 
-        // then: ours (current data) and micronaut-kafka's (a broker answers; the Streams app runs, by application id)
+        // then: ours (current data) and micronaut-kafka's (the Streams app runs, by application id)
         assertEquals(200, health.statusCode(), health.body());
         com.fasterxml.jackson.databind.JsonNode details = new com.fasterxml.jackson.databind.ObjectMapper()
                 .readTree(health.body()).path("details");
         assertEquals("RUNNING", details.path("kafka-streams").path("details").path("state").asText(), health.body());
-        assertEquals("UP", details.path("kafka").path("status").asText(), health.body());
+        assertTrue(details.path("kafka").isMissingNode(), "micronaut-kafka's kafka component is off: " + health.body());
         assertEquals("UP", details.path("kafkaStreams").path("details").path(APPLICATION_ID).path("status").asText(),
                 health.body());
     }
