@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 class FreshStatesTest {
 
     private final Map<String, AccountState> store = new ConcurrentHashMap<>();
-    private final FreshStates fresh = new FreshStates(10, store::get, Runnable::run);
+    private final FreshStates fresh = new FreshStates(10, store::get, null, Runnable::run);
 
     @Test
     void shouldAnswerAtOnceWhenTheStoreHasTheVersion() {
