@@ -68,6 +68,7 @@ allow projection-service transactional-id PREFIXED bank-account-projection Write
 
 # the query view
 allow query-service topic LITERAL bank-account-state Read Describe DescribeConfigs
+allow query-service topic LITERAL bank-account-events Read Describe DescribeConfigs
 allow query-service topic PREFIXED bank-account-query-view All
 allow query-service group PREFIXED bank-account-query-view Read Describe Delete
 allow query-service transactional-id PREFIXED bank-account-query-view Write Describe

@@ -77,8 +77,9 @@ public final class KafkaPrincipals {
         }
         streamsApp(acls, PROJECTION_SERVICE, "bank-account-projection");
 
-        // the query view: reads the state topic into its store
+        // the query view: reads the state topic into its store, and the event log with no group (its fresh fold)
         allow(acls, QUERY_SERVICE, ResourceType.TOPIC, "bank-account-state", PatternType.LITERAL, READ);
+        allow(acls, QUERY_SERVICE, ResourceType.TOPIC, "bank-account-events", PatternType.LITERAL, READ);
         streamsApp(acls, QUERY_SERVICE, "bank-account-query-view");
 
         // the registry's store

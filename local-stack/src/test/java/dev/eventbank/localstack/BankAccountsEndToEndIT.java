@@ -92,13 +92,13 @@ class BankAccountsEndToEndIT {
 
     @Test
     @Order(1)
-    void shouldAnswerReadYourWritesFromTheProjectionsStoreBeforeTheViewHasTheVersion() throws Exception {
+    void shouldAnswerReadYourWritesFromTheFreshFoldBeforeTheViewHasTheVersion() throws Exception {
         // given
         HttpResponse<String> opened = post(stack.commandUrl() + "/accounts",
                 "{\"owner\":\"Grace Hopper\",\"currency\":\"EUR\",\"initialDeposit\":\"1.00\"}");
         assertEquals(201, opened.statusCode(), opened.body());
         String account = JSON.readTree(opened.body()).path("accountId").asText();
-        long servedBefore = latestReadsServedByTheProjection();
+        long servedBefore = lookupsAnsweredByTheFreshFold();
 
         // when: each command's version is read back right after its 2xx, before it can have reached the view
         for (int version = 2; version <= 6; version++) {
@@ -110,18 +110,18 @@ class BankAccountsEndToEndIT {
             assertEquals(0, BigDecimal.valueOf(version).compareTo(new BigDecimal(JSON.readTree(read.body()).path("balance").asText())));
         }
 
-        // then: the query service asked the projection's store (with its internal credentials), which answered
-        assertTrue(latestReadsServedByTheProjection() > servedBefore,
-                "no read-your-writes read was answered by the projection's /internal/v1/accounts/{id}/latest");
+        // then: the query service's fresh fold (its own read_committed consumer of the event log, with the query
+        // service's Kafka principal and ACLs) answered some of them before the projection's state reached the view
+        assertTrue(lookupsAnsweredByTheFreshFold() > servedBefore,
+                "no read-your-writes read was answered by the query service's fresh fold");
     }
 
-    /** 200 answers of the projection's read-your-writes route so far, from its Prometheus scrape. */
-    private static long latestReadsServedByTheProjection() throws Exception {
-        String scrape = HTTP.send(HttpRequest.newBuilder(URI.create(stack.projectionUrl() + "/prometheus")).GET().build(),
+    /** Lookups the query service answered with its fresh fold's state so far, from its Prometheus scrape. */
+    private static long lookupsAnsweredByTheFreshFold() throws Exception {
+        String scrape = HTTP.send(HttpRequest.newBuilder(URI.create(stack.queryUrl() + "/prometheus")).GET().build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         return Math.round(scrape.lines()
-                .filter(line -> line.startsWith("http_server_requests_seconds_count{")
-                        && line.contains("uri=\"/internal/v1/accounts/{id}/latest\"") && line.contains("status=\"200\""))
+                .filter(line -> line.startsWith("eventbank_query_fresh_fold_answers_total"))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
                 .sum());
     }

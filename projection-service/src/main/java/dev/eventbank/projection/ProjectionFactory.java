@@ -27,12 +27,6 @@ import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Value;
-import dev.eventbank.projection.state.FreshFold;
-import dev.eventbank.projection.state.FreshStates;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import jakarta.inject.Singleton;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -74,50 +68,9 @@ class ProjectionFactory {
         return SchemaRegistryClients.forConfig(Map.of(SchemaRegistryClients.URL, url, SchemaRegistryClients.USER_INFO, userInfo));
     }
 
-    /**
-     * Read-your-writes from the active generation's account state store ({@code /internal/v1/accounts/{id}/latest?minVersion=}),
-     * with the {@link FreshFold} ahead of it unless {@code eventbank.streams.fresh-fold.enabled} is false; the
-     * generations come through a provider because their topologies tell this bean of every stored state.
-     */
-    @Singleton
-    @Bean(preDestroy = "close")
-    FreshStates freshStates(io.micronaut.context.BeanProvider<ProjectionGenerations> generations, SchemaRegistryClient registry,
-                            KafkaClients kafka,
-                            @Value("${eventbank.streams.max-waiting-reads:10000}") int maxWaitingReads,
-                            @Value("${eventbank.streams.fresh-fold.enabled:true}") boolean freshFold,
-                            @Value("${eventbank.streams.fresh-fold.max-accounts:100000}") int freshFoldMaxAccounts) {
-        java.util.function.Function<String, AccountState> stored = accountId -> generations.get().active().streams()
-                .kafkaStreams().store(StoreQueryParameters.fromNameAndType(Stores.ACCOUNT_STATE,
-                        QueryableStoreTypes.<String, AccountState>keyValueStore())).get(accountId);
-        FreshFold fold = freshFold ? new FreshFold(() -> new KafkaConsumer<>(freshFoldConsumer(kafka)),
-                AvroSerdes.value(BankAccountEvent.class, registry).deserializer(), stored, freshFoldMaxAccounts) : null;
-        // not the blocking executor: it is instrumented, and the meters need the generations (a cycle); a woken read
-        // does one store get there, microseconds
-        return new FreshStates(maxWaitingReads, stored, fold, java.util.concurrent.ForkJoinPool.commonPool());
-    }
-
-    /**
-     * The {@link FreshFold}'s consumer: {@code kafka.*}, then {@code kafka.consumers.fresh-fold.*}, then what the
-     * configuration may not change: committed events only (an aborted event must never be shown), no group (it is
-     * assigned every partition and commits nothing), raw values (decoded with the registry by the fold).
-     */
-    static Map<String, Object> freshFoldConsumer(KafkaClients kafka) {
-        Map<String, Object> settings = kafka.consumer(FRESH_FOLD, Map.of(ConsumerConfig.CLIENT_ID_CONFIG, "projection-fresh-fold"));
-        settings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        settings.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        settings.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
-        settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        settings.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-        settings.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        return settings;
-    }
-
-    /** The fresh fold's consumer's name in the configuration ({@code kafka.consumers.fresh-fold}). */
-    static final String FRESH_FOLD = "fresh-fold";
-
     @Context
     @Bean(preDestroy = "close")
-    ProjectionGenerations projectionGenerations(SchemaRegistryClient registry, FreshStates freshStates,
+    ProjectionGenerations projectionGenerations(SchemaRegistryClient registry,
                                                 @Value("${eventbank.snapshots.every-events:100}") int snapshotEvery,
                                                 @Value("${eventbank.snapshots.every-activity:0s}") java.time.Duration snapshotEveryActivity,
                                                 KafkaClients kafka,
@@ -136,7 +89,7 @@ class ProjectionFactory {
         ProjectionGenerations.TopologyFactory topologies = (progress, publishing) -> {
             StreamsBuilder builder = new StreamsBuilder();
             ReadSideTopology.build(builder, registry, snapshots, progress, publishing,
-                    new CommitPacing(new CommitAfterPause(commitAfterPauseMs), commitIntervalMs), freshStates);
+                    new CommitPacing(new CommitAfterPause(commitAfterPauseMs), commitIntervalMs));
             return builder.build();
         };
         // every generation's properties except its application id and state directory: kafka.*, then these, then

@@ -1,5 +1,6 @@
 package dev.eventbank.projection;
 
+import dev.eventbank.support.testing.Events;
 import dev.eventbank.projection.pipeline.DeadLetterHeaders;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.common.AccountStatus;
@@ -37,8 +38,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -297,47 +296,6 @@ class ProjectionServiceIT {
         assertEquals(200, lag.statusCode(), lag.body());
         assertTrue(lag.body().contains("partition"), lag.body());
         assertEquals(200, get("/metrics/" + ProjectionLagMetrics.MS_NAME).statusCode());
-    }
-
-    @Test
-    void shouldAnswerAReadYourWritesReadOnceTheEventIsFoldedWhetherItWaitedOrNot() throws Exception {
-        // given: an account at version 2, and a read of version 3 that waits there before version 3 exists
-        String accountId = UUID.randomUUID().toString();
-        produce(List.of(Events.opened(accountId, "100.00"), Events.deposited(accountId, 2, "10.00", "110.00")));
-        String latest = InternalApi.V1 + "/accounts/" + accountId + "/latest";
-        awaitFound(latest + "?minVersion=2");
-        CompletableFuture<HttpResponse<String>> waiting = CompletableFuture.supplyAsync(() -> {
-            try {
-                return get(latest + "?minVersion=3&waitMs=20000");
-            } catch (Exception e) {
-                throw new java.util.concurrent.CompletionException(e);
-            }
-        });
-        Thread.sleep(300);
-        boolean answeredEarly = waiting.isDone();
-
-        // when
-        produce(List.of(Events.deposited(accountId, 3, "5.00", "115.00")));
-
-        // then: the waiting read gets version 3 (well before its 20 s), and so does one that comes after
-        assertFalse(answeredEarly, "answered before version 3 existed: " + (answeredEarly ? waiting.get().body() : ""));
-        InternalApi.StateAnswer woken = InternalApi.state(waiting.get(15, TimeUnit.SECONDS), registry);
-        assertEquals("FOUND", woken.outcome());
-        assertEquals(3, woken.state().getVersion());
-        assertEquals(new BigDecimal("115.0000"), woken.state().getBalance());
-        assertEquals(3, state(latest + "?minVersion=1").state().getVersion());
-
-        // then: a version not reached within the wait says where the account is; an unknown account says so
-        InternalApi.StateAnswer beyond = state(latest + "?minVersion=9&waitMs=50");
-        assertEquals("BEYOND_CURRENT", beyond.outcome());
-        assertEquals(3L, beyond.currentVersion());
-        assertEquals("UNKNOWN_ACCOUNT", state(InternalApi.V1 + "/accounts/" + UUID.randomUUID() + "/latest?minVersion=1").outcome());
-
-        // then: out-of-range parameters are the caller's 400, never clamped
-        for (String bad : List.of("?minVersion=0", "?minVersion=1&waitMs=-1", "?minVersion=1&waitMs=30001", "")) {
-            HttpResponse<String> refused = get(latest + bad);
-            assertEquals(400, refused.statusCode(), bad + ": " + refused.body());
-        }
     }
 
     private static void produce(List<BankAccountEvent> events) throws Exception {

@@ -7,7 +7,6 @@ import dev.eventbank.schemas.readmodel.AccountState;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -18,43 +17,19 @@ import java.util.function.Predicate;
  *
  * <p>A read with a minimum version that the view has not reached yet waits for the view's notification, never
  * longer than the given bound, without holding a thread: the answer is computed on {@code executor} once the
- * version arrives or the time is up. Meanwhile it asks a {@link FreshSource} (the projection's store, which has a
- * state milliseconds before it travels to the view): whichever has the version first answers.
+ * version arrives or the time is up. The reader may be more than the view ({@link FreshAccountReader}): whatever wakes
+ * the waiters first with the version answers.
  */
 public final class AccountQueries {
-
-    /**
-     * Where a read-your-writes read may find a version before the view has it.
-     */
-    @FunctionalInterface
-    public interface FreshSource {
-
-        /** Nowhere: only the view answers. */
-        FreshSource NONE = (accountId, minVersion, maxWait) -> CompletableFuture.completedFuture(Optional.empty());
-
-        /**
-         * The account's state once it has at least {@code minVersion}, waiting at most {@code maxWait}; empty when it
-         * does not have it by then or cannot answer (a failed future is ignored like an empty one).
-         */
-        CompletableFuture<Optional<AccountState>> atLeast(String accountId, long minVersion, Duration maxWait);
-    }
 
     private final AccountReader reader;
     private final VersionWaiters waiters;
     private final Executor executor;
-    private final FreshSource fresh;
 
-    /** Queries answered by the view alone. */
     public AccountQueries(AccountReader reader, VersionWaiters waiters, Executor executor) {
-        this(reader, waiters, executor, FreshSource.NONE);
-    }
-
-    /** @param fresh asked in parallel with the view's wait when a read's version is not in the view yet */
-    public AccountQueries(AccountReader reader, VersionWaiters waiters, Executor executor, FreshSource fresh) {
         this.reader = reader;
         this.waiters = waiters;
         this.executor = executor;
-        this.fresh = fresh;
     }
 
     /** What a lookup by id found. */
@@ -76,7 +51,7 @@ public final class AccountQueries {
     }
 
     /**
-     * The account, once the view (or the {@link FreshSource}) has at least {@code minVersion} of it (0 = whatever
+     * The account, once the reader has at least {@code minVersion} of it (0 = whatever
      * the view has now), waiting at most {@code maxWait}. An unknown account also waits when a version is asked for: its opening may not be
      * visible yet.
      */
@@ -104,29 +79,7 @@ public final class AccountQueries {
             arrival.cancel(false);
             return CompletableFuture.completedFuture(lookup(again, minVersion));
         }
-        CompletableFuture<Lookup> answer = new CompletableFuture<>();
-        fromView(accountId, minVersion, maxWait, readable, arrival, deadline).whenComplete((lookup, error) -> {
-            if (error == null) {
-                answer.complete(lookup);
-            } else {
-                answer.completeExceptionally(error);
-            }
-        });
-        if (seen != null && now == null) {
-            // the view knows the account and the caller may not read it, which never changes (an account's owner is
-            // set once): the projection is not asked, as by every other read of it
-            return answer;
-        }
-        // a state the caller may not read is ignored here: the view's wait answers it, at the same time as an
-        // account that does not exist
-        fresh.atLeast(accountId, minVersion, maxWait).thenAccept(state -> state
-                .filter(found -> reaches(found, minVersion) && readable.test(found))
-                .ifPresent(found -> {
-                    if (answer.complete(new Lookup.Found(found))) {
-                        arrival.cancel(false);
-                    }
-                }));
-        return answer;
+        return fromView(accountId, minVersion, maxWait, readable, arrival, deadline);
     }
 
     private CompletableFuture<Lookup> fromView(String accountId, long minVersion, Duration maxWait,

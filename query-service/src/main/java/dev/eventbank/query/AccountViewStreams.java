@@ -15,6 +15,7 @@ import io.micronaut.context.event.ApplicationEventListener;
 import io.micronaut.context.event.BeanCreatedEvent;
 import io.micronaut.context.event.BeanCreatedEventListener;
 import io.micronaut.context.exceptions.ConfigurationException;
+import io.micronaut.core.annotation.Nullable;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import org.apache.kafka.clients.admin.Admin;
@@ -63,14 +64,17 @@ final class AccountViewStreams implements BeanCreatedEventListener<ConfiguredStr
     private final MeterRegistry meters;
     private final int partitions;
     private final short replicationFactor;
+    private final FreshFold fold;
     private final RestoreCounter restoring = new RestoreCounter();
     private volatile KafkaStreamsMetrics metrics;
 
-    AccountViewStreams(SchemaRegistryClient registry, VersionWaiters waiters, KafkaClients kafka, MeterRegistry meters,
-                       @Value("${eventbank.topics.partitions:12}") int partitions,
+    /** @param fold the fresh fold ({@code eventbank.query.fresh-reads}), started with the view; null when off */
+    AccountViewStreams(SchemaRegistryClient registry, VersionWaiters waiters, @Nullable FreshFold fold, KafkaClients kafka,
+                       MeterRegistry meters, @Value("${eventbank.topics.partitions:12}") int partitions,
                        @Value("${eventbank.topics.replication-factor:1}") short replicationFactor) {
         this.registry = registry;
         this.waiters = waiters;
+        this.fold = fold;
         this.kafka = kafka;
         this.meters = meters;
         this.partitions = partitions;
@@ -91,7 +95,7 @@ final class AccountViewStreams implements BeanCreatedEventListener<ConfiguredStr
         config.put(StreamsConfig.globalConsumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
         config.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
-        AccountViewTopology.build(builder, registry, waiters);
+        AccountViewTopology.build(builder, registry, this::stored);
         return builder;
     }
 
@@ -124,6 +128,18 @@ final class AccountViewStreams implements BeanCreatedEventListener<ConfiguredStr
         KafkaStreamsMetrics bound = new KafkaStreamsMetrics(streams);
         bound.bindTo(meters);
         metrics = bound;
+        if (fold != null) {
+            // from now on the view can be asked (while it restores the fold leaves accounts to it)
+            fold.start();
+        }
+    }
+
+    /** The view stored {@code version} of the account: the fold's copy is not ahead any more; waiting reads wake. */
+    private void stored(String accountId, long version) {
+        if (fold != null) {
+            fold.caughtUp(accountId, version);
+        }
+        waiters.updated(accountId, version);
     }
 
     /** Store partitions being restored from their topic right now (the global store's). */

@@ -1,6 +1,5 @@
 package dev.eventbank.query;
 
-import dev.eventbank.support.readyourwrites.VersionWaiters;
 import dev.eventbank.schemas.catalog.Stores;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.readmodel.AccountState;
@@ -15,6 +14,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
+import java.util.function.ObjLongConsumer;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * {@code account-view-store}, a Kafka Streams <em>global</em> store, so every query instance holds every
  * account and answers any id without routing to another instance. Framework-free.
  *
- * <p>Each put signals {@link VersionWaiters}, which is how {@code minVersion} reads wait without polling. The
+ * <p>Each put is told to {@code stored} (the {@code VersionWaiters}, which is how {@code minVersion} reads wait
+ * without polling, and the {@link FreshFold}, which drops what the view has caught up with). The
  * store only moves forward: a state older than the stored one (e.g. while the projection is being rebuilt
  * from the log under a new application id) is ignored; a tombstone deletes the account.
  *
@@ -36,7 +37,8 @@ public final class AccountViewTopology {
     private AccountViewTopology() {
     }
 
-    public static void build(StreamsBuilder builder, SchemaRegistryClient registry, VersionWaiters waiters) {
+    /** @param stored told of each state put into the view: its account id and version (on the global thread) */
+    public static void build(StreamsBuilder builder, SchemaRegistryClient registry, ObjLongConsumer<String> stored) {
         Serde<AccountState> stateSerde = AvroSerdes.value(AccountState.class, registry);
         builder.addGlobalStore(
                 org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
@@ -46,17 +48,17 @@ public final class AccountViewTopology {
                         .withLoggingDisabled(),
                 Topics.STATE.name(),
                 Consumed.with(Serdes.String(), stateSerde).withName("bank-account-state-source"),
-                () -> new ViewUpdater(waiters));
+                () -> new ViewUpdater(stored));
     }
 
     /** Puts each state into the view, then wakes up the readers waiting for it. */
     static final class ViewUpdater implements Processor<String, AccountState, Void, Void> {
 
-        private final VersionWaiters waiters;
+        private final ObjLongConsumer<String> onStored;
         private KeyValueStore<String, AccountState> store;
 
-        ViewUpdater(VersionWaiters waiters) {
-            this.waiters = waiters;
+        ViewUpdater(ObjLongConsumer<String> onStored) {
+            this.onStored = onStored;
         }
 
         @Override
@@ -80,7 +82,7 @@ public final class AccountViewTopology {
                 return;
             }
             store.put(record.key(), record.value());
-            waiters.updated(record.key(), record.value().getVersion());
+            onStored.accept(record.key(), record.value().getVersion());
         }
     }
 }

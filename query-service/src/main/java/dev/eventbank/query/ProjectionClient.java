@@ -72,13 +72,8 @@ final class ProjectionClient {
      * @throws QueryProblem (in the future) 503 for anything but a 200 that reads as {@code type}
      */
     <T> CompletableFuture<T> get(String pathAndQuery, Class<T> type) {
-        return get(pathAndQuery, type, timeout);
-    }
-
-    /** As {@link #get(String, Class)}, waiting at most {@code wait} for the answer (a read that waits there). */
-    <T> CompletableFuture<T> get(String pathAndQuery, Class<T> type, Duration wait) {
         URI target = base.resolve(pathAndQuery);
-        return send(target, wait).thenApply(answer -> {
+        return send(target).thenApply(answer -> {
             if (answer.statusCode() == 401 || answer.statusCode() == 403) {
                 LOG.warn("projection refused this service's credentials target={} status={}: check that "
                         + "eventbank.security.internal.username/password are the same on both services", target,
@@ -101,7 +96,7 @@ final class ProjectionClient {
     /** GETs {@code pathAndQuery} (relative, already encoded) from the projection and relays its answer as it is. */
     CompletableFuture<HttpResponse<?>> relay(String pathAndQuery) {
         URI target = base.resolve(pathAndQuery);
-        return send(target, timeout).thenApply(answer -> {
+        return send(target).thenApply(answer -> {
             if (answer.statusCode() >= 500) {
                 LOG.warn("projection failed target={} status={}", target, answer.statusCode());
                 throw unavailable("the projection service answered " + answer.statusCode() + "; retry in a moment");
@@ -113,8 +108,8 @@ final class ProjectionClient {
         });
     }
 
-    private CompletableFuture<java.net.http.HttpResponse<byte[]>> send(URI target, Duration wait) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(target).timeout(wait).GET();
+    private CompletableFuture<java.net.http.HttpResponse<byte[]>> send(URI target) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(target).timeout(timeout).GET();
         if (authorization != null) {
             builder.header("Authorization", authorization);
         }

@@ -12,11 +12,9 @@ import org.slf4j.LoggerFactory;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
@@ -36,7 +34,6 @@ final class ProjectionReads {
     private static final String TOTALS_TOPIC = "bank-totals";
 
     /** How much longer than its wait a read-your-writes request may take (the way to the projection and back). */
-    private static final Duration LATEST_MARGIN = Duration.ofSeconds(1);
 
     private final ProjectionClient projection;
     private final Deserializer<BankAccountEvent> events;
@@ -73,22 +70,6 @@ final class ProjectionReads {
         // encoded: an instant past year 9999 is written with a sign, +10000-01-01T00:00:00Z, and a bare + in a query
         // is a space
         return state(accountId, "asOf=" + encode(instant.toString()), instant.toString());
-    }
-
-    /**
-     * Read-your-writes from the projection's store ({@link AccountQueries.FreshSource}): the account's state once it
-     * has {@code minVersion}, waiting there at most {@code maxWait}; empty when it does not have it by then, or when
-     * the projection cannot answer (unreachable, restoring: logged by the client), since the view's own wait
-     * answers then.
-     */
-    CompletableFuture<Optional<AccountState>> latest(String accountId, long minVersion, Duration maxWait) {
-        // the request may take the whole wait, plus the way there and back
-        return projection.get(ProjectionV1.PATH + "accounts/" + encode(accountId) + "/latest?minVersion=" + minVersion
-                        + "&waitMs=" + maxWait.toMillis(), ProjectionV1.State.class, maxWait.plus(LATEST_MARGIN))
-                .thenApply(answer -> ProjectionV1.State.FOUND.equals(answer.outcome())
-                        ? Optional.of(readable(() -> states.deserialize(Topics.STATE.name(), Base64.getDecoder().decode(answer.state()))))
-                        : Optional.<AccountState>empty())
-                .exceptionally(error -> Optional.empty());
     }
 
     /** The bank totals. */

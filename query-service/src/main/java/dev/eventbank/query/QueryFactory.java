@@ -1,6 +1,20 @@
 package dev.eventbank.query;
 
 import dev.eventbank.support.readyourwrites.VersionWaiters;
+import dev.eventbank.support.kafka.KafkaClients;
+import dev.eventbank.schemas.events.BankAccountEvent;
+import dev.eventbank.schemas.serde.AvroSerdes;
+import io.micronaut.context.BeanProvider;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.core.annotation.Nullable;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import dev.eventbank.schemas.serde.SchemaRegistryClient;
 import dev.eventbank.schemas.serde.SchemaRegistryClients;
 import io.micronaut.context.annotation.Context;
@@ -49,13 +63,58 @@ class QueryFactory {
         return new ProjectionReads(projection, registry);
     }
 
+    /**
+     * Read-your-writes before the projection has published a state ({@link FreshFold}); unless
+     * {@code eventbank.query.fresh-reads} is false. Started by {@link AccountViewStreams} with the view; the view is
+     * reached through a provider because the view's app is created after this bean.
+     */
     @Singleton
-    AccountQueries accountQueries(KafkaStreams streams, VersionWaiters waiters, ProjectionReads projection,
-                                  @Named(TaskExecutors.IO) ExecutorService executor,
-                                  @Value("${eventbank.query.fresh-reads:true}") boolean freshReads) {
-        // fresh reads: a minVersion read the view cannot answer yet also asks the projection's store, which has the
-        // state a commit and a topic hop earlier (docs/read-side-performance.md)
-        return new AccountQueries(new StoreAccountReader(streams), waiters, executor,
-                freshReads ? projection::latest : AccountQueries.FreshSource.NONE);
+    @Bean(preDestroy = "close")
+    @Requires(property = "eventbank.query.fresh-reads", notEquals = "false")
+    FreshFold freshFold(BeanProvider<KafkaStreams> streams, SchemaRegistryClient registry, KafkaClients kafka,
+                        VersionWaiters waiters,
+                        @Value("${eventbank.query.fresh-fold-max-accounts:100000}") int maxAccounts) {
+        return new FreshFold(() -> new KafkaConsumer<>(freshFoldConsumer(kafka)),
+                AvroSerdes.value(BankAccountEvent.class, registry).deserializer(),
+                accountId -> new StoreAccountReader(streams.get()).find(accountId), maxAccounts, waiters::updated);
+    }
+
+    /**
+     * The {@link FreshFold}'s consumer: {@code kafka.*}, then {@code kafka.consumers.fresh-fold.*}, then what the
+     * configuration may not change: committed events only (an aborted event must never be shown), no group (it is
+     * assigned every partition and commits nothing), raw values (the fold decodes them with the registry).
+     *
+     * @return a new mutable map of consumer settings
+     */
+    static Map<String, Object> freshFoldConsumer(KafkaClients kafka) {
+        Map<String, Object> settings = kafka.consumer(FRESH_FOLD, Map.of(ConsumerConfig.CLIENT_ID_CONFIG, "query-fresh-fold"));
+        settings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        settings.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        settings.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        settings.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        settings.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        return settings;
+    }
+
+    /** The fresh fold's consumer's name in the configuration ({@code kafka.consumers.fresh-fold}). */
+    static final String FRESH_FOLD = "fresh-fold";
+
+    @Singleton
+    AccountQueries accountQueries(KafkaStreams streams, VersionWaiters waiters, @Nullable FreshFold fold,
+                                  @Named(TaskExecutors.IO) ExecutorService executor, MeterRegistry meters) {
+        AccountReader view = new StoreAccountReader(streams);
+        if (fold == null) {
+            return new AccountQueries(view, waiters, executor);
+        }
+        FreshAccountReader reader = new FreshAccountReader(view, fold);
+        // how much the fold does: events folded ahead of the view, accounts ahead now, lookups it answered
+        FunctionCounter.builder("eventbank.query.fresh.fold.events", fold, FreshFold::foldedEvents)
+                .description("events folded ahead of the view by the fresh fold").register(meters);
+        Gauge.builder("eventbank.query.fresh.fold.accounts.ahead", fold, FreshFold::aheadCount)
+                .description("accounts whose state in the fresh fold is newer than the view's").register(meters);
+        FunctionCounter.builder("eventbank.query.fresh.fold.answers", reader, FreshAccountReader::freshAnswers)
+                .description("account lookups answered with the fresh fold's state, newer than the view's").register(meters);
+        return new AccountQueries(reader, waiters, executor);
     }
 }

@@ -53,7 +53,7 @@ class AccountViewTopologyTest {
     void startDriver() {
         SchemaRegistryClient registry = SchemaRegistryClients.forUrl("mock://account-view-test-" + UUID.randomUUID());
         StreamsBuilder builder = new StreamsBuilder();
-        AccountViewTopology.build(builder, registry, waiters);
+        AccountViewTopology.build(builder, registry, waiters::updated);
         Properties properties = new Properties();
         properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "account-view-test");
         properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");

@@ -5,7 +5,6 @@ import dev.eventbank.projection.history.AccountTimeline;
 import dev.eventbank.projection.rebuild.ProjectionGeneration;
 import dev.eventbank.projection.rebuild.ProjectionGenerations;
 import dev.eventbank.projection.security.InternalCredentials;
-import dev.eventbank.projection.state.FreshStates;
 import dev.eventbank.projection.totals.BankTotalsProjection;
 import dev.eventbank.projection.totals.BankTotalsReader;
 import dev.eventbank.schemas.serde.SchemaRegistryClient;
@@ -21,18 +20,14 @@ import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The projection's internal read API, version 1, for the query service only ({@link InternalV1}; the query service
  * owns the public read API, its parameter checks and texts): {@code GET /internal/v1/accounts/{id}/events?fromVersion=&limit=},
- * {@code GET /internal/v1/accounts/{id}/state?asOfVersion=|asOf=}, {@code GET /internal/v1/accounts/{id}/latest?minVersion=&waitMs=}
- * and {@code GET /internal/v1/bank/totals}. Typed:
+ * {@code GET /internal/v1/accounts/{id}/state?asOfVersion=|asOf=} and {@code GET /internal/v1/bank/totals}. Typed:
  * the id is a UUID and the numbers are bound by Micronaut (anything else is the framework's 400); every outcome of a
  * read is a 200 with a typed code. A number out of its range ({@code fromVersion} and {@code asOfVersion} from 1,
  * {@code limit} 1..{@value #MAX_LIMIT}) is a 400 problem naming it, never clamped and never a 500: the query service
@@ -51,20 +46,15 @@ final class InternalQueryController {
 
     static final int MAX_LIMIT = 1000;
 
-    /** Longest read-your-writes wait a caller may ask for, in ms (the query service's is 5 s by default). */
-    static final long MAX_WAIT_MS = 30_000;
-
     private final AccountTimeline timeline;
     private final PartitionRouter router;
     private final BankTotalsReader totals;
     private final ProjectionGenerations generations;
     private final InternalV1.Encoder encoder;
-    private final FreshStates fresh;
 
     InternalQueryController(AccountTimeline timeline, PartitionRouter router, BankTotalsReader totals,
-                            ProjectionGenerations generations, SchemaRegistryClient registry, FreshStates fresh) {
+                            ProjectionGenerations generations, SchemaRegistryClient registry) {
         this.timeline = timeline;
-        this.fresh = fresh;
         this.router = router;
         this.totals = totals;
         this.generations = generations;
@@ -98,28 +88,6 @@ final class InternalQueryController {
         long generation = generations.active().number();
         return router.forwardIfRemote(accountId, request).orElseGet(() -> HttpResponse
                 .ok(encoder.state(instant == null ? timeline.asOfVersion(accountId, asOfVersion) : timeline.asOf(accountId, instant)))
-                .header(ProjectionGeneration.HEADER, String.valueOf(generation)));
-    }
-
-    /**
-     * Read-your-writes: the account's latest state once the active generation's store has at least
-     * {@code minVersion} of it, waiting at most {@code waitMs} ({@link FreshStates}; the state may not be committed
-     * by the projection yet, its event is). {@code FOUND}, or after the wait {@code BEYOND_CURRENT} with the current
-     * version, or {@code UNKNOWN_ACCOUNT}. A store that cannot be read right now (a rebalance, a restore) is a 503.
-     */
-    @Get("/accounts/{id}/latest")
-    CompletableFuture<HttpResponse<?>> latest(HttpRequest<?> request, @PathVariable UUID id, @QueryValue long minVersion,
-                                              @QueryValue(defaultValue = "0") long waitMs) {
-        inRange("minVersion", minVersion, 1, Long.MAX_VALUE);
-        inRange("waitMs", waitMs, 0, MAX_WAIT_MS);
-        String accountId = id.toString();
-        long generation = generations.active().number();
-        Optional<HttpResponse<?>> forwarded = router.forwardIfRemote(accountId, request);
-        if (forwarded.isPresent()) {
-            return CompletableFuture.completedFuture(forwarded.get());
-        }
-        return fresh.atLeast(accountId, minVersion, Duration.ofMillis(waitMs)).thenApply(state -> HttpResponse
-                .ok(encoder.latest(state, minVersion))
                 .header(ProjectionGeneration.HEADER, String.valueOf(generation)));
     }
 

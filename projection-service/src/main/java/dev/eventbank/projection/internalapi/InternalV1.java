@@ -89,18 +89,7 @@ final class InternalV1 {
             throw new IllegalStateException("unhandled time travel result " + asOf);
         }
 
-        /** A read-your-writes answer: {@code FOUND} when {@code state} has {@code minVersion}, else what it has. */
-        State latest(AccountState state, long minVersion) {
-            if (state == null) {
-                return new State("UNKNOWN_ACCOUNT", null, null, null);
-            }
-            if (state.getVersion() < minVersion) {
-                return new State("BEYOND_CURRENT", null, state.getVersion(), null);
-            }
-            return new State("FOUND", encode(states.serialize(Topics.STATE.name(), state)), null, null);
-        }
-
-                Totals totals(BankTotals current) {
+        Totals totals(BankTotals current) {
             return new Totals(encode(totals.serialize(BankTotalsProjection.TOPIC, current)));
         }
 

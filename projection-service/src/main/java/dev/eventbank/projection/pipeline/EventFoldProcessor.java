@@ -1,7 +1,7 @@
 package dev.eventbank.projection.pipeline;
 
 import dev.eventbank.projection.state.AccountStateProjection;
-import dev.eventbank.projection.state.AccountStateView;
+import dev.eventbank.schemas.readmodel.AccountStateView;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.events.BankAccountEvent;
 import dev.eventbank.schemas.serde.SchemaRegistryException;

@@ -106,16 +106,6 @@ public final class ReadSideTopology {
      */
     public static void build(StreamsBuilder builder, SchemaRegistryClient registry, Snapshots.Policy snapshotPolicy,
                              LogProgress progress, Publishing publishing, CommitPacing pacing) {
-        build(builder, registry, snapshotPolicy, progress, publishing, pacing, AccountStateProjection.Listener.NONE);
-    }
-
-    /**
-     * As above, telling {@code stored} of every account state stored while publishing (read-your-writes waiters of
-     * the internal API, {@link dev.eventbank.projection.state.FreshStates}).
-     */
-    public static void build(StreamsBuilder builder, SchemaRegistryClient registry, Snapshots.Policy snapshotPolicy,
-                             LogProgress progress, Publishing publishing, CommitPacing pacing,
-                             AccountStateProjection.Listener stored) {
         Serde<AccountState> stateSerde = AvroSerdes.value(AccountState.class, registry);
         Serde<AccountSnapshot> snapshotSerde = AvroSerdes.value(AccountSnapshot.class, registry);
         Serde<BankTotals> totalsSerde = AvroSerdes.value(BankTotals.class, registry);
@@ -131,7 +121,7 @@ public final class ReadSideTopology {
                 .stream(Topics.EVENTS.name(), Consumed.with(Serdes.String(), Serdes.ByteArray())
                         .withName("bank-account-events-source"))
                 .process(() -> new EventFoldProcessor(eventDeserializer, progress, publishing, pacing,
-                                new AccountStateProjection(publishing, stored),
+                                new AccountStateProjection(publishing),
                                 List.of(new AccountHistoryProjection(), new BankTotalsProjection(),
                                         new SnapshotProjection(snapshotPolicy, publishing))),
                         Named.as("account-state-fold"),

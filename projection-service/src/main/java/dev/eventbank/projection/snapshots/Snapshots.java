@@ -1,6 +1,6 @@
 package dev.eventbank.projection.snapshots;
 
-import dev.eventbank.projection.state.AccountStateView;
+import dev.eventbank.schemas.readmodel.AccountStateView;
 import dev.eventbank.schemas.readmodel.AccountSnapshot;
 import dev.eventbank.schemas.readmodel.AccountState;
 

@@ -6,6 +6,7 @@ import dev.eventbank.schemas.catalog.Stores;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.events.BankAccountEvent;
 import dev.eventbank.schemas.readmodel.AccountState;
+import dev.eventbank.schemas.readmodel.AccountStateView;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
@@ -31,35 +32,12 @@ public final class AccountStateProjection {
     /** The latest state per account (the catalogue's name, shared with the interactive queries). */
     public static final String STORE = Stores.ACCOUNT_STATE;
 
-    /**
-     * Told of every state this projection stores while it publishes (the active generation), right after the put:
-     * the internal API's read-your-writes waiters ({@link FreshStates}) answer from the store as soon as the event
-     * is folded, before the projection's transaction commits. Called on the stream thread: must not block.
-     */
-    @FunctionalInterface
-    public interface Listener {
-
-        /** Nobody listens. */
-        Listener NONE = (accountId, version) -> {
-        };
-
-        /** {@code accountId}'s state at {@code version} is in the store now. */
-        void stored(String accountId, long version);
-    }
-
     private final Publishing publishing;
-    private final Listener listener;
     private ProcessorContext<String, ProjectionOutput> context;
     private KeyValueStore<String, AccountState> store;
 
     public AccountStateProjection(Publishing publishing) {
-        this(publishing, Listener.NONE);
-    }
-
-    /** @param listener told of each state stored while publishing */
-    public AccountStateProjection(Publishing publishing, Listener listener) {
         this.publishing = publishing;
-        this.listener = listener;
     }
 
     /** What one event did to the state: the state before it (null = unknown account) and the fold's outcome. */
@@ -100,7 +78,6 @@ public final class AccountStateProjection {
         if (fold instanceof AccountStateView.Fold.Applied applied) {
             store.put(accountId, applied.state());
             if (publishing.enabled()) {
-                listener.stored(accountId, applied.state().getVersion());
                 context.forward(new Record<>(accountId, new ProjectionOutput.StateChanged(applied.state()), timestamp));
             }
         }

@@ -1,11 +1,12 @@
 package dev.eventbank.projection.history;
 
-import dev.eventbank.projection.Events;
+import dev.eventbank.support.testing.Events;
+import dev.eventbank.support.testing.Events;
 import dev.eventbank.projection.TestDriverConfig;
 import dev.eventbank.projection.pipeline.ReadSideTopology;
 import dev.eventbank.projection.snapshots.SnapshotProjection;
 import dev.eventbank.projection.state.AccountStateProjection;
-import dev.eventbank.projection.state.AccountStateView;
+import dev.eventbank.schemas.readmodel.AccountStateView;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.common.AccountType;
 import dev.eventbank.schemas.events.BankAccountEvent;

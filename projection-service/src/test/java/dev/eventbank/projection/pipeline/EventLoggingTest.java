@@ -1,6 +1,7 @@
 package dev.eventbank.projection.pipeline;
 
-import dev.eventbank.projection.Events;
+import dev.eventbank.support.testing.Events;
+import dev.eventbank.support.testing.Events;
 import dev.eventbank.projection.TestDriverConfig;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;

@@ -1,6 +1,7 @@
 package dev.eventbank.projection.pipeline;
 
-import dev.eventbank.projection.Events;
+import dev.eventbank.support.testing.Events;
+import dev.eventbank.support.testing.Events;
 import dev.eventbank.projection.TestDriverConfig;
 import dev.eventbank.projection.history.AccountHistoryProjection;
 import dev.eventbank.projection.history.HistoryKeys;

@@ -1,8 +1,9 @@
 package dev.eventbank.projection.rebuild;
 
+import dev.eventbank.support.testing.Events;
 import dev.eventbank.projection.TestSecurity;
 import dev.eventbank.projection.TestTopics;
-import dev.eventbank.projection.Events;
+import dev.eventbank.support.testing.Events;
 import dev.eventbank.projection.InternalApi;
 import dev.eventbank.projection.totals.BankTotalsProjection;
 import dev.eventbank.schemas.catalog.Topics;

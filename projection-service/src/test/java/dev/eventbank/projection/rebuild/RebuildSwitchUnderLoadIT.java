@@ -1,7 +1,8 @@
 package dev.eventbank.projection.rebuild;
 
+import dev.eventbank.support.testing.Events;
 import dev.eventbank.projection.TestSecurity;
-import dev.eventbank.projection.Events;
+import dev.eventbank.support.testing.Events;
 import dev.eventbank.projection.TestTopics;
 import dev.eventbank.projection.totals.BankTotalsProjection;
 

@@ -1,8 +1,9 @@
 package dev.eventbank.projection.security;
 
+import dev.eventbank.support.testing.Events;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.eventbank.projection.Events;
+import dev.eventbank.support.testing.Events;
 import dev.eventbank.projection.InternalApi;
 import dev.eventbank.projection.TestSecurity;
 import dev.eventbank.projection.TestTopics;

@@ -1,7 +1,8 @@
 package dev.eventbank.projection.snapshots;
 
-import dev.eventbank.projection.Events;
-import dev.eventbank.projection.state.AccountStateView;
+import dev.eventbank.support.testing.Events;
+import dev.eventbank.support.testing.Events;
+import dev.eventbank.schemas.readmodel.AccountStateView;
 import dev.eventbank.schemas.common.AccountStatus;
 import dev.eventbank.schemas.common.AccountType;
 import dev.eventbank.schemas.events.BankAccountEvent;

@@ -1,6 +1,7 @@
 package dev.eventbank.projection.snapshots;
 
-import dev.eventbank.projection.Events;
+import dev.eventbank.support.testing.Events;
+import dev.eventbank.support.testing.Events;
 import dev.eventbank.projection.TestDriverConfig;
 import dev.eventbank.projection.pipeline.LogProgress;
 import dev.eventbank.projection.pipeline.ReadSideTopology;

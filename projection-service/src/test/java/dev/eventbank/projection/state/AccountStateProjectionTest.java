@@ -1,6 +1,7 @@
 package dev.eventbank.projection.state;
 
-import dev.eventbank.projection.Events;
+import dev.eventbank.support.testing.Events;
+import dev.eventbank.support.testing.Events;
 import dev.eventbank.projection.TestDriverConfig;
 import dev.eventbank.projection.pipeline.DeadLetterHeaders;
 import dev.eventbank.projection.pipeline.ReadSideTopology;

@@ -1,7 +1,9 @@
 package dev.eventbank.projection.state;
 
-import dev.eventbank.projection.Events;
-import dev.eventbank.projection.state.AccountStateView.Fold;
+import dev.eventbank.support.testing.Events;
+import dev.eventbank.support.testing.Events;
+import dev.eventbank.schemas.readmodel.AccountStateView;
+import dev.eventbank.schemas.readmodel.AccountStateView.Fold;
 import dev.eventbank.schemas.common.AccountStatus;
 import dev.eventbank.schemas.common.AccountType;
 import dev.eventbank.schemas.events.BankAccountEvent;

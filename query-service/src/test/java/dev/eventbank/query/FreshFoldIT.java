@@ -1,6 +1,6 @@
-package dev.eventbank.projection.state;
+package dev.eventbank.query;
 
-import dev.eventbank.projection.Events;
+import dev.eventbank.support.testing.Events;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.common.AccountStatus;
 import dev.eventbank.schemas.events.BankAccountEvent;
@@ -39,29 +39,29 @@ import java.util.function.BooleanSupplier;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The fresh fold on a real broker: committed events only, folded on the store's state, in log order. */
+/** The fresh fold on a real broker: committed events only, folded in log order. */
 class FreshFoldIT {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     @Test
     void shouldFoldCommittedEventsAheadOfTheStoreAndNeverAnAbortedOne() throws Exception {
-        // given: the fold reading the event log, and a store that knows nothing yet
+        // given: the fold reading the event log, and a view that knows nothing yet
         String bootstrapServers = TestBroker.shared().bootstrapServers();
         SchemaRegistryClient registry = SchemaRegistryClients.forUrl(ServiceUnderTest.sharedRegistryUrl());
         createEventsTopic(bootstrapServers);
-        Map<String, AccountState> store = new ConcurrentHashMap<>();
+        Map<String, AccountState> view = new ConcurrentHashMap<>();
         List<String> told = new CopyOnWriteArrayList<>();
         String accountId = UUID.randomUUID().toString();
         try (FreshFold fold = new FreshFold(() -> new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), new ByteArrayDeserializer()),
-                AvroSerdes.value(BankAccountEvent.class, registry).deserializer(), store::get, 1000)) {
-            fold.start((id, version) -> {
-                if (id.equals(accountId)) {
-                    told.add("v" + version);
-                }
-            });
+                AvroSerdes.value(BankAccountEvent.class, registry).deserializer(), view::get, 1000, (id, version) -> {
+                    if (id.equals(accountId)) {
+                        told.add("v" + version);
+                    }
+                })) {
+            fold.start();
             await(fold::reading, "the fold reads the log");
 
             // when: the account is opened and deposited to; an aborted transaction closes it; two more commit
@@ -91,7 +91,7 @@ class FreshFoldIT {
             assertEquals(new BigDecimal("109.5000"), ahead.getBalance());
             assertEquals(List.of("v1", "v2", "v3"), told);
 
-            // then: once the store has version 3 the fold is not ahead any more
+            // then: once the view has version 3 the fold is not ahead any more
             fold.caughtUp(accountId, 3);
             assertEquals(null, fold.ahead(accountId));
         }

@@ -1,8 +1,9 @@
-package dev.eventbank.projection.state;
+package dev.eventbank.query;
 
-import dev.eventbank.projection.Events;
+import dev.eventbank.support.testing.Events;
 import dev.eventbank.schemas.events.BankAccountEvent;
 import dev.eventbank.schemas.readmodel.AccountState;
+import dev.eventbank.schemas.readmodel.AccountStateView;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.junit.jupiter.api.Test;
 
@@ -17,8 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
- * The fresh fold's rules without a broker: it starts from the store's state, keeps only what is ahead of the store,
- * and leaves to the store whatever it cannot fold without guessing. The broker side is {@code FreshFoldIT}.
+ * The fresh fold's rules without a broker: it starts from the view's state, keeps only what is ahead of the view,
+ * and leaves to the view whatever it cannot fold without guessing. The broker side is {@code FreshFoldIT}.
  */
 class FreshFoldTest {
 
@@ -33,29 +34,31 @@ class FreshFoldTest {
         }
         return wire.get(data[0]);
     };
-    private final Map<String, AccountState> store = new ConcurrentHashMap<>();
+    private final Map<String, AccountState> view = new ConcurrentHashMap<>();
+    private final List<String> told = new ArrayList<>();
 
     private FreshFold fold(int maxAccounts) {
         return new FreshFold(() -> {
             throw new IllegalStateException("no broker in this test");
-        }, decode, store::get, maxAccounts);
+        }, decode, view::get, maxAccounts, (accountId, version) -> told.add(accountId + "@" + version));
     }
 
     @Test
-    void shouldFoldFromTheStoresStateAndDropWhatTheStoreCatchesUpWith() {
-        // given: the store has version 1 of A
+    void shouldFoldFromTheViewsStateAndDropWhatTheViewCatchesUpWith() {
+        // given: the view has version 1 of A
         FreshFold fold = fold(10);
-        store.put(A, folded(null, Events.opened(A, "100.00")));
+        view.put(A, folded(null, Events.opened(A, "100.00")));
 
-        // when: versions 2 and 3 are read from the log before the stream thread stores them
+        // when: versions 2 and 3 are read from the log before the projection publishes them
         fold.fold(A, value(Events.deposited(A, 2, "10.00", "110.00")));
         fold.fold(A, value(Events.withdrawn(A, 3, "5.00", "105.00")));
 
-        // then: the fold is ahead with version 3, the store's evolve applied to the store's state
+        // then: the fold is ahead with version 3, the projection's evolve applied to the view's state
         assertEquals(3, fold.ahead(A).getVersion());
         assertEquals(new BigDecimal("105.0000"), fold.ahead(A).getBalance());
+        assertEquals(List.of(A + "@2", A + "@3"), told, "each folded version wakes the waiting reads");
 
-        // then: the store storing version 2 leaves version 3 ahead; storing version 3 drops it
+        // then: the view storing version 2 leaves version 3 ahead; storing version 3 drops it
         fold.caughtUp(A, 2);
         assertEquals(3, fold.ahead(A).getVersion());
         fold.caughtUp(A, 3);
@@ -73,11 +76,11 @@ class FreshFoldTest {
     }
 
     @Test
-    void shouldLeaveAnAccountToTheStoreWhenItCannotFoldWithoutGuessing() {
+    void shouldLeaveAnAccountToTheViewWhenItCannotFoldWithoutGuessing() {
         FreshFold fold = fold(10);
-        store.put(A, folded(null, Events.opened(A, "100.00")));
+        view.put(A, folded(null, Events.opened(A, "100.00")));
 
-        // a version gap: the fold started while the store was behind (version 3 on a stored version 1)
+        // a version gap: the fold started while the view was behind (version 3 on a stored version 1)
         fold.fold(A, value(Events.deposited(A, 3, "10.00", "110.00")));
         assertNull(fold.ahead(A));
 
@@ -87,16 +90,17 @@ class FreshFoldTest {
         fold.fold(A, new byte[]{(byte) 0xFF});
         assertNull(fold.ahead(A));
 
-        // an event the store already has changes nothing
+        // an event the view already has changes nothing
         fold.fold(A, value(Events.opened(A, "100.00")));
         assertNull(fold.ahead(A));
 
-        // a store that cannot be read (a rebalance): nothing folded, nothing thrown
+        // a view that cannot be read (restoring): nothing folded, nothing thrown
         FreshFold unreadable = new FreshFold(() -> null, decode, id -> {
-            throw new IllegalStateException("rebalancing");
-        }, 10);
+            throw new IllegalStateException("restoring");
+        }, 10, (accountId, version) -> told.add(accountId + "@" + version));
         unreadable.fold(B, value(Events.opened(B, "1.00")));
         assertNull(unreadable.ahead(B));
+        assertEquals(List.of(A + "@2"), told, "only what was folded is told");
     }
 
     @Test
@@ -107,7 +111,7 @@ class FreshFoldTest {
         fold.fold(B, value(Events.opened(B, "1.00")));
         fold.fold(A, value(Events.deposited(A, 2, "10.00", "110.00")));
 
-        assertNull(fold.ahead(B), "a second account is left to the store");
+        assertNull(fold.ahead(B), "a second account is left to the view");
         assertEquals(2, fold.ahead(A).getVersion(), "an account already ahead keeps folding");
         assertThrows(IllegalArgumentException.class, () -> fold(0));
     }

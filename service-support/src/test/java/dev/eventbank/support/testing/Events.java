@@ -1,4 +1,4 @@
-package dev.eventbank.projection;
+package dev.eventbank.support.testing;
 
 import dev.eventbank.schemas.AvroDecimals;
 import dev.eventbank.schemas.catalog.Topics;

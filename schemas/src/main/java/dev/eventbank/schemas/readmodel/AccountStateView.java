@@ -1,4 +1,4 @@
-package dev.eventbank.projection.state;
+package dev.eventbank.schemas.readmodel;
 
 import dev.eventbank.schemas.AvroDecimals;
 import dev.eventbank.schemas.common.AccountStatus;
@@ -7,7 +7,6 @@ import dev.eventbank.schemas.events.AccountOpened;
 import dev.eventbank.schemas.events.BankAccountEvent;
 import dev.eventbank.schemas.events.MoneyDeposited;
 import dev.eventbank.schemas.events.MoneyWithdrawn;
-import dev.eventbank.schemas.readmodel.AccountState;
 
 import java.math.BigDecimal;
 
@@ -26,6 +25,10 @@ import java.math.BigDecimal;
  *
  * <p>Limits: balances are taken from the events' {@code balanceAfter} (the write side decided them), not
  * recomputed; the view does not re-check business rules such as overdrafts.
+ *
+ * <p>Why it lives with the contracts: it defines what a {@code bank-account-state} record means, and two services
+ * run it, the projection (into its store and that topic) and the query service (its fresh fold, for read-your-writes
+ * before the projection has published the state), which must give the same state for the same events.
  */
 public final class AccountStateView {
 

@@ -1,8 +1,9 @@
-package dev.eventbank.projection.state;
+package dev.eventbank.query;
 
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.events.BankAccountEvent;
 import dev.eventbank.schemas.readmodel.AccountState;
+import dev.eventbank.schemas.readmodel.AccountStateView;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.PartitionInfo;
@@ -18,29 +19,30 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.ObjLongConsumer;
 import java.util.function.Supplier;
 
 /**
- * Folds the event log's committed events into the latest account states as soon as they are readable, ahead of the
- * projection's Kafka Streams store, so that a read-your-writes read ({@link FreshStates}) does not wait for the
- * stream thread.
+ * Read-your-writes without waiting for the projection: folds the event log's committed events into the latest
+ * account states as soon as they are readable, on top of this service's view of {@code bank-account-state}, and
+ * keeps the states that are ahead of the view.
  *
- * <p>Why a second fold: measured, an event was readable in {@code bank-account-events} 0.7 ms after the command's
- * 2xx at the median but folded into the store 13 ms after it, because the single stream thread folds it only after
- * finishing the previous exactly-once commit (docs/read-side-performance.md). This fold is a plain
- * {@code read_committed} consumer with no group, no transaction and no store: it runs the same
- * {@link AccountStateView#evolve} on the same events, starting from the store's state of the account, so its states
- * are the ones the store reaches a moment later.
+ * <p>Why: an event is readable in {@code bank-account-events} about a millisecond after the command's 2xx, while the
+ * projection folds it, commits its exactly-once transaction and publishes the state, which this service's view then
+ * reads: 13 to 18 ms at the median on an idle stack, seconds under load (docs/read-side-performance.md). This fold is
+ * a plain {@code read_committed} consumer with no group, no transaction and no store, running the projection's own
+ * {@link AccountStateView#evolve} on the same events from the view's state of the account, so its states are the
+ * ones the view shows a moment later. Only committed events are folded (an aborted one is never shown), and the
+ * account's owner comes with the state, so the same read rules apply to it as to the view's.
  *
- * <p>It keeps only the states that are ahead of the store: each is dropped when the stream thread stores that
- * version ({@link #caughtUp}), so the map's size follows the projection's lag, capped at {@code maxAccounts} (beyond
- * that, accounts not yet ahead wait for the store). An event it cannot fold (undecodable, a version gap because it
- * started after the store fell behind, a store that cannot be read during a rebalance) leaves the account to the
- * store: nothing is guessed, nothing is written anywhere.
+ * <p>It keeps only the states that are ahead of the view: each is dropped when the view stores that version
+ * ({@link #caughtUp}), so the map's size follows the projection's lag, capped at {@code maxAccounts} (beyond that,
+ * accounts not yet ahead wait for the view). An event it cannot fold (undecodable, a version gap because it started
+ * while the view was behind, a view that cannot be read while it restores) leaves the account to the view: nothing
+ * is guessed and nothing is written anywhere.
  *
- * <p>Every instance reads every partition of the event log (one decode per event, a few microseconds): partition
- * assignment follows the stream tasks', which change at run time, and an instance asked for a key it does not own
- * forwards the read anyway ({@code PartitionRouter}).
+ * <p>Every instance reads every partition of the event log from its end (one decode per event, tens of microseconds),
+ * as every instance reads all of {@code bank-account-state} for its view.
  */
 public final class FreshFold implements AutoCloseable {
 
@@ -50,10 +52,11 @@ public final class FreshFold implements AutoCloseable {
 
     private final Supplier<Consumer<String, byte[]>> consumers;
     private final Deserializer<BankAccountEvent> events;
-    private final Function<String, AccountState> stored;
+    private final Function<String, AccountState> view;
     private final int maxAccounts;
     private final Map<String, AccountState> ahead = new ConcurrentHashMap<>();
-    private volatile AccountStateProjection.Listener folded = AccountStateProjection.Listener.NONE;
+    private final java.util.concurrent.atomic.AtomicLong foldedEvents = new java.util.concurrent.atomic.AtomicLong();
+    private final ObjLongConsumer<String> folded;
     private volatile Consumer<String, byte[]> consumer;
     private volatile boolean closed;
     private volatile boolean reading;
@@ -62,37 +65,37 @@ public final class FreshFold implements AutoCloseable {
     /**
      * @param consumers   makes the {@code read_committed} consumer (no group: it is assigned every partition)
      * @param events      the event log's value deserializer (the registry's, with the upcasters)
-     * @param stored      the active generation's stored state of an account (null when unknown); may throw while the
-     *                    store cannot be read
-     * @param maxAccounts how many accounts may be ahead of the store at once, 1 or more
+     * @param view        the view's state of an account (null when unknown); may throw while the view cannot be read
+     * @param maxAccounts how many accounts may be ahead of the view at once, 1 or more
+     * @param onFolded    told of each state folded here, with its version (on this fold's thread: must not block)
      */
     public FreshFold(Supplier<Consumer<String, byte[]>> consumers, Deserializer<BankAccountEvent> events,
-                     Function<String, AccountState> stored, int maxAccounts) {
+                     Function<String, AccountState> view, int maxAccounts, ObjLongConsumer<String> onFolded) {
         if (maxAccounts < 1) {
             throw new IllegalArgumentException("maxAccounts must be 1 or more, was " + maxAccounts);
         }
         this.consumers = consumers;
         this.events = events;
-        this.stored = stored;
+        this.view = view;
         this.maxAccounts = maxAccounts;
+        this.folded = onFolded;
     }
 
     /**
      * Starts reading at the end of every partition of {@code bank-account-events} on a thread of its own.
      *
-     * @param onFolded told of each state folded here (on this fold's thread: must not block)
+     * @throws IllegalStateException when started before
      */
-    public synchronized void start(AccountStateProjection.Listener onFolded) {
+    public synchronized void start() {
         if (thread != null) {
             throw new IllegalStateException("already started");
         }
-        this.folded = onFolded;
         thread = new Thread(this::run, "fresh-fold");
         thread.setDaemon(true);
         thread.start();
     }
 
-    /** The account's state when this fold is ahead of the store, else null. */
+    /** The account's state when this fold is ahead of the view, else null. */
     public AccountState ahead(String accountId) {
         return ahead.get(accountId);
     }
@@ -102,12 +105,17 @@ public final class FreshFold implements AutoCloseable {
         return reading;
     }
 
-    /** How many accounts are ahead of the store right now. */
+    /** Events folded ahead of the view since the start (a counter for the metrics). */
+    public long foldedEvents() {
+        return foldedEvents.get();
+    }
+
+    /** How many accounts are ahead of the view right now. */
     public int aheadCount() {
         return ahead.size();
     }
 
-    /** The store has {@code version} of the account: a state of this fold at or below it is not ahead any more. */
+    /** The view has {@code version} of the account: a state of this fold at or below it is not ahead any more. */
     public void caughtUp(String accountId, long version) {
         ahead.computeIfPresent(accountId, (id, state) -> state.getVersion() <= version ? null : state);
     }
@@ -125,14 +133,14 @@ public final class FreshFold implements AutoCloseable {
         try {
             event = events.deserialize(Topics.EVENTS.name(), value);
         } catch (RuntimeException undecodable) {
-            // the stream thread dead-letters it; the account's next events have a gap here and are left to the store
+            // the projection dead-letters it; the account's next events have a gap here and are left to the view
             ahead.remove(accountId);
             return;
         }
         AccountState base = ahead.get(accountId);
         if (base == null) {
             try {
-                base = stored.apply(accountId);
+                base = view.apply(accountId);
             } catch (RuntimeException notReadable) {
                 return;
             }
@@ -141,10 +149,11 @@ public final class FreshFold implements AutoCloseable {
             AccountState state = applied.state();
             if (ahead.containsKey(accountId) || ahead.size() < maxAccounts) {
                 ahead.put(accountId, state);
-                folded.stored(accountId, state.getVersion());
+                foldedEvents.incrementAndGet();
+                folded.accept(accountId, state.getVersion());
             }
         } else if (base != null && event.getVersion() > base.getVersion()) {
-            // rejected: a gap (this fold started after the store fell behind) or an event the store will dead-letter
+            // rejected: a gap (this fold started while the view was behind) or an event the projection dead-letters
             ahead.remove(accountId);
         }
     }
@@ -182,7 +191,7 @@ public final class FreshFold implements AutoCloseable {
             } catch (WakeupException | InterruptException | InterruptedException stopping) {
                 return;
             } catch (RuntimeException failed) {
-                // the store keeps answering on its own; start over from the end, as at start-up
+                // the view keeps answering on its own; start over from the end, as at start-up
                 ahead.clear();
                 LOG.warn("event=fresh_fold_failed error=\"{}\" retryInMs={}", failed, PAUSE_AFTER_FAILURE.toMillis());
                 pause = PAUSE_AFTER_FAILURE;
