@@ -13,7 +13,7 @@ import java.time.Duration;
  * fresh (written less than {@link CommitAfterPause#FRESH_MS} ago):
  * <ul>
  *   <li>a fresh event written after a pause at once ({@link CommitAfterPause});</li>
- *   <li>other fresh events at most {@code freshIntervalMs} (20 ms, {@code eventbank.streams.commit-interval-ms})
+ *   <li>other fresh events at most {@code freshIntervalMs} (100 ms, {@code eventbank.streams.commit-interval-ms})
  *       after they were handled: when that long has passed since this stream thread's last request, the event asks
  *       at once; otherwise a wall-clock tick of its task, scheduled for that, asks one interval later.</li>
  * </ul>
