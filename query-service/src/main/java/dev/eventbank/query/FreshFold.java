@@ -49,6 +49,7 @@ public final class FreshFold implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FreshFold.class);
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration PAUSE_AFTER_FAILURE = Duration.ofSeconds(1);
+    private static final Duration MAX_PAUSE_AFTER_FAILURE = Duration.ofSeconds(60);
 
     private final Supplier<Consumer<String, byte[]>> consumers;
     private final Deserializer<BankAccountEvent> events;
@@ -181,25 +182,31 @@ public final class FreshFold implements AutoCloseable {
                     partitions.forEach(tail::position); // the end as of now, not as of the first poll
                     this.reading = true;
                     LOG.info("event=fresh_fold_started partitions={}", partitions.size());
-                    pause = Duration.ZERO;
                     while (!closed) {
                         for (ConsumerRecord<String, byte[]> record : tail.poll(POLL)) {
                             fold(record.key(), record.value());
                         }
+                        pause = Duration.ZERO; // reading works again: the next fault starts the backoff afresh
                     }
                 }
             } catch (WakeupException | InterruptException | InterruptedException stopping) {
                 return;
             } catch (RuntimeException failed) {
                 // the view keeps answering on its own; start over from the end, as at start-up
+                // doubling up to a limit: a lasting fault (a missing ACL, a broker away) logs a line now and then,
+                // not every second
                 ahead.clear();
-                LOG.warn("event=fresh_fold_failed error=\"{}\" retryInMs={}", failed, PAUSE_AFTER_FAILURE.toMillis());
-                pause = PAUSE_AFTER_FAILURE;
+                pause = pause.isZero() ? PAUSE_AFTER_FAILURE : min(pause.multipliedBy(2), MAX_PAUSE_AFTER_FAILURE);
+                LOG.warn("event=fresh_fold_failed error=\"{}\" retryInMs={}", failed, pause.toMillis());
             } finally {
                 consumer = null;
                 reading = false;
             }
         }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     /** Stops the thread and closes the consumer; waits at most a few seconds. */
