@@ -38,8 +38,11 @@ import java.util.function.Supplier;
  * <p>It keeps only the states that are ahead of the view: each is dropped when the view stores that version
  * ({@link #caughtUp}), so the map's size follows the projection's lag, capped at {@code maxAccounts} (beyond that,
  * accounts not yet ahead wait for the view). An event it cannot fold (undecodable, a version gap because it started
- * while the view was behind, a view that cannot be read while it restores) leaves the account to the view: nothing
- * is guessed and nothing is written anywhere.
+ * while the view was behind, a view that cannot be read while it restores) is not folded: nothing is guessed and
+ * nothing is written anywhere; a state already kept stays until the view has it, so that no read goes back.
+ *
+ * <p>If the consumer fails (the topic not there yet, no READ on it), the fold starts over from the log's end after a
+ * pause that doubles from 1 s to 60 s until a poll works again, with one WARN line per attempt.
  *
  * <p>Every instance reads every partition of the event log from its end (one decode per event, tens of microseconds),
  * as every instance reads all of {@code bank-account-state} for its view.
@@ -51,6 +54,7 @@ public final class FreshFold implements AutoCloseable {
     private static final Duration PAUSE_AFTER_FAILURE = Duration.ofSeconds(1);
     private static final Duration MAX_PAUSE_AFTER_FAILURE = Duration.ofSeconds(60);
 
+    private final String topic;
     private final Supplier<Consumer<String, byte[]>> consumers;
     private final Deserializer<BankAccountEvent> events;
     private final Function<String, AccountState> view;
@@ -72,9 +76,16 @@ public final class FreshFold implements AutoCloseable {
      */
     public FreshFold(Supplier<Consumer<String, byte[]>> consumers, Deserializer<BankAccountEvent> events,
                      Function<String, AccountState> view, int maxAccounts, ObjLongConsumer<String> onFolded) {
+        this(Topics.EVENTS.name(), consumers, events, view, maxAccounts, onFolded);
+    }
+
+    /** As the public constructor, reading {@code topic} instead of the event log (the tests' own topics). */
+    FreshFold(String topic, Supplier<Consumer<String, byte[]>> consumers, Deserializer<BankAccountEvent> events,
+              Function<String, AccountState> view, int maxAccounts, ObjLongConsumer<String> onFolded) {
         if (maxAccounts < 1) {
             throw new IllegalArgumentException("maxAccounts must be 1 or more, was " + maxAccounts);
         }
+        this.topic = topic;
         this.consumers = consumers;
         this.events = events;
         this.view = view;
@@ -124,6 +135,12 @@ public final class FreshFold implements AutoCloseable {
     /**
      * Folds one record of the event log (package-private: the unit tests drive it without a broker).
      *
+     * <p>A state kept here is never dropped for what the fold cannot do (an undecodable event, an event the evolve
+     * rejects, a gap after a restart from the log's end): it is a state the account reached, folded from a prefix of
+     * the log the projection folds in the same order, so the view reaches it too, and dropping it before would let a
+     * later read show the view's older state after this newer one (a read going back). It goes when the view has
+     * its version ({@link #caughtUp}).
+     *
      * @param value the record's value in the wire format, or null (a tombstone, ignored)
      */
     void fold(String accountId, byte[] value) {
@@ -134,28 +151,64 @@ public final class FreshFold implements AutoCloseable {
         try {
             event = events.deserialize(Topics.EVENTS.name(), value);
         } catch (RuntimeException undecodable) {
-            // the projection dead-letters it; the account's next events have a gap here and are left to the view
-            ahead.remove(accountId);
+            // the projection dead-letters it; the account's next events follow a gap and are folded only on a view
+            // that has them
             return;
         }
-        AccountState base = ahead.get(accountId);
-        if (base == null) {
+        if (event == null || !accountId.equals(event.getAggregateId())) {
+            // the projection dead-letters an event keyed by another account's id; folded on this account's state it
+            // would give a state the account never reached
+            return;
+        }
+        AccountState kept = ahead.get(accountId);
+        AccountStateView.Fold next;
+        if (kept == null) {
+            AccountState inView;
             try {
-                base = view.apply(accountId);
+                inView = view.apply(accountId);
             } catch (RuntimeException notReadable) {
                 return;
             }
-        }
-        if (AccountStateView.evolve(base, event) instanceof AccountStateView.Fold.Applied applied) {
-            AccountState state = applied.state();
-            if (ahead.containsKey(accountId) || ahead.size() < maxAccounts) {
-                ahead.put(accountId, state);
-                foldedEvents.incrementAndGet();
-                folded.accept(accountId, state.getVersion());
+            next = AccountStateView.evolve(inView, event);
+        } else {
+            next = AccountStateView.evolve(kept, event);
+            if (next instanceof AccountStateView.Fold.Rejected && event.getVersion() > kept.getVersion() + 1) {
+                // a gap after the kept state (an undecodable event, a restart from the log's end): the view may have
+                // the versions in between by now
+                AccountState inView = viewOrNull(accountId);
+                if (inView != null && inView.getVersion() > kept.getVersion()) {
+                    next = AccountStateView.evolve(inView, event);
+                }
             }
-        } else if (base != null && event.getVersion() > base.getVersion()) {
-            // rejected: a gap (this fold started while the view was behind) or an event the projection dead-letters
-            ahead.remove(accountId);
+        }
+        if (!(next instanceof AccountStateView.Fold.Applied applied)) {
+            return;
+        }
+        AccountState state = applied.state();
+        if (kept == null || !ahead.replace(accountId, kept, state)) {
+            if (!ahead.containsKey(accountId) && ahead.size() >= maxAccounts) {
+                return;
+            }
+            ahead.put(accountId, state);
+            // the view may have stored this version after it was read above, and its caughtUp then found nothing
+            // here to drop (or dropped the kept state before the replace): without this look the state would stay
+            // in the map, counted against maxAccounts, until the account's next change. A replace that succeeded
+            // needs no look: a caughtUp after it sees the new state
+            AccountState inView = viewOrNull(accountId);
+            if (inView != null && inView.getVersion() >= state.getVersion()) {
+                caughtUp(accountId, inView.getVersion());
+                return;
+            }
+        }
+        foldedEvents.incrementAndGet();
+        folded.accept(accountId, state.getVersion());
+    }
+
+    private AccountState viewOrNull(String accountId) {
+        try {
+            return view.apply(accountId);
+        } catch (RuntimeException notReadable) {
+            return null;
         }
     }
 
@@ -175,8 +228,13 @@ public final class FreshFold implements AutoCloseable {
                     if (closed) {
                         return;
                     }
-                    List<TopicPartition> partitions = tail.partitionsFor(Topics.EVENTS.name()).stream()
-                            .map(PartitionInfo::partition).map(p -> new TopicPartition(Topics.EVENTS.name(), p)).toList();
+                    List<TopicPartition> partitions = tail.partitionsFor(topic).stream()
+                            .map(PartitionInfo::partition).map(p -> new TopicPartition(topic, p)).toList();
+                    if (partitions.isEmpty()) {
+                        // no such topic (yet: the command service creates it); said so, rather than the poll's
+                        // "not subscribed to any topics or assigned any partitions"
+                        throw new IllegalStateException("topic " + topic + " not found");
+                    }
                     tail.assign(partitions);
                     tail.seekToEnd(partitions);
                     partitions.forEach(tail::position); // the end as of now, not as of the first poll
@@ -192,10 +250,10 @@ public final class FreshFold implements AutoCloseable {
             } catch (WakeupException | InterruptException | InterruptedException stopping) {
                 return;
             } catch (RuntimeException failed) {
-                // the view keeps answering on its own; start over from the end, as at start-up
-                // doubling up to a limit: a lasting fault (a missing ACL, a broker away) logs a line now and then,
+                // the view keeps answering on its own; start over from the end, as at start-up. The states kept
+                // stay: each is one the account reached and the view reaches (fold), so no read goes back.
+                // Doubling up to a limit: a lasting fault (a missing ACL, a broker away) logs a line now and then,
                 // not every second
-                ahead.clear();
                 pause = pause.isZero() ? PAUSE_AFTER_FAILURE : min(pause.multipliedBy(2), MAX_PAUSE_AFTER_FAILURE);
                 LOG.warn("event=fresh_fold_failed error=\"{}\" retryInMs={}", failed, pause.toMillis());
             } finally {
