@@ -113,6 +113,9 @@ class QueryFactory {
                 .description("events folded ahead of the view by the fresh fold").register(meters);
         Gauge.builder("eventbank.query.fresh.fold.accounts.ahead", fold, FreshFold::aheadCount)
                 .description("accounts whose state in the fresh fold is newer than the view's").register(meters);
+        // 0 while its consumer fails (no READ on the event log, the log not created yet): reads wait for the view
+        Gauge.builder("eventbank.query.fresh.fold.reading", fold, f -> f.reading() ? 1 : 0)
+                .description("1 while the fresh fold reads the event log, 0 while it waits to retry").register(meters);
         FunctionCounter.builder("eventbank.query.fresh.fold.answers", reader, FreshAccountReader::freshAnswers)
                 .description("account lookups answered with the fresh fold's state, newer than the view's").register(meters);
         return new AccountQueries(reader, waiters, executor);

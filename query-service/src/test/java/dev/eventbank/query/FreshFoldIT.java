@@ -34,9 +34,11 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The fresh fold on a real broker: committed events only, folded in log order. */
@@ -94,6 +96,44 @@ class FreshFoldIT {
             // then: once the view has version 3 the fold is not ahead any more
             fold.caughtUp(accountId, 3);
             assertEquals(null, fold.ahead(accountId));
+        }
+    }
+
+    @Test
+    void shouldStartReadingOnceItsTopicIsCreated() throws Exception {
+        // given: the fold started before its topic exists (a query service up before the command service made the
+        // event log); a topic of its own, so that the shared broker's event log does not already exist
+        String bootstrapServers = TestBroker.shared().bootstrapServers();
+        SchemaRegistryClient registry = SchemaRegistryClients.forUrl(ServiceUnderTest.sharedRegistryUrl());
+        String topic = "fresh-fold-it-" + UUID.randomUUID();
+        String accountId = UUID.randomUUID().toString();
+        AtomicInteger attempts = new AtomicInteger();
+        try (FreshFold fold = new FreshFold(topic, () -> {
+            attempts.incrementAndGet();
+            return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), new ByteArrayDeserializer());
+        }, AvroSerdes.value(BankAccountEvent.class, registry).deserializer(), id -> null, 1000, (id, version) -> {
+        })) {
+            fold.start();
+            await(() -> attempts.get() >= 1, "a first attempt");
+            Thread.sleep(500);
+            assertFalse(fold.reading(), "a topic that does not exist is not read (no partition to read)");
+
+            // when: the topic is created and an account opened in it
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+                admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
+            }
+            await(fold::reading, "the fold reads the topic once it exists");
+            Serializer<BankAccountEvent> serializer = AvroSerdes.value(BankAccountEvent.class, registry).serializer();
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers), new StringSerializer(), new ByteArraySerializer())) {
+                producer.send(new ProducerRecord<>(topic, accountId,
+                        serializer.serialize(Topics.EVENTS.name(), Events.opened(accountId, "5.00")))).get();
+            }
+
+            // then: it is folded
+            await(() -> fold.ahead(accountId) != null, "the opening folded");
+            assertEquals(1, fold.ahead(accountId).getVersion());
         }
     }
 
