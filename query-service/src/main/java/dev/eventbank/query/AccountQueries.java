@@ -51,8 +51,8 @@ public final class AccountQueries {
     }
 
     /**
-     * The account, once the reader has at least {@code minVersion} of it (0 = whatever
-     * the view has now), waiting at most {@code maxWait}. An unknown account also waits when a version is asked for: its opening may not be
+     * The account, once the reader has at least {@code minVersion} of it (0 = whatever it has now), waiting at
+     * most {@code maxWait}. An unknown account also waits when a version is asked for: its opening may not be
      * visible yet.
      */
     public CompletableFuture<Lookup> find(String accountId, long minVersion, Duration maxWait) {
@@ -67,8 +67,7 @@ public final class AccountQueries {
     public CompletableFuture<Lookup> find(String accountId, long minVersion, Duration maxWait,
                                           Predicate<AccountState> readable) {
         long deadline = System.nanoTime() + maxWait.toNanos();
-        AccountState seen = reader.find(accountId);
-        AccountState now = seen != null && readable.test(seen) ? seen : null;
+        AccountState now = current(accountId, readable);
         if (minVersion <= 0 || reaches(now, minVersion)) {
             return CompletableFuture.completedFuture(lookup(now, minVersion));
         }
@@ -79,12 +78,6 @@ public final class AccountQueries {
             arrival.cancel(false);
             return CompletableFuture.completedFuture(lookup(again, minVersion));
         }
-        return fromView(accountId, minVersion, maxWait, readable, arrival, deadline);
-    }
-
-    private CompletableFuture<Lookup> fromView(String accountId, long minVersion, Duration maxWait,
-                                               Predicate<AccountState> readable, CompletableFuture<Long> arrival,
-                                               long deadline) {
         return arrival
                 .completeOnTimeout(-1L, maxWait.toMillis(), TimeUnit.MILLISECONDS)
                 .thenComposeAsync(version -> {
