@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.util.SupplierUtil;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -74,9 +75,11 @@ class QueryFactory {
     FreshFold freshFold(BeanProvider<KafkaStreams> streams, SchemaRegistryClient registry, KafkaClients kafka,
                         VersionWaiters waiters,
                         @Value("${eventbank.query.fresh-fold-max-accounts:100000}") int maxAccounts) {
+        // looked up once, at the fold's first event (the fold starts with the view's app), not for every event
+        java.util.function.Supplier<AccountReader> view = SupplierUtil.memoized(() -> new StoreAccountReader(streams.get()));
         return new FreshFold(() -> new KafkaConsumer<>(freshFoldConsumer(kafka)),
                 AvroSerdes.value(BankAccountEvent.class, registry).deserializer(),
-                accountId -> new StoreAccountReader(streams.get()).find(accountId), maxAccounts, waiters::updated);
+                accountId -> view.get().find(accountId), maxAccounts, waiters::updated);
     }
 
     /**
