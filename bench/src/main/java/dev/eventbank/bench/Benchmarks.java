@@ -101,7 +101,7 @@ public final class Benchmarks {
             List<String> accounts = openAccounts(client, options.accounts);
             double openSeconds = (System.nanoTime() - openStart) / 1e9;
 
-            LoadRun.warmUp(client, options.systemWarmup, accounts);
+            LoadRun.warmUp(client, options.systemWarmup, options.clients, accounts);
             List<LoadRun.Result> results = LoadRun.spreadThenHot(client, options.clients, options.warmup, options.measured,
                     accounts, processGroups(stack.pids()));
             Visibility.Figures[] visibility;
@@ -276,8 +276,8 @@ public final class Benchmarks {
 
                 Machine: %d cores (%s), %d GiB, Java %s. The broker, registry, three services and the load
                 generator all share this machine. Each system (ours, then the peer) is first warmed up for %d s
-                (the spread workload, then the hot account, 16 clients, not measured: the JIT compilers' work is
-                not what the runs measure). Each run: %d s warm-up, %d s measured, closed-loop clients each
+                (the spread workload, then the hot account, at each client count from 16 up, not measured: the JIT
+                compilers' work is not what the runs measure). Each run: %d s warm-up, %d s measured, closed-loop clients each
                 sending a deposit of 1.00 and waiting for its 2xx; %,d accounts for the spread workload; topics with
                 %d partitions. Load average at the start: %s.
                 """, String.join(" ", options.args),

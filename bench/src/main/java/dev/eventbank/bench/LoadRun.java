@@ -75,19 +75,32 @@ final class LoadRun {
     }
 
     /**
-     * Warms a freshly started system up before anything is measured: the spread workload, then the hot account,
-     * at 16 clients, {@code duration} in all, nothing recorded. Both systems get the same, since the first
-     * measured run would otherwise time the JIT compilers (ours runs five JVMs, the peer one JVM and PostgreSQL).
+     * Warms a freshly started system up before anything is measured: for each client count of {@code clients}
+     * from 16 up (16 alone when there is none), the spread workload, then the hot account; {@code duration} in
+     * all, shared equally, nothing recorded. Both systems get the same, since a measured run would otherwise time
+     * the JIT compilers (ours runs five JVMs, the peer one JVM and PostgreSQL). Every count the runs use is warmed,
+     * because a larger one takes paths (bigger batches, more connections) a smaller one leaves cold: with only 16
+     * clients warmed, the command service's C2 compiler thread took 12 % of the machine's CPU samples in the
+     * measured spread run at 64 clients ({@code perf record -a}, 2026-12-01 22:46 UTC).
      */
-    static void warmUp(BankClient client, Duration duration, List<String> accounts) throws InterruptedException {
+    static void warmUp(BankClient client, Duration duration, int[] clients, List<String> accounts) throws InterruptedException {
         if (duration.isZero()) {
             return;
         }
+        int[] counts = warmUpCounts(clients);
         System.out.printf("  warming the system up for %d s (not measured)%n", duration.toSeconds());
-        Duration half = duration.dividedBy(2);
+        Duration each = duration.dividedBy(2L * counts.length);
         String hot = accounts.get(0);
-        run(client, "warm-up, spread", 16, half, Duration.ZERO, random -> accounts.get(random % accounts.size()), Map.of());
-        run(client, "warm-up, hot account", 16, duration.minus(half), Duration.ZERO, random -> hot, Map.of());
+        for (int n : counts) {
+            run(client, "warm-up, spread", n, each, Duration.ZERO, random -> accounts.get(random % accounts.size()), Map.of());
+            run(client, "warm-up, hot account", n, each, Duration.ZERO, random -> hot, Map.of());
+        }
+    }
+
+    /** The client counts of {@code clients} from 16 up, in rising order, or just 16 when there is none. */
+    static int[] warmUpCounts(int[] clients) {
+        int[] counts = java.util.Arrays.stream(clients).filter(n -> n >= 16).distinct().sorted().toArray();
+        return counts.length == 0 ? new int[] {16} : counts;
     }
 
     /** {@code results} as a markdown table, one row each; {@link #cpuColumns()} says what the CPU columns mean. */

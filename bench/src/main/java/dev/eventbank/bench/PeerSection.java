@@ -27,7 +27,7 @@ final class PeerSection {
             BankClient client = new BankClient(peer.commandUrl(), peer.queryUrl(), BenchTokens.forPeer());
             System.out.printf("bench: peer, opening %,d accounts%n", accountCount);
             List<String> accounts = Benchmarks.openAccounts(client, accountCount);
-            LoadRun.warmUp(client, systemWarmup, accounts);
+            LoadRun.warmUp(client, systemWarmup, clients, accounts);
             List<LoadRun.Result> results = LoadRun.spreadThenHot(client, clients, warmup, measured, accounts,
                     peer.processGroups());
             Visibility.Figures[] visibility = Benchmarks.visibility(client, accounts, visibilitySamples,

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LoadRunTest {
@@ -36,5 +37,12 @@ class LoadRunTest {
         String table = LoadRun.table(List.of(new LoadRun.Result("hot account", 1, 10, 0, 1.0, latency, 10, null)));
 
         assertTrue(table.contains("| n/a | n/a | n/a | n/a |"), table);
+    }
+
+    @Test
+    void theWarmUpCoversEveryClientCountOfTheRunsFrom16Up() {
+        assertArrayEquals(new int[] {16, 64}, LoadRun.warmUpCounts(new int[] {1, 16, 64}));
+        assertArrayEquals(new int[] {32}, LoadRun.warmUpCounts(new int[] {32, 1, 32}));
+        assertArrayEquals(new int[] {16}, LoadRun.warmUpCounts(new int[] {1, 4}));
     }
 }
