@@ -64,6 +64,8 @@ class ObservabilityIT {
         assertTrue(value(scrape, "eventbank_command_append_latency_seconds_count", "type=\"open\"") >= 1, scrape);
         assertTrue(scrape.contains("eventbank_command_append_latency_seconds_bucket{"), "histogram buckets published");
         assertTrue(scrape.contains("kafka_producer_"), "the partition writers' producer metrics bound");
+        // three requests with the test client's one token: its signature was checked once (ValidatedTokenCache)
+        assertTrue(value(scrape, "cache_gets_total", "cache=\"validated-tokens\"", "result=\"hit\"") >= 2, scrape);
     }
 
     @Test
