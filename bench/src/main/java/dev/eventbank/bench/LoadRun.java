@@ -65,13 +65,57 @@ final class LoadRun {
         String hot = accounts.get(0);
         List<Result> results = new ArrayList<>();
         for (int n : clients) {
+            settle(processes);
             results.add(run(client, "spread", n, warmup, measured, random -> accounts.get(random % accounts.size()),
                     processes));
         }
         for (int n : clients) {
+            settle(processes);
             results.add(run(client, "hot account", n, warmup, measured, random -> hot, processes));
         }
         return results;
+    }
+
+    /** A system under test whose processes use less CPU than this, per second, has settled: 15 % of one core. */
+    static final double SETTLED_MILLIS_PER_SECOND = 150;
+    /** Longest {@link #settle} waits. */
+    static final Duration SETTLE_AT_MOST = Duration.ofSeconds(45);
+
+    /**
+     * Waits, at most {@link #SETTLE_AT_MOST}, until the system under test has finished the work the last run left
+     * it (a read side catching up, a checkpoint): until its {@code processes} used less than
+     * {@link #SETTLED_MILLIS_PER_SECOND} ms of CPU in one second. Both systems get the same. Without it, a run after
+     * one the read side could not keep up with measured that catch-up: after a 64-client warm-up on the hot
+     * account, our projection's backlog doubled the CPU per command of the next (one-client) run (bench run of
+     * 2026-12-01 22:58 UTC). Prints one line per second of waiting; does nothing without {@code /proc}.
+     */
+    static void settle(Map<String, List<Long>> processes) throws InterruptedException {
+        if (processes.isEmpty() || !dev.eventbank.bench.proc.ProcStat.available()) {
+            return;
+        }
+        long start = System.nanoTime();
+        long deadline = start + SETTLE_AT_MOST.toNanos();
+        dev.eventbank.bench.proc.ProcStat.Snapshot before = dev.eventbank.bench.proc.ProcStat.snapshot(processes);
+        while (true) {
+            Thread.sleep(1_000);
+            dev.eventbank.bench.proc.ProcStat.Snapshot after = dev.eventbank.bench.proc.ProcStat.snapshot(processes);
+            CpuUse used = CpuUse.between(before, after);
+            double perSecond = used == null ? 0 : used.systemMillis() / used.seconds();
+            double waited = (System.nanoTime() - start) / 1e9;
+            if (perSecond < SETTLED_MILLIS_PER_SECOND) {
+                if (waited > 1.5) {
+                    System.out.printf("  settled after %.0f s (%.0f ms of CPU in the last second)%n", waited, perSecond);
+                }
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                System.out.printf("  not settled after %.0f s (%.0f ms of CPU in the last second): measuring anyway%n",
+                        waited, perSecond);
+                return;
+            }
+            System.out.printf("  settling: the system used %.0f ms of CPU in the last second%n", perSecond);
+            before = after;
+        }
     }
 
     /**

@@ -30,6 +30,7 @@ final class PeerSection {
             LoadRun.warmUp(client, systemWarmup, clients, accounts);
             List<LoadRun.Result> results = LoadRun.spreadThenHot(client, clients, warmup, measured, accounts,
                     peer.processGroups());
+            LoadRun.settle(peer.processGroups());
             Visibility.Figures[] visibility = Benchmarks.visibility(client, accounts, visibilitySamples,
                     Benchmarks.maxClients(clients), measured, null);
             String longHistory = Benchmarks.longHistory(client, accounts.get(0), accounts.get(2), visibilitySamples);
