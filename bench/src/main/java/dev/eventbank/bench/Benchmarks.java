@@ -277,10 +277,10 @@ public final class Benchmarks {
 
                 Machine: %d cores (%s), %d GiB, Java %s. The broker, registry, three services and the load
                 generator all share this machine. Each system (ours, then the peer) is first warmed up for %d s
-                (the spread workload, then the hot account, at each client count from 16 up, not measured: the JIT
-                compilers' work is not what the runs measure). Before each run the system settles: up to 45 s until
-                its processes use less than 15 %% of one core (a read side catching up is not what the next run
-                measures). Each run: %d s warm-up, %d s measured, closed-loop clients each
+                (the spread workload, then the hot account, at each client count from 16 up, largest first, not
+                measured: the JIT compilers' work is not what the runs measure). Before each run the system settles:
+                up to 60 s until its processes use less than 15 %% of one core for 3 s in a row (a read side catching
+                up, or compaction after a burst, is not what the next run measures). Each run: %d s warm-up, %d s measured, closed-loop clients each
                 sending a deposit of 1.00 and waiting for its 2xx; %,d accounts for the spread workload; topics with
                 %d partitions. Load average at the start: %s.
                 """, String.join(" ", options.args),

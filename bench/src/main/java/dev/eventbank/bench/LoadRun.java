@@ -79,12 +79,14 @@ final class LoadRun {
     /** A system under test whose processes use less CPU than this, per second, has settled: 15 % of one core. */
     static final double SETTLED_MILLIS_PER_SECOND = 150;
     /** Longest {@link #settle} waits. */
-    static final Duration SETTLE_AT_MOST = Duration.ofSeconds(45);
+    static final Duration SETTLE_AT_MOST = Duration.ofSeconds(60);
+    /** Consecutive quiet seconds that make a settled system. */
+    static final int SETTLED_SECONDS = 3;
 
     /**
      * Waits, at most {@link #SETTLE_AT_MOST}, until the system under test has finished the work the last run left
-     * it (a read side catching up, a checkpoint): until its {@code processes} used less than
-     * {@link #SETTLED_MILLIS_PER_SECOND} ms of CPU in one second. Both systems get the same. Without it, a run after
+     * it (a read side catching up, compaction, a checkpoint): until its {@code processes} used less than
+     * {@link #SETTLED_MILLIS_PER_SECOND} ms of CPU in each of {@link #SETTLED_SECONDS} seconds in a row. Both systems get the same. Without it, a run after
      * one the read side could not keep up with measured that catch-up: after a 64-client warm-up on the hot
      * account, our projection's backlog doubled the CPU per command of the next (one-client) run (bench run of
      * 2026-12-01 22:58 UTC). Prints one line per second of waiting; does nothing without {@code /proc}.
@@ -96,14 +98,16 @@ final class LoadRun {
         long start = System.nanoTime();
         long deadline = start + SETTLE_AT_MOST.toNanos();
         dev.eventbank.bench.proc.ProcStat.Snapshot before = dev.eventbank.bench.proc.ProcStat.snapshot(processes);
+        int quiet = 0;
         while (true) {
             Thread.sleep(1_000);
             dev.eventbank.bench.proc.ProcStat.Snapshot after = dev.eventbank.bench.proc.ProcStat.snapshot(processes);
             CpuUse used = CpuUse.between(before, after);
             double perSecond = used == null ? 0 : used.systemMillis() / used.seconds();
             double waited = (System.nanoTime() - start) / 1e9;
-            if (perSecond < SETTLED_MILLIS_PER_SECOND) {
-                if (waited > 1.5) {
+            quiet = perSecond < SETTLED_MILLIS_PER_SECOND ? quiet + 1 : 0;
+            if (quiet == SETTLED_SECONDS) {
+                if (waited > SETTLED_SECONDS + 0.5) {
                     System.out.printf("  settled after %.0f s (%.0f ms of CPU in the last second)%n", waited, perSecond);
                 }
                 return;
@@ -120,8 +124,9 @@ final class LoadRun {
 
     /**
      * Warms a freshly started system up before anything is measured: for each client count of {@code clients}
-     * from 16 up (16 alone when there is none), the spread workload, then the hot account; {@code duration} in
-     * all, shared equally, nothing recorded. Both systems get the same, since a measured run would otherwise time
+     * from 16 up (16 alone when there is none), largest first, the spread workload, then the hot account;
+     * {@code duration} in all, shared equally, nothing recorded. Largest first, so that the background work a burst
+     * leaves (compaction, the read side catching up) has begun before the measured runs, which start small. Both systems get the same, since a measured run would otherwise time
      * the JIT compilers (ours runs five JVMs, the peer one JVM and PostgreSQL). Every count the runs use is warmed,
      * because a larger one takes paths (bigger batches, more connections) a smaller one leaves cold: with only 16
      * clients warmed, the command service's C2 compiler thread took 12 % of the machine's CPU samples in the
@@ -141,9 +146,10 @@ final class LoadRun {
         }
     }
 
-    /** The client counts of {@code clients} from 16 up, in rising order, or just 16 when there is none. */
+    /** The client counts of {@code clients} from 16 up, largest first, or just 16 when there is none. */
     static int[] warmUpCounts(int[] clients) {
-        int[] counts = java.util.Arrays.stream(clients).filter(n -> n >= 16).distinct().sorted().toArray();
+        int[] counts = java.util.Arrays.stream(clients).filter(n -> n >= 16).boxed().distinct()
+                .sorted(java.util.Comparator.reverseOrder()).mapToInt(Integer::intValue).toArray();
         return counts.length == 0 ? new int[] {16} : counts;
     }
 

@@ -40,8 +40,8 @@ class LoadRunTest {
     }
 
     @Test
-    void theWarmUpCoversEveryClientCountOfTheRunsFrom16Up() {
-        assertArrayEquals(new int[] {16, 64}, LoadRun.warmUpCounts(new int[] {1, 16, 64}));
+    void theWarmUpCoversEveryClientCountOfTheRunsFrom16UpLargestFirst() {
+        assertArrayEquals(new int[] {64, 16}, LoadRun.warmUpCounts(new int[] {1, 16, 64}));
         assertArrayEquals(new int[] {32}, LoadRun.warmUpCounts(new int[] {32, 1, 32}));
         assertArrayEquals(new int[] {16}, LoadRun.warmUpCounts(new int[] {1, 4}));
     }
