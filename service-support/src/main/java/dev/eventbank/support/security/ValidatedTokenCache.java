@@ -3,7 +3,9 @@ package dev.eventbank.support.security;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTParser;
+import com.nimbusds.jwt.SignedJWT;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.micronaut.context.BeanProvider;
@@ -39,7 +41,8 @@ import java.util.Date;
  * <p>Rules: an accepted token is answered from the cache until the earlier of its {@code exp} and {@code max-age}
  * after its validation, never after its expiry (checked against the clock on every hit). Refused tokens are never
  * kept: each is validated again, so a token refused because its key was not yet known is accepted once it is.
- * At most {@value #MAX_TOKENS} tokens are kept (least recently used go first). The price: a token whose signing key
+ * Only a token's canonical text is kept ({@link #canonical}). At most {@value #MAX_TOKENS} tokens are kept (Caffeine's
+ * size eviction, which weighs how recently and how often each was used). The price: a token whose signing key
  * is withdrawn from the key set stays accepted up to {@code max-age} (default 60 s) longer; set
  * {@code eventbank.security.validated-tokens.max-age} to {@code 0s} to validate every request. The cache assumes
  * the claims validators do not depend on the request (none of micronaut-security's or ours does).
@@ -91,6 +94,24 @@ public final class ValidatedTokenCache implements BeanCreatedEventListener<React
         meters.ifPresent(registry -> CaffeineCacheMetrics.monitor(registry, caching.accepted, METER_NAME));
         return caching;
     }
+
+    /**
+     * Whether {@code token} is the one text of its signed JWT: three base64url parts with nothing else in them, the
+     * signature encoded as its bytes encode. Nimbus decodes base64 leniently (it skips characters outside the
+     * alphabet and takes {@code +/} for {@code -_}), and the signature part is not itself signed, so one token
+     * could be sent as any number of texts that all verify: each would take a place in the cache (found by
+     * review). Only the canonical text is remembered; the others are validated every time.
+     */
+    static boolean canonical(String token, SignedJWT signed) {
+        if (!CANONICAL.matcher(token).matches()) {
+            return false;
+        }
+        String signature = token.substring(token.lastIndexOf('.') + 1);
+        return signature.equals(Base64URL.encode(signed.getSignature().decode()).toString());
+    }
+
+    private static final java.util.regex.Pattern CANONICAL =
+            java.util.regex.Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
 
     /** An accepted token: what it authenticates, and the instant after which it must be validated again. */
     private record Accepted(Authentication authentication, Instant validUntil) {
@@ -155,8 +176,11 @@ public final class ValidatedTokenCache implements BeanCreatedEventListener<React
             Date expiry;
             try {
                 // read again only for exp: the delegate has just checked the token's signature and claims
-                expiry = JWTParser.parse(token).getJWTClaimsSet().getExpirationTime();
-            } catch (ParseException e) {
+                if (!(JWTParser.parse(token) instanceof SignedJWT signed) || !canonical(token, signed)) {
+                    return;
+                }
+                expiry = signed.getJWTClaimsSet().getExpirationTime();
+            } catch (ParseException | RuntimeException e) {
                 return;
             }
             if (expiry == null) {

@@ -102,6 +102,31 @@ class ValidatedTokenCacheTest {
     }
 
     @Test
+    void onlyATokensCanonicalTextIsKeptSoOneTokenCannotFillTheCacheUnderManyTexts() throws Exception {
+        DevIssuer issuer = DevIssuer.inDirectory(dir.resolve("issuer"));
+        try (ApplicationContext context = ApplicationContext.run(properties(issuer, "0s"))) {
+            Counting real = new Counting(realValidator(context));
+            ValidatedTokenCache.Caching caching = new ValidatedTokenCache.Caching(real, Duration.ofSeconds(60), Clock.systemUTC());
+            String token = issuer.token("teller", "t-1");
+            // the same signature bytes: Nimbus skips characters outside the base64 alphabet
+            String variant = token + "!";
+
+            Optional<Authentication> first = validate(caching, token);
+            Optional<Authentication> again = validate(caching, variant);
+            Optional<Authentication> andAgain = validate(caching, variant);
+
+            assertEquals(Optional.of("t-1"), first.map(Authentication::getName));
+            // accepted (the case this guards against: were it refused, it would never be kept anyway)
+            assertEquals(Optional.of("t-1"), again.map(Authentication::getName));
+            assertEquals(Optional.of("t-1"), andAgain.map(Authentication::getName));
+            assertEquals(3, real.calls.get(), "the variant went to the validator each time");
+            assertEquals(1, caching.accepted.estimatedSize());
+            assertTrue(ValidatedTokenCache.canonical(token, com.nimbusds.jwt.SignedJWT.parse(token)));
+            assertTrue(!ValidatedTokenCache.canonical(variant, com.nimbusds.jwt.SignedJWT.parse(variant)));
+        }
+    }
+
+    @Test
     void zeroMaxAgeLeavesTheValidatorAsItIs() {
         DevIssuer issuer = DevIssuer.inDirectory(dir.resolve("issuer"));
         try (ApplicationContext context = ApplicationContext.run(properties(issuer, "0s"))) {
