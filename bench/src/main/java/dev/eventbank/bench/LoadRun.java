@@ -86,22 +86,23 @@ final class LoadRun {
     /**
      * Waits, at most {@link #SETTLE_AT_MOST}, until the system under test has finished the work the last run left
      * it (a read side catching up, compaction, a checkpoint): until its {@code processes} used less than
-     * {@link #SETTLED_MILLIS_PER_SECOND} ms of CPU in each of {@link #SETTLED_SECONDS} seconds in a row. Both systems get the same. Without it, a run after
-     * one the read side could not keep up with measured that catch-up: after a 64-client warm-up on the hot
-     * account, our projection's backlog doubled the CPU per command of the next (one-client) run (bench run of
-     * 2026-12-01 22:58 UTC). Prints one line per second of waiting; does nothing without {@code /proc}.
+     * {@link #SETTLED_MILLIS_PER_SECOND} ms of CPU in each of {@link #SETTLED_SECONDS} seconds in a row. Both
+     * systems get the same. Without it a run can measure what the one before left: after a warm-up that ended at 64
+     * clients on the hot account, the next (one-client) run had twice the CPU per command of the run before, broker
+     * and projection alike (bench run of 2026-12-01 22:58 UTC; most likely compaction and the read side catching
+     * up). Prints one line per second of waiting; does nothing without {@code /proc}.
      */
     static void settle(Map<String, List<Long>> processes) throws InterruptedException {
-        if (processes.isEmpty() || !dev.eventbank.bench.proc.ProcStat.available()) {
+        if (processes.isEmpty() || !ProcStat.available()) {
             return;
         }
         long start = System.nanoTime();
         long deadline = start + SETTLE_AT_MOST.toNanos();
-        dev.eventbank.bench.proc.ProcStat.Snapshot before = dev.eventbank.bench.proc.ProcStat.snapshot(processes);
+        ProcStat.Snapshot before = ProcStat.snapshot(processes);
         int quiet = 0;
         while (true) {
             Thread.sleep(1_000);
-            dev.eventbank.bench.proc.ProcStat.Snapshot after = dev.eventbank.bench.proc.ProcStat.snapshot(processes);
+            ProcStat.Snapshot after = ProcStat.snapshot(processes);
             CpuUse used = CpuUse.between(before, after);
             double perSecond = used == null ? 0 : used.systemMillis() / used.seconds();
             double waited = (System.nanoTime() - start) / 1e9;
@@ -126,8 +127,9 @@ final class LoadRun {
      * Warms a freshly started system up before anything is measured: for each client count of {@code clients}
      * from 16 up (16 alone when there is none), largest first, the spread workload, then the hot account;
      * {@code duration} in all, shared equally, nothing recorded. Largest first, so that the background work a burst
-     * leaves (compaction, the read side catching up) has begun before the measured runs, which start small. Both systems get the same, since a measured run would otherwise time
-     * the JIT compilers (ours runs five JVMs, the peer one JVM and PostgreSQL). Every count the runs use is warmed,
+     * leaves (compaction, the read side catching up) has begun before the measured runs, which start small. Both
+     * systems get the same, since a measured run would otherwise time the JIT compilers (ours runs five JVMs, the
+     * peer one JVM and PostgreSQL). Every count the runs use is warmed,
      * because a larger one takes paths (bigger batches, more connections) a smaller one leaves cold: with only 16
      * clients warmed, the command service's C2 compiler thread took 12 % of the machine's CPU samples in the
      * measured spread run at 64 clients ({@code perf record -a}, 2026-12-01 22:46 UTC).
