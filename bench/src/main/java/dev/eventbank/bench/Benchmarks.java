@@ -101,10 +101,11 @@ public final class Benchmarks {
             List<String> accounts = openAccounts(client, options.accounts);
             double openSeconds = (System.nanoTime() - openStart) / 1e9;
 
+            Map<String, List<Long>> processes = processGroups(stack.pids());
             LoadRun.warmUp(client, options.systemWarmup, options.clients, accounts);
             List<LoadRun.Result> results = LoadRun.spreadThenHot(client, options.clients, options.warmup, options.measured,
-                    accounts, processGroups(stack.pids()));
-            LoadRun.settle(processGroups(stack.pids()));
+                    accounts, processes);
+            LoadRun.settle(processes);
             Visibility.Figures[] visibility;
             try (Visibility.HopObserver observer = new Visibility.HopObserver(stack.kafkaClientProperties(KafkaCredentials.ADMIN),
                     List.of(Topics.EVENTS.name(), Topics.STATE.name()))) {
@@ -280,9 +281,9 @@ public final class Benchmarks {
                 (the spread workload, then the hot account, at each client count from 16 up, largest first, not
                 measured: the JIT compilers' work is not what the runs measure). Before each run the system settles:
                 up to 60 s until its processes use less than 15 %% of one core for 3 s in a row (a read side catching
-                up, or compaction after a burst, is not what the next run measures). Each run: %d s warm-up, %d s measured, closed-loop clients each
-                sending a deposit of 1.00 and waiting for its 2xx; %,d accounts for the spread workload; topics with
-                %d partitions. Load average at the start: %s.
+                up, or compaction after a burst, is not what the next run measures). Each run: %d s warm-up, %d s
+                measured, closed-loop clients each sending a deposit of 1.00 and waiting for its 2xx; %,d accounts for
+                the spread workload; topics with %d partitions. Load average at the start: %s.
                 """, String.join(" ", options.args),
                 ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
                 Runtime.getRuntime().availableProcessors(), cpu, memoryGb, System.getProperty("java.version"),

@@ -27,10 +27,10 @@ final class PeerSection {
             BankClient client = new BankClient(peer.commandUrl(), peer.queryUrl(), BenchTokens.forPeer());
             System.out.printf("bench: peer, opening %,d accounts%n", accountCount);
             List<String> accounts = Benchmarks.openAccounts(client, accountCount);
+            Map<String, List<Long>> processes = peer.processGroups();
             LoadRun.warmUp(client, systemWarmup, clients, accounts);
-            List<LoadRun.Result> results = LoadRun.spreadThenHot(client, clients, warmup, measured, accounts,
-                    peer.processGroups());
-            LoadRun.settle(peer.processGroups());
+            List<LoadRun.Result> results = LoadRun.spreadThenHot(client, clients, warmup, measured, accounts, processes);
+            LoadRun.settle(processes);
             Visibility.Figures[] visibility = Benchmarks.visibility(client, accounts, visibilitySamples,
                     Benchmarks.maxClients(clients), measured, null);
             String longHistory = Benchmarks.longHistory(client, accounts.get(0), accounts.get(2), visibilitySamples);
