@@ -1,11 +1,13 @@
 package dev.eventbank.localkafka;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -39,6 +41,40 @@ class LocalKafkaBrokerTest {
         // and a temporary broker's directory goes with it
         assertFalse(broker.isAlive());
         assertFalse(Files.exists(broker.dataDir()), broker.dataDir() + " is left behind");
+    }
+
+    @Test
+    void shouldRunAsManyRequestThreadsAsTheMachineHasCoresForIt() throws Exception {
+        // given
+        int cores = Runtime.getRuntime().availableProcessors();
+
+        try (LocalKafkaBroker broker = LocalKafkaBroker.startTemporary();
+             Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            // when
+            ConfigResource node = new ConfigResource(ConfigResource.Type.BROKER, "1");
+            Config config = admin.describeConfigs(List.of(node)).all().get(30, TimeUnit.SECONDS).get(node);
+
+            // then
+            assertEquals(String.valueOf(LocalKafkaBroker.networkThreads(cores)), config.get("num.network.threads").value());
+            assertEquals(String.valueOf(LocalKafkaBroker.ioThreads(cores)), config.get("num.io.threads").value());
+        }
+    }
+
+    @Test
+    void shouldSizeRequestThreadsDownOnSmallMachinesAndKeepKafkasDefaultsOnLargeOnes() {
+        // 2 cores (this project's machine): 1 network and 2 I/O threads
+        assertEquals(1, LocalKafkaBroker.networkThreads(2));
+        assertEquals(2, LocalKafkaBroker.ioThreads(2));
+        // 1 core still gets 2 I/O threads: one slow request must not stall every other one
+        assertEquals(1, LocalKafkaBroker.networkThreads(1));
+        assertEquals(2, LocalKafkaBroker.ioThreads(1));
+        assertEquals(2, LocalKafkaBroker.networkThreads(4));
+        assertEquals(4, LocalKafkaBroker.ioThreads(4));
+        // from 8 cores up: Kafka's defaults
+        assertEquals(3, LocalKafkaBroker.networkThreads(8));
+        assertEquals(8, LocalKafkaBroker.ioThreads(8));
+        assertEquals(3, LocalKafkaBroker.networkThreads(64));
+        assertEquals(8, LocalKafkaBroker.ioThreads(64));
     }
 
     private static void commitOneTransactionAndAbortAnother(LocalKafkaBroker broker) throws Exception {
