@@ -68,6 +68,43 @@ class CommitPacingTest {
     }
 
     @Test
+    void aTickAsksNothingWhenAnotherTaskOfTheThreadAskedAfterItsRecords() {
+        CommitPacing pacing = new CommitPacing(CommitAfterPause.NEVER, 20);
+        CommitPacing.Task task = task(pacing);
+        MockProcessorContext<Object, Object> otherContext = new MockProcessorContext<>();
+        otherContext.setCurrentSystemTimeMs(NOW);
+        CommitPacing.Task other = pacing.forTask(otherContext);
+        assertTrue(handle(task, NOW, 1), "the thread's first request");
+        assertFalse(handle(task, NOW + 5, 1), "pending, with a tick");
+
+        // the other task of the same stream thread asks 20 ms after the first request: one transaction per thread,
+        // so that commit also takes the record this task handled at +5
+        otherContext.setCurrentSystemTimeMs(NOW + 20);
+        other.eventHandled(NOW + 19);
+        assertTrue(otherContext.committed());
+
+        assertFalse(tick(NOW + 25), "the record of +5 went with the other task's commit");
+        assertFalse(handle(task, NOW + 30, 1), "10 ms after the other task's request: pending again");
+        assertTrue(tick(NOW + 50), "nobody asked after +30: the tick asks");
+    }
+
+    @Test
+    void aTickAsksWhenTheOtherTaskAskedBeforeItsLastRecord() {
+        CommitPacing pacing = new CommitPacing(CommitAfterPause.NEVER, 20);
+        CommitPacing.Task task = task(pacing);
+        MockProcessorContext<Object, Object> otherContext = new MockProcessorContext<>();
+        CommitPacing.Task other = pacing.forTask(otherContext);
+        assertTrue(handle(task, NOW, 1));
+        assertFalse(handle(task, NOW + 5, 1));
+        otherContext.setCurrentSystemTimeMs(NOW + 20);
+        other.eventHandled(NOW + 19);
+        assertTrue(otherContext.committed());
+        assertFalse(handle(task, NOW + 21, 1), "handled after the other task's request");
+
+        assertTrue(tick(NOW + 25), "the record of +21 came after that request: the tick asks");
+    }
+
+    @Test
     void oldEventsAskForNothingSoTheBacklogIntervalBatchesThem() {
         CommitPacing.Task task = task(new CommitPacing(new CommitAfterPause(5), 20));
         // a rebuild or a backlog: events written long ago, even with pauses between them
