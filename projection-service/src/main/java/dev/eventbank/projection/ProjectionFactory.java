@@ -28,6 +28,7 @@ import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -92,8 +93,28 @@ class ProjectionFactory {
                     new CommitPacing(new CommitAfterPause(commitAfterPauseMs), commitIntervalMs));
             return builder.build();
         };
-        // every generation's properties except its application id and state directory: kafka.*, then these, then
-        // kafka.streams.projection.* (STREAMS), then the settings the configuration may not change (streamsProperties)
+        Map<String, Object> properties = tunableProperties(commitIntervalMs, backlogCommitIntervalMs, replicationFactor,
+                standbyReplicas, applicationServer);
+        List<TopicSpec> topics = new ArrayList<>(Topics.PROJECTION_SIDE);
+        topics.add(BANK_TOTALS);
+        ProjectionGenerations generations = new ProjectionGenerations(topologies, streamsProperties(kafka, properties,
+                StaticMembership.instanceId(instanceId, Path.of(stateDir)), sessionTimeout), applicationId,
+                Path.of(stateDir), topics, partitions, replicationFactor, registry);
+        generations.start();
+        return generations;
+    }
+
+    /**
+     * Every generation's Kafka Streams settings that {@code kafka.streams.projection.*} may still change (the defaults
+     * this service chooses); {@link #streamsProperties} lays them over {@code kafka.*} and under the configuration.
+     *
+     * @param commitIntervalMs        fresh events' commit interval (CommitPacing), ms
+     * @param backlogCommitIntervalMs Kafka Streams' own commit interval, for a backlog, ms
+     * @param applicationServer       host:port for interactive-query routing, blank for a single instance
+     * @return a new mutable map of Kafka Streams property names to values
+     */
+    static Map<String, Object> tunableProperties(long commitIntervalMs, long backlogCommitIntervalMs,
+                                                 short replicationFactor, int standbyReplicas, String applicationServer) {
         Map<String, Object> properties = new java.util.HashMap<>();
         // Kafka Streams' own interval is the backlog's: fresh events ask for commits at commitIntervalMs (CommitPacing)
         properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Math.max(commitIntervalMs, backlogCommitIntervalMs));
@@ -102,6 +123,13 @@ class ProjectionFactory {
         // commits and becomes visible (measured: 108 ms p50 command-to-visible with a 20 ms interval)
         properties.put(StreamsConfig.POLL_MS_CONFIG, Math.max(1, Math.min(100, commitIntervalMs / 4)));
         properties.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) replicationFactor);
+        // the events are fetched in batches of at least 16 KB or every 50 ms, not one fetch per event: nothing waits
+        // for this consumer's next record sooner (read-your-writes is the query service's fresh fold; fresh events
+        // commit every commitIntervalMs), and at one client spread over the partitions each event was a fetch of its
+        // own, the broker's and this service's work for every command (docs/write-side-performance.md, 2026-12-02).
+        // A backlog (a rebuild, a burst) fills 16 KB at once
+        properties.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 50);
+        properties.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MIN_BYTES_CONFIG), 16 * 1024);
         // every task reads one partition of one topic (no joins), so there is nothing to wait for before processing;
         // with the default (0) Kafka Streams formats a log message for every empty task in every round
         // (PartitionGroup#readyToProcess), about a tenth of the stream thread's CPU in a rebuild's profile
@@ -118,13 +146,7 @@ class ProjectionFactory {
             // host:port other instances forward interactive queries to (see PartitionRouter)
             properties.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);
         }
-        List<TopicSpec> topics = new ArrayList<>(Topics.PROJECTION_SIDE);
-        topics.add(BANK_TOTALS);
-        ProjectionGenerations generations = new ProjectionGenerations(topologies, streamsProperties(kafka, properties,
-                StaticMembership.instanceId(instanceId, Path.of(stateDir)), sessionTimeout), applicationId,
-                Path.of(stateDir), topics, partitions, replicationFactor, registry);
-        generations.start();
-        return generations;
+        return properties;
     }
 
     /**
