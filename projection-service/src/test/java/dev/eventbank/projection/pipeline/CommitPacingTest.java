@@ -105,6 +105,39 @@ class CommitPacingTest {
     }
 
     @Test
+    void aTickAsksForARecordHandledInTheSameMillisecondAsTheOtherTasksRequestButAfterIt() {
+        CommitPacing pacing = new CommitPacing(CommitAfterPause.NEVER, 20);
+        CommitPacing.Task task = task(pacing);
+        MockProcessorContext<Object, Object> otherContext = new MockProcessorContext<>();
+        CommitPacing.Task other = pacing.forTask(otherContext);
+        assertTrue(handle(task, NOW, 1));
+        assertFalse(handle(task, NOW + 5, 1));
+        otherContext.setCurrentSystemTimeMs(NOW + 20);
+        other.eventHandled(NOW + 19);
+        assertTrue(otherContext.committed());
+        assertFalse(handle(task, NOW + 20, 1), "same millisecond as the other task's request, after it");
+
+        assertTrue(tick(NOW + 25), "that commit may have run before this record: the tick asks");
+    }
+
+    @Test
+    void aTickAsksWhenTheClockSteppedBackAfterTheOtherTasksRequest() {
+        CommitPacing pacing = new CommitPacing(CommitAfterPause.NEVER, 20);
+        CommitPacing.Task task = task(pacing);
+        MockProcessorContext<Object, Object> otherContext = new MockProcessorContext<>();
+        CommitPacing.Task other = pacing.forTask(otherContext);
+        assertTrue(handle(task, NOW, 1));
+        assertFalse(handle(task, NOW + 5, 1));
+        otherContext.setCurrentSystemTimeMs(NOW + 20);
+        other.eventHandled(NOW + 19);
+        assertTrue(otherContext.committed());
+        // the wall clock steps back 10 ms (NTP, a resumed VM): the record is handled after the request, stamped before
+        assertFalse(handle(task, NOW + 10, 1));
+
+        assertTrue(tick(NOW + 25), "handled after the other task's request, whatever the clock says: the tick asks");
+    }
+
+    @Test
     void oldEventsAskForNothingSoTheBacklogIntervalBatchesThem() {
         CommitPacing.Task task = task(new CommitPacing(new CommitAfterPause(5), 20));
         // a rebuild or a backlog: events written long ago, even with pauses between them
