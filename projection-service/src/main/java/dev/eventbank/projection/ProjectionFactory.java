@@ -28,7 +28,6 @@ import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -123,13 +122,9 @@ class ProjectionFactory {
         // commits and becomes visible (measured: 108 ms p50 command-to-visible with a 20 ms interval)
         properties.put(StreamsConfig.POLL_MS_CONFIG, Math.max(1, Math.min(100, commitIntervalMs / 4)));
         properties.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) replicationFactor);
-        // the events are fetched in batches of at least 16 KB or every 50 ms, not one fetch per event: nothing waits
-        // for this consumer's next record sooner (read-your-writes is the query service's fresh fold; fresh events
-        // commit every commitIntervalMs), and at one client spread over the partitions each event was a fetch of its
-        // own, the broker's and this service's work for every command (docs/write-side-performance.md, 2026-12-02).
-        // A backlog (a rebuild, a burst) fills 16 KB at once
-        properties.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 50);
-        properties.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MIN_BYTES_CONFIG), 16 * 1024);
+        // not fetch.min.bytes / fetch.max.wait.ms for batched fetches (tried 2026-12-02: a third less projection CPU
+        // at one client): a rebuild under live load then trails the log by the fetch wait and never reaches the end
+        // it must reach to switch (RebuildSwitchUnderLoadIT; docs/write-side-performance.md)
         // every task reads one partition of one topic (no joins), so there is nothing to wait for before processing;
         // with the default (0) Kafka Streams formats a log message for every empty task in every round
         // (PartitionGroup#readyToProcess), about a tenth of the stream thread's CPU in a rebuild's profile

@@ -45,34 +45,4 @@ class ProjectionStreamsPropertiesTest {
             assertEquals(6000, properties.get("main.consumer.session.timeout.ms"));
         }
     }
-
-    @Test
-    void shouldFetchEventsInBatchesUnlessTheConfigurationSaysOtherwise() {
-        try (ApplicationContext context = ApplicationContext.builder().properties(Map.of(
-                "kafka.bootstrap.servers", "broker-1:9092")).build();
-             ApplicationContext tuned = ApplicationContext.builder().properties(Map.of(
-                "kafka.bootstrap.servers", "broker-1:9092",
-                "kafka.streams.projection.main.consumer.fetch.max.wait.ms", 5)).build()) {
-            Map<String, Object> defaults = ProjectionFactory.tunableProperties(100, 1000, (short) 1, 0, "");
-
-            // when
-            Properties properties = ProjectionFactory.streamsProperties(clients(context), defaults, "projection-a",
-                    Duration.ofSeconds(6));
-            Properties tunedProperties = ProjectionFactory.streamsProperties(clients(tuned), defaults, "projection-a",
-                    Duration.ofSeconds(6));
-
-            // then: at least 16 KB or every 50 ms, not a fetch per event
-            assertEquals(50, properties.get("main.consumer.fetch.max.wait.ms"));
-            assertEquals(16384, properties.get("main.consumer.fetch.min.bytes"));
-            assertEquals("5", tunedProperties.get("main.consumer.fetch.max.wait.ms").toString());
-            // the restore consumer (a new instance catching up from the changelogs) is left alone
-            assertEquals(null, properties.get("restore.consumer.fetch.min.bytes"));
-            assertEquals(1000L, properties.get("commit.interval.ms"));
-        }
-    }
-
-    private static KafkaClients clients(ApplicationContext context) {
-        Environment environment = context.getEnvironment().start();
-        return new KafkaClients(new KafkaDefaultConfiguration(environment), environment);
-    }
 }
