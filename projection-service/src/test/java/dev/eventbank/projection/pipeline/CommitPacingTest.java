@@ -67,21 +67,27 @@ class CommitPacingTest {
         assertEquals(List.of(), ticks(), "nothing pending, no tick");
     }
 
-    @Test
-    void aTickAsksNothingWhenAnotherTaskOfTheThreadAskedAfterItsRecords() {
+    /**
+     * A task with a record pending (handled at +5, after the thread's first request at +0), then another task of the
+     * same stream thread asking for a commit at +20: one transaction per thread, so that commit also takes the
+     * record of +5. Returns the first task.
+     */
+    private CommitPacing.Task pendingThenAnotherTaskOfTheThreadAsks() {
         CommitPacing pacing = new CommitPacing(CommitAfterPause.NEVER, 20);
         CommitPacing.Task task = task(pacing);
         MockProcessorContext<Object, Object> otherContext = new MockProcessorContext<>();
-        otherContext.setCurrentSystemTimeMs(NOW);
         CommitPacing.Task other = pacing.forTask(otherContext);
         assertTrue(handle(task, NOW, 1), "the thread's first request");
         assertFalse(handle(task, NOW + 5, 1), "pending, with a tick");
-
-        // the other task of the same stream thread asks 20 ms after the first request: one transaction per thread,
-        // so that commit also takes the record this task handled at +5
         otherContext.setCurrentSystemTimeMs(NOW + 20);
         other.eventHandled(NOW + 19);
-        assertTrue(otherContext.committed());
+        assertTrue(otherContext.committed(), "the other task asks 20 ms after the first request");
+        return task;
+    }
+
+    @Test
+    void aTickAsksNothingWhenAnotherTaskOfTheThreadAskedAfterItsRecords() {
+        CommitPacing.Task task = pendingThenAnotherTaskOfTheThreadAsks();
 
         assertFalse(tick(NOW + 25), "the record of +5 went with the other task's commit");
         assertFalse(handle(task, NOW + 30, 1), "10 ms after the other task's request: pending again");
@@ -90,15 +96,7 @@ class CommitPacingTest {
 
     @Test
     void aTickAsksWhenTheOtherTaskAskedBeforeItsLastRecord() {
-        CommitPacing pacing = new CommitPacing(CommitAfterPause.NEVER, 20);
-        CommitPacing.Task task = task(pacing);
-        MockProcessorContext<Object, Object> otherContext = new MockProcessorContext<>();
-        CommitPacing.Task other = pacing.forTask(otherContext);
-        assertTrue(handle(task, NOW, 1));
-        assertFalse(handle(task, NOW + 5, 1));
-        otherContext.setCurrentSystemTimeMs(NOW + 20);
-        other.eventHandled(NOW + 19);
-        assertTrue(otherContext.committed());
+        CommitPacing.Task task = pendingThenAnotherTaskOfTheThreadAsks();
         assertFalse(handle(task, NOW + 21, 1), "handled after the other task's request");
 
         assertTrue(tick(NOW + 25), "the record of +21 came after that request: the tick asks");
@@ -106,15 +104,7 @@ class CommitPacingTest {
 
     @Test
     void aTickAsksForARecordHandledInTheSameMillisecondAsTheOtherTasksRequestButAfterIt() {
-        CommitPacing pacing = new CommitPacing(CommitAfterPause.NEVER, 20);
-        CommitPacing.Task task = task(pacing);
-        MockProcessorContext<Object, Object> otherContext = new MockProcessorContext<>();
-        CommitPacing.Task other = pacing.forTask(otherContext);
-        assertTrue(handle(task, NOW, 1));
-        assertFalse(handle(task, NOW + 5, 1));
-        otherContext.setCurrentSystemTimeMs(NOW + 20);
-        other.eventHandled(NOW + 19);
-        assertTrue(otherContext.committed());
+        CommitPacing.Task task = pendingThenAnotherTaskOfTheThreadAsks();
         assertFalse(handle(task, NOW + 20, 1), "same millisecond as the other task's request, after it");
 
         assertTrue(tick(NOW + 25), "that commit may have run before this record: the tick asks");
@@ -122,15 +112,7 @@ class CommitPacingTest {
 
     @Test
     void aTickAsksWhenTheClockSteppedBackAfterTheOtherTasksRequest() {
-        CommitPacing pacing = new CommitPacing(CommitAfterPause.NEVER, 20);
-        CommitPacing.Task task = task(pacing);
-        MockProcessorContext<Object, Object> otherContext = new MockProcessorContext<>();
-        CommitPacing.Task other = pacing.forTask(otherContext);
-        assertTrue(handle(task, NOW, 1));
-        assertFalse(handle(task, NOW + 5, 1));
-        otherContext.setCurrentSystemTimeMs(NOW + 20);
-        other.eventHandled(NOW + 19);
-        assertTrue(otherContext.committed());
+        CommitPacing.Task task = pendingThenAnotherTaskOfTheThreadAsks();
         // the wall clock steps back 10 ms (NTP, a resumed VM): the record is handled after the request, stamped before
         assertFalse(handle(task, NOW + 10, 1));
 
