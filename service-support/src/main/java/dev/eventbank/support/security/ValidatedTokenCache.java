@@ -25,6 +25,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.regex.Pattern;
 
 /**
  * Remembers the bearer tokens micronaut-security-jwt has accepted, so that a client sending the same token with
@@ -58,6 +59,9 @@ public final class ValidatedTokenCache implements BeanCreatedEventListener<React
     public static final int MAX_TOKENS = 10_000;
     /** The cache's name in its meters. */
     public static final String METER_NAME = "validated-tokens";
+
+    /** A signed JWT's compact form: three base64url parts, nothing else ({@link #canonical}). */
+    private static final Pattern CANONICAL = Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
 
     private final Duration maxAge;
     private final Clock clock;
@@ -109,9 +113,6 @@ public final class ValidatedTokenCache implements BeanCreatedEventListener<React
         String signature = token.substring(token.lastIndexOf('.') + 1);
         return signature.equals(Base64URL.encode(signed.getSignature().decode()).toString());
     }
-
-    private static final java.util.regex.Pattern CANONICAL =
-            java.util.regex.Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
 
     /** An accepted token: what it authenticates, and the instant after which it must be validated again. */
     private record Accepted(Authentication authentication, Instant validUntil) {

@@ -25,6 +25,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -122,7 +123,7 @@ class ValidatedTokenCacheTest {
             assertEquals(3, real.calls.get(), "the variant went to the validator each time");
             assertEquals(1, caching.accepted.estimatedSize());
             assertTrue(ValidatedTokenCache.canonical(token, com.nimbusds.jwt.SignedJWT.parse(token)));
-            assertTrue(!ValidatedTokenCache.canonical(variant, com.nimbusds.jwt.SignedJWT.parse(variant)));
+            assertFalse(ValidatedTokenCache.canonical(variant, com.nimbusds.jwt.SignedJWT.parse(variant)));
         }
     }
 
