@@ -40,8 +40,13 @@ public final class CommitPacing {
 
     private final CommitAfterPause afterPause;
     private final long freshIntervalMs;
-    /** per stream thread: [0] when it last asked for a commit (its clock, ms), [1] how many times it asked */
-    private final ThreadLocal<long[]> lastRequestAt = ThreadLocal.withInitial(() -> new long[] {Long.MIN_VALUE / 2, 0});
+    private final ThreadLocal<ThreadRequests> requests = ThreadLocal.withInitial(ThreadRequests::new);
+
+    /** One stream thread's commit requests: when it last asked (its clock, ms) and how many times it asked. */
+    private static final class ThreadRequests {
+        long lastAt = Long.MIN_VALUE / 2;
+        long count;
+    }
 
     /**
      * @param afterPause      the rule for a fresh event after a pause (commit at once)
@@ -108,11 +113,12 @@ public final class CommitPacing {
             if (freshIntervalMs < 0 || now - eventAtMs > CommitAfterPause.FRESH_MS) {
                 return;
             }
-            if (now - lastRequestAt.get()[0] >= freshIntervalMs) {
+            ThreadRequests thread = requests.get();
+            if (now - thread.lastAt >= freshIntervalMs) {
                 request(now);
             } else {
                 pending = true;
-                pendingAfterRequest = lastRequestAt.get()[1];
+                pendingAfterRequest = thread.count;
                 if (tick == null) {
                     // scheduled only now: a punctuation that fires makes the stream thread halve the records it
                     // processes per round (StreamThread#runOnce), so a standing 20 ms tick per task slowed a rebuild,
@@ -132,7 +138,7 @@ public final class CommitPacing {
             // for committed. Without this check every task with a record pending asked on its own tick: at one client
             // spread over 12 partitions the projection committed about 40 times a second, with it 16 to 22 (the
             // broker's TxnOffsetCommit rate, 2026-12-02)
-            if (pending && lastRequestAt.get()[1] == pendingAfterRequest) {
+            if (pending && requests.get().count == pendingAfterRequest) {
                 request(now);
             }
             pending = false;
@@ -140,9 +146,9 @@ public final class CommitPacing {
 
         private void request(long now) {
             pending = false;
-            long[] thread = lastRequestAt.get();
-            thread[0] = now;
-            thread[1]++;
+            ThreadRequests thread = requests.get();
+            thread.lastAt = now;
+            thread.count++;
             context.commit();
         }
     }
