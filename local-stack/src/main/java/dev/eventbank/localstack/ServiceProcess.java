@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class ServiceProcess implements AutoCloseable {
 
+    /** How much of a service's log a failed start shows. */
+    private static final int LOG_LINES_ON_FAILURE = 20;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     private final String name;
@@ -91,7 +93,8 @@ final class ServiceProcess implements AutoCloseable {
                 .timeout(Duration.ofSeconds(2)).GET().build();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException(name + " exited with " + process.exitValue() + " during startup, see " + log);
+                throw new IllegalStateException(name + " exited with " + process.exitValue() + " during startup, see " + log
+                        + "; its last lines:\n" + lastLines(log, LOG_LINES_ON_FAILURE));
             }
             try {
                 HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
@@ -106,7 +109,34 @@ final class ServiceProcess implements AutoCloseable {
             }
             sleep(250);
         }
-        throw new IllegalStateException(name + " not healthy after " + timeout.toSeconds() + " s, see " + log);
+        throw new IllegalStateException(name + " not healthy after " + timeout.toSeconds() + " s, see " + log
+                + "; its last lines:\n" + lastLines(log, LOG_LINES_ON_FAILURE));
+    }
+
+    /**
+     * The last {@code count} lines of {@code file} (read from its last 64 KB), each indented by two spaces, or a note
+     * saying why there are none. A failed start names its cause there, and a stack in a temporary directory (the
+     * benchmarks', the tests') deletes the file when it closes.
+     */
+    static String lastLines(Path file, int count) {
+        try (java.io.RandomAccessFile in = new java.io.RandomAccessFile(file.toFile(), "r")) {
+            long length = in.length();
+            int size = (int) Math.min(length, 64 * 1024);
+            byte[] tail = new byte[size];
+            in.seek(length - size);
+            in.readFully(tail);
+            List<String> lines = new String(tail, java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+            if (lines.isEmpty()) {
+                return "  (the log is empty)";
+            }
+            StringBuilder out = new StringBuilder();
+            for (String line : lines.subList(Math.max(0, lines.size() - count), lines.size())) {
+                out.append("  ").append(line).append('\n');
+            }
+            return out.toString();
+        } catch (IOException e) {
+            return "  (the log could not be read: " + e.getMessage() + ")";
+        }
     }
 
     /** SIGKILL: the process gets no chance to commit, flush or leave its group, as in a crash. */
