@@ -9,8 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Read-your-writes without polling: a reader that needs version N of an account registers here, and the
  * processor that writes the account's state to a store calls {@link #updated} after every put, which completes the
- * waiters it satisfies. The query service's view and the projection's state store each have one. Framework-free
- * and thread safe.
+ * waiters it satisfies. The query service's view (and its fresh fold) use it. Framework-free and thread safe.
  *
  * <p>The caller must register <em>before</em> it reads the store and complete the wait itself if the read
  * already satisfies it: the store write happens before {@link #updated}, so either the read sees the new
@@ -50,7 +49,13 @@ public final class VersionWaiters {
             throw new TooManyWaitersException(maxWaiters);
         }
         Waiter waiter = new Waiter(minVersion, new CompletableFuture<>());
-        waitersByAccount.computeIfAbsent(accountId, id -> ConcurrentHashMap.newKeySet()).add(waiter);
+        // added under the map's lock for the account, as the last waiter's removal (below) takes the emptied set out
+        // under it: a waiter added to a set already taken out would never be found by updated()
+        waitersByAccount.compute(accountId, (id, waiters) -> {
+            Set<Waiter> joined = waiters == null ? ConcurrentHashMap.newKeySet() : waiters;
+            joined.add(waiter);
+            return joined;
+        });
         waiter.future().whenComplete((version, error) -> {
             waiting.decrementAndGet();
             waitersByAccount.computeIfPresent(accountId, (id, waiters) -> {

@@ -3,7 +3,9 @@ package dev.eventbank.support.readyourwrites;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -66,5 +68,38 @@ class VersionWaitersTest {
         assertThrows(VersionWaiters.TooManyWaitersException.class, () -> waiters.await("c", 1));
         waiters.updated("a", 1);
         assertTrue(waiters.await("c", 1) != null);
+    }
+
+    @Test
+    void shouldNeverLoseAWaiterRegisteredWhileTheLastOneOfItsAccountLeaves() throws Exception {
+        // the race: a new waiter joins the account's set just as the set's last waiter completes and takes the set
+        // out of the map; the new waiter must still be found by the next update. Repeated, as a race needs
+        VersionWaiters shared = new VersionWaiters(1_000);
+        for (int round = 0; round < 5_000; round++) {
+            CompletableFuture<Long> leaving = shared.await("a", 1);
+            CountDownLatch start = new CountDownLatch(1);
+            AtomicReference<CompletableFuture<Long>> joining = new AtomicReference<>();
+            Thread joiner = new Thread(() -> {
+                awaitQuietly(start);
+                joining.set(shared.await("a", 2));
+            });
+            joiner.start();
+            start.countDown();
+            leaving.cancel(false);
+            joiner.join();
+
+            shared.updated("a", 2);
+
+            assertTrue(joining.get().isDone(), "round " + round + ": the joining waiter was lost");
+            assertEquals(0, shared.waiting());
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
