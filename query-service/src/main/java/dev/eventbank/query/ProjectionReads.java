@@ -85,11 +85,15 @@ final class ProjectionReads {
                     case ProjectionV1.State.FOUND -> readable(() -> states.deserialize(Topics.STATE.name(),
                             Base64.getDecoder().decode(answer.state())));
                     case ProjectionV1.State.UNKNOWN_ACCOUNT -> throw QueryProblem.accountNotFound("no account with id " + accountId);
-                    case ProjectionV1.State.BEYOND_CURRENT -> throw QueryProblem.accountNotFound("account " + accountId
-                            + " has no " + point + " yet: its current version is " + answer.currentVersion(),
-                            Map.of("currentVersion", answer.currentVersion()));
-                    case ProjectionV1.State.BEFORE_OPENING -> throw QueryProblem.accountNotFound("account " + accountId
-                            + " was opened at " + answer.openedAt() + ", after " + point);
+                    // an outcome without the member it names is an answer this service cannot read: a 503, not
+                    // a NullPointerException's 500 or an "opened at null"
+                    case ProjectionV1.State.BEYOND_CURRENT -> throw answer.currentVersion() == null ? unreadable(null)
+                            : QueryProblem.accountNotFound("account " + accountId + " has no " + point
+                                    + " yet: its current version is " + answer.currentVersion(),
+                                    Map.of("currentVersion", answer.currentVersion()));
+                    case ProjectionV1.State.BEFORE_OPENING -> throw answer.openedAt() == null ? unreadable(null)
+                            : QueryProblem.accountNotFound("account " + accountId + " was opened at " + answer.openedAt()
+                                    + ", after " + point);
                     case ProjectionV1.State.NOT_AT_THAT_POINT -> throw QueryProblem.accountNotFound("account " + accountId
                             + " did not exist at that point");
                     default -> throw unreadable(null);
