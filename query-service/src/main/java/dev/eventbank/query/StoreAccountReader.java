@@ -29,9 +29,15 @@ final class StoreAccountReader implements AccountReader {
         this.streams = streams;
     }
 
+    /** @throws ViewNotReadyException while the store cannot be read (restoring, or closing: its reads fail too) */
     @Override
     public AccountState find(String accountId) {
-        return store().get(accountId);
+        ReadOnlyKeyValueStore<String, AccountState> store = store();
+        try {
+            return store.get(accountId);
+        } catch (InvalidStateStoreException e) {
+            throw new ViewNotReadyException("the account view is not ready: " + e.getMessage(), e);
+        }
     }
 
     @Override
