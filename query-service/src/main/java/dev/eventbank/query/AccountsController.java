@@ -12,6 +12,8 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 
@@ -116,6 +118,10 @@ final class AccountsController {
         ReadScope scope = ReadScope.of(caller);
         if (asOfVersion != null || asOf != null) {
             return timeTravel(scope, id, minVersion, maxWait, asOfVersion, asOf);
+        }
+        if (maxWait != null && minVersion == null) {
+            // as on the time-travel routes: a parameter that would change nothing is the client's mistake to be told
+            throw QueryProblem.badRequest("maxWait bounds the wait for minVersion; give it with minVersion");
         }
         long min = minVersion == null ? 0 : number("minVersion", minVersion, 1, Long.MAX_VALUE);
         Duration wait = maxWait == null ? minVersionTimeout
@@ -237,6 +243,9 @@ final class AccountsController {
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
     @ApiResponse(responseCode = "503", ref = "#/components/responses/Unavailable")
     @Get
+    // a page may read many entries of the store (a filter, a customer's scope): never on the event loop, where it would
+    // hold up every other request of the connections that loop serves
+    @ExecuteOn(TaskExecutors.BLOCKING)
     AccountResponse.Page list(HttpRequest<?> request, Authentication caller,
                               @Parameter(description = "page size, 1..500 (default 50)", schema = @Schema(type = "integer", minimum = "1", maximum = "500"))
                               @Nullable @QueryValue String limit,
@@ -248,12 +257,14 @@ final class AccountsController {
                               @Nullable @QueryValue String accountType) {
         once(request, "limit", "after", "status", "owner", "accountType");
         int size = (int) (limit == null ? DEFAULT_LIMIT : number("limit", limit, 1, MAX_LIMIT));
-        if (after != null && after.isBlank()) {
-            throw QueryProblem.badRequest("after must be an account id (the 'next' of the previous page)");
+        if (after != null && !UUID_TEXT.matcher(after).matches()) {
+            // the cursor is an account id; anything else would silently start the page at an arbitrary position
+            throw QueryProblem.badRequest("after must be an account id (the 'next' of the previous page), got '"
+                    + TextRule.quote(after, 40) + "'");
         }
         String ownerFilter = owner == null ? null : text("owner", owner, MAX_OWNER);
         // a cursor that is a UUID in another case is the same position: ids are ordered in their canonical form
-        String cursor = after != null && UUID_TEXT.matcher(after).matches() ? UUID.fromString(after).toString() : after;
+        String cursor = after == null ? null : UUID.fromString(after).toString();
         // a customer's listing holds only its own accounts
         return AccountResponse.Page.of(queries.list(cursor, size,
                 new AccountQueries.Filter(status == null ? null : status(status), ownerFilter,

@@ -195,7 +195,9 @@ class QueryServiceIT {
                 // onto S) and control characters around the value
                 "/accounts?accountType=%C5%BFavings", "/accounts?status=open%00", "/accounts?status=%0BOPEN",
                 "/accounts?limit=%001", "/accounts/" + id + "?minVersion=1%1F",
-                "/accounts/" + id + "?asOf=2030-01-01T00:00:00Z%00")) {
+                "/accounts/" + id + "?asOf=2030-01-01T00:00:00Z%00",
+                // a cursor that is not an account id (e.g. an events page's numeric next); maxWait with nothing to wait for
+                "/accounts?after=3", "/accounts?after=zzz", "/accounts?after=", "/accounts/" + id + "?maxWait=100")) {
             responses.add(get(path));
         }
 
