@@ -130,6 +130,23 @@ class ProjectionSecurityIT {
     }
 
     @Test
+    void shouldRefuseATokenClaimingTheServiceRoleOnEverySpellingOfAnInternalPath() throws Exception {
+        // the internal rule must hold for whatever path reaches the internal controller, not only for its plain text
+        String tail = "/bank/totals";
+        List<String> spellings = List.of("/" + InternalApi.V1 + tail, "/%69nternal/v1" + tail, "/internal/v1/." + tail,
+                "/internal/x/../v1" + tail, "/INTERNAL/v1" + tail, "/internal//v1" + tail, "/internal/v1" + tail + "/",
+                "/internal/v1" + tail + ";x=1", "/internal/v1%2Fbank%2Ftotals");
+        List<String> wrong = new ArrayList<>();
+        for (String path : spellings) {
+            HttpResponse<String> answer = send("GET", path, CALLERS.get("token-claiming-service"));
+            if (answer.statusCode() == 200 || answer.statusCode() >= 500) {
+                wrong.add(path + ": " + answer.statusCode() + " " + answer.body());
+            }
+        }
+        assertTrue(wrong.isEmpty(), String.join("\n", wrong));
+    }
+
+    @Test
     void shouldTellTheInternalClientToUseItsBasicCredentialsWhenRefused() throws Exception {
         // when
         HttpResponse<String> none = send("GET", InternalApi.V1 + "/bank/totals", "");
