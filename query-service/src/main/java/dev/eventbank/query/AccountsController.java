@@ -84,12 +84,15 @@ final class AccountsController {
     private final AccountQueries queries;
     private final ProjectionReads projection;
     private final Duration minVersionTimeout;
+    private final WaitsPerCaller waits;
 
     AccountsController(AccountQueries queries, ProjectionReads projection,
-                       @Value("${eventbank.query.min-version-timeout:5s}") Duration minVersionTimeout) {
+                       @Value("${eventbank.query.min-version-timeout:5s}") Duration minVersionTimeout,
+                       @Value("${eventbank.query.max-waiting-reads-per-caller:1000}") int maxWaitingReadsPerCaller) {
         this.queries = queries;
         this.projection = projection;
         this.minVersionTimeout = minVersionTimeout;
+        this.waits = new WaitsPerCaller(maxWaitingReadsPerCaller);
     }
 
     @Operation(summary = "One account: its latest state, or its state as of a version or an instant",
@@ -101,6 +104,8 @@ final class AccountsController {
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = AccountResponse.class)))
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
     @ApiResponse(responseCode = "404", description = "no such account (or no such version / not yet opened at that instant)",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
+    @ApiResponse(responseCode = "429", description = "this caller already has as many minVersion reads waiting as one caller may (Retry-After)",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
     @ApiResponse(responseCode = "503", ref = "#/components/responses/Unavailable")
     @Get("/{id}")
@@ -127,7 +132,7 @@ final class AccountsController {
         Duration wait = maxWait == null ? minVersionTimeout
                 : Duration.ofMillis(Math.min(number("maxWait", maxWait, 0, Long.MAX_VALUE), minVersionTimeout.toMillis()));
         String accountId = canonicalId(id);
-        return queries.find(accountId, min, wait, scope).thenApply(lookup -> {
+        return limited(caller, min, () -> queries.find(accountId, min, wait, scope)).thenApply(lookup -> {
             if (lookup instanceof AccountQueries.Lookup.Found found) {
                 return (HttpResponse<?>) HttpResponse.ok(AccountResponse.of(found.state()))
                         .header(HttpHeaders.ETAG, "\"" + found.state().getVersion() + "\"");
@@ -143,6 +148,30 @@ final class AccountsController {
             }
             throw new IllegalStateException("unhandled lookup " + lookup);
         });
+    }
+
+    /**
+     * {@code read}, holding one of the caller's {@link WaitsPerCaller} slots until it completes when it may wait
+     * ({@code minVersion > 0}); a 429 problem when the caller has none left.
+     */
+    private <T> CompletableFuture<T> limited(Authentication caller, long minVersion,
+                                             java.util.function.Supplier<CompletableFuture<T>> read) {
+        if (minVersion <= 0) {
+            return read.get();
+        }
+        String who = caller.getName() == null ? "" : caller.getName();
+        if (!waits.tryAcquire(who)) {
+            throw QueryProblem.tooManyRequests("this caller already has " + waits.max() + " minVersion reads waiting "
+                    + "(eventbank.query.max-waiting-reads-per-caller); retry when some have been answered");
+        }
+        CompletableFuture<T> answer;
+        try {
+            answer = read.get();
+        } catch (RuntimeException e) {
+            waits.release(who);
+            throw e;
+        }
+        return answer.whenComplete((result, error) -> waits.release(who));
     }
 
     /**

@@ -48,6 +48,12 @@ final class QueryProblem extends RuntimeException {
                 Map.of("Retry-After", "1"));
     }
 
+    /** 429 with {@code Retry-After: 1}: this caller has as many reads in flight as one caller may. */
+    static QueryProblem tooManyRequests(String detail) {
+        return new QueryProblem(HttpStatus.TOO_MANY_REQUESTS, ProblemTypes.TOO_MANY_REQUESTS, "Too many requests", detail,
+                Map.of(), Map.of("Retry-After", "1"));
+    }
+
     /** 503 with {@code Retry-After: 1} and {@code currentVersion}: a {@code minVersion} read timed out. */
     static QueryProblem versionNotVisible(String detail, long currentVersion) {
         return new QueryProblem(HttpStatus.SERVICE_UNAVAILABLE, ProblemTypes.VERSION_NOT_VISIBLE,

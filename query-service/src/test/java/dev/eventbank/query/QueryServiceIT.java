@@ -75,6 +75,7 @@ class QueryServiceIT {
                 Map.entry("kafka.streams.default.global.consumer.isolation.level", "read_uncommitted"),
                 Map.entry("eventbank.topics.partitions", 3),
                 Map.entry("eventbank.query.min-version-timeout", "3s"),
+                Map.entry("eventbank.query.max-waiting-reads-per-caller", 2),
                 Map.entry("eventbank.query.projection-url", "http://localhost:" + projection.getAddress().getPort()))));
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(),
@@ -144,6 +145,40 @@ class QueryServiceIT {
         assertEquals(2, JSON.readTree(answered.body()).path("version").asLong());
         assertEquals("150.25", JSON.readTree(answered.body()).path("balance").asText());
         assertTrue(elapsedMs >= 300 && elapsedMs < 3000, "answered after " + elapsedMs + " ms");
+    }
+
+    @Test
+    void shouldAnswer429ToACallerWithTooManyWaitingReadsAndStillServeTheOthers() throws Exception {
+        // given: an account in the view, and a caller (its own subject) already holding its 2 waiting reads
+        String id = UUID.randomUUID().toString();
+        publish(state(id, 1, "100.0000", AccountStatus.OPEN));
+        assertEquals(200, get("/accounts/" + id + "?minVersion=1").statusCode());
+        String greedy = ServiceUnderTest.bearer("teller", "it-greedy-teller");
+        List<CompletableFuture<HttpResponse<String>>> waiting = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            waiting.add(HTTP.sendAsync(HttpRequest.newBuilder(uri("/accounts/" + id + "?minVersion=9&maxWait=1500"))
+                    .header("Authorization", greedy).GET().build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        Thread.sleep(300);
+
+        // when
+        HttpResponse<String> third = get("/accounts/" + id + "?minVersion=1", Map.of("Authorization", greedy));
+        HttpResponse<String> plainRead = get("/accounts/" + id, Map.of("Authorization", greedy));
+        HttpResponse<String> another = get("/accounts/" + id + "?minVersion=1");
+        List<Integer> firstTwo = new ArrayList<>();
+        for (CompletableFuture<HttpResponse<String>> read : waiting) {
+            firstTwo.add(read.get(10, TimeUnit.SECONDS).statusCode());
+        }
+        HttpResponse<String> afterwards = get("/accounts/" + id + "?minVersion=1", Map.of("Authorization", greedy));
+
+        // then: only that caller's third minVersion read is refused, and its slots come back once they are answered
+        assertProblem(third, 429);
+        assertEquals("/problems/too-many-requests", JSON.readTree(third.body()).path("type").asText());
+        assertEquals("1", third.headers().firstValue("Retry-After").orElse(null));
+        assertEquals(200, plainRead.statusCode(), plainRead.body());
+        assertEquals(200, another.statusCode(), another.body());
+        assertEquals(List.of(503, 503), firstTwo);
+        assertEquals(200, afterwards.statusCode(), afterwards.body());
     }
 
     @Test

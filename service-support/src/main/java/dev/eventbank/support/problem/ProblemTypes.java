@@ -50,6 +50,11 @@ public final class ProblemTypes {
     public static final String IDEMPOTENCY_KEY_REUSED = "/problems/idempotency-key-reused";
     /** 431: the request's header fields are larger than the service reads (RFC 6585 section 5). */
     public static final String HEADER_FIELDS_TOO_LARGE = "/problems/header-fields-too-large";
+    /**
+     * 429: this caller already has as many reads waiting as one caller may ({@code Retry-After}); others are still
+     * served (RFC 6585 section 4).
+     */
+    public static final String TOO_MANY_REQUESTS = "/problems/too-many-requests";
     /** 503: the service cannot answer now (Kafka, a store or the projection); {@code Retry-After} says when to retry. */
     public static final String UNAVAILABLE = "/problems/unavailable";
     /**
