@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
 
 /**
  * Calls the projection service: its internal read API ({@link ProjectionV1}, {@link #get}) for history, time travel
@@ -33,7 +34,8 @@ import java.util.concurrent.CompletableFuture;
  * <p>The request carries the caller's {@code X-Correlation-Id} (from the MDC of the calling thread, where
  * {@link CorrelationFilter} put it), so the projection logs the read under the same id.
  *
- * <p>Limits: these reads depend on the projection service being up (the latest-state reads do not); no retry;
+ * <p>Limits: these reads depend on the projection service being up (the latest-state reads do not); no retry; at
+ * most {@code eventbank.query.max-projection-reads} in flight, more are a 503 problem at once;
  * with several projection instances any of them may be called — the projection forwards to the owner of the
  * account's partition.
  */
@@ -46,12 +48,30 @@ final class ProjectionClient {
     private final Duration timeout;
     private final JsonMapper json;
     private final String authorization;
+    private final Semaphore inFlight;
+    private final int maxInFlight;
+
+    /** As below, with at most {@value #DEFAULT_MAX_IN_FLIGHT} requests in flight. */
+    ProjectionClient(String baseUrl, Duration timeout, JsonMapper json, String username, String password) {
+        this(baseUrl, timeout, json, username, password, DEFAULT_MAX_IN_FLIGHT);
+    }
+
+    /** The default of {@code eventbank.query.max-projection-reads}. */
+    static final int DEFAULT_MAX_IN_FLIGHT = 64;
 
     /**
-     * @param username the internal client's name ({@code eventbank.security.internal.username})
-     * @param password its password, empty when none is configured (then no credentials are sent)
+     * @param username    the internal client's name ({@code eventbank.security.internal.username})
+     * @param password    its password, empty when none is configured (then no credentials are sent)
+     * @param maxInFlight requests this client sends at once at most; a request beyond is a 503 problem at once, so
+     *                    that callers' history and time-travel reads cannot pile up on the projection service, whose
+     *                    stream threads share its cores with them
      */
-    ProjectionClient(String baseUrl, Duration timeout, JsonMapper json, String username, String password) {
+    ProjectionClient(String baseUrl, Duration timeout, JsonMapper json, String username, String password, int maxInFlight) {
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("eventbank.query.max-projection-reads must be at least 1, got " + maxInFlight);
+        }
+        this.inFlight = new Semaphore(maxInFlight);
+        this.maxInFlight = maxInFlight;
         this.base = URI.create(baseUrl.endsWith("/") ? baseUrl : baseUrl + "/");
         this.timeout = timeout;
         this.json = json;
@@ -119,7 +139,20 @@ final class ProjectionClient {
         if (correlationId != null) {
             builder.header(CorrelationFilter.HEADER, correlationId);
         }
-        return http.sendAsync(builder.build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray())
+        if (!inFlight.tryAcquire()) {
+            LOG.warn("projection reads at their limit target={} max={}", target, maxInFlight);
+            return CompletableFuture.failedFuture(QueryProblem.retryLater("Projection busy", "this service already has "
+                    + maxInFlight + " reads in flight at the projection service (eventbank.query.max-projection-reads); "
+                    + "retry in a moment", Map.of()));
+        }
+        CompletableFuture<java.net.http.HttpResponse<byte[]>> sent;
+        try {
+            sent = http.sendAsync(builder.build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        } catch (RuntimeException e) {
+            inFlight.release();
+            throw e;
+        }
+        return sent.whenComplete((answer, error) -> inFlight.release())
                 .handle((answer, error) -> {
                     if (error != null) {
                         LOG.warn("projection unreachable target={} error=\"{}\"", target, error.toString());

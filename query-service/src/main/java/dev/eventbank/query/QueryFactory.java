@@ -55,8 +55,9 @@ class QueryFactory {
                                       @Value("${eventbank.query.projection-timeout:5s}") java.time.Duration timeout,
                                       JsonMapper json,
                                       @Value("${eventbank.security.internal.username:query-service}") String username,
-                                      @Value("${eventbank.security.internal.password:}") String password) {
-        return new ProjectionClient(url, timeout, json, username, password);
+                                      @Value("${eventbank.security.internal.password:}") String password,
+                                      @Value("${eventbank.query.max-projection-reads:" + ProjectionClient.DEFAULT_MAX_IN_FLIGHT + "}") int maxInFlight) {
+        return new ProjectionClient(url, timeout, json, username, password, maxInFlight);
     }
 
     @Singleton

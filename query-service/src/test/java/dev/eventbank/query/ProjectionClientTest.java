@@ -132,4 +132,46 @@ class ProjectionClientTest {
             projection.stop(0);
         }
     }
+
+    @Test
+    void shouldAnswer503AtOnceBeyondItsReadsInFlightAndTakeSlotsBackWhenAnswered() throws Exception {
+        // given: a stand-in projection that holds each answer until released
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        HttpServer projection = HttpServer.create(new InetSocketAddress("localhost", 0), 0);
+        projection.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        projection.createContext("/metrics/eventbank.projection.lag", exchange -> {
+            try {
+                release.await(20, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        projection.start();
+        ProjectionClient client = new ProjectionClient("http://localhost:" + projection.getAddress().getPort(),
+                Duration.ofSeconds(30), JSON, "query-service", "s3cret", 2);
+        try {
+            // when: two reads in flight, then a third
+            var first = client.relay("metrics/eventbank.projection.lag");
+            var second = client.relay("metrics/eventbank.projection.lag");
+            CompletionException third = assertThrows(CompletionException.class,
+                    () -> client.relay("metrics/eventbank.projection.lag").join());
+            release.countDown();
+            first.join();
+            second.join();
+            HttpResponse<?> afterwards = client.relay("metrics/eventbank.projection.lag").join();
+
+            // then
+            QueryProblem busy = assertInstanceOf(QueryProblem.class, third.getCause());
+            assertEquals(HttpStatus.SERVICE_UNAVAILABLE, busy.status());
+            assertEquals("1", busy.headers().get("Retry-After"));
+            assertEquals(200, afterwards.code());
+        } finally {
+            release.countDown();
+            projection.stop(0);
+        }
+    }
 }
