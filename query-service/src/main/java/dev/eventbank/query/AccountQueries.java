@@ -117,7 +117,12 @@ public final class AccountQueries {
 
     /** Up to {@code limit} accounts after the cursor {@code after} that {@code filter} accepts, in account-id order. */
     public Page list(String after, int limit, Predicate<AccountState> filter) {
-        List<AccountState> found = reader.scan(after, filter == null ? Filter.ANY : filter, limit + 1);
+        return list(after, null, limit, filter);
+    }
+
+    /** As above, only the accounts of {@code ownerId} (null = every owner's), read without reading any other's. */
+    public Page list(String after, String ownerId, int limit, Predicate<AccountState> filter) {
+        List<AccountState> found = reader.scan(after, ownerId, filter == null ? Filter.ANY : filter, limit + 1);
         if (found.size() <= limit) {
             return new Page(found, null);
         }

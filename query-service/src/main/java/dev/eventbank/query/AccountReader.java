@@ -13,9 +13,10 @@ public interface AccountReader {
 
     /**
      * Up to {@code max} accounts in account-id order, strictly after {@code after} (null = from the start),
-     * only those {@code filter} accepts.
+     * only those {@code filter} accepts; with an {@code ownerId}, only that owner's accounts, read without reading
+     * any other's ({@link OwnerIndex}); null = every account.
      */
-    List<AccountState> scan(String after, Predicate<AccountState> filter, int max);
+    List<AccountState> scan(String after, String ownerId, Predicate<AccountState> filter, int max);
 
     /** The view cannot be read yet (Kafka Streams is starting or restoring), or no longer. */
     final class ViewNotReadyException extends RuntimeException {

@@ -5,6 +5,7 @@ import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.readmodel.AccountState;
 import dev.eventbank.schemas.serde.AvroSerdes;
 import dev.eventbank.schemas.serde.SchemaRegistryClient;
+import dev.eventbank.support.text.TextRule;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -21,6 +22,9 @@ import org.slf4j.LoggerFactory;
  * The query service's view: the projection's compacted {@code bank-account-state} topic materialized into the
  * {@code account-view-store}, a Kafka Streams <em>global</em> store, so every query instance holds every
  * account and answers any id without routing to another instance. Framework-free.
+ *
+ * <p>Next to each account with an owner the store holds its entry in the {@link OwnerIndex}, kept in step here, so
+ * that a customer's listing reads only that customer's accounts.
  *
  * <p>Each put is told to {@code stored} (the {@code VersionWaiters}, which is how {@code minVersion} reads wait
  * without polling, and the {@link FreshFold}, which drops what the view has caught up with). The
@@ -64,6 +68,10 @@ public final class AccountViewTopology {
         @Override
         public void init(ProcessorContext<Void, Void> context) {
             store = context.getStateStore(Stores.ACCOUNT_VIEW);
+            long repaired = OwnerIndex.repair(store);
+            if (repaired > 0) {
+                LOG.info("owner index entries written at start entries={}", repaired);
+            }
         }
 
         @Override
@@ -71,8 +79,14 @@ public final class AccountViewTopology {
             if (record.key() == null) {
                 return;
             }
+            if (record.key().compareTo(OwnerIndex.ACCOUNTS_END) >= 0) {
+                // not an account id (those sort before it): such a key would be read as an index entry
+                LOG.warn("state with a key that is no account id ignored key=\"{}\"",
+                        TextRule.quote(record.key(), 60));
+                return;
+            }
             if (record.value() == null) {
-                store.delete(record.key());
+                OwnerIndex.deleted(store, store.delete(record.key()));
                 return;
             }
             AccountState stored = store.get(record.key());
@@ -82,6 +96,7 @@ public final class AccountViewTopology {
                 return;
             }
             store.put(record.key(), record.value());
+            OwnerIndex.stored(store, stored, record.value());
             onStored.accept(record.key(), record.value().getVersion());
         }
     }

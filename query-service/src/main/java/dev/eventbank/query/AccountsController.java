@@ -294,10 +294,11 @@ final class AccountsController {
         String ownerFilter = owner == null ? null : text("owner", owner, MAX_OWNER);
         // a cursor that is a UUID in another case is the same position: ids are ordered in their canonical form
         String cursor = after == null ? null : UUID.fromString(after).toString();
-        // a customer's listing holds only its own accounts
-        return AccountResponse.Page.of(queries.list(cursor, size,
+        // a customer's listing holds only its own accounts, and reads no other's (the owner index)
+        ReadScope scope = ReadScope.of(caller);
+        return AccountResponse.Page.of(queries.list(cursor, scope.ownerId(), size,
                 new AccountQueries.Filter(status == null ? null : status(status), ownerFilter,
-                        accountType == null ? null : accountType(accountType)).and(ReadScope.of(caller))));
+                        accountType == null ? null : accountType(accountType)).and(scope)));
     }
 
     /**

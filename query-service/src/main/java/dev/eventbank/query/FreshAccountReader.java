@@ -50,7 +50,7 @@ final class FreshAccountReader implements AccountReader {
     }
 
     @Override
-    public List<AccountState> scan(String after, Predicate<AccountState> filter, int max) {
-        return view.scan(after, filter, max);
+    public List<AccountState> scan(String after, String ownerId, Predicate<AccountState> filter, int max) {
+        return view.scan(after, ownerId, filter, max);
     }
 }

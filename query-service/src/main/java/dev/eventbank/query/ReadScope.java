@@ -50,6 +50,14 @@ final class ReadScope implements Predicate<AccountState> {
         return customerId == null;
     }
 
+    /**
+     * The owner whose accounts alone the caller reads (the customer id; empty for a customer token without a
+     * subject, which owns nothing), null for a caller who reads every account.
+     */
+    String ownerId() {
+        return customerId;
+    }
+
     /** Whether the caller may read {@code state} (never a state without an owner for a customer). */
     @Override
     public boolean test(AccountState state) {

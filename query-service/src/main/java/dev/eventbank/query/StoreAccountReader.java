@@ -18,8 +18,8 @@ import java.util.function.Predicate;
  * Reads the {@code account-view-store} global store of a running Kafka Streams app. Keys are ordered by their
  * UTF-8 bytes, which for account ids (UUID strings) is account-id order.
  *
- * <p>Limits: a status or owner filter skips non-matching accounts while scanning, so a page of a rare status may read
- * many entries.
+ * <p>Limits: a status or owner-name filter skips non-matching accounts while scanning, so a teller's page of a rare
+ * status may read many entries; a customer's page reads only that customer's ({@link OwnerIndex}).
  */
 final class StoreAccountReader implements AccountReader {
 
@@ -41,12 +41,16 @@ final class StoreAccountReader implements AccountReader {
     }
 
     @Override
-    public List<AccountState> scan(String after, Predicate<AccountState> filter, int max) {
+    public List<AccountState> scan(String after, String ownerId, Predicate<AccountState> filter, int max) {
         List<AccountState> page = new ArrayList<>(Math.min(max, 501));
-        try (KeyValueIterator<String, AccountState> entries = after == null ? store().all() : store().range(after, null)) {
+        // the accounts (keys before OwnerIndex.ACCOUNTS_END), or one owner's entries of the index
+        String from = ownerId == null ? after : OwnerIndex.ownerPrefix(ownerId) + (after == null ? "" : after);
+        String to = ownerId == null ? OwnerIndex.ACCOUNTS_END : OwnerIndex.ownerEnd(ownerId);
+        String skip = ownerId == null || after == null ? after : OwnerIndex.key(ownerId, after);
+        try (KeyValueIterator<String, AccountState> entries = store().range(from, to)) {
             while (entries.hasNext() && page.size() < max) {
                 KeyValue<String, AccountState> entry = entries.next();
-                if (entry.key.equals(after) || !filter.test(entry.value)) {
+                if (entry.key.equals(skip) || entry.key.equals(OwnerIndex.ACCOUNTS_END) || !filter.test(entry.value)) {
                     continue;
                 }
                 page.add(entry.value);

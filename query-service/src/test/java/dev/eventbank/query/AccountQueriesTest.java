@@ -268,10 +268,11 @@ class AccountQueriesTest {
         }
 
         @Override
-        public List<AccountState> scan(String after, java.util.function.Predicate<AccountState> filter, int max) {
+        public List<AccountState> scan(String after, String ownerId, java.util.function.Predicate<AccountState> filter, int max) {
             List<AccountState> page = new ArrayList<>();
             for (AccountState state : new TreeMap<>(view).values()) {
                 if ((after == null || state.getAccountId().compareTo(after) > 0)
+                        && (ownerId == null || ownerId.equals(state.getOwnerId()))
                         && filter.test(state) && page.size() < max) {
                     page.add(state);
                 }

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -126,6 +127,99 @@ class AccountViewTopologyTest {
 
         // then
         assertNull(view.get(ID));
+    }
+
+    @Test
+    void shouldKeepEachOwnedAccountInItsOwnersIndexEntryAndMoveItOrDropItWithTheAccount() {
+        // when: an owned account, a newer state of it, an older one (ignored), an account without an owner
+        AccountState first = state(1, "100.00");
+        first.setOwnerId("customer-1");
+        states.pipeInput(ID, first);
+        AccountState second = state(2, "110.00");
+        second.setOwnerId("customer-1");
+        states.pipeInput(ID, second);
+        states.pipeInput(ID, first);
+        String unowned = "0a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d";
+        states.pipeInput(unowned, withId(state(1, "5.00"), unowned));
+
+        // then: the index entry holds the stored (newer) state; the account without an owner has none
+        assertEquals(2L, view.get(OwnerIndex.key("customer-1", ID)).getVersion());
+        assertEquals(List.of(OwnerIndex.key("customer-1", ID)), indexKeys());
+
+        // when: its owner changes, then a tombstone
+        AccountState moved = state(3, "110.00");
+        moved.setOwnerId("customer-2");
+        states.pipeInput(ID, moved);
+        List<String> afterMove = indexKeys();
+        states.pipeInput(ID, (AccountState) null);
+
+        // then
+        assertEquals(List.of(OwnerIndex.key("customer-2", ID)), afterMove);
+        assertEquals(List.of(), indexKeys());
+    }
+
+    @Test
+    void shouldRangeOverOneOwnersEntriesOnlyWhateverTheOwnerIdsHold() {
+        // owner ids that are prefixes of each other or hold the separator must not reach into each other's range
+        for (String owner : List.of("c", "c:", "c:1", "c1", "~", "")) {
+            String from = OwnerIndex.ownerPrefix(owner);
+            String to = OwnerIndex.ownerEnd(owner);
+            for (String other : List.of("c", "c:", "c:1", "c1", "~", "")) {
+                String key = OwnerIndex.key(other, ID);
+                boolean inRange = utf8(key).compareTo(utf8(from)) >= 0 && utf8(key).compareTo(utf8(to)) <= 0;
+                assertEquals(owner.equals(other), inRange, owner + " / " + other);
+            }
+            // and never an account id
+            assertTrue(utf8(ID).compareTo(utf8(from)) < 0 && utf8(ID).compareTo(utf8(OwnerIndex.ACCOUNTS_END)) < 0);
+        }
+    }
+
+    @Test
+    void shouldIgnoreAStateWhoseKeyIsNoAccountId() {
+        // when: a key that would sort among the index entries
+        states.pipeInput(OwnerIndex.key("customer-1", ID), state(1, "100.00"));
+
+        // then
+        assertNull(view.get(OwnerIndex.key("customer-1", ID)));
+    }
+
+    @Test
+    void shouldWriteTheMissingIndexEntriesOfAStoreWrittenWithoutThemWhenTheViewStarts() {
+        // given: the store of a view from before the index, with an owned account and no entry for it
+        AccountState owned = state(4, "140.00");
+        owned.setOwnerId("customer-9");
+        view.put(ID, owned);
+        assertNull(view.get(OwnerIndex.key("customer-9", ID)));
+
+        // when
+        long written = OwnerIndex.repair(view);
+
+        // then: written once; a second start finds nothing to do
+        assertEquals(1, written);
+        assertEquals(4L, view.get(OwnerIndex.key("customer-9", ID)).getVersion());
+        assertEquals(0, OwnerIndex.repair(view));
+    }
+
+    private List<String> indexKeys() {
+        List<String> keys = new java.util.ArrayList<>();
+        try (var all = view.all()) {
+            all.forEachRemaining(entry -> {
+                if (entry.key.startsWith("~")) {
+                    keys.add(entry.key);
+                }
+            });
+        }
+        return keys;
+    }
+
+    /** The key as the store orders it: its UTF-8 bytes, unsigned, as text of code points below 256. */
+    private static String utf8(String key) {
+        return new String(key.getBytes(java.nio.charset.StandardCharsets.UTF_8), java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    private static AccountState withId(AccountState state, String id) {
+        state.setAccountId(id);
+        return state;
     }
 
     private static AccountState state(long version, String balance) {
