@@ -6,7 +6,6 @@ import io.micronaut.http.HttpStatus;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -50,13 +49,7 @@ class ProjectionReadsTest {
     private static QueryProblem problemOf(java.util.function.Function<ProjectionReads, java.util.concurrent.CompletableFuture<?>> read,
                                           String answer) throws Exception {
         HttpServer projection = HttpServer.create(new InetSocketAddress("localhost", 0), 0);
-        projection.createContext("/" + ProjectionV1.PATH + "accounts/", exchange -> {
-            byte[] body = answer.getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
+        projection.createContext("/" + ProjectionV1.PATH + "accounts/", exchange -> StandIns.answerJson(exchange, 200, answer));
         projection.start();
         try {
             ProjectionReads reads = new ProjectionReads(new ProjectionClient("http://localhost:" + projection.getAddress().getPort(),

@@ -76,11 +76,7 @@ class QueryFuzzIT {
                     : path.endsWith("/events") ? "{\"accountExists\":false,\"events\":[],\"next\":null}"
                     : path.endsWith("/state") ? "{\"outcome\":\"UNKNOWN_ACCOUNT\",\"state\":null,\"currentVersion\":null,\"openedAt\":null}"
                     : "{\"totals\":\"" + zeroTotals + "\"}";
-            byte[] body = answer.getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
+            StandIns.answerJson(exchange, 200, answer);
         });
         projection.start();
         service = ServiceUnderTest.start("query-fuzz-it", TestSecurity.secured(Map.of(
