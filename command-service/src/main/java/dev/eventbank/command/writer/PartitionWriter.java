@@ -362,12 +362,21 @@ public final class PartitionWriter {
                 answer((BankAccountCommand) decided.submission().command(), decided.handled(), decided.submission().future());
             }
             return State.READY;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException thrown) {
+            // fenced before the commit was asked for: the transaction cannot commit (the new owner's
+            // initTransactions aborts it), so the commands were not decided and go to the new owner. Fenced while
+            // committing: the broker may have committed it before fencing this producer (a lost reply, then a
+            // retried EndTxn), so the outcome is unknown, and a command decided again by the new owner could be
+            // applied twice: 503, and only a command with an Idempotency-Key is retried by its router
+            boolean atCommit = thrown instanceof CommitFailed;
+            RuntimeException e = atCommit ? (RuntimeException) thrown.getCause() : thrown;
             boolean fenced = fencing(e);
-            RuntimeException failure = fenced
+            RuntimeException failure = fenced && !atCommit
                     ? new NotOwnerException(partition, "the writer of partition " + partition + " was fenced by a newer owner")
-                    : new NotCommittedException("the transaction of partition " + partition + " failed: " + e.getMessage(), e);
-            LOG.warn("transaction failed partition={} commands={} fenced={} error=\"{}\"", partition, waiting.size(), fenced, e.toString());
+                    : new NotCommittedException("the transaction of partition " + partition + " failed"
+                            + (atCommit ? " while committing, so it may or may not have committed" : "") + ": " + e.getMessage(), e);
+            LOG.warn("transaction failed partition={} commands={} fenced={} atCommit={} error=\"{}\"", partition,
+                    waiting.size(), fenced, atCommit, e.toString());
             for (Decided decided : waiting) {
                 decided.submission().future().completeExceptionally(failure);
             }
@@ -386,6 +395,13 @@ public final class PartitionWriter {
                 LOG.error("transaction abort failed partition={} error=\"{}\"", partition, abortFailed.toString());
                 return fencing(abortFailed) ? State.FENCED : State.FAILED;
             }
+        }
+    }
+
+    /** {@code commitTransaction} failed: whether the transaction committed is not known. */
+    private static final class CommitFailed extends RuntimeException {
+        CommitFailed(RuntimeException cause) {
+            super(cause.getMessage(), cause, false, false);
         }
     }
 
@@ -583,11 +599,36 @@ public final class PartitionWriter {
         for (Map.Entry<String, AccountNumberReservation> entry : reserved.entrySet()) {
             lastReservation = sendReservation(entry.getKey(), entry.getValue());
         }
-        producer.commitTransaction();
+        try {
+            producer.commitTransaction();
+        } catch (RuntimeException e) {
+            // a record the broker refused (e.g. fenced) means the commit was never asked for: not committed. Else
+            // the failure came with or after the commit request, and whether it committed is not known
+            if (refused(lastEvent) || refused(lastAggregate) || refused(lastOutcome) || refused(lastReservation)) {
+                throw e;
+            }
+            throw new CommitFailed(e);
+        }
         state.aggregatesPosition = nextOffset(lastAggregate, state.aggregatesPosition);
         state.outcomesPosition = nextOffset(lastOutcome, state.outcomesPosition);
         state.reservationsPosition = nextOffset(lastReservation, state.reservationsPosition);
         state.eventsCheckpoint = nextOffset(lastEvent, state.eventsCheckpoint);
+    }
+
+    /** Whether the broker answered {@code sent} (one partition's last record of a transaction) with an error. */
+    private static boolean refused(Future<RecordMetadata> sent) {
+        if (sent == null || !sent.isDone()) {
+            return false;
+        }
+        try {
+            sent.get();
+            return false;
+        } catch (ExecutionException e) {
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /**
