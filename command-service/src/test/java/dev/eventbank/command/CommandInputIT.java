@@ -187,6 +187,36 @@ class CommandInputIT {
     }
 
     @Test
+    void shouldAnswer400ForAQueryParameterOrARepeatedCommandHeaderAndAppendNothing() throws Exception {
+        Map<String, Answer> answers = new java.util.LinkedHashMap<>();
+        long eventsBefore = endOffsets();
+        // no command takes a query parameter: an idempotency key there would be silently ignored
+        answers.put("?idempotencyKey", post("/accounts/" + account + "/deposits?idempotencyKey=k1",
+                json("{\"amount\":\"1\"}"), Map.of("Content-Type", "application/json")));
+        answers.put("?x on open", post("/accounts?x=1", json("{\"owner\":\"Q\",\"currency\":\"EUR\",\"initialDeposit\":\"1\"}"),
+                Map.of("Content-Type", "application/json")));
+        answers.put("?amount on close", post("/accounts/" + account + "/close?amount=1", null, Map.of()));
+        // a header given on two lines (this client writes the request byte for byte: the value carries the line break)
+        answers.put("two If-Match lines", post("/accounts/" + account + "/deposits", json("{\"amount\":\"1\"}"),
+                Map.of("Content-Type", "application/json", "If-Match", "\"1\"\r\nIf-Match: \"2\"")));
+        answers.put("two Idempotency-Key lines", post("/accounts/" + account + "/deposits", json("{\"amount\":\"1\"}"),
+                Map.of("Content-Type", "application/json", "Idempotency-Key", "k2\r\nIdempotency-Key: k3")));
+
+        answers.forEach((what, answer) -> {
+            try {
+                assertProblem(answer, 400, what);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertTrue(JSON.readTree(answers.get("?idempotencyKey").body).path("detail").asText()
+                .startsWith("commands take no query parameters, got 'idempotencyKey'"), answers.get("?idempotencyKey").body);
+        assertTrue(JSON.readTree(answers.get("two If-Match lines").body).path("detail").asText()
+                .startsWith("If-Match must be given once"), answers.get("two If-Match lines").body);
+        assertEquals(eventsBefore, endOffsets());
+    }
+
+    @Test
     void shouldTreatAnAccountNumberOfTheText_null_AsAnotherRequestThanAnAbsentOne() throws Exception {
         // given
         String key = "fp-" + UUID.randomUUID();

@@ -47,9 +47,9 @@ import java.util.regex.Pattern;
  * range (a number past int or long range included: never wrapped, never a 500); an id that is not a UUID is a 404
  * (no account can have it), not a 400, so that ids stay opaque to clients. Account ids are taken in any case and
  * used in their one canonical form, lower case ({@link #canonicalId}), as the command service does, so both
- * spellings of an id give the same answer. A parameter an endpoint reads that is given more than once is a 400
- * ({@link #once}): the framework would join the values with commas, and {@code owner=A&owner=B} would silently
- * filter on the owner "A,B". History and time travel are read from the projection
+ * spellings of an id give the same answer. A parameter an endpoint does not take, or one it takes given more than
+ * once, is a 400 ({@link #only}): a typo would otherwise be silently ignored, and the framework would join repeated
+ * values with commas ({@code owner=A&owner=B} would filter on the owner "A,B"). History and time travel are read from the projection
  * ({@link ProjectionReads}) with parameters checked here, and rendered here like every other read.
  *
  * <p>Who reads what ({@link ReadScope}): tellers and auditors every account; a customer only its own (the state's
@@ -119,7 +119,7 @@ final class AccountsController {
                                                      @Nullable @QueryValue String asOfVersion,
                                                      @Parameter(description = "time travel: the state at this ISO-8601 instant", example = "2026-11-26T10:00:00Z", schema = @Schema(type = "string", format = "date-time"))
                                                      @Nullable @QueryValue String asOf) {
-        once(request, "minVersion", "maxWait", "asOfVersion", "asOf");
+        only(request, "minVersion", "maxWait", "asOfVersion", "asOf");
         ReadScope scope = ReadScope.of(caller);
         if (asOfVersion != null || asOf != null) {
             return timeTravel(scope, id, minVersion, maxWait, asOfVersion, asOf);
@@ -229,7 +229,7 @@ final class AccountsController {
                                               @Nullable @QueryValue String fromVersion,
                                               @Parameter(description = "page size, 1..1000 (default 100)", schema = @Schema(type = "integer", minimum = "1", maximum = "1000"))
                                               @Nullable @QueryValue String limit) {
-        once(request, "fromVersion", "limit");
+        only(request, "fromVersion", "limit");
         long from = fromVersion == null ? 1 : number("fromVersion", fromVersion, 1, Long.MAX_VALUE);
         long size = limit == null ? DEFAULT_HISTORY_LIMIT : number("limit", limit, 1, MAX_HISTORY_LIMIT);
         return projection.events(readable(ReadScope.of(caller), id), from, size);
@@ -284,7 +284,7 @@ final class AccountsController {
                               @Parameter(description = "exact owner, any case") @Nullable @QueryValue String owner,
                               @Parameter(description = "CHECKING or SAVINGS, any case", schema = @Schema(type = "string", allowableValues = {"CHECKING", "SAVINGS"}))
                               @Nullable @QueryValue String accountType) {
-        once(request, "limit", "after", "status", "owner", "accountType");
+        only(request, "limit", "after", "status", "owner", "accountType");
         int size = (int) (limit == null ? DEFAULT_LIMIT : number("limit", limit, 1, MAX_LIMIT));
         if (after != null && !UUID_TEXT.matcher(after).matches()) {
             // the cursor is an account id; anything else would silently start the page at an arbitrary position
@@ -302,11 +302,20 @@ final class AccountsController {
     }
 
     /**
-     * A 400 problem naming the first of {@code names} that the request's query gives more than once. Each parameter
+     * The request's query may hold only {@code names}, each at most once: else a 400 problem naming the parameter.
+     * An unknown name is most often a typo ({@code asOfversion=1} would answer the latest state, {@code stauts=OPEN}
+     * the unfiltered list), as an unknown field of a command's body is, and is refused the same way. Each parameter
      * of the API has one value; Micronaut binds repeated values to a {@code String} joined with commas, which would
      * be read as one value ({@code after=A&after=B} as the cursor "A,B", {@code owner=A&owner=B} as the owner "A,B").
      */
-    static void once(HttpRequest<?> request, String... names) {
+    static void only(HttpRequest<?> request, String... names) {
+        java.util.Set<String> known = java.util.Set.of(names);
+        for (String given : request.getParameters().names()) {
+            if (!known.contains(given)) {
+                throw QueryProblem.badRequest("unknown query parameter '" + TextRule.quote(given, 40) + "': "
+                        + (names.length == 0 ? "this endpoint takes none" : "this endpoint takes " + String.join(", ", names)));
+            }
+        }
         for (String name : names) {
             if (request.getParameters().getAll(name).size() > 1) {
                 throw QueryProblem.badRequest(name + " must be given at most once, got it "

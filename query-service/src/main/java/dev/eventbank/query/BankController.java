@@ -37,7 +37,8 @@ final class BankController {
             content = @Content(mediaType = "application/json", schema = @Schema(ref = "#/components/schemas/BankTotals")))
     @ApiResponse(responseCode = "503", ref = "#/components/responses/Unavailable")
     @Get("/totals")
-    CompletableFuture<TotalsResponse> totals() {
+    CompletableFuture<TotalsResponse> totals(io.micronaut.http.HttpRequest<?> request) {
+        AccountsController.only(request);
         return projection.totals();
     }
 }

@@ -53,7 +53,8 @@ final class ProjectionLagController {
     @ApiResponse(responseCode = "503", description = "the projection service did not answer",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
     @Get("/lag")
-    CompletableFuture<HttpResponse<?>> lag() {
+    CompletableFuture<HttpResponse<?>> lag(io.micronaut.http.HttpRequest<?> request) {
+        AccountsController.only(request);
         CompletableFuture<Double> records = projection.relay("metrics/eventbank.projection.lag").thenApply(this::value);
         CompletableFuture<Double> ms = projection.relay("metrics/eventbank.projection.lag.ms").thenApply(this::value);
         return records.thenCombine(ms, (r, m) -> HttpResponse.ok(new Lag(toLong(r), toLong(m), Instant.now().toString())));

@@ -232,7 +232,10 @@ class QueryServiceIT {
                 "/accounts?limit=%001", "/accounts/" + id + "?minVersion=1%1F",
                 "/accounts/" + id + "?asOf=2030-01-01T00:00:00Z%00",
                 // a cursor that is not an account id (e.g. an events page's numeric next); maxWait with nothing to wait for
-                "/accounts?after=3", "/accounts?after=zzz", "/accounts?after=", "/accounts/" + id + "?maxWait=100")) {
+                "/accounts?after=3", "/accounts?after=zzz", "/accounts?after=", "/accounts/" + id + "?maxWait=100",
+                // parameters an endpoint does not take (typos, above all), on every endpoint
+                "/accounts/" + id + "?asOfversion=1", "/accounts?stauts=OPEN", "/accounts/" + id + "/events?frmVersion=3",
+                "/bank/totals?currency=EUR", "/projection/lag?x=1", "/accounts/" + id + "?minVersion=1&x")) {
             responses.add(get(path));
         }
 
@@ -271,8 +274,11 @@ class QueryServiceIT {
                     .startsWith(entry.getKey() + " must be given at most once"), response.body());
         }
         assertEquals(400, get("/accounts?limit=1&limit=2").statusCode());
-        // an unknown parameter, even repeated, is still ignored
-        assertEquals(200, get("/accounts/" + id + "?x=1&x=2").statusCode());
+        // an unknown parameter is refused as such, repeated or not (it is most often a typo)
+        HttpResponse<String> unknown = get("/accounts/" + id + "?x=1&x=2");
+        assertProblem(unknown, 400);
+        assertTrue(JSON.readTree(unknown.body()).path("detail").asText().startsWith("unknown query parameter 'x'"),
+                unknown.body());
     }
 
     @Test

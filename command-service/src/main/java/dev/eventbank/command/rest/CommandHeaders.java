@@ -4,10 +4,12 @@ import dev.eventbank.support.logging.CorrelationIdFilter;
 import io.micronaut.http.HttpRequest;
 
 import java.util.UUID;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * The command headers of one request, checked before anything is sent; a malformed header is a 400.
+ * The command headers of one request, checked before anything is sent; a malformed or repeated header, and any
+ * query parameter, is a 400.
  * <ul>
  *   <li>{@code If-Match}: the version the account must be at, compared strongly with its ETag (RFC 9110 sections
  *       13.1.1 and 8.8.3.2: two entity tags match only when both are strong and their opaque tags are equal
@@ -45,7 +47,26 @@ record CommandHeaders(Long expectedVersion, String idempotencyKey, String correl
     private static final Pattern ENTITY_TAG = Pattern.compile("(W/)?\"([\\x21\\x23-\\x7E\\x80-\\xFF]*)\"");
     private static final Pattern VISIBLE_ASCII = Pattern.compile("[\\x21-\\x7E]+");
 
+    /**
+     * The command headers of {@code request}.
+     *
+     * @throws CommandProblem 400 for a malformed header, an {@code If-Match} or {@code Idempotency-Key} given on
+     *                        more than one line (the first line alone would be read, where the same values joined by
+     *                        a comma on one line are refused: RFC 9110 section 5.3 makes both forms one list), or
+     *                        any query parameter: no command takes one, and {@code ?idempotencyKey=k} would
+     *                        otherwise be silently ignored, the command not idempotent
+     */
     static CommandHeaders of(HttpRequest<?> request) {
+        for (String name : request.getParameters().names()) {
+            throw CommandProblem.badRequest("commands take no query parameters, got '" + abbreviate(name)
+                    + "' (the command goes in the JSON body, " + IDEMPOTENCY_KEY + " and If-Match in headers)");
+        }
+        for (String name : List.of("If-Match", IDEMPOTENCY_KEY)) {
+            int lines = request.getHeaders().getAll(name).size();
+            if (lines > 1) {
+                throw CommandProblem.badRequest(name + " must be given once, got it on " + lines + " lines");
+            }
+        }
         String given = request.getHeaders().get(CORRELATION_ID);
         return new CommandHeaders(
                 expectedVersion(request.getHeaders().get("If-Match")),
