@@ -304,7 +304,10 @@ public final class LocalStack implements AutoCloseable {
         properties.put("eventbank.streams.state-dir", dataDir.resolve("streams").resolve(name).toString());
         // the command service's local checkpoint files of its partitions' state
         properties.put("eventbank.commands.state-dir", stateDir(name).toString());
-        Path jar = home.resolve(module).resolve("target").resolve(module + "-" + VERSION + ".jar");
+        // bin/local-stack's copies of the jars (eventbank.jars), else the build's
+        String copies = System.getProperty("eventbank.jars", "");
+        Path jar = (copies.isBlank() ? home.resolve(module).resolve("target") : Path.of(copies))
+                .resolve(module + "-" + VERSION + ".jar");
         Map<String, String> environment = new LinkedHashMap<>(security.environment(module));
         String kafkaLogin = broker.clientProperties(module).get("sasl.jaas.config");
         if (kafkaLogin != null) {
