@@ -267,7 +267,20 @@ public final class PartitionWriter {
                 Thread.currentThread().interrupt();
                 break;
             }
-            State outcome = process(batch);
+            State outcome;
+            try {
+                outcome = process(batch);
+            } catch (RuntimeException e) {
+                // a fault of ours while deciding (the commit's own failures are handled inside): the batch's commands
+                // are answered "not committed" (nothing of this batch was committed), and this writer stops, so that
+                // its owner starts a new one that restores from Kafka, rather than a dead thread nobody answers for
+                LOG.error("partition writer failed while deciding partition={} commands={} error=\"{}\"", partition,
+                        batch.size(), e.toString(), e);
+                NotCommittedException failure = new NotCommittedException("the writer of partition " + partition
+                        + " failed while deciding: " + e.getMessage(), e);
+                batch.forEach(submission -> submission.future().completeExceptionally(failure));
+                outcome = State.FAILED;
+            }
             changedSinceSave = true;
             batch.clear();
             // a writer that is never idle still expires outcomes on time
