@@ -291,6 +291,8 @@ class QueryServiceIT {
         // then
         assertEquals(404, unknownRoute.statusCode(), unknownRoute.body());
         assertProblem(unknownRoute, 404);
+        assertEquals("this service has no route GET /nothing-here",
+                JSON.readTree(unknownRoute.body()).path("detail").asText(), unknownRoute.body());
         assertEquals(405, wrongMethod.statusCode(), wrongMethod.body());
         assertProblem(wrongMethod, 405);
     }

@@ -1,5 +1,7 @@
 package dev.eventbank.support.problem;
 
+import dev.eventbank.support.text.TextRule;
+
 import dev.eventbank.support.logging.CorrelationIdFilter;
 import io.micronaut.context.annotation.Replaces;
 import io.micronaut.core.annotation.NonNull;
@@ -29,7 +31,8 @@ import java.util.UUID;
  * (the processor hides it by default). Server errors keep their detail to the log. A bean: every service that has
  * service-support on its class path gets it, replacing micronaut-problem-json's own processor.
  *
- * <p>Two corrections to what Micronaut 4 answers by itself:
+ * <p>Corrections to what Micronaut 4 answers by itself (a path no route has is "Page Not Found" there; here the
+ * detail names the method and path that had none):
  * <ul>
  *   <li>A request line longer than {@code micronaut.server.netty.max-initial-line-length} is 414 URI Too Long
  *       (RFC 9110 section 15.5.15) and header fields larger than {@code max-header-size} are 431 Request Header
@@ -91,6 +94,12 @@ final class ClientErrorDetails extends ProblemErrorResponseProcessor {
             return problem.withTitle(httpStatus.getReason()).withDetail(httpStatus.getReason()).build();
         }
         Error error = errorContext.getErrors().get(0);
+        if (httpStatus == HttpStatus.NOT_FOUND) {
+            // Micronaut's own text for a path no route has is "Page Not Found": say which request had none
+            HttpRequest<?> request = errorContext.getRequest();
+            return problem.withTitle(httpStatus.getReason()).withDetail("this service has no route " + request.getMethodName()
+                    + " " + TextRule.quote(request.getPath(), 100)).build();
+        }
         problem.withTitle(error.getTitle().orElse(httpStatus.getReason())).withDetail(error.getMessage());
         error.getPath().ifPresent(path -> problem.with("path", path));
         return problem.build();
