@@ -75,6 +75,8 @@ async function main() {
     console.error(`node-consumer: consumer crashed: ${payload.error && payload.error.stack}`);
     if (!payload.restart) stop(1);
   });
+  // an empty topic sends no message to arm the timer: it starts when the consumer has joined its group
+  consumer.on(consumer.events.GROUP_JOIN, () => armIdleTimer());
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
