@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -129,6 +130,17 @@ class SchemaRegistryTest {
         assertEquals(List.of(1), registry.deleteSubject("user-value", true));
         assertError(404, 40401, () -> registry.deleteSubject("user-value", false));
         assertError(404, 40403, () -> registry.schemaById(1));
+    }
+
+    @Test
+    void shouldDescribeASchemaThatIsNotJsonWithoutThePartsThatDescribeTheParser() {
+        for (String schema : new String[] {"{", "{\"type\":", "{\"type\" \"record\"}"}) {
+            RegistryException error = assertThrows(RegistryException.class, () -> register("user-value", schema));
+            assertEquals(42201, error.errorCode(), error.getMessage());
+            assertTrue(error.getMessage().startsWith("Invalid schema: "), error.getMessage());
+            assertFalse(error.getMessage().contains("Source") || error.getMessage().contains("StreamReadFeature"),
+                    error.getMessage());
+        }
     }
 
     private int register(String subject, String schema) {
