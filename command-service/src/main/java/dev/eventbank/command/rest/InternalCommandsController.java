@@ -41,9 +41,10 @@ import java.util.concurrent.CompletionException;
  * <p>Internal: not in the public API (hidden from the OpenAPI document) and only for other instances of the
  * command service. Security: the forwarding instance sends the original caller's bearer token, and this
  * instance checks it as the public API does (401 without a valid one, 403 for a role other than customer or
- * teller); its writer then applies the account's rules to that caller ({@code AccountAccess}). So a request made
- * here directly, with any token, can do no more than the same token can through the public API. Limits: it is
- * served on the same port as the public API; there is no instance-to-instance credential (mTLS) yet.
+ * teller); its writer then applies the account's rules to that caller ({@code AccountAccess}). Limits: it is
+ * served on the same port as the public API; there is no instance-to-instance credential (mTLS) yet, and a teller's
+ * open sent here directly skips the account number's reservation the public API makes first (AccountOpening), so it
+ * can take a number another account holds: an open fault (command-service/README.md, Forwarding).
  */
 @Hidden
 @Controller(CommandRouter.INTERNAL_PATH)
