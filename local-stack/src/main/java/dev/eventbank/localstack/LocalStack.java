@@ -451,6 +451,21 @@ public final class LocalStack implements AutoCloseable {
     }
 
     public static void main(String[] args) throws Exception {
+        // one shutdown hook, registered first: it stops the stack once started, then deletes bin/local-stack's
+        // copies of the jars (this run's alone), whether the stack started or not
+        java.util.concurrent.atomic.AtomicReference<LocalStack> started = new java.util.concurrent.atomic.AtomicReference<>();
+        String copies = System.getProperty("eventbank.jars", "");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LocalStack running = started.get();
+            if (running != null) {
+                System.out.println("\nlocal-stack: stopping ...");
+                running.close();
+                System.out.println("local-stack: stopped");
+            }
+            if (!copies.isBlank()) {
+                deleteRecursively(Path.of(copies));
+            }
+        }, "local-stack-shutdown"));
         Path home = Path.of(System.getProperty("eventbank.home", ".")).toAbsolutePath().normalize();
         Path dataDir = home.resolve(".local-stack-data");
         int partitions = 12;
@@ -474,11 +489,7 @@ public final class LocalStack implements AutoCloseable {
         }
 
         LocalStack stack = start(home, dataDir, StackPorts.defaults(), partitions, System.out);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("\nlocal-stack: stopping ...");
-            stack.close();
-            System.out.println("local-stack: stopped");
-        }, "local-stack-shutdown"));
+        started.set(stack);
         System.out.printf("""
 
                   command service    %s      (POST /accounts, /accounts/{id}/deposits|withdrawals|close)
