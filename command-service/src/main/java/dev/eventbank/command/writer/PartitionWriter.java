@@ -628,21 +628,30 @@ public final class PartitionWriter {
         state.eventsCheckpoint = nextOffset(lastEvent, state.eventsCheckpoint);
     }
 
-    /** Whether the broker answered {@code sent} (one partition's last record of a transaction) with an error. */
+    /**
+     * Whether {@code sent} (one partition's last record of a transaction) failed: refused by the broker, or aborted
+     * with the transaction by a producer in its error state. Waits for its answer, at most {@link #REFUSAL_WAIT} (a
+     * producer in its error state throws at the commit without flushing); unknown by then counts as not refused.
+     */
     private static boolean refused(Future<RecordMetadata> sent) {
-        if (sent == null || !sent.isDone()) {
+        if (sent == null) {
             return false;
         }
         try {
-            sent.get();
+            sent.get(REFUSAL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
             return false;
         } catch (ExecutionException e) {
             return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
         }
     }
+
+    /** How long a failed commit waits for a record's answer to tell "refused" from "unknown". */
+    private static final Duration REFUSAL_WAIT = Duration.ofSeconds(5);
 
     /**
      * The offset after {@code sent}, or {@code otherwise} when nothing was sent. Never throws: the record is
