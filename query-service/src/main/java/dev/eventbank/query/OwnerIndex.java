@@ -5,8 +5,6 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A customer's accounts, found without reading anyone else's: next to each account that has an {@code ownerId}, the
@@ -59,26 +57,29 @@ final class OwnerIndex {
 
     /**
      * Writes the entries the accounts of {@code store} should have and lacks, or holds stale: a store written before
-     * this index existed gets it here once. Reads every account; run when the view's processor starts.
+     * this index existed gets it here once. Reads every account (Kafka Streams starts the view's processor twice at
+     * each start, once to restore the store and once to run); the entries it writes sort after the accounts, past the
+     * range it iterates, so it writes them as it goes rather than holding them.
      *
      * @return how many entries were written
      */
     static long repair(KeyValueStore<String, AccountState> store) {
-        List<AccountState> missing = new ArrayList<>();
+        long written = 0;
         try (KeyValueIterator<String, AccountState> accounts = store.range(null, ACCOUNTS_END)) {
             while (accounts.hasNext()) {
                 KeyValue<String, AccountState> account = accounts.next();
                 if (account.value.getOwnerId() == null || ACCOUNTS_END.equals(account.key)) {
                     continue;
                 }
-                AccountState indexed = store.get(key(account.value.getOwnerId(), account.key));
+                String indexKey = key(account.value.getOwnerId(), account.key);
+                AccountState indexed = store.get(indexKey);
                 if (indexed == null || indexed.getVersion() != account.value.getVersion()) {
-                    missing.add(account.value);
+                    store.put(indexKey, account.value);
+                    written++;
                 }
             }
         }
-        missing.forEach(state -> store.put(key(state.getOwnerId(), state.getAccountId()), state));
-        return missing.size();
+        return written;
     }
 
     /** The first key of {@code ownerId}'s entries. */
