@@ -94,8 +94,9 @@ final class ClientErrorDetails extends ProblemErrorResponseProcessor {
             return problem.withTitle(httpStatus.getReason()).withDetail(httpStatus.getReason()).build();
         }
         Error error = errorContext.getErrors().get(0);
-        if (httpStatus == HttpStatus.NOT_FOUND) {
-            // Micronaut's own text for a path no route has is "Page Not Found": say which request had none
+        if (httpStatus == HttpStatus.NOT_FOUND && "Page Not Found".equals(error.getMessage())) {
+            // Micronaut's own text for a path no route has (other 404s, e.g. an endpoint with no value, keep theirs):
+            // say which request had none
             HttpRequest<?> request = errorContext.getRequest();
             return problem.withTitle(httpStatus.getReason()).withDetail("this service has no route " + request.getMethodName()
                     + " " + TextRule.quote(request.getPath(), 100)).build();
