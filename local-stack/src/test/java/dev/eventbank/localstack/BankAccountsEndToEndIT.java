@@ -225,6 +225,19 @@ class BankAccountsEndToEndIT {
     }
 
     @Test
+    @Order(6)
+    void shouldStartEveryServiceWithoutLogbacksStatusDump() throws Exception {
+        // logback prints its whole configuration status (some 20 "|-INFO in ch.qos.logback" lines) when the
+        // configuration has a WARN, such as an appender nothing refers to
+        for (String service : List.of("schema-registry", "command-service", "projection-service", "query-service")) {
+            List<String> lines = Files.readAllLines(dataDir.resolve("logs").resolve(service + ".log"));
+            assertTrue(lines.stream().noneMatch(line -> line.contains("in ch.qos.logback")),
+                    service + " printed logback's status: " + lines.stream().filter(line -> line.contains("ch.qos.logback"))
+                            .findFirst().orElse(""));
+        }
+    }
+
+    @Test
     @Order(7)
     void shouldFindTheAccountAgainAfterARestartOnTheSameDataDirectory() throws Exception {
         // given
