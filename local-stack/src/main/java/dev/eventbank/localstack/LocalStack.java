@@ -304,10 +304,7 @@ public final class LocalStack implements AutoCloseable {
         properties.put("eventbank.streams.state-dir", dataDir.resolve("streams").resolve(name).toString());
         // the command service's local checkpoint files of its partitions' state
         properties.put("eventbank.commands.state-dir", stateDir(name).toString());
-        // bin/local-stack's copies of the jars (eventbank.jars), else the build's
-        String copies = System.getProperty("eventbank.jars", "");
-        Path jar = (copies.isBlank() ? home.resolve(module).resolve("target") : Path.of(copies))
-                .resolve(module + "-" + VERSION + ".jar");
+        Path jar = jarCopies().orElse(home.resolve(module).resolve("target")).resolve(module + "-" + VERSION + ".jar");
         Map<String, String> environment = new LinkedHashMap<>(security.environment(module));
         String kafkaLogin = broker.clientProperties(module).get("sasl.jaas.config");
         if (kafkaLogin != null) {
@@ -446,6 +443,16 @@ public final class LocalStack implements AutoCloseable {
         Files.delete(pidFile());
     }
 
+    /**
+     * The folder of {@code bin/local-stack}'s copies of the service jars (system property {@code eventbank.jars}),
+     * which it runs instead of the build's so that a build in the checkout never rewrites a running service's jar;
+     * empty when started otherwise (tests, the bench): then the build's jars under each module's {@code target}.
+     */
+    private static java.util.Optional<Path> jarCopies() {
+        String copies = System.getProperty("eventbank.jars", "");
+        return copies.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(Path.of(copies));
+    }
+
     private static double seconds(long since) {
         return (System.nanoTime() - since) / 1e9;
     }
@@ -454,7 +461,7 @@ public final class LocalStack implements AutoCloseable {
         // one shutdown hook, registered first: it stops the stack once started, then deletes bin/local-stack's
         // copies of the jars (this run's alone), whether the stack started or not
         java.util.concurrent.atomic.AtomicReference<LocalStack> started = new java.util.concurrent.atomic.AtomicReference<>();
-        String copies = System.getProperty("eventbank.jars", "");
+        java.util.Optional<Path> copies = jarCopies();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LocalStack running = started.get();
             if (running != null) {
@@ -462,9 +469,7 @@ public final class LocalStack implements AutoCloseable {
                 running.close();
                 System.out.println("local-stack: stopped");
             }
-            if (!copies.isBlank()) {
-                deleteRecursively(Path.of(copies));
-            }
+            copies.ifPresent(LocalStack::deleteRecursively);
         }, "local-stack-shutdown"));
         Path home = Path.of(System.getProperty("eventbank.home", ".")).toAbsolutePath().normalize();
         Path dataDir = home.resolve(".local-stack-data");

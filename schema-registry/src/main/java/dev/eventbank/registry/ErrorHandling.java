@@ -1,5 +1,7 @@
 package dev.eventbank.registry;
 
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import io.micronaut.context.annotation.Replaces;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.HttpHeaders;
@@ -62,10 +64,10 @@ final class ErrorHandling {
         public MutableHttpResponse<Api.ErrorResponse> processResponse(ErrorContext context,
                                                                       MutableHttpResponse<?> response) {
             int status = response.code();
-            String message = context.getErrors().stream()
+            String message = unreadableBody(context).orElseGet(() -> context.getErrors().stream()
                     .map(Error::getMessage)
                     .findFirst()
-                    .orElseGet(() -> "HTTP " + status + " " + response.reason());
+                    .orElseGet(() -> "HTTP " + status + " " + response.reason()));
             if (status < 500) {
                 LOG.info("{} {} -> {}: {}", context.getRequest().getMethodName(), context.getRequest().getPath(),
                         status, abbreviate(message));
@@ -115,6 +117,41 @@ final class ErrorHandling {
                     .contentType(Api.V1_JSON)
                     .header(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"schema-registry\", Bearer realm=\"schema-registry\"");
         }
+    }
+
+    /**
+     * The message for a request body Jackson could not read, about the body: Micronaut's own text names the
+     * parser's source ("at [Source: REDACTED ...]"), for JSON of the wrong shape our request class, for no body our
+     * parameter's name. Empty when the error is not about the body.
+     */
+    static java.util.Optional<String> unreadableBody(ErrorContext context) {
+        for (Throwable cause = context.getRootCause().orElse(null); cause != null; cause = cause.getCause()) {
+            if (cause instanceof io.micronaut.web.router.exceptions.UnsatisfiedBodyRouteException) {
+                return java.util.Optional.of("Invalid request body: this endpoint takes a JSON object, and the body was empty");
+            }
+            if (cause instanceof JsonParseException parse) {
+                return java.util.Optional.of("Invalid JSON: " + withoutJacksonSource(parse.getOriginalMessage()));
+            }
+            if (cause instanceof JsonMappingException mapping) {
+                String field = mapping.getPath().stream()
+                        .map(reference -> reference.getFieldName() != null ? reference.getFieldName()
+                                : "[" + reference.getIndex() + "]")
+                        .collect(java.util.stream.Collectors.joining("."));
+                return java.util.Optional.of(field.isEmpty()
+                        ? "Invalid request body: this endpoint takes a JSON object"
+                        : "Invalid request body: '" + field + "' is not of the type this endpoint takes");
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * {@code message} without Jackson's "at [Source: REDACTED (...); line: 1, column: 2]" and "(start marker at
+     * [Source: ...])", which describe the parser rather than the input.
+     */
+    static String withoutJacksonSource(String message) {
+        return String.valueOf(message).replaceAll("\\s*\\(start marker at \\[Source:[^\\]]*\\]\\)", "")
+                .replaceAll("\\s*at \\[Source:[^\\]]*\\]", "").replaceAll("\\s*\\[Source:[^\\]]*\\]", "");
     }
 
     /** One log line per error: Jackson's messages span lines, and schemas can be long. */

@@ -280,10 +280,7 @@ public final class SchemaRegistry {
             return new Schema.Parser().parse(request.schema());
         } catch (RuntimeException e) {
             // SchemaParseException, AvroTypeException for bad defaults, ...: all are the client's schema
-            // without Jackson's "at [Source: REDACTED (...); line: 1, column: 2]", which describes the parser, not
-            // the schema
-            String message = String.valueOf(e.getMessage()).replaceAll("\\s*\\(start marker at \\[Source:[^\\]]*\\]\\)", "")
-                    .replaceAll("\\s*at \\[Source:[^\\]]*\\]", "").replaceAll("\\s*\\[Source:[^\\]]*\\]", "");
+            String message = ErrorHandling.withoutJacksonSource(e.getMessage());
             if (message.contains("UnresolvedSchema")) {
                 // Avro names a placeholder here; say what it means
                 message = "it uses a type name that is neither a primitive type nor defined in the schema";
