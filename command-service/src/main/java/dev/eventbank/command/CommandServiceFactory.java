@@ -73,11 +73,12 @@ class CommandServiceFactory {
                                   @Value("${eventbank.commands.transactional-id-prefix:" + ApplicationIds.COMMAND_WRITERS + "}") String transactionalIdPrefix,
                                   @Value("${eventbank.commands.idempotency-window:24h}") Duration idempotencyWindow,
                                   @Value("${eventbank.commands.max-batch:500}") int maxBatch,
+                                  @Value("${eventbank.commands.max-queued:" + WriterSettings.DEFAULT_MAX_QUEUED + "}") int maxQueued,
                                   @Value("${eventbank.commands.aggregates-interval:1s}") Duration aggregatesInterval,
                                   @Value("${eventbank.commands.state-dir}") String stateDir,
                                   @Value("${eventbank.commands.number-reservation-lease:30s}") Duration reservationLease) {
         return WriterSettings.of(kafka, transactionalIdPrefix, idempotencyWindow, maxBatch, aggregatesInterval,
-                java.nio.file.Path.of(stateDir), clock, registry, reservationLease, metrics);
+                java.nio.file.Path.of(stateDir), clock, registry, reservationLease, metrics).withMaxQueued(maxQueued);
     }
 
     /**

@@ -309,6 +309,38 @@ class CommandServiceIT {
     }
 
     @Test
+    void shouldNotDecideAForwardedCommandAfterTheForwardingInstancesTimeWasUp() throws Exception {
+        // given: an account, and a deposit as another instance forwards it when its caller's reply timeout is up
+        String account = open("10");
+        BankAccountCommand late = BankAccountCommand.newBuilder()
+                .setCommandId(UUID.randomUUID().toString()).setAccountId(account)
+                .setExpectedVersion(null).setCorrelationId("late-forward").setIdempotencyKey(null).setFingerprint("f")
+                .setIssuedAt(java.time.Instant.now())
+                .setPayload(new dev.eventbank.schemas.commands.DepositMoney(
+                        dev.eventbank.schemas.AvroDecimals.toWire(new BigDecimal("5")), null))
+                .build();
+        java.nio.ByteBuffer encoded = late.toByteBuffer();
+        byte[] body = new byte[encoded.remaining()];
+        encoded.get(body);
+
+        // when: it arrives with no time left, then a deposit with time left follows it on the same account
+        HttpResponse<String> forwarded = HTTP.send(HttpRequest.newBuilder(URI.create(url("/internal/commands")))
+                .timeout(Duration.ofSeconds(30)).header("Authorization", TELLER)
+                .header("Content-Type", "application/vnd.eventbank.avro").header("X-Reply-Within-Ms", "0")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> next = post("/accounts/" + account + "/deposits", "{\"amount\":\"1\"}", Map.of());
+
+        // then: the late one is answered outcome unknown and never decided (the next one, queued after it in the
+        // same partition's writer, got version 2, and the log holds no event of it)
+        assertEquals(503, forwarded.statusCode(), forwarded.body());
+        assertEquals(200, next.statusCode(), next.body());
+        assertEquals(2, JSON.readTree(next.body()).path("version").asLong(), next.body());
+        List<dev.eventbank.schemas.events.BankAccountEvent> events = TestEventLog.eventsOf(account, 2);
+        assertEquals(2, events.size());
+        assertTrue(events.stream().noneMatch(e -> e.getCommandId().equals(late.getCommandId())), "the late command was appended");
+    }
+
+    @Test
     void shouldAnswerProblemsForUnknownRoutesAndMethods() throws Exception {
         assertProblem(get("/nowhere"), 404);
         assertProblem(get("/accounts"), 405);

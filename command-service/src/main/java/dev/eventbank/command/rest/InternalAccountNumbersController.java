@@ -27,7 +27,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * {@code POST /internal/account-numbers}: an account number command (reserve, confirm, release, check holder)
  * forwarded by another instance to this one, the owner of the partition that decides it. Avro single-object
- * encoded in and out, answered as {@code POST /internal/commands} is ({@link InternalCommandsController#reply}); 400
+ * encoded in and out, answered as {@code POST /internal/commands} is ({@link InternalCommandsController#reply}), and
+ * decided only within the forwarding instance's time left as there ({@link InternalCommandsController#replyWithin}); 400
  * for a body that is not such a command or names an account id or number the public API would refuse.
  *
  * <p>Internal, hidden from the OpenAPI document. Security as {@code /internal/commands}: the caller's own bearer
@@ -69,8 +70,9 @@ final class InternalAccountNumbersController {
                     problem.getMessage()));
         }
         Caller caller = Callers.of(request, authentication);
+        Duration timeout = InternalCommandsController.replyWithin(request, replyTimeout);
         if (caller.isTeller()) {
-            return InternalCommandsController.reply(router.decideHere(command, caller, replyTimeout));
+            return InternalCommandsController.reply(router.decideHere(command, caller, timeout));
         }
         if (command.getAction() == AccountNumberAction.CHECK_HOLDER || !AccountNumbers.key(command.getAccountNumber())
                 .equals(AccountNumbers.key(CommandIds.accountNumber(command.getAccountId())))) {
@@ -79,7 +81,7 @@ final class InternalAccountNumbersController {
             return CompletableFuture.completedFuture(InternalCommandsController.text(HttpStatus.FORBIDDEN,
                     "a customer may only reserve, confirm or release the number generated for its account"));
         }
-        return InternalCommandsController.reply(router.decideHere(command, caller, replyTimeout).thenApply(result ->
+        return InternalCommandsController.reply(router.decideHere(command, caller, timeout).thenApply(result ->
                 CommandResult.newBuilder(result).setReservation(null).setDetail(null).build()));
     }
 }

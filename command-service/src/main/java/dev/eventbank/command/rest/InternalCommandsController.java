@@ -3,6 +3,7 @@ package dev.eventbank.command.rest;
 import dev.eventbank.command.routing.CommandRouter;
 import dev.eventbank.command.writer.NotCommittedException;
 import dev.eventbank.command.writer.NotOwnerException;
+import dev.eventbank.command.writer.QueueFullException;
 import dev.eventbank.command.access.Caller;
 import dev.eventbank.schemas.commands.BankAccountCommand;
 import dev.eventbank.schemas.commands.OpenAccount;
@@ -33,7 +34,10 @@ import java.util.concurrent.CompletionException;
  * ({@link BankAccountCommand} in, {@code CommandResult} out, each carrying its schema's fingerprint, so two
  * instances of different versions refuse each other rather than misread). 200 with the committed result; 421
  * Misdirected Request when this instance does not own the partition (the caller looks up the owner again);
- * 503 when the outcome is not known in time; 400 for a body that is not such a command, or one whose fields or
+ * 503 when the outcome is not known in time; 429 when the partition's writer has its queue full (nothing queued,
+ * nothing applied; the forwarding instance answers its caller 503 {@code /problems/unavailable}). The command is
+ * decided only within the forwarding instance's time left ({@value CommandRouter#REPLY_WITHIN_HEADER}, milliseconds)
+ * and this instance's own reply timeout, whichever ends first; 400 for a body that is not such a command, or one whose fields or
  * ids the public API would refuse ({@link AccountCommands#checkForwarded}: this route must not be a way around its
  * checks); 403 for a customer's open that names an account number other than the one generated for its account id
  * (the public API lets no customer choose one).
@@ -87,12 +91,30 @@ final class InternalCommandsController {
             return CompletableFuture.completedFuture(text(HttpStatus.FORBIDDEN, "a customer's account gets the number "
                     + "generated for its account id, never one of its choosing"));
         }
-        return reply(router.decideHere(command, caller, replyTimeout));
+        return reply(router.decideHere(command, caller, replyWithin(request, replyTimeout)));
+    }
+
+    /**
+     * The time a forwarded command may take here: the forwarding instance's time left
+     * ({@value CommandRouter#REPLY_WITHIN_HEADER}), capped by {@code own}; {@code own} when the header is absent or
+     * not a number of milliseconds (an instance of an older version sends none).
+     */
+    static Duration replyWithin(HttpRequest<?> request, Duration own) {
+        String header = request.getHeaders().get(CommandRouter.REPLY_WITHIN_HEADER);
+        if (header == null) {
+            return own;
+        }
+        try {
+            long millis = Long.parseLong(header.trim());
+            return millis < 0 || millis >= own.toMillis() ? own : Duration.ofMillis(millis);
+        } catch (NumberFormatException e) {
+            return own;
+        }
     }
 
     /**
      * 200 with the committed result in Avro single-object encoding, 421 when this instance does not own the
-     * partition, 503 when the outcome is not known in time.
+     * partition, 429 when its writer's queue is full (nothing queued), 503 when the outcome is not known in time.
      */
     static CompletableFuture<HttpResponse<byte[]>> reply(CompletableFuture<dev.eventbank.schemas.commands.CommandResult> decided) {
         return decided.handle((result, error) -> {
@@ -106,6 +128,9 @@ final class InternalCommandsController {
             }
             if (cause instanceof NotOwnerException) {
                 return text(HttpStatus.MISDIRECTED_REQUEST, cause.getMessage());
+            }
+            if (cause instanceof QueueFullException) {
+                return text(HttpStatus.TOO_MANY_REQUESTS, cause.getMessage());
             }
             if (cause instanceof NotCommittedException) {
                 return text(HttpStatus.SERVICE_UNAVAILABLE, cause.getMessage());

@@ -1,6 +1,7 @@
 package dev.eventbank.command.rest;
 
 import dev.eventbank.command.writer.NotCommittedException;
+import dev.eventbank.command.writer.QueueFullException;
 import dev.eventbank.support.problem.ProblemResponses;
 import dev.eventbank.support.problem.ProblemTypes;
 import io.micronaut.http.HttpRequest;
@@ -15,7 +16,8 @@ import java.util.Map;
 
 /**
  * Renders every error as {@code application/problem+json} (RFC 9457): our {@link CommandProblem}s, a command
- * whose outcome is not known in time (503, {@code Retry-After}), and the framework's client errors (unknown route, 405, 413,
+ * whose outcome is not known in time (503, {@code Retry-After}), a command refused because its partition's writer
+ * has its queue full (503 {@code /problems/unavailable}, {@code Retry-After}: load shedding, nothing applied), and the framework's client errors (unknown route, 405, 413,
  * 415, ...), whose message becomes the {@code detail} so that callers learn what to fix (that last part is
  * service-support's {@code ClientErrorDetails}). Server errors keep their detail to the log.
  */
@@ -44,6 +46,22 @@ final class ProblemHandlers {
             }
             return render(exception);
         }
+    }
+
+    /** Load shedding, not a client's mistake: 503, and unlike outcome-unknown the command was certainly not applied. */
+    @Produces
+    @Singleton
+    static final class QueueFullHandler implements ExceptionHandler<QueueFullException, HttpResponse<?>> {
+
+        @Override
+        public HttpResponse<?> handle(HttpRequest request, QueueFullException exception) {
+            return render(queueFull(exception)).header("Retry-After", "1");
+        }
+    }
+
+    static CommandProblem queueFull(QueueFullException exception) {
+        return new CommandProblem(HttpStatus.SERVICE_UNAVAILABLE, ProblemTypes.UNAVAILABLE, "Too many commands waiting",
+                exception.getMessage(), Map.of());
     }
 
     @Produces

@@ -44,6 +44,12 @@ public final class CommandMetrics {
     public static final String EVENTS_APPENDED = "eventbank.events.appended";
     public static final String TRANSACTION_DURATION = "eventbank.command.transaction.duration";
     public static final String TRANSACTION_COMMANDS = "eventbank.command.transaction.commands";
+    /** Commands a partition writer did not decide, tagged {@code reason}: {@value #QUEUE_FULL} or {@value #DEADLINE_PASSED}. */
+    public static final String SKIPPED = "eventbank.command.skipped";
+    /** Refused at once: the partition's queue was full ({@code eventbank.commands.max-queued}). */
+    public static final String QUEUE_FULL = "queue-full";
+    /** Taken from the queue after its reply timeout had passed: not decided. */
+    public static final String DEADLINE_PASSED = "deadline-passed";
 
     // the rejection codes answered 400 (CommandResponses): a writer's check of the input, not a business rule
     private static final Set<String> INVALID_INPUT = Set.of("INVALID_AMOUNT", "INVALID_COMMAND");
@@ -72,6 +78,16 @@ public final class CommandMetrics {
     public void transaction(long nanos, int commands) {
         transactions.record(Duration.ofNanos(nanos));
         commandsPerTransaction.record(commands);
+    }
+
+    /** One command a partition writer did not decide, for {@code reason} ({@link #QUEUE_FULL}, {@link #DEADLINE_PASSED}). */
+    public void skipped(String reason) {
+        Counter.builder(SKIPPED)
+                .description("commands a partition writer did not decide: refused for a full queue, or taken after "
+                        + "their reply timeout; nothing of them was appended")
+                .tag("reason", reason)
+                .register(registry)
+                .increment();
     }
 
     /** Meters that go nowhere, for code run without a Micronaut context (tests). */

@@ -9,6 +9,7 @@ import dev.eventbank.command.writer.AccountPartitioner;
 import dev.eventbank.command.writer.NotCommittedException;
 import dev.eventbank.command.writer.NotOwnerException;
 import dev.eventbank.command.writer.PartitionWriter;
+import dev.eventbank.command.writer.QueueFullException;
 import dev.eventbank.schemas.commands.AccountNumberAction;
 import dev.eventbank.schemas.commands.AccountNumberCommand;
 import dev.eventbank.schemas.commands.BankAccountCommand;
@@ -43,6 +44,11 @@ import java.util.concurrent.TimeoutException;
  * outcome is known within the timeout: then the command may or may not have been committed, and a retry with the
  * same {@code Idempotency-Key} tells which (it answers the first outcome or decides the command, once).
  *
+ * <p>The writer that decides a command gets the caller's reply deadline with it (to another instance as
+ * {@value #REPLY_WITHIN_HEADER}) and skips it if that passed before it could decide it. A writer whose queue is full
+ * refuses the command at once: the future fails with {@link QueueFullException} (nothing applied), from another
+ * instance too (it answers 429).
+ *
  * <p>A forwarded command is never forwarded again: the receiving instance decides it or answers 421.
  *
  * <p>Who sent a command ({@link Caller}) goes with it: locally to the writer, and to another instance as the
@@ -59,6 +65,12 @@ public final class CommandRouter implements AutoCloseable {
     public static final String INTERNAL_PATH = "/internal/commands";
     /** Where instances send each other account number commands; internal. */
     public static final String INTERNAL_NUMBERS_PATH = "/internal/account-numbers";
+    /**
+     * Header of a forwarded command: the milliseconds left of the forwarding instance's reply timeout when it sent
+     * the command. The owner decides the command only within them (and its own reply timeout), so that a command
+     * whose caller was already answered "outcome unknown" is not applied later.
+     */
+    public static final String REPLY_WITHIN_HEADER = "X-Reply-Within-Ms";
     /** Media type of a forwarded command and of its result: Avro single-object encoding. */
     public static final String AVRO_SINGLE_OBJECT = "application/vnd.eventbank.avro";
 
@@ -95,7 +107,8 @@ public final class CommandRouter implements AutoCloseable {
     public CompletableFuture<CommandResult> send(BankAccountCommand command, Caller caller, Duration timeout) {
         long start = System.nanoTime();
         CompletableFuture<CommandResult> result = new CompletableFuture<>();
-        attempt(command, caller, System.nanoTime() + timeout.toNanos(), true, false, result);
+        long replyBy = System.nanoTime() + timeout.toNanos();
+        attempt(command, caller, replyBy, replyBy, true, false, result);
         return withTimeout(result, command, timeout).whenComplete((outcome, error) ->
                 metrics.completed(command, Optional.ofNullable(outcome), start));
     }
@@ -107,14 +120,17 @@ public final class CommandRouter implements AutoCloseable {
      */
     public CompletableFuture<CommandResult> send(AccountNumberCommand command, Caller caller, Duration timeout) {
         CompletableFuture<CommandResult> result = new CompletableFuture<>();
-        attempt(command, caller, System.nanoTime() + timeout.toNanos(), true, false, result);
+        long replyBy = System.nanoTime() + timeout.toNanos();
+        attempt(command, caller, replyBy, replyBy, true, false, result);
         return withTimeout(result, command, timeout);
     }
 
     /** Decides a forwarded account number command here only; as {@link #decideHere(BankAccountCommand, Caller, Duration)}. */
     public CompletableFuture<CommandResult> decideHere(AccountNumberCommand command, Caller caller, Duration timeout) {
         CompletableFuture<CommandResult> result = new CompletableFuture<>();
-        attempt(command, caller, System.nanoTime() + Math.min(timeout.toNanos(), Duration.ofSeconds(1).toNanos()), false, false, result);
+        long now = System.nanoTime();
+        attempt(command, caller, now + Math.min(timeout.toNanos(), Duration.ofSeconds(1).toNanos()), now + timeout.toNanos(),
+                false, false, result);
         return withTimeout(result, command, timeout);
     }
 
@@ -125,7 +141,9 @@ public final class CommandRouter implements AutoCloseable {
     public CompletableFuture<CommandResult> decideHere(BankAccountCommand command, Caller caller, Duration timeout) {
         CompletableFuture<CommandResult> result = new CompletableFuture<>();
         // the forwarding instance may have seen the assignment a moment before this one
-        attempt(command, caller, System.nanoTime() + Math.min(timeout.toNanos(), Duration.ofSeconds(1).toNanos()), false, false, result);
+        long now = System.nanoTime();
+        attempt(command, caller, now + Math.min(timeout.toNanos(), Duration.ofSeconds(1).toNanos()), now + timeout.toNanos(),
+                false, false, result);
         return withTimeout(result, command, timeout);
     }
 
@@ -139,9 +157,9 @@ public final class CommandRouter implements AutoCloseable {
                 : AccountNumbers.key(numberCommand.getAccountNumber());
     }
 
-    private static CompletableFuture<CommandResult> submit(PartitionWriter writer, Object command, Caller caller) {
-        return command instanceof BankAccountCommand accountCommand ? writer.submit(caller, accountCommand)
-                : writer.submit((AccountNumberCommand) command);
+    private static CompletableFuture<CommandResult> submit(PartitionWriter writer, Object command, Caller caller, long replyBy) {
+        return command instanceof BankAccountCommand accountCommand ? writer.submit(caller, accountCommand, replyBy)
+                : writer.submit((AccountNumberCommand) command, replyBy);
     }
 
     private static CommandMdc mdc(Object command) {
@@ -149,7 +167,11 @@ public final class CommandRouter implements AutoCloseable {
                 : CommandMdc.of((AccountNumberCommand) command);
     }
 
-    private void attempt(Object command, Caller caller, long deadline, boolean mayForward, boolean missedBefore,
+    /**
+     * @param deadline until when to look for the owner again ({@link System#nanoTime()})
+     * @param replyBy  the caller's reply deadline, after which no writer decides the command
+     */
+    private void attempt(Object command, Caller caller, long deadline, long replyBy, boolean mayForward, boolean missedBefore,
                          CompletableFuture<CommandResult> result) {
         if (result.isDone()) {
             return;
@@ -157,24 +179,24 @@ public final class CommandRouter implements AutoCloseable {
         int partition = AccountPartitioner.partitionOf(partitionKey(command), ownership.partitions());
         PartitionWriter writer = ownership.writer(partition);
         if (writer != null) {
-            submit(writer, command, caller).whenComplete((outcome, error) ->
-                    settle(command, caller, deadline, mayForward, result, outcome, error));
+            submit(writer, command, caller, replyBy).whenComplete((outcome, error) ->
+                    settle(command, caller, deadline, replyBy, mayForward, result, outcome, error));
             return;
         }
         if (!mayForward) {
-            retry(command, caller, deadline, false, result, new NotOwnerException(partition, "this instance does not own partition " + partition));
+            retry(command, caller, deadline, replyBy, false, result, new NotOwnerException(partition, "this instance does not own partition " + partition));
             return;
         }
         // the directory may block on the broker: never on the caller's (event loop) thread
         scheduler.execute(() -> {
             Optional<String> owner = directory.ownerOf(partition, missedBefore ? DIRECTORY_MAX_AGE_AFTER_MISS : DIRECTORY_MAX_AGE);
             if (owner.isEmpty() || owner.get().equals(ownership.endpoint())) {
-                retry(command, caller, deadline, true, result, new NotOwnerException(partition, "partition " + partition
+                retry(command, caller, deadline, replyBy, true, result, new NotOwnerException(partition, "partition " + partition
                         + " has no other owner yet"));
                 return;
             }
-            forward(owner.get(), command, caller, partition).whenComplete((outcome, error) ->
-                    settle(command, caller, deadline, true, result, outcome, error));
+            forward(owner.get(), command, caller, partition, replyBy).whenComplete((outcome, error) ->
+                    settle(command, caller, deadline, replyBy, true, result, outcome, error));
         });
     }
 
@@ -187,14 +209,14 @@ public final class CommandRouter implements AutoCloseable {
      * its first outcome (one with an {@code Idempotency-Key}, or an account number step). Any other is answered
      * outcome unknown (503), as a timeout is, rather than decided a second time by the next owner.
      */
-    private void settle(Object command, Caller caller, long deadline, boolean mayForward,
+    private void settle(Object command, Caller caller, long deadline, long replyBy, boolean mayForward,
                         CompletableFuture<CommandResult> result, CommandResult outcome, Throwable error) {
         Throwable cause = error instanceof CompletionException ? error.getCause() : error;
         if (cause == null) {
             result.complete(outcome);
         } else if (cause instanceof NotOwnerException || (cause instanceof IOException
                 && (neverSent(cause) || safeToRepeat(command)))) {
-            retry(command, caller, deadline, mayForward, result, cause);
+            retry(command, caller, deadline, replyBy, mayForward, result, cause);
         } else if (cause instanceof IOException) {
             try (CommandMdc mdc = mdc(command)) {
                 LOG.info("forwarded command lost its answer, not repeated partitionKey=\"{}\" error=\"{}\"",
@@ -221,17 +243,17 @@ public final class CommandRouter implements AutoCloseable {
         return !(command instanceof BankAccountCommand accountCommand) || accountCommand.getIdempotencyKey() != null;
     }
 
-    private void retry(Object command, Caller caller, long deadline, boolean mayForward,
+    private void retry(Object command, Caller caller, long deadline, long replyBy, boolean mayForward,
                        CompletableFuture<CommandResult> result, Throwable why) {
         if (System.nanoTime() + RETRY_AFTER.toNanos() > deadline) {
             result.completeExceptionally(why instanceof NotOwnerException && !mayForward ? why
                     : new NotCommittedException("no owner of the account's partition answered in time: " + why.getMessage(), why));
             return;
         }
-        scheduler.schedule(() -> attempt(command, caller, deadline, mayForward, true, result), RETRY_AFTER.toMillis(), TimeUnit.MILLISECONDS);
+        scheduler.schedule(() -> attempt(command, caller, deadline, replyBy, mayForward, true, result), RETRY_AFTER.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private CompletableFuture<CommandResult> forward(String owner, Object command, Caller caller, int partition) {
+    private CompletableFuture<CommandResult> forward(String owner, Object command, Caller caller, int partition, long replyBy) {
         byte[] body;
         String path;
         String correlationId;
@@ -254,6 +276,7 @@ public final class CommandRouter implements AutoCloseable {
                 .header("Content-Type", AVRO_SINGLE_OBJECT)
                 .header("Accept", AVRO_SINGLE_OBJECT)
                 .header("X-Correlation-Id", correlationId)
+                .header(REPLY_WITHIN_HEADER, Long.toString(Math.max(0, (replyBy - System.nanoTime()) / 1_000_000)))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (caller.authorization() != null) {
             // the owner checks the caller's token itself: it trusts no claim of this instance
@@ -269,6 +292,9 @@ public final class CommandRouter implements AutoCloseable {
                     }
                 }
                 case 421 -> throw new CompletionException(new NotOwnerException(partition, owner + " does not own partition " + partition));
+                // the owner's queue was full: it queued nothing (InternalCommandsController#reply)
+                case 429 -> throw new CompletionException(new QueueFullException(
+                        new String(response.body(), java.nio.charset.StandardCharsets.UTF_8)));
                 default -> {
                     try (CommandMdc mdc = mdc(command)) {
                         LOG.warn("forwarded command failed owner={} status={} body=\"{}\"", owner, response.statusCode(),

@@ -76,6 +76,14 @@ import java.util.function.Consumer;
  * with state {@link State#FAILED} and tells its owner ({@code onStopped}), which starts a new one: its
  * {@code initTransactions} waits for that transaction to end, and its restore reads whatever committed.
  *
+ * <p>Overload and lateness: the queue holds at most {@link WriterSettings#maxQueued()} commands; one more is refused at
+ * once with {@link QueueFullException} (answered 503, nothing queued, nothing appended), so that a burst beyond what
+ * the broker absorbs neither grows memory without limit nor makes every queued command wait longer. Each command
+ * carries its deadline (its caller's reply timeout); one whose deadline passed before it is decided is skipped:
+ * its future fails with {@link NotCommittedException} and nothing of it is appended or recorded, so that a command
+ * whose caller was already told "outcome unknown" is not applied long after. A keyed retry of it is decided as any
+ * first attempt. A command decided before its deadline is committed even if the commit returns after it.
+ *
  * <p>Limits: decisions are not pipelined with the commit in flight (the next batch is decided when the commit
  * returns); deciding takes microseconds, the commit milliseconds.
  *
@@ -100,8 +108,13 @@ public final class PartitionWriter {
      * {@code command} is a {@link BankAccountCommand} (with its {@code caller}) or an {@link AccountNumberCommand}
      * (caller null: number steps are checked where they arrive).
      */
-    private record Submission(Object command, Caller caller, CompletableFuture<CommandResult> future) {
+    private record Submission(Object command, Caller caller, long deadline, CompletableFuture<CommandResult> future) {
     }
+
+    /** The deadline of a command submitted without one (tests, and nothing else). */
+    public static final long NO_DEADLINE = Long.MAX_VALUE;
+    /** Queue-full and deadline log lines of one writer come at most this often, each with the count since the last. */
+    private static final long SKIP_LOG_EVERY_NANOS = Duration.ofSeconds(1).toNanos();
 
     private record Decided(Submission submission, CommandHandler.Handled handled) {
     }
@@ -110,7 +123,12 @@ public final class PartitionWriter {
     private final WriterSettings settings;
     private final PartitionState state;
     private final Consumer<PartitionWriter> onStopped;
-    private final LinkedBlockingQueue<Submission> queue = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<Submission> queue;
+    private final java.util.concurrent.atomic.AtomicLong shedSinceLog = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong lastShedLog = new java.util.concurrent.atomic.AtomicLong(
+            System.nanoTime() - SKIP_LOG_EVERY_NANOS);
+    private long expiredSinceLog;
+    private long lastExpiredLog = System.nanoTime() - SKIP_LOG_EVERY_NANOS;
     private final Thread thread;
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private volatile State lifecycle = State.STARTING;
@@ -134,6 +152,7 @@ public final class PartitionWriter {
         this.settings = settings;
         this.state = state;
         this.onStopped = onStopped;
+        this.queue = new LinkedBlockingQueue<>(settings.maxQueued());
         this.thread = new Thread(this::run, "partition-writer-" + partition);
         this.thread.setDaemon(true);
     }
@@ -163,38 +182,72 @@ public final class PartitionWriter {
         return thread.isAlive() ? null : state;
     }
 
+    /** As {@link #submit(Caller, BankAccountCommand, long)} without a deadline. */
+    public CompletableFuture<CommandResult> submit(Caller caller, BankAccountCommand command) {
+        return submit(caller, command, NO_DEADLINE);
+    }
+
     /**
      * Queues {@code command} (its account must be in this partition), sent by {@code caller}, whose access to the
      * account is decided with the command ({@link CommandHandler}). The future completes with the committed
-     * outcome, or fails with {@link NotOwnerException} (this writer stopped or was fenced: ask the owner) or
-     * {@link NotCommittedException} (the transaction failed; nothing of it is visible).
+     * outcome, or fails with {@link NotOwnerException} (this writer stopped or was fenced: ask the owner),
+     * {@link QueueFullException} (at once: the queue is full; nothing queued) or {@link NotCommittedException} (the
+     * transaction failed, nothing of it is visible; or {@code deadline} passed before the command was decided,
+     * nothing of it was appended).
+     *
+     * @param deadline a {@link System#nanoTime()} value: the command is not decided after it ({@link #NO_DEADLINE}
+     *                 for none)
      */
-    public CompletableFuture<CommandResult> submit(Caller caller, BankAccountCommand command) {
-        return enqueue(command, java.util.Objects.requireNonNull(caller, "caller"));
+    public CompletableFuture<CommandResult> submit(Caller caller, BankAccountCommand command, long deadline) {
+        return enqueue(command, java.util.Objects.requireNonNull(caller, "caller"), deadline);
+    }
+
+    /** As {@link #submit(AccountNumberCommand, long)} without a deadline. */
+    public CompletableFuture<CommandResult> submit(AccountNumberCommand command) {
+        return submit(command, NO_DEADLINE);
     }
 
     /**
      * Queues an account number command: RESERVE, CONFIRM or RELEASE of a number whose key
      * ({@link AccountNumbers#key}) is in this partition, or CHECK_HOLDER of an account of this partition. The future
-     * completes as for {@link #submit(Caller, BankAccountCommand)}.
+     * completes as for {@link #submit(Caller, BankAccountCommand, long)}.
      */
-    public CompletableFuture<CommandResult> submit(AccountNumberCommand command) {
-        return enqueue(command, null);
+    public CompletableFuture<CommandResult> submit(AccountNumberCommand command, long deadline) {
+        return enqueue(command, null, deadline);
     }
 
-    private CompletableFuture<CommandResult> enqueue(Object command, Caller caller) {
+    private CompletableFuture<CommandResult> enqueue(Object command, Caller caller, long deadline) {
         CompletableFuture<CommandResult> future = new CompletableFuture<>();
         State now = lifecycle;
         if (now != State.STARTING && now != State.READY) {
             future.completeExceptionally(new NotOwnerException(partition, "the writer of partition " + partition + " is " + now));
             return future;
         }
-        queue.add(new Submission(command, caller, future));
+        if (!queue.offer(new Submission(command, caller, deadline, future))) {
+            shed();
+            future.completeExceptionally(new QueueFullException("the writer of the account's partition has "
+                    + settings.maxQueued() + " commands waiting, as many as it queues; this one was not queued and "
+                    + "nothing of it was applied: send it again later"));
+            return future;
+        }
         if (!running) {
             // stopped between the check and the add: nobody will take it
             failQueued(new NotOwnerException(partition, "the writer of partition " + partition + " stopped"));
         }
         return future;
+    }
+
+    /** Counts a command refused for a full queue; logs one line a second at most, with the count since the last. */
+    private void shed() {
+        settings.metrics().skipped(dev.eventbank.command.routing.CommandMetrics.QUEUE_FULL);
+        long count = shedSinceLog.incrementAndGet();
+        long now = System.nanoTime();
+        long last = lastShedLog.get();
+        if (now - last >= SKIP_LOG_EVERY_NANOS && lastShedLog.compareAndSet(last, now)) {
+            count = shedSinceLog.getAndSet(0);
+            LOG.warn("commands refused, queue full partition={} maxQueued={} refusedSinceLastLine={}", partition,
+                    settings.maxQueued(), count);
+        }
     }
 
     /**
@@ -310,7 +363,16 @@ public final class PartitionWriter {
         // a null value is a released number
         Map<String, AccountNumberReservation> reserved = new HashMap<>();
         List<Decided> waiting = new ArrayList<>();
+        long decidingAt = System.nanoTime();
         for (Submission submission : batch) {
+            // compared by difference, as System.nanoTime() may wrap; NO_DEADLINE is none, whatever nanoTime's value
+            if (submission.deadline() != NO_DEADLINE && submission.deadline() - decidingAt < 0) {
+                // its caller has been answered "outcome unknown" (or soon is): deciding it now would apply a command
+                // its client may already have sent again without a key; skipped before deciding, so nothing of it is
+                // appended or recorded, and a keyed retry is decided afresh
+                expired(submission);
+                continue;
+            }
             if (submission.command() instanceof AccountNumberCommand numberCommand) {
                 decideNumber(numberCommand, submission, now, changed, recorded, reserved, waiting);
                 continue;
@@ -408,6 +470,21 @@ public final class PartitionWriter {
                 LOG.error("transaction abort failed partition={} error=\"{}\"", partition, abortFailed.toString());
                 return fencing(abortFailed) ? State.FENCED : State.FAILED;
             }
+        }
+    }
+
+    /** Answers a command whose deadline passed before it was decided; logs one line a second at most. */
+    private void expired(Submission submission) {
+        settings.metrics().skipped(dev.eventbank.command.routing.CommandMetrics.DEADLINE_PASSED);
+        submission.future().completeExceptionally(new NotCommittedException("its reply timeout passed before the "
+                + "writer of partition " + partition + " took it: not decided, nothing of it appended", null));
+        expiredSinceLog++;
+        long now = System.nanoTime();
+        if (now - lastExpiredLog >= SKIP_LOG_EVERY_NANOS) {
+            LOG.warn("commands skipped, reply timeout passed before deciding partition={} skippedSinceLastLine={}",
+                    partition, expiredSinceLog);
+            expiredSinceLog = 0;
+            lastExpiredLog = now;
         }
     }
 

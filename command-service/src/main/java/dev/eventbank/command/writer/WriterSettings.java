@@ -26,6 +26,8 @@ import java.time.Duration;
  *                              owner of a partition fences the previous one
  * @param idempotencyWindow     how long a recorded outcome answers a retried {@code Idempotency-Key}
  * @param maxBatch              most commands decided into one transaction
+ * @param maxQueued             most commands waiting in one partition's queue (not yet taken into a batch); a
+ *                              command that finds the queue full is refused at once ({@link QueueFullException})
  * @param aggregatesInterval    how often changed aggregates go to {@code bank-account-aggregates}: they ride
  *                              along with the first transaction after this much time (or alone when idle), so most
  *                              transactions carry events only; zero writes them with every transaction
@@ -36,7 +38,7 @@ import java.time.Duration;
  *                              longer than a command's reply timeout, so that no open still being answered is checked
  */
 public record WriterSettings(KafkaClients kafka, String transactionalIdPrefix, Duration idempotencyWindow,
-                             int maxBatch, Duration aggregatesInterval,
+                             int maxBatch, int maxQueued, Duration aggregatesInterval,
                              java.nio.file.Path stateDir, Clock clock, Serde<BankAccountEvent> events,
                              Serde<AccountAggregate> aggregates, Serde<RecentCommand> outcomes,
                              Serde<AccountNumberReservation> reservations, Duration reservationLease,
@@ -45,6 +47,13 @@ public record WriterSettings(KafkaClients kafka, String transactionalIdPrefix, D
     /** The reservation lease unless configured: six reply timeouts of 5 s. */
     public static final Duration DEFAULT_RESERVATION_LEASE = Duration.ofSeconds(30);
 
+    /**
+     * The queue bound unless configured: two full transactions of the default {@code max-batch} (500). A command
+     * behind them waits two commits (tens of milliseconds), far inside the 5 s reply timeout, and a client count such
+     * as {@code bin/bench}'s 64 never fills it (each client has one command in flight); about 1 KB per command.
+     */
+    public static final int DEFAULT_MAX_QUEUED = 1_000;
+
     /** The name of the writers' transactional producers in the configuration ({@code kafka.producers.<name>}). */
     public static final String PRODUCER = "command-writers";
 
@@ -52,6 +61,12 @@ public record WriterSettings(KafkaClients kafka, String transactionalIdPrefix, D
     public static final String RESTORE_CONSUMER = "command-restore";
 
     public WriterSettings {
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("max-batch must be at least 1, got " + maxBatch);
+        }
+        if (maxQueued < 1) {
+            throw new IllegalArgumentException("max-queued must be at least 1, got " + maxQueued);
+        }
         if (idempotencyWindow.isNegative() || idempotencyWindow.isZero()) {
             throw new IllegalArgumentException("the idempotency window must be positive, got " + idempotencyWindow);
         }
@@ -78,9 +93,15 @@ public record WriterSettings(KafkaClients kafka, String transactionalIdPrefix, D
                                     java.nio.file.Path stateDir, Clock clock, SchemaRegistryClient registry,
                                     Duration reservationLease,
                                     CommandMetrics metrics) {
-        return new WriterSettings(kafka, transactionalIdPrefix, idempotencyWindow, maxBatch,
+        return new WriterSettings(kafka, transactionalIdPrefix, idempotencyWindow, maxBatch, DEFAULT_MAX_QUEUED,
                 aggregatesInterval, stateDir, clock, AvroSerdes.value(BankAccountEvent.class, registry),
                 AvroSerdes.value(AccountAggregate.class, registry), AvroSerdes.value(RecentCommand.class, registry),
                 AvroSerdes.value(AccountNumberReservation.class, registry), reservationLease, metrics);
+    }
+
+    /** These settings with at most {@code maxQueued} commands waiting per partition. */
+    public WriterSettings withMaxQueued(int maxQueued) {
+        return new WriterSettings(kafka, transactionalIdPrefix, idempotencyWindow, maxBatch, maxQueued, aggregatesInterval,
+                stateDir, clock, events, aggregates, outcomes, reservations, reservationLease, metrics);
     }
 }

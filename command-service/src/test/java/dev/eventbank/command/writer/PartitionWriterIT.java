@@ -441,7 +441,91 @@ class PartitionWriterIT {
                 "the outcome recorded 25 h ago is still held, among " + state.outcomes.size());
     }
 
+    @Test
+    void shouldRefuseACommandAtOnceAndAppendNothingOfItWhenThePartitionsQueueIsFull() throws Exception {
+        // given: a writer that queues at most 2 commands, not started yet, so that nothing leaves its queue
+        List<String> accounts = accounts(3);
+        PartitionWriter writer = newWriter(PARTITION, 2);
+        long start = endOffset();
+
+        // when: three opens are submitted
+        CompletableFuture<CommandResult> first = writer.submit(CommandHandlerSpec.TELLER, command(accounts.get(0), open("EUR", "1")));
+        CompletableFuture<CommandResult> second = writer.submit(CommandHandlerSpec.TELLER, command(accounts.get(1), open("EUR", "2")));
+        BankAccountCommand third = keyed(accounts.get(2), "shed-" + UUID.randomUUID(), open("EUR", "3"));
+        CompletableFuture<CommandResult> refused = writer.submit(CommandHandlerSpec.TELLER, third);
+
+        // then: the third is refused at once, before the writer even runs
+        assertTrue(refused.isDone(), "refused at once");
+        ExecutionException full = assertThrows(ExecutionException.class, refused::get);
+        assertInstanceOf(QueueFullException.class, full.getCause());
+        // and once it runs, the two queued ones commit and nothing of the third is in the log
+        writer.start();
+        writer.ready().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertEquals(CommandOutcome.ACCEPTED, await(first).getOutcome());
+        assertEquals(CommandOutcome.ACCEPTED, await(second).getOutcome());
+        assertEquals(List.of(), eventsOf(readCommitted(start), accounts.get(2)));
+        // nothing was recorded for its key either: sent again, it is decided, once
+        CommandResult again = await(writer.submit(CommandHandlerSpec.TELLER, third));
+        assertEquals(CommandOutcome.ACCEPTED, again.getOutcome());
+        List<ConsumerRecord<String, BankAccountEvent>> log = readCommitted(start);
+        assertEquals(1, eventsOf(log, accounts.get(0)).size());
+        assertEquals(1, eventsOf(log, accounts.get(1)).size());
+        assertEquals(1, eventsOf(log, accounts.get(2)).size());
+    }
+
+    @Test
+    void shouldSkipCommandsWhoseDeadlinePassedBeforeTheyWereDecidedAndDecideAKeyedRetryOnce() throws Exception {
+        // given: a writer not started yet, with an open of an account queued
+        String account = accounts(1).get(0);
+        PartitionWriter writer = newWriter(PARTITION, WriterSettings.DEFAULT_MAX_QUEUED);
+        long start = endOffset();
+        CompletableFuture<CommandResult> opened = writer.submit(CommandHandlerSpec.TELLER, command(account, open("EUR", "10")),
+                System.nanoTime() + WAIT.toNanos());
+
+        // when: a keyed and an unkeyed deposit whose deadlines pass while they wait in the queue
+        BankAccountCommand keyedLate = keyed(account, "late-" + UUID.randomUUID(), deposit("5"));
+        BankAccountCommand unkeyedLate = command(account, deposit("7"));
+        CompletableFuture<CommandResult> skippedKeyed = writer.submit(CommandHandlerSpec.TELLER, keyedLate, System.nanoTime() + 1);
+        CompletableFuture<CommandResult> skippedUnkeyed = writer.submit(CommandHandlerSpec.TELLER, unkeyedLate, System.nanoTime() + 1);
+        Thread.sleep(5);
+        writer.start();
+        writer.ready().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+        // then: the open is decided, the two late deposits are answered "not committed" and not decided
+        assertEquals(CommandOutcome.ACCEPTED, await(opened).getOutcome());
+        for (CompletableFuture<CommandResult> skipped : List.of(skippedKeyed, skippedUnkeyed)) {
+            ExecutionException notCommitted = assertThrows(ExecutionException.class,
+                    () -> skipped.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+            assertInstanceOf(NotCommittedException.class, notCommitted.getCause());
+        }
+        // and the keyed one's retry is decided as a first attempt, then answered again with that outcome
+        CommandResult retried = await(writer.submit(CommandHandlerSpec.TELLER, keyedLate, System.nanoTime() + WAIT.toNanos()));
+        CommandResult replayed = await(writer.submit(CommandHandlerSpec.TELLER, keyedLate));
+        assertEquals(CommandOutcome.ACCEPTED, retried.getOutcome());
+        assertEquals(2, retried.getVersion());
+        assertEquals(retried, replayed);
+        List<BankAccountEvent> events = eventsOf(readCommitted(start), account);
+        assertEquals(List.of(1L, 2L), events.stream().map(BankAccountEvent::getVersion).toList());
+        assertEquals(keyedLate.getCommandId(), events.get(1).getCommandId());
+        assertTrue(events.stream().noneMatch(e -> e.getCommandId().equals(unkeyedLate.getCommandId())),
+                "the unkeyed late deposit was appended");
+    }
+
     // --- fixtures
+
+    /**
+     * A writer of {@code partition} with this test's prefix, a fresh state and a queue of {@code maxQueued}, not
+     * started: what is submitted stays queued until the test starts it.
+     */
+    private PartitionWriter newWriter(int partition, int maxQueued) {
+        WriterSettings settings = WriterSettings.of(KafkaClients.of(Map.of("bootstrap.servers", bootstrapServers)),
+                prefix, Duration.ofHours(24), 500, Duration.ofSeconds(1), null, Clock.systemUTC(), registry,
+                CommandMetrics.none()).withMaxQueued(maxQueued);
+        PartitionWriter writer = new PartitionWriter(partition, settings, new PartitionState(partition), stopped -> {
+        });
+        writers.add(writer);
+        return writer;
+    }
 
     /** A writer of {@link #PARTITION} with this test's prefix and a fresh state (no local checkpoint file), started and ready. */
     private PartitionWriter startWriter() throws Exception {
