@@ -155,6 +155,36 @@ class AccountNumberUniquenessIT {
     }
 
     @Test
+    void shouldAnswerTheFirstRefusalWhenAKeyedOpenOfATakenNumberIsRetriedAfterTheNumberWasFreed() throws Exception {
+        // given: a number held PENDING by another account's open (reserved over the internal API, as an instance does)
+        String number = newNumber();
+        String holder = UUID.randomUUID().toString();
+        String holderOpen = UUID.randomUUID().toString();
+        CommandResult reserved = internal("/internal/account-numbers", numberStep(AccountNumberAction.RESERVE, number, holder, holderOpen));
+        assertEquals(CommandOutcome.ACCEPTED, reserved.getOutcome(), () -> "" + reserved);
+        String key = "taken-" + UUID.randomUUID();
+        HttpResponse<String> first = open(number, Map.of("Idempotency-Key", key));
+
+        // when: the holder's open fails and releases the number, then the first open is retried with its key
+        CommandResult released = internal("/internal/account-numbers", numberStep(AccountNumberAction.RELEASE, number, holder, holderOpen));
+        assertEquals("released", released.getDetail(), () -> "" + released);
+        HttpResponse<String> retry = open(number, Map.of("Idempotency-Key", key));
+
+        // then: the retry answers the first outcome, word for word, and opens nothing
+        assertEquals(409, first.statusCode(), first.body());
+        assertEquals(409, retry.statusCode(), retry.body());
+        JsonNode firstProblem = JSON.readTree(first.body());
+        assertEquals("/problems/account-number-taken", firstProblem.path("type").asText(), first.body());
+        assertEquals(firstProblem, JSON.readTree(retry.body()));
+        assertEquals(List.of(), TestEventLog.eventsOf(firstProblem.path("accountId").asText()));
+        assertEquals(List.of(), openedWith(number));
+        // and the number is free for an open that did not see it taken
+        HttpResponse<String> other = open(number, Map.of("Idempotency-Key", key + "-other"));
+        assertEquals(201, other.statusCode(), other.body());
+        assertEquals(List.of(accountIdOf(other)), openedWith(number));
+    }
+
+    @Test
     void shouldKeepTheNumberOfAClosedAccount() throws Exception {
         // given: an account opened with a number and closed
         String number = newNumber();
@@ -260,6 +290,21 @@ class AccountNumberUniquenessIT {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, response.statusCode(), () -> new String(response.body()));
         return CommandResult.fromByteBuffer(ByteBuffer.wrap(response.body()));
+    }
+
+    private static byte[] numberStep(AccountNumberAction action, String number, String accountId, String openCommandId)
+            throws Exception {
+        return toBytes(AccountNumberCommand.newBuilder()
+                .setCommandId(UUID.randomUUID().toString())
+                .setAction(action)
+                .setAccountNumber(number)
+                .setAccountId(accountId)
+                .setOpenCommandId(openCommandId)
+                .setOpenFingerprint("fp-" + openCommandId)
+                .setReplaces(null)
+                .setCorrelationId("corr-" + openCommandId)
+                .setIssuedAt(Instant.now())
+                .build().toByteBuffer());
     }
 
     private static byte[] toBytes(ByteBuffer buffer) {

@@ -35,7 +35,17 @@ import java.util.concurrent.CompletableFuture;
  *   RELEASE it when the open was refused for good and the account does not exist. Neither is needed for correctness (a
  *   pending reservation is settled by the next CHECK_HOLDER), so a failure here is logged, not answered.</li>
  * </ol>
- * A crash between the steps leaves at most a PENDING reservation, which blocks the number until its lease ends and
+ * A teller's open with an {@code Idempotency-Key} refused {@value AccountNumbers#TAKEN} in step 1 has that refusal
+ * recorded as the open's outcome before it is answered (CHECK_HOLDER on the open's own account: if the account does
+ * not exist and the open has no outcome yet, the refusal is recorded, as for a stale holder), and is then answered
+ * by its account's partition: the recorded refusal, or the outcome of an earlier attempt with the same key. So a
+ * retry with the same key and request answers the first outcome even if the number became free meanwhile (its holder's
+ * open was refused and released it), instead of opening the account. Not for a customer's open: its number is the
+ * one generated from its account id (taken only if a teller gave that very number to another account), and
+ * CHECK_HOLDER is a teller's step (the internal route refuses it to customer tokens), so its refusal is not recorded
+ * and a retry after the number became free opens the account.
+ *
+ * <p>A crash between the steps leaves at most a PENDING reservation, which blocks the number until its lease ends and
  * is then settled as above. Retries are safe: the account id and the open's command id come from the
  * {@code Idempotency-Key}, and re-reserving one's own number succeeds.
  *
@@ -80,6 +90,9 @@ public final class AccountOpening {
         long deadline = start + timeout.toNanos();
         String number = ((OpenAccount) open.getPayload()).getAccountNumber();
         return reserve(open, caller, number, null, deadline, 0).thenCompose(reserved -> {
+            if (!reserved && open.getIdempotencyKey() != null && caller.isTeller()) {
+                return refuseForGood(open, caller, number, deadline);
+            }
             if (!reserved) {
                 CommandResult taken = taken(open, number);
                 metrics.completed(open, Optional.of(taken), start);
@@ -91,6 +104,25 @@ public final class AccountOpening {
             }
             return router.send(open, caller, remaining(deadline)).thenCompose(result -> settle(open, caller, number, result, deadline));
         });
+    }
+
+    /**
+     * Records the refusal of a keyed {@code open} whose number another account holds as the open's outcome, unless
+     * the open already has one or its account exists, then answers what the account's partition answers the open:
+     * the refusal just recorded, or an earlier attempt's outcome (or KEY_REUSED, ALREADY_OPEN). The open cannot open
+     * the account there: the check, decided by the same writer before it, left it an outcome or found the account.
+     */
+    private CompletableFuture<CommandResult> refuseForGood(BankAccountCommand open, Caller caller, String number, long deadline) {
+        AccountNumberCommand record = command(open, AccountNumberAction.CHECK_HOLDER, number, open.getAccountId(),
+                open.getCommandId(), open.getFingerprint(), null);
+        return router.send(record, caller, remaining(deadline)).thenCompose(checked -> {
+            try (CommandMdc mdc = CommandMdc.of(open)) {
+                LOG.info("account number taken, refusal recorded for the key accountNumber=\"{}\" accountId={} "
+                        + "commandId={} accountExists={}", number, open.getAccountId(), open.getCommandId(),
+                        checked.getReservation() != null);
+            }
+            return router.send(open, caller, remaining(deadline));
+        }).thenCompose(result -> settle(open, caller, number, result, deadline));
     }
 
     /** True when the number is reserved for the open's account; false when another account holds it. */
@@ -183,9 +215,7 @@ public final class AccountOpening {
                 .setVersion(0)
                 .setEventCount(0)
                 .setRejectionCode(AccountNumbers.TAKEN)
-                .setDetail("account number '" + number + "' is already taken by another account (account numbers are "
-                        + "compared without case, spaces and dashes); choose another number, or leave accountNumber "
-                        + "out to have one generated")
+                .setDetail(AccountNumbers.takenDetail(number))
                 .setCompletedAt(clock.instant())
                 .build();
     }

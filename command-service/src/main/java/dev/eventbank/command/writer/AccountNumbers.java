@@ -33,7 +33,9 @@ import java.util.Objects;
  * In the holder account's partition ({@link #checkHolder}): CHECK_HOLDER answers the account's number when it
  * exists; when it does not, it records the refusal of the holder's open command as that command's outcome, so the
  * open can never commit afterwards (a retry or a late copy of it is answered {@value #TAKEN}). Only then may the
- * number go to another account: a pending holder is never dropped while its open may still commit.
+ * number go to another account: a pending holder is never dropped while its open may still commit. The same step on
+ * a keyed open's own account records its refusal when RESERVE found the number taken (AccountOpening), so that a
+ * retry of it answers that refusal.
  *
  * <p>Numbers are compared in a canonical form ({@link #key}): upper case, without spaces and dashes, as IBANs are,
  * so {@code nl01 evbk-0001} and {@code NL01EVBK0001} are one number.
@@ -57,6 +59,16 @@ public final class AccountNumbers {
      * @param fence       CHECK_HOLDER only: the outcome to record for the holder's open command, or null
      */
     record Decided(CommandResult result, boolean writes, AccountNumberReservation reservation, RecentCommand fence) {
+    }
+
+    /**
+     * The detail of an open refused {@value #TAKEN}: the same whether it is answered at once or recorded as the open's
+     * outcome ({@link #checkHolder}), so that a retry answered with the recorded outcome reads as the first answer.
+     */
+    public static String takenDetail(String accountNumber) {
+        return "account number '" + accountNumber + "' is already taken by another account (account numbers are "
+                + "compared without case, spaces and dashes); choose another number, or leave accountNumber out to "
+                + "have one generated";
     }
 
     /** The canonical form of {@code accountNumber}, the reservation's key: upper case, no spaces, no dashes. */
@@ -153,8 +165,7 @@ public final class AccountNumbers {
                 .setVersion(0)
                 .setEventCount(0)
                 .setRejectionCode(TAKEN)
-                .setDetail("account number '" + command.getAccountNumber() + "' went to another account while this "
-                        + "open was pending; choose another number")
+                .setDetail(takenDetail(command.getAccountNumber()))
                 .setCompletedAt(now)
                 .setReservation(null)
                 .build();

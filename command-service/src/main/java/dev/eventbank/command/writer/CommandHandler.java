@@ -45,8 +45,10 @@ import java.util.UUID;
  * (INVALID_AMOUNT, {@value #INVALID_COMMAND}): invalid input, which a retry finds as invalid, and which the client
  * may correct and send again under the same key (so a 400 writes nothing to Kafka).
  * Besides these, the outcomes topic may hold a refusal this handler never decided: {@link AccountNumbers#checkHolder}
- * records it for an open whose account number went to another account, and step 1 answers it to that open like
- * any recorded outcome.
+ * records it ({@value AccountNumbers#TAKEN}) for an open whose account number went to another account, and for a
+ * teller's keyed open whose number another account held when it asked (the open never reaches this handler then:
+ * its number's partition refused it first; AccountOpening records the refusal so that a retry answers it), and
+ * step 1 answers it to that open like any recorded outcome.
  */
 final class CommandHandler {
 
