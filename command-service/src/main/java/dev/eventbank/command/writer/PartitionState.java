@@ -24,6 +24,15 @@ import java.util.Set;
  * <p>Limits: everything is in memory: about 300 bytes per account and per recorded outcome, so a partition
  * that takes 100 keyed commands a second holds about 8.6 million outcomes (2.6 GB) over a 24 h window; a
  * reservation takes about 200 bytes per account number.
+ *
+ * <p>Why the outcomes have no cap per caller or per account: a cap that drops a caller's oldest outcomes breaks the
+ * idempotency promise (a retry within the window answers the first outcome: the dropped command would be decided
+ * again), and one that refuses a caller's new keyed commands would need a count per caller that survives restarts and
+ * partition moves, while the outcomes topic does not record callers, and a caller's commands spread over every
+ * partition and instance (no writer sees them all). Each outcome costs its caller a command that was decided (a
+ * rejection included), so the memory grows with the rate of keyed commands, which the queue bound
+ * ({@link WriterSettings#maxQueued()}) and the commit rate limit per partition; a limit per caller belongs at the
+ * edge (a gateway's rate limit per token), in front of every instance.
  */
 public final class PartitionState {
 
