@@ -1,5 +1,6 @@
 package dev.eventbank.registry;
 
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.http.MediaType;
@@ -32,14 +33,16 @@ class CompatibilityController {
 
     @Post("/versions/{version}")
     Api.CompatibilityResponse againstVersion(String subject, String version, @Body RegisterSchemaRequest request,
-                                             @QueryValue(defaultValue = "false") boolean verbose) {
-        return answer(registry.testCompatibility(subject, version, request), verbose);
+                                             @Nullable @QueryValue String verbose) {
+        boolean messages = SchemaRegistry.flag("verbose", verbose, false);
+        return answer(registry.testCompatibility(subject, version, request), messages);
     }
 
     @Post("/versions")
     Api.CompatibilityResponse againstAll(String subject, @Body RegisterSchemaRequest request,
-                                         @QueryValue(defaultValue = "false") boolean verbose) {
-        return answer(registry.testCompatibility(subject, null, request), verbose);
+                                         @Nullable @QueryValue String verbose) {
+        boolean messages = SchemaRegistry.flag("verbose", verbose, false);
+        return answer(registry.testCompatibility(subject, null, request), messages);
     }
 
     private static Api.CompatibilityResponse answer(List<String> reasons, boolean verbose) {

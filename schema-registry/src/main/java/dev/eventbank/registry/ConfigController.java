@@ -1,5 +1,6 @@
 package dev.eventbank.registry;
 
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.http.MediaType;
@@ -42,8 +43,9 @@ class ConfigController {
     }
 
     @Get("/{subject}")
-    Api.ConfigResponse subject(String subject, @QueryValue(defaultValue = "false") boolean defaultToGlobal) {
-        return new Api.ConfigResponse(registry.subjectCompatibility(subject, defaultToGlobal).name());
+    Api.ConfigResponse subject(String subject, @Nullable @QueryValue String defaultToGlobal) {
+        return new Api.ConfigResponse(registry.subjectCompatibility(subject,
+                SchemaRegistry.flag("defaultToGlobal", defaultToGlobal, false)).name());
     }
 
     @Secured({RegistryRoles.WRITER, RegistryRoles.OPERATOR})

@@ -19,6 +19,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -135,6 +136,12 @@ final class KafkaSchemaStore implements SchemaStore, AutoCloseable {
                 throw RegistryException.timeout("the write to topic " + topic + " was not acknowledged within "
                         + timeout.toMillis() + " ms");
             } catch (ExecutionException e) {
+                if (e.getCause() instanceof RecordTooLargeException tooLarge) {
+                    // the client's subject name and schema, not the store, are at fault (Kafka refused the record
+                    // before writing it, in the producer or the broker): nothing was stored
+                    throw RegistryException.schemaTooLarge("with its subject name it takes more than a record of topic "
+                            + topic + " may (" + tooLarge.getMessage() + ")");
+                }
                 throw RegistryException.storeError("writing to topic " + topic + " failed: " + e.getCause(), e.getCause());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

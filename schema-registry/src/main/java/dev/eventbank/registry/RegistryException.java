@@ -81,6 +81,26 @@ public final class RegistryException extends RuntimeException {
                 + "forward, full, backward_transitive, forward_transitive, and full_transitive");
     }
 
+    /**
+     * 42208, Confluent's code for a subject name it refuses: one with a control character
+     * ({@link Character#isISOControl}), which no client means and no log or terminal shows faithfully.
+     */
+    public static RegistryException invalidSubject(String subject) {
+        return new RegistryException(422, 42208, "The specified subject '" + subject + "' is not valid: it contains a "
+                + "control character");
+    }
+
+    /** 42209, Confluent's code for a schema (with its subject name) larger than the store takes in one record. */
+    public static RegistryException schemaTooLarge(String detail) {
+        return new RegistryException(422, 42209, "Register operation failed because schema is too large: " + detail);
+    }
+
+    /** 400: a query flag that is neither {@code true} nor {@code false}; nothing is done with the request. */
+    public static RegistryException invalidFlag(String name, String value) {
+        return new RegistryException(400, 400, "Invalid query parameter " + name + "='" + value
+                + "': it takes true or false");
+    }
+
     public static RegistryException storeError(String message, Throwable cause) {
         return new RegistryException(500, 50001, "Error in the backend data store: " + message, cause);
     }

@@ -42,6 +42,7 @@ public final class SchemaRegistry {
 
     /** Registers the schema under the subject, or returns its id if the subject already has it. */
     public int register(String subject, RegisterSchemaRequest request) {
+        requireValidSubject(subject);
         Schema schema = parse(request);
         String canonical = schema.toString();
         writeLock.lock();
@@ -144,6 +145,7 @@ public final class SchemaRegistry {
     }
 
     public CompatibilityLevel setSubjectCompatibility(String subject, String level) {
+        requireValidSubject(subject);
         CompatibilityLevel parsed = CompatibilityLevel.parse(level);
         write(new StoreRecord.ConfigPut(subject, parsed));
         LOG.info("compatibility of subject={} set to {}", subject, parsed);
@@ -245,6 +247,34 @@ public final class SchemaRegistry {
 
     private static List<Integer> versionNumbers(List<SchemaVersion> versions) {
         return versions.stream().map(SchemaVersion::version).toList();
+    }
+
+    /**
+     * Refuses, as Confluent does (42208), a subject name a write would store with a control character in it; reads
+     * of such a name just find nothing.
+     */
+    static void requireValidSubject(String subject) {
+        if (subject == null || subject.chars().anyMatch(Character::isISOControl)) {
+            throw RegistryException.invalidSubject(subject);
+        }
+    }
+
+    /**
+     * A query flag: absent is {@code absent}, {@code true}/{@code false} in any case are themselves, anything else is a
+     * 400. JAX-RS (and so Confluent's registry) reads anything but {@code true} as false, so a typo in
+     * {@code permanent=true} would soft-delete instead of being refused.
+     */
+    static boolean flag(String name, String value, boolean absent) {
+        if (value == null) {
+            return absent;
+        }
+        if ("true".equalsIgnoreCase(value)) {
+            return true;
+        }
+        if ("false".equalsIgnoreCase(value)) {
+            return false;
+        }
+        throw RegistryException.invalidFlag(name, value);
     }
 
     /** {@code latest}, -1 (Confluent's alias for latest) or 1..2^31-1; anything else is a 42202. */

@@ -1,5 +1,6 @@
 package dev.eventbank.registry;
 
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.http.HttpResponse;
@@ -67,7 +68,7 @@ class SubjectsController {
 
     @Secured({RegistryRoles.WRITER, RegistryRoles.OPERATOR})
     @Delete("/{subject}")
-    List<Integer> delete(String subject, @QueryValue(defaultValue = "false") boolean permanent) {
-        return registry.deleteSubject(subject, permanent);
+    List<Integer> delete(String subject, @Nullable @QueryValue String permanent) {
+        return registry.deleteSubject(subject, SchemaRegistry.flag("permanent", permanent, false));
     }
 }

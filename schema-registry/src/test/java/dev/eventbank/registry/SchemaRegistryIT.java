@@ -219,6 +219,63 @@ class SchemaRegistryIT {
     }
 
     @Test
+    void shouldRefuseASubjectNameWithAControlCharacterWithConfluents42208AndStoreNothing() throws Exception {
+        // given: names Confluent refuses (QualifiedSubject.isValidSubject: no control characters)
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        List<String> encodedNames = List.of("nul%00" + tag, "newline%0A" + tag, "tab%09" + tag, "del%7F" + tag);
+        for (String encoded : encodedNames) {
+            // when
+            HttpResponse<String> registered = post(server, "/subjects/" + encoded + "/versions", Schemas.body(Schemas.USER_V1));
+            HttpResponse<String> configured = put(server, "/config/" + encoded, "{\"compatibility\":\"NONE\"}");
+            // then
+            assertError(registered, 422, 42208);
+            assertError(configured, 422, 42208);
+        }
+        assertFalse(get(server, "/subjects").body().contains(tag), "no subject was stored");
+        for (String encoded : encodedNames) {
+            assertError(get(server, "/config/" + encoded), 404, 40408);
+        }
+    }
+
+    @Test
+    void shouldRefuseASchemaTooLargeForTheStoreWithConfluents42209AndStoreNothing() throws Exception {
+        // given: a body under the HTTP limit (1 MB) whose store record (subject twice, in key and value, and the
+        // schema) is over the Kafka record limit (1 MB)
+        String subject = subject("s".repeat(3000));
+        String small = Schemas.body(Schemas.USER_V1.replace("\"name\":\"User\"", "\"name\":\"User\",\"doc\":\"\""));
+        String doc = "x".repeat(1_048_000 - small.length());
+        String body = Schemas.body(Schemas.USER_V1.replace("\"name\":\"User\"", "\"name\":\"User\",\"doc\":\"" + doc + "\""));
+        // when
+        HttpResponse<String> registered = post(server, "/subjects/" + subject + "/versions", body);
+        // then
+        assertError(registered, 422, 42209);
+        assertError(get(server, "/subjects/" + subject + "/versions"), 404, 40401);
+        // the registry still takes writes
+        register(server, subject, Schemas.USER_V1);
+    }
+
+    @Test
+    void shouldRefuseAFlagThatIsNeitherTrueNorFalseAndChangeNothing() throws Exception {
+        // given
+        String subject = subject("user-value");
+        register(server, subject, Schemas.USER_V1);
+        // when: a typo in permanent=true must not soft-delete (JAX-RS, as in Confluent's registry, reads it as false)
+        HttpResponse<String> deleted = send(server, TestRegistries.asWriter(HttpRequest.newBuilder(
+                uri(server, "/subjects/" + subject + "?permanent=ture"))).DELETE());
+        HttpResponse<String> checked = post(server, "/compatibility/subjects/" + subject + "/versions?verbose=yes",
+                Schemas.body(Schemas.USER_V1));
+        HttpResponse<String> level = get(server, "/config/" + subject + "?defaultToGlobal=1");
+        // then
+        assertError(deleted, 400, 400);
+        assertTrue(json(deleted).path("message").asText().contains("permanent"), deleted.body());
+        assertError(checked, 400, 400);
+        assertError(level, 400, 400);
+        assertEquals("[1]", get(server, "/subjects/" + subject + "/versions").body());
+        // true and false in any case still work
+        assertEquals(200, get(server, "/config/" + subject + "?defaultToGlobal=TRUE").statusCode());
+    }
+
+    @Test
     void shouldReportUpWhenStoreHasCaughtUp() throws Exception {
         // given a started registry
         // when
