@@ -125,6 +125,57 @@ class ProjectionServiceIT {
     }
 
     @Test
+    void shouldDeadLetterAnAmountWithMoreDigitsThanTheReadModelsHoldAndKeepProjecting() throws Exception {
+        // given: a deposit whose balanceAfter decodes (the wire does not carry the precision) but has 31 digits, more
+        // than the state's and snapshot's decimal(22,4) can be written with; then the right deposit of that version
+        String accountId = UUID.randomUUID().toString();
+        var serializer = AvroSerdes.value(BankAccountEvent.class, registry).serializer();
+        byte[] tooLong = withBalanceAfter(serializer.serialize(Topics.EVENTS.name(),
+                Events.deposited(accountId, 2, "50.25", "150.25")), java.math.BigInteger.TEN.pow(30));
+
+        // when
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(Topics.EVENTS.name(), accountId,
+                    serializer.serialize(Topics.EVENTS.name(), Events.opened(accountId, "100.00"))));
+            producer.send(new ProducerRecord<>(Topics.EVENTS.name(), accountId, tooLong));
+            producer.send(new ProducerRecord<>(Topics.EVENTS.name(), accountId,
+                    serializer.serialize(Topics.EVENTS.name(), Events.deposited(accountId, 2, "50.25", "150.25"))));
+            producer.flush();
+        }
+
+        // then: the projection did not stop at it (a stream thread failing on it would retry it for ever)
+        var stateDeserializer = AvroSerdes.value(AccountState.class, registry).deserializer();
+        List<AccountState> published = consume(Topics.STATE.name(), accountId, records -> records.size() >= 2).stream()
+                .map(r -> stateDeserializer.deserialize(Topics.STATE.name(), r.value())).toList();
+        assertEquals(List.of(1L, 2L), published.stream().map(AccountState::getVersion).toList());
+        assertEquals(new BigDecimal("150.2500"), published.get(1).getBalance());
+        List<ConsumerRecord<String, byte[]>> dead = consume(Topics.EVENTS_DLQ.name(), accountId, records -> !records.isEmpty());
+        assertArrayEquals(tooLong, dead.get(0).value());
+        String reason = new String(dead.get(0).headers().lastHeader(DeadLetterHeaders.REASON).value(), StandardCharsets.UTF_8);
+        assertTrue(reason.contains("digits"), reason);
+    }
+
+    /** The event in {@code wire} (Confluent wire format) with its payload's balanceAfter set to {@code unscaled}. */
+    private static byte[] withBalanceAfter(byte[] wire, java.math.BigInteger unscaled) throws java.io.IOException {
+        // generic data without conversions: decimals stay the bytes of their unscaled value, unchecked
+        org.apache.avro.Schema schema = BankAccountEvent.getClassSchema();
+        org.apache.avro.generic.GenericRecord event = new org.apache.avro.generic.GenericDatumReader<org.apache.avro.generic.GenericRecord>(
+                schema, schema, new org.apache.avro.generic.GenericData())
+                .read(null, org.apache.avro.io.DecoderFactory.get().binaryDecoder(wire, 5, wire.length - 5, null));
+        ((org.apache.avro.generic.GenericRecord) event.get("payload")).put("balanceAfter",
+                java.nio.ByteBuffer.wrap(unscaled.toByteArray()));
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(wire, 0, 5); // magic byte and schema id
+        org.apache.avro.io.BinaryEncoder encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+        new org.apache.avro.generic.GenericDatumWriter<org.apache.avro.generic.GenericRecord>(schema,
+                new org.apache.avro.generic.GenericData()).write(event, encoder);
+        encoder.flush();
+        return out.toByteArray();
+    }
+
+    @Test
     void shouldReportUpWhenStreamsIsRunningAndCaughtUp() throws Exception {
         // given
         HttpClient http = HttpClient.newHttpClient();

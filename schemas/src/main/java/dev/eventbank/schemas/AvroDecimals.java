@@ -23,6 +23,15 @@ public final class AvroDecimals {
         return amount.setScale(SCALE, RoundingMode.UNNECESSARY);
     }
 
+    /**
+     * Whether {@code amount} can be written as the wire's {@code decimal(22,4)}: at most 4 decimals and 18 integer
+     * digits. Reading does not check it (the wire carries any unscaled integer), writing does (Avro's decimal
+     * conversion throws), so an amount read from a record must pass here before a read model stores it.
+     */
+    public static boolean fitsWire(BigDecimal amount) {
+        return amount.scale() <= SCALE && amount.precision() - amount.scale() <= PRECISION - SCALE;
+    }
+
     /** The wire amount with the currency's scale (2 for EUR, 0 for JPY, 3 for KWD). */
     public static BigDecimal fromWire(BigDecimal amount, String currency) {
         int digits = java.util.Currency.getInstance(currency).getDefaultFractionDigits();

@@ -42,6 +42,23 @@ class AccountStateViewTest {
     }
 
     @Test
+    void shouldRejectAnAmountWithMoreDigitsThanTheStateHolds() {
+        // given: the state's balance is decimal(22,4): 18 integer digits
+        AccountState open = applied(null, Events.opened(ID, "100.00"));
+        String nineteenDigits = "1" + "0".repeat(18);
+
+        // when
+        Fold deposit = AccountStateView.evolve(open, Events.deposited(ID, 2, "1.00", nineteenDigits));
+        Fold opening = AccountStateView.evolve(null, Events.opened(ID, nineteenDigits));
+        Fold largest = AccountStateView.evolve(open, Events.deposited(ID, 2, "1.00", "999999999999999999.9999"));
+
+        // then
+        assertTrue(assertInstanceOf(Fold.Rejected.class, deposit).reason().contains("balanceAfter"), deposit.toString());
+        assertTrue(assertInstanceOf(Fold.Rejected.class, opening).reason().contains("initialDeposit"), opening.toString());
+        assertEquals(new BigDecimal("999999999999999999.9999"), assertInstanceOf(Fold.Applied.class, largest).state().getBalance());
+    }
+
+    @Test
     void shouldRecordTheOwnerFromAccountOpenedAndKeepItThroughLaterEvents() {
         // given
         AccountState open = applied(null, Events.openedFor(ID, "100.00", "customer-42"));

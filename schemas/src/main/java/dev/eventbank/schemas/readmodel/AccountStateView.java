@@ -15,8 +15,9 @@ import java.math.BigDecimal;
  * its events in version order. Pure: no Kafka, no framework, no clock.
  *
  * <p>It is idempotent (an event at or below the stored version is {@link Fold.AlreadyApplied}) and it never
- * guesses: a version gap, a first event that is not {@code AccountOpened}, a second {@code AccountOpened} or a
- * currency that is not the account's is {@link Fold.Rejected} with a reason, and the caller dead-letters it.
+ * guesses: a version gap, a first event that is not {@code AccountOpened}, a second {@code AccountOpened}, a
+ * currency that is not the account's or a balance with more digits than the state's {@code decimal(22,4)} is
+ * {@link Fold.Rejected} with a reason, and the caller dead-letters it.
  *
  * <p>{@code email}, {@code accountType} and {@code ownerId} (the customer who owns the account: the read side's
  * authorization checks it) come from {@code AccountOpened} and never change. The fold does not
@@ -80,6 +81,9 @@ public final class AccountStateView {
                 return new Fold.Rejected("account " + accountId + " is already open at version " + stored
                         + "; AccountOpened at version " + version);
             }
+            if (!AvroDecimals.fitsWire(opened.getInitialDeposit())) {
+                return tooManyDigits(event, "initialDeposit", opened.getInitialDeposit());
+            }
             return new Fold.Applied(opened(event, opened));
         }
         if (payload instanceof MoneyDeposited deposited) {
@@ -119,7 +123,20 @@ public final class AccountStateView {
             return new Fold.Rejected(event.getEventType() + " in " + currency + " for account " + current.getAccountId()
                     + " held in " + current.getCurrency());
         }
+        if (!AvroDecimals.fitsWire(balanceAfter)) {
+            return tooManyDigits(event, "balanceAfter", balanceAfter);
+        }
         return new Fold.Applied(next(current, event).setBalance(AvroDecimals.toWire(balanceAfter)).build());
+    }
+
+    /**
+     * An amount the wire could carry (it holds any unscaled integer) but no read model can store: the state and the
+     * snapshot are {@code decimal(22,4)}, and Avro refuses to write more digits, which would stop whoever stores it.
+     */
+    private static Fold tooManyDigits(BankAccountEvent event, String field, BigDecimal amount) {
+        return new Fold.Rejected(field + " " + amount.toPlainString() + " of " + event.getEventType() + " for account "
+                + event.getAggregateId() + " has more digits than decimal(" + AvroDecimals.PRECISION + ","
+                + AvroDecimals.SCALE + ") holds");
     }
 
     private static AccountState.Builder next(AccountState current, BankAccountEvent event) {
