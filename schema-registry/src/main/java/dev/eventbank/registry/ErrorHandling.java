@@ -1,6 +1,7 @@
 package dev.eventbank.registry;
 
 import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import io.micronaut.context.annotation.Replaces;
 import io.micronaut.context.annotation.Requires;
@@ -132,6 +133,10 @@ final class ErrorHandling {
             if (cause instanceof JsonParseException parse) {
                 return java.util.Optional.of("Invalid JSON: " + withoutJacksonSource(parse.getOriginalMessage()));
             }
+            if (cause instanceof StreamConstraintsException constraints) {
+                // too deep, too long a number or string: about the body, in Jackson's words without its API names
+                return java.util.Optional.of("Invalid JSON: " + withoutJacksonSource(constraints.getOriginalMessage()));
+            }
             if (cause instanceof JsonMappingException mapping) {
                 String field = mapping.getPath().stream()
                         .map(reference -> reference.getFieldName() != null ? reference.getFieldName()
@@ -147,11 +152,15 @@ final class ErrorHandling {
 
     /**
      * {@code message} without Jackson's "at [Source: REDACTED (...); line: 1, column: 2]" and "(start marker at
-     * [Source: ...])", which describe the parser rather than the input.
+     * [Source: ...])", which describe the parser rather than the input, without the name of the setting behind a
+     * limit (", from `StreamReadConstraints.getMaxNestingDepth()`") and without a leading exception class name
+     * ("com.fasterxml.jackson.core.exc.StreamConstraintsException: ", as Avro wraps Jackson's errors).
      */
     static String withoutJacksonSource(String message) {
         return String.valueOf(message).replaceAll("\\s*\\(start marker at \\[Source:[^\\]]*\\]\\)", "")
-                .replaceAll("\\s*at \\[Source:[^\\]]*\\]", "").replaceAll("\\s*\\[Source:[^\\]]*\\]", "");
+                .replaceAll("\\s*at \\[Source:[^\\]]*\\]", "").replaceAll("\\s*\\[Source:[^\\]]*\\]", "")
+                .replaceAll(",\\s*from `[^`]*`", "")
+                .replaceAll("^(?:[a-z]\\w*\\.)+[A-Z]\\w*(?:Exception|Error): ", "");
     }
 
     /** One log line per error: Jackson's messages span lines, and schemas can be long. */

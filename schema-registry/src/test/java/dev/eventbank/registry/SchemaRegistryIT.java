@@ -276,6 +276,26 @@ class SchemaRegistryIT {
     }
 
     @Test
+    void shouldAnswerAboutTheInputWithoutJacksonNamesWhenASchemaOrBodyIsNestedTooDeeply() throws Exception {
+        // given: nesting beyond Jackson's limit (1000), in the schema and in the request body
+        String deepSchema = "{\"type\":\"array\",\"items\":".repeat(1200) + "\"int\"" + "}".repeat(1200);
+        String deepBody = "{\"schema\":\"\\\"int\\\"\",\"x\":" + "[".repeat(1200) + "]".repeat(1200) + "}";
+        String path = "/compatibility/subjects/" + subject("deep") + "/versions";
+        // when
+        HttpResponse<String> schema = post(server, path, Schemas.body(deepSchema));
+        HttpResponse<String> body = post(server, path, deepBody);
+        // then
+        assertError(schema, 422, 42201);
+        assertError(body, 400, 400);
+        for (HttpResponse<String> response : List.of(schema, body)) {
+            String message = json(response).path("message").asText();
+            assertTrue(message.contains("nesting depth"), response.body());
+            assertFalse(message.contains("com.fasterxml") || message.contains("StreamReadConstraints")
+                    || message.contains("[request]"), response.body());
+        }
+    }
+
+    @Test
     void shouldReportUpWhenStoreHasCaughtUp() throws Exception {
         // given a started registry
         // when
