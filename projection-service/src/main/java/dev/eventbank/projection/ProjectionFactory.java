@@ -84,7 +84,8 @@ class ProjectionFactory {
                                                 @Value("${eventbank.streams.application-server:}") String applicationServer,
                                                 @Value("${eventbank.streams.instance-id:}") String instanceId,
                                                 @Value("${eventbank.streams.session-timeout:6s}") java.time.Duration sessionTimeout,
-                                                @Value("${eventbank.streams.standby-replicas:0}") int standbyReplicas) {
+                                                @Value("${eventbank.streams.standby-replicas:0}") int standbyReplicas,
+                                                @Value("${eventbank.rebuild.call-timeout:90s}") java.time.Duration rebuildCallTimeout) {
         Snapshots.Policy snapshots = new Snapshots.Policy(snapshotEvery, snapshotEveryActivity);
         ProjectionGenerations.TopologyFactory topologies = (progress, publishing) -> {
             StreamsBuilder builder = new StreamsBuilder();
@@ -98,7 +99,7 @@ class ProjectionFactory {
         topics.add(BANK_TOTALS);
         ProjectionGenerations generations = new ProjectionGenerations(topologies, streamsProperties(kafka, properties,
                 StaticMembership.instanceId(instanceId, Path.of(stateDir)), sessionTimeout), applicationId,
-                Path.of(stateDir), topics, partitions, replicationFactor, registry);
+                Path.of(stateDir), topics, partitions, replicationFactor, registry, rebuildCallTimeout);
         generations.start();
         return generations;
     }

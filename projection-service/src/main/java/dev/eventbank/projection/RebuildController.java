@@ -22,6 +22,9 @@ import java.net.URI;
  * {@code POST /admin/rebuild/switch} once caught up), {@code GET /admin/rebuild} shows its progress,
  * {@code DELETE /admin/rebuild} cancels it. A second start while one runs is a 409 problem. Thin: the work is in
  * {@link ProjectionGenerations}. Only the {@code operator} role may call it (a bearer token; others 403, none 401).
+ * A request the rebuild's monitor has not carried out within {@code eventbank.rebuild.call-timeout} (90 s; it is
+ * busy stopping a generation, or the broker is slow) is a 503 problem with {@code Retry-After}, not a 500: it is still
+ * queued or running and may take effect, which {@code GET /admin/rebuild} shows.
  */
 @Controller("/admin/rebuild")
 @Secured(Roles.OPERATOR)
@@ -44,6 +47,8 @@ final class RebuildController {
             return HttpResponse.<RebuildStatus>accepted(URI.create("/admin/rebuild")).body(started);
         } catch (ProjectionGenerations.Conflict e) {
             throw ProjectionProblem.conflict("Rebuild not started", e.getMessage());
+        } catch (ProjectionGenerations.Busy e) {
+            throw ProjectionProblem.unavailable(e.getMessage());
         } catch (RuntimeException e) {
             // Kafka unreachable, topics not creatable, ...: nothing was started
             throw ProjectionProblem.unavailable("the rebuild could not start: " + e.getMessage());
@@ -61,6 +66,8 @@ final class RebuildController {
             return HttpResponse.accepted(URI.create("/admin/rebuild")).body(generations.requestSwitch());
         } catch (ProjectionGenerations.Conflict e) {
             throw ProjectionProblem.conflict("Nothing to switch", e.getMessage());
+        } catch (ProjectionGenerations.Busy e) {
+            throw ProjectionProblem.unavailable(e.getMessage());
         }
     }
 
@@ -70,6 +77,8 @@ final class RebuildController {
             return HttpResponse.ok(generations.cancel());
         } catch (ProjectionGenerations.Conflict e) {
             throw ProjectionProblem.conflict("Nothing to cancel", e.getMessage());
+        } catch (ProjectionGenerations.Busy e) {
+            throw ProjectionProblem.unavailable(e.getMessage());
         }
     }
 }

@@ -71,12 +71,21 @@ public final class ProjectionGenerations implements AutoCloseable {
         }
     }
 
+    /**
+     * The rebuild's monitor thread has not carried out the request within the call timeout: it is busy with it or an
+     * earlier step (stopping a generation, a slow broker). The request is still queued or running and may take effect.
+     */
+    public static final class Busy extends RuntimeException {
+        Busy(String message) {
+            super(message, null, false, false);
+        }
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(ProjectionGenerations.class);
     private static final Duration TICK = Duration.ofSeconds(1);
     private static final Duration LOG_EVERY = Duration.ofSeconds(5);
     /** Reads that picked the old generation just before the switch finish before it is closed. */
     private static final Duration READ_GRACE = Duration.ofSeconds(1);
-    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(90);
 
     private final TopologyFactory topologies;
     private final Properties streamsProperties;
@@ -89,6 +98,7 @@ public final class ProjectionGenerations implements AutoCloseable {
     private final GenerationAdmin admin;
     private final GenerationCleanup cleanup;
     private final Topology described;
+    private final Duration callTimeout;
     private final ScheduledExecutorService monitor = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "projection-rebuild");
         thread.setDaemon(true);
@@ -107,11 +117,14 @@ public final class ProjectionGenerations implements AutoCloseable {
      * @param stateDir          the configured state directory (generation 0's; later ones get {@code g<N>} in it)
      * @param registry          the registry the generations' serdes register in: a retired generation's internal
      *                          topics' subjects are deleted with the topics
+     * @param callTimeout       how long a start, switch or cancel waits for the monitor thread before it answers
+     *                          {@link Busy} (the work stays queued)
      */
     public ProjectionGenerations(TopologyFactory topologies, Properties streamsProperties, String baseApplicationId,
                                  Path stateDir, List<TopicSpec> topics, int partitions, short replicationFactor,
-                                 SchemaRegistryClient registry) {
+                                 SchemaRegistryClient registry, Duration callTimeout) {
         this.topologies = topologies;
+        this.callTimeout = callTimeout;
         this.streamsProperties = streamsProperties;
         this.base = baseApplicationId;
         this.stateDir = stateDir;
@@ -363,14 +376,16 @@ public final class ProjectionGenerations implements AutoCloseable {
 
     private <T> T onMonitor(Callable<T> work) {
         try {
-            return monitor.submit(work).get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            return monitor.submit(work).get(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException runtime) {
                 throw runtime;
             }
             throw new IllegalStateException(e.getCause());
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("the rebuild monitor is busy (stopping a generation); retry in a moment");
+            throw new Busy("the rebuild monitor is still busy after " + callTimeout.toMillis() + " ms (stopping a "
+                    + "generation, or the broker is slow); the request is still queued or running and may take effect: "
+                    + "GET /admin/rebuild shows the rebuild's state");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted");

@@ -250,19 +250,60 @@ class ProjectionRebuildIT {
         assertTrue(subjects.contains(base + "-g1-account-snapshot-store-changelog-value"), subjects.toString());
     }
 
+    @Test
+    void shouldAnswer503AndStillCarryOutTheRequestWhenTheRebuildMonitorTakesLongerThanTheCallTimeout() throws Exception {
+        // given: a call timeout shorter than starting or stopping a generation takes (Kafka round trips, seconds),
+        // as a slow broker makes the default 90 s (a cancel then took 90 s and was answered with a bare 500)
+        server.getApplicationContext().close();
+        server = start(3, Map.of("eventbank.rebuild.call-timeout", "1ms"));
+
+        // when
+        HttpResponse<String> started = post("/admin/rebuild?autoSwitch=false");
+        String runningState = awaitRebuildState(Set.of("REBUILDING", "CAUGHT_UP"));
+        HttpResponse<String> cancelled = delete("/admin/rebuild");
+        String endState = awaitRebuildState(Set.of("CANCELLED"));
+
+        // then: a 503 problem saying where to look, and each request took effect
+        for (HttpResponse<String> busy : List.of(started, cancelled)) {
+            assertEquals(503, busy.statusCode(), busy.body());
+            assertEquals("1", busy.headers().firstValue("Retry-After").orElse(""), busy.body());
+            assertTrue(busy.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"), busy.body());
+            assertTrue(busy.body().contains("GET /admin/rebuild"), busy.body());
+        }
+        assertTrue(Set.of("REBUILDING", "CAUGHT_UP").contains(runningState), runningState);
+        assertEquals("CANCELLED", endState);
+    }
+
+    /** The rebuild's state once it is one of {@code states}, or the last one seen after the timeout. */
+    private String awaitRebuildState(Set<String> states) throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        String state = String.valueOf(json(get("/admin/rebuild")).get("state"));
+        while (!states.contains(state) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            state = String.valueOf(json(get("/admin/rebuild")).get("state"));
+        }
+        return state;
+    }
+
     private EmbeddedServer start() {
         return start(3);
     }
 
     private EmbeddedServer start(int snapshotEvery) {
-        return ApplicationContext.run(EmbeddedServer.class, TestSecurity.secured(Map.of(
+        return start(snapshotEvery, Map.of());
+    }
+
+    private EmbeddedServer start(int snapshotEvery, Map<String, Object> extra) {
+        Map<String, Object> config = new java.util.HashMap<>(Map.of(
                 "micronaut.server.port", -1,
                 "kafka.bootstrap.servers", bootstrapServers,
                 "schema-registry.url", registryUrl,
                 "eventbank.streams.application-id", base,
                 "eventbank.streams.state-dir", stateDir.toString(),
                 "eventbank.topics.partitions", 3,
-                "eventbank.snapshots.every-events", snapshotEvery)));
+                "eventbank.snapshots.every-events", snapshotEvery));
+        config.putAll(extra);
+        return ApplicationContext.run(EmbeddedServer.class, TestSecurity.secured(config));
     }
 
     /** The values of {@code key}'s records on {@code topic}, read_committed, from the beginning to the end now. */
@@ -366,6 +407,12 @@ class ProjectionRebuildIT {
     private HttpResponse<String> get(String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + server.getPort() + path))
                 .header("Authorization", TestSecurity.authorizationFor(path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> delete(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + server.getPort() + path))
+                .header("Authorization", TestSecurity.authorizationFor(path))
+                .DELETE().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> post(String path) throws Exception {
