@@ -145,12 +145,30 @@ class ProjectionServiceIT {
             producer.flush();
         }
 
-        // then: the projection did not stop at it (a stream thread failing on it would retry it for ever)
+        // and: an account whose balance swings by more than decimal(22,4) holds (each balance fits, the change the
+        // bank totals add up does not), then one more event of the first account behind it
+        String swingId = UUID.randomUUID().toString();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(Topics.EVENTS.name(), swingId, serializer.serialize(Topics.EVENTS.name(),
+                    Events.opened(swingId, "-999999999999999999.00"))));
+            producer.send(new ProducerRecord<>(Topics.EVENTS.name(), swingId, serializer.serialize(Topics.EVENTS.name(),
+                    Events.deposited(swingId, 2, "1.00", "999999999999999999.00"))));
+            producer.send(new ProducerRecord<>(Topics.EVENTS.name(), accountId, serializer.serialize(Topics.EVENTS.name(),
+                    Events.deposited(accountId, 3, "1.00", "151.25"))));
+            producer.flush();
+        }
+
+        // then: the projection did not stop at them (a stream thread failing on one would retry it for ever)
         var stateDeserializer = AvroSerdes.value(AccountState.class, registry).deserializer();
-        List<AccountState> published = consume(Topics.STATE.name(), accountId, records -> records.size() >= 2).stream()
+        List<AccountState> published = consume(Topics.STATE.name(), accountId, records -> records.size() >= 3).stream()
                 .map(r -> stateDeserializer.deserialize(Topics.STATE.name(), r.value())).toList();
-        assertEquals(List.of(1L, 2L), published.stream().map(AccountState::getVersion).toList());
+        assertEquals(List.of(1L, 2L, 3L), published.stream().map(AccountState::getVersion).toList());
         assertEquals(new BigDecimal("150.2500"), published.get(1).getBalance());
+        List<ConsumerRecord<String, byte[]>> swingDead = consume(Topics.EVENTS_DLQ.name(), swingId, records -> !records.isEmpty());
+        String swingReason = new String(swingDead.get(0).headers().lastHeader(DeadLetterHeaders.REASON).value(), StandardCharsets.UTF_8);
+        assertTrue(swingReason.contains("balance change"), swingReason);
         List<ConsumerRecord<String, byte[]>> dead = consume(Topics.EVENTS_DLQ.name(), accountId, records -> !records.isEmpty());
         assertArrayEquals(tooLong, dead.get(0).value());
         String reason = new String(dead.get(0).headers().lastHeader(DeadLetterHeaders.REASON).value(), StandardCharsets.UTF_8);

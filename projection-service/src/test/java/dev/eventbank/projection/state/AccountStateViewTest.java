@@ -42,7 +42,7 @@ class AccountStateViewTest {
     }
 
     @Test
-    void shouldRejectAnAmountWithMoreDigitsThanTheStateHolds() {
+    void shouldRejectAnAmountOrBalanceChangeWithMoreDigitsThanTheStateHolds() {
         // given: the state's balance is decimal(22,4): 18 integer digits
         AccountState open = applied(null, Events.opened(ID, "100.00"));
         String nineteenDigits = "1" + "0".repeat(18);
@@ -52,7 +52,11 @@ class AccountStateViewTest {
         Fold opening = AccountStateView.evolve(null, Events.opened(ID, nineteenDigits));
         Fold largest = AccountStateView.evolve(open, Events.deposited(ID, 2, "1.00", "999999999999999999.9999"));
 
+        AccountState inDebt = applied(null, Events.opened(ID, "-999999999999999999.0000"));
+        Fold swing = AccountStateView.evolve(inDebt, Events.deposited(ID, 2, "1.00", "999999999999999999.0000"));
+
         // then
+        assertTrue(assertInstanceOf(Fold.Rejected.class, swing).reason().contains("balance change"), swing.toString());
         assertTrue(assertInstanceOf(Fold.Rejected.class, deposit).reason().contains("balanceAfter"), deposit.toString());
         assertTrue(assertInstanceOf(Fold.Rejected.class, opening).reason().contains("initialDeposit"), opening.toString());
         assertEquals(new BigDecimal("999999999999999999.9999"), assertInstanceOf(Fold.Applied.class, largest).state().getBalance());

@@ -16,8 +16,8 @@ import java.math.BigDecimal;
  *
  * <p>It is idempotent (an event at or below the stored version is {@link Fold.AlreadyApplied}) and it never
  * guesses: a version gap, a first event that is not {@code AccountOpened}, a second {@code AccountOpened}, a
- * currency that is not the account's or a balance with more digits than the state's {@code decimal(22,4)} is
- * {@link Fold.Rejected} with a reason, and the caller dead-letters it.
+ * currency that is not the account's or a balance (or balance change) with more digits than the state's
+ * {@code decimal(22,4)} is {@link Fold.Rejected} with a reason, and the caller dead-letters it.
  *
  * <p>{@code email}, {@code accountType} and {@code ownerId} (the customer who owns the account: the read side's
  * authorization checks it) come from {@code AccountOpened} and never change. The fold does not
@@ -125,6 +125,11 @@ public final class AccountStateView {
         }
         if (!AvroDecimals.fitsWire(balanceAfter)) {
             return tooManyDigits(event, "balanceAfter", balanceAfter);
+        }
+        // the change is what the event's amount moved, and what the bank totals add up: it must fit the wire too
+        BigDecimal change = balanceAfter.subtract(current.getBalance());
+        if (!AvroDecimals.fitsWire(change)) {
+            return tooManyDigits(event, "the balance change", change);
         }
         return new Fold.Applied(next(current, event).setBalance(AvroDecimals.toWire(balanceAfter)).build());
     }
