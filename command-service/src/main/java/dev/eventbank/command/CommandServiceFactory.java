@@ -5,6 +5,7 @@ import dev.eventbank.command.ownership.PartitionOwnership;
 import dev.eventbank.command.routing.AccountOpening;
 import dev.eventbank.command.routing.CommandMetrics;
 import dev.eventbank.command.routing.CommandRouter;
+import dev.eventbank.command.security.InstanceCredentials;
 import dev.eventbank.command.writer.WriterSettings;
 import dev.eventbank.schemas.catalog.ApplicationIds;
 import dev.eventbank.schemas.catalog.TopicProvisioner;
@@ -116,8 +117,9 @@ class CommandServiceFactory {
 
     @Singleton
     @Bean(preDestroy = "close")
-    CommandRouter commandRouter(PartitionOwnership ownership, OwnerDirectory directory, CommandMetrics metrics) {
-        return new CommandRouter(ownership, directory, metrics);
+    CommandRouter commandRouter(PartitionOwnership ownership, OwnerDirectory directory, CommandMetrics metrics,
+                                InstanceCredentials instanceCredentials) {
+        return new CommandRouter(ownership, directory, metrics, instanceCredentials.headerValue());
     }
 
     @Singleton

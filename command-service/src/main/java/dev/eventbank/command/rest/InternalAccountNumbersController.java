@@ -31,8 +31,9 @@ import java.util.concurrent.CompletableFuture;
  * decided only within the forwarding instance's time left as there ({@link InternalCommandsController#replyWithin}); 400
  * for a body that is not such a command or names an account id or number the public API would refuse.
  *
- * <p>Internal, hidden from the OpenAPI document. Security as {@code /internal/commands}: the caller's own bearer
- * token, checked again here (customer or teller). A customer's open needs only RESERVE, CONFIRM and RELEASE of
+ * <p>Internal, hidden from the OpenAPI document. Security as {@code /internal/commands}: the instances' own credential
+ * first (without it 403 {@code /problems/instance-credential}, so a user cannot reserve or confirm numbers here
+ * directly), then the caller's own bearer token, checked again here (customer or teller). A customer's open needs only RESERVE, CONFIRM and RELEASE of
  * the number generated from its account id (customers name no numbers), so that is all a customer token may ask
  * here (else 403), and its answer carries no reservation and no detail: a customer calling this route directly
  * learns nothing about other accounts (which number an account holds, whether it exists). CHECK_HOLDER is a
@@ -60,13 +61,13 @@ final class InternalAccountNumbersController {
         try {
             command = AccountNumberCommand.fromByteBuffer(ByteBuffer.wrap(body));
         } catch (IOException | AvroRuntimeException e) {
-            return CompletableFuture.completedFuture(InternalCommandsController.text(HttpStatus.BAD_REQUEST,
+            return CompletableFuture.completedFuture(InternalCommandsController.problem(HttpStatus.BAD_REQUEST,
                     "not an AccountNumberCommand in Avro single-object encoding of a schema known here: " + e.getMessage()));
         }
         try {
             AccountCommands.checkForwarded(command);
         } catch (CommandProblem problem) {
-            return CompletableFuture.completedFuture(InternalCommandsController.text(HttpStatus.BAD_REQUEST,
+            return CompletableFuture.completedFuture(InternalCommandsController.problem(HttpStatus.BAD_REQUEST,
                     problem.getMessage()));
         }
         Caller caller = Callers.of(request, authentication);
@@ -78,7 +79,7 @@ final class InternalAccountNumbersController {
                 .equals(AccountNumbers.key(CommandIds.accountNumber(command.getAccountId())))) {
             LOG.info("request refused status=403 path={} caller=\"{}\" reason=\"a customer may only reserve, confirm or "
                     + "release its account's generated number\"", CommandRouter.INTERNAL_NUMBERS_PATH, caller);
-            return CompletableFuture.completedFuture(InternalCommandsController.text(HttpStatus.FORBIDDEN,
+            return CompletableFuture.completedFuture(InternalCommandsController.problem(HttpStatus.FORBIDDEN,
                     "a customer may only reserve, confirm or release the number generated for its account"));
         }
         return InternalCommandsController.reply(router.decideHere(command, caller, timeout).thenApply(result ->

@@ -17,6 +17,8 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
+import dev.eventbank.support.problem.ProblemResponses;
+import dev.eventbank.support.problem.ProblemTypes;
 import dev.eventbank.support.security.Roles;
 import io.swagger.v3.oas.annotations.Hidden;
 import org.apache.avro.AvroRuntimeException;
@@ -26,6 +28,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -40,15 +44,17 @@ import java.util.concurrent.CompletionException;
  * and this instance's own reply timeout, whichever ends first; 400 for a body that is not such a command, or one whose fields or
  * ids the public API would refuse ({@link AccountCommands#checkForwarded}: this route must not be a way around its
  * checks); 403 for a customer's open that names an account number other than the one generated for its account id
- * (the public API lets no customer choose one).
+ * (the public API lets no customer choose one). Refusals are {@code application/problem+json}, which the forwarding
+ * instance answers its client as they are ({@code CommandRouter}).
  *
  * <p>Internal: not in the public API (hidden from the OpenAPI document) and only for other instances of the
- * command service. Security: the forwarding instance sends the original caller's bearer token, and this
- * instance checks it as the public API does (401 without a valid one, 403 for a role other than customer or
- * teller); its writer then applies the account's rules to that caller ({@code AccountAccess}). Limits: it is
- * served on the same port as the public API; there is no instance-to-instance credential (mTLS) yet, and a teller's
- * open sent here directly skips the account number's reservation the public API makes first (AccountOpening), so it
- * can take a number another account holds: an open fault (command-service/README.md, Forwarding).
+ * command service. Security, two credentials: the instances' own ({@code X-Eventbank-Instance-Auth}, checked by
+ * {@code InternalApiRule} before anything else: without it 403 {@code /problems/instance-credential}, whatever token
+ * the request carries), and the original caller's bearer token, which this instance checks as the public API does
+ * (401 without a valid one, 403 for a role other than customer or teller); its writer then applies the account's
+ * rules to that caller ({@code AccountAccess}). So a user cannot send a command here directly: a teller's open here
+ * would skip the account number's reservation the public API makes first ({@code AccountOpening}). Limits: it is
+ * served on the same port as the public API; the instance credential is a shared secret, not mutual TLS.
  */
 @Hidden
 @Controller(CommandRouter.INTERNAL_PATH)
@@ -58,6 +64,7 @@ final class InternalCommandsController {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(InternalCommandsController.class);
 
     private static final MediaType AVRO = MediaType.of(CommandRouter.AVRO_SINGLE_OBJECT);
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final CommandRouter router;
     private final Duration replyTimeout;
@@ -73,13 +80,13 @@ final class InternalCommandsController {
         try {
             command = BankAccountCommand.fromByteBuffer(ByteBuffer.wrap(body));
         } catch (IOException | AvroRuntimeException e) {
-            return CompletableFuture.completedFuture(text(HttpStatus.BAD_REQUEST, "not a BankAccountCommand in Avro "
+            return CompletableFuture.completedFuture(problem(HttpStatus.BAD_REQUEST, "not a BankAccountCommand in Avro "
                     + "single-object encoding of a schema known here: " + e.getMessage()));
         }
         try {
             AccountCommands.checkForwarded(command);
         } catch (CommandProblem problem) {
-            return CompletableFuture.completedFuture(text(HttpStatus.BAD_REQUEST, problem.getMessage()));
+            return CompletableFuture.completedFuture(problem(HttpStatus.BAD_REQUEST, problem.getMessage()));
         }
         Caller caller = Callers.of(request, authentication);
         if (caller.isCustomerOnly() && command.getPayload() instanceof OpenAccount open
@@ -88,7 +95,7 @@ final class InternalCommandsController {
             // (AccountOpening); a number of the customer's choosing here would skip both, and could be another's
             LOG.info("request refused status=403 path={} caller=\"{}\" reason=\"a customer's open names an account "
                     + "number\"", CommandRouter.INTERNAL_PATH, caller);
-            return CompletableFuture.completedFuture(text(HttpStatus.FORBIDDEN, "a customer's account gets the number "
+            return CompletableFuture.completedFuture(problem(HttpStatus.FORBIDDEN, "a customer's account gets the number "
                     + "generated for its account id, never one of its choosing"));
         }
         return reply(router.decideHere(command, caller, replyWithin(request, replyTimeout)));
@@ -123,7 +130,7 @@ final class InternalCommandsController {
                 try {
                     return HttpResponse.ok(CommandRouter.toBytes(result.toByteBuffer())).contentType(AVRO);
                 } catch (IOException e) {
-                    return text(HttpStatus.INTERNAL_SERVER_ERROR, "result not encodable: " + e.getMessage());
+                    return problem(HttpStatus.INTERNAL_SERVER_ERROR, "result not encodable: " + e.getMessage());
                 }
             }
             if (cause instanceof NotOwnerException) {
@@ -133,14 +140,37 @@ final class InternalCommandsController {
                 return text(HttpStatus.TOO_MANY_REQUESTS, cause.getMessage());
             }
             if (cause instanceof NotCommittedException) {
-                return text(HttpStatus.SERVICE_UNAVAILABLE, cause.getMessage());
+                return problem(HttpStatus.SERVICE_UNAVAILABLE, cause.getMessage());
             }
-            return text(HttpStatus.INTERNAL_SERVER_ERROR, cause.toString());
+            return problem(HttpStatus.INTERNAL_SERVER_ERROR, cause.toString());
         });
     }
 
+    /**
+     * For 421 and 429 only: signals between instances (ask the directory again; the owner's queue is full), which
+     * the forwarding instance turns into an answer of its own, never shown to a client as they are.
+     */
     static HttpResponse<byte[]> text(HttpStatus status, String message) {
         return HttpResponse.<byte[]>status(status).contentType(MediaType.TEXT_PLAIN_TYPE)
                 .body(message.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A refusal as {@code application/problem+json} (type by status: 400 invalid-request, 403 forbidden, 503
+     * outcome-unknown, 500 server-error), which the forwarding instance passes on to its client for a 4xx.
+     */
+    static HttpResponse<byte[]> problem(HttpStatus status, String detail) {
+        String type = status == HttpStatus.SERVICE_UNAVAILABLE ? ProblemTypes.OUTCOME_UNKNOWN : ProblemTypes.forStatus(status);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", type);
+        body.put("title", status.getReason());
+        body.put("status", status.getCode());
+        body.put("detail", detail);
+        try {
+            return HttpResponse.<byte[]>status(status).contentType(ProblemResponses.APPLICATION_PROBLEM_JSON)
+                    .body(JSON.writeValueAsBytes(body));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("a map of strings is always JSON", e);
+        }
     }
 }

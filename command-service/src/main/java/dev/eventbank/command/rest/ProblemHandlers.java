@@ -1,5 +1,6 @@
 package dev.eventbank.command.rest;
 
+import dev.eventbank.command.routing.OwnerRefusedException;
 import dev.eventbank.command.writer.NotCommittedException;
 import dev.eventbank.command.writer.QueueFullException;
 import dev.eventbank.support.problem.ProblemResponses;
@@ -17,7 +18,9 @@ import java.util.Map;
 /**
  * Renders every error as {@code application/problem+json} (RFC 9457): our {@link CommandProblem}s, a command
  * whose outcome is not known in time (503, {@code Retry-After}), a command refused because its partition's writer
- * has its queue full (503 {@code /problems/unavailable}, {@code Retry-After}: load shedding, nothing applied), and the framework's client errors (unknown route, 405, 413,
+ * has its queue full (503 {@code /problems/unavailable}, {@code Retry-After}: load shedding, nothing applied), a
+ * forwarded command its owner refused before deciding ({@link OwnerRefusedException}: the owner's 4xx, or 503 for
+ * instances whose credentials differ), and the framework's client errors (unknown route, 405, 413,
  * 415, ...), whose message becomes the {@code detail} so that callers learn what to fix (that last part is
  * service-support's {@code ClientErrorDetails}). Server errors keep their detail to the log.
  */
@@ -75,6 +78,19 @@ final class ProblemHandlers {
                     + "); it may or may not have been applied: retry with the same Idempotency-Key, which answers "
                     + "the first outcome or applies the command once", Map.of()))
                     .header("Retry-After", "1");
+        }
+    }
+
+    @Produces
+    @Singleton
+    static final class OwnerRefusedHandler implements ExceptionHandler<OwnerRefusedException, HttpResponse<?>> {
+
+        @Override
+        public HttpResponse<?> handle(HttpRequest request, OwnerRefusedException exception) {
+            MutableHttpResponse<?> response = ProblemResponses.of(HttpStatus.valueOf(exception.status()),
+                    exception.type(), exception.title(), exception.getMessage(), Map.of());
+            // RFC 9110 section 15.5.2: a 401 names its scheme; the owner refused the caller's bearer token
+            return exception.status() == 401 ? response.header("WWW-Authenticate", "Bearer realm=\"eventbank\"") : response;
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.eventbank.command.routing;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventbank.command.access.Caller;
 import dev.eventbank.command.logging.CommandMdc;
 import dev.eventbank.command.ownership.OwnerDirectory;
@@ -14,6 +16,10 @@ import dev.eventbank.schemas.commands.AccountNumberAction;
 import dev.eventbank.schemas.commands.AccountNumberCommand;
 import dev.eventbank.schemas.commands.BankAccountCommand;
 import dev.eventbank.schemas.commands.CommandResult;
+import dev.eventbank.command.security.InstanceCredentials;
+import dev.eventbank.support.problem.ProblemTypes;
+import dev.eventbank.support.text.TextRule;
+import io.micronaut.http.HttpStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +60,13 @@ import java.util.concurrent.TimeoutException;
  * <p>Who sent a command ({@link Caller}) goes with it: locally to the writer, and to another instance as the
  * caller's own {@code Authorization} header, which that instance checks again (signature, expiry, issuer,
  * audience, roles) before its writer applies the account's rules: an owner trusts no claim of the forwarding
- * instance, only the token.
+ * instance, only the token. Beside it goes this instance's own credential ({@value InstanceCredentials#HEADER},
+ * {@link InstanceCredentials}), without which the owner's internal routes refuse everything.
+ *
+ * <p>An owner's refusal before deciding is final and nothing of the command was applied
+ * ({@link OwnerRefusedException}): its 400, 401 or 403 (the client's token or request, as the owner found them) is
+ * answered to the client as the owner's problem; a refusal of this instance's credential (the instances'
+ * {@code eventbank.security.internal.*} differ) is logged as an ERROR and answered 503, an operator's fault.
  *
  * <p>Account number commands ({@link AccountNumberCommand}) travel the same way, to the owner of the number's
  * partition ({@link AccountNumbers#key}) or, for CHECK_HOLDER, of the account's, at {@value #INTERNAL_NUMBERS_PATH}.
@@ -75,6 +87,7 @@ public final class CommandRouter implements AutoCloseable {
     public static final String AVRO_SINGLE_OBJECT = "application/vnd.eventbank.avro";
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandRouter.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration RETRY_AFTER = Duration.ofMillis(50);
     /** A first look may use a directory this old; after a miss the router asks for one this fresh. */
     private static final Duration DIRECTORY_MAX_AGE = Duration.ofSeconds(2);
@@ -85,11 +98,19 @@ public final class CommandRouter implements AutoCloseable {
     private final CommandMetrics metrics;
     private final HttpClient http;
     private final ScheduledExecutorService scheduler;
+    private final Optional<String> instanceAuthorization;
 
-    public CommandRouter(PartitionOwnership ownership, OwnerDirectory directory, CommandMetrics metrics) {
+    /**
+     * @param instanceAuthorization the {@value InstanceCredentials#HEADER} value this instance forwards with
+     *                              ({@link InstanceCredentials#headerValue}); empty when no instance credential is
+     *                              configured (a single instance, which never forwards)
+     */
+    public CommandRouter(PartitionOwnership ownership, OwnerDirectory directory, CommandMetrics metrics,
+                         Optional<String> instanceAuthorization) {
         this.ownership = ownership;
         this.directory = directory;
         this.metrics = metrics;
+        this.instanceAuthorization = instanceAuthorization;
         this.scheduler = Executors.newScheduledThreadPool(2, runnable -> {
             Thread thread = new Thread(runnable, "command-router");
             thread.setDaemon(true);
@@ -282,6 +303,7 @@ public final class CommandRouter implements AutoCloseable {
             // the owner checks the caller's token itself: it trusts no claim of this instance
             request.header("Authorization", caller.authorization());
         }
+        instanceAuthorization.ifPresent(value -> request.header(InstanceCredentials.HEADER, value));
         return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray()).thenApply(response -> {
             switch (response.statusCode()) {
                 case 200 -> {
@@ -295,6 +317,7 @@ public final class CommandRouter implements AutoCloseable {
                 // the owner's queue was full: it queued nothing (InternalCommandsController#reply)
                 case 429 -> throw new CompletionException(new QueueFullException(
                         new String(response.body(), java.nio.charset.StandardCharsets.UTF_8)));
+                case 400, 401, 403 -> throw new CompletionException(refused(owner, command, response));
                 default -> {
                     try (CommandMdc mdc = mdc(command)) {
                         LOG.warn("forwarded command failed owner={} status={} body=\"{}\"", owner, response.statusCode(),
@@ -305,6 +328,42 @@ public final class CommandRouter implements AutoCloseable {
                 }
             }
         });
+    }
+
+    /**
+     * The owner's refusal before deciding: its own problem (the client's request or token), or 503 when it refused
+     * this instance's credential.
+     */
+    private OwnerRefusedException refused(String owner, Object command, HttpResponse<byte[]> response) {
+        int status = response.statusCode();
+        String body = new String(response.body(), java.nio.charset.StandardCharsets.UTF_8);
+        String type = ProblemTypes.forStatus(HttpStatus.valueOf(status));
+        String title = HttpStatus.valueOf(status).getReason();
+        String detail = TextRule.quote(body, 500);
+        if (response.headers().firstValue("Content-Type").orElse("").contains("json")) {
+            try {
+                JsonNode problem = JSON.readTree(body);
+                type = problem.path("type").asText(type);
+                title = problem.path("title").asText(title);
+                detail = problem.path("detail").asText(detail);
+            } catch (IOException e) {
+                // not a problem document: its text is the detail
+            }
+        }
+        try (CommandMdc mdc = mdc(command)) {
+            if (ProblemTypes.INSTANCE_CREDENTIAL.equals(type)) {
+                LOG.error("forwarded command refused for this instance's credential owner={} status={} detail=\"{}\"; "
+                        + "every instance needs the same eventbank.security.internal.username/password", owner, status,
+                        detail);
+                return new OwnerRefusedException(503, ProblemTypes.UNAVAILABLE, "Service Unavailable", "the command "
+                        + "service's instances are misconfigured: the instance that owns this account's partition "
+                        + "refused the forwarding instance's credential (" + detail + "); the command was not applied. "
+                        + "An operator must give every instance the same eventbank.security.internal.username and "
+                        + "password");
+            }
+            LOG.info("forwarded command refused by its owner owner={} status={} type={}", owner, status, type);
+        }
+        return new OwnerRefusedException(status, type, title, detail);
     }
 
     private CompletableFuture<CommandResult> withTimeout(CompletableFuture<CommandResult> result, Object command,

@@ -23,6 +23,11 @@ public final class ProblemTypes {
     public static final String UNAUTHORIZED = "/problems/unauthorized";
     /** 403: a valid token whose roles do not allow the operation. */
     public static final String FORBIDDEN = "/problems/forbidden";
+    /**
+     * 403: command service, {@code /internal/**}: a request without the instances' own credential (header
+     * {@code X-Eventbank-Instance-Auth}); a user's bearer token alone never reaches these routes.
+     */
+    public static final String INSTANCE_CREDENTIAL = "/problems/instance-credential";
     /** 404: no account has this id (also for an id that is not a UUID: no account can have it). */
     public static final String ACCOUNT_NOT_FOUND = "/problems/account-not-found";
     /** 404: no such route. */
