@@ -27,8 +27,9 @@ import java.util.Properties;
  *   <li>the development token issuer ({@link DevIssuer}): every service and the registry trust its key set, and
  *       {@code bin/dev-token ROLE [SUBJECT]} signs tokens with its key;</li>
  *   <li>{@value #PASSWORDS_FILE}: random passwords (144 bits each) of the registry's writers, one per service that
- *       registers schemas ({@link #REGISTRY_WRITERS}), and of the query service's user of the projection
- *       service's internal API.</li>
+ *       registers schemas ({@link #REGISTRY_WRITERS}), of the query service's user of the projection
+ *       service's internal API, and the command service instances' own credential ({@link #COMMAND_INSTANCE_USER}:
+ *       the same for every instance, which forwards commands to the owner of a partition with it).</li>
  * </ul>
  *
  * <p>What goes where: non-secret settings (the issuer's key set file, issuer, audience, user names, roles) as
@@ -46,6 +47,8 @@ final class StackSecurity {
             "query-service", "query");
     /** The query service's user of the projection service's internal API (the read side's default name). */
     static final String INTERNAL_USER = "query-service";
+    /** The command service instances' credential on each other's {@code /internal/**} (the service's default name). */
+    static final String COMMAND_INSTANCE_USER = "command-service";
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -103,6 +106,10 @@ final class StackSecurity {
         if (List.of("query-service", "projection-service").contains(module)) {
             environment.put("EVENTBANK_SECURITY_INTERNAL_PASSWORD", passwords.get("internal." + INTERNAL_USER));
         }
+        if (module.equals("command-service")) {
+            // every instance the same: a second one (join/leave, failover, benchmarks) forwards with it
+            environment.put("EVENTBANK_SECURITY_INTERNAL_PASSWORD", passwords.get("internal." + COMMAND_INSTANCE_USER));
+        }
         return environment;
     }
 
@@ -125,6 +132,7 @@ final class StackSecurity {
         List<String> needed = new java.util.ArrayList<>();
         REGISTRY_WRITERS.values().forEach(user -> needed.add("registry." + user));
         needed.add("internal." + INTERNAL_USER);
+        needed.add("internal." + COMMAND_INSTANCE_USER);
         boolean changed = false;
         for (String key : needed) {
             if (stored.getProperty(key, "").isEmpty()) {
