@@ -68,7 +68,9 @@ class AccountNumberUniquenessIT {
                 "eventbank.commands.group-id", "numbers-it-" + UUID.randomUUID(),
                 "eventbank.commands.transactional-id-prefix", "numbers-it-" + UUID.randomUUID(),
                 "eventbank.commands.number-reservation-lease", LEASE_SECONDS + "s",
-                "eventbank.topics.partitions", 3)));
+                "eventbank.topics.partitions", 3,
+                // its internal API is called below as a forwarding instance would
+                "eventbank.security.internal.password", TestInstances.PASSWORD)));
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (get("/health").statusCode() != 200) {
             assertTrue(System.nanoTime() < deadline, "command service not healthy within 60 s");
@@ -287,6 +289,7 @@ class AccountNumberUniquenessIT {
     private static CommandResult internal(String path, byte[] body) throws Exception {
         HttpResponse<byte[]> response = HTTP.send(HttpRequest.newBuilder(URI.create(url(path)))
                 .timeout(Duration.ofSeconds(30)).header("Authorization", TELLER).header("Content-Type", AVRO).header("Accept", AVRO)
+                .header(TestInstances.HEADER, TestInstances.header())
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, response.statusCode(), () -> new String(response.body()));
         return CommandResult.fromByteBuffer(ByteBuffer.wrap(response.body()));

@@ -60,7 +60,9 @@ class CommandServiceIT {
                 "schema-registry.url", REGISTRY_URL,
                 "eventbank.commands.group-id", "command-it-" + UUID.randomUUID(),
                 "eventbank.commands.transactional-id-prefix", "command-it-" + UUID.randomUUID(),
-                "eventbank.topics.partitions", 3)));
+                "eventbank.topics.partitions", 3,
+                // its internal API is called below as a forwarding instance would
+                "eventbank.security.internal.password", TestInstances.PASSWORD)));
         awaitHealthy();
         existingAccount = open("100.00");
     }
@@ -303,10 +305,13 @@ class CommandServiceIT {
         // when
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url("/internal/commands")))
                 .timeout(Duration.ofSeconds(30)).header("Authorization", TELLER).header("Content-Type", "application/vnd.eventbank.avro")
+                .header(TestInstances.HEADER, TestInstances.header())
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
 
         // then
         assertEquals(400, response.statusCode(), response.body());
+        assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElse(""));
+        assertTrue(response.body().contains("/problems/invalid-request"), response.body());
         assertTrue(response.body().contains("owner"), response.body());
         assertEquals(eventsBefore, endOffsets(Topics.EVENTS.name()), "the forged command was appended");
     }

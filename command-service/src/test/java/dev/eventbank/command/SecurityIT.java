@@ -85,7 +85,7 @@ class SecurityIT {
 
     @BeforeAll
     static void start() throws Exception {
-        service = ServiceUnderTest.start("security-it").awaitHealthy(Duration.ofSeconds(60));
+        service = ServiceUnderTest.start("security-it", TestInstances.config()).awaitHealthy(Duration.ofSeconds(60));
     }
 
     @AfterAll
@@ -102,10 +102,14 @@ class SecurityIT {
         expected.put("POST /accounts/{id}/deposits", List.of("401", "200", "404", "200", "403", "403"));
         expected.put("POST /accounts/{id}/withdrawals", List.of("401", "200", "404", "200", "403", "403"));
         expected.put("POST /accounts/{id}/close", List.of("401", "200", "404", "200", "403", "403"));
-        // a forwarded deposit: the owner checks the token and the account itself (NOT_FOUND for another's account)
-        expected.put("POST /internal/commands", List.of("401", "200 ACCEPTED", "200 NOT_FOUND", "200 ACCEPTED", "403", "403"));
+        // the internal routes with a user's token alone: refused whoever it is (only instances may call them)
+        expected.put("POST /internal/commands", List.of("403", "403", "403", "403", "403", "403"));
+        expected.put("POST /internal/account-numbers", List.of("403", "403", "403", "403", "403", "403"));
+        // with the instances' credential too, as a forwarding instance sends them: a forwarded deposit, the owner
+        // checks the token and the account itself (NOT_FOUND for another's account)
+        expected.put("POST /internal/commands +instance", List.of("401", "200 ACCEPTED", "200 NOT_FOUND", "200 ACCEPTED", "403", "403"));
         // CHECK_HOLDER tells whether an account exists: a teller's step only
-        expected.put("POST /internal/account-numbers", List.of("401", "403", "403", "200 ACCEPTED", "403", "403"));
+        expected.put("POST /internal/account-numbers +instance", List.of("401", "403", "403", "200 ACCEPTED", "403", "403"));
         expected.put("GET /health", List.of("200", "200", "200", "200", "200", "200"));
         expected.put("GET /health/liveness", List.of("200", "200", "200", "200", "200", "200"));
         expected.put("GET /health/readiness", List.of("200", "200", "200", "200", "200", "200"));
@@ -135,7 +139,7 @@ class SecurityIT {
 
         // then
         assertEquals(expected, answer, route + " by " + who);
-        boolean movesAlicesAccount = route.startsWith("POST /accounts/") || route.equals("POST /internal/commands");
+        boolean movesAlicesAccount = route.startsWith("POST /accounts/") || route.startsWith("POST /internal/commands");
         int expectedAppended = movesAlicesAccount && expected.startsWith("200") && !expected.endsWith("NOT_FOUND") ? 1 : 0;
         long appended = TestEventLog.eventsOf(account, eventsBefore + expectedAppended).size() - eventsBefore;
         assertEquals(expectedAppended, appended, "events appended to Alice's account by " + route + " by " + who);
@@ -355,12 +359,149 @@ class SecurityIT {
         assertEquals(2, TestEventLog.eventsOf(bobsAccount).size());
     }
 
+    /** Instance credentials other than the right one: none, wrong password or username, not Basic, a user's token. */
+    static Stream<Arguments> wrongInstanceCredentials() {
+        return Stream.of(
+                Arguments.of("none", "", "needs their credential in the X-Eventbank-Instance-Auth header"),
+                Arguments.of("wrong password", TestInstances.basic("command-service", "guessed"), "does not match"),
+                Arguments.of("wrong username", TestInstances.basic("someone", TestInstances.PASSWORD), "does not match"),
+                Arguments.of("the password alone", TestInstances.PASSWORD, "does not match"),
+                Arguments.of("a teller's token", Who.TELLER.authorization(), "does not match"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("wrongInstanceCredentials")
+    void shouldRefuseATellersOpenAndNumberReservationSentStraightToTheInternalRoutes(String name, String instance,
+                                                                                      String detail) throws Exception {
+        // given Bob's account, opened by a teller with the number he gives his payers, and a number nobody holds
+        String bobsNumber = "NL" + (10 + new java.util.Random().nextInt(89)) + " BOBS " + UUID.randomUUID().toString()
+                .substring(0, 8).toUpperCase(java.util.Locale.ROOT);
+        HttpResponse<String> bobs = service.post("/accounts", "{\"owner\":\"Bob\",\"currency\":\"EUR\","
+                + "\"initialDeposit\":\"1\",\"ownerId\":\"" + BOB + "\",\"accountNumber\":\"" + bobsNumber + "\"}",
+                Map.of("Authorization", Who.TELLER.authorization()));
+        assertEquals(201, bobs.statusCode(), bobs.body());
+        String freeNumber = "NL55 FREE " + UUID.randomUUID().toString().substring(0, 8).toUpperCase(java.util.Locale.ROOT);
+        String account = UUID.randomUUID().toString();
+        byte[] open = toBytes(BankAccountCommand.newBuilder()
+                .setCommandId(UUID.randomUUID().toString()).setAccountId(account).setExpectedVersion(null)
+                .setCorrelationId("security-it").setIdempotencyKey(null).setFingerprint("f").setIssuedAt(Instant.now())
+                .setPayload(new OpenAccount(bobsNumber, "Mallory", "EUR", AvroDecimals.toWire(BigDecimal.ONE), null, null, null))
+                .build().toByteBuffer());
+        byte[] reserve = toBytes(AccountNumberCommand.newBuilder()
+                .setCommandId(UUID.randomUUID().toString()).setAction(AccountNumberAction.RESERVE)
+                .setAccountNumber(freeNumber).setAccountId(UUID.randomUUID().toString()).setOpenCommandId("x")
+                .setOpenFingerprint("x").setReplaces(null).setCorrelationId("security-it").setIssuedAt(Instant.now())
+                .build().toByteBuffer());
+
+        try (LogCapture log = LogCapture.of("dev.eventbank.command.security.InternalApiProblemHandler")) {
+            // when a teller sends, as only a forwarding instance may, an open that names Bob's number (which skips
+            // the reservation the public API makes first), and a reservation of a free number
+            HttpResponse<byte[]> opened = sendInternal(service, "/internal/commands", open, Who.TELLER.authorization(), instance);
+            HttpResponse<byte[]> reserved = sendInternal(service, "/internal/account-numbers", reserve,
+                    Who.TELLER.authorization(), instance);
+
+            // then both are refused for the instance credential, before anything is decided
+            for (HttpResponse<byte[]> response : List.of(opened, reserved)) {
+                assertEquals(403, response.statusCode(), name);
+                assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElse(""));
+                JsonNode problem = JSON.readTree(response.body());
+                assertEquals("/problems/instance-credential", problem.path("type").asText(), problem.toString());
+                assertTrue(problem.path("detail").asText().contains(detail), problem.toString());
+            }
+            List<ILoggingEvent> lines = log.lines("request refused status=403");
+            assertEquals(2, lines.size(), "one log line per refusal: " + log.lines());
+            lines.forEach(line -> assertNull(line.getThrowableProxy(), "no stack trace for a refused credential"));
+            lines.forEach(line -> assertTrue(!line.getFormattedMessage().contains(TestInstances.PASSWORD)
+                    && !line.getFormattedMessage().contains("Basic "), line.getFormattedMessage()));
+        }
+        // and no account was opened, and the free number is free: a teller's public open takes it
+        assertEquals(List.of(), TestEventLog.eventsOf(account));
+        HttpResponse<String> takesFree = service.post("/accounts", "{\"owner\":\"Ada\",\"currency\":\"EUR\","
+                + "\"initialDeposit\":\"1\",\"accountNumber\":\"" + freeNumber + "\"}",
+                Map.of("Authorization", Who.TELLER.authorization()));
+        assertEquals(201, takesFree.statusCode(), takesFree.body());
+    }
+
+    @Test
+    void shouldAnswer503AndLogAnErrorWhenTheInstancesCredentialsDiffer() throws Exception {
+        // given two instances sharing the partitions, the second with the instance credential, the first without
+        // (an operator's mistake: every instance needs the same)
+        String group = "security-misconfigured-" + UUID.randomUUID();
+        Map<String, Object> shared = Map.of("eventbank.commands.group-id", group,
+                "eventbank.commands.transactional-id-prefix", group);
+        try (ServiceUnderTest first = ServiceUnderTest.start("security-misconfigured-a", shared);
+             ServiceUnderTest second = ServiceUnderTest.start("security-misconfigured-b", TestInstances.with(shared))) {
+            awaitOwning(first, second);
+            // an account in a partition of each, opened through its owner (no forwarding needed)
+            String firsts = openOwnedBy(first);
+            String seconds = openOwnedBy(second);
+
+            try (LogCapture log = LogCapture.of("dev.eventbank.command.routing.CommandRouter")) {
+                // when a teller deposits to each through the other instance, and calls the first's internal route
+                // with the credential the second has
+                HttpResponse<String> viaFirst = first.post("/accounts/" + seconds + "/deposits", "{\"amount\":\"1\"}",
+                        Map.of("Authorization", Who.TELLER.authorization()));
+                HttpResponse<String> viaSecond = second.post("/accounts/" + firsts + "/deposits", "{\"amount\":\"1\"}",
+                        Map.of("Authorization", Who.TELLER.authorization()));
+                HttpResponse<byte[]> direct = sendInternal(first, "/internal/commands", forwardedDeposit(firsts),
+                        Who.TELLER.authorization(), TestInstances.header());
+
+                // then each forwarding instance answers 503 (not the client's fault) saying so, and logs an ERROR
+                for (HttpResponse<String> response : List.of(viaFirst, viaSecond)) {
+                    assertProblem(response, 503, "/problems/unavailable", "misconfigured");
+                    assertTrue(response.body().contains("eventbank.security.internal"), response.body());
+                }
+                List<ILoggingEvent> errors = log.lines("forwarded command refused for this instance's credential");
+                assertEquals(2, errors.size(), log.lines().toString());
+                errors.forEach(line -> assertEquals(ch.qos.logback.classic.Level.ERROR, line.getLevel()));
+                // and the instance without a password has its internal API closed
+                assertEquals(403, direct.statusCode());
+                assertTrue(JSON.readTree(direct.body()).path("detail").asText()
+                        .contains("no eventbank.security.internal.password"), new String(direct.body(), StandardCharsets.UTF_8));
+            }
+            // and nothing was appended to either account
+            assertEquals(1, TestEventLog.eventsOf(firsts).size());
+            assertEquals(1, TestEventLog.eventsOf(seconds).size());
+        }
+    }
+
+    @Test
+    void shouldAnswerTheClientTheOwnersRefusalOfItsTokenNotA5xx() throws Exception {
+        // given two instances with the same instance credential, whose second (the owner of some partitions) takes
+        // only tokens for another audience: a stand-in for an owner that refuses a token the first accepted (one that
+        // expired in flight, signed by a key the owner has not fetched yet)
+        String group = "security-passthrough-" + UUID.randomUUID();
+        Map<String, Object> shared = TestInstances.with(Map.of("eventbank.commands.group-id", group,
+                "eventbank.commands.transactional-id-prefix", group));
+        Map<String, Object> otherAudience = new java.util.HashMap<>(shared);
+        otherAudience.put("micronaut.security.token.jwt.claims-validators.audience", "another-audience");
+        try (ServiceUnderTest first = ServiceUnderTest.start("security-passthrough-a", shared);
+             ServiceUnderTest second = ServiceUnderTest.start("security-passthrough-b", otherAudience)) {
+            awaitOwning(first, second);
+            // an account in a partition of the second's, opened through it with a token for both audiences
+            Instant now = Instant.now();
+            String bothAudiences = "Bearer " + ServiceUnderTest.issuer().sign(DevIssuer.claims("teller-tom",
+                    List.of("teller"), now, now.plusSeconds(600)).audience(List.of(DevIssuer.AUDIENCE, "another-audience"))
+                    .build());
+            String account = openOwnedBy(second, bothAudiences);
+
+            // when a teller's deposit with a token for our audience only reaches the first, which forwards it
+            HttpResponse<String> deposit = first.post("/accounts/" + account + "/deposits", "{\"amount\":\"1\"}",
+                    Map.of("Authorization", Who.TELLER.authorization()));
+
+            // then the client gets the owner's 401 and why, not an "outcome unknown"; nothing was appended
+            assertProblem(deposit, 401, "/problems/unauthorized", "another-audience");
+            assertTrue(deposit.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"));
+            assertEquals(1, TestEventLog.eventsOf(account).size());
+        }
+    }
+
     @Test
     void shouldKeepACustomerFromAnothersMoneyThroughASecondInstanceAndAfterTheOwnerIsGone() throws Exception {
         // given two instances sharing the partitions of the event log, each owning some
         String group = "security-pair-" + UUID.randomUUID();
-        Map<String, Object> shared = Map.of("eventbank.commands.group-id", group,
-                "eventbank.commands.transactional-id-prefix", group);
+        Map<String, Object> shared = TestInstances.with(Map.of("eventbank.commands.group-id", group,
+                "eventbank.commands.transactional-id-prefix", group));
         ServiceUnderTest first = ServiceUnderTest.start("security-pair-a", shared);
         try (ServiceUnderTest second = ServiceUnderTest.start("security-pair-b", shared)) {
             awaitOwning(first, second);
@@ -381,7 +522,7 @@ class SecurityIT {
             long eventsBefore = TestEventLog.eventsOf(remote).size();
 
             // when Bob asks the first instance to move or close it (it forwards to the second), and asks the owner
-            // directly with a command of his making
+            // directly with a command of his making (as if he also had the instances' credential)
             String bob = Who.OTHER_CUSTOMER.authorization();
             HttpResponse<String> withdrawal = first.post("/accounts/" + remote + "/withdrawals", "{\"amount\":\"1\"}",
                     Map.of("Authorization", bob));
@@ -467,6 +608,25 @@ class SecurityIT {
         return JSON.readTree(opened.body()).path("accountId").asText();
     }
 
+    /** A teller's open through {@code owner} until the account lands in a partition {@code owner} owns; its id. */
+    private static String openOwnedBy(ServiceUnderTest owner) throws Exception {
+        return openOwnedBy(owner, Who.TELLER.authorization());
+    }
+
+    private static String openOwnedBy(ServiceUnderTest owner, String authorization) throws Exception {
+        PartitionOwnership owns = owner.context().getBean(PartitionOwnership.class);
+        // the open's number reservation may go to another instance too: several tries
+        for (int i = 0; i < 100; i++) {
+            HttpResponse<String> opened = owner.post("/accounts", "{\"owner\":\"Ada\",\"currency\":\"EUR\","
+                    + "\"initialDeposit\":\"1\"}", Map.of("Authorization", authorization));
+            String account = JSON.readTree(opened.body()).path("accountId").asText();
+            if (opened.statusCode() == 201 && owns.owned().contains(AccountPartitioner.partitionOf(account, 3))) {
+                return account;
+            }
+        }
+        throw new AssertionError("no account landed in a partition of the instance");
+    }
+
     private static HttpResponse<String> deposit(String account, Who who) throws Exception {
         return service.post("/accounts/" + account + "/deposits", "{\"amount\":\"1\"}", Map.of("Authorization", who.authorization()));
     }
@@ -474,18 +634,17 @@ class SecurityIT {
     /** The answer to {@code route} as the matrix writes it: the status, and for internal routes the outcome. */
     private static String call(ServiceUnderTest on, String route, String account, String authorization) throws Exception {
         Map<String, String> auth = Map.of("Authorization", authorization);
-        return switch (route) {
+        String instance = route.endsWith(" +instance") ? TestInstances.header() : "";
+        return switch (route.replace(" +instance", "")) {
             case "POST /accounts" -> status(on.post("/accounts",
                     "{\"owner\":\"Someone\",\"currency\":\"EUR\",\"initialDeposit\":\"10\"}", auth));
             case "POST /accounts/{id}/deposits" -> status(on.post("/accounts/" + account + "/deposits", "{\"amount\":\"1\"}", auth));
             case "POST /accounts/{id}/withdrawals" -> status(on.post("/accounts/" + account + "/withdrawals", "{\"amount\":\"1\"}", auth));
             case "POST /accounts/{id}/close" -> status(on.post("/accounts/" + account + "/close", "", auth));
-            case "POST /internal/commands" -> internal(on, forwardedDeposit(account), authorization).answer();
-            case "POST /internal/account-numbers" -> internal(on, "/internal/account-numbers", toBytes(AccountNumberCommand.newBuilder()
-                    .setCommandId(UUID.randomUUID().toString()).setAction(AccountNumberAction.CHECK_HOLDER)
-                    .setAccountNumber("EVBK" + account.replace("-", "").substring(0, 12).toUpperCase(java.util.Locale.ROOT))
-                    .setAccountId(account).setOpenCommandId("x").setOpenFingerprint("x").setReplaces(null)
-                    .setCorrelationId("security-it").setIssuedAt(Instant.now()).build().toByteBuffer()), authorization).answer();
+            case "POST /internal/commands" -> internal(on, "/internal/commands", forwardedDeposit(account), authorization,
+                    instance).answer();
+            case "POST /internal/account-numbers" -> internal(on, "/internal/account-numbers", checkHolder(account),
+                    authorization, instance).answer();
             default -> status(on.get(route.substring("GET ".length()), auth));
         };
     }
@@ -511,19 +670,43 @@ class SecurityIT {
         }
     }
 
+    /** {@code command} sent to {@code /internal/commands} as a forwarding instance sends it (with its credential). */
     private static Internal internal(ServiceUnderTest on, byte[] command, String authorization) throws Exception {
-        return internal(on, "/internal/commands", command, authorization);
+        return internal(on, "/internal/commands", command, authorization, TestInstances.header());
     }
 
-    private static Internal internal(ServiceUnderTest on, String path, byte[] command, String authorization) throws Exception {
+    /** A CHECK_HOLDER of the generated number of {@code account}: a teller's step, which tells whether it exists. */
+    private static byte[] checkHolder(String account) throws Exception {
+        return toBytes(AccountNumberCommand.newBuilder()
+                .setCommandId(UUID.randomUUID().toString()).setAction(AccountNumberAction.CHECK_HOLDER)
+                .setAccountNumber("EVBK" + account.replace("-", "").substring(0, 12).toUpperCase(java.util.Locale.ROOT))
+                .setAccountId(account).setOpenCommandId("x").setOpenFingerprint("x").setReplaces(null)
+                .setCorrelationId("security-it").setIssuedAt(Instant.now()).build().toByteBuffer());
+    }
+
+    /** Empty {@code authorization} or {@code instance}: that header is not sent. */
+    private static Internal internal(ServiceUnderTest on, String path, byte[] command, String authorization,
+                                     String instance) throws Exception {
+        HttpResponse<byte[]> response = sendInternal(on, path, command, authorization, instance);
+        if (response.statusCode() != 200) {
+            assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElse(""),
+                    new String(response.body(), StandardCharsets.UTF_8));
+        }
+        return new Internal(response.statusCode(), response.statusCode() == 200
+                ? CommandResult.fromByteBuffer(ByteBuffer.wrap(response.body())) : null);
+    }
+
+    private static HttpResponse<byte[]> sendInternal(ServiceUnderTest on, String path, byte[] command,
+                                                     String authorization, String instance) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(on.url(path))).timeout(Duration.ofSeconds(30))
                 .header("Content-Type", AVRO).header("Accept", AVRO).POST(HttpRequest.BodyPublishers.ofByteArray(command));
         if (!authorization.isEmpty()) {
             request.header("Authorization", authorization);
         }
-        HttpResponse<byte[]> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        return new Internal(response.statusCode(), response.statusCode() == 200
-                ? CommandResult.fromByteBuffer(ByteBuffer.wrap(response.body())) : null);
+        if (!instance.isEmpty()) {
+            request.header(TestInstances.HEADER, instance);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
     private static byte[] toBytes(ByteBuffer buffer) {
