@@ -335,6 +335,7 @@ class CommandServiceIT {
         HttpResponse<String> forwarded = HTTP.send(HttpRequest.newBuilder(URI.create(url("/internal/commands")))
                 .timeout(Duration.ofSeconds(30)).header("Authorization", TELLER)
                 .header("Content-Type", "application/vnd.eventbank.avro").header("X-Reply-Within-Ms", "0")
+                .header(TestInstances.HEADER, TestInstances.header())
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
         HttpResponse<String> next = post("/accounts/" + account + "/deposits", "{\"amount\":\"1\"}", Map.of());
 
@@ -346,6 +347,21 @@ class CommandServiceIT {
         List<dev.eventbank.schemas.events.BankAccountEvent> events = TestEventLog.eventsOf(account, 2);
         assertEquals(2, events.size());
         assertTrue(events.stream().noneMatch(e -> e.getCommandId().equals(late.getCommandId())), "the late command was appended");
+    }
+
+    @Test
+    void shouldTellAForwardingInstanceWhenItCannotReadTheCommand() throws Exception {
+        // when: an instance forwards bytes that are no command of a schema known here (another version's)
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url("/internal/commands")))
+                .timeout(Duration.ofSeconds(30)).header("Authorization", TELLER).header("Content-Type", "application/vnd.eventbank.avro")
+                .header(TestInstances.HEADER, TestInstances.header())
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[]{(byte) 0xC3, 0x01, 1, 2, 3, 4, 5, 6, 7, 8, 0}))
+                .build(), HttpResponse.BodyHandlers.ofString());
+
+        // then: a 400 marked undecodable, which the forwarding instance answers its client as its own fault (503)
+        assertEquals(400, response.statusCode(), response.body());
+        assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElse(""));
+        assertTrue(response.body().contains("\"undecodable\":true"), response.body());
     }
 
     @Test

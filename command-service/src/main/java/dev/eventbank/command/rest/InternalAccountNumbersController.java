@@ -61,7 +61,7 @@ final class InternalAccountNumbersController {
         try {
             command = AccountNumberCommand.fromByteBuffer(ByteBuffer.wrap(body));
         } catch (IOException | AvroRuntimeException e) {
-            return CompletableFuture.completedFuture(InternalCommandsController.problem(HttpStatus.BAD_REQUEST,
+            return CompletableFuture.completedFuture(InternalCommandsController.undecodable(
                     "not an AccountNumberCommand in Avro single-object encoding of a schema known here: " + e.getMessage()));
         }
         try {

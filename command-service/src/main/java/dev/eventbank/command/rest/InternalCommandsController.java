@@ -80,7 +80,7 @@ final class InternalCommandsController {
         try {
             command = BankAccountCommand.fromByteBuffer(ByteBuffer.wrap(body));
         } catch (IOException | AvroRuntimeException e) {
-            return CompletableFuture.completedFuture(problem(HttpStatus.BAD_REQUEST, "not a BankAccountCommand in Avro "
+            return CompletableFuture.completedFuture(undecodable("not a BankAccountCommand in Avro "
                     + "single-object encoding of a schema known here: " + e.getMessage()));
         }
         try {
@@ -160,12 +160,26 @@ final class InternalCommandsController {
      * outcome-unknown, 500 server-error), which the forwarding instance passes on to its client for a 4xx.
      */
     static HttpResponse<byte[]> problem(HttpStatus status, String detail) {
+        return problem(status, detail, Map.of());
+    }
+
+    /**
+     * 400 for a body this instance cannot read (another schema, not Avro): with the member
+     * {@value CommandRouter#UNDECODABLE} {@code true}, so that the forwarding instance, which built the body, knows the
+     * fault is the instances' (versions that cannot read each other), not its client's.
+     */
+    static HttpResponse<byte[]> undecodable(String detail) {
+        return problem(HttpStatus.BAD_REQUEST, detail, Map.of(CommandRouter.UNDECODABLE, true));
+    }
+
+    private static HttpResponse<byte[]> problem(HttpStatus status, String detail, Map<String, Object> members) {
         String type = status == HttpStatus.SERVICE_UNAVAILABLE ? ProblemTypes.OUTCOME_UNKNOWN : ProblemTypes.forStatus(status);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", type);
         body.put("title", status.getReason());
         body.put("status", status.getCode());
         body.put("detail", detail);
+        body.putAll(members);
         try {
             return HttpResponse.<byte[]>status(status).contentType(ProblemResponses.APPLICATION_PROBLEM_JSON)
                     .body(JSON.writeValueAsBytes(body));

@@ -6,6 +6,7 @@ import dev.eventbank.command.access.Caller;
 import dev.eventbank.command.logging.CommandMdc;
 import dev.eventbank.command.ownership.OwnerDirectory;
 import dev.eventbank.command.ownership.PartitionOwnership;
+import dev.eventbank.command.security.InstanceCredentials;
 import dev.eventbank.command.writer.AccountNumbers;
 import dev.eventbank.command.writer.AccountPartitioner;
 import dev.eventbank.command.writer.NotCommittedException;
@@ -16,7 +17,6 @@ import dev.eventbank.schemas.commands.AccountNumberAction;
 import dev.eventbank.schemas.commands.AccountNumberCommand;
 import dev.eventbank.schemas.commands.BankAccountCommand;
 import dev.eventbank.schemas.commands.CommandResult;
-import dev.eventbank.command.security.InstanceCredentials;
 import dev.eventbank.support.problem.ProblemTypes;
 import dev.eventbank.support.text.TextRule;
 import io.micronaut.http.HttpStatus;
@@ -66,7 +66,8 @@ import java.util.concurrent.TimeoutException;
  * <p>An owner's refusal before deciding is final and nothing of the command was applied
  * ({@link OwnerRefusedException}): its 400, 401 or 403 (the client's token or request, as the owner found them) is
  * answered to the client as the owner's problem; a refusal of this instance's credential (the instances'
- * {@code eventbank.security.internal.*} differ) is logged as an ERROR and answered 503, an operator's fault.
+ * {@code eventbank.security.internal.*} differ), or a body the owner cannot read (instances of versions that cannot
+ * read each other's commands), is logged as an ERROR and answered 503, an operator's fault.
  *
  * <p>Account number commands ({@link AccountNumberCommand}) travel the same way, to the owner of the number's
  * partition ({@link AccountNumbers#key}) or, for CHECK_HOLDER, of the account's, at {@value #INTERNAL_NUMBERS_PATH}.
@@ -85,6 +86,8 @@ public final class CommandRouter implements AutoCloseable {
     public static final String REPLY_WITHIN_HEADER = "X-Reply-Within-Ms";
     /** Media type of a forwarded command and of its result: Avro single-object encoding. */
     public static final String AVRO_SINGLE_OBJECT = "application/vnd.eventbank.avro";
+    /** The member of an owner's 400 problem that says it could not read the forwarded body (instances' fault). */
+    public static final String UNDECODABLE = "undecodable";
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandRouter.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -340,12 +343,14 @@ public final class CommandRouter implements AutoCloseable {
         String type = ProblemTypes.forStatus(HttpStatus.valueOf(status));
         String title = HttpStatus.valueOf(status).getReason();
         String detail = TextRule.quote(body, 500);
+        boolean undecodable = false;
         if (response.headers().firstValue("Content-Type").orElse("").contains("json")) {
             try {
                 JsonNode problem = JSON.readTree(body);
                 type = problem.path("type").asText(type);
                 title = problem.path("title").asText(title);
                 detail = problem.path("detail").asText(detail);
+                undecodable = problem.path(UNDECODABLE).asBoolean(false);
             } catch (IOException e) {
                 // not a problem document: its text is the detail
             }
@@ -360,6 +365,14 @@ public final class CommandRouter implements AutoCloseable {
                         + "refused the forwarding instance's credential (" + detail + "); the command was not applied. "
                         + "An operator must give every instance the same eventbank.security.internal.username and "
                         + "password");
+            }
+            if (undecodable) {
+                LOG.error("forwarded command unreadable by its owner owner={} status={} detail=\"{}\"; the instances "
+                        + "run versions that cannot read each other's commands", owner, status, detail);
+                return new OwnerRefusedException(503, ProblemTypes.UNAVAILABLE, "Service Unavailable", "the command "
+                        + "service's instances cannot read each other's commands (different versions?): the instance "
+                        + "that owns this account's partition could not read it (" + detail + "); the command was not "
+                        + "applied");
             }
             LOG.info("forwarded command refused by its owner owner={} status={} type={}", owner, status, type);
         }
