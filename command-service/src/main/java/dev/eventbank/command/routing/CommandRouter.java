@@ -212,7 +212,7 @@ public final class CommandRouter implements AutoCloseable {
             return;
         }
         // the directory may block on the broker: never on the caller's (event loop) thread
-        scheduler.execute(() -> {
+        run(result, () -> new NotCommittedException("this instance is shutting down", null), () -> {
             Optional<String> owner = directory.ownerOf(partition, missedBefore ? DIRECTORY_MAX_AGE_AFTER_MISS : DIRECTORY_MAX_AGE);
             if (owner.isEmpty() || owner.get().equals(ownership.endpoint())) {
                 retry(command, caller, deadline, replyBy, true, result, new NotOwnerException(partition, "partition " + partition
@@ -221,7 +221,21 @@ public final class CommandRouter implements AutoCloseable {
             }
             forward(owner.get(), command, caller, partition, replyBy).whenComplete((outcome, error) ->
                     settle(command, caller, deadline, replyBy, true, result, outcome, error));
-        });
+        }, 0);
+    }
+
+    /**
+     * Runs {@code task} on the scheduler after {@code delayMs}; once the router is closed (the instance is shutting
+     * down) fails {@code result} with {@code closed} instead, so that the request is answered (a forwarded one with
+     * 421 by its caller's {@code reply}: the forwarding instance asks the new owner) rather than with a 500.
+     */
+    private void run(CompletableFuture<CommandResult> result, java.util.function.Supplier<Throwable> closed,
+                     Runnable task, long delayMs) {
+        try {
+            scheduler.schedule(task, delayMs, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            result.completeExceptionally(closed.get());
+        }
     }
 
     /**
@@ -274,7 +288,11 @@ public final class CommandRouter implements AutoCloseable {
                     : new NotCommittedException("no owner of the account's partition answered in time: " + why.getMessage(), why));
             return;
         }
-        scheduler.schedule(() -> attempt(command, caller, deadline, replyBy, mayForward, true, result), RETRY_AFTER.toMillis(), TimeUnit.MILLISECONDS);
+        // a forwarded command (mayForward false) was not submitted here: 421, and its instance asks again
+        run(result, () -> mayForward
+                        ? new NotCommittedException("this instance is shutting down: " + why.getMessage(), why)
+                        : why instanceof NotOwnerException ? why : new NotOwnerException(-1, "this instance is shutting down"),
+                () -> attempt(command, caller, deadline, replyBy, mayForward, true, result), RETRY_AFTER.toMillis());
     }
 
     private CompletableFuture<CommandResult> forward(String owner, Object command, Caller caller, int partition, long replyBy) {
