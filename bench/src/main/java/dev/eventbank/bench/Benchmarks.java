@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Supplier;
 
 /**
  * Every benchmark of the system, in one run ({@code bin/bench}), each section on a stack of its own:
@@ -106,12 +107,10 @@ public final class Benchmarks {
             List<LoadRun.Result> results = LoadRun.spreadThenHot(client, options.clients, options.warmup, options.measured,
                     accounts, processes);
             LoadRun.settle(processes);
-            Visibility.Figures[] visibility;
-            try (Visibility.HopObserver observer = new Visibility.HopObserver(stack.kafkaClientProperties(KafkaCredentials.ADMIN),
-                    List.of(Topics.EVENTS.name(), Topics.STATE.name()))) {
-                visibility = visibility(client, accounts, options.visibilitySamples, maxClients(options.clients),
-                        options.measured, observer);
-            }
+            Map<String, Object> observerKafka = stack.kafkaClientProperties(KafkaCredentials.ADMIN);
+            Visibility.Figures[] visibility = visibility(client, accounts, options.visibilitySamples,
+                    maxClients(options.clients), options.measured,
+                    () -> new Visibility.HopObserver(observerKafka, List.of(Topics.EVENTS.name(), Topics.STATE.name())));
             String longHistory = longHistory(client, accounts.get(0), accounts.get(2), options.visibilitySamples);
 
             section.append(String.format("%n## Ours: the direct write path, %d partitions%n%n", options.partitions));
@@ -166,13 +165,14 @@ public final class Benchmarks {
 
     /**
      * Command-to-visible on {@code accounts.get(1)}: idle, then while the run's most clients deposit to the accounts
-     * from the third on; {@code observer} (null for the peer) times the hops.
+     * from the third on; an observer from {@code observers} (null for the peer) times the hops in a pass of its own.
      */
     static Visibility.Figures[] visibility(BankClient client, List<String> accounts, int samples, int loadClients,
-                                           Duration loadDuration, Visibility.HopObserver observer) throws Exception {
-        Visibility.Figures idle = Visibility.idle(client, accounts.get(1), samples, observer);
+                                           Duration loadDuration, Supplier<Visibility.HopObserver> observers)
+            throws Exception {
+        Visibility.Figures idle = Visibility.idle(client, accounts.get(1), samples, observers);
         Visibility.Figures loaded = Visibility.underLoad(client, accounts.get(1), accounts.subList(2, accounts.size()),
-                loadClients, loadDuration, samples, observer);
+                loadClients, loadDuration, samples, observers);
         return new Visibility.Figures[] {idle, loaded};
     }
 

@@ -17,6 +17,7 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * Command-to-visible: the time from a deposit's 2xx until a {@code minVersion} read of the read side returns that
@@ -28,7 +29,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * the peer, the hops from a second pass with it. The observer is an extra consumer on the same two cores, and it
  * paces the pairs: each waits for the deposit to reach {@code bank-account-state} (about 100 ms, the projection's
  * commit interval), so the system sleeps between pairs. Measured on a local stack (2026-12-02, three alternations of
- * 1,000 pairs each): the idle p50 was 1.8, 1.7, 1.4 ms without it and 2.4, 2.0, 1.8 ms with it.
+ * 1,000 pairs each): the idle p50 was 1.8, 1.7, 1.4 ms without it and 2.4, 2.0, 1.8 ms with it. So the observer exists
+ * only during the hops' pass: opened for it and closed after it (until 2026-12-02 midday it was opened before the
+ * totals' pass and kept fetching both topics through it, unused).
  */
 final class Visibility {
 
@@ -66,7 +69,7 @@ final class Visibility {
      * {@code samples} deposits to {@code account}, one at a time, each followed by a {@code minVersion} read;
      * {@code observer} may be null (the peer has no topics to observe).
      */
-    static Figures idle(BankClient client, String account, int samples, HopObserver observer) throws Exception {
+    static Figures idle(BankClient client, String account, int samples, Supplier<HopObserver> observers) throws Exception {
         // the load runs before warm only the write path; the read path's first thousand requests run while the JIT
         // compiles it (measured on a local stack: a read 2.5 ms p50 at first, 0.7 ms warm), so the same pairs run
         // unmeasured first, for every system alike
@@ -75,17 +78,22 @@ final class Visibility {
         sample(client, account, samples, System.nanoTime() + READ_WARMUP.toNanos(), null);
         System.out.printf("bench: measuring command-to-visible on an idle system over %d samples%n", samples);
         Histogram total = sample(client, account, samples, Long.MAX_VALUE, null).total();
-        return new Figures(total, hops(client, account, samples, Long.MAX_VALUE, observer));
+        return new Figures(total, hops(client, account, samples, Long.MAX_VALUE, observers));
     }
 
-    /** The hops' pass ({@link Visibility}): empty without an observer. */
+    /**
+     * The hops' pass ({@link Visibility}), with an observer from {@code observers} open for this pass only; empty when
+     * {@code observers} is null (the peer's read side has no topics to observe).
+     */
     private static Map<String, Histogram> hops(BankClient client, String account, int samples, long deadline,
-                                               HopObserver observer) throws Exception {
-        if (observer == null) {
+                                               Supplier<HopObserver> observers) throws Exception {
+        if (observers == null) {
             return Map.of();
         }
         System.out.printf("bench: timing the hops of command-to-visible over %d samples (a second pass, observed)%n", samples);
-        return sample(client, account, samples, deadline, observer).hops();
+        try (HopObserver observer = observers.get()) {
+            return sample(client, account, samples, deadline, observer).hops();
+        }
     }
 
     /** The longest unmeasured warm-up of the read path before the idle measurement. */
@@ -96,13 +104,13 @@ final class Visibility {
      * for at most {@code duration} or {@code samples} samples, whichever comes first.
      */
     static Figures underLoad(BankClient client, String account, List<String> others, int clients, Duration duration,
-                             int samples, HopObserver observer) throws Exception {
+                             int samples, Supplier<HopObserver> observers) throws Exception {
         System.out.printf("bench: measuring command-to-visible while %d clients write, up to %d samples%n", clients, samples);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         // the load starts 5 s before sampling (its own warm-up) and runs a little past the sampling deadlines of both
         // passes (totals, then hops)
         Duration loadWarmup = Duration.ofSeconds(5);
-        Duration hopsPass = observer == null ? Duration.ZERO : duration;
+        Duration hopsPass = observers == null ? Duration.ZERO : duration;
         Thread load = new Thread(() -> {
             try {
                 LoadRun.run(client, "visibility load, spread", clients, loadWarmup, duration.plus(hopsPass).plusSeconds(2),
@@ -115,7 +123,7 @@ final class Visibility {
         load.start();
         Thread.sleep(loadWarmup.toMillis());
         Histogram total = sample(client, account, samples, System.nanoTime() + duration.toNanos(), null).total();
-        Figures figures = new Figures(total, hops(client, account, samples, System.nanoTime() + hopsPass.toNanos(), observer));
+        Figures figures = new Figures(total, hops(client, account, samples, System.nanoTime() + hopsPass.toNanos(), observers));
         load.join();
         if (failure.get() != null) {
             throw new IllegalStateException("the background load failed", failure.get());
