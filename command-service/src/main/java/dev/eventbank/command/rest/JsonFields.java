@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import dev.eventbank.support.http.JacksonMessages;
 import dev.eventbank.support.text.TextRule;
 
 import java.io.IOException;
@@ -67,23 +68,13 @@ final class JsonFields {
         } catch (JsonProcessingException e) {
             // a number too long for Jackson's limits is reported here too: name the field it was in
             throw CommandProblem.badRequest("malformed JSON" + (field == null ? "" : " in field '" + field + "'")
-                    + ": " + withoutSource(e.getOriginalMessage())
+                    + ": " + JacksonMessages.withoutSource(e.getOriginalMessage())
                     + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
                     + ", column " + e.getLocation().getColumnNr()));
         } catch (IOException e) {
             throw CommandProblem.badRequest("unreadable request body: " + e.getMessage());
         }
         return new JsonFields(values);
-    }
-
-    /**
-     * Jackson's message without the parts that describe Jackson rather than the body: "(start marker at [Source:
-     * REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: 1, column: 1])"; the position is
-     * given separately.
-     */
-    static String withoutSource(String message) {
-        return message == null ? "" : message.replaceAll("\\s*\\(start marker at \\[Source:[^\\]]*\\]\\)", "")
-                .replaceAll("\\s*at \\[Source:[^\\]]*\\]", "").replaceAll("\\s*\\[Source:[^\\]]*\\]", "");
     }
 
     private static Object value(JsonParser parser, JsonToken token) throws IOException {

@@ -1,0 +1,39 @@
+package dev.eventbank.support.http;
+
+import java.util.regex.Pattern;
+
+/**
+ * Jackson's error messages for a malformed JSON body, made about the body: Jackson appends and embeds where its
+ * parser was reading from, "at [Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: 1,
+ * column: 2]" and "(start marker at [Source: ...; line: 1, column: 1])", which names Jackson's settings (or, with
+ * the source included, echoes the body) and tells the client nothing it can act on; a caller that wants the
+ * position gives it from {@code JsonProcessingException.getLocation()} in its own words.
+ *
+ * <p>Limits: only the {@code [Source: ...]} parts are removed, up to the first {@code ]} (Jackson's own text has
+ * none inside); the rest of the message (Jackson's wording, a limit's setting name) is kept as it is.
+ */
+public final class JacksonMessages {
+
+    // the bracket last: the first two take the words around a source, the third a bare one
+    private static final Pattern START_MARKER = Pattern.compile("\\s*\\(start marker at \\[Source:[^\\]]*\\]\\)");
+    private static final Pattern AT_SOURCE = Pattern.compile("\\s*at \\[Source:[^\\]]*\\]");
+    private static final Pattern SOURCE = Pattern.compile("\\s*\\[Source:[^\\]]*\\]");
+
+    private JacksonMessages() {
+    }
+
+    /**
+     * {@code message} without Jackson's {@code [Source: ...]} parts and the words that lead to them.
+     *
+     * @param message a Jackson exception's message ({@code getOriginalMessage()} or {@code getMessage()}); may be null
+     * @return the message without them; "" for null
+     */
+    public static String withoutSource(String message) {
+        if (message == null) {
+            return "";
+        }
+        String text = START_MARKER.matcher(message).replaceAll("");
+        text = AT_SOURCE.matcher(text).replaceAll("");
+        return SOURCE.matcher(text).replaceAll("");
+    }
+}

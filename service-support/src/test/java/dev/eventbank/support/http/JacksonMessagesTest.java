@@ -1,0 +1,59 @@
+package dev.eventbank.support.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class JacksonMessagesTest {
+
+    private static final String REDACTED = "[Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); "
+            + "line: 1, column: 2]";
+
+    @Test
+    void shouldStripTheSourceAndTheWordsLeadingToIt() {
+        assertEquals("Unexpected end-of-input: expected close marker for Object",
+                JacksonMessages.withoutSource("Unexpected end-of-input: expected close marker for Object (start marker at "
+                        + REDACTED + ")"));
+        assertEquals("Unexpected character ('n' (code 110)): was expecting double-quote to start field name",
+                JacksonMessages.withoutSource("Unexpected character ('n' (code 110)): was expecting double-quote to start "
+                        + "field name\n at " + REDACTED));
+        assertEquals("Unrecognized token 'not': was expecting (JSON String, Number, Array, Object or token 'null', "
+                        + "'true' or 'false')",
+                JacksonMessages.withoutSource("Unrecognized token 'not': was expecting (JSON String, Number, Array, "
+                        + "Object or token 'null', 'true' or 'false')\n at [Source: (String)\"not json\"; line: 1, column: 4]"));
+        assertEquals("Unexpected end-of-input within/between Object entries",
+                JacksonMessages.withoutSource("Unexpected end-of-input within/between Object entries " + REDACTED));
+    }
+
+    @Test
+    void shouldKeepMessagesWithoutASourceAndEveryOtherPart() {
+        String limit = "Number value length (1001) exceeds the maximum allowed (1000, from "
+                + "`StreamReadConstraints.getMaxNumberLength()`)";
+        assertEquals(limit, JacksonMessages.withoutSource(limit));
+        // a field named like Jackson's text, in quotes, is the client's and stays
+        assertEquals("unknown field 'Source'", JacksonMessages.withoutSource("unknown field 'Source'"));
+        assertEquals("", JacksonMessages.withoutSource(null));
+        assertEquals("", JacksonMessages.withoutSource(""));
+    }
+
+    @Test
+    void shouldLeaveNoSourceInWhatJacksonItselfSaysAboutMalformedBodies() {
+        ObjectMapper mapper = new ObjectMapper();
+        for (String body : List.of("{", "{\"a\":", "{\"a\" 1}", "{not json", "[1,", "\"open")) {
+            JsonProcessingException e = assertThrows(JsonProcessingException.class, () -> mapper.readTree(body), body);
+            for (String message : List.of(e.getMessage(), e.getOriginalMessage())) {
+                String stripped = JacksonMessages.withoutSource(message);
+                assertFalse(stripped.contains("Source") || stripped.contains("REDACTED") || stripped.contains("line:"),
+                        body + ": " + stripped);
+                assertFalse(stripped.isBlank(), body + ": " + message);
+            }
+        }
+    }
+}
