@@ -15,9 +15,12 @@ import io.micronaut.http.server.exceptions.ExceptionHandler;
 import io.micronaut.http.server.exceptions.response.Error;
 import io.micronaut.http.server.exceptions.response.ErrorContext;
 import io.micronaut.http.server.exceptions.response.ErrorResponseProcessor;
+import io.micronaut.http.server.netty.NettyHttpRequest;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.authentication.AuthorizationException;
 import io.micronaut.security.authentication.DefaultAuthorizationExceptionHandler;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * Every error leaves as Confluent's {@code {"error_code":N,"message":"..."}} with Confluent's content type.
  * {@link RegistryException}s carry their own codes; Micronaut's own errors (malformed JSON, missing body, unknown
  * route, wrong method or media type) get the HTTP status as {@code error_code}, as Confluent's REST layer does;
- * refusals of micronaut-security get 401 with {@code error_code} 401, and 403 with Confluent's 40301.
+ * refusals of micronaut-security get 401 with {@code error_code} 401, and 403 with Confluent's 40301. A request
+ * line or header fields too long for Netty's decoder are 414 and 431 (not Micronaut's 413, see
+ * {@link #tooLongRequestHead}).
  */
 final class ErrorHandling {
 
@@ -64,8 +69,10 @@ final class ErrorHandling {
         @Override
         public MutableHttpResponse<Api.ErrorResponse> processResponse(ErrorContext context,
                                                                       MutableHttpResponse<?> response) {
+            tooLongRequestHead(context.getRequest()).ifPresent(tooLong -> response.status(tooLong.status()));
             int status = response.code();
-            String message = unreadableBody(context).orElseGet(() -> context.getErrors().stream()
+            String message = tooLongRequestHead(context.getRequest()).map(TooLong::message)
+                    .or(() -> unreadableBody(context)).orElseGet(() -> context.getErrors().stream()
                     .map(Error::getMessage)
                     .findFirst()
                     .orElseGet(() -> "HTTP " + status + " " + response.reason()));
@@ -118,6 +125,34 @@ final class ErrorHandling {
                     .contentType(Api.V1_JSON)
                     .header(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"schema-registry\", Bearer realm=\"schema-registry\"");
         }
+    }
+
+    /** A status and message for a request head Netty's decoder would not read. */
+    record TooLong(HttpStatus status, String message) {
+    }
+
+    /**
+     * For a request whose line or header fields Netty's HTTP decoder refused as too long: 414 URI Too Long (RFC 9110
+     * section 15.5.15) for the request line (path and query past {@code micronaut.server.netty.max-initial-line-length},
+     * 4096 bytes by default), 431 Request Header Fields Too Large (RFC 6585 section 5) for the header fields (past
+     * {@code max-header-size}, 8 KB), with a message saying what to shorten. Micronaut answers both with the 413 it
+     * gives every {@code TooLongFrameException}, which is about the body. Empty for any other request.
+     */
+    static java.util.Optional<TooLong> tooLongRequestHead(HttpRequest<?> request) {
+        if (request instanceof NettyHttpRequest<?> netty && netty.getNativeRequest().decoderResult().isFailure()) {
+            Throwable cause = netty.getNativeRequest().decoderResult().cause();
+            if (cause instanceof TooLongHttpLineException) {
+                return java.util.Optional.of(new TooLong(HttpStatus.REQUEST_URI_TOO_LONG, "URI Too Long: the request "
+                        + "line (method, path and query) is longer than this registry reads; shorten the URL (the "
+                        + "subject name, or the query)"));
+            }
+            if (cause instanceof TooLongHttpHeaderException) {
+                return java.util.Optional.of(new TooLong(HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Request Header "
+                        + "Fields Too Large: the request's header fields are larger than this registry reads; send "
+                        + "fewer or shorter headers"));
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /**

@@ -219,6 +219,24 @@ class SchemaRegistryIT {
     }
 
     @Test
+    void shouldAnswer414ForAnOverLongPathOrQueryAnd431ForOverLargeHeaders() throws Exception {
+        // when: a subject of 9,000 characters, a query of 9,000, headers of 20,000 bytes (limits: 4096 and 8 KB)
+        HttpResponse<String> longSubject = get(server, "/subjects/" + "s".repeat(9_000) + "/versions");
+        HttpResponse<String> longQuery = get(server, "/subjects?subjectPrefix=" + "q".repeat(9_000));
+        HttpResponse<String> bigHeaders = send(server, HttpRequest.newBuilder(uri(server, "/subjects"))
+                .header("X-Filler", "f".repeat(20_000)).GET());
+
+        // then: Confluent's body with the status as error_code, saying what to shorten; never 413 (about bodies)
+        for (HttpResponse<String> response : List.of(longSubject, longQuery)) {
+            assertError(response, 414, 414);
+            assertEquals(VND, response.headers().firstValue("Content-Type").orElse(""));
+            assertTrue(json(response).path("message").asText().contains("shorten the URL"), response.body());
+        }
+        assertError(bigHeaders, 431, 431);
+        assertTrue(json(bigHeaders).path("message").asText().contains("fewer or shorter headers"), bigHeaders.body());
+    }
+
+    @Test
     void shouldRefuseASubjectNameWithAControlCharacterWithConfluents42208AndStoreNothing() throws Exception {
         // given: names Confluent refuses (QualifiedSubject.isValidSubject: no control characters)
         String tag = UUID.randomUUID().toString().substring(0, 8);
