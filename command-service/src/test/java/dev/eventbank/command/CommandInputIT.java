@@ -147,12 +147,16 @@ class CommandInputIT {
         // when
         Answer longUrl = post("/accounts/" + account + "/deposits?" + "q".repeat(10_000), json("{\"amount\":\"1\"}"),
                 Map.of("Content-Type", "application/json", "X-Correlation-Id", "long-url"));
+        Answer longPath = post("/accounts/" + "a".repeat(9_000) + "/deposits", json("{\"amount\":\"1\"}"),
+                Map.of("Content-Type", "application/json"));
         Answer bigHeaders = post("/accounts/" + account + "/deposits", json("{\"amount\":\"1\"}"),
                 Map.of("Content-Type", "application/json", "X-Filler", "f".repeat(20_000)));
 
         // then
         assertProblem(longUrl, 414, "long URL");
         assertEquals("/problems/uri-too-long", JSON.readTree(longUrl.body).path("type").asText());
+        assertProblem(longPath, 414, "long path");
+        assertTrue(JSON.readTree(longPath.body).path("detail").asText().contains("shorten the URL"), longPath.body);
         assertProblem(bigHeaders, 431, "big headers");
         assertEquals("/problems/header-fields-too-large", JSON.readTree(bigHeaders.body).path("type").asText());
     }

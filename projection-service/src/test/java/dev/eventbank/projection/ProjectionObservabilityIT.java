@@ -82,6 +82,26 @@ class ProjectionObservabilityIT {
         assertTrue(generated.headers().firstValue("X-Correlation-Id").filter(id -> !id.isBlank()).isPresent());
     }
 
+    @Test
+    void shouldAnswer414ProblemsForAnOverLongPathOrQueryAnd431ForOverLargeHeaders() throws Exception {
+        // when: a path of 9,000 characters, a query of 9,000, headers of 20,000 bytes (limits: 4096 and 8 KB)
+        Map<String, String> operator = Map.of("Authorization", TestSecurity.internalBasic());
+        HttpResponse<String> longPath = service.get(InternalApi.V1 + "/accounts/" + "a".repeat(9_000) + "/events", operator);
+        HttpResponse<String> longQuery = service.get(InternalApi.V1 + "/bank/totals?at=" + "q".repeat(9_000), operator);
+        HttpResponse<String> bigHeaders = service.get(InternalApi.V1 + "/bank/totals",
+                Map.of("Authorization", TestSecurity.internalBasic(), "X-Filler", "f".repeat(20_000)));
+
+        // then: problem+json saying what to shorten, never 413 (about bodies)
+        for (HttpResponse<String> response : java.util.List.of(longPath, longQuery)) {
+            assertEquals(414, response.statusCode(), response.body());
+            assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElse(""));
+            assertTrue(response.body().contains("\"type\":\"/problems/uri-too-long\"")
+                    && response.body().contains("shorten the URL"), response.body());
+        }
+        assertEquals(431, bigHeaders.statusCode(), bigHeaders.body());
+        assertTrue(bigHeaders.body().contains("\"type\":\"/problems/header-fields-too-large\""), bigHeaders.body());
+    }
+
     /** The scrape once {@code sample} is positive there, or the last one after 60 s. */
     private static String awaitScrape(Pattern sample) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();

@@ -688,12 +688,15 @@ class QueryServiceIT {
         // when
         HttpResponse<String> longUrl = get("/accounts?after=" + "a".repeat(10_000),
                 Map.of("X-Correlation-Id", "long-url"));
+        HttpResponse<String> longPath = get("/accounts/" + "a".repeat(9_000), Map.of());
         HttpResponse<String> bigHeaders = get("/accounts", Map.of("X-Filler", "b".repeat(20_000),
                 "X-Correlation-Id", "big-headers"));
 
         // then
         assertProblem(longUrl, 414);
         assertEquals("/problems/uri-too-long", JSON.readTree(longUrl.body()).path("type").asText());
+        assertProblem(longPath, 414);
+        assertTrue(JSON.readTree(longPath.body()).path("detail").asText().contains("shorten the URL"), longPath.body());
         assertProblem(bigHeaders, 431);
         assertEquals("/problems/header-fields-too-large", JSON.readTree(bigHeaders.body()).path("type").asText());
     }
