@@ -189,7 +189,10 @@ final class ErrorHandling {
      * {@code message} without Jackson's "at [Source: REDACTED (...); line: 1, column: 2]" and "(start marker at
      * [Source: ...])", which describe the parser rather than the input, without the name of the setting behind a
      * limit (", from `StreamReadConstraints.getMaxNestingDepth()`") and without a leading exception class name
-     * ("com.fasterxml.jackson.core.exc.StreamConstraintsException: ", as Avro wraps Jackson's errors).
+     * ("com.fasterxml.jackson.core.exc.StreamConstraintsException: ", as Avro wraps Jackson's errors). The same
+     * source rule as service-support's {@code JacksonMessages.withoutSource}, repeated here because the registry
+     * does not depend on service-support: its beans (problem+json error processor, authorization handler,
+     * correlation filter) would replace the registry's Confluent error bodies.
      */
     static String withoutJacksonSource(String message) {
         return String.valueOf(message).replaceAll("\\s*\\(start marker at \\[Source:[^\\]]*\\]\\)", "")
