@@ -98,6 +98,19 @@ class CompatibilityCheckerTest {
     }
 
     @Test
+    void shouldAcceptBankTotalsV2AfterV1WhenFullTransitive() throws java.io.IOException {
+        // given: bank-totals-value holds the released v1 (sums decimal(22,4)); v2 widens them to decimal(51,4)
+        java.nio.file.Path history = java.nio.file.Path.of("../schemas/src/main/avro/history/BankTotals");
+        String v1 = java.nio.file.Files.readString(history.resolve("v1.avsc"));
+        String v2 = java.nio.file.Files.readString(history.resolve("v2.avsc"));
+
+        // when / then: the projection's serializer registers v2 under the subject's FULL_TRANSITIVE by itself (Avro's
+        // resolution reads bytes as bytes; the decimal's precision is not part of the check)
+        assertTrue(check(v2, List.of(new SchemaVersion("bank-totals-value", 1, 1, parse(v1).toString(), false)),
+                FULL_TRANSITIVE).isEmpty());
+    }
+
+    @Test
     void shouldParseLevelsCaseInsensitivelyAndRejectOthersWith42203() {
         // given / when / then
         assertEquals(FULL_TRANSITIVE, CompatibilityLevel.parse("full_transitive"));

@@ -7,7 +7,11 @@ import dev.eventbank.schemas.events.BankAccountEvent;
 import dev.eventbank.schemas.events.MoneyDeposited;
 import dev.eventbank.schemas.serde.AvroSerializer;
 import dev.eventbank.schemas.serde.InMemorySchemaRegistryClient;
+import dev.eventbank.schemas.readmodel.BankTotals;
+import org.apache.avro.Conversions;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.DecoderFactory;
@@ -53,6 +57,35 @@ class ForwardCompatibilityTest {
         assertEquals(new BigDecimal("15.0000"), decimal(depositedPayload.get("balanceAfter")));
         assertNull(depositedPayload.getSchema().getField("reference"));
         assertEquals(2L, readDeposited.get("version"));
+    }
+
+    @Test
+    void shouldReadBankTotalsV2SumsPastTenToTheEighteenExactlyWithTheV1Schema() throws IOException {
+        // given: totals written with BankTotals v2 (decimal(51,4)), one sum past v1's decimal(22,4), one at v2's limit
+        Schema totalsV1 = SchemaHistory.releases("BankTotals").get(0);
+        BigDecimal past = new BigDecimal("3000000000000000000.9997");
+        BigDecimal largest = new BigDecimal("9".repeat(47) + ".9999");
+        BankTotals totals = new BankTotals(java.util.Map.of("CHF", past, "EUR", largest.negate(), "USD",
+                new BigDecimal("12.5000")), java.util.Map.of("OPEN", 4L), 4L, Instant.parse("2026-02-01T00:00:00Z"));
+        byte[] bytes = new AvroSerializer<BankTotals>(registry, false).serialize("bank-totals", totals);
+        Schema writer = registry.schemaById(ByteBuffer.wrap(bytes, 1, 4).getInt());
+
+        // when: a reader on v1, like another team's Confluent deserializer with the old generated class (which
+        // applies the decimal conversion of its own schema: scale 4, the precision is not checked on reading)
+        GenericData withDecimals = new GenericData();
+        withDecimals.addLogicalTypeConversion(new Conversions.DecimalConversion());
+        GenericRecord read = new GenericDatumReader<GenericRecord>(writer, totalsV1, withDecimals)
+                .read(null, DecoderFactory.get().binaryDecoder(bytes, 5, bytes.length - 5, null));
+
+        // then: every sum exact, and Avro's compatibility check (the registry's and the gate's) agrees both ways
+        java.util.Map<?, ?> balances = (java.util.Map<?, ?>) read.get("balances");
+        java.util.Map<String, Object> byCurrency = new java.util.TreeMap<>();
+        balances.forEach((currency, amount) -> byCurrency.put(currency.toString(), amount));
+        assertEquals(java.util.Map.of("CHF", past, "EUR", largest.negate(), "USD", new BigDecimal("12.5000")), byCurrency);
+        assertEquals(SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE,
+                SchemaCompatibility.checkReaderWriterCompatibility(totalsV1, writer).getType());
+        assertEquals(SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE,
+                SchemaCompatibility.checkReaderWriterCompatibility(writer, totalsV1).getType());
     }
 
     private GenericRecord readAsV1(byte[] bytes) throws IOException {
