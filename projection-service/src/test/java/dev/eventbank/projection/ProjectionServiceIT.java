@@ -2,6 +2,7 @@ package dev.eventbank.projection;
 
 import dev.eventbank.support.testing.Events;
 import dev.eventbank.projection.pipeline.DeadLetterHeaders;
+import dev.eventbank.projection.totals.BankTotalsProjection;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.common.AccountStatus;
 import dev.eventbank.schemas.common.AccountType;
@@ -365,6 +366,64 @@ class ProjectionServiceIT {
         assertEquals(200, lag.statusCode(), lag.body());
         assertTrue(lag.body().contains("partition"), lag.body());
         assertEquals(200, get("/metrics/" + ProjectionLagMetrics.MS_NAME).statusCode());
+    }
+
+    @Test
+    void shouldPublishTotalsPastTenToTheEighteenExactlyForOldReadersAndKeepProjecting() throws Exception {
+        // given: three CHF accounts, each balance within decimal(22,4), together past 10^18 (BankTotals v1's limit,
+        // where the summing stream thread used to stop)
+        String big = "999999999999999999.9999";
+        List<BankAccountEvent> large = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            BankAccountEvent opened = Events.opened(UUID.randomUUID().toString(), big);
+            ((dev.eventbank.schemas.events.AccountOpened) opened.getPayload()).setCurrency("CHF");
+            large.add(opened);
+        }
+        String later = UUID.randomUUID().toString();
+        BankAccountEvent laterOpened = Events.opened(later, "1");
+        ((dev.eventbank.schemas.events.AccountOpened) laterOpened.getPayload()).setCurrency("CHF");
+
+        // when: the large accounts, then one more event behind them
+        produce(large);
+        produce(List.of(laterOpened));
+
+        // then: the totals hold the exact sum, including the later event (the summing thread kept going)
+        BigDecimal expected = new BigDecimal("3000000000000000000.9997");
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        BankTotals totals = InternalApi.totals(get(InternalApi.V1 + "/bank/totals"), registry);
+        while (!expected.equals(totals.getBalances().get("CHF")) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            totals = InternalApi.totals(get(InternalApi.V1 + "/bank/totals"), registry);
+        }
+        assertEquals(expected, totals.getBalances().get("CHF"), totals.toString());
+        var states = AvroSerdes.value(AccountState.class, registry).deserializer();
+        List<ConsumerRecord<String, byte[]>> laterState = consume(Topics.STATE.name(), later, records -> !records.isEmpty());
+        assertEquals(new BigDecimal("1.0000"), states.deserialize(Topics.STATE.name(), laterState.get(0).value()).getBalance());
+        // then: the published totals read exactly by a reader on BankTotals v1 (decimal(22,4)), as another team's
+        // Java consumer with the old generated class would: Avro resolves the bytes and applies the reader's scale
+        List<ConsumerRecord<String, byte[]>> published = consume(BankTotalsProjection.TOPIC, BankTotalsProjection.KEY,
+                records -> !records.isEmpty() && expected.equals(oldReader(records.get(records.size() - 1).value()).get("CHF")));
+        assertEquals(expected, oldReader(published.get(published.size() - 1).value()).get("CHF"));
+    }
+
+    /** The balances of a {@code bank-totals} record as a consumer reading with BankTotals v1 as its reader schema sees them. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, BigDecimal> oldReader(byte[] confluentWire) {
+        org.apache.avro.Schema v1 = dev.eventbank.schemas.evolution.SchemaHistory.releases("BankTotals").get(0);
+        var model = new org.apache.avro.generic.GenericData();
+        model.addLogicalTypeConversion(new org.apache.avro.Conversions.DecimalConversion());
+        int id = java.nio.ByteBuffer.wrap(confluentWire, 1, 4).getInt();
+        org.apache.avro.Schema writer = registry.schemaById(id);
+        var reader = new org.apache.avro.generic.GenericDatumReader<org.apache.avro.generic.GenericRecord>(writer, v1, model);
+        try {
+            var decoder = org.apache.avro.io.DecoderFactory.get().binaryDecoder(confluentWire, 5, confluentWire.length - 5, null);
+            Map<String, BigDecimal> balances = new java.util.TreeMap<>();
+            ((Map<Object, BigDecimal>) reader.read(null, decoder).get("balances"))
+                    .forEach((currency, amount) -> balances.put(currency.toString(), amount));
+            return balances;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static void produce(List<BankAccountEvent> events) throws Exception {

@@ -28,6 +28,8 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
+
 
 /**
  * The bank totals read model's projection, in two steps that together are {@link BankTotalsView#evolve}: in the fold
@@ -35,6 +37,11 @@ import org.slf4j.LoggerFactory;
  * a rebuilt generation publishes nothing); {@link #sum} re-keys the deltas to {@value #KEY}, repartitions them
  * ({@code <app-id>-bank-totals-deltas-repartition}), adds them up with {@link BankTotalsView#plus} into
  * {@code bank-totals-store} and publishes each new total to the compacted {@code bank-totals} topic while publishing.
+ *
+ * <p>A sum the {@code BankTotals} contract could not hold ({@link BankTotalsView#beyondContract}; none within the bound
+ * in {@link BankTotalsView}) is refused by {@link #sumOrRefuse} with a WARN line, never thrown: Avro would throw
+ * writing it to the store, the exactly-once task would fail on that delta at every retry and the totals would stop
+ * for everyone. A refused delta leaves the totals as they were, so they then miss it until a rebuild.
  *
  * <p>Limits: all deltas go to one key, so one task sums them, which bounds their throughput; the totals lag the
  * account states by one repartition hop.
@@ -85,7 +92,7 @@ public final class BankTotalsProjection implements ReadModel {
                         .withKeySerde(Serdes.String()).withValueSerde(totalsSerde))
                 .processValues(() -> new PacedCommits(pacing), Named.as("bank-totals-commit-pacing"))
                 .groupByKey(Grouped.with(Serdes.String(), totalsSerde))
-                .reduce(BankTotalsView::plus, Named.as("bank-totals-sum"),
+                .reduce(BankTotalsProjection::sumOrRefuse, Named.as("bank-totals-sum"),
                         Materialized.<String, BankTotals, KeyValueStore<Bytes, byte[]>>as(STORE)
                                 .withKeySerde(Serdes.String()).withValueSerde(totalsSerde))
                 .toStream(Named.as("bank-totals-changes"))
@@ -93,6 +100,23 @@ public final class BankTotalsProjection implements ReadModel {
                 // rebuilt totals once
                 .process(() -> new TotalsGate(publishing), Named.as("bank-totals-publish-gate"), STORE)
                 .to(TOPIC, Produced.with(Serdes.String(), totalsSerde).withName("bank-totals-sink"));
+    }
+
+    /**
+     * {@code total} plus {@code delta} ({@link BankTotalsView#plus}), or {@code total} unchanged when the sum has a
+     * currency beyond the contract's {@code decimal(51,4)}: then one WARN line names the currencies, the delta and
+     * the limit, and the stream thread goes on with the next delta.
+     */
+    static BankTotals sumOrRefuse(BankTotals total, BankTotals delta) {
+        BankTotals sum = BankTotalsView.plus(total, delta);
+        List<String> beyond = BankTotalsView.beyondContract(sum);
+        if (beyond.isEmpty()) {
+            return sum;
+        }
+        LOG.warn("bank totals delta refused: the sum would not fit the BankTotals contract currencies={} "
+                        + "delta={} limit=decimal({},{}) eventsApplied={}; the totals miss this delta until a rebuild",
+                beyond, delta.getBalances(), BankTotalsView.PRECISION, BankTotalsView.SCALE, total.getEventsApplied());
+        return total;
     }
 
     /** Passes each delta on, asking for commits while the deltas are fresh ({@link CommitPacing}). */

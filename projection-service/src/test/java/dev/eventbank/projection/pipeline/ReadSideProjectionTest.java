@@ -218,6 +218,30 @@ class ReadSideProjectionTest {
         assertEquals(Map.of("OPEN", 16L, "CLOSED", 4L), totals.getAccountsByStatus());
     }
 
+    @Test
+    void shouldSumBalancesPastTenToTheEighteenExactlyAndKeepProjectingWhenAccountsAreLarge() {
+        // given: three accounts whose balances each fit decimal(22,4) but sum past 10^18 in CHF (version 1's limit)
+        String big = "999999999999999999.9999";
+        List<String> ids = List.of(UUID.randomUUID().toString(), UUID.randomUUID().toString(), UUID.randomUUID().toString());
+        for (String id : ids) {
+            BankAccountEvent opened = Events.opened(id, big);
+            ((dev.eventbank.schemas.events.AccountOpened) opened.getPayload()).setCurrency("CHF");
+            append(opened);
+        }
+
+        // when: a later event of another account
+        String later = UUID.randomUUID().toString();
+        append(Events.opened(later, "10.00"));
+
+        // then: the sum is exact on the topic and in the store, and the later event was projected behind it
+        BankTotals expected = new BankTotals(Map.of("CHF", new BigDecimal("2999999999999999999.9997"),
+                "EUR", new BigDecimal("10.0000")), Map.of("OPEN", 4L), 4L, Events.T0.plusSeconds(1));
+        List<BankTotals> published = totalsTopic.readValuesToList();
+        assertEquals(expected, published.get(published.size() - 1));
+        assertEquals(expected, driver.<String, BankTotals>getKeyValueStore(BankTotalsProjection.STORE).get(BankTotalsProjection.KEY));
+        assertEquals(new BigDecimal("10.0000"), driver.<String, AccountState>getKeyValueStore(Stores.ACCOUNT_STATE).get(later).getBalance());
+    }
+
     private List<BankAccountEvent> randomAccount(String id, Random random, String currency, boolean close) {
         List<BankAccountEvent> log = new ArrayList<>();
         BigDecimal balance = new BigDecimal(random.nextInt(1000) + ".25");
