@@ -10,6 +10,9 @@ import java.util.TreeMap;
 /**
  * The bank totals as JSON ({@code GET /bank/totals}): balances per currency as decimal strings in the currency's
  * scale, account counts by status, events applied and {@code updatedAt} ISO-8601 UTC; keys in alphabetical order.
+ * A sum can have up to 47 integer digits ({@code BankTotals} v2 is {@code decimal(51,4)}), past what a JSON number
+ * survives in clients that parse numbers as doubles (2^53), so it is a string, written with
+ * {@link java.math.BigDecimal#toPlainString()}: never exponent notation ({@code 2E+18}) a client could misread.
  */
 @Serdeable
 @JsonInclude(JsonInclude.Include.ALWAYS)

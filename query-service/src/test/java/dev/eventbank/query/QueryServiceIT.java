@@ -448,6 +448,10 @@ class QueryServiceIT {
         assertEquals(200, asOf.statusCode(), asOf.body());
         assertEquals("7.50", JSON.readTree(totals.body()).path("balances").path("EUR").asText());
         assertEquals(1, JSON.readTree(totals.body()).path("accountsByStatus").path("OPEN").asInt());
+        // then: large sums exact, as JSON strings in the currency's scale, never a number or exponent notation
+        assertTrue(totals.body().contains("\"CHF\":\"1234567890123456789012.34\""), totals.body());
+        assertTrue(totals.body().contains("\"JPY\":\"2000000000000000000\""), totals.body());
+        assertTrue(totals.body().contains("\"USD\":\"" + "9".repeat(47) + ".99\""), totals.body());
         assertTrue(PROJECTION_REQUESTS.contains("/internal/v1/accounts/" + id + "/events?fromVersion=3&limit=2"), PROJECTION_REQUESTS.toString());
         assertTrue(PROJECTION_REQUESTS.contains("/internal/v1/accounts/" + id + "/state?asOfVersion=2"), PROJECTION_REQUESTS.toString());
         assertTrue(PROJECTION_REQUESTS.contains("/internal/v1/accounts/" + id + "/state?asOf=2025-01-01T10%3A00%3A02Z"), PROJECTION_REQUESTS.toString());
@@ -532,7 +536,10 @@ class QueryServiceIT {
                         Topics.STATE.name(), state(id, 2, "100.0000", AccountStatus.OPEN)))
                         + "\",\"currentVersion\":null,\"openedAt\":null}";
             } else {
-                var totals = new dev.eventbank.schemas.readmodel.BankTotals(Map.of("EUR", new BigDecimal("7.5000")),
+                // sums past 10^18 (BankTotals v2 holds decimal(51,4)) next to an ordinary one
+                var totals = new dev.eventbank.schemas.readmodel.BankTotals(Map.of("EUR", new BigDecimal("7.5000"),
+                        "CHF", new BigDecimal("1234567890123456789012.3400"), "JPY", new BigDecimal("2000000000000000000.0000"),
+                        "USD", new BigDecimal("99999999999999999999999999999999999999999999999.9900")),
                         Map.of("OPEN", 1L), 2L, Instant.parse("2025-01-01T10:00:00Z"));
                 body = "{\"totals\":\"" + base64.encodeToString(totalsSerializer.serialize("bank-totals", totals)) + "\"}";
             }
