@@ -255,6 +255,62 @@ class BankAccountsEndToEndIT {
         assertEquals(4, JSON.readTree(deposited.body()).path("version").asLong());
     }
 
+    @Test
+    @Order(8)
+    void shouldServeBankTotalsPastTenToTheEighteenExactlyAndKeepSummingLaterEvents() throws Exception {
+        // given: three CHF accounts written to the log directly (the command service caps a balance at 10^15, the
+        // projection takes any balance within decimal(22,4)), each under 10^18, together past it
+        List<BankAccountEvent> large = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            large.add(openedChf(UUID.randomUUID().toString(), "999999999999999999.99"));
+        }
+        String later = UUID.randomUUID().toString();
+
+        // when: the large accounts, then one more account behind them
+        produce(large);
+        produce(List.of(openedChf(later, "0.03")));
+
+        // then: the query service renders the exact sum, including the later event, as a plain decimal string
+        String expected = "\"CHF\":\"3000000000000000000.00\"";
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        HttpResponse<String> totals = get(stack.queryUrl() + "/bank/totals");
+        while (!totals.body().contains(expected) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            totals = get(stack.queryUrl() + "/bank/totals");
+        }
+        assertEquals(200, totals.statusCode(), totals.body());
+        assertTrue(totals.body().contains(expected), totals.body());
+        assertEquals("3000000000000000000.00", JSON.readTree(totals.body()).path("balances").path("CHF").textValue());
+    }
+
+    /** Writes {@code events} to the event log as the stack's super user, through the stack's registry. */
+    private static void produce(List<BankAccountEvent> events) throws Exception {
+        var registry = dev.eventbank.schemas.serde.SchemaRegistryClients.forConfig(stack.registryWriterConfig());
+        var serializer = dev.eventbank.schemas.serde.AvroSerdes.value(BankAccountEvent.class, registry).serializer();
+        Map<String, Object> config = stack.kafkaClientProperties(dev.eventbank.localkafka.KafkaCredentials.ADMIN);
+        config.put(org.apache.kafka.clients.producer.ProducerConfig.ACKS_CONFIG, "all");
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(config,
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            for (BankAccountEvent event : events) {
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.EVENTS.name(),
+                        event.getAggregateId(), serializer.serialize(Topics.EVENTS.name(), event))).get();
+            }
+        }
+    }
+
+    private static BankAccountEvent openedChf(String accountId, String initialDeposit) {
+        return BankAccountEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setAggregateId(accountId)
+                .setAggregateType("BankAccount").setVersion(1).setEventType("AccountOpened")
+                .setOccurredAt(java.time.Instant.now()).setCommandId(UUID.randomUUID().toString())
+                .setCorrelationId(UUID.randomUUID().toString())
+                .setPayload(dev.eventbank.schemas.events.AccountOpened.newBuilder()
+                        .setAccountNumber("CH00EVBK" + accountId.substring(0, 8)).setOwner("Large Holder")
+                        .setCurrency("CHF").setInitialDeposit(dev.eventbank.schemas.AvroDecimals.toWire(new BigDecimal(initialDeposit)))
+                        .setAccountType(dev.eventbank.schemas.common.AccountType.CHECKING).build())
+                .build();
+    }
+
     private static HttpResponse<String> post(String url, String body) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
                 .header("Authorization", TestStacks.tellerAuthorization())
