@@ -2,9 +2,20 @@ package dev.eventbank.localstack;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eventbank.localkafka.KafkaCredentials;
+import dev.eventbank.schemas.AvroDecimals;
 import dev.eventbank.schemas.catalog.Topics;
+import dev.eventbank.schemas.common.AccountType;
+import dev.eventbank.schemas.events.AccountOpened;
 import dev.eventbank.schemas.events.BankAccountEvent;
 import dev.eventbank.schemas.events.MoneyWithdrawn;
+import dev.eventbank.schemas.serde.AvroSerdes;
+import dev.eventbank.schemas.serde.SchemaRegistryClients;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -23,6 +34,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -285,15 +297,15 @@ class BankAccountsEndToEndIT {
 
     /** Writes {@code events} to the event log as the stack's super user, through the stack's registry. */
     private static void produce(List<BankAccountEvent> events) throws Exception {
-        var registry = dev.eventbank.schemas.serde.SchemaRegistryClients.forConfig(stack.registryWriterConfig());
-        var serializer = dev.eventbank.schemas.serde.AvroSerdes.value(BankAccountEvent.class, registry).serializer();
-        Map<String, Object> config = stack.kafkaClientProperties(dev.eventbank.localkafka.KafkaCredentials.ADMIN);
-        config.put(org.apache.kafka.clients.producer.ProducerConfig.ACKS_CONFIG, "all");
-        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(config,
-                new org.apache.kafka.common.serialization.StringSerializer(),
-                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+        var registry = SchemaRegistryClients.forConfig(stack.registryWriterConfig());
+        var serializer = AvroSerdes.value(BankAccountEvent.class, registry).serializer();
+        Map<String, Object> config = stack.kafkaClientProperties(KafkaCredentials.ADMIN);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (var producer = new KafkaProducer<>(config,
+                new StringSerializer(),
+                new ByteArraySerializer())) {
             for (BankAccountEvent event : events) {
-                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.EVENTS.name(),
+                producer.send(new ProducerRecord<>(Topics.EVENTS.name(),
                         event.getAggregateId(), serializer.serialize(Topics.EVENTS.name(), event))).get();
             }
         }
@@ -302,12 +314,12 @@ class BankAccountsEndToEndIT {
     private static BankAccountEvent openedChf(String accountId, String initialDeposit) {
         return BankAccountEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setAggregateId(accountId)
                 .setAggregateType("BankAccount").setVersion(1).setEventType("AccountOpened")
-                .setOccurredAt(java.time.Instant.now()).setCommandId(UUID.randomUUID().toString())
+                .setOccurredAt(Instant.now()).setCommandId(UUID.randomUUID().toString())
                 .setCorrelationId(UUID.randomUUID().toString())
-                .setPayload(dev.eventbank.schemas.events.AccountOpened.newBuilder()
+                .setPayload(AccountOpened.newBuilder()
                         .setAccountNumber("CH00EVBK" + accountId.substring(0, 8)).setOwner("Large Holder")
-                        .setCurrency("CHF").setInitialDeposit(dev.eventbank.schemas.AvroDecimals.toWire(new BigDecimal(initialDeposit)))
-                        .setAccountType(dev.eventbank.schemas.common.AccountType.CHECKING).build())
+                        .setCurrency("CHF").setInitialDeposit(AvroDecimals.toWire(new BigDecimal(initialDeposit)))
+                        .setAccountType(AccountType.CHECKING).build())
                 .build();
     }
 
