@@ -23,8 +23,12 @@ import java.util.Map;
  * (bounded by the reply timeout) meanwhile. Details: each owned partition's writer state. See
  * {@link CommandServiceLiveness} for whether the process should be restarted.
  *
- * <p>Limits: the group's state comes from the broker, at most 1 s old; while the broker cannot be reached the
- * service reports DOWN.
+ * <p>While the broker cannot be reached or does not answer (stopped, frozen, partitioned away) it is DOWN
+ * ({@code brokerReachable: false}): no command can commit then, each would be answered 503 after the reply timeout.
+ * It asks the broker (the writers' group, {@link OwnerDirectory#isBrokerReachable}) at most once a second, and a
+ * probe during an outage takes up to 3 s. UP again by itself once the broker answers and the writers are ready.
+ *
+ * <p>Limits: the group's state comes from the broker, at most 1 s old.
  */
 @Singleton
 @Readiness
@@ -45,10 +49,13 @@ final class CommandServiceHealth implements HealthIndicator {
         boolean settled = settledOnce || writersReady && directory.isSettled(ownership.endpoint(), ownership.owned(),
                 ownership.partitions(), java.time.Duration.ofSeconds(1));
         settledOnce = settled;
-        boolean up = writersReady && settled;
+        // after the first settled assignment nothing else here asks the broker, and idle writers stay READY while
+        // it is gone (measured: UP for minutes with the broker killed while every command timed out)
+        boolean brokerReachable = directory.isBrokerReachable(java.time.Duration.ofSeconds(1));
+        boolean up = writersReady && settled && brokerReachable;
         return Publishers.just(HealthResult.builder("command-service", up ? HealthStatus.UP : HealthStatus.DOWN)
                 .details(Map.of("partitions", ownership.writerStates(), "groupSettled", settled,
-                        "endpoint", String.valueOf(ownership.endpoint())))
+                        "brokerReachable", brokerReachable, "endpoint", String.valueOf(ownership.endpoint())))
                 .build());
     }
 }

@@ -34,6 +34,9 @@ public final class OwnerDirectory {
     private Map<Integer, String> owners = Map.of();
     private boolean stable;
     private long readAt;
+    /** When the broker was last asked (answered or not) and whether that failed: readiness asks at most this often. */
+    private long askedAt;
+    private boolean lastReadFailed;
 
     public OwnerDirectory(Admin admin, String groupId) {
         this.admin = admin;
@@ -79,6 +82,18 @@ public final class OwnerDirectory {
         return listed.equals(owned);
     }
 
+    /**
+     * Whether the broker answered the last read of the group, made at most {@code maxAge} ago (read anew when
+     * older, answered or not; that blocks for a round trip to the broker, at most 3 s). False while the broker
+     * cannot be reached or does not answer (stopped, frozen, partitioned away): then no command can commit.
+     */
+    public synchronized boolean isBrokerReachable(Duration maxAge) {
+        if (askedAt == 0 || System.nanoTime() - askedAt > maxAge.toNanos()) {
+            refresh();
+        }
+        return !lastReadFailed;
+    }
+
     private void refreshIfOlderThan(Duration maxAge) {
         if (System.nanoTime() - readAt > maxAge.toNanos()) {
             refresh();
@@ -104,11 +119,21 @@ public final class OwnerDirectory {
             owners = Map.copyOf(read);
             stable = group.groupState() == org.apache.kafka.common.GroupState.STABLE;
             readAt = System.nanoTime();
+            if (lastReadFailed) {
+                LOG.info("owner lookup recovered group={}", groupId);
+            }
+            lastReadFailed = false;
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            LOG.warn("owner lookup failed group={} error=\"{}\"", groupId, e.toString());
+            // one line when lookups start failing, not one per health probe for as long as the broker is away
+            if (!lastReadFailed) {
+                LOG.warn("owner lookup failed group={} error=\"{}\"", groupId, e.toString());
+            }
+            lastReadFailed = true;
+        } finally {
+            askedAt = System.nanoTime();
         }
     }
 }

@@ -1,0 +1,142 @@
+package dev.eventbank.localstack;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The command service while its broker is away: readiness says so, clients get a 503 they can act on within the
+ * reply timeout, the service recovers by itself, and its log does not fill with the Kafka clients' reconnect lines.
+ * Found by freezing and killing the broker under the running local stack: before, {@code /health} stayed UP for
+ * minutes with the broker killed (every command answered 503 after 5 s meanwhile), because after the first settled
+ * assignment nothing in readiness asked the broker and idle writers stay READY; and each of the service's 14 Kafka
+ * clients logged two WARN lines a second (4049 lines in 2.5 min).
+ *
+ * <p>The broker is frozen (SIGSTOP) with no command in flight, so no writer fails a transaction that would turn
+ * readiness DOWN by itself: only asking the broker does. Then it is resumed, then killed (SIGKILL) for the log.
+ *
+ * <p>Limits: one broker, one instance; the broker is not restarted after the kill (the stack's close ends the
+ * test). What other services report during an outage is in the README, not here.
+ */
+class CommandServiceBrokerOutageIT {
+
+    private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(5);
+    /** Readiness asks the broker at most once a second and waits up to 3 s for it; polled with room for a slow machine. */
+    private static final Duration NOTICE_WITHIN = Duration.ofSeconds(30);
+    private static final Duration RECOVER_WITHIN = Duration.ofSeconds(90);
+
+    private static LocalStack stack;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeAll
+    static void startStack() throws IOException {
+        stack = LocalStack.startCommandSide(TestStacks.home(), TestStacks.dataDir("CommandServiceBrokerOutageIT"),
+                StackPorts.free(), 3, Map.of(), System.out);
+    }
+
+    @AfterAll
+    static void stopStack() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void shouldReportDownAnswer503AndRecoverWhileTheBrokerIsAwayWithoutFloodingTheLog() throws Exception {
+        CommandClient commands = new CommandClient(Duration.ofSeconds(30));
+        CommandClient.Answer opened = commands.post(stack.commandUrl() + "/accounts",
+                "{\"owner\":\"Grace Hopper\",\"currency\":\"EUR\",\"initialDeposit\":\"10\"}");
+        assertEquals(201, opened.status(), opened.body().toString());
+        String deposits = stack.commandUrl() + "/accounts/" + opened.body().path("accountId").asText() + "/deposits";
+        assertEquals(200, health().statusCode());
+        long broker = stack.pids().get("kafka");
+
+        // when: the broker frozen, nothing in flight
+        signal("STOP", broker);
+        try {
+            HttpResponse<String> down = awaitHealth(503, NOTICE_WITHIN);
+            assertTrue(down.body().contains("\"brokerReachable\":false"), down.body());
+
+            long sentAt = System.nanoTime();
+            CommandClient.Answer during = commands.post(deposits, "{\"amount\":\"5\"}", Map.of("Idempotency-Key", "outage-1"));
+            Duration took = Duration.ofNanos(System.nanoTime() - sentAt);
+            assertEquals(503, during.status(), during.body().toString());
+            assertEquals("/problems/outcome-unknown", during.body().path("type").asText(), during.body().toString());
+            assertTrue(took.compareTo(REPLY_TIMEOUT.plusSeconds(5)) < 0, "answered after " + took);
+        } finally {
+            signal("CONT", broker);
+        }
+
+        // then: UP again by itself, and the command's retry with its key applies it once
+        awaitHealth(200, RECOVER_WITHIN);
+        CommandClient.Answer retried = retryUntilAnswered(commands, deposits, "outage-1");
+        assertEquals(200, retried.status(), retried.body().toString());
+        assertEquals(2, retried.version(), "the deposit during the outage applied at most once, now exactly once");
+
+        // when: the broker killed; then: DOWN, and the clients' reconnect attempts do not reach the log
+        long logBefore = Files.size(stack.logFile("command-service"));
+        signal("KILL", broker);
+        awaitHealth(503, NOTICE_WITHIN);
+        Thread.sleep(15_000);
+        byte[] log = Files.readAllBytes(stack.logFile("command-service"));
+        String during = new String(log, (int) logBefore, log.length - (int) logBefore, java.nio.charset.StandardCharsets.UTF_8);
+        List<String> reconnectLines = during.lines().filter(line -> line.contains("NetworkClient")).toList();
+        assertTrue(reconnectLines.isEmpty(), reconnectLines.size() + " NetworkClient lines in 15 s, the first: "
+                + reconnectLines.stream().findFirst().orElse(""));
+        // before: about 27 lines a second; what is left is our own lines (lookup failed, writers stopping, restarting)
+        assertTrue(during.lines().count() < 100, "the outage logged " + during.lines().count() + " lines in 15 s:\n" + during);
+    }
+
+    /** After a broker outage the first command may still meet a writer that is restarting: 503 until it is back. */
+    private static CommandClient.Answer retryUntilAnswered(CommandClient commands, String url, String key)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + RECOVER_WITHIN.toNanos();
+        CommandClient.Answer answer;
+        do {
+            answer = commands.post(url, "{\"amount\":\"5\"}", Map.of("Idempotency-Key", key));
+        } while (answer.status() == 503 && System.nanoTime() < deadline && sleep(1000));
+        return answer;
+    }
+
+    private HttpResponse<String> awaitHealth(int status, Duration within) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        HttpResponse<String> last = health();
+        while (last.statusCode() != status && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            last = health();
+        }
+        assertEquals(status, last.statusCode(), "command-service /health after " + within + ": " + last.body());
+        return last;
+    }
+
+    private HttpResponse<String> health() throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(stack.commandUrl() + "/health"))
+                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void signal(String signal, long pid) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).redirectErrorStream(true).start();
+        assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -" + signal + " " + pid
+                + " failed: " + new String(kill.getInputStream().readAllBytes()).trim());
+    }
+
+    private static boolean sleep(long millis) throws InterruptedException {
+        Thread.sleep(millis);
+        return true;
+    }
+}
