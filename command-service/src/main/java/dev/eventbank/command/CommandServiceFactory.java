@@ -78,6 +78,7 @@ class CommandServiceFactory {
                                   @Value("${eventbank.commands.aggregates-interval:1s}") Duration aggregatesInterval,
                                   @Value("${eventbank.commands.state-dir}") String stateDir,
                                   @Value("${eventbank.commands.number-reservation-lease:30s}") Duration reservationLease) {
+        WriterSettings.registerSchemas(registry);
         return WriterSettings.of(kafka, transactionalIdPrefix, idempotencyWindow, maxBatch, aggregatesInterval,
                 java.nio.file.Path.of(stateDir), clock, registry, reservationLease, metrics).withMaxQueued(maxQueued);
     }

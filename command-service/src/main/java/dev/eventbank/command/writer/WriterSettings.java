@@ -5,13 +5,16 @@ import dev.eventbank.schemas.commands.AccountAggregate;
 import dev.eventbank.schemas.commands.AccountNumberReservation;
 import dev.eventbank.schemas.commands.RecentCommand;
 import dev.eventbank.schemas.events.BankAccountEvent;
+import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.serde.AvroSerdes;
+import dev.eventbank.schemas.serde.AvroSerializer;
 import dev.eventbank.schemas.serde.SchemaRegistryClient;
 import dev.eventbank.support.kafka.KafkaClients;
 import org.apache.kafka.common.serialization.Serde;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * What every {@link PartitionWriter} of an instance shares: its Kafka clients' configuration, the serdes of the four
@@ -97,6 +100,32 @@ public record WriterSettings(KafkaClients kafka, String transactionalIdPrefix, D
                 aggregatesInterval, stateDir, clock, AvroSerdes.value(BankAccountEvent.class, registry),
                 AvroSerdes.value(AccountAggregate.class, registry), AvroSerdes.value(RecentCommand.class, registry),
                 AvroSerdes.value(AccountNumberReservation.class, registry), reservationLease, metrics);
+    }
+
+    /**
+     * Registers the value schema of every topic the writers append to ({@code <topic>-value}, with the serializer's
+     * compatibility level) so that {@code registry} caches their ids: a schema first used later, while the registry
+     * was away, failed that command's transaction (503, measured: a first deposit with an {@code Idempotency-Key},
+     * a first withdrawal and a first close after a start); with the ids cached a registry outage does not reach
+     * the writers. Never throws: when the registry cannot be reached now, the first use of each schema registers it,
+     * as before, and one WARN line says so.
+     */
+    public static void registerSchemas(SchemaRegistryClient registry) {
+        Map<String, org.apache.avro.Schema> schemas = Map.of(
+                Topics.EVENTS.name(), BankAccountEvent.getClassSchema(),
+                Topics.AGGREGATES.name(), AccountAggregate.getClassSchema(),
+                Topics.COMMAND_OUTCOMES.name(), RecentCommand.getClassSchema(),
+                Topics.NUMBER_RESERVATIONS.name(), AccountNumberReservation.getClassSchema());
+        try {
+            schemas.forEach((topic, schema) -> {
+                String subject = topic + "-value";
+                registry.ensureSubjectCompatibility(subject, AvroSerializer.SUBJECT_COMPATIBILITY);
+                registry.register(subject, schema);
+            });
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(WriterSettings.class).warn(
+                    "writer schemas not registered at start, each registers at its first use error=\"{}\"", e.toString());
+        }
     }
 
     /** These settings with at most {@code maxQueued} commands waiting per partition. */
