@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -77,6 +78,11 @@ class CommandServiceBrokerOutageIT {
             Duration took = Duration.ofNanos(System.nanoTime() - sentAt);
             assertEquals(503, during.status(), during.body().toString());
             assertEquals("/problems/outcome-unknown", during.body().path("type").asText(), during.body().toString());
+            // the detail is for the client: no broker error, class name or address of ours (NotCommittedException)
+            String detail = during.body().path("detail").asText();
+            for (String internal : List.of("Exception", "org.apache", "127.0.0.1", "localhost", "http://")) {
+                assertFalse(detail.contains(internal), "internals in the detail: " + detail);
+            }
             assertTrue(took.compareTo(REPLY_TIMEOUT.plusSeconds(5)) < 0, "answered after " + took);
         } finally {
             signal("CONT", broker);

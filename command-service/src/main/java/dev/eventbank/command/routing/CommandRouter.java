@@ -261,7 +261,7 @@ public final class CommandRouter implements AutoCloseable {
                         partitionKey(command), cause.toString());
             }
             result.completeExceptionally(new NotCommittedException("the owner of the account's partition went away "
-                    + "before answering; the command may have been applied: " + cause, cause));
+                    + "before answering; the command may have been applied", cause));
         } else {
             result.completeExceptionally(cause);
         }
@@ -284,13 +284,18 @@ public final class CommandRouter implements AutoCloseable {
     private void retry(Object command, Caller caller, long deadline, long replyBy, boolean mayForward,
                        CompletableFuture<CommandResult> result, Throwable why) {
         if (System.nanoTime() + RETRY_AFTER.toNanos() > deadline) {
+            if (!(why instanceof NotOwnerException && !mayForward)) {
+                try (CommandMdc mdc = mdc(command)) {
+                    LOG.info("no owner answered in time partitionKey=\"{}\" error=\"{}\"", partitionKey(command), why.toString());
+                }
+            }
             result.completeExceptionally(why instanceof NotOwnerException && !mayForward ? why
-                    : new NotCommittedException("no owner of the account's partition answered in time: " + why.getMessage(), why));
+                    : new NotCommittedException("no owner of the account's partition answered in time", why));
             return;
         }
         // a forwarded command (mayForward false) was not submitted here: 421, and its instance asks again
         run(result, () -> mayForward
-                        ? new NotCommittedException("this instance is shutting down: " + why.getMessage(), why)
+                        ? new NotCommittedException("this instance is shutting down", why)
                         : why instanceof NotOwnerException ? why : new NotOwnerException(-1, "this instance is shutting down"),
                 () -> attempt(command, caller, deadline, replyBy, mayForward, true, result), RETRY_AFTER.toMillis());
     }
@@ -331,7 +336,11 @@ public final class CommandRouter implements AutoCloseable {
                     try {
                         return CommandResult.fromByteBuffer(ByteBuffer.wrap(response.body()));
                     } catch (IOException e) {
-                        throw new CompletionException(new NotCommittedException("unreadable result from " + owner, e));
+                        try (CommandMdc mdc = mdc(command)) {
+                            LOG.warn("forwarded command's result unreadable owner={} error=\"{}\"", owner, e.toString());
+                        }
+                        throw new CompletionException(new NotCommittedException("the owner of the account's partition "
+                                + "answered with an unreadable result", e));
                     }
                 }
                 case 421 -> throw new CompletionException(new NotOwnerException(partition, owner + " does not own partition " + partition));
@@ -344,8 +353,8 @@ public final class CommandRouter implements AutoCloseable {
                         LOG.warn("forwarded command failed owner={} status={} body=\"{}\"", owner, response.statusCode(),
                                 new String(response.body(), java.nio.charset.StandardCharsets.UTF_8));
                     }
-                    throw new CompletionException(new NotCommittedException("the owner " + owner + " answered "
-                            + response.statusCode(), null));
+                    throw new CompletionException(new NotCommittedException("the owner of the account's partition "
+                            + "answered " + response.statusCode(), null));
                 }
             }
         });

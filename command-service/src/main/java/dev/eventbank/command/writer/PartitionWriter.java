@@ -330,7 +330,7 @@ public final class PartitionWriter {
                 LOG.error("partition writer failed while deciding partition={} commands={} error=\"{}\"", partition,
                         batch.size(), e.toString(), e);
                 NotCommittedException failure = new NotCommittedException("the writer of partition " + partition
-                        + " failed while deciding: " + e.getMessage(), e);
+                        + " failed while deciding", e);
                 batch.forEach(submission -> submission.future().completeExceptionally(failure));
                 outcome = State.FAILED;
             }
@@ -449,7 +449,7 @@ public final class PartitionWriter {
             RuntimeException failure = fenced && !atCommit
                     ? new NotOwnerException(partition, "the writer of partition " + partition + " was fenced by a newer owner")
                     : new NotCommittedException("the transaction of partition " + partition + " failed"
-                            + (atCommit ? " while committing, so it may or may not have committed" : "") + ": " + e.getMessage(), e);
+                            + (atCommit ? " while committing, so it may or may not have committed" : ""), e);
             LOG.warn("transaction failed partition={} commands={} fenced={} atCommit={} error=\"{}\"", partition,
                     waiting.size(), fenced, atCommit, e.toString());
             for (Decided decided : waiting) {
