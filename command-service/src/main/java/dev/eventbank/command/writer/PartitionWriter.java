@@ -21,6 +21,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -289,6 +290,14 @@ public final class PartitionWriter {
             if (!running) {
                 LOG.info("partition writer stopped while starting partition={}", partition);
                 finish(State.STOPPED, new NotOwnerException(partition, "the writer of partition " + partition + " stopped"));
+            } else if (e instanceof RetriableException && !fencing(e)) {
+                // the broker away or slow (an outage, a restart): no fault of ours to trace, and its owner starts
+                // another writer after a back-off (PartitionOwnership); a stack trace per partition and attempt
+                // flooded the log while the broker was away
+                LOG.warn("partition writer could not start, retried after a back-off partition={} error=\"{}\"",
+                        partition, e.toString());
+                finish(State.FAILED, new NotOwnerException(partition, "the writer of partition " + partition
+                        + " could not start: " + e.getMessage()));
             } else {
                 LOG.error("partition writer failed to start partition={} error=\"{}\"", partition, e.toString(), e);
                 finish(fencing(e) ? State.FENCED : State.FAILED, new NotOwnerException(partition,
