@@ -37,13 +37,15 @@ import java.util.TreeMap;
  */
 public final class BankTotalsView {
 
-    /** The decimal precision of the contract's per-currency sums, read from the {@code BankTotals} schema (51). */
-    public static final int PRECISION = ((LogicalTypes.Decimal) BankTotals.getClassSchema().getField("balances")
-            .schema().getValueType().getLogicalType()).getPrecision();
+    /** The logical type of the contract's per-currency sums, read from the {@code BankTotals} schema. */
+    private static final LogicalTypes.Decimal SUM_TYPE = (LogicalTypes.Decimal) BankTotals.getClassSchema()
+            .getField("balances").schema().getValueType().getLogicalType();
+
+    /** The decimal precision of the contract's per-currency sums (51). */
+    public static final int PRECISION = SUM_TYPE.getPrecision();
 
     /** The decimal scale of the contract's per-currency sums (4, as every amount on the wire). */
-    public static final int SCALE = ((LogicalTypes.Decimal) BankTotals.getClassSchema().getField("balances")
-            .schema().getValueType().getLogicalType()).getScale();
+    public static final int SCALE = SUM_TYPE.getScale();
 
     private BankTotalsView() {
     }
