@@ -14,74 +14,113 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The event log as the command service's integration tests check it: {@code bank-account-events} on the JVM's
- * shared test broker, read read_committed from its start to its end at the time of the call, decoded with the shared
- * registry; the read fails the test when it does not reach that end within 30 s.
+ * shared test broker, read read_committed up to its end at the time of the call, decoded with the shared registry;
+ * the read fails the test when it does not reach that end within 30 s.
+ *
+ * <p>A call first waits (at most 10 s) until every transaction that had written to the log before it is decided:
+ * a command's 2xx comes when its commit returns, and the commit markers follow it (transactions version 2), so a
+ * read_committed read right after a 2xx could otherwise miss that command's events.
+ *
+ * <p>One consumer per JVM reads on from where the last call stopped, and the events read are kept: the log only
+ * grows and its events never change, so a call costs the events written since the last one. (A consumer per call
+ * read the whole shared log from its start, about half a second each: SecurityIT's matrix spent 100 s on it.)
  */
 final class TestEventLog {
 
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
 
+    /** Every event read so far, in log order per partition, keyed by account (the record key). */
+    private static final Map<String, List<BankAccountEvent>> BY_ACCOUNT = new HashMap<>();
+    private static final List<BankAccountEvent> ALL = new ArrayList<>();
+    private static final Duration DECIDED_TIMEOUT = Duration.ofSeconds(10);
+    private static KafkaConsumer<String, byte[]> consumer;
+    /** read_uncommitted, for the log's high watermarks only */
+    private static KafkaConsumer<String, byte[]> watermarks;
+    private static List<TopicPartition> partitions;
+    private static AvroDeserializer<BankAccountEvent> deserializer;
+
     private TestEventLog() {
     }
 
     /** Every event of the log, in log order per partition. */
-    static List<BankAccountEvent> events() {
-        return read(key -> true);
+    static synchronized List<BankAccountEvent> events() {
+        readToEnd();
+        return List.copyOf(ALL);
     }
 
     /** The events of {@code account}, in log order (its versions in order: they share one partition). */
-    static List<BankAccountEvent> eventsOf(String account) {
-        return read(account::equals);
+    static synchronized List<BankAccountEvent> eventsOf(String account) {
+        readToEnd();
+        return List.copyOf(BY_ACCOUNT.getOrDefault(account, List.of()));
     }
 
-    /**
-     * The events of {@code account} once there are at least {@code count}, or what there is after 10 s. A command's
-     * 2xx comes when its transaction's commit returns, and the commit markers follow it (transactions version 2): a
-     * read_committed read right after the 2xx may not see the events yet.
-     */
+    /** The events of {@code account} once there are at least {@code count}, or what there is after 10 s. */
     static List<BankAccountEvent> eventsOf(String account, long count) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         List<BankAccountEvent> events = eventsOf(account);
         while (events.size() < count && System.nanoTime() < deadline) {
-            Thread.sleep(50);
+            Thread.sleep(20);
             events = eventsOf(account);
         }
         return events;
     }
 
-    /** The events whose record key (the account id) {@code keys} accepts; the others are not decoded. */
-    private static List<BankAccountEvent> read(Predicate<String> keys) {
-        AvroDeserializer<BankAccountEvent> deserializer = new AvroDeserializer<>(
-                SchemaRegistryClients.forUrl(ServiceUnderTest.sharedRegistryUrl()), BankAccountEvent.getClassSchema());
-        List<BankAccountEvent> events = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                "bootstrap.servers", TestBroker.shared().bootstrapServers(),
-                "isolation.level", "read_committed"),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVENTS.name()).stream()
+    /** Reads from where the last call stopped to the log's end (its last stable offsets) as of now. */
+    private static void readToEnd() {
+        if (consumer == null) {
+            deserializer = new AvroDeserializer<>(SchemaRegistryClients.forUrl(ServiceUnderTest.sharedRegistryUrl()),
+                    BankAccountEvent.getClassSchema());
+            consumer = new KafkaConsumer<>(Map.of(
+                    "bootstrap.servers", TestBroker.shared().bootstrapServers(),
+                    "isolation.level", "read_committed",
+                    // a call ends as soon as it reached the end: no reason to wait for more bytes
+                    "fetch.max.wait.ms", 10),
+                    new StringDeserializer(), new ByteArrayDeserializer());
+            partitions = consumer.partitionsFor(Topics.EVENTS.name()).stream()
                     .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                    if (keys.test(record.key())) {
-                        events.add(deserializer.deserialize(record.topic(), record.value()));
-                    }
-                }
-            }
-            assertTrue(partitions.stream().allMatch(p -> consumer.position(p) >= end.get(p)),
-                    "the event log was not read to its end " + end + " within " + READ_TIMEOUT.toSeconds() + " s");
+            watermarks = new KafkaConsumer<>(Map.of("bootstrap.servers", TestBroker.shared().bootstrapServers(),
+                    "isolation.level", "read_uncommitted"), new StringDeserializer(), new ByteArrayDeserializer());
         }
-        return events;
+        Map<TopicPartition, Long> end = decidedEnd();
+        long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
+        while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                BankAccountEvent event = deserializer.deserialize(record.topic(), record.value());
+                ALL.add(event);
+                BY_ACCOUNT.computeIfAbsent(record.key(), key -> new ArrayList<>()).add(event);
+            }
+        }
+        assertTrue(partitions.stream().allMatch(p -> consumer.position(p) >= end.get(p)),
+                "the event log was not read to its end " + end + " within " + READ_TIMEOUT.toSeconds() + " s");
+    }
+
+    /**
+     * The log's last stable offsets once they have reached its high watermarks as of this call (every transaction
+     * that wrote before the call is committed or aborted), or as they are after {@link #DECIDED_TIMEOUT}.
+     */
+    private static Map<TopicPartition, Long> decidedEnd() {
+        Map<TopicPartition, Long> written = watermarks.endOffsets(partitions);
+        long deadline = System.nanoTime() + DECIDED_TIMEOUT.toNanos();
+        Map<TopicPartition, Long> stable = consumer.endOffsets(partitions);
+        while (partitions.stream().anyMatch(p -> stable.get(p) < written.get(p)) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            stable.putAll(consumer.endOffsets(partitions));
+        }
+        return stable;
     }
 }
