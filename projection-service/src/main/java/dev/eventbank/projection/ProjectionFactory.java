@@ -33,6 +33,7 @@ import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 import java.nio.file.Path;
@@ -85,7 +86,8 @@ class ProjectionFactory {
                                                 @Value("${eventbank.streams.instance-id:}") String instanceId,
                                                 @Value("${eventbank.streams.session-timeout:6s}") java.time.Duration sessionTimeout,
                                                 @Value("${eventbank.streams.standby-replicas:0}") int standbyReplicas,
-                                                @Value("${eventbank.rebuild.call-timeout:90s}") java.time.Duration rebuildCallTimeout) {
+                                                @Value("${eventbank.rebuild.call-timeout:90s}") java.time.Duration rebuildCallTimeout,
+                                                @Value("${eventbank.streams.live-fetch-wait-ms:100}") long liveFetchWaitMs) {
         Snapshots.Policy snapshots = new Snapshots.Policy(snapshotEvery, snapshotEveryActivity);
         ProjectionGenerations.TopologyFactory topologies = (progress, publishing) -> {
             StreamsBuilder builder = new StreamsBuilder();
@@ -98,11 +100,35 @@ class ProjectionFactory {
         List<TopicSpec> topics = new ArrayList<>(Topics.PROJECTION_SIDE);
         topics.add(BANK_TOTALS);
         ProjectionGenerations generations = new ProjectionGenerations(topologies, streamsProperties(kafka, properties,
-                StaticMembership.instanceId(instanceId, Path.of(stateDir)), sessionTimeout), applicationId,
+                StaticMembership.instanceId(instanceId, Path.of(stateDir)), sessionTimeout), liveFetch(liveFetchWaitMs), applicationId,
                 Path.of(stateDir), topics, partitions, replicationFactor, registry, rebuildCallTimeout);
         generations.start();
         return generations;
     }
+
+    /**
+     * The live generation's fetches in batches: its main consumer waits up to {@code waitMs} for
+     * {@value #LIVE_FETCH_MIN_BYTES} bytes, so that at a low write rate the stream thread, its producer and the broker
+     * handle one fetch and one round of the topology per interval rather than per event. Nothing waits for the
+     * projection on a read-your-writes path (the query service folds the events itself) and it commits fresh events
+     * at most every {@code eventbank.streams.commit-interval-ms} anyway, so {@code bank-account-state} trails the log
+     * by up to one more {@code waitMs}. Measured at one client on a local stack: see docs/write-side-performance.md.
+     * Not for a rebuild's generation (see {@link ProjectionGenerations}); {@code kafka.streams.projection.main.consumer.*}
+     * overrides it.
+     *
+     * @param waitMs longest wait of a fetch, ms; 0 or less for Kafka's defaults (a fetch answers with one record)
+     * @return main-consumer properties, empty when off
+     */
+    static Map<String, Object> liveFetch(long waitMs) {
+        if (waitMs <= 0) {
+            return Map.of();
+        }
+        return Map.of(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), (int) waitMs,
+                StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MIN_BYTES_CONFIG), LIVE_FETCH_MIN_BYTES);
+    }
+
+    /** A live fetch's size that answers before its wait: what about a thousand events take (about 250 bytes each). */
+    static final int LIVE_FETCH_MIN_BYTES = 256 * 1024;
 
     /**
      * Every generation's Kafka Streams settings that {@code kafka.streams.projection.*} may still change (the defaults
@@ -123,9 +149,9 @@ class ProjectionFactory {
         // commits and becomes visible (measured: 108 ms p50 command-to-visible with a 20 ms interval)
         properties.put(StreamsConfig.POLL_MS_CONFIG, Math.max(1, Math.min(100, commitIntervalMs / 4)));
         properties.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) replicationFactor);
-        // not fetch.min.bytes / fetch.max.wait.ms for batched fetches (tried 2026-12-02: a third less projection CPU
-        // at one client): a rebuild under live load then trails the log by the fetch wait and never reaches the end
-        // it must reach to switch (RebuildSwitchUnderLoadIT; docs/write-side-performance.md)
+        // batched fetches (fetch.min.bytes / fetch.max.wait.ms) only for the live generation (liveFetch): a rebuild
+        // that waits to fetch trails a steady writer by the wait and never reaches the end it must reach to switch
+        // (RebuildSwitchUnderLoadIT; docs/write-side-performance.md)
         // every task reads one partition of one topic (no joins), so there is nothing to wait for before processing;
         // with the default (0) Kafka Streams formats a log message for every empty task in every round
         // (PartitionGroup#readyToProcess), about a tenth of the stream thread's CPU in a rebuild's profile

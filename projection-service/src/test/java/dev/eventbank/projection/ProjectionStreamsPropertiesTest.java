@@ -45,4 +45,11 @@ class ProjectionStreamsPropertiesTest {
             assertEquals(6000, properties.get("main.consumer.session.timeout.ms"));
         }
     }
+
+    @Test
+    void shouldFetchInBatchesInTheLiveGenerationUnlessTheWaitIsZero() {
+        assertEquals(Map.of("main.consumer.fetch.max.wait.ms", 100, "main.consumer.fetch.min.bytes", 262_144),
+                ProjectionFactory.liveFetch(100));
+        assertEquals(Map.of(), ProjectionFactory.liveFetch(0), "0 leaves Kafka's defaults");
+    }
 }

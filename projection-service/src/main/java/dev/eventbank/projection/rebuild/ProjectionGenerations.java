@@ -104,6 +104,7 @@ public final class ProjectionGenerations implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
+    private final Map<String, Object> liveOnly;
     private final List<Consumer<ProjectionGeneration>> activationListeners = new CopyOnWriteArrayList<>();
 
     private volatile ProjectionGeneration active;
@@ -123,7 +124,21 @@ public final class ProjectionGenerations implements AutoCloseable {
     public ProjectionGenerations(TopologyFactory topologies, Properties streamsProperties, String baseApplicationId,
                                  Path stateDir, List<TopicSpec> topics, int partitions, short replicationFactor,
                                  SchemaRegistryClient registry, Duration callTimeout) {
+        this(topologies, streamsProperties, Map.of(), baseApplicationId, stateDir, topics, partitions, replicationFactor,
+                registry, callTimeout);
+    }
+
+    /**
+     * As above, with {@code liveOnly}: Kafka Streams properties for the generation this instance starts as active,
+     * not for a rebuild's (each applied unless {@code streamsProperties} sets it). A rebuild's generation switches only
+     * once it is caught up to the last offset at a check, which a generation that waits to fetch in batches is not
+     * under steady writes (RebuildSwitchUnderLoadIT), so batched fetches are for the live generation only.
+     */
+    public ProjectionGenerations(TopologyFactory topologies, Properties streamsProperties, Map<String, Object> liveOnly,
+                                 String baseApplicationId, Path stateDir, List<TopicSpec> topics, int partitions,
+                                 short replicationFactor, SchemaRegistryClient registry, Duration callTimeout) {
         this.topologies = topologies;
+        this.liveOnly = Map.copyOf(liveOnly);
         this.callTimeout = callTimeout;
         this.streamsProperties = streamsProperties;
         this.base = baseApplicationId;
@@ -145,7 +160,7 @@ public final class ProjectionGenerations implements AutoCloseable {
         needed.add(GenerationControl.TOPIC);
         admin.ensureTopics(needed, partitions, replicationFactor);
         GenerationControl.State persisted = control.read();
-        active = startGeneration(persisted.active(), Publishing.ALWAYS);
+        active = startGeneration(persisted.active(), Publishing.ALWAYS, liveOnly);
         status = RebuildStatus.none(active.number(), active.applicationId());
         LOG.info("projection generation started generation={} applicationId={} stateDir={}",
                 active.number(), active.applicationId(), active.stateDir());
@@ -191,7 +206,7 @@ public final class ProjectionGenerations implements AutoCloseable {
             control.rebuilding(number);
             ProjectionGeneration generation;
             try {
-                generation = startGeneration(number, Publishing.gated());
+                generation = startGeneration(number, Publishing.gated(), Map.of());
             } catch (RuntimeException e) {
                 control.rebuildEnded();
                 throw e;
@@ -355,11 +370,12 @@ public final class ProjectionGenerations implements AutoCloseable {
         }
     }
 
-    private ProjectionGeneration startGeneration(long number, Publishing publishing) {
+    private ProjectionGeneration startGeneration(long number, Publishing publishing, Map<String, Object> extra) {
         String applicationId = ProjectionGeneration.applicationId(base, number);
         Path dir = ProjectionGeneration.stateDir(stateDir, number);
         Properties properties = new Properties();
         properties.putAll(streamsProperties);
+        extra.forEach(properties::putIfAbsent);
         properties.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         properties.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString());
         LogProgress progress = new LogProgress();
