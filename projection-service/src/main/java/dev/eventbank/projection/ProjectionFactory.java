@@ -28,12 +28,12 @@ import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 import java.nio.file.Path;
@@ -112,7 +112,8 @@ class ProjectionFactory {
      * handle one fetch and one round of the topology per interval rather than per event. Nothing waits for the
      * projection on a read-your-writes path (the query service folds the events itself) and it commits fresh events
      * at most every {@code eventbank.streams.commit-interval-ms} anyway, so {@code bank-account-state} trails the log
-     * by up to one more {@code waitMs}. Measured at one client on a local stack: see docs/write-side-performance.md.
+     * by up to one more {@code waitMs}. Measured (bin/bench, back to back): a third to a half less projection CPU per
+     * command at one client, {@code bank-account-state} no later at the median (docs/write-side-performance.md).
      * Not for a rebuild's generation (see {@link ProjectionGenerations}); {@code kafka.streams.projection.main.consumer.*}
      * overrides it.
      *

@@ -115,24 +115,15 @@ public final class ProjectionGenerations implements AutoCloseable {
 
     /**
      * @param streamsProperties Kafka Streams properties of every generation, without application id and state dir
+     * @param liveOnly          Kafka Streams properties for the generation this instance starts as active, not for a
+     *                          rebuild's (each applied unless {@code streamsProperties} sets it): a rebuild's generation
+     *                          switches only once it is caught up to the log's last offset at a check, which one that
+     *                          waits to fetch in batches is not under steady writes (RebuildSwitchUnderLoadIT)
      * @param stateDir          the configured state directory (generation 0's; later ones get {@code g<N>} in it)
      * @param registry          the registry the generations' serdes register in: a retired generation's internal
      *                          topics' subjects are deleted with the topics
      * @param callTimeout       how long a start, switch or cancel waits for the monitor thread before it answers
      *                          {@link Busy} (the work stays queued)
-     */
-    public ProjectionGenerations(TopologyFactory topologies, Properties streamsProperties, String baseApplicationId,
-                                 Path stateDir, List<TopicSpec> topics, int partitions, short replicationFactor,
-                                 SchemaRegistryClient registry, Duration callTimeout) {
-        this(topologies, streamsProperties, Map.of(), baseApplicationId, stateDir, topics, partitions, replicationFactor,
-                registry, callTimeout);
-    }
-
-    /**
-     * As above, with {@code liveOnly}: Kafka Streams properties for the generation this instance starts as active,
-     * not for a rebuild's (each applied unless {@code streamsProperties} sets it). A rebuild's generation switches only
-     * once it is caught up to the last offset at a check, which a generation that waits to fetch in batches is not
-     * under steady writes (RebuildSwitchUnderLoadIT), so batched fetches are for the live generation only.
      */
     public ProjectionGenerations(TopologyFactory topologies, Properties streamsProperties, Map<String, Object> liveOnly,
                                  String baseApplicationId, Path stateDir, List<TopicSpec> topics, int partitions,
