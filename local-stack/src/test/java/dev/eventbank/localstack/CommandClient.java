@@ -44,6 +44,19 @@ final class CommandClient {
         }
     }
 
+    /**
+     * Opens a EUR account through the command service at {@code commandUrl} (its base URL) and
+     * answers its id; fails the test unless the answer is 201.
+     *
+     * @param initialDeposit a decimal string, e.g. {@code "10.00"}
+     */
+    String open(String commandUrl, String owner, String initialDeposit) throws IOException, InterruptedException {
+        Answer opened = post(commandUrl + "/accounts", "{\"owner\":\"" + owner + "\",\"currency\":\"EUR\","
+                + "\"initialDeposit\":\"" + initialDeposit + "\"}");
+        org.junit.jupiter.api.Assertions.assertEquals(201, opened.status(), opened.body().toString());
+        return opened.body().path("accountId").asText();
+    }
+
     Answer post(String url, String body) throws IOException, InterruptedException {
         return post(url, body, Map.of());
     }

@@ -73,10 +73,7 @@ class CommandServiceOutageIT {
     @Order(1)
     void shouldAcceptEveryKindOfCommandWhileTheRegistryIsAway() throws Exception {
         CommandClient commands = new CommandClient(Duration.ofSeconds(30));
-        CommandClient.Answer opened = commands.post(stack.commandUrl() + "/accounts",
-                "{\"owner\":\"Grace Hopper\",\"currency\":\"EUR\",\"initialDeposit\":\"0\"}");
-        assertEquals(201, opened.status(), opened.body().toString());
-        String account = stack.commandUrl() + "/accounts/" + opened.body().path("accountId").asText();
+        String account = stack.commandUrl() + "/accounts/" + commands.open(stack.commandUrl(), "Grace Hopper", "0");
 
         stack.stopService("schema-registry");
         try {
@@ -100,10 +97,8 @@ class CommandServiceOutageIT {
     @Order(2)
     void shouldReportDownAnswer503AndRecoverWhileTheBrokerIsAwayWithoutFloodingTheLog() throws Exception {
         CommandClient commands = new CommandClient(Duration.ofSeconds(30));
-        CommandClient.Answer opened = commands.post(stack.commandUrl() + "/accounts",
-                "{\"owner\":\"Grace Hopper\",\"currency\":\"EUR\",\"initialDeposit\":\"10\"}");
-        assertEquals(201, opened.status(), opened.body().toString());
-        String deposits = stack.commandUrl() + "/accounts/" + opened.body().path("accountId").asText() + "/deposits";
+        String deposits = stack.commandUrl() + "/accounts/" + commands.open(stack.commandUrl(), "Grace Hopper", "10")
+                + "/deposits";
         assertEquals(200, health().statusCode());
         long broker = stack.pids().get("kafka");
 

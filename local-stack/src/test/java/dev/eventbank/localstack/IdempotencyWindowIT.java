@@ -123,10 +123,7 @@ class IdempotencyWindowIT {
     }
 
     private static String open(String instance) throws Exception {
-        CommandClient.Answer opened = COMMANDS.post(instance + "/accounts",
-                "{\"owner\":\"Ada Lovelace\",\"currency\":\"EUR\",\"initialDeposit\":\"0.00\"}");
-        assertEquals(201, opened.status(), opened.body().toString());
-        return opened.body().path("accountId").asText();
+        return COMMANDS.open(instance, "Ada Lovelace", "0.00");
     }
 
     /**

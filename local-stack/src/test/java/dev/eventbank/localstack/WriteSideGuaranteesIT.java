@@ -164,10 +164,7 @@ class WriteSideGuaranteesIT {
     }
 
     private static String open(String initialDeposit) throws Exception {
-        CommandClient.Answer opened = post("/accounts",
-                "{\"owner\":\"Grace Hopper\",\"currency\":\"EUR\",\"initialDeposit\":\"" + initialDeposit + "\"}", Map.of());
-        assertEquals(201, opened.status(), opened.body().toString());
-        return opened.body().path("accountId").asText();
+        return COMMANDS.open(stack.commandUrl(), "Grace Hopper", initialDeposit);
     }
 
     private static List<CommandClient.Answer> concurrently(int clients, IndexedCall call) throws Exception {
