@@ -4,10 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.support.testing.ServiceUnderTest;
+import dev.eventbank.testbroker.DecidedOffsets;
 import dev.eventbank.testbroker.TestBroker;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -303,15 +301,13 @@ class CommandInputIT {
         }
     }
 
-    /** Sum of the event log's end offsets (transaction markers included): grows with anything appended. */
+    /**
+     * Sum of the event log's end offsets (transaction markers included) once every transaction written before the
+     * call is decided ({@link DecidedOffsets}): grows with anything appended.
+     */
     private static long endOffsets() {
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
-                Map.of("bootstrap.servers", TestBroker.shared().bootstrapServers()),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVENTS.name()).stream()
-                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-            return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
-        }
+        return DecidedOffsets.of(Map.of("bootstrap.servers", TestBroker.shared().bootstrapServers()),
+                Topics.EVENTS.name(), Duration.ofSeconds(10)).values().stream().mapToLong(Long::longValue).sum();
     }
 
     /** A parsed answer: status, header fields by lower-case name, body (de-chunked). */

@@ -7,12 +7,10 @@ import dev.eventbank.schemas.commands.BankAccountCommand;
 import dev.eventbank.schemas.events.BankAccountEvent;
 import dev.eventbank.schemas.events.MoneyDeposited;
 import dev.eventbank.support.testing.ServiceUnderTest;
+import dev.eventbank.testbroker.DecidedOffsets;
 import dev.eventbank.testbroker.TestBroker;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,7 +24,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -436,13 +433,12 @@ class CommandServiceIT {
         throw new AssertionError("command service not healthy within 60 s: " + get("/health").body());
     }
 
-    /** Sum of the topic's end offsets (transaction markers included): grows with anything produced. */
+    /**
+     * Sum of the topic's end offsets (transaction markers included) once every transaction written before the call
+     * is decided ({@link DecidedOffsets}): grows with anything produced.
+     */
     private static long endOffsets(String topic) {
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrapServers),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-            return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
-        }
+        return DecidedOffsets.of(Map.of("bootstrap.servers", bootstrapServers), topic, Duration.ofSeconds(10))
+                .values().stream().mapToLong(Long::longValue).sum();
     }
 }

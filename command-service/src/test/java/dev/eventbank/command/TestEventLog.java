@@ -5,7 +5,9 @@ import dev.eventbank.schemas.events.BankAccountEvent;
 import dev.eventbank.schemas.serde.AvroDeserializer;
 import dev.eventbank.schemas.serde.SchemaRegistryClients;
 import dev.eventbank.support.testing.ServiceUnderTest;
+import dev.eventbank.testbroker.DecidedOffsets;
 import dev.eventbank.testbroker.TestBroker;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -42,8 +44,8 @@ final class TestEventLog {
     private static final List<BankAccountEvent> ALL = new ArrayList<>();
     private static final Duration DECIDED_TIMEOUT = Duration.ofSeconds(10);
     private static KafkaConsumer<String, byte[]> consumer;
-    /** read_uncommitted, for the log's high watermarks only */
-    private static KafkaConsumer<String, byte[]> watermarks;
+    /** for the log's decided end */
+    private static Admin admin;
     private static List<TopicPartition> partitions;
     private static AvroDeserializer<BankAccountEvent> deserializer;
 
@@ -88,8 +90,7 @@ final class TestEventLog {
                     .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            watermarks = new KafkaConsumer<>(Map.of("bootstrap.servers", TestBroker.shared().bootstrapServers(),
-                    "isolation.level", "read_uncommitted"), new StringDeserializer(), new ByteArrayDeserializer());
+            admin = Admin.create(Map.of("bootstrap.servers", TestBroker.shared().bootstrapServers()));
         }
         Map<TopicPartition, Long> end = decidedEnd();
         long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
@@ -104,23 +105,8 @@ final class TestEventLog {
                 "the event log was not read to its end " + end + " within " + READ_TIMEOUT.toSeconds() + " s");
     }
 
-    /**
-     * The log's last stable offsets once they have reached its high watermarks as of this call (every transaction
-     * that wrote before the call is committed or aborted), or as they are after {@link #DECIDED_TIMEOUT}.
-     */
+    /** The log's end once every transaction written to it before the call is decided ({@link DecidedOffsets}). */
     private static Map<TopicPartition, Long> decidedEnd() {
-        Map<TopicPartition, Long> written = watermarks.endOffsets(partitions);
-        long deadline = System.nanoTime() + DECIDED_TIMEOUT.toNanos();
-        Map<TopicPartition, Long> stable = consumer.endOffsets(partitions);
-        while (partitions.stream().anyMatch(p -> stable.get(p) < written.get(p)) && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            stable.putAll(consumer.endOffsets(partitions));
-        }
-        return stable;
+        return DecidedOffsets.of(admin, partitions, DECIDED_TIMEOUT);
     }
 }

@@ -6,6 +6,7 @@ import dev.eventbank.localstack.ReadmeExamples.Request;
 import dev.eventbank.localstack.ReadmeExamples.Step;
 import dev.eventbank.schemas.catalog.TopicSpec;
 import dev.eventbank.schemas.catalog.Topics;
+import dev.eventbank.testbroker.DecidedOffsets;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
@@ -117,7 +118,7 @@ class ReadmeExamplesIT {
         URI uri = onStack(request.url());
         boolean refusedCommand = request.method().equals("POST") && step.expected().status() != null
                 && step.expected().status() / 100 == 4;
-        Map<TopicPartition, Long> before = refusedCommand ? settledEndOffsets() : Map.of();
+        Map<TopicPartition, Long> before = refusedCommand ? decidedEndOffsets() : Map.of();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READ_SETTLE_SECONDS);
         while (true) {
             HttpResponse<String> response = send(request, uri);
@@ -201,30 +202,27 @@ class ReadmeExamplesIT {
     }
 
     /**
-     * The end offsets of the command side's topics once they stop moving: the commit markers of the previous
-     * command's transaction may still be on their way when its answer arrives.
+     * The end offsets of the command side's topics once every transaction written before the call is decided
+     * ({@link DecidedOffsets}): the commit markers of the previous command's transaction may still be on their way
+     * when its answer arrives.
      */
-    private static Map<TopicPartition, Long> settledEndOffsets() throws Exception {
-        Map<TopicPartition, Long> last = endOffsets();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (System.nanoTime() < deadline) {
-            Thread.sleep(150);
-            Map<TopicPartition, Long> now = endOffsets();
-            if (now.equals(last)) {
-                return now;
-            }
-            last = now;
-        }
-        return last;
+    private static Map<TopicPartition, Long> decidedEndOffsets() throws Exception {
+        return DecidedOffsets.of(admin, commandSidePartitions(), Duration.ofSeconds(10));
     }
 
+    /** The high watermarks of the command side's topics: every record and marker written so far. */
     private static Map<TopicPartition, Long> endOffsets() throws ExecutionException, InterruptedException {
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        admin.describeTopics(Topics.COMMAND_SIDE.stream().map(TopicSpec::name).toList()).allTopicNames().get()
-                .forEach((topic, description) -> description.partitions().forEach(partition ->
-                        latest.put(new TopicPartition(topic, partition.partition()), OffsetSpec.latest())));
+        commandSidePartitions().forEach(partition -> latest.put(partition, OffsetSpec.latest()));
         return admin.listOffsets(latest).all().get().entrySet().stream()
                 .collect(Collectors.toMap(Map.Entry::getKey, entry -> entry.getValue().offset()));
+    }
+
+    private static List<TopicPartition> commandSidePartitions() throws ExecutionException, InterruptedException {
+        return admin.describeTopics(Topics.COMMAND_SIDE.stream().map(TopicSpec::name).toList()).allTopicNames().get()
+                .values().stream().flatMap(description -> description.partitions().stream()
+                        .map(partition -> new TopicPartition(description.name(), partition.partition())))
+                .toList();
     }
 
     private static HttpResponse<String> send(Request request, URI uri) throws Exception {

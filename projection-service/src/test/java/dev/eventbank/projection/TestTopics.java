@@ -4,6 +4,7 @@ import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.events.BankAccountEvent;
 import dev.eventbank.schemas.serde.AvroSerdes;
 import dev.eventbank.schemas.serde.SchemaRegistryClient;
+import dev.eventbank.testbroker.DecidedOffsets;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -31,7 +32,9 @@ public final class TestTopics {
 
     /**
      * Every record of {@code topic} from the beginning to its end at the time of the call, read_committed, in
-     * partition order; fails the test if that takes longer than {@code timeout}.
+     * partition order; fails the test if that takes longer than {@code timeout}. The end is the one once every
+     * transaction written before the call is decided ({@link DecidedOffsets}): a transaction's commit returns
+     * before its markers are written, so the last stable offset can still stop short of it.
      */
     public static List<ConsumerRecord<String, byte[]>> readToEnd(String bootstrapServers, String topic, Duration timeout) {
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
@@ -43,7 +46,8 @@ public final class TestTopics {
                     .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            Map<TopicPartition, Long> ends = DecidedOffsets.of(Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers), partitions, timeout);
             long deadline = System.nanoTime() + timeout.toNanos();
             while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
                 if (System.nanoTime() > deadline) {

@@ -18,6 +18,7 @@ import dev.eventbank.schemas.serde.AvroSerdes;
 import dev.eventbank.schemas.serde.SchemaRegistryClient;
 import dev.eventbank.schemas.serde.SchemaRegistryClients;
 import dev.eventbank.support.testing.ServiceUnderTest;
+import dev.eventbank.testbroker.DecidedOffsets;
 import dev.eventbank.testbroker.TestBroker;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -85,6 +86,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PartitionWriterIT {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
+    /** At most this long for open transactions to be decided before reading to the end; milliseconds normally. */
+    private static final Duration DECIDED_WAIT = Duration.ofSeconds(10);
     private static final int PARTITION = 0;
     /** The partition of the test that deletes records, so that the others do not depend on the order they run in. */
     private static final int RETENTION_PARTITION = 1;
@@ -709,14 +712,15 @@ class PartitionWriterIT {
         return endOffset(new TopicPartition(Topics.EVENTS.name(), PARTITION));
     }
 
-    /** The last stable offset of {@code partition}. */
+    /**
+     * The last stable offset of {@code partition} once every transaction written to it before the call is decided:
+     * the commit markers of the last command's transaction may still be on their way when its future completes.
+     */
     private static long endOffset(TopicPartition partition) {
-        try (KafkaConsumer<String, byte[]> consumer = consumer()) {
-            return consumer.endOffsets(List.of(partition)).get(partition);
-        }
+        return DecidedOffsets.of(admin, List.of(partition), DECIDED_WAIT).get(partition);
     }
 
-    /** The committed events of {@link #PARTITION} from {@code from} to the last stable offset. */
+    /** The committed events of {@link #PARTITION} from {@code from} to the decided end ({@link #endOffset(TopicPartition)}). */
     private static List<ConsumerRecord<String, BankAccountEvent>> readCommitted(long from) {
         return readCommitted(PARTITION, from);
     }
@@ -727,7 +731,7 @@ class PartitionWriterIT {
         try (KafkaConsumer<String, byte[]> consumer = consumer()) {
             consumer.assign(List.of(partition));
             consumer.seek(partition, from);
-            long end = consumer.endOffsets(List.of(partition)).get(partition);
+            long end = endOffset(partition);
             long deadline = System.nanoTime() + WAIT.toNanos();
             while (consumer.position(partition) < end && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
@@ -742,7 +746,7 @@ class PartitionWriterIT {
 
     /**
      * The last version of each of {@code accounts} on {@link #PARTITION} of the aggregates topic from {@code from}
-     * to the last stable offset; accounts with no record there are left out.
+     * to the decided end ({@link #endOffset(TopicPartition)}); accounts with no record there are left out.
      */
     private static Map<String, Long> aggregateVersions(long from, List<String> accounts) {
         TopicPartition partition = new TopicPartition(Topics.AGGREGATES.name(), PARTITION);
@@ -751,7 +755,7 @@ class PartitionWriterIT {
         try (KafkaConsumer<String, byte[]> consumer = consumer()) {
             consumer.assign(List.of(partition));
             consumer.seek(partition, from);
-            long end = consumer.endOffsets(List.of(partition)).get(partition);
+            long end = endOffset(partition);
             long deadline = System.nanoTime() + WAIT.toNanos();
             while (consumer.position(partition) < end && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
