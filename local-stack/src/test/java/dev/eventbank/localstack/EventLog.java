@@ -78,9 +78,9 @@ final class EventLog {
 
     /**
      * How many records of the log a read_committed reader does not see: those of aborted transactions (a fenced
-     * zombie's late writes, a crashed writer's open transaction aborted by its successor) and of any transaction
-     * still open after {@link #DECIDED_TIMEOUT}. For reports: it shows that a fault test did make a writer lose its
-     * transaction.
+     * zombie's late writes, a crashed writer's open transaction aborted by its successor), up to the decided end.
+     * A transaction still open after {@link #DECIDED_TIMEOUT} is past that end and not counted. For reports: it
+     * shows that a fault test did make a writer lose its transaction.
      */
     static long abortedRecords(LocalStack stack) {
         return recordCount(stack, "read_uncommitted") - recordCount(stack, "read_committed");
