@@ -33,7 +33,7 @@ import java.util.function.Supplier;
  *   <li>rebuild: the projection rebuild next to a plain consumer ({@link RebuildBenchmark});</li>
  *   <li>restore: the command service's start to healthy as it restores its partitions ({@link RestoreBenchmark}).</li>
  * </ul>
- * Prints progress and writes {@code docs/benchmarks.md}.
+ * Prints progress and writes the report to a new file ({@link ResultsFile}).
  *
  * <p>Limits: the load generator runs on the same machine as the broker and the services, so on a small
  * machine it takes CPU from what it measures; figures are for comparison on one machine, not absolutes.
@@ -44,8 +44,19 @@ public final class Benchmarks {
     }
 
     public static void main(String[] args) throws Exception {
-        Options options = Options.parse(args);
         Path home = Path.of(System.getProperty("eventbank.home", ".")).toAbsolutePath().normalize();
+        Options options;
+        ResultsFile results;
+        try {
+            options = Options.parse(args);
+            results = ResultsFile.choose(home, options.out, options.overwrite, ZonedDateTime.now());
+        } catch (IllegalArgumentException e) {
+            // a mistake in the command line: one line saying what, no stack trace
+            System.err.println("bench: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        System.out.println("bench: results will go to " + home.relativize(results.path()));
         long begin = System.nanoTime();
         StringBuilder report = new StringBuilder();
         report.append(header(options));
@@ -76,11 +87,8 @@ public final class Benchmarks {
         }
         report.append(String.format("%nWhole run: %.0f s; load average at the end: %s.%n", (System.nanoTime() - begin) / 1e9,
                 loadAverage()));
-        Path out = home.resolve(options.out);
-        Files.createDirectories(out.getParent());
-        Files.writeString(out, report.toString());
         System.out.println(report);
-        System.out.println("bench: results written to " + out);
+        System.out.println("bench: results written to " + results.write(report.toString(), ZonedDateTime.now()));
     }
 
     /** {@code visibility}: on an idle system, then while the most clients of the run write. */
@@ -296,7 +304,9 @@ public final class Benchmarks {
 
         List<String> args = List.of();
         List<String> only = SECTIONS;
-        String out = "docs/benchmarks.md";
+        /** Null: a new file named after the start ({@link ResultsFile#choose}). */
+        String out;
+        boolean overwrite;
         int accounts = 10_000;
         int partitions = 12;
         int visibilitySamples = 500;
@@ -335,6 +345,7 @@ public final class Benchmarks {
                         }
                     }
                     case "--out" -> options.out = args[++i];
+                    case "--overwrite" -> options.overwrite = true;
                     case "--accounts" -> options.accounts = Integer.parseInt(args[++i]);
                     case "--seconds" -> options.measured = Duration.ofSeconds(Long.parseLong(args[++i]));
                     case "--warmup-seconds" -> options.systemWarmup = Duration.ofSeconds(Long.parseLong(args[++i]));
@@ -343,7 +354,7 @@ public final class Benchmarks {
                     case "--history-lengths" -> options.historyLengths = ints(args[++i]);
                     case "--rebuild-accounts" -> options.rebuildAccounts = Integer.parseInt(args[++i]);
                     default -> throw new IllegalArgumentException("unknown option " + args[i] + " (options: --quick "
-                            + "--only load,peer,history,rebuild,restore --out docs/benchmarks.md --accounts N --seconds N --warmup-seconds N "
+                            + "--only load,peer,history,rebuild,restore --out FILE --overwrite --accounts N --seconds N --warmup-seconds N "
                             + "--clients 1,16,64 "
                             + "--partitions N --history-lengths 10,1000,100000 --rebuild-accounts N (x 100 events, rebuild and restore))");
                 }
