@@ -25,10 +25,22 @@ import java.util.Map;
  *
  * <p>While the broker cannot be reached or does not answer (stopped, frozen, partitioned away) it is DOWN
  * ({@code brokerReachable: false}): no command can commit then, each would be answered 503 after the reply timeout.
- * It asks the broker (the writers' group, {@link OwnerDirectory#isBrokerReachable}) at most once a second, and a
- * probe during an outage takes up to 3 s. UP again by itself once the broker answers and the writers are ready.
+ * UP again by itself once the broker answers and the writers are ready.
  *
- * <p>Limits: the group's state comes from the broker, at most 1 s old.
+ * <p>Runs on the thread that serves the request, one of the HTTP server's Netty event loops
+ * ({@code default-eventLoopGroup-N-M}, as logged from here in a test run): Micronaut's
+ * {@code HealthEndpoint} returns a publisher and has no {@code @ExecuteOn}, the server's thread selection is MANUAL
+ * (its default, not changed in application.yml), and {@code DefaultHealthAggregator} calls each indicator's
+ * {@code getResult()} while it assembles the answer. A wait here would hold up every connection on that event loop,
+ * commands included, so this never waits for the broker: it answers from what {@link OwnerDirectory} last read of
+ * the writers' group ({@link OwnerDirectory#isSettled}, {@link OwnerDirectory#isBrokerReachable}), and a probe that
+ * finds the newest read started more than 1 s ago starts the next one in the background.
+ *
+ * <p>Limits: the answer is that of the newest read that has ended, so it is at most 1 s plus one read old (a read
+ * gives up after 3 s and then counts as the broker not answering) while probes come at least once a second; with
+ * sparser probes it is that of the read the previous probe started (probed every 10 s, an outage or its end shows
+ * one probe later than when each probe waited for its own read). The first probe after the start has nothing read
+ * yet and answers DOWN.
  */
 @Singleton
 @Readiness
