@@ -48,7 +48,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CommandServiceOutageIT {
 
     private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(5);
-    /** Readiness asks the broker at most once a second and waits up to 3 s for it; polled with room for a slow machine. */
+    /** Readiness answers from the writers' group as last read (at most once a second, a read giving up after 3 s); polled with room for a slow machine. */
     private static final Duration NOTICE_WITHIN = Duration.ofSeconds(30);
     private static final Duration RECOVER_WITHIN = Duration.ofSeconds(90);
 
