@@ -286,7 +286,7 @@ public final class Benchmarks {
 
                 Machine: %d cores (%s), %d GiB, Java %s. The broker, registry, three services and the load
                 generator all share this machine. Each system (ours, then the peer) is first warmed up for %d s
-                (the spread workload, then the hot account, at each client count from 16 up, largest first, not
+                (the spread workload, then the hot account, at each client count of the runs, largest first, not
                 measured: the JIT compilers' work is not what the runs measure). Before each run the system settles:
                 up to 60 s until its processes use less than 15 %% of one core for 3 s in a row (a read side catching
                 up, or compaction after a burst, is not what the next run measures). Each run: %d s warm-up, %d s
@@ -310,7 +310,7 @@ public final class Benchmarks {
         int accounts = 10_000;
         int partitions = 12;
         int visibilitySamples = 500;
-        Duration systemWarmup = Duration.ofSeconds(60);
+        Duration systemWarmup = Duration.ofSeconds(90);
         Duration warmup = Duration.ofSeconds(5);
         Duration measured = Duration.ofSeconds(20);
         int[] clients = {1, 16, 64};

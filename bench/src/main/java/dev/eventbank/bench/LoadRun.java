@@ -124,15 +124,21 @@ final class LoadRun {
     }
 
     /**
-     * Warms a freshly started system up before anything is measured: for each client count of {@code clients}
-     * from 16 up (16 alone when there is none), largest first, the spread workload, then the hot account;
-     * {@code duration} in all, shared equally, nothing recorded. Largest first, so that the background work a burst
-     * leaves (compaction, the read side catching up) has begun before the measured runs, which start small. Both
-     * systems get the same, since a measured run would otherwise time the JIT compilers (ours runs five JVMs, the
-     * peer one JVM and PostgreSQL). Every count the runs use is warmed,
-     * because a larger one takes paths (bigger batches, more connections) a smaller one leaves cold: with only 16
-     * clients warmed, the command service's C2 compiler thread took 12 % of the machine's CPU samples in the
-     * measured spread run at 64 clients ({@code perf record -a}, 2026-12-01 22:46 UTC).
+     * Warms a freshly started system up before anything is measured: for each client count of {@code clients},
+     * largest first, the spread workload, then the hot account; {@code duration} in all, shared equally, nothing
+     * recorded. Largest first, so that the background work a burst leaves (compaction, the read side catching up)
+     * has begun before the measured runs, which start small. Both systems get the same, since a measured run would
+     * otherwise time the JIT compilers (ours runs five JVMs, the peer one JVM and PostgreSQL). Every count the runs
+     * use is warmed, because each takes paths the others leave cold: a larger one bigger batches and more
+     * connections (with only 16 clients warmed, the command service's C2 compiler thread took 12 % of the
+     * machine's CPU samples in the measured spread run at 64 clients, {@code perf record -a}, 2026-12-01 22:46
+     * UTC), a single client lone commands, each a batch and a transaction of its own. Two runs back to back
+     * ({@code bin/bench --only load --clients 1,16 --accounts 1000 --seconds 20}, 2026-12-02 19:26 and 19:36 UTC,
+     * docs/benchmarks-warmup-from-16.md and docs/benchmarks-warmup-every-count.md): with the counts from 16 up
+     * warmed, the first measured run (spread, one client) cost 23.8 ms of CPU per command at p50 12.1 ms with the
+     * machine 98 % busy; with one client warmed too (and 90 s of warm-up, not 60), 6.2 ms at 3.8 ms (that first
+     * machine was slower throughout,
+     * 421 against 957 commands/s spread at 16 clients, so not all of it is the warm-up).
      */
     static void warmUp(BankClient client, Duration duration, int[] clients, List<String> accounts) throws InterruptedException {
         if (duration.isZero()) {
@@ -148,11 +154,10 @@ final class LoadRun {
         }
     }
 
-    /** The client counts of {@code clients} from 16 up, largest first, or just 16 when there is none. */
+    /** The distinct client counts of {@code clients}, largest first. */
     static int[] warmUpCounts(int[] clients) {
-        int[] counts = java.util.Arrays.stream(clients).filter(n -> n >= 16).boxed().distinct()
-                .sorted(java.util.Comparator.reverseOrder()).mapToInt(Integer::intValue).toArray();
-        return counts.length == 0 ? new int[] {16} : counts;
+        return java.util.Arrays.stream(clients).boxed().distinct().sorted(java.util.Comparator.reverseOrder())
+                .mapToInt(Integer::intValue).toArray();
     }
 
     /** {@code results} as a markdown table, one row each; {@link #cpuColumns()} says what the CPU columns mean. */

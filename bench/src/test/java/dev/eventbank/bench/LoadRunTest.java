@@ -40,9 +40,9 @@ class LoadRunTest {
     }
 
     @Test
-    void theWarmUpCoversEveryClientCountOfTheRunsFrom16UpLargestFirst() {
-        assertArrayEquals(new int[] {64, 16}, LoadRun.warmUpCounts(new int[] {1, 16, 64}));
-        assertArrayEquals(new int[] {32}, LoadRun.warmUpCounts(new int[] {32, 1, 32}));
-        assertArrayEquals(new int[] {16}, LoadRun.warmUpCounts(new int[] {1, 4}));
+    void theWarmUpCoversEveryClientCountOfTheRunsLargestFirst() {
+        assertArrayEquals(new int[] {64, 16, 1}, LoadRun.warmUpCounts(new int[] {1, 16, 64}));
+        assertArrayEquals(new int[] {32, 1}, LoadRun.warmUpCounts(new int[] {32, 1, 32}));
+        assertArrayEquals(new int[] {4, 1}, LoadRun.warmUpCounts(new int[] {1, 4}));
     }
 }
