@@ -137,8 +137,8 @@ final class LoadRun {
      * docs/benchmarks-warmup-from-16.md and docs/benchmarks-warmup-every-count.md): with the counts from 16 up
      * warmed, the first measured run (spread, one client) cost 23.8 ms of CPU per command at p50 12.1 ms with the
      * machine 98 % busy; with one client warmed too (and 90 s of warm-up, not 60), 6.2 ms at 3.8 ms (that first
-     * machine was slower throughout,
-     * 421 against 957 commands/s spread at 16 clients, so not all of it is the warm-up).
+     * machine was slower throughout, 421 against 957 commands/s spread at 16 clients, so not all of it is the
+     * warm-up).
      */
     static void warmUp(BankClient client, Duration duration, int[] clients, List<String> accounts) throws InterruptedException {
         if (duration.isZero()) {
