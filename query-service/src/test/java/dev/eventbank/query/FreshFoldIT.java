@@ -1,5 +1,6 @@
 package dev.eventbank.query;
 
+import dev.eventbank.support.testing.Await;
 import dev.eventbank.support.testing.Events;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.common.AccountStatus;
@@ -35,11 +36,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The fresh fold on a real broker: committed events only, folded in log order. */
 class FreshFoldIT {
@@ -64,7 +63,7 @@ class FreshFoldIT {
                     }
                 })) {
             fold.start();
-            await(fold::reading, "the fold reads the log");
+            Await.until(fold::reading, "the fold reads the log", TIMEOUT);
 
             // when: the account is opened and deposited to; an aborted transaction closes it; two more commit
             Serializer<BankAccountEvent> serializer = AvroSerdes.value(BankAccountEvent.class, registry).serializer();
@@ -87,7 +86,7 @@ class FreshFoldIT {
             }
 
             // then: the fold has version 3, open, with the committed events' balance; the aborted close never counted
-            await(() -> fold.ahead(accountId) != null && fold.ahead(accountId).getVersion() == 3, "version 3 folded");
+            Await.until(() -> fold.ahead(accountId) != null && fold.ahead(accountId).getVersion() == 3, "version 3 folded", TIMEOUT);
             AccountState ahead = fold.ahead(accountId);
             assertEquals(AccountStatus.OPEN, ahead.getStatus());
             assertEquals(new BigDecimal("109.5000"), ahead.getBalance());
@@ -115,7 +114,7 @@ class FreshFoldIT {
         }, AvroSerdes.value(BankAccountEvent.class, registry).deserializer(), id -> null, 1000, (id, version) -> {
         })) {
             fold.start();
-            await(() -> attempts.get() >= 1, "a first attempt");
+            Await.until(() -> attempts.get() >= 1, "a first attempt", TIMEOUT);
             Thread.sleep(500);
             assertFalse(fold.reading(), "a topic that does not exist is not read (no partition to read)");
 
@@ -123,7 +122,7 @@ class FreshFoldIT {
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
                 admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
             }
-            await(fold::reading, "the fold reads the topic once it exists");
+            Await.until(fold::reading, "the fold reads the topic once it exists", TIMEOUT);
             Serializer<BankAccountEvent> serializer = AvroSerdes.value(BankAccountEvent.class, registry).serializer();
             try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers), new StringSerializer(), new ByteArraySerializer())) {
@@ -132,7 +131,7 @@ class FreshFoldIT {
             }
 
             // then: it is folded
-            await(() -> fold.ahead(accountId) != null, "the opening folded");
+            Await.until(() -> fold.ahead(accountId) != null, "the opening folded", TIMEOUT);
             assertEquals(1, fold.ahead(accountId).getVersion());
         }
     }
@@ -151,13 +150,5 @@ class FreshFoldIT {
                 throw exists;
             }
         }
-    }
-
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertTrue(condition.getAsBoolean(), what + " within " + TIMEOUT);
     }
 }

@@ -1,5 +1,6 @@
 package dev.eventbank.command.ownership;
 
+import dev.eventbank.support.testing.Await;
 import dev.eventbank.support.testing.LogCapture;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -19,12 +20,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The directory with a real admin client against a broker that accepts connections and never answers, as a frozen
@@ -89,7 +88,7 @@ class OwnerDirectoryTest {
             assertFalse(directory.isSettled(ENDPOINT, Set.of(0), 1, Duration.ofSeconds(1)), "nothing read yet");
 
             // when: the read gives up
-            await(() -> !directory.isReadingInBackground(), "the health check's read to give up");
+            Await.until(() -> !directory.isReadingInBackground(), "the health check's read to give up", WITHIN);
 
             // then
             assertFalse(directory.isBrokerReachable(Duration.ofHours(1)), "a read with no answer counts as failed");
@@ -98,7 +97,7 @@ class OwnerDirectoryTest {
             // and: the next check starts the next read; its failure is not logged again
             assertFalse(directory.isBrokerReachable(Duration.ZERO));
             assertTrue(directory.isReadingInBackground(), "the next read is in flight");
-            await(() -> !directory.isReadingInBackground(), "the next read to give up");
+            Await.until(() -> !directory.isReadingInBackground(), "the next read to give up", WITHIN);
             assertFalse(directory.isBrokerReachable(Duration.ofHours(1)));
             assertEquals(1, log.lines("owner lookup failed").size(), "one line while lookups fail: " + log.lines());
             assertEquals(0, log.lines("owner lookup recovered").size(), log.lines().toString());
@@ -118,7 +117,7 @@ class OwnerDirectoryTest {
         forwarder.start();
 
         // then: it waits for its own read while the health check's is still in flight, not behind it
-        await(() -> isWaitingForTheBroker(forwarder), "the forwarder to wait for its own read");
+        Await.until(() -> isWaitingForTheBroker(forwarder), "the forwarder to wait for its own read", WITHIN);
         assertTrue(directory.isReadingInBackground(), "the health check's read is still in flight");
 
         // when: health checks while the forwarder waits for the broker (holding what it locks for its read)
@@ -144,15 +143,5 @@ class OwnerDirectoryTest {
                 && stack.stream().anyMatch(frame -> frame.getClassName().equals(OwnerDirectory.class.getName())
                         && frame.getMethodName().equals("ownerOf"))
                 && stack.stream().anyMatch(frame -> frame.getClassName().startsWith("org.apache.kafka.common.internals.KafkaFuture"));
-    }
-
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + WITHIN.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("waited " + WITHIN + " for " + what);
-            }
-            Thread.sleep(20);
-        }
     }
 }
