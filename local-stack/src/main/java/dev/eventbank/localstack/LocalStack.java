@@ -304,13 +304,15 @@ public final class LocalStack implements AutoCloseable {
         properties.put("eventbank.streams.state-dir", dataDir.resolve("streams").resolve(name).toString());
         // the command service's local checkpoint files of its partitions' state
         properties.put("eventbank.commands.state-dir", stateDir(name).toString());
-        Path jar = jarCopies().orElse(home.resolve(module).resolve("target")).resolve(module + "-" + VERSION + ".jar");
+        java.util.Optional<Path> copies = jarCopies();
+        Path jar = copies.orElse(home.resolve(module).resolve("target")).resolve(module + "-" + VERSION + ".jar");
         Map<String, String> environment = new LinkedHashMap<>(security.environment(module));
         String kafkaLogin = broker.clientProperties(module).get("sasl.jaas.config");
         if (kafkaLogin != null) {
             environment.put("KAFKA_SASL_JAAS_CONFIG", kafkaLogin);
         }
-        ServiceProcess service = ServiceProcess.start(name, jar, port, properties, environment, logFile(name));
+        ServiceProcess service = ServiceProcess.start(name, jar, port, properties, environment, logFile(name),
+                copies.isEmpty());
         services.add(service);
         writePids();
         return service;

@@ -30,17 +30,33 @@ final class ServiceProcess implements AutoCloseable {
     private final int port;
     private final Path log;
     private final Process process;
+    /** Where this JVM writes its class-data archive when it exits, to be renamed to the jar's; null if it does not. */
+    private final Path archiveBeingWritten;
+    private final Path archive;
     private volatile boolean paused;
 
-    private ServiceProcess(String name, int port, Path log, Process process) {
+    private ServiceProcess(String name, int port, Path log, Process process, Path archiveBeingWritten, Path archive) {
         this.name = name;
         this.port = port;
         this.log = log;
         this.process = process;
+        this.archiveBeingWritten = archiveBeingWritten;
+        this.archive = archive;
     }
 
+    /**
+     * Starts the service {@code name} from {@code jar}, answering HTTP on {@code port}.
+     *
+     * @param classDataSharing whether the JVM shares the jar's classes through a dynamic class-data-sharing archive
+     *     beside the jar ({@code <jar>.jsa}, see {@link #archiveOf}): the first JVM of a jar writes it when it stops,
+     *     the next ones map it and start faster. Only for a jar that stays where it is (the build's, not
+     *     {@code bin/local-stack}'s copies in a fresh folder per run, whose archive would never be used again).
+     * @throws IOException if the log's folder cannot be made or the process cannot be started
+     * @throws IllegalStateException if {@code jar} is missing
+     */
     static ServiceProcess start(String name, Path jar, int port, Map<String, String> properties,
-                                Map<String, String> environment, Path log) throws IOException {
+                                Map<String, String> environment, Path log, boolean classDataSharing)
+            throws IOException {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build it with 'mvn -DskipTests package'");
         }
@@ -50,6 +66,22 @@ final class ServiceProcess implements AutoCloseable {
         command.add("-Xms64m");
         command.add("-Xmx512m");
         command.add("-XX:+ExitOnOutOfMemoryError");
+        Path archive = classDataSharing ? archiveOf(jar) : null;
+        Path archiveBeingWritten = null;
+        if (archive != null) {
+            // the JVM checks the archive against the jar (path, size, time) and, if it does not match, runs without
+            // it; its warnings about that (or about classes it cannot archive) are not the service's to log
+            command.add("-Xlog:cds*=off");
+            command.add("-Xlog:class+path=off");
+            if (isCurrent(archive, jar)) {
+                command.add("-XX:SharedArchiveFile=" + archive);
+            } else {
+                // a name of its own, so that two instances of one jar never write one file
+                archiveBeingWritten = archive.resolveSibling(archive.getFileName() + "." + name + "."
+                        + System.nanoTime() + ".tmp");
+                command.add("-XX:ArchiveClassesAtExit=" + archiveBeingWritten);
+            }
+        }
         command.add("-Dmicronaut.server.port=" + port);
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-jar");
@@ -59,7 +91,23 @@ final class ServiceProcess implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(environment);
         Process process = builder.start();
-        return new ServiceProcess(name, port, log, process);
+        return new ServiceProcess(name, port, log, process, archiveBeingWritten, archive);
+    }
+
+    /**
+     * The dynamic class-data-sharing archive of {@code jar}: {@code <jar>.jsa} beside it. Such an archive (JDK 13+,
+     * JEP 350) holds the classes a run of the jar loaded, parsed and verified; a JVM that maps it skips that work,
+     * which is most of a Micronaut service's startup on a small machine (the local stack starts four services at
+     * once on two cores). Our own code because neither Micronaut nor Maven offers this for a child JVM.
+     */
+    static Path archiveOf(Path jar) {
+        return jar.resolveSibling(jar.getFileName() + ".jsa");
+    }
+
+    /** Whether {@code archive} exists and was written after {@code jar} was (a rebuilt jar makes it stale). */
+    static boolean isCurrent(Path archive, Path jar) throws IOException {
+        return Files.isRegularFile(archive)
+                && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) > 0;
     }
 
     String name() {
@@ -192,6 +240,28 @@ final class ServiceProcess implements AutoCloseable {
             resume();
         }
         ChildProcesses.stop(process);
+        publishArchive();
+    }
+
+    /**
+     * Makes the archive this JVM wrote as it exited the jar's, in one atomic rename so that a JVM starting meanwhile
+     * never maps half a file. A JVM killed (SIGKILL) writes none, and the next start of the jar tries again.
+     */
+    private void publishArchive() {
+        if (archiveBeingWritten == null || process.isAlive() || !Files.isRegularFile(archiveBeingWritten)) {
+            return;
+        }
+        try {
+            Files.move(archiveBeingWritten, archive, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            // the next start writes another; a failed rename only costs that start its speed
+            try {
+                Files.deleteIfExists(archiveBeingWritten);
+            } catch (IOException ignored) {
+                // left in the build's target folder, which mvn clean empties
+            }
+        }
     }
 
     private static void sleep(long millis) {
