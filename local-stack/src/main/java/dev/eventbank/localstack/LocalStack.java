@@ -157,7 +157,7 @@ public final class LocalStack implements AutoCloseable {
         // SASL and ACLs: each service its own principal with the least it needs (KafkaPrincipals)
         KafkaCredentials kafkaCredentials = KafkaCredentials.inDirectory(dataDir.resolve("security"), KafkaPrincipals.ALL);
         broker = LocalKafkaBroker.startSecured(dataDir.resolve("kafka"), ports.kafka(), ports.kafkaController(),
-                kafkaCredentials);
+                kafkaCredentials, brokerJar(home));
         writePids();
         // the operator's part: the catalogue's topics exist before any service starts, as each service's principal
         // may create only its own topics and the projection reads the event log the command service owns
@@ -453,6 +453,17 @@ public final class LocalStack implements AutoCloseable {
     private static java.util.Optional<Path> jarCopies() {
         String copies = System.getProperty("eventbank.jars", "");
         return copies.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(Path.of(copies));
+    }
+
+    /**
+     * The jar the broker's JVM runs, with its class-data-sharing archive beside it: the build's local-stack jar
+     * (shaded: Kafka, the broker's entry point, the logging configuration), when the stack runs the build's jars;
+     * null (the broker gets this JVM's class path, no archive) for {@code bin/local-stack}'s per-run copies or when
+     * that jar is not built.
+     */
+    private static Path brokerJar(Path home) {
+        Path jar = home.resolve("local-stack").resolve("target").resolve("local-stack-" + VERSION + ".jar");
+        return jarCopies().isEmpty() && Files.isRegularFile(jar) ? jar : null;
     }
 
     private static double seconds(long since) {

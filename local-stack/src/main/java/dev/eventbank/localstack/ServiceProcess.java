@@ -1,6 +1,7 @@
 package dev.eventbank.localstack;
 
 import dev.eventbank.localkafka.ChildProcesses;
+import dev.eventbank.localkafka.ClassDataArchive;
 
 import java.io.IOException;
 import java.net.URI;
@@ -30,27 +31,25 @@ final class ServiceProcess implements AutoCloseable {
     private final int port;
     private final Path log;
     private final Process process;
-    /** Where this JVM writes its class-data archive when it exits, to be renamed to the jar's; null if it does not. */
-    private final Path archiveBeingWritten;
-    private final Path archive;
+    /** The jar's class-data-sharing archive this JVM maps or writes, or null. */
+    private final ClassDataArchive archive;
     private volatile boolean paused;
 
-    private ServiceProcess(String name, int port, Path log, Process process, Path archiveBeingWritten, Path archive) {
+    private ServiceProcess(String name, int port, Path log, Process process, ClassDataArchive archive) {
         this.name = name;
         this.port = port;
         this.log = log;
         this.process = process;
-        this.archiveBeingWritten = archiveBeingWritten;
         this.archive = archive;
     }
 
     /**
      * Starts the service {@code name} from {@code jar}, answering HTTP on {@code port}.
      *
-     * @param classDataSharing whether the JVM shares the jar's classes through a dynamic class-data-sharing archive
-     *     beside the jar ({@code <jar>.jsa}, see {@link #archiveOf}): the first JVM of a jar writes it when it stops,
-     *     the next ones map it and start faster. Only for a jar that stays where it is (the build's, not
-     *     {@code bin/local-stack}'s copies in a fresh folder per run, whose archive would never be used again).
+     * @param classDataSharing whether the JVM shares the jar's classes through its {@link ClassDataArchive}
+     *     ({@code <jar>.service.jsa}): the first JVM of a jar writes it when it stops, the next ones map it and start
+     *     faster. Only for a jar that stays where it is (the build's, not {@code bin/local-stack}'s copies in a fresh
+     *     folder per run, whose archive would never be used again).
      * @throws IOException if the log's folder cannot be made or the process cannot be started
      * @throws IllegalStateException if {@code jar} is missing
      */
@@ -66,21 +65,9 @@ final class ServiceProcess implements AutoCloseable {
         command.add("-Xms64m");
         command.add("-Xmx512m");
         command.add("-XX:+ExitOnOutOfMemoryError");
-        Path archive = classDataSharing ? archiveOf(jar) : null;
-        Path archiveBeingWritten = null;
+        ClassDataArchive archive = classDataSharing ? ClassDataArchive.of(jar, "service", name) : null;
         if (archive != null) {
-            // the JVM checks the archive against the jar (path, size, time) and, if it does not match, runs without
-            // it; its warnings about that (or about classes it cannot archive) are not the service's to log
-            command.add("-Xlog:cds*=off");
-            command.add("-Xlog:class+path=off");
-            if (isCurrent(archive, jar)) {
-                command.add("-XX:SharedArchiveFile=" + archive);
-            } else {
-                // a name of its own, so that two instances of one jar never write one file
-                archiveBeingWritten = archive.resolveSibling(archive.getFileName() + "." + name + "."
-                        + System.nanoTime() + ".tmp");
-                command.add("-XX:ArchiveClassesAtExit=" + archiveBeingWritten);
-            }
+            command.addAll(archive.jvmOptions());
         }
         command.add("-Dmicronaut.server.port=" + port);
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
@@ -91,23 +78,7 @@ final class ServiceProcess implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(environment);
         Process process = builder.start();
-        return new ServiceProcess(name, port, log, process, archiveBeingWritten, archive);
-    }
-
-    /**
-     * The dynamic class-data-sharing archive of {@code jar}: {@code <jar>.jsa} beside it. Such an archive (JDK 13+,
-     * JEP 350) holds the classes a run of the jar loaded, parsed and verified; a JVM that maps it skips that work,
-     * which is most of a Micronaut service's startup on a small machine (the local stack starts four services at
-     * once on two cores). Our own code because neither Micronaut nor Maven offers this for a child JVM.
-     */
-    static Path archiveOf(Path jar) {
-        return jar.resolveSibling(jar.getFileName() + ".jsa");
-    }
-
-    /** Whether {@code archive} exists and was written after {@code jar} was (a rebuilt jar makes it stale). */
-    static boolean isCurrent(Path archive, Path jar) throws IOException {
-        return Files.isRegularFile(archive)
-                && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) > 0;
+        return new ServiceProcess(name, port, log, process, archive);
     }
 
     String name() {
@@ -240,27 +211,8 @@ final class ServiceProcess implements AutoCloseable {
             resume();
         }
         ChildProcesses.stop(process);
-        publishArchive();
-    }
-
-    /**
-     * Makes the archive this JVM wrote as it exited the jar's, in one atomic rename so that a JVM starting meanwhile
-     * never maps half a file. A JVM killed (SIGKILL) writes none, and the next start of the jar tries again.
-     */
-    private void publishArchive() {
-        if (archiveBeingWritten == null || process.isAlive() || !Files.isRegularFile(archiveBeingWritten)) {
-            return;
-        }
-        try {
-            Files.move(archiveBeingWritten, archive, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            // the next start writes another; a failed rename only costs that start its speed
-            try {
-                Files.deleteIfExists(archiveBeingWritten);
-            } catch (IOException ignored) {
-                // left in the build's target folder, which mvn clean empties
-            }
+        if (archive != null && !process.isAlive()) {
+            archive.publish();
         }
     }
 

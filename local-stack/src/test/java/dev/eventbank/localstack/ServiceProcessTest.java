@@ -44,7 +44,7 @@ class ServiceProcessTest {
     void shouldWriteTheJarsClassDataArchiveOnTheFirstStopAndMapItOnTheNextStart(@TempDir Path dir) throws Exception {
         // given: a real runnable jar whose main waits to be stopped
         Path jar = waitingJar(dir);
-        Path archive = ServiceProcess.archiveOf(jar);
+        Path archive = jar.resolveSibling("waiting.jar.service.jsa");
 
         // when: started and stopped (SIGTERM) once, then started again
         try (ServiceProcess first = ServiceProcess.start("first", jar, 1, Map.of(), Map.of(), dir.resolve("first.log"), true)) {
@@ -68,7 +68,10 @@ class ServiceProcessTest {
 
         // and: a jar built after its archive makes the archive stale, so the next start writes a new one
         Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(archive).toMillis() + 1000));
-        assertFalse(ServiceProcess.isCurrent(archive, jar));
+        try (ServiceProcess third = ServiceProcess.start("third", jar, 1, Map.of(), Map.of(), dir.resolve("third.log"), true)) {
+            assertTrue(arguments(third).stream().anyMatch(argument -> argument.startsWith("-XX:ArchiveClassesAtExit=")),
+                    arguments(third).toString());
+        }
     }
 
     @Test
@@ -77,7 +80,9 @@ class ServiceProcessTest {
         try (ServiceProcess service = ServiceProcess.start("plain", jar, 1, Map.of(), Map.of(), dir.resolve("plain.log"), false)) {
             assertTrue(arguments(service).stream().noneMatch(argument -> argument.contains("Archive")), arguments(service).toString());
         }
-        assertFalse(Files.exists(ServiceProcess.archiveOf(jar)));
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of(), files.filter(file -> file.toString().contains(".jsa")).toList());
+        }
     }
 
     /** Waits (up to 60 s) until the service's main has run: a JVM stopped before that may write no archive. */
