@@ -304,15 +304,14 @@ public final class LocalStack implements AutoCloseable {
         properties.put("eventbank.streams.state-dir", dataDir.resolve("streams").resolve(name).toString());
         // the command service's local checkpoint files of its partitions' state
         properties.put("eventbank.commands.state-dir", stateDir(name).toString());
-        java.util.Optional<Path> copies = jarCopies();
-        Path jar = copies.orElse(home.resolve(module).resolve("target")).resolve(module + "-" + VERSION + ".jar");
+        Path jar = jarCopies().orElse(home.resolve(module).resolve("target")).resolve(module + "-" + VERSION + ".jar");
         Map<String, String> environment = new LinkedHashMap<>(security.environment(module));
         String kafkaLogin = broker.clientProperties(module).get("sasl.jaas.config");
         if (kafkaLogin != null) {
             environment.put("KAFKA_SASL_JAAS_CONFIG", kafkaLogin);
         }
         ServiceProcess service = ServiceProcess.start(name, jar, port, properties, environment, logFile(name),
-                copies.isEmpty());
+                classDataSharing());
         services.add(service);
         writePids();
         return service;
@@ -456,14 +455,23 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /**
+     * Whether the stack's JVMs map class-data-sharing archives of their jars ({@code ClassDataArchive}): only when
+     * asked (system property {@code eventbank.class-data-sharing=true}, which the end-to-end tests set) and when the
+     * stack runs the build's jars. Not for {@code bin/local-stack}, whose per-run copies of the jars would leave
+     * archives never used again, nor for {@code bin/bench}, whose figures stay those of plain JVMs.
+     */
+    private static boolean classDataSharing() {
+        return Boolean.getBoolean("eventbank.class-data-sharing") && jarCopies().isEmpty();
+    }
+
+    /**
      * The jar the broker's JVM runs, with its class-data-sharing archive beside it: the build's local-stack jar
-     * (shaded: Kafka, the broker's entry point, the logging configuration), when the stack runs the build's jars;
-     * null (the broker gets this JVM's class path, no archive) for {@code bin/local-stack}'s per-run copies or when
-     * that jar is not built.
+     * (shaded: Kafka, the broker's entry point, the logging configuration) when {@link #classDataSharing} and it
+     * is built; else null (the broker gets this JVM's class path, no archive).
      */
     private static Path brokerJar(Path home) {
         Path jar = home.resolve("local-stack").resolve("target").resolve("local-stack-" + VERSION + ".jar");
-        return jarCopies().isEmpty() && Files.isRegularFile(jar) ? jar : null;
+        return classDataSharing() && Files.isRegularFile(jar) ? jar : null;
     }
 
     private static double seconds(long since) {
