@@ -111,7 +111,7 @@ public final class Benchmarks {
             double openSeconds = (System.nanoTime() - openStart) / 1e9;
 
             Map<String, List<Long>> processes = processGroups(stack.pids());
-            LoadRun.warmUp(client, options.systemWarmup, options.clients, accounts);
+            LoadRun.warmUp(client, options.systemWarmup, options.clients, accounts, processes);
             List<LoadRun.Result> results = LoadRun.spreadThenHot(client, options.clients, options.warmup, options.measured,
                     accounts, processes);
             LoadRun.settle(processes);
@@ -287,7 +287,9 @@ public final class Benchmarks {
                 Machine: %d cores (%s), %d GiB, Java %s. The broker, registry, three services and the load
                 generator all share this machine. Each system (ours, then the peer) is first warmed up for %d s
                 (the spread workload, then the hot account, at each client count of the runs, largest first, not
-                measured: the JIT compilers' work is not what the runs measure). Before each run the system settles:
+                measured: the JIT compilers' work is not what the runs measure), then for up to 4 more rounds of a
+                third of that until its JIT compiler threads use less than 3 %% of one core (each run's `JIT
+                compilers` figure shows what they still used). Before each run the system settles:
                 up to 60 s until its processes use less than 15 %% of one core for 3 s in a row (a read side catching
                 up, or compaction after a burst, is not what the next run measures). Each run: %d s warm-up, %d s
                 measured, closed-loop clients each sending a deposit of 1.00 and waiting for its 2xx; %,d accounts for

@@ -139,13 +139,56 @@ final class LoadRun {
      * machine 98 % busy; with one client warmed too (and 90 s of warm-up, not 60), 6.2 ms at 3.8 ms (that first
      * machine was slower throughout, 421 against 957 commands/s spread at 16 clients, so not all of it is the
      * warm-up).
+     *
+     * <p>Then, with {@code /proc}, more rounds of a third of {@code duration} each, at most
+     * {@link #JIT_MAX_EXTRA_ROUNDS}, until the JIT compiler threads of the system's {@code processes} used less than
+     * {@link #JIT_SETTLED_MILLIS_PER_SECOND} ms of CPU per second during a round: a probe of 2026-12-03 (30 s of
+     * warm-up, one client) found the compiler threads of each of our JVMs still using 150 to 200 ms per second in
+     * the measured runs, most of the CPU per command (docs/write-side-performance.md, "2026-12-03").
      */
-    static void warmUp(BankClient client, Duration duration, int[] clients, List<String> accounts) throws InterruptedException {
+    static void warmUp(BankClient client, Duration duration, int[] clients, List<String> accounts,
+                       Map<String, List<Long>> processes) throws InterruptedException {
         if (duration.isZero()) {
             return;
         }
         int[] counts = warmUpCounts(clients);
         System.out.printf("  warming the system up for %d s (not measured)%n", duration.toSeconds());
+        warmUpRound(client, duration, counts, accounts);
+        if (processes.isEmpty() || !ProcStat.available()) {
+            return;
+        }
+        // the JIT compilers' own settling: more rounds while they still work
+        Duration round = duration.dividedBy(JIT_ROUNDS_PER_WARM_UP);
+        for (int extra = 1; ; extra++) {
+            ProcStat.Snapshot before = ProcStat.snapshot(processes);
+            warmUpRound(client, round, counts, accounts);
+            CpuUse used = CpuUse.between(before, ProcStat.snapshot(processes));
+            double perSecond = used == null ? 0 : used.compilerMillis() / used.seconds();
+            if (perSecond < JIT_SETTLED_MILLIS_PER_SECOND) {
+                System.out.printf("  warm-up: the JIT compilers used %.0f ms of CPU per second in the last %d s: settled%n",
+                        perSecond, round.toSeconds());
+                return;
+            }
+            if (extra == JIT_MAX_EXTRA_ROUNDS) {
+                System.out.printf("  warm-up: the JIT compilers still used %.0f ms of CPU per second after %d more"
+                        + " rounds: measuring anyway%n", perSecond, extra);
+                return;
+            }
+            System.out.printf("  warm-up: the JIT compilers used %.0f ms of CPU per second in the last %d s: one more"
+                    + " round%n", perSecond, round.toSeconds());
+        }
+    }
+
+    /** Compilers using less than this, per second and all processes together, have settled: 3 % of one core. */
+    static final double JIT_SETTLED_MILLIS_PER_SECOND = 30;
+    /** An extra warm-up round after the first lasts the warm-up's duration divided by this. */
+    static final int JIT_ROUNDS_PER_WARM_UP = 3;
+    /** Most extra warm-up rounds for the JIT compilers: with 90 s of warm-up, 4 rounds of 30 s. */
+    static final int JIT_MAX_EXTRA_ROUNDS = 4;
+
+    /** The spread workload, then the hot account, at each of {@code counts}; {@code duration} in all, shared equally. */
+    private static void warmUpRound(BankClient client, Duration duration, int[] counts, List<String> accounts)
+            throws InterruptedException {
         Duration each = duration.dividedBy(2L * counts.length);
         String hot = accounts.get(0);
         for (int n : counts) {
@@ -185,8 +228,9 @@ final class LoadRun {
             total. Machine busy: the share of all CPUs' time (`/proc/stat`) spent running anything during the \
             period, 100 %% meaning every core saturated; `rest` is the part neither the system under test nor the \
             load generator used (other processes on the machine, and interrupt handling such as the loopback \
-            network's); `steal` is time the hypervisor gave to other machines. Resolution: one clock tick (%.0f ms \
-            here) per process per period.
+            network's); `steal` is time the hypervisor gave to other machines. `JIT compilers`: the part of the \
+            total that the JVMs' C1 and C2 compiler threads used (`/proc/<pid>/task/<tid>/stat`), work a warm system \
+            no longer does. Resolution: one clock tick (%.0f ms here) per process per period.
             """, ProcStat.millis(1));
     }
 
@@ -198,11 +242,14 @@ final class LoadRun {
                 r.cpu().loadGeneratorMillis() / r.answered(), machine(r.cpu()));
     }
 
-    /** e.g. {@code broker 0.51, command 1.20}: each process group's CPU per command answered, ms. */
+    /**
+     * e.g. {@code broker 0.51, command 1.20 (JIT compilers 0.05)}: each process group's CPU per command answered, and
+     * the part of their total that the JIT compiler threads used, ms.
+     */
     private static String byProcess(Result r) {
         List<String> byProcess = new ArrayList<>();
         r.cpu().groupMillis().forEach((name, millis) -> byProcess.add(String.format("%s %.2f", name, millis / r.answered())));
-        return String.join(", ", byProcess);
+        return String.join(", ", byProcess) + String.format(" (JIT compilers %.2f)", r.cpu().compilerMillis() / r.answered());
     }
 
     /** e.g. {@code 97 (rest 5, steal 2)}: machine busy, and the parts of it that are not ours, in %. */

@@ -28,7 +28,7 @@ final class PeerSection {
             System.out.printf("bench: peer, opening %,d accounts%n", accountCount);
             List<String> accounts = Benchmarks.openAccounts(client, accountCount);
             Map<String, List<Long>> processes = peer.processGroups();
-            LoadRun.warmUp(client, systemWarmup, clients, accounts);
+            LoadRun.warmUp(client, systemWarmup, clients, accounts, processes);
             List<LoadRun.Result> results = LoadRun.spreadThenHot(client, clients, warmup, measured, accounts, processes);
             LoadRun.settle(processes);
             Visibility.Figures[] visibility = Benchmarks.visibility(client, accounts, visibilitySamples,

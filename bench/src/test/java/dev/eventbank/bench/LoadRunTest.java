@@ -19,13 +19,13 @@ class LoadRunTest {
         Map<String, Double> groups = new LinkedHashMap<>();
         groups.put("broker", 300.0);
         groups.put("command", 500.0);
-        // 200 commands answered in a 1 s period: 800 ms of the system's CPU is 4 ms each
-        CpuUse cpu = new CpuUse(1.0, groups, 100.0, 0.97, 0.05, 0.02, 2);
+        // 200 commands answered in a 1 s period: 800 ms of the system's CPU is 4 ms each, 40 ms of it the JIT's
+        CpuUse cpu = new CpuUse(1.0, groups, 40.0, 100.0, 0.97, 0.05, 0.02, 2);
         LoadRun.Result result = new LoadRun.Result("spread", 16, 190, 0, 1.0, latency, 200, cpu);
 
         String table = LoadRun.table(List.of(result));
 
-        assertTrue(table.contains("| 4.00 | broker 1.50, command 2.50 | 0.50 | 97 (rest 5, steal 2) |"), table);
+        assertTrue(table.contains("| 4.00 | broker 1.50, command 2.50 (JIT compilers 0.20) | 0.50 | 97 (rest 5, steal 2) |"), table);
         assertTrue(LoadRun.cpuColumns().contains("100 % meaning"), LoadRun.cpuColumns());
     }
 

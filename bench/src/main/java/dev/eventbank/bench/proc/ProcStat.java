@@ -119,7 +119,9 @@ public final class ProcStat {
         Map<Long, List<Long>> children = childrenByParent();
         Map<String, Long> ticks = new LinkedHashMap<>();
         groups.forEach((name, roots) -> ticks.put(name, roots.stream().mapToLong(root -> treeTicks(root, children)).sum()));
-        return new Snapshot(nanoTime, ticks, selfTicks(), machine());
+        long compiler = groups.values().stream().flatMap(List::stream)
+                .mapToLong(root -> treeCompilerTicks(root, children)).sum();
+        return new Snapshot(nanoTime, ticks, compiler, selfTicks(), machine());
     }
 
     /**
@@ -138,11 +140,44 @@ public final class ProcStat {
      * Readings of {@link #snapshot} at one instant.
      *
      * @param nanoTime   {@link System#nanoTime()} when it was taken
-     * @param groupTicks CPU used so far by each group's process trees, clock ticks
-     * @param selfTicks  CPU used so far by this JVM (the load generator), clock ticks
-     * @param machine    the whole machine's CPU time so far
+     * @param groupTicks    CPU used so far by each group's process trees, clock ticks
+     * @param compilerTicks CPU used so far by the JIT compiler threads of the live JVMs of all groups
+     *                      ({@link #treeCompilerTicks}), clock ticks; part of {@code groupTicks}
+     * @param selfTicks     CPU used so far by this JVM (the load generator), clock ticks
+     * @param machine       the whole machine's CPU time so far
      */
-    public record Snapshot(long nanoTime, Map<String, Long> groupTicks, long selfTicks, Machine machine) {
+    public record Snapshot(long nanoTime, Map<String, Long> groupTicks, long compilerTicks, long selfTicks,
+                           Machine machine) {
+    }
+
+    /**
+     * The CPU used so far by the JIT compiler threads of {@code root} and its live descendants, in clock ticks: the
+     * HotSpot threads named {@code C1 CompilerThreadN} and {@code C2 CompilerThreadN} (the kernel keeps the first 15
+     * characters of a thread's name, {@code /proc/<pid>/task/<tid>/stat}). Threads that ended are not counted (HotSpot
+     * may stop an idle compiler thread), so a difference of two readings can only under-count.
+     */
+    public static long treeCompilerTicks(long root, Map<Long, List<Long>> children) {
+        long ticks = 0;
+        try (Stream<Path> tasks = Files.list(PROC.resolve(String.valueOf(root)).resolve("task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+                        long[] fields = parseStat(stat);
+                        ticks += fields[UTIME] + fields[UTIME + 1];
+                    }
+                } catch (IOException | RuntimeException gone) {
+                    // the thread ended between the listing and the read
+                }
+            }
+        } catch (IOException | RuntimeException gone) {
+            // the process ended, or is not ours to read
+        }
+        for (long child : children.getOrDefault(root, List.of())) {
+            ticks += treeCompilerTicks(child, children);
+        }
+        return ticks;
     }
 
     /**
