@@ -249,6 +249,9 @@ final class LoadRun {
     private static String byProcess(Result r) {
         List<String> byProcess = new ArrayList<>();
         r.cpu().groupMillis().forEach((name, millis) -> byProcess.add(String.format("%s %.2f", name, millis / r.answered())));
+        if (byProcess.isEmpty()) {
+            return "";
+        }
         return String.join(", ", byProcess) + String.format(" (JIT compilers %.2f)", r.cpu().compilerMillis() / r.answered());
     }
 
