@@ -47,7 +47,7 @@ final class ServiceProcess implements AutoCloseable {
      * Starts the service {@code name} from {@code jar}, answering HTTP on {@code port}.
      *
      * @param classDataSharing whether the JVM shares the jar's classes through its {@link ClassDataArchive}
-     *     ({@code <jar>.service.jsa}): the first JVM of a jar writes it when it stops, the next ones map it and start
+     *     ({@code <jar>.service.<Java version>.jsa}): the first JVM of a jar writes it when it stops, the next ones map it and start
      *     faster. Only for a jar that stays where it is (the build's, not {@code bin/local-stack}'s copies in a fresh
      *     folder per run, whose archive would never be used again).
      * @throws IOException if the log's folder cannot be made or the process cannot be started
@@ -212,7 +212,7 @@ final class ServiceProcess implements AutoCloseable {
         }
         ChildProcesses.stop(process);
         if (archive != null && !process.isAlive()) {
-            archive.publish();
+            archive.publish(process.exitValue());
         }
     }
 

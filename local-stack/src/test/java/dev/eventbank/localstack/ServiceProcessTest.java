@@ -44,9 +44,18 @@ class ServiceProcessTest {
     void shouldWriteTheJarsClassDataArchiveOnTheFirstStopAndMapItOnTheNextStart(@TempDir Path dir) throws Exception {
         // given: a real runnable jar whose main waits to be stopped
         Path jar = waitingJar(dir);
-        Path archive = jar.resolveSibling("waiting.jar.service.jsa");
+        Path archive = jar.resolveSibling("waiting.jar.service." + Runtime.version().toString().replaceAll("[^A-Za-z0-9.+-]", "_") + ".jsa");
 
-        // when: started and stopped (SIGTERM) once, then started again
+        // when: a first JVM is killed while it could be writing, nothing half-written is kept
+        try (ServiceProcess killed = ServiceProcess.start("killed", jar, 1, Map.of(), Map.of(), dir.resolve("killed.log"), true)) {
+            awaitWaiting(killed);
+            killed.kill();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of(), files.filter(file -> file.toString().contains(".jsa")).toList());
+        }
+
+        // and: started and stopped (SIGTERM) once, then started again
         try (ServiceProcess first = ServiceProcess.start("first", jar, 1, Map.of(), Map.of(), dir.resolve("first.log"), true)) {
             assertTrue(arguments(first).stream().anyMatch(argument -> argument.startsWith("-XX:ArchiveClassesAtExit=")),
                     arguments(first).toString());
