@@ -101,8 +101,9 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
     /**
      * As {@link #startSecured(Path, int, int, KafkaCredentials)}, the broker's JVM running {@code jar} alone on its
-     * class path with the jar's {@link ClassDataArchive} ({@code <jar>.broker.<Java version>.jsa}), so that it starts faster from its
-     * second run on (about 3.9 s to 2.1 to 2.5 s from launch to "Kafka Server started" on this 2-core machine).
+     * class path with the jar's {@link ClassDataArchive} ({@code <jar>.broker.<Java version>.jsa}), so that it starts
+     * faster from its second run on (about 3.9 s to 2.1 to 2.5 s from launch to "Kafka Server started" on this 2-core
+     * machine).
      *
      * @param jar a jar that stays where it is and holds this class, Kafka and their dependencies (the local stack's
      *     shaded jar); null: this JVM's class path, without an archive
