@@ -59,7 +59,11 @@ public final class LogCapture implements AutoCloseable {
 
     /** The lines so far. */
     public List<ILoggingEvent> lines() {
-        return List.copyOf(appender.list);
+        // logback appends under the appender's own lock (AppenderBase.doAppend is synchronized), from the logging
+        // thread: copying under it never meets a list being grown
+        synchronized (appender) {
+            return List.copyOf(appender.list);
+        }
     }
 
     /** The lines whose message starts with {@code prefix}. */
