@@ -110,13 +110,23 @@ public final class ClassDataArchive {
     }
 
     /**
+     * {@link #publish(int)} for the JVM of {@code process}, once it has exited; nothing while it still runs (a stop
+     * that gave up on it).
+     */
+    public void publishAfter(Process process) {
+        if (!process.isAlive()) {
+            publish(process.exitValue());
+        }
+    }
+
+    /**
      * Once the JVM has exited: makes the archive it wrote the jar's, in one atomic rename so that a JVM starting
      * meanwhile never maps half a file; or deletes what it wrote when that cannot be a usable archive (see the class
      * comment). Does nothing when the JVM mapped an archive.
      *
      * @param exitValue the JVM's exit status: 0, or 143 after SIGTERM, for a JVM that wrote its archive in full
      */
-    public void publish(int exitValue) {
+    void publish(int exitValue) {
         if (beingWritten == null || !Files.isRegularFile(beingWritten)) {
             return;
         }

@@ -200,8 +200,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
     @Override
     public void close() {
         ChildProcesses.stop(process);
-        if (archive != null && !process.isAlive()) {
-            archive.publish(process.exitValue());
+        if (archive != null) {
+            archive.publishAfter(process);
         }
         if (temporary) {
             deleteRecursively(dataDir);
@@ -329,11 +329,11 @@ public final class LocalKafkaBroker implements AutoCloseable {
             status = kafka.tools.StorageTool.execute(new String[]{"format", "-t", Uuid.randomUuid().toString(),
                     "-c", properties.toString()}, out);
         } catch (Exception e) {
-            Files.write(dataDir.resolve("format.log"), output.toByteArray());
             throw new IllegalStateException("formatting the Kafka storage failed: " + e.getMessage()
                     + " (output in " + dataDir.resolve("format.log") + ")", e);
+        } finally {
+            Files.write(dataDir.resolve("format.log"), output.toByteArray());
         }
-        Files.write(dataDir.resolve("format.log"), output.toByteArray());
         if (status != 0) {
             throw new IllegalStateException("formatting the Kafka storage failed with status " + status + ": "
                     + output.toString(java.nio.charset.StandardCharsets.UTF_8).strip());

@@ -47,8 +47,8 @@ final class ServiceProcess implements AutoCloseable {
      * Starts the service {@code name} from {@code jar}, answering HTTP on {@code port}.
      *
      * @param classDataSharing whether the JVM shares the jar's classes through its {@link ClassDataArchive}
-     *     ({@code <jar>.service.<Java version>.jsa}): the first JVM of a jar writes it when it stops, the next ones map it and start
-     *     faster. Only for a jar that stays where it is (the build's, not {@code bin/local-stack}'s copies in a fresh
+     *     ({@code <jar>.service.<Java version>.jsa}): the first JVM of a jar writes it when it stops, the next ones
+     *     map it and start faster. Only for a jar that stays where it is (the build's, not {@code bin/local-stack}'s copies in a fresh
      *     folder per run, whose archive would never be used again).
      * @throws IOException if the log's folder cannot be made or the process cannot be started
      * @throws IllegalStateException if {@code jar} is missing
@@ -211,8 +211,8 @@ final class ServiceProcess implements AutoCloseable {
             resume();
         }
         ChildProcesses.stop(process);
-        if (archive != null && !process.isAlive()) {
-            archive.publish(process.exitValue());
+        if (archive != null) {
+            archive.publishAfter(process);
         }
     }
 
