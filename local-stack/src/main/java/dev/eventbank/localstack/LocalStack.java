@@ -59,6 +59,8 @@ public final class LocalStack implements AutoCloseable {
     private final Map<String, Integer> stoppedPorts = new LinkedHashMap<>();
     private LocalKafkaBroker broker;
     private volatile boolean closing;
+    /** Where {@link #startAll} and {@link #close} report progress; null until started. */
+    private PrintStream progress;
     private Path home;
     private Map<String, String> commonProperties = Map.of();
     private boolean temporary;
@@ -150,6 +152,7 @@ public final class LocalStack implements AutoCloseable {
     private void startAll(Path home, int partitions, Map<String, String> properties, List<String> apps,
                           PrintStream progress) throws IOException {
         long begin = System.nanoTime();
+        this.progress = progress;
         progress.printf("local-stack: data in %s%n", dataDir);
         security = StackSecurity.inDataDirectory(dataDir);
         progress.printf("local-stack: starting Kafka %s from the jars on 127.0.0.1:%d ...%n", AppInfoParser.getVersion(),
@@ -381,8 +384,8 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /**
-     * Stops the services in reverse start order, then the broker, then releases the data directory (and deletes it
-     * when {@link #startTemporary} made it).
+     * Stops the services (all at once: their clean shutdowns do not wait for each other), then the broker, then
+     * releases the data directory (and deletes it when {@link #startTemporary} made it).
      */
     @Override
     public synchronized void close() {
@@ -390,12 +393,14 @@ public final class LocalStack implements AutoCloseable {
             return;
         }
         closing = true;
-        for (int i = services.size() - 1; i >= 0; i--) {
-            services.get(i).close();
-        }
+        long begin = System.nanoTime();
+        ServiceProcess.closeAll(List.copyOf(services));
         services.clear();
         if (broker != null) {
             broker.close();
+        }
+        if (progress != null) {
+            progress.printf("local-stack: stopped after %.1f s%n", seconds(begin));
         }
         try {
             Files.deleteIfExists(pidFile());
@@ -488,7 +493,6 @@ public final class LocalStack implements AutoCloseable {
             if (running != null) {
                 System.out.println("\nlocal-stack: stopping ...");
                 running.close();
-                System.out.println("local-stack: stopped");
             }
             copies.ifPresent(LocalStack::deleteRecursively);
         }, "local-stack-shutdown"));
