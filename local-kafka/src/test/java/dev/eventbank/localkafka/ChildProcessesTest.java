@@ -7,10 +7,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@link ChildProcesses} on real child processes: shells that act on their SIGTERM as a JVM's shutdown hooks do. */
 class ChildProcessesTest {
@@ -48,6 +50,38 @@ class ChildProcessesTest {
         assertAll(
                 () -> assertEquals(0, exited.exitValue(), "its own exit value, not a signal's"),
                 () -> assertEquals(0, running.exitValue(), "stopped on its SIGTERM"));
+    }
+
+    @Test
+    void shouldKillEveryProcessStillRunningWhenTheGraceEnds(@TempDir Path dir) throws Exception {
+        // given: two shells that ignore their SIGTERM
+        Process first = shell(dir, "trap '' TERM");
+        Process second = shell(dir, "trap '' TERM");
+
+        // when
+        ChildProcesses.stopAll(List.of(first, second), TimeUnit.MILLISECONDS.toNanos(500));
+
+        // then: both SIGKILLed (128 + 9)
+        assertAll(
+                () -> assertEquals(137, first.exitValue(), "the first was killed"),
+                () -> assertEquals(137, second.exitValue(), "the second was killed"));
+    }
+
+    @Test
+    void shouldKillAndStillWaitForTheProcessesWhenInterrupted(@TempDir Path dir) throws Exception {
+        // given: a shell that ignores its SIGTERM, and a stopping thread that is interrupted
+        Process stubborn = shell(dir, "trap '' TERM");
+        Thread.currentThread().interrupt();
+
+        // when
+        ChildProcesses.stopAll(List.of(stubborn));
+
+        // then: gone (SIGKILLed, not left running while the caller reuses its ports), and the interrupt kept
+        boolean interrupted = Thread.interrupted();
+        assertAll(
+                () -> assertFalse(stubborn.isAlive(), "the process has exited"),
+                () -> assertEquals(137, stubborn.exitValue(), "it was killed"),
+                () -> assertTrue(interrupted, "the interrupt flag is still set"));
     }
 
     /** A shell that runs {@code trap} and then idles until a signal ends it; started once its trap is set. */

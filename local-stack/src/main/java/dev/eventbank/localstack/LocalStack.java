@@ -50,6 +50,7 @@ public final class LocalStack implements AutoCloseable {
     static final String VERSION = "0.1.0-SNAPSHOT";
     private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(180);
     private static final List<String> ALL_APPS = List.of("command-service", "projection-service", "query-service");
+    private static final String REGISTRY = "schema-registry";
 
     private final Path dataDir;
     private final StackPorts ports;
@@ -57,7 +58,7 @@ public final class LocalStack implements AutoCloseable {
     private final FileLock lock;
     private final List<ServiceProcess> services = new ArrayList<>();
     private final Map<String, Integer> stoppedPorts = new LinkedHashMap<>();
-    private LocalKafkaBroker broker;
+    private volatile LocalKafkaBroker broker;
     private volatile boolean closing;
     /** Where {@link #startAll} and {@link #close} report progress; null until started. */
     private PrintStream progress;
@@ -105,6 +106,13 @@ public final class LocalStack implements AutoCloseable {
     private static LocalStack start(Path home, Path dataDir, StackPorts ports, int partitions,
                                     Map<String, String> properties, List<String> apps, PrintStream progress)
             throws IOException {
+        return start(home, dataDir, ports, partitions, properties, apps, progress, created -> { });
+    }
+
+    /** As above, telling {@code created} of the stack before anything of it starts, so that it can be stopped mid-start. */
+    private static LocalStack start(Path home, Path dataDir, StackPorts ports, int partitions,
+                                    Map<String, String> properties, List<String> apps, PrintStream progress,
+                                    java.util.function.Consumer<LocalStack> created) throws IOException {
         Files.createDirectories(dataDir);
         // the broker's log (every event), the services' state and the passwords: the owner's only
         try {
@@ -119,6 +127,7 @@ public final class LocalStack implements AutoCloseable {
             throw new IllegalStateException("another local stack is running on " + dataDir);
         }
         LocalStack stack = new LocalStack(dataDir, ports, channel, lock);
+        created.accept(stack);
         try {
             stack.killLeftoversOfAnEarlierRun();
             stack.startAll(home, partitions, properties, apps, progress);
@@ -188,7 +197,7 @@ public final class LocalStack implements AutoCloseable {
         this.home = home;
         this.commonProperties = common;
 
-        ServiceProcess registry = startService(home, "schema-registry", ports.registry(), common);
+        ServiceProcess registry = startService(home, REGISTRY, ports.registry(), common);
         registry.awaitHealthy(HEALTH_TIMEOUT);
         progress.printf("local-stack: schema-registry healthy after %.1f s%n", seconds(begin));
 
@@ -313,11 +322,17 @@ public final class LocalStack implements AutoCloseable {
         if (kafkaLogin != null) {
             environment.put("KAFKA_SASL_JAAS_CONFIG", kafkaLogin);
         }
-        ServiceProcess service = ServiceProcess.start(name, jar, port, properties, environment, logFile(name),
-                classDataSharing());
-        services.add(service);
-        writePids();
-        return service;
+        synchronized (this) {
+            // a close() from another thread (a launcher's Ctrl-C) while the stack starts: nothing more is started
+            if (closing) {
+                throw new IllegalStateException("the local stack is stopping: " + name + " not started");
+            }
+            ServiceProcess service = ServiceProcess.start(name, jar, port, properties, environment, logFile(name),
+                    classDataSharing());
+            services.add(service);
+            writePids();
+            return service;
+        }
     }
 
     public String commandUrl() {
@@ -384,8 +399,9 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /**
-     * Stops the services (all at once: their clean shutdowns do not wait for each other), then the broker, then
-     * releases the data directory (and deletes it when {@link #startTemporary} made it).
+     * Stops the services (all at once, as their clean shutdowns do not wait for each other, then the schema registry),
+     * then the broker, then releases the data directory (and deletes it when {@link #startTemporary} made it). From
+     * another thread while the stack starts (a launcher's Ctrl-C), it stops what has started, and the start fails.
      */
     @Override
     public synchronized void close() {
@@ -394,23 +410,28 @@ public final class LocalStack implements AutoCloseable {
         }
         closing = true;
         long begin = System.nanoTime();
-        ServiceProcess.closeAll(List.copyOf(services));
-        services.clear();
-        if (broker != null) {
-            broker.close();
-        }
-        if (progress != null) {
-            progress.printf("local-stack: stopped after %.1f s%n", seconds(begin));
-        }
         try {
-            Files.deleteIfExists(pidFile());
-            lock.release();
-            lockChannel.close();
-        } catch (IOException e) {
-            System.err.println("local-stack: could not release " + dataDir + ": " + e.getMessage());
-        }
-        if (temporary) {
-            deleteRecursively(dataDir);
+            // the registry last: a service's last commit may still look a schema up
+            ServiceProcess.closeAll(services.stream().filter(service -> !service.name().equals(REGISTRY)).toList());
+            ServiceProcess.closeAll(services.stream().filter(service -> service.name().equals(REGISTRY)).toList());
+            services.clear();
+        } finally {
+            if (broker != null) {
+                broker.close();
+            }
+            if (progress != null) {
+                progress.printf("local-stack: stopped after %.1f s%n", seconds(begin));
+            }
+            try {
+                Files.deleteIfExists(pidFile());
+                lock.release();
+                lockChannel.close();
+            } catch (IOException e) {
+                System.err.println("local-stack: could not release " + dataDir + ": " + e.getMessage());
+            }
+            if (temporary) {
+                deleteRecursively(dataDir);
+            }
         }
     }
 
@@ -484,12 +505,12 @@ public final class LocalStack implements AutoCloseable {
     }
 
     public static void main(String[] args) throws Exception {
-        // one shutdown hook, registered first: it stops the stack once started, then deletes bin/local-stack's
-        // copies of the jars (this run's alone), whether the stack started or not
-        java.util.concurrent.atomic.AtomicReference<LocalStack> started = new java.util.concurrent.atomic.AtomicReference<>();
+        // one shutdown hook, registered first: it stops the stack, started or starting, then deletes bin/local-stack's
+        // copies of the jars (this run's alone)
+        java.util.concurrent.atomic.AtomicReference<LocalStack> stackOfThisRun = new java.util.concurrent.atomic.AtomicReference<>();
         java.util.Optional<Path> copies = jarCopies();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LocalStack running = started.get();
+            LocalStack running = stackOfThisRun.get();
             if (running != null) {
                 System.out.println("\nlocal-stack: stopping ...");
                 running.close();
@@ -518,8 +539,16 @@ public final class LocalStack implements AutoCloseable {
             dataDir = Path.of(envDataDir).toAbsolutePath();
         }
 
-        LocalStack stack = start(home, dataDir, StackPorts.defaults(), partitions, System.out);
-        started.set(stack);
+        LocalStack stack;
+        try {
+            stack = start(home, dataDir, StackPorts.defaults(), partitions, Map.of(), ALL_APPS, System.out,
+                    stackOfThisRun::set);
+        } catch (IllegalStateException e) {
+            if (stackOfThisRun.get() != null && stackOfThisRun.get().closing) {
+                return; // stopped while starting (Ctrl-C): the shutdown hook said so
+            }
+            throw e;
+        }
         System.out.printf("""
 
                   command service    %s      (POST /accounts, /accounts/{id}/deposits|withdrawals|close)

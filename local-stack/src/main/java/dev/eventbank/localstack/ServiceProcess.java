@@ -217,7 +217,13 @@ final class ServiceProcess implements AutoCloseable {
     static void closeAll(List<ServiceProcess> services) {
         for (ServiceProcess service : services) {
             if (service.paused && service.process.isAlive()) {
-                service.resume();
+                try {
+                    service.resume();
+                } catch (RuntimeException e) {
+                    // still stopped below: SIGKILL ends a process that cannot act on its SIGTERM
+                    System.err.println("local-stack: could not resume " + service.name + " before stopping it: "
+                            + e.getMessage());
+                }
             }
         }
         ChildProcesses.stopAll(services.stream().map(service -> service.process).toList());
