@@ -42,6 +42,9 @@ public final class LocalKafkaBroker implements AutoCloseable {
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(90);
     private static final Map<String, String> CLUSTER_SETTINGS = clusterSettingsInOrder();
 
+    /** How many times {@link #startTemporary} picks ports when one is taken before the broker binds it. */
+    private static final int PORT_ATTEMPTS = 3;
+
     private final Path dataDir;
     private final int port;
     private final Process process;
@@ -66,14 +69,36 @@ public final class LocalKafkaBroker implements AutoCloseable {
      * directory. For a test JVM's broker: the integration tests get theirs from the test-broker fixture
      * ({@code dev.eventbank.testbroker.TestBroker}), which starts this when it runs the broker from the jars.
      *
+     * A broker that exits while starting (a port picked free, taken by another process before the broker bound it)
+     * is started again on other ports, up to {@value #PORT_ATTEMPTS} times in all.
+     *
      * @throws UncheckedIOException  when the directory or a port cannot be had
      * @throws IllegalStateException when the broker does not start, as {@link #start}
      */
     public static LocalKafkaBroker startTemporary() {
-        try {
-            return start(Files.createTempDirectory("local-kafka-"), freePort(), freePort(), true, null, null);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (int attempt = 1; ; attempt++) {
+            Path dir = null;
+            try {
+                dir = Files.createTempDirectory("local-kafka-");
+                return start(dir, freePort(), freePort(), true, null, null);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (ExitedDuringStartup e) {
+                // most often a port picked free was taken before the broker bound it (another JVM may pick at the
+                // same moment): fresh ports in a fresh directory
+                if (attempt == PORT_ATTEMPTS) {
+                    throw e;
+                }
+                System.err.println("local-kafka: " + e.getMessage() + "; trying again on other ports");
+                deleteRecursively(dir);
+            }
+        }
+    }
+
+    /** The broker's process ended before it was ready (a port in use, most often: see its log). */
+    private static final class ExitedDuringStartup extends IllegalStateException {
+        ExitedDuringStartup(String message) {
+            super(message);
         }
     }
 
@@ -344,10 +369,10 @@ public final class LocalKafkaBroker implements AutoCloseable {
         long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("Kafka broker exited with " + process.exitValue()
+                throw new ExitedDuringStartup("Kafka broker exited with " + process.exitValue()
                         + " during startup, see " + dataDir.resolve("broker.log"));
             }
-            if (portOpen() && clusterAnswers()) {
+            if (portOpen() && clusterAnswers(clusterId())) {
                 return;
             }
             sleep(200);
@@ -367,15 +392,34 @@ public final class LocalKafkaBroker implements AutoCloseable {
         }
     }
 
-    private boolean clusterAnswers() {
+    /**
+     * Whether the cluster answering on this broker's port is this broker's own ({@code clusterId}, from its storage):
+     * a port picked free ({@link #freePort}) can be taken by another process before this broker binds it, and that
+     * may be another test JVM's broker, which would otherwise be taken for this one.
+     */
+    private boolean clusterAnswers(String clusterId) {
         Map<String, Object> config = new java.util.HashMap<>(clientProperties(KafkaCredentials.ADMIN));
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
         try (Admin admin = Admin.create(config)) {
-            return !admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty();
+            var cluster = admin.describeCluster();
+            return !cluster.nodes().get(3, TimeUnit.SECONDS).isEmpty()
+                    && clusterId.equals(cluster.clusterId().get(3, TimeUnit.SECONDS));
         } catch (Exception e) {
             return false;
         }
+    }
+
+    /** The cluster id the storage was formatted with ({@code cluster.id} in {@code meta.properties}). */
+    private String clusterId() {
+        Path meta = dataDir.resolve("kafka-logs").resolve("meta.properties");
+        java.util.Properties properties = new java.util.Properties();
+        try (var reader = Files.newBufferedReader(meta)) {
+            properties.load(reader);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + meta, e);
+        }
+        return properties.getProperty("cluster.id", "");
     }
 
     private static void deleteRecursively(Path dir) {

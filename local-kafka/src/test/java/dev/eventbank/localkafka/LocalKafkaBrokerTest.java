@@ -11,8 +11,10 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LocalKafkaBrokerTest {
@@ -41,6 +44,21 @@ class LocalKafkaBrokerTest {
         // and a temporary broker's directory goes with it
         assertFalse(broker.isAlive());
         assertFalse(Files.exists(broker.dataDir()), broker.dataDir() + " is left behind");
+    }
+
+    @Test
+    void shouldNotTakeAnotherBrokerOnItsPortForItselfWhenThatPortWasTakenFirst(@TempDir Path dir) throws Exception {
+        // given: another cluster already on the port this broker is given, as when a port picked free was taken by
+        // another JVM's broker before this one bound it
+        try (LocalKafkaBroker other = LocalKafkaBroker.startTemporary()) {
+            // when
+            IllegalStateException refused = assertThrows(IllegalStateException.class,
+                    () -> LocalKafkaBroker.start(dir, other.port(), LocalKafkaBroker.freePort()).close());
+
+            // then: the start fails on its own broker's exit instead of answering with the other cluster
+            assertTrue(refused.getMessage().contains("exited"), refused.getMessage());
+            assertTrue(other.isAlive());
+        }
     }
 
     @Test

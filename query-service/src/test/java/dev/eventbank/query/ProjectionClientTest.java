@@ -7,7 +7,6 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
 
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
@@ -85,18 +84,21 @@ class ProjectionClientTest {
 
     @Test
     void shouldAnswer503RetryLaterWhenTheProjectionIsUnreachable() throws Exception {
-        // given: a port nobody listens on
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        ProjectionClient client = new ProjectionClient("http://localhost:" + port, Duration.ofSeconds(2), JSON, "query-service", "s3cret");
+        // given: a port nobody listens on, held by a socket bound to it that never listens (connections to it are
+        // refused, and no other process, such as another module's test JVM, can take it meanwhile)
+        CompletionException relayed;
+        CompletionException read;
+        try (java.net.Socket holder = new java.net.Socket()) {
+            holder.bind(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
+            ProjectionClient client = new ProjectionClient("http://127.0.0.1:" + holder.getLocalPort(),
+                    Duration.ofSeconds(2), JSON, "query-service", "s3cret");
 
-        // when
-        CompletionException relayed = assertThrows(CompletionException.class,
-                () -> client.relay("metrics/eventbank.projection.lag").join());
-        CompletionException read = assertThrows(CompletionException.class,
-                () -> client.get("internal/v1/bank/totals", ProjectionV1.Totals.class).join());
+            // when
+            relayed = assertThrows(CompletionException.class,
+                    () -> client.relay("metrics/eventbank.projection.lag").join());
+            read = assertThrows(CompletionException.class,
+                    () -> client.get("internal/v1/bank/totals", ProjectionV1.Totals.class).join());
+        }
 
         // then
         for (CompletionException failure : java.util.List.of(relayed, read)) {
