@@ -2,8 +2,10 @@ package dev.eventbank.projection;
 
 import dev.eventbank.projection.rebuild.ProjectionGenerations;
 import dev.eventbank.projection.rebuild.RebuildStatus;
+import dev.eventbank.support.http.RequestRules;
 import dev.eventbank.support.security.Roles;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Delete;
@@ -20,7 +22,8 @@ import java.net.URI;
  * The projection rebuild, for operators and {@code bin/rebuild-projections}: {@code POST /admin/rebuild} starts
  * the next generation from the beginning of the log (202 and its status; {@code ?autoSwitch=false} waits for
  * {@code POST /admin/rebuild/switch} once caught up), {@code GET /admin/rebuild} shows its progress,
- * {@code DELETE /admin/rebuild} cancels it. A second start while one runs is a 409 problem. Thin: the work is in
+ * {@code DELETE /admin/rebuild} cancels it. None takes a body or another query parameter (a 400 problem names it:
+ * {@code ?autoswitch=false} would otherwise start a rebuild that switches by itself). A second start while one runs is a 409 problem. Thin: the work is in
  * {@link ProjectionGenerations}. Only the {@code operator} role may call it (a bearer token; others 403, none 401).
  * A request the rebuild's monitor has not carried out within {@code eventbank.rebuild.call-timeout} (90 s; it is
  * busy stopping a generation, or the broker is slow) is a 503 problem with {@code Retry-After}, not a 500: it is still
@@ -38,7 +41,9 @@ final class RebuildController {
     }
 
     @Post
-    HttpResponse<RebuildStatus> start(@Nullable @QueryValue String autoSwitch) {
+    HttpResponse<RebuildStatus> start(HttpRequest<?> request, @Nullable @QueryValue String autoSwitch) {
+        RequestRules.onlyParameters(request, "autoSwitch");
+        RequestRules.noBody(request);
         if (autoSwitch != null && !autoSwitch.equals("true") && !autoSwitch.equals("false")) {
             throw ProjectionProblem.badRequest("autoSwitch must be true or false, got '" + autoSwitch + "'");
         }
@@ -56,12 +61,15 @@ final class RebuildController {
     }
 
     @Get
-    RebuildStatus status() {
+    RebuildStatus status(HttpRequest<?> request) {
+        RequestRules.onlyParameters(request);
         return generations.status();
     }
 
     @Post("/switch")
-    HttpResponse<RebuildStatus> switchWhenCaughtUp() {
+    HttpResponse<RebuildStatus> switchWhenCaughtUp(HttpRequest<?> request) {
+        RequestRules.onlyParameters(request);
+        RequestRules.noBody(request);
         try {
             return HttpResponse.accepted(URI.create("/admin/rebuild")).body(generations.requestSwitch());
         } catch (ProjectionGenerations.Conflict e) {
@@ -72,7 +80,9 @@ final class RebuildController {
     }
 
     @Delete
-    HttpResponse<RebuildStatus> cancel() {
+    HttpResponse<RebuildStatus> cancel(HttpRequest<?> request) {
+        RequestRules.onlyParameters(request);
+        RequestRules.noBody(request);
         try {
             return HttpResponse.ok(generations.cancel());
         } catch (ProjectionGenerations.Conflict e) {

@@ -31,6 +31,7 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
 import dev.eventbank.support.security.Roles;
+import dev.eventbank.support.http.RequestRules;
 import dev.eventbank.support.text.TextRule;
 
 import java.math.BigInteger;
@@ -119,7 +120,7 @@ final class AccountsController {
                                                      @Nullable @QueryValue String asOfVersion,
                                                      @Parameter(description = "time travel: the state at this ISO-8601 instant", example = "2026-11-26T10:00:00Z", schema = @Schema(type = "string", format = "date-time"))
                                                      @Nullable @QueryValue String asOf) {
-        only(request, "minVersion", "maxWait", "asOfVersion", "asOf");
+        RequestRules.onlyParameters(request, "minVersion", "maxWait", "asOfVersion", "asOf");
         ReadScope scope = ReadScope.of(caller);
         if (asOfVersion != null || asOf != null) {
             return timeTravel(scope, id, minVersion, maxWait, asOfVersion, asOf);
@@ -229,7 +230,7 @@ final class AccountsController {
                                               @Nullable @QueryValue String fromVersion,
                                               @Parameter(description = "page size, 1..1000 (default 100)", schema = @Schema(type = "integer", minimum = "1", maximum = "1000"))
                                               @Nullable @QueryValue String limit) {
-        only(request, "fromVersion", "limit");
+        RequestRules.onlyParameters(request, "fromVersion", "limit");
         long from = fromVersion == null ? 1 : number("fromVersion", fromVersion, 1, Long.MAX_VALUE);
         long size = limit == null ? DEFAULT_HISTORY_LIMIT : number("limit", limit, 1, MAX_HISTORY_LIMIT);
         return projection.events(readable(ReadScope.of(caller), id), from, size);
@@ -284,7 +285,7 @@ final class AccountsController {
                               @Parameter(description = "exact owner, any case") @Nullable @QueryValue String owner,
                               @Parameter(description = "CHECKING or SAVINGS, any case", schema = @Schema(type = "string", allowableValues = {"CHECKING", "SAVINGS"}))
                               @Nullable @QueryValue String accountType) {
-        only(request, "limit", "after", "status", "owner", "accountType");
+        RequestRules.onlyParameters(request, "limit", "after", "status", "owner", "accountType");
         int size = (int) (limit == null ? DEFAULT_LIMIT : number("limit", limit, 1, MAX_LIMIT));
         if (after != null && !UUID_TEXT.matcher(after).matches()) {
             // the cursor is an account id; anything else would silently start the page at an arbitrary position
@@ -299,29 +300,6 @@ final class AccountsController {
         return AccountResponse.Page.of(queries.list(cursor, scope.ownerId(), size,
                 new AccountQueries.Filter(status == null ? null : status(status), ownerFilter,
                         accountType == null ? null : accountType(accountType)).and(scope)));
-    }
-
-    /**
-     * The request's query may hold only {@code names}, each at most once: else a 400 problem naming the parameter.
-     * An unknown name is most often a typo ({@code asOfversion=1} would answer the latest state, {@code stauts=OPEN}
-     * the unfiltered list), as an unknown field of a command's body is, and is refused the same way. Each parameter
-     * of the API has one value; Micronaut binds repeated values to a {@code String} joined with commas, which would
-     * be read as one value ({@code after=A&after=B} as the cursor "A,B", {@code owner=A&owner=B} as the owner "A,B").
-     */
-    static void only(HttpRequest<?> request, String... names) {
-        java.util.Set<String> known = java.util.Set.of(names);
-        for (String given : request.getParameters().names()) {
-            if (!known.contains(given)) {
-                throw QueryProblem.badRequest("unknown query parameter '" + TextRule.quote(given, 40) + "': "
-                        + (names.length == 0 ? "this endpoint takes none" : "this endpoint takes " + String.join(", ", names)));
-            }
-        }
-        for (String name : names) {
-            if (request.getParameters().getAll(name).size() > 1) {
-                throw QueryProblem.badRequest(name + " must be given at most once, got it "
-                        + request.getParameters().getAll(name).size() + " times");
-            }
-        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.eventbank.query;
 
+import dev.eventbank.support.http.RequestRules;
 import dev.eventbank.support.security.Roles;
 
 import io.micronaut.http.HttpResponse;
@@ -38,7 +39,7 @@ final class BankController {
     @ApiResponse(responseCode = "503", ref = "#/components/responses/Unavailable")
     @Get("/totals")
     CompletableFuture<TotalsResponse> totals(io.micronaut.http.HttpRequest<?> request) {
-        AccountsController.only(request);
+        RequestRules.onlyParameters(request);
         return projection.totals();
     }
 }

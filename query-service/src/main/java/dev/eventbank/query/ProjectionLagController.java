@@ -1,5 +1,6 @@
 package dev.eventbank.query;
 
+import dev.eventbank.support.http.RequestRules;
 import dev.eventbank.support.security.Roles;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -54,7 +55,7 @@ final class ProjectionLagController {
             content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
     @Get("/lag")
     CompletableFuture<HttpResponse<?>> lag(io.micronaut.http.HttpRequest<?> request) {
-        AccountsController.only(request);
+        RequestRules.onlyParameters(request);
         CompletableFuture<Double> records = projection.relay("metrics/eventbank.projection.lag").thenApply(this::value);
         CompletableFuture<Double> ms = projection.relay("metrics/eventbank.projection.lag.ms").thenApply(this::value);
         return records.thenCombine(ms, (r, m) -> HttpResponse.ok(new Lag(toLong(r), toLong(m), Instant.now().toString())));

@@ -1,5 +1,6 @@
 package dev.eventbank.projection.internalapi;
 
+import dev.eventbank.support.http.RequestRules;
 import dev.eventbank.projection.ProjectionProblem;
 import dev.eventbank.projection.history.AccountTimeline;
 import dev.eventbank.projection.rebuild.ProjectionGeneration;
@@ -64,6 +65,7 @@ final class InternalQueryController {
     @Get("/accounts/{id}/events")
     HttpResponse<?> events(HttpRequest<?> request, @PathVariable UUID id,
                            @QueryValue(defaultValue = "1") long fromVersion, @QueryValue(defaultValue = "100") int limit) {
+        RequestRules.onlyParameters(request, "fromVersion", "limit");
         // UUID.toString is the one canonical form (lower case) every key and event carries: routed as such
         inRange("fromVersion", fromVersion, 1, Long.MAX_VALUE);
         inRange("limit", limit, 1, MAX_LIMIT);
@@ -77,6 +79,7 @@ final class InternalQueryController {
     @Get("/accounts/{id}/state")
     HttpResponse<?> state(HttpRequest<?> request, @PathVariable UUID id, @Nullable @QueryValue Long asOfVersion,
                           @Nullable @QueryValue String asOf) {
+        RequestRules.onlyParameters(request, "asOfVersion", "asOf");
         if ((asOfVersion == null) == (asOf == null)) {
             throw ProjectionProblem.badRequest("give exactly one of asOfVersion and asOf");
         }
@@ -93,6 +96,7 @@ final class InternalQueryController {
 
     @Get("/bank/totals")
     HttpResponse<?> totals(HttpRequest<?> request) {
+        RequestRules.onlyParameters(request);
         long generation = generations.active().number();
         return router.forwardIfRemote(BankTotalsProjection.STORE, BankTotalsProjection.KEY, request)
                 .orElseGet(() -> HttpResponse.ok(encoder.totals(totals.read()))

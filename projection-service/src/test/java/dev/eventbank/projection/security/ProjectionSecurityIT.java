@@ -209,6 +209,62 @@ class ProjectionSecurityIT {
         assertTrue(answer.body().contains("FOUND"), answer.statusCode() + " " + answer.body());
     }
 
+    @Test
+    void shouldRefuseWhatTheRebuildApiDoesNotTakeAndStartNothing() throws Exception {
+        // given
+        String operator = CALLERS.get("operator");
+        String before = JSON.readTree(send("GET", "/admin/rebuild", operator).body()).path("state").asText();
+        Map<String, String> refused = new LinkedHashMap<>();
+        // a wrong spelling of autoSwitch=false would otherwise start a rebuild that switches by itself
+        refused.put("POST /admin/rebuild?autoswitch=false", "unknown query parameter 'autoswitch'");
+        refused.put("POST /admin/rebuild?autoSwitch=false&autoSwitch=true", "autoSwitch must be given at most once");
+        refused.put("GET /admin/rebuild?foo=1", "unknown query parameter 'foo'");
+        refused.put("POST /admin/rebuild/switch?foo=1", "unknown query parameter 'foo'");
+        refused.put("DELETE /admin/rebuild?foo=1", "unknown query parameter 'foo'");
+
+        // when / then
+        for (Map.Entry<String, String> row : refused.entrySet()) {
+            String[] request = row.getKey().split(" ", 2);
+            HttpResponse<String> answer = send(request[0], request[1], operator);
+            assertInvalidRequest(answer, row.getValue(), row.getKey());
+        }
+        for (String withBody : List.of("POST /admin/rebuild", "POST /admin/rebuild/switch", "DELETE /admin/rebuild")) {
+            String[] request = withBody.split(" ", 2);
+            HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create(service.url(request[1])))
+                    .timeout(Duration.ofSeconds(30)).header("Authorization", operator)
+                    .header("Content-Type", "application/json")
+                    .method(request[0], HttpRequest.BodyPublishers.ofString("{\"x\":1")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertInvalidRequest(answer, "takes no body", withBody + " with a body");
+        }
+        // and nothing was started
+        assertEquals(before, JSON.readTree(send("GET", "/admin/rebuild", operator).body()).path("state").asText());
+    }
+
+    @Test
+    void shouldRefuseARequestWithTwoAuthorizationHeadersWhicheverComesFirst() throws Exception {
+        // given: the operator's token and a teller's, in both orders (the security filter reads the first only)
+        String operator = CALLERS.get("operator");
+        String teller = CALLERS.get("teller");
+        for (List<String> order : List.of(List.of(operator, teller), List.of(teller, operator))) {
+            // when
+            HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create(service.url("/admin/rebuild")))
+                    .timeout(Duration.ofSeconds(30)).header("Authorization", order.get(0))
+                    .header("Authorization", order.get(1)).GET().build(), HttpResponse.BodyHandlers.ofString());
+
+            // then
+            assertInvalidRequest(answer, "Authorization must be given once, got it on 2 lines", "two credentials");
+        }
+    }
+
+    private static void assertInvalidRequest(HttpResponse<String> answer, String detail, String what) throws Exception {
+        assertEquals(400, answer.statusCode(), what + ": " + answer.body());
+        assertTrue(answer.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"),
+                what + ": " + answer.headers());
+        assertEquals("/problems/invalid-request", JSON.readTree(answer.body()).path("type").asText(), what);
+        assertTrue(detail(answer).contains(detail), what + ": " + detail(answer));
+    }
+
     private static HttpResponse<String> send(String method, String path, String authorization) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(service.url(path))).timeout(Duration.ofSeconds(30))
                 .method(method, HttpRequest.BodyPublishers.noBody());
