@@ -247,6 +247,25 @@ class SecurityIT {
     }
 
     @Test
+    void shouldRefuseACommandWithTwoAuthorizationHeadersWhicheverComesFirstAndOpenNothing() throws Exception {
+        String customer = ServiceUnderTest.bearer("customer", ALICE);
+        String teller = ServiceUnderTest.bearer("teller", "teller-tom");
+        for (List<String> order : List.of(List.of(customer, teller), List.of(teller, customer))) {
+            // when: the security filter would read the first one only
+            String owner = "Two Credentials " + UUID.randomUUID();
+            HttpResponse<String> opened = HTTP.send(java.net.http.HttpRequest.newBuilder(URI.create(service.url("/accounts")))
+                    .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                    .header("Authorization", order.get(0)).header("Authorization", order.get(1))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"owner\":\"" + owner
+                            + "\",\"currency\":\"EUR\",\"initialDeposit\":\"1\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            // then
+            assertProblem(opened, 400, "/problems/invalid-request", "Authorization must be given once, got it on 2 lines");
+        }
+    }
+
+    @Test
     void shouldOpenNothingForACustomerWhoseSubjectCouldNotBeAnOwnerId() throws Exception {
         for (String subject : List.of("c".repeat(201), "eve\n2026-12-01 INFO forged log line", " ")) {
             // when

@@ -348,6 +348,25 @@ class QuerySecurityIT {
         exchange.close();
     }
 
+    @Test
+    void shouldRefuseAReadWithTwoAuthorizationHeadersWhicheverComesFirst() throws Exception {
+        // given: a teller's token and a customer's, in both orders (the security filter reads the first only)
+        String customer = ServiceUnderTest.bearer("customer", OWNER);
+        for (List<String> order : List.of(List.of(TestSecurity.TELLER, customer), List.of(customer, TestSecurity.TELLER))) {
+            // when
+            HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create(service.url("/bank/totals")))
+                    .timeout(Duration.ofSeconds(30)).header("Authorization", order.get(0))
+                    .header("Authorization", order.get(1)).GET().build(), HttpResponse.BodyHandlers.ofString());
+
+            // then
+            assertEquals(400, answer.statusCode(), answer.body());
+            JsonNode problem = JSON.readTree(answer.body());
+            assertEquals("/problems/invalid-request", problem.path("type").asText(), answer.body());
+            assertTrue(problem.path("detail").asText().contains("Authorization must be given once, got it on 2 lines"),
+                    answer.body());
+        }
+    }
+
     private static HttpResponse<String> send(String path, String authorization) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(service.url(path))).timeout(Duration.ofSeconds(30)).GET();
         if (!authorization.isEmpty()) {

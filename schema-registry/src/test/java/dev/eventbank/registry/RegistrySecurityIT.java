@@ -211,6 +211,28 @@ class RegistrySecurityIT {
         assertTrue(!body.path("message").asText().isBlank(), response.body());
     }
 
+    @Test
+    void shouldRefuseAWriteWithTwoAuthorizationHeadersWhicheverComesFirstAndChangeNothing() throws Exception {
+        // given: a writer's credentials and a reader's, in both orders (the security filter reads the first only)
+        String subject = registeredSubject();
+        String writer = TestRegistries.basic(TestRegistries.WRITER, TestRegistries.WRITER_PASSWORD);
+        String reader = TestRegistries.basic(TestRegistries.READER, TestRegistries.READER_PASSWORD);
+        for (List<String> order : List.of(List.of(writer, reader), List.of(reader, writer))) {
+            // when
+            HttpResponse<String> write = HTTP.send(HttpRequest.newBuilder(
+                            URI.create("http://localhost:" + server.getPort() + "/config/" + subject))
+                    .timeout(Duration.ofSeconds(30)).header("Content-Type", VND)
+                    .header("Authorization", order.get(0)).header("Authorization", order.get(1))
+                    .PUT(HttpRequest.BodyPublishers.ofString("{\"compatibility\":\"NONE\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            // then
+            assertConfluentError(write, 400, 400);
+            assertTrue(write.body().contains("Authorization must be given once"), write.body());
+        }
+        assertEquals(404, send("GET", "/config/" + subject, null, NONE).statusCode(), "no level of its own was set");
+    }
+
     private static HttpResponse<String> send(String method, String path, String body, String authorization)
             throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + server.getPort() + path))
