@@ -199,6 +199,37 @@ class BankAccountsEndToEndIT {
     }
 
     @Test
+    @Order(5)
+    void shouldShowEachWriteInHistoryAndTimeTravelReadRightAfterIts2xx() throws Exception {
+        // given: an account of its own
+        HttpResponse<String> opened = post(stack.commandUrl() + "/accounts",
+                "{\"owner\":\"Read Your History\",\"currency\":\"EUR\",\"initialDeposit\":\"1.00\"}");
+        assertEquals(201, opened.statusCode(), opened.body());
+        String account = JSON.readTree(opened.body()).path("accountId").asText();
+        for (int i = 0; i < 10; i++) {
+            HttpResponse<String> deposited = post(stack.commandUrl() + "/accounts/" + account + "/deposits",
+                    "{\"amount\":\"1.00\"}");
+            assertEquals(200, deposited.statusCode(), deposited.body());
+            long version = JSON.readTree(deposited.body()).path("version").asLong();
+
+            // when: read at once, no retry (the projection folds a write some ms after its 2xx); the history with the
+            // answer's version as minVersion, time travel to that version (which waits for it by itself)
+            JsonNode history = JSON.readTree(get(stack.queryUrl() + "/accounts/" + account + "/events?fromVersion="
+                    + version + "&minVersion=" + version).body());
+            HttpResponse<String> asItWas = get(stack.queryUrl() + "/accounts/" + account + "?asOfVersion=" + version);
+            HttpResponse<String> atNow = get(stack.queryUrl() + "/accounts/" + account + "?asOf="
+                    + java.time.Instant.now() + "&minVersion=" + version);
+
+            // then
+            assertEquals(version, history.path("items").path(0).path("version").asLong(), history.toString());
+            assertEquals(200, asItWas.statusCode(), asItWas.body());
+            assertEquals(version, JSON.readTree(asItWas.body()).path("version").asLong(), asItWas.body());
+            assertEquals(200, atNow.statusCode(), atNow.body());
+            assertEquals(version, JSON.readTree(atNow.body()).path("version").asLong(), atNow.body());
+        }
+    }
+
+    @Test
     @Order(6)
     void shouldShowEmailAndAccountTypeInTheAccountItsPastStateAndTheListingFilteredByType() throws Exception {
         // given: one owner's savings account with an e-mail address and checking account without one

@@ -93,6 +93,65 @@ public final class AccountQueries {
                 }, executor);
     }
 
+    /**
+     * Waits until the projection has folded the account up to {@code minVersion} and up to every event this service
+     * has seen of it (the latest state's version, which the fresh fold may hold ahead of the view), at most
+     * {@code maxWait}. For history and time travel: the projection answers them from stores committed in the same
+     * transaction as the states it publishes, so a read made once this completes shows every version it waited for.
+     * Never fails; completes at once when there is nothing to wait for or no way to (a view that cannot be read, as
+     * many waiting reads as the service takes).
+     *
+     * @param minVersion the version the caller knows exists (from a command's answer), 0 for none
+     * @return the version the projection has published of the account when the wait ended (lower than asked when
+     *     the time ran out), or -1 when it has published none or the view cannot be read
+     */
+    public CompletableFuture<Long> awaitProjected(String accountId, long minVersion, Duration maxWait) {
+        long version = minVersion;
+        try {
+            AccountState latest = reader.find(accountId);
+            if (latest != null) {
+                version = Math.max(version, latest.getVersion());
+            }
+        } catch (AccountReader.ViewNotReadyException e) {
+            return CompletableFuture.completedFuture(-1L);
+        }
+        if (version <= 0) {
+            // an account no one has seen, and no version asked for: the projection says it is unknown at once
+            return CompletableFuture.completedFuture(projectedVersion(accountId));
+        }
+        return awaitProjected(accountId, version, System.nanoTime() + maxWait.toNanos());
+    }
+
+    private CompletableFuture<Long> awaitProjected(String accountId, long version, long deadline) {
+        CompletableFuture<Long> arrival;
+        try {
+            arrival = waiters.await(accountId, version);
+        } catch (VersionWaiters.TooManyWaitersException e) {
+            return CompletableFuture.completedFuture(projectedVersion(accountId));
+        }
+        // registered first, read second (VersionWaiters): the view's update in between is not lost
+        long projected = projectedVersion(accountId);
+        long left = deadline - System.nanoTime();
+        if (projected >= version || left <= 0) {
+            arrival.cancel(false);
+            return CompletableFuture.completedFuture(projected);
+        }
+        // the fold's announcements wake it too (it is ahead of the view): look again until the view has the version
+        return arrival.completeOnTimeout(-1L, left, TimeUnit.NANOSECONDS)
+                .thenComposeAsync(arrived -> arrived < 0 ? CompletableFuture.completedFuture(projectedVersion(accountId))
+                        : awaitProjected(accountId, version, deadline), executor);
+    }
+
+    /** The version of the account's state the projection published, -1 when none or the view cannot be read. */
+    private long projectedVersion(String accountId) {
+        try {
+            AccountState projected = reader.projected(accountId);
+            return projected == null ? -1 : projected.getVersion();
+        } catch (AccountReader.ViewNotReadyException e) {
+            return -1;
+        }
+    }
+
     /** The account's latest state if {@code readable} accepts it, else null (unknown, or not the caller's). */
     public AccountState current(String accountId, Predicate<AccountState> readable) {
         AccountState state = reader.find(accountId);

@@ -18,6 +18,14 @@ public interface AccountReader {
      */
     List<AccountState> scan(String after, String ownerId, Predicate<AccountState> filter, int max);
 
+    /**
+     * The account's state as the projection service published it ({@code bank-account-state}), or null: the same as
+     * {@link #find} unless the reader also holds states the projection has not folded yet ({@link FreshAccountReader}).
+     */
+    default AccountState projected(String accountId) {
+        return find(accountId);
+    }
+
     /** The view cannot be read yet (Kafka Streams is starting or restoring), or no longer. */
     final class ViewNotReadyException extends RuntimeException {
         public ViewNotReadyException(String message, Throwable cause) {

@@ -98,8 +98,9 @@ final class AccountsController {
 
     @Operation(summary = "One account: its latest state, or its state as of a version or an instant",
             description = "With minVersion the read waits (bounded by eventbank.query.min-version-timeout, 5 s, or maxWait) "
-                    + "until the view has that version, else 503. asOfVersion/asOf (one of them, without minVersion) "
-                    + "fold the state from the nearest snapshot on the projection service.")
+                    + "until the view has that version, else 503. asOfVersion/asOf (one of them) fold the state from the "
+                    + "nearest snapshot on the projection service, once it has folded every version this service has seen "
+                    + "(asOfVersion: and that version; asOf: and minVersion if given), waiting as long at most.")
     @ApiResponse(responseCode = "200", description = "the account",
             headers = @Header(name = "ETag", description = "the version, quoted: \"3\"", schema = @Schema(type = "string")),
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = AccountResponse.class)))
@@ -123,7 +124,7 @@ final class AccountsController {
         RequestRules.onlyParameters(request, "minVersion", "maxWait", "asOfVersion", "asOf");
         ReadScope scope = ReadScope.of(caller);
         if (asOfVersion != null || asOf != null) {
-            return timeTravel(scope, id, minVersion, maxWait, asOfVersion, asOf);
+            return timeTravel(caller, scope, id, minVersion, maxWait, asOfVersion, asOf);
         }
         if (maxWait != null && minVersion == null) {
             // as on the time-travel routes: a parameter that would change nothing is the client's mistake to be told
@@ -180,18 +181,25 @@ final class AccountsController {
      * which folds it from the nearest snapshot, and rendered here like the latest state. A version after the current
      * one is a 404 with {@code currentVersion} (that state does not exist yet), an instant before the opening a 404.
      */
-    private CompletableFuture<HttpResponse<?>> timeTravel(ReadScope scope, String id, String minVersion, String maxWait,
-                                                          String asOfVersion, String asOf) {
+    private CompletableFuture<HttpResponse<?>> timeTravel(Authentication caller, ReadScope scope, String id,
+                                                          String minVersion, String maxWait, String asOfVersion,
+                                                          String asOf) {
         if (asOfVersion != null && asOf != null) {
             throw QueryProblem.badRequest("give asOfVersion or asOf, not both");
         }
-        if (minVersion != null || maxWait != null) {
-            throw QueryProblem.badRequest("minVersion/maxWait apply to the latest state, not to asOfVersion/asOf");
+        if (maxWait != null) {
+            throw QueryProblem.badRequest("maxWait bounds the wait for minVersion of the latest state, not of asOfVersion/asOf");
         }
+        if (minVersion != null && asOfVersion != null) {
+            throw QueryProblem.badRequest("asOfVersion waits for that version itself: give minVersion with asOf only");
+        }
+        long min = minVersion == null ? 0 : number("minVersion", minVersion, 1, Long.MAX_VALUE);
         CompletableFuture<AccountState> state;
         if (asOfVersion != null) {
             long version = number("asOfVersion", asOfVersion, 1, Long.MAX_VALUE);
-            state = projection.asOfVersion(readable(scope, id), version);
+            String accountId = readable(scope, id);
+            // a version from a command's answer may not be folded yet: waited for, as minVersion would be
+            state = projected(accountId, version).thenCompose(projected -> projection.asOfVersion(accountId, version));
         } else {
             Instant instant;
             try {
@@ -200,7 +208,11 @@ final class AccountsController {
                 throw QueryProblem.badRequest("asOf must be an ISO-8601 instant such as 2025-01-01T10:00:00Z, got '"
                         + TextRule.quote(asOf, 60) + "'");
             }
-            state = projection.asOf(readable(scope, id), instant);
+            String accountId = readable(scope, id);
+            state = limited(caller, min, () -> projected(accountId, min).thenCompose(projected -> {
+                requireVisible(accountId, min, projected);
+                return projection.asOf(accountId, instant);
+            }));
         }
         return state.thenApply(found -> {
             if (!scope.test(found)) {
@@ -229,11 +241,37 @@ final class AccountsController {
                                               @Parameter(description = "first version (default 1)", schema = @Schema(type = "integer", minimum = "1"))
                                               @Nullable @QueryValue String fromVersion,
                                               @Parameter(description = "page size, 1..1000 (default 100)", schema = @Schema(type = "integer", minimum = "1", maximum = "1000"))
-                                              @Nullable @QueryValue String limit) {
-        RequestRules.onlyParameters(request, "fromVersion", "limit");
+                                              @Nullable @QueryValue String limit,
+                                              @Parameter(description = "wait until the history has this version (from a command's answer)", schema = @Schema(type = "integer", minimum = "1"))
+                                              @Nullable @QueryValue String minVersion) {
+        RequestRules.onlyParameters(request, "fromVersion", "limit", "minVersion");
         long from = fromVersion == null ? 1 : number("fromVersion", fromVersion, 1, Long.MAX_VALUE);
         long size = limit == null ? DEFAULT_HISTORY_LIMIT : number("limit", limit, 1, MAX_HISTORY_LIMIT);
-        return projection.events(readable(ReadScope.of(caller), id), from, size);
+        long min = minVersion == null ? 0 : number("minVersion", minVersion, 1, Long.MAX_VALUE);
+        String accountId = readable(ReadScope.of(caller), id);
+        return limited(caller, min, () -> projected(accountId, min).thenCompose(projected -> {
+            requireVisible(accountId, min, projected);
+            return projection.events(accountId, from, size);
+        }));
+    }
+
+    /**
+     * Waits (at most {@code eventbank.query.min-version-timeout}) until the projection has folded the account up to
+     * {@code minVersion} and up to every event of it this service has seen, so that history and time travel show
+     * every write answered before the read, as the latest state does ({@link AccountQueries#awaitProjected}); at
+     * once when it has. Completes with the version the projection has, -1 for none.
+     */
+    private CompletableFuture<Long> projected(String accountId, long minVersion) {
+        return queries.awaitProjected(accountId, minVersion, minVersionTimeout);
+    }
+
+    /** The 503 of a minVersion not reached in time, when the account exists ({@code projected} 0 or more). */
+    private void requireVisible(String accountId, long minVersion, long projected) {
+        if (projected >= 0 && projected < minVersion) {
+            throw QueryProblem.versionNotVisible("account " + accountId + " is at version " + projected
+                    + " in the projection, not yet at " + minVersion + " after waiting " + minVersionTimeout.toMillis()
+                    + " ms; retry shortly", projected);
+        }
     }
 
     /**

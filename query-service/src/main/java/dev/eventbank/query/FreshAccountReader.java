@@ -44,6 +44,12 @@ final class FreshAccountReader implements AccountReader {
         return inView;
     }
 
+    /** The view's state alone: what the projection has folded and published. */
+    @Override
+    public AccountState projected(String accountId) {
+        return view.find(accountId);
+    }
+
     /** Lookups answered with the fold's state, newer than the view's, since the start (a counter for the metrics). */
     long freshAnswers() {
         return freshAnswers.get();

@@ -70,6 +70,44 @@ class AccountQueriesTest {
     }
 
     @Test
+    void shouldWaitForTheProjectionToPublishWhatTheFreshFoldHasAlreadyShown() {
+        // given: the fold holds version 2 of an account whose published state (the view) is still at version 1
+        String accountId = "0b6c5f2e-1d3a-4c57-9a8e-2f7d4c1b9e02";
+        put(state(accountId, 1));
+        FreshFold fold = new FreshFold(() -> {
+            throw new IllegalStateException("not started: the test folds by hand");
+        }, (topic, data) -> Events.deposited(accountId, 2, "5.00", "105.00"), view::get, 10, waiters::updated);
+        AccountQueries withFold = new AccountQueries(new FreshAccountReader(new MapReader(view), fold), waiters, Runnable::run);
+        fold.fold(accountId, new byte[]{1});
+        CompletableFuture<Long> projected = withFold.awaitProjected(accountId, 0, Duration.ofSeconds(5));
+        boolean doneEarly = projected.isDone();
+
+        // when: the projection publishes version 2
+        put(state(accountId, 2));
+
+        // then
+        assertFalse(doneEarly, "waited for version 2, which only the fold had");
+        assertEquals(2L, projected.getNow(null));
+        assertEquals(0, waiters.waiting());
+    }
+
+    @Test
+    void shouldWaitForTheProjectionToReachAVersionTheCallerKnowsAndAnswerWhatItHasWhenTheTimeRunsOut() throws Exception {
+        // given
+        put(state("a", 1));
+
+        // when: version 3 asked for, version 2 published, then nothing
+        CompletableFuture<Long> projected = queries.awaitProjected("a", 3, Duration.ofMillis(300));
+        put(state("a", 2));
+
+        // then: still waiting after version 2; at the end, the version the projection has
+        assertFalse(projected.isDone(), "version 2 is not the 3 asked for");
+        assertEquals(2L, projected.get(5, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(0, waiters.waiting());
+        assertEquals(-1L, queries.awaitProjected("unknown", 0, Duration.ofSeconds(5)).getNow(null), "nothing to wait for");
+    }
+
+    @Test
     void shouldWaitUntilTheViewSignalsTheVersion() {
         // given
         put(state("a", 1));
