@@ -7,6 +7,7 @@ import org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -197,8 +198,13 @@ public final class OwnerDirectory {
      * A read that ends after a newer one has ended changes nothing.
      */
     private void ended(long startedAt, ConsumerGroupDescription group, Throwable error) {
-        boolean inTime = group != null && now() - startedAt <= READ_TIMEOUT_NANOS;
-        Assignment read = inTime ? assignmentOf(group, startedAt) : null;
+        // a group that does not exist yet (the first instance of a new cluster, before its first join completes)
+        // is an answer: nobody owns anything yet. Not a failed lookup, which means the broker is away
+        boolean noGroupYet = group == null && (error instanceof GroupIdNotFoundException
+                || error != null && error.getCause() instanceof GroupIdNotFoundException);
+        boolean inTime = (group != null || noGroupYet) && now() - startedAt <= READ_TIMEOUT_NANOS;
+        Assignment read = !inTime ? null
+                : noGroupYet ? new Assignment(Map.of(), false, startedAt) : assignmentOf(group, startedAt);
         Boolean before;
         synchronized (lock) {
             if (backgroundReadAt == startedAt) {
