@@ -33,19 +33,33 @@ final class CommandResponses {
             return response.header(HttpHeaders.ETAG, etag(result.getVersion()))
                     .header(CommandHeaders.CORRELATION_ID, correlationId);
         }
-        return ProblemHandlers.render(problem(result)).header(CommandHeaders.CORRELATION_ID, correlationId);
+        return ProblemHandlers.render(problem(result, opening)).header(CommandHeaders.CORRELATION_ID, correlationId);
     }
 
     static String etag(long version) {
         return "\"" + version + "\"";
     }
 
-    /** The problem a non-accepted result is answered with. */
+    /** The problem a non-accepted result of a command on an existing account is answered with. */
     static CommandProblem problem(CommandResult result) {
+        return problem(result, false);
+    }
+
+    /**
+     * The problem a non-accepted result is answered with. A refused open names no account: the id it carries is the
+     * one the account would have had, which no account has (and no version: there is none).
+     */
+    static CommandProblem problem(CommandResult result, boolean opening) {
+        boolean unopened = opening && result.getOutcome() == CommandOutcome.REJECTED;
         Map<String, Object> members = new LinkedHashMap<>();
-        members.put("accountId", result.getAccountId());
+        if (!unopened) {
+            members.put("accountId", result.getAccountId());
+        }
         members.put("commandId", result.getCommandId());
         String detail = result.getDetail() == null ? "" : result.getDetail();
+        if (unopened) {
+            return rejected(result, detail, members, false);
+        }
         return switch (result.getOutcome()) {
             case NOT_FOUND -> CommandProblem.accountNotFound(detail, members);
             case CONFLICT -> {
@@ -56,19 +70,22 @@ final class CommandResponses {
             case KEY_REUSED -> new CommandProblem(HttpStatus.UNPROCESSABLE_ENTITY, "/problems/idempotency-key-reused",
                     "Idempotency-Key reused with a different request",
                     "this Idempotency-Key was first used for a different request on this account; use a new key", members);
-            case REJECTED -> rejected(result, detail, members);
+            case REJECTED -> rejected(result, detail, members, true);
             case ACCEPTED -> throw new IllegalArgumentException("an accepted result is not a problem");
         };
     }
 
-    private static CommandProblem rejected(CommandResult result, String detail, Map<String, Object> members) {
+    private static CommandProblem rejected(CommandResult result, String detail, Map<String, Object> members,
+                                           boolean withVersion) {
         String code = result.getRejectionCode() == null ? "REJECTED" : result.getRejectionCode();
         if (AccountNumbers.TAKEN.equals(code)) {
             // the account was not opened: no version to report; the holder's id is not the caller's to know
             return new CommandProblem(HttpStatus.CONFLICT, ProblemTypes.ACCOUNT_NUMBER_TAKEN, "Account number taken",
                     detail, members);
         }
-        members.put("currentVersion", result.getVersion());
+        if (withVersion) {
+            members.put("currentVersion", result.getVersion());
+        }
         HttpStatus status = switch (code) {
             case "INVALID_AMOUNT", "INVALID_COMMAND" -> HttpStatus.BAD_REQUEST;
             case "ACCOUNT_NOT_FOUND" -> HttpStatus.NOT_FOUND;

@@ -52,6 +52,20 @@ class CommandResponsesTest {
     }
 
     @Test
+    void shouldNameNoAccountWhenAnOpenIsRefused() {
+        for (String code : java.util.List.of("INVALID_AMOUNT", "INVALID_COMMAND", "ACCOUNT_NUMBER_TAKEN")) {
+            // when: the id in the result is the one the refused account would have had
+            HttpResponse<?> response = CommandResponses.of(result(CommandOutcome.REJECTED, 0, code), true, "c-1");
+
+            // then
+            Map<?, ?> problem = (Map<?, ?>) response.body();
+            assertEquals(null, problem.get("accountId"), code + ": " + problem);
+            assertEquals(null, problem.get("currentVersion"), code + ": " + problem);
+            assertEquals("cmd-1", problem.get("commandId"), code + ": " + problem);
+        }
+    }
+
+    @Test
     void shouldCarryTheCurrentVersionWhenConflicting() {
         CommandProblem problem = CommandResponses.problem(result(CommandOutcome.CONFLICT, 4, null));
         assertEquals(4L, problem.members().get("currentVersion"));
