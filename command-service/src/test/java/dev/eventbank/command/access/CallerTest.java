@@ -15,7 +15,7 @@ class CallerTest {
         Caller forged = new Caller("eve\n2026-12-01 INFO forged line", Set.of("customer"), "Bearer secret");
         Caller longSubject = new Caller("x".repeat(500), Set.of("teller"), null);
 
-        assertEquals("customer:eveU+000A2026-12-01 INFO forged line", forged.toString());
+        assertEquals("customer:eve<U+000A>2026-12-01 INFO forged line", forged.toString());
         assertFalse(forged.toString().contains("secret"), "the token is never shown");
         assertEquals("teller:" + "x".repeat(64) + "...", longSubject.toString());
     }

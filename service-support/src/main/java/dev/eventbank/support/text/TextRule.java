@@ -69,7 +69,7 @@ public final class TextRule {
 
     /**
      * {@code text} cut to at most {@code max} code points, with "..." when cut, for quoting a client's input in a
-     * message without splitting a surrogate pair; control characters are shown as {@code U+XXXX} so a message never
+     * message without splitting a surrogate pair; control characters are shown as {@code <U+XXXX>} so a message never
      * carries them into a log or a terminal.
      */
     public static String quote(String text, int max) {
@@ -81,7 +81,8 @@ public final class TextRule {
                 return quoted.append("...").toString();
             }
             if (refused(codePoint) != null) {
-                quoted.append(String.format("U+%04X", codePoint));
+                // in angle brackets: "U+00005" would read as one code point, not NUL then "5"
+                quoted.append(String.format("<U+%04X>", codePoint));
             } else {
                 quoted.appendCodePoint(codePoint);
             }

@@ -54,6 +54,8 @@ class TextRuleTest {
     void shouldQuoteWithoutSplittingAPairOrCarryingControlCharacters() {
         String emoji = "\uD83D\uDCB6";
         assertEquals(emoji.repeat(2) + "...", TextRule.quote(emoji.repeat(3), 2));
-        assertEquals("aU+001Bb", TextRule.quote("a\u001bb", 10));
+        assertEquals("a<U+001B>b", TextRule.quote("a\u001bb", 10));
+        // NUL then "5": not "U+00005", which would read as one code point
+        assertEquals("<U+0000>5", TextRule.quote("\u00005", 10));
     }
 }
