@@ -59,8 +59,11 @@ final class JsonFields {
                     throw CommandProblem.badRequest("unknown field '" + abbreviate(name) + "'; allowed fields are "
                             + String.join(", ", allowed));
                 }
+                // named only while its value is read: an error after it (a missing comma, text after the object)
+                // is not in it
                 field = name;
                 values.put(name, value(parser, parser.nextToken()));
+                field = null;
             }
             if (parser.nextToken() != null) {
                 throw CommandProblem.badRequest("unexpected content after the JSON object");

@@ -9,8 +9,11 @@ import java.util.regex.Pattern;
  * the source included, echoes the body) and tells the client nothing it can act on; a caller that wants the
  * position gives it from {@code JsonProcessingException.getLocation()} in its own words.
  *
+ * <p>A limit's message names the limit and drops the Jackson setting it comes from ("exceeds the maximum allowed
+ * (1000)", not "(1000, from `StreamReadConstraints.getMaxNestingDepth()`)"): a client cannot change our parser.
+ *
  * <p>Limits: only the {@code [Source: ...]} parts are removed, up to the first {@code ]} (Jackson's own text has
- * none inside); the rest of the message (Jackson's wording, a limit's setting name) is kept as it is.
+ * none inside), and the {@code , from `...`} of a limit; the rest of Jackson's wording is kept as it is.
  */
 public final class JacksonMessages {
 
@@ -18,6 +21,8 @@ public final class JacksonMessages {
     private static final Pattern START_MARKER = Pattern.compile("\\s*\\(start marker at \\[Source:[^\\]]*\\]\\)");
     private static final Pattern AT_SOURCE = Pattern.compile("\\s*at \\[Source:[^\\]]*\\]");
     private static final Pattern SOURCE = Pattern.compile("\\s*\\[Source:[^\\]]*\\]");
+    /** A limit's setting, as in "(1000, from `StreamReadConstraints.getMaxNestingDepth()`)": Jackson's API, not the body's. */
+    private static final Pattern SETTING = Pattern.compile(", from `[^`]*`");
 
     private JacksonMessages() {
     }
@@ -34,6 +39,7 @@ public final class JacksonMessages {
         }
         String text = START_MARKER.matcher(message).replaceAll("");
         text = AT_SOURCE.matcher(text).replaceAll("");
+        text = SETTING.matcher(text).replaceAll("");
         return SOURCE.matcher(text).replaceAll("");
     }
 }
