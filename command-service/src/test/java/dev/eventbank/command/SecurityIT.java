@@ -262,6 +262,7 @@ class SecurityIT {
 
             // then
             assertProblem(opened, 400, "/problems/invalid-request", "Authorization must be given once, got it on 2 lines");
+            assertTrue(opened.headers().firstValue("X-Correlation-Id").isPresent(), opened.headers().toString());
         }
     }
 

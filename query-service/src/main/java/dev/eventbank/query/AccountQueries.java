@@ -94,43 +94,54 @@ public final class AccountQueries {
     }
 
     /**
-     * Waits until the projection has folded the account up to {@code minVersion} and up to every event this service
-     * has seen of it (the latest state's version, which the fresh fold may hold ahead of the view), at most
-     * {@code maxWait}. For history and time travel: the projection answers them from stores committed in the same
-     * transaction as the states it publishes, so a read made once this completes shows every version it waited for.
-     * Never fails; completes at once when there is nothing to wait for or no way to (a view that cannot be read, as
-     * many waiting reads as the service takes).
+     * Waits until the projection has folded the account far enough for a history or time-travel read, at most
+     * {@code maxWait}: up to {@code minVersion}, and up to {@code seenUpTo} as far as this service's latest state
+     * has the account (the fresh fold may hold versions the view has not got yet). The projection answers those reads
+     * from stores committed in the same transaction as the states it publishes, so a read made once this completes
+     * shows every version it waited for.
      *
-     * @param minVersion the version the caller knows exists (from a command's answer), 0 for none
+     * @param minVersion a version the caller knows exists (a command's answer), 0 for none: waited for strictly
+     * @param seenUpTo   the last version the read could show (a history page's last), 0 for none: waited for only as
+     *                   far as the latest state has it, and not at all when the view cannot be read or too many wait
      * @return the version the projection has published of the account when the wait ended (lower than asked when
-     *     the time ran out), or -1 when it has published none or the view cannot be read
+     *     the time ran out), or -1 when it has published none; fails with {@link AccountReader.ViewNotReadyException}
+     *     or {@link VersionWaiters.TooManyWaitersException} (503s) when {@code minVersion} could not be waited for
      */
-    public CompletableFuture<Long> awaitProjected(String accountId, long minVersion, Duration maxWait) {
-        long version = minVersion;
+    public CompletableFuture<Long> awaitProjected(String accountId, long minVersion, long seenUpTo, Duration maxWait) {
+        boolean strict = minVersion > 0;
         try {
-            AccountState latest = reader.find(accountId);
-            if (latest != null) {
-                version = Math.max(version, latest.getVersion());
+            long version = minVersion;
+            if (seenUpTo > 0) {
+                AccountState latest = reader.find(accountId);
+                if (latest != null) {
+                    version = Math.max(version, Math.min(seenUpTo, latest.getVersion()));
+                }
             }
-        } catch (AccountReader.ViewNotReadyException e) {
-            return CompletableFuture.completedFuture(-1L);
+            if (version <= 0) {
+                // an account no one has seen, and no version asked for: the projection says it is unknown at once
+                return CompletableFuture.completedFuture(projectedVersion(accountId));
+            }
+            return awaitProjected(accountId, version, strict, System.nanoTime() + maxWait.toNanos());
+        } catch (AccountReader.ViewNotReadyException | VersionWaiters.TooManyWaitersException e) {
+            return strict ? CompletableFuture.failedFuture(e) : CompletableFuture.completedFuture(-1L);
         }
-        if (version <= 0) {
-            // an account no one has seen, and no version asked for: the projection says it is unknown at once
-            return CompletableFuture.completedFuture(projectedVersion(accountId));
-        }
-        return awaitProjected(accountId, version, System.nanoTime() + maxWait.toNanos());
     }
 
-    private CompletableFuture<Long> awaitProjected(String accountId, long version, long deadline) {
+    private CompletableFuture<Long> awaitProjected(String accountId, long version, boolean strict, long deadline) {
         CompletableFuture<Long> arrival;
         try {
             arrival = waiters.await(accountId, version);
         } catch (VersionWaiters.TooManyWaitersException e) {
-            return CompletableFuture.completedFuture(projectedVersion(accountId));
+            return strict ? CompletableFuture.failedFuture(e) : CompletableFuture.completedFuture(-1L);
         }
         // registered first, read second (VersionWaiters): the view's update in between is not lost
-        long projected = projectedVersion(accountId);
+        long projected;
+        try {
+            projected = projectedVersion(accountId);
+        } catch (AccountReader.ViewNotReadyException e) {
+            arrival.cancel(false);
+            return strict ? CompletableFuture.failedFuture(e) : CompletableFuture.completedFuture(-1L);
+        }
         long left = deadline - System.nanoTime();
         if (projected >= version || left <= 0) {
             arrival.cancel(false);
@@ -138,15 +149,23 @@ public final class AccountQueries {
         }
         // the fold's announcements wake it too (it is ahead of the view): look again until the view has the version
         return arrival.completeOnTimeout(-1L, left, TimeUnit.NANOSECONDS)
-                .thenComposeAsync(arrived -> arrived < 0 ? CompletableFuture.completedFuture(projectedVersion(accountId))
-                        : awaitProjected(accountId, version, deadline), executor);
+                .thenComposeAsync(arrived -> arrived < 0 ? CompletableFuture.completedFuture(projectedOrNone(accountId))
+                        : awaitProjected(accountId, version, strict, deadline), executor);
     }
 
-    /** The version of the account's state the projection published, -1 when none or the view cannot be read. */
+    /**
+     * The version of the account's state the projection published, -1 when none.
+     *
+     * @throws AccountReader.ViewNotReadyException when the view cannot be read
+     */
     private long projectedVersion(String accountId) {
+        AccountState projected = reader.projected(accountId);
+        return projected == null ? -1 : projected.getVersion();
+    }
+
+    private long projectedOrNone(String accountId) {
         try {
-            AccountState projected = reader.projected(accountId);
-            return projected == null ? -1 : projected.getVersion();
+            return projectedVersion(accountId);
         } catch (AccountReader.ViewNotReadyException e) {
             return -1;
         }

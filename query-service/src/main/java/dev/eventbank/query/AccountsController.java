@@ -5,6 +5,7 @@ import dev.eventbank.schemas.common.AccountType;
 import dev.eventbank.schemas.readmodel.AccountState;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.propagation.PropagatedContext;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -49,7 +50,7 @@ import java.util.regex.Pattern;
  * (no account can have it), not a 400, so that ids stay opaque to clients. Account ids are taken in any case and
  * used in their one canonical form, lower case ({@link #canonicalId}), as the command service does, so both
  * spellings of an id give the same answer. A parameter an endpoint does not take, or one it takes given more than
- * once, is a 400 ({@link #only}): a typo would otherwise be silently ignored, and the framework would join repeated
+ * once, is a 400 ({@code RequestRules.onlyParameters}): a typo would otherwise be silently ignored, and the framework would join repeated
  * values with commas ({@code owner=A&owner=B} would filter on the owner "A,B"). History and time travel are read from the projection
  * ({@link ProjectionReads}) with parameters checked here, and rendered here like every other read.
  *
@@ -198,8 +199,9 @@ final class AccountsController {
         if (asOfVersion != null) {
             long version = number("asOfVersion", asOfVersion, 1, Long.MAX_VALUE);
             String accountId = readable(scope, id);
-            // a version from a command's answer may not be folded yet: waited for, as minVersion would be
-            state = projected(accountId, version).thenCompose(projected -> projection.asOfVersion(accountId, version));
+            // a version from a command's answer may not be folded yet: waited for, as minVersion would be (a version
+            // that never comes is still the projection's 404 with currentVersion, after the wait)
+            state = whenProjected(caller, accountId, version, 0, 0, () -> projection.asOfVersion(accountId, version));
         } else {
             Instant instant;
             try {
@@ -209,10 +211,7 @@ final class AccountsController {
                         + TextRule.quote(asOf, 60) + "'");
             }
             String accountId = readable(scope, id);
-            state = limited(caller, min, () -> projected(accountId, min).thenCompose(projected -> {
-                requireVisible(accountId, min, projected);
-                return projection.asOf(accountId, instant);
-            }));
+            state = whenProjected(caller, accountId, min, min, 0, () -> projection.asOf(accountId, instant));
         }
         return state.thenApply(found -> {
             if (!scope.test(found)) {
@@ -229,11 +228,15 @@ final class AccountsController {
      * {@code limit} (1..1000, default 100): {@code {"items":[...],"next":<fromVersion of the next page>|null}}.
      * Read from the projection's per-account history store.
      */
-    @Operation(summary = "One account's events in version order, paged")
+    @Operation(summary = "One account's events in version order, paged",
+            description = "Waits (bounded by eventbank.query.min-version-timeout, 5 s) until the projection has folded "
+                    + "minVersion, if given (else 503), and the page's versions this service has already seen.")
     @ApiResponse(responseCode = "200", description = "{\"items\":[{version, eventType, occurredAt, eventId, commandId, correlationId, payload}], \"next\": fromVersion of the next page or null}",
             content = @Content(mediaType = "application/json", schema = @Schema(ref = "#/components/schemas/EventsPage")))
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
+    @ApiResponse(responseCode = "429", description = "this caller already has as many waiting reads as one caller may (Retry-After)",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
     @ApiResponse(responseCode = "503", ref = "#/components/responses/Unavailable")
     @Get("/{id}/events")
     CompletableFuture<EventResponse.Page> events(HttpRequest<?> request, Authentication caller,
@@ -249,20 +252,31 @@ final class AccountsController {
         long size = limit == null ? DEFAULT_HISTORY_LIMIT : number("limit", limit, 1, MAX_HISTORY_LIMIT);
         long min = minVersion == null ? 0 : number("minVersion", minVersion, 1, Long.MAX_VALUE);
         String accountId = readable(ReadScope.of(caller), id);
-        return limited(caller, min, () -> projected(accountId, min).thenCompose(projected -> {
-            requireVisible(accountId, min, projected);
-            return projection.events(accountId, from, size);
-        }));
+        // the page's last version, saturated: fromVersion may be near the largest long
+        long pageEnd = from > Long.MAX_VALUE - size ? Long.MAX_VALUE : from + size - 1;
+        return whenProjected(caller, accountId, min, min, pageEnd, () -> projection.events(accountId, from, size));
     }
 
     /**
-     * Waits (at most {@code eventbank.query.min-version-timeout}) until the projection has folded the account up to
-     * {@code minVersion} and up to every event of it this service has seen, so that history and time travel show
-     * every write answered before the read, as the latest state does ({@link AccountQueries#awaitProjected}); at
-     * once when it has. Completes with the version the projection has, -1 for none.
+     * {@code read} of the projection, once it has folded the account up to {@code waitFor} and up to
+     * {@code seenUpTo} as far as this service has seen the account ({@link AccountQueries#awaitProjected}, at most
+     * {@code eventbank.query.min-version-timeout}), so that history and time travel show the writes answered before
+     * the read, as the latest state does. Holds one of the caller's waiting-read slots meanwhile ({@link #limited}),
+     * and reads in the request's propagated context (the projection gets its {@code X-Correlation-Id}, the log lines
+     * their MDC) whichever thread ended the wait.
+     *
+     * @param requiredVersion the caller's minVersion: a 503 version-not-visible when the projection has not got it
+     *                        in time (0: none; asOfVersion leaves a version that never came to the projection's 404)
      */
-    private CompletableFuture<Long> projected(String accountId, long minVersion) {
-        return queries.awaitProjected(accountId, minVersion, minVersionTimeout);
+    private <T> CompletableFuture<T> whenProjected(Authentication caller, String accountId, long waitFor,
+                                                   long requiredVersion, long seenUpTo,
+                                                   java.util.function.Supplier<CompletableFuture<T>> read) {
+        PropagatedContext context = PropagatedContext.getOrEmpty();
+        return limited(caller, 1, () -> queries.awaitProjected(accountId, waitFor, seenUpTo, minVersionTimeout)
+                .thenCompose(projected -> context.propagate(() -> {
+                    requireVisible(accountId, requiredVersion, projected);
+                    return read.get();
+                })));
     }
 
     /** The 503 of a minVersion not reached in time, when the account exists ({@code projected} 0 or more). */

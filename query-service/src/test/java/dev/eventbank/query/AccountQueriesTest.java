@@ -79,13 +79,15 @@ class AccountQueriesTest {
         }, (topic, data) -> Events.deposited(accountId, 2, "5.00", "105.00"), view::get, 10, waiters::updated);
         AccountQueries withFold = new AccountQueries(new FreshAccountReader(new MapReader(view), fold), waiters, Runnable::run);
         fold.fold(accountId, new byte[]{1});
-        CompletableFuture<Long> projected = withFold.awaitProjected(accountId, 0, Duration.ofSeconds(5));
+        CompletableFuture<Long> pageOfVersion1 = withFold.awaitProjected(accountId, 0, 1, Duration.ofSeconds(5));
+        CompletableFuture<Long> projected = withFold.awaitProjected(accountId, 0, Long.MAX_VALUE, Duration.ofSeconds(5));
         boolean doneEarly = projected.isDone();
 
         // when: the projection publishes version 2
         put(state(accountId, 2));
 
         // then
+        assertEquals(1L, pageOfVersion1.getNow(null), "a read that can show version 1 at most does not wait for 2");
         assertFalse(doneEarly, "waited for version 2, which only the fold had");
         assertEquals(2L, projected.getNow(null));
         assertEquals(0, waiters.waiting());
@@ -97,14 +99,14 @@ class AccountQueriesTest {
         put(state("a", 1));
 
         // when: version 3 asked for, version 2 published, then nothing
-        CompletableFuture<Long> projected = queries.awaitProjected("a", 3, Duration.ofMillis(300));
+        CompletableFuture<Long> projected = queries.awaitProjected("a", 3, 0, Duration.ofMillis(300));
         put(state("a", 2));
 
         // then: still waiting after version 2; at the end, the version the projection has
         assertFalse(projected.isDone(), "version 2 is not the 3 asked for");
         assertEquals(2L, projected.get(5, java.util.concurrent.TimeUnit.SECONDS));
         assertEquals(0, waiters.waiting());
-        assertEquals(-1L, queries.awaitProjected("unknown", 0, Duration.ofSeconds(5)).getNow(null), "nothing to wait for");
+        assertEquals(-1L, queries.awaitProjected("unknown", 0, 100, Duration.ofSeconds(5)).getNow(null), "nothing to wait for");
     }
 
     @Test

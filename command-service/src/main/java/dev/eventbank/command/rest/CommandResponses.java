@@ -40,17 +40,23 @@ final class CommandResponses {
         return "\"" + version + "\"";
     }
 
+    /** Rejection codes of an open after which no account exists: the open's problem names none. */
+    private static final java.util.Set<String> UNOPENED = java.util.Set.of("INVALID_AMOUNT", "INVALID_COMMAND",
+            AccountNumbers.TAKEN);
+
     /** The problem a non-accepted result of a command on an existing account is answered with. */
     static CommandProblem problem(CommandResult result) {
         return problem(result, false);
     }
 
     /**
-     * The problem a non-accepted result is answered with. A refused open names no account: the id it carries is the
-     * one the account would have had, which no account has (and no version: there is none).
+     * The problem a non-accepted result is answered with. An open refused for its input or its account number names
+     * no account: the id it carries is the one the account would have had, which no account has (and no version).
      */
     static CommandProblem problem(CommandResult result, boolean opening) {
-        boolean unopened = opening && result.getOutcome() == CommandOutcome.REJECTED;
+        // refusals that leave no account behind; ALREADY_OPEN and ACCOUNT_CLOSED name the account that exists
+        boolean unopened = opening && result.getOutcome() == CommandOutcome.REJECTED
+                && UNOPENED.contains(String.valueOf(result.getRejectionCode()));
         Map<String, Object> members = new LinkedHashMap<>();
         if (!unopened) {
             members.put("accountId", result.getAccountId());

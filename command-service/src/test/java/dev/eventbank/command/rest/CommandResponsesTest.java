@@ -63,6 +63,12 @@ class CommandResponsesTest {
             assertEquals(null, problem.get("currentVersion"), code + ": " + problem);
             assertEquals("cmd-1", problem.get("commandId"), code + ": " + problem);
         }
+        // refused because the account exists (or existed): named, with its version
+        for (String code : java.util.List.of("ALREADY_OPEN", "ACCOUNT_CLOSED")) {
+            Map<?, ?> problem = (Map<?, ?>) CommandResponses.of(result(CommandOutcome.REJECTED, 3, code), true, "c-1").body();
+            assertEquals("a-1", problem.get("accountId"), code + ": " + problem);
+            assertEquals(3L, problem.get("currentVersion"), code + ": " + problem);
+        }
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.eventbank.support.security;
 
+import dev.eventbank.support.logging.CorrelationIdFilter;
 import dev.eventbank.support.problem.ProblemResponses;
 import dev.eventbank.support.problem.ProblemTypes;
 import io.micronaut.core.annotation.Nullable;
@@ -21,8 +22,8 @@ import java.util.Map;
  * with service-support on its class path (command, projection, query).
  */
 @ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
-// after the correlation filters (-1000, so the answer carries the request's correlation id), before the security
-// filter (ServerFilterPhase.SECURITY, 39000)
+// after the query and projection services' correlation filters (-1000), before the security filter
+// (ServerFilterPhase.SECURITY, 39000)
 @Order(-900)
 public final class SingleAuthorizationFilter {
 
@@ -36,7 +37,9 @@ public final class SingleAuthorizationFilter {
         if (given <= 1) {
             return null;
         }
+        // the id itself: the command service's correlation filter runs after this one (as SecurityProblemHandler does)
         return ProblemResponses.of(HttpStatus.BAD_REQUEST, ProblemTypes.INVALID_REQUEST, "Invalid request",
-                "Authorization must be given once, got it on " + given + " lines: send one credential", Map.of());
+                        "Authorization must be given once, got it on " + given + " lines: send one credential", Map.of())
+                .header(CorrelationIdFilter.HEADER, SecurityProblemHandler.correlationId(request));
     }
 }
