@@ -39,6 +39,7 @@ import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -104,7 +105,12 @@ class AccountNumberUniquenessIT {
             assertEquals("/problems/account-number-taken", problem.path("type").asText(), refused.body());
             assertEquals(409, problem.path("status").asInt());
             assertTrue(problem.path("detail").asText().contains("is already taken"), refused.body());
-            assertEquals(List.of(), TestEventLog.eventsOf(problem.path("accountId").asText()), "nothing appended for the refused open");
+            // no account was opened, so none is named; nothing of the refused command is in the log
+            assertTrue(problem.path("accountId").isMissingNode(), refused.body());
+            String commandId = problem.path("commandId").asText();
+            assertFalse(commandId.isEmpty(), refused.body());
+            assertEquals(List.of(), TestEventLog.events().stream()
+                    .filter(event -> event.getCommandId().equals(commandId)).toList(), "nothing appended for the refused open");
         }
         assertEquals("corr-taken-1", same.headers().firstValue("X-Correlation-Id").orElse(null));
         assertEquals(List.of(accountIdOf(first)), openedWith(number));
@@ -178,7 +184,10 @@ class AccountNumberUniquenessIT {
         JsonNode firstProblem = JSON.readTree(first.body());
         assertEquals("/problems/account-number-taken", firstProblem.path("type").asText(), first.body());
         assertEquals(firstProblem, JSON.readTree(retry.body()));
-        assertEquals(List.of(), TestEventLog.eventsOf(firstProblem.path("accountId").asText()));
+        String refusedCommand = firstProblem.path("commandId").asText();
+        assertFalse(refusedCommand.isEmpty(), first.body());
+        assertEquals(List.of(), TestEventLog.events().stream()
+                .filter(event -> event.getCommandId().equals(refusedCommand)).toList());
         assertEquals(List.of(), openedWith(number));
         // and the number is free for an open that did not see it taken
         HttpResponse<String> other = open(number, Map.of("Idempotency-Key", key + "-other"));

@@ -59,6 +59,19 @@ final class EventLog {
         return events;
     }
 
+    /** The events, in log order, of the commands {@code commandIds} (each event carries its command's id). */
+    static List<BankAccountEvent> eventsOfCommands(LocalStack stack, Set<String> commandIds) {
+        AvroDeserializer<BankAccountEvent> deserializer = deserializer(stack);
+        List<BankAccountEvent> events = new ArrayList<>();
+        read(stack, "read_committed", record -> {
+            BankAccountEvent event = deserializer.deserialize(record.topic(), record.value());
+            if (commandIds.contains(event.getCommandId())) {
+                events.add(event);
+            }
+        });
+        return events;
+    }
+
     /**
      * The ids of the accounts whose AccountOpened carries {@code accountNumber}, in log order; numbers compared as
      * the command service compares them (without case, spaces and dashes).
