@@ -61,9 +61,17 @@ class SecuredBrokerTest {
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws Exception {
         if (broker != null) {
             broker.close();
+        }
+        // its passwords and the broker's log: nothing of them left in the system's temporary directory
+        if (dir != null) {
+            try (var paths = Files.walk(dir)) {
+                for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(path);
+                }
+            }
         }
     }
 
