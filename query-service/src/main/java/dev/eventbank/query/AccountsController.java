@@ -100,8 +100,8 @@ final class AccountsController {
     @Operation(summary = "One account: its latest state, or its state as of a version or an instant",
             description = "With minVersion the read waits (bounded by eventbank.query.min-version-timeout, 5 s, or maxWait) "
                     + "until the view has that version, else 503. asOfVersion/asOf (one of them) fold the state from the "
-                    + "nearest snapshot on the projection service, once it has folded every version this service has seen "
-                    + "(asOfVersion: and that version; asOf: and minVersion if given), waiting as long at most.")
+                    + "nearest snapshot on the projection service, once it has folded that version (asOfVersion) or "
+                    + "minVersion (asOf, optional; else 503), waiting as long at most.")
     @ApiResponse(responseCode = "200", description = "the account",
             headers = @Header(name = "ETag", description = "the version, quoted: \"3\"", schema = @Schema(type = "string")),
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = AccountResponse.class)))
