@@ -198,10 +198,9 @@ final class AccountsController {
         CompletableFuture<AccountState> state;
         if (asOfVersion != null) {
             long version = number("asOfVersion", asOfVersion, 1, Long.MAX_VALUE);
-            String accountId = readable(scope, id);
             // a version from a command's answer may not be folded yet: waited for, as minVersion would be (a version
             // that never comes is still the projection's 404 with currentVersion, after the wait)
-            state = whenProjected(caller, accountId, version, 0, 0, () -> projection.asOfVersion(accountId, version));
+            state = whenProjected(caller, scope, id, version, 0, 0, accountId -> projection.asOfVersion(accountId, version));
         } else {
             Instant instant;
             try {
@@ -210,8 +209,7 @@ final class AccountsController {
                 throw QueryProblem.badRequest("asOf must be an ISO-8601 instant such as 2025-01-01T10:00:00Z, got '"
                         + TextRule.quote(asOf, 60) + "'");
             }
-            String accountId = readable(scope, id);
-            state = whenProjected(caller, accountId, min, min, 0, () -> projection.asOf(accountId, instant));
+            state = whenProjected(caller, scope, id, min, min, 0, accountId -> projection.asOf(accountId, instant));
         }
         return state.thenApply(found -> {
             if (!scope.test(found)) {
@@ -251,10 +249,10 @@ final class AccountsController {
         long from = fromVersion == null ? 1 : number("fromVersion", fromVersion, 1, Long.MAX_VALUE);
         long size = limit == null ? DEFAULT_HISTORY_LIMIT : number("limit", limit, 1, MAX_HISTORY_LIMIT);
         long min = minVersion == null ? 0 : number("minVersion", minVersion, 1, Long.MAX_VALUE);
-        String accountId = readable(ReadScope.of(caller), id);
         // the page's last version, saturated: fromVersion may be near the largest long
         long pageEnd = from > Long.MAX_VALUE - size ? Long.MAX_VALUE : from + size - 1;
-        return whenProjected(caller, accountId, min, min, pageEnd, () -> projection.events(accountId, from, size));
+        return whenProjected(caller, ReadScope.of(caller), id, min, min, pageEnd,
+                accountId -> projection.events(accountId, from, size));
     }
 
     /**
@@ -268,15 +266,42 @@ final class AccountsController {
      * @param requiredVersion the caller's minVersion: a 503 version-not-visible when the projection has not got it
      *                        in time (0: none; asOfVersion leaves a version that never came to the projection's 404)
      */
-    private <T> CompletableFuture<T> whenProjected(Authentication caller, String accountId, long waitFor,
+    private <T> CompletableFuture<T> whenProjected(Authentication caller, ReadScope scope, String id, long waitFor,
                                                    long requiredVersion, long seenUpTo,
-                                                   java.util.function.Supplier<CompletableFuture<T>> read) {
+                                                   java.util.function.Function<String, CompletableFuture<T>> read) {
+        String accountId = canonicalId(id);
+        long deadline = System.nanoTime() + minVersionTimeout.toNanos();
         PropagatedContext context = PropagatedContext.getOrEmpty();
-        return limited(caller, 1, () -> queries.awaitProjected(accountId, waitFor, seenUpTo, minVersionTimeout)
+        return limited(caller, 1, () -> readable(scope, accountId, waitFor)
+                .thenCompose(readable -> queries.awaitProjected(accountId, waitFor, seenUpTo,
+                        Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))))
                 .thenCompose(projected -> context.propagate(() -> {
                     requireVisible(accountId, requiredVersion, projected);
-                    return read.get();
+                    return read.apply(accountId);
                 })));
+    }
+
+    /**
+     * Completes when the caller may read {@code accountId} ({@link #readable(ReadScope, String)}), else fails with its
+     * 404. A customer's read that waits for a version ({@code waitFor}, from a command's answer) first waits for that
+     * version of the account as a minVersion read does ({@link AccountQueries#find}): an account opened a moment ago
+     * may not be visible as the customer's yet, and an account that is not the customer's is answered as an unknown
+     * one is, after the same wait.
+     */
+    private CompletableFuture<Void> readable(ReadScope scope, String accountId, long waitFor) {
+        if (scope.all()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        if (waitFor <= 0) {
+            readable(scope, accountId);
+            return CompletableFuture.completedFuture(null);
+        }
+        return queries.find(accountId, waitFor, minVersionTimeout, scope).thenApply(lookup -> {
+            if (lookup instanceof AccountQueries.Lookup.NotFound) {
+                throw notFound(accountId);
+            }
+            return null;
+        });
     }
 
     /** The 503 of a minVersion not reached in time, when the account exists ({@code projected} 0 or more). */

@@ -40,6 +40,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -346,6 +347,44 @@ class QuerySecurityIT {
         exchange.sendResponseHeaders(200, bytes.length);
         exchange.getResponseBody().write(bytes);
         exchange.close();
+    }
+
+    @Test
+    void shouldLetACustomerReadTheHistoryOfAnAccountOpenedAMomentAgoWithMinVersion() throws Exception {
+        // given: the customer's new account, which the view shows some 100 ms after the reads are sent (as right after
+        // the open's 201, before the query service has seen the account)
+        // (an owner of its own: the listing tests count OWNER's accounts)
+        String fresh = UUID.randomUUID().toString();
+        String newcomer = "customer-" + fresh;
+        String owner = ServiceUnderTest.bearer("customer", newcomer);
+        CompletableFuture<HttpResponse<String>> history = CompletableFuture.supplyAsync(() -> sendQuietly(
+                "/accounts/" + fresh + "/events?minVersion=2", owner));
+        CompletableFuture<HttpResponse<String>> asItWas = CompletableFuture.supplyAsync(() -> sendQuietly(
+                "/accounts/" + fresh + "?asOfVersion=2", owner));
+        Thread.sleep(100);
+
+        // when
+        AccountState state = state(fresh, newcomer);
+        STATES.put(fresh, state);
+        try (KafkaProducer<String, AccountState> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestBroker.shared().bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"),
+                new StringSerializer(), AvroSerdes.value(AccountState.class, SchemaRegistryClients.forUrl(REGISTRY_URL)).serializer())) {
+            producer.send(new ProducerRecord<>(Topics.STATE.name(), fresh, state)).get(10, TimeUnit.SECONDS);
+        }
+
+        // then: both waited for the account to be the customer's, instead of a 404 at once
+        HttpResponse<String> page = history.get(30, TimeUnit.SECONDS);
+        HttpResponse<String> past = asItWas.get(30, TimeUnit.SECONDS);
+        assertEquals(200, page.statusCode(), page.body());
+        assertEquals(200, past.statusCode(), past.body());
+    }
+
+    private static HttpResponse<String> sendQuietly(String path, String authorization) {
+        try {
+            return send(path, authorization);
+        } catch (Exception e) {
+            throw new java.util.concurrent.CompletionException(e);
+        }
     }
 
     @Test
