@@ -61,7 +61,7 @@ public final class LocalStack implements AutoCloseable {
     private volatile LocalKafkaBroker broker;
     private volatile boolean closing;
     /** Where {@link #startAll} and {@link #close} report progress; null until started. */
-    private PrintStream progress;
+    private volatile PrintStream progress;
     private Path home;
     private Map<String, String> commonProperties = Map.of();
     private boolean temporary;
