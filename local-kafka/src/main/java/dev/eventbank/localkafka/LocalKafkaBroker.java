@@ -367,12 +367,13 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
     private void awaitReady() {
         long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+        String clusterId = clusterId();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new ExitedDuringStartup("Kafka broker exited with " + process.exitValue()
                         + " during startup, see " + dataDir.resolve("broker.log"));
             }
-            if (portOpen() && clusterAnswers(clusterId())) {
+            if (portOpen() && clusterAnswers(clusterId)) {
                 return;
             }
             sleep(200);

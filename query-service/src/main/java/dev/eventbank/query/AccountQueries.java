@@ -123,7 +123,7 @@ public final class AccountQueries {
             }
             return awaitProjected(accountId, version, strict, System.nanoTime() + maxWait.toNanos());
         } catch (AccountReader.ViewNotReadyException | VersionWaiters.TooManyWaitersException e) {
-            return strict ? CompletableFuture.failedFuture(e) : CompletableFuture.completedFuture(-1L);
+            return unwaited(strict, e);
         }
     }
 
@@ -132,7 +132,7 @@ public final class AccountQueries {
         try {
             arrival = waiters.await(accountId, version);
         } catch (VersionWaiters.TooManyWaitersException e) {
-            return strict ? CompletableFuture.failedFuture(e) : CompletableFuture.completedFuture(-1L);
+            return unwaited(strict, e);
         }
         // registered first, read second (VersionWaiters): the view's update in between is not lost
         long projected;
@@ -140,7 +140,7 @@ public final class AccountQueries {
             projected = projectedVersion(accountId);
         } catch (AccountReader.ViewNotReadyException e) {
             arrival.cancel(false);
-            return strict ? CompletableFuture.failedFuture(e) : CompletableFuture.completedFuture(-1L);
+            return unwaited(strict, e);
         }
         long left = deadline - System.nanoTime();
         if (projected >= version || left <= 0) {
@@ -151,6 +151,11 @@ public final class AccountQueries {
         return arrival.completeOnTimeout(-1L, left, TimeUnit.NANOSECONDS)
                 .thenComposeAsync(arrived -> arrived < 0 ? CompletableFuture.completedFuture(projectedOrNone(accountId))
                         : awaitProjected(accountId, version, strict, deadline), executor);
+    }
+
+    /** A wait that could not be made: a failure when the caller's version was asked for, else "no version" (-1). */
+    private static CompletableFuture<Long> unwaited(boolean strict, RuntimeException cause) {
+        return strict ? CompletableFuture.failedFuture(cause) : CompletableFuture.completedFuture(-1L);
     }
 
     /**

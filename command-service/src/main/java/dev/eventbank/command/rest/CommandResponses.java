@@ -63,9 +63,6 @@ final class CommandResponses {
         }
         members.put("commandId", result.getCommandId());
         String detail = result.getDetail() == null ? "" : result.getDetail();
-        if (unopened) {
-            return rejected(result, detail, members, false);
-        }
         return switch (result.getOutcome()) {
             case NOT_FOUND -> CommandProblem.accountNotFound(detail, members);
             case CONFLICT -> {
@@ -76,7 +73,7 @@ final class CommandResponses {
             case KEY_REUSED -> new CommandProblem(HttpStatus.UNPROCESSABLE_ENTITY, "/problems/idempotency-key-reused",
                     "Idempotency-Key reused with a different request",
                     "this Idempotency-Key was first used for a different request on this account; use a new key", members);
-            case REJECTED -> rejected(result, detail, members, true);
+            case REJECTED -> rejected(result, detail, members, !unopened);
             case ACCEPTED -> throw new IllegalArgumentException("an accepted result is not a problem");
         };
     }
