@@ -70,7 +70,7 @@ class CommandServiceFactory {
 
     @Singleton
     WriterSettings writerSettings(SchemaRegistryClient registry, CommandMetrics metrics, Clock clock,
-                                  KafkaClients kafka,
+                                  KafkaClients kafka, Admin admin,
                                   @Value("${eventbank.commands.transactional-id-prefix:" + ApplicationIds.COMMAND_WRITERS + "}") String transactionalIdPrefix,
                                   @Value("${eventbank.commands.idempotency-window:24h}") Duration idempotencyWindow,
                                   @Value("${eventbank.commands.max-batch:500}") int maxBatch,
@@ -80,7 +80,9 @@ class CommandServiceFactory {
                                   @Value("${eventbank.commands.number-reservation-lease:30s}") Duration reservationLease) {
         WriterSettings.registerSchemas(registry);
         return WriterSettings.of(kafka, transactionalIdPrefix, idempotencyWindow, maxBatch, aggregatesInterval,
-                java.nio.file.Path.of(stateDir), clock, registry, reservationLease, metrics).withMaxQueued(maxQueued);
+                        clock, registry, reservationLease, metrics)
+                .withMaxQueued(maxQueued)
+                .withCheckpoints(java.nio.file.Path.of(stateDir), WriterSettings.topicIds(admin));
     }
 
     /**

@@ -91,7 +91,8 @@ final class PartitionRestore {
             if (settings.stateDir() != null && state.aggregatesPosition == 0 && state.aggregates.isEmpty()) {
                 Map<TopicPartition, Long> ends = consumer.endOffsets(List.of(aggregates, outcomes, reservations));
                 fromFile = PartitionSnapshotFile.load(PartitionSnapshotFile.path(settings.stateDir(),
-                                settings.transactionalIdPrefix(), partition), state, ends.get(aggregates), ends.get(outcomes),
+                                settings.transactionalIdPrefix(), partition), state, settings.topicIds(),
+                        ends.get(aggregates), ends.get(outcomes),
                         ends.get(reservations), now, settings.idempotencyWindow());
             }
             consumer.seek(aggregates, state.aggregatesPosition);

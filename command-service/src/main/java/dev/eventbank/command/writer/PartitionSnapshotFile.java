@@ -3,6 +3,7 @@ package dev.eventbank.command.writer;
 import dev.eventbank.schemas.commands.AccountAggregate;
 import dev.eventbank.schemas.commands.AccountNumberReservation;
 import dev.eventbank.schemas.commands.RecentCommand;
+import org.apache.kafka.common.Uuid;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +21,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The local checkpoint of a partition's {@link PartitionState}, so that a restarted instance does not read the
@@ -27,11 +29,14 @@ import java.util.Map;
  * {@code <state-dir>/<transactional-id-prefix>-<partition>.state}, written when the writer stops and every few
  * minutes while it is idle, read when a writer of the partition starts in a new process. The restore then reads
  * the topics from the positions the file records; it can only be behind what is in Kafka, never ahead, because
- * the file holds committed state only, so a stale file costs reading time, never correctness.
+ * the file holds committed state only, so a stale file costs reading time, never correctness. That holds for the
+ * topics the file was written for only: a file records their ids, and one written for other topics (recreated ones,
+ * or another cluster's, e.g. a second environment on the same host with the default state directory) is ignored,
+ * since their offsets mean other records (loading it lost accounts the partition has and kept ones it has not).
  *
- * <p>Format: a version, the four positions, then the aggregates, outcomes and reservations as key + Avro single-object
- * encoding (which carries the schema's fingerprint: a file written by another schema version fails to decode
- * and is ignored). A file whose positions are past the end of the topics (they were recreated) is ignored too.
+ * <p>Format: a version, the topics' names and ids, the four positions, then the aggregates, outcomes and reservations
+ * as key + Avro single-object encoding (which carries the schema's fingerprint: a file written by another schema
+ * version fails to decode and is ignored). A file whose positions are past the end of the topics is ignored too.
  * Written to a temporary file and moved into place, so a crash leaves the previous file.
  *
  * <p>Our own code rather than a library: the state is two hash maps and three offsets, written whole; an
@@ -40,8 +45,11 @@ import java.util.Map;
 final class PartitionSnapshotFile {
 
     private static final Logger LOG = LoggerFactory.getLogger(PartitionSnapshotFile.class);
-    /** 2 added the account number reservations; a file of format 1 is ignored (the restore reads the topics). */
-    private static final int FORMAT = 2;
+    /**
+     * 2 added the account number reservations, 3 the topics' ids; a file of an earlier format is ignored (the restore
+     * reads the topics).
+     */
+    private static final int FORMAT = 3;
 
     private PartitionSnapshotFile() {
     }
@@ -50,14 +58,23 @@ final class PartitionSnapshotFile {
         return dir.resolve(transactionalIdPrefix + "-" + partition + ".state");
     }
 
-    /** Writes {@code state} to {@code file}; logs and gives up on an I/O error (the next restore reads more). */
-    static void save(Path file, PartitionState state) {
+    /**
+     * Writes {@code state}, read from the topics of {@code topicIds} (by name), to {@code file}; logs and gives up on
+     * an I/O error (the next restore reads more).
+     */
+    static void save(Path file, PartitionState state, Map<String, Uuid> topicIds) {
         long start = System.nanoTime();
         try {
             Files.createDirectories(file.getParent());
             Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
             try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(temporary), 1 << 16))) {
                 out.writeInt(FORMAT);
+                out.writeInt(topicIds.size());
+                for (Map.Entry<String, Uuid> topic : new TreeMap<>(topicIds).entrySet()) {
+                    out.writeUTF(topic.getKey());
+                    out.writeLong(topic.getValue().getMostSignificantBits());
+                    out.writeLong(topic.getValue().getLeastSignificantBits());
+                }
                 out.writeLong(state.eventsCheckpoint);
                 out.writeLong(state.aggregatesPosition);
                 out.writeLong(state.outcomesPosition);
@@ -88,11 +105,11 @@ final class PartitionSnapshotFile {
 
     /**
      * Reads {@code file} into the empty {@code state}; answers false (and leaves {@code state} empty) when there is
-     * no file, it cannot be read, or its positions are past {@code aggregatesEnd} / {@code outcomesEnd} /
-     * {@code reservationsEnd}.
+     * no file, it cannot be read, it was written for topics other than {@code topicIds} (by name), or its positions
+     * are past {@code aggregatesEnd} / {@code outcomesEnd} / {@code reservationsEnd}.
      */
-    static boolean load(Path file, PartitionState state, long aggregatesEnd, long outcomesEnd, long reservationsEnd,
-                        Instant now, Duration window) {
+    static boolean load(Path file, PartitionState state, Map<String, Uuid> topicIds, long aggregatesEnd,
+                        long outcomesEnd, long reservationsEnd, Instant now, Duration window) {
         if (!Files.isRegularFile(file)) {
             return false;
         }
@@ -101,13 +118,24 @@ final class PartitionSnapshotFile {
             if (in.readInt() != FORMAT) {
                 throw new IOException("unknown format");
             }
+            Map<String, Uuid> writtenFor = new TreeMap<>();
+            int topics = in.readInt();
+            for (int i = 0; i < topics; i++) {
+                writtenFor.put(in.readUTF(), new Uuid(in.readLong(), in.readLong()));
+            }
+            if (!writtenFor.equals(new TreeMap<>(topicIds))) {
+                LOG.warn("partition state file ignored partition={} file={} reason=\"written for other topics: "
+                        + "recreated, or another cluster's\" fileTopicIds=\"{}\" topicIds=\"{}\"", state.partition, file,
+                        writtenFor, new TreeMap<>(topicIds));
+                return false;
+            }
             long eventsCheckpoint = in.readLong();
             long aggregatesPosition = in.readLong();
             long outcomesPosition = in.readLong();
             long reservationsPosition = in.readLong();
             if (aggregatesPosition > aggregatesEnd || outcomesPosition > outcomesEnd || reservationsPosition > reservationsEnd) {
                 LOG.warn("partition state file ignored partition={} file={} reason=\"positions past the topics' ends: "
-                        + "the topics were recreated\"", state.partition, file);
+                        + "records were lost\"", state.partition, file);
                 return false;
             }
             int aggregates = in.readInt();

@@ -812,7 +812,7 @@ public final class PartitionWriter {
         if (changedSinceSave && settings.stateDir() != null && saveDue && state.unwritten.isEmpty()) {
             nextSave = now.plus(SAVE_EVERY);
             changedSinceSave = false;
-            PartitionSnapshotFile.save(snapshotFile(), state);
+            PartitionSnapshotFile.save(snapshotFile(), state, settings.topicIds());
         }
         if (now.isAfter(nextExpiry)) {
             nextExpiry = now.plus(EXPIRE_EVERY);
@@ -846,7 +846,7 @@ public final class PartitionWriter {
         }
         if (restored && settings.stateDir() != null && state.unwritten.isEmpty()) {
             // committed state only (a failed transaction changed nothing), so the file can only be behind Kafka
-            PartitionSnapshotFile.save(snapshotFile(), state);
+            PartitionSnapshotFile.save(snapshotFile(), state, settings.topicIds());
         }
         LOG.info("partition writer stopped partition={} state={}", partition, end);
         if (end == State.FENCED || end == State.FAILED) {

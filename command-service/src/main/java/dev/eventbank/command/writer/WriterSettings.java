@@ -10,11 +10,17 @@ import dev.eventbank.schemas.serde.AvroSerdes;
 import dev.eventbank.schemas.serde.AvroSerializer;
 import dev.eventbank.schemas.serde.SchemaRegistryClient;
 import dev.eventbank.support.kafka.KafkaClients;
+import dev.eventbank.schemas.catalog.TopicSpec;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.serialization.Serde;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What every {@link PartitionWriter} of an instance shares: its Kafka clients' configuration, the serdes of the four
@@ -36,6 +42,10 @@ import java.util.Map;
  *                              transactions carry events only; zero writes them with every transaction
  * @param stateDir              where each partition's local checkpoint file goes ({@link PartitionSnapshotFile});
  *                              null for none (every restore then reads the topics from their start)
+ * @param topicIds              the cluster's ids of the command side's topics ({@link Topics#COMMAND_SIDE}, by name),
+ *                              which a checkpoint file records and must match to be loaded: offsets alone cannot
+ *                              tell the topics a file was written for from recreated ones, or another cluster's,
+ *                              that have grown past them; empty when {@code stateDir} is null
  * @param reservationLease      how long a PENDING account number reservation is protected: after it another
  *                              account's open may check the holder and take the number ({@link AccountNumbers});
  *                              longer than a command's reply timeout, so that no open still being answered is checked
@@ -45,7 +55,7 @@ public record WriterSettings(KafkaClients kafka, String transactionalIdPrefix, D
                              java.nio.file.Path stateDir, Clock clock, Serde<BankAccountEvent> events,
                              Serde<AccountAggregate> aggregates, Serde<RecentCommand> outcomes,
                              Serde<AccountNumberReservation> reservations, Duration reservationLease,
-                             CommandMetrics metrics) {
+                             CommandMetrics metrics, Map<String, Uuid> topicIds) {
 
     /** The reservation lease unless configured: six reply timeouts of 5 s. */
     public static final Duration DEFAULT_RESERVATION_LEASE = Duration.ofSeconds(30);
@@ -79,27 +89,54 @@ public record WriterSettings(KafkaClients kafka, String transactionalIdPrefix, D
         if (reservationLease.isNegative()) {
             throw new IllegalArgumentException("the reservation lease must not be negative, got " + reservationLease);
         }
+        topicIds = Map.copyOf(topicIds);
+        if (stateDir != null && !topicIds.keySet().containsAll(COMMAND_SIDE_TOPICS)) {
+            throw new IllegalArgumentException("a state directory needs the ids of the topics " + COMMAND_SIDE_TOPICS
+                    + ", got " + topicIds.keySet());
+        }
     }
 
-    /** Settings with the serdes of our Avro contracts on {@code registry} and the default reservation lease. */
-    public static WriterSettings of(KafkaClients kafka, String transactionalIdPrefix, Duration idempotencyWindow,
-                                    int maxBatch, Duration aggregatesInterval,
-                                    java.nio.file.Path stateDir, Clock clock, SchemaRegistryClient registry,
-                                    CommandMetrics metrics) {
-        return of(kafka, transactionalIdPrefix, idempotencyWindow, maxBatch, aggregatesInterval,
-                stateDir, clock, registry, DEFAULT_RESERVATION_LEASE, metrics);
+    private static final List<String> COMMAND_SIDE_TOPICS = Topics.COMMAND_SIDE.stream().map(TopicSpec::name).toList();
+
+    /**
+     * The ids of the command side's topics on the cluster {@code admin} talks to, by name.
+     *
+     * @throws IllegalStateException when the cluster does not answer within 10 s or a topic is missing
+     */
+    public static Map<String, Uuid> topicIds(Admin admin) {
+        try {
+            Map<String, Uuid> ids = new java.util.TreeMap<>();
+            admin.describeTopics(COMMAND_SIDE_TOPICS).allTopicNames().get(10, TimeUnit.SECONDS)
+                    .forEach((name, description) -> ids.put(name, description.topicId()));
+            return ids;
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("could not read the ids of the topics " + COMMAND_SIDE_TOPICS + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the ids of the topics " + COMMAND_SIDE_TOPICS, e);
+        }
     }
 
-    /** Settings with the serdes of our Avro contracts on {@code registry}. */
+    /**
+     * Settings with the serdes of our Avro contracts on {@code registry}, the default reservation lease and no
+     * checkpoint files ({@link #withCheckpoints}).
+     */
     public static WriterSettings of(KafkaClients kafka, String transactionalIdPrefix, Duration idempotencyWindow,
-                                    int maxBatch, Duration aggregatesInterval,
-                                    java.nio.file.Path stateDir, Clock clock, SchemaRegistryClient registry,
-                                    Duration reservationLease,
+                                    int maxBatch, Duration aggregatesInterval, Clock clock,
+                                    SchemaRegistryClient registry, CommandMetrics metrics) {
+        return of(kafka, transactionalIdPrefix, idempotencyWindow, maxBatch, aggregatesInterval, clock, registry,
+                DEFAULT_RESERVATION_LEASE, metrics);
+    }
+
+    /** Settings with the serdes of our Avro contracts on {@code registry} and no checkpoint files ({@link #withCheckpoints}). */
+    public static WriterSettings of(KafkaClients kafka, String transactionalIdPrefix, Duration idempotencyWindow,
+                                    int maxBatch, Duration aggregatesInterval, Clock clock,
+                                    SchemaRegistryClient registry, Duration reservationLease,
                                     CommandMetrics metrics) {
         return new WriterSettings(kafka, transactionalIdPrefix, idempotencyWindow, maxBatch, DEFAULT_MAX_QUEUED,
-                aggregatesInterval, stateDir, clock, AvroSerdes.value(BankAccountEvent.class, registry),
+                aggregatesInterval, null, clock, AvroSerdes.value(BankAccountEvent.class, registry),
                 AvroSerdes.value(AccountAggregate.class, registry), AvroSerdes.value(RecentCommand.class, registry),
-                AvroSerdes.value(AccountNumberReservation.class, registry), reservationLease, metrics);
+                AvroSerdes.value(AccountNumberReservation.class, registry), reservationLease, metrics, Map.of());
     }
 
     /**
@@ -131,6 +168,17 @@ public record WriterSettings(KafkaClients kafka, String transactionalIdPrefix, D
     /** These settings with at most {@code maxQueued} commands waiting per partition. */
     public WriterSettings withMaxQueued(int maxQueued) {
         return new WriterSettings(kafka, transactionalIdPrefix, idempotencyWindow, maxBatch, maxQueued, aggregatesInterval,
-                stateDir, clock, events, aggregates, outcomes, reservations, reservationLease, metrics);
+                stateDir, clock, events, aggregates, outcomes, reservations, reservationLease, metrics, topicIds);
+    }
+
+    /**
+     * These settings with each partition's checkpoint file in {@code stateDir}, valid for the topics of
+     * {@code topicIds} only ({@link #topicIds(Admin)} of the cluster the writers write to).
+     *
+     * @throws IllegalArgumentException when {@code topicIds} lacks a topic of {@link Topics#COMMAND_SIDE}
+     */
+    public WriterSettings withCheckpoints(java.nio.file.Path stateDir, Map<String, Uuid> topicIds) {
+        return new WriterSettings(kafka, transactionalIdPrefix, idempotencyWindow, maxBatch, maxQueued, aggregatesInterval,
+                stateDir, clock, events, aggregates, outcomes, reservations, reservationLease, metrics, topicIds);
     }
 }

@@ -32,7 +32,7 @@ class PartitionOwnershipConfigTest {
             Environment environment = context.getEnvironment().start();
             KafkaClients kafka = new KafkaClients(new KafkaDefaultConfiguration(environment), environment);
             WriterSettings settings = WriterSettings.of(kafka, "writers",
-                    Duration.ofHours(24), 500, Duration.ofSeconds(1), null, Clock.systemUTC(),
+                    Duration.ofHours(24), 500, Duration.ofSeconds(1), Clock.systemUTC(),
                     SchemaRegistryClients.forUrl("mock://ownership-config"), CommandMetrics.none());
             PartitionOwnership ownership = new PartitionOwnership("bank-account-command-writers", Duration.ofSeconds(6),
                     12, settings);

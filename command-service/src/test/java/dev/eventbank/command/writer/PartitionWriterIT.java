@@ -20,6 +20,7 @@ import dev.eventbank.schemas.serde.SchemaRegistryClients;
 import dev.eventbank.support.testing.ServiceUnderTest;
 import dev.eventbank.testbroker.DecidedOffsets;
 import dev.eventbank.testbroker.TestBroker;
+import dev.eventbank.localkafka.LocalKafkaBroker;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.RecordsToDelete;
@@ -40,8 +41,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.math.BigDecimal;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -408,6 +411,46 @@ class PartitionWriterIT {
                 .map(BankAccountEvent::getVersion).toList());
     }
 
+    @Test
+    void shouldIgnoreACheckpointFileWrittenForTopicsOfAnotherClusterWhoseOffsetsItsOwnHaveReached(@TempDir Path stateDir)
+            throws Exception {
+        // given: a writer on the shared cluster served account X and left its checkpoint file in stateDir
+        String elsewhere = accounts(1).get(0);
+        PartitionWriter first = startCheckpointedWriter(bootstrapServers, stateDir);
+        await(first.submit(CommandHandlerSpec.TELLER, command(elsewhere, open("EUR", "10"))));
+        await(first.submit(CommandHandlerSpec.TELLER, keyed(elsewhere, "x-1", deposit("1"))));
+        first.stop(WAIT);
+        Path file = PartitionSnapshotFile.path(stateDir, prefix, PARTITION);
+        assertTrue(java.nio.file.Files.isRegularFile(file), "no checkpoint file at " + file);
+
+        try (LocalKafkaBroker other = LocalKafkaBroker.startTemporary();
+             Admin otherAdmin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, other.bootstrapServers()))) {
+            // and another cluster (recreated topics, or a second environment on the same host), whose partition
+            // holds more records than the file's positions, written by a writer without a checkpoint file
+            new TopicProvisioner(otherAdmin, partitions, (short) 1).ensure(Topics.COMMAND_SIDE);
+            List<String> here = accounts(5);
+            PartitionWriter filler = startCheckpointedWriter(other.bootstrapServers(), null);
+            for (String account : here) {
+                await(filler.submit(CommandHandlerSpec.TELLER, command(account, open("EUR", "10"))));
+                await(filler.submit(CommandHandlerSpec.TELLER, keyed(account, "y-" + account, deposit("1"))));
+            }
+            filler.stop(WAIT);
+
+            // when: a writer with the same transactional ids and state directory takes the partition there
+            PartitionWriter taken = startCheckpointedWriter(other.bootstrapServers(), stateDir);
+
+            // then: it knows that cluster's accounts, at their versions, and not the other cluster's account
+            for (String account : here) {
+                CommandResult deposited = await(taken.submit(CommandHandlerSpec.TELLER, ifMatch(account, 2, deposit("1"))));
+                assertEquals(CommandOutcome.ACCEPTED, deposited.getOutcome(), () -> account + ": " + deposited);
+                assertEquals(3, deposited.getVersion());
+            }
+            CommandResult unknown = await(taken.submit(CommandHandlerSpec.TELLER, command(elsewhere, deposit("1"))));
+            assertEquals(CommandOutcome.NOT_FOUND, unknown.getOutcome(), () -> "an account of the other cluster: " + unknown);
+            taken.stop(WAIT);
+        }
+    }
+
     /** Batches (of one command each) decided after the clock moved before the writer is stopped. */
     private static final int DECIDED_AFTER_MOVE = 20;
 
@@ -527,7 +570,7 @@ class PartitionWriterIT {
      */
     private PartitionWriter newWriter(int partition, int maxQueued) {
         WriterSettings settings = WriterSettings.of(KafkaClients.of(Map.of("bootstrap.servers", bootstrapServers)),
-                prefix, Duration.ofHours(24), 500, Duration.ofSeconds(1), null, Clock.systemUTC(), registry,
+                prefix, Duration.ofHours(24), 500, Duration.ofSeconds(1), Clock.systemUTC(), registry,
                 CommandMetrics.none()).withMaxQueued(maxQueued);
         PartitionWriter writer = new PartitionWriter(partition, settings, new PartitionState(partition), stopped -> {
         });
@@ -635,7 +678,7 @@ class PartitionWriterIT {
     private PartitionWriter startWriter(int partition, PartitionState state, Clock clock, int maxBatch,
                                         Duration aggregatesInterval) throws Exception {
         WriterSettings settings = WriterSettings.of(KafkaClients.of(Map.of("bootstrap.servers", bootstrapServers)),
-                prefix, Duration.ofHours(24), maxBatch, aggregatesInterval, null, clock, registry, CommandMetrics.none());
+                prefix, Duration.ofHours(24), maxBatch, aggregatesInterval, clock, registry, CommandMetrics.none());
         boolean fresh = state.aggregates.isEmpty() && state.outcomes.isEmpty() && state.reservations.isEmpty();
         PartitionWriter writer = new PartitionWriter(partition, settings, state, stopped -> {
         });
@@ -659,6 +702,27 @@ class PartitionWriterIT {
             again.ready().get(WAIT.toSeconds(), TimeUnit.SECONDS);
             return again;
         }
+    }
+
+    /**
+     * A started writer of {@link #PARTITION} on the cluster at {@code bootstrap}, with this test's prefix and a local
+     * checkpoint file in {@code stateDir} (none when null).
+     */
+    private PartitionWriter startCheckpointedWriter(String bootstrap, Path stateDir) throws Exception {
+        WriterSettings settings = WriterSettings.of(KafkaClients.of(Map.of("bootstrap.servers", bootstrap)),
+                prefix, Duration.ofHours(24), 500, Duration.ofSeconds(1), Clock.systemUTC(), registry,
+                CommandMetrics.none());
+        if (stateDir != null) {
+            try (Admin cluster = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+                settings = settings.withCheckpoints(stateDir, WriterSettings.topicIds(cluster));
+            }
+        }
+        PartitionWriter writer = new PartitionWriter(PARTITION, settings, new PartitionState(PARTITION), stopped -> {
+        });
+        writers.add(writer);
+        writer.start();
+        writer.ready().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        return writer;
     }
 
     /** {@code count} new account ids of {@link #PARTITION}. */
