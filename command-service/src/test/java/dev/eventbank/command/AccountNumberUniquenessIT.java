@@ -70,6 +70,7 @@ class AccountNumberUniquenessIT {
                 "eventbank.commands.transactional-id-prefix", "numbers-it-" + UUID.randomUUID(),
                 "eventbank.commands.number-reservation-lease", LEASE_SECONDS + "s",
                 "eventbank.topics.partitions", 3,
+                "eventbank.commands.state-dir", ServiceUnderTest.stateDir("numbers-it-writers").toString(),
                 // its internal API is called below as a forwarding instance would
                 "eventbank.security.internal.password", TestInstances.PASSWORD)));
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();

@@ -58,6 +58,7 @@ class CommandServiceIT {
                 "eventbank.commands.group-id", "command-it-" + UUID.randomUUID(),
                 "eventbank.commands.transactional-id-prefix", "command-it-" + UUID.randomUUID(),
                 "eventbank.topics.partitions", 3,
+                "eventbank.commands.state-dir", ServiceUnderTest.stateDir("command-it-writers").toString(),
                 // its internal API is called below as a forwarding instance would
                 "eventbank.security.internal.password", TestInstances.PASSWORD)));
         awaitHealthy();

@@ -1,6 +1,7 @@
 package dev.eventbank.projection;
 
 import dev.eventbank.support.kafka.KafkaClients;
+import dev.eventbank.support.streams.ClusterStateDirectory;
 import dev.eventbank.projection.history.AccountHistoryProjection;
 import dev.eventbank.projection.history.AccountTimeline;
 import dev.eventbank.projection.internalapi.PartitionRouter;
@@ -28,6 +29,7 @@ import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -99,6 +101,10 @@ class ProjectionFactory {
                 standbyReplicas, applicationServer);
         List<TopicSpec> topics = new ArrayList<>(Topics.PROJECTION_SIDE);
         topics.add(BANK_TOTALS);
+        try (Admin admin = Admin.create(kafka.admin(Map.of()))) {
+            // every generation's checkpoints hold offsets of one cluster's topics: never restore them from another's
+            ClusterStateDirectory.claim(Path.of(stateDir), ClusterStateDirectory.clusterId(admin));
+        }
         ProjectionGenerations generations = new ProjectionGenerations(topologies, streamsProperties(kafka, properties,
                 StaticMembership.instanceId(instanceId, Path.of(stateDir)), sessionTimeout), liveFetch(liveFetchWaitMs), applicationId,
                 Path.of(stateDir), topics, partitions, replicationFactor, registry, rebuildCallTimeout);

@@ -5,6 +5,7 @@ import dev.eventbank.schemas.catalog.TopicProvisioner;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.serde.SchemaRegistryClient;
 import dev.eventbank.support.kafka.KafkaClients;
+import dev.eventbank.support.streams.ClusterStateDirectory;
 import dev.eventbank.support.streams.RestoreCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -37,7 +38,8 @@ import java.util.Properties;
  *
  * <p>This class adds what the library leaves to the application, at the two points it offers:
  * <ul>
- *   <li>when the stream builder is created: the state topic (created if missing, checked otherwise), the settings
+ *   <li>when the stream builder is created: the state topic (created if missing, checked otherwise), the state
+ *   directory tied to the cluster ({@link ClusterStateDirectory}: emptied if it holds another cluster's), the settings
  *   the view is correct only with (exactly-once, so that its consumer reads committed projection states only;
  *   undecodable records logged and skipped) and the topology ({@link AccountViewTopology});</li>
  *   <li>before the app starts: a count of the stores being restored (readiness, {@link StreamsHealthIndicator}),
@@ -85,10 +87,15 @@ final class AccountViewStreams implements BeanCreatedEventListener<ConfiguredStr
     public ConfiguredStreamBuilder onCreated(BeanCreatedEvent<ConfiguredStreamBuilder> event) {
         ConfiguredStreamBuilder builder = event.getBean();
         requireTheView(builder);
+        Properties config = builder.getConfiguration();
         try (Admin admin = Admin.create(kafka.admin(java.util.Map.of()))) {
             new TopicProvisioner(admin, partitions, replicationFactor).ensure(List.of(Topics.STATE));
+            String stateDir = config.getProperty(StreamsConfig.STATE_DIR_CONFIG);
+            if (stateDir != null) {
+                // the view's checkpoint holds offsets of one cluster's topic: never restore it from another's
+                ClusterStateDirectory.claim(java.nio.file.Path.of(stateDir), ClusterStateDirectory.clusterId(admin));
+            }
         }
-        Properties config = builder.getConfiguration();
         config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         // exactly-once makes Kafka Streams read committed records with its main and restore consumers, whatever the
         // configuration says, but not with the global one, which is this app's only consumer

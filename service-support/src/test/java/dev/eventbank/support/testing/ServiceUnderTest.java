@@ -55,6 +55,8 @@ public final class ServiceUnderTest implements AutoCloseable {
                 "schema-registry.url", SHARED_REGISTRY_URL,
                 "eventbank.streams.application-id", name + "-" + UUID.randomUUID(),
                 "eventbank.streams.state-dir", stateDir(name).toString(),
+                // the command writers' checkpoint files: else under java.io.tmpdir, left behind by every run
+                "eventbank.commands.state-dir", stateDir(name + "-writers").toString(),
                 // the command service's writers' group and transactional ids, unique like the application id
                 "eventbank.commands.group-id", name + "-writers-" + UUID.randomUUID(),
                 "eventbank.commands.transactional-id-prefix", name + "-writer-" + UUID.randomUUID(),
