@@ -142,6 +142,12 @@ class RegistrySecurityIT {
         HttpResponse<String> otherAudience = send("POST", "/subjects/" + subject + "/versions", body,
                 "Bearer " + trusted.sign(DevIssuer.claims("it-operator", List.of("operator"),
                         Instant.now(), Instant.now().plusSeconds(600)).audience("another-api").build()));
+        HttpResponse<String> notYetValid = send("POST", "/subjects/" + subject + "/versions", body,
+                "Bearer " + trusted.sign(DevIssuer.claims("it-operator", List.of("operator"),
+                        Instant.now().plusSeconds(3600), Instant.now().plusSeconds(7200)).build()));
+        HttpResponse<String> otherIssuer = send("POST", "/subjects/" + subject + "/versions", body,
+                "Bearer " + trusted.sign(DevIssuer.claims("it-operator", List.of("operator"),
+                        Instant.now(), Instant.now().plusSeconds(600)).issuer("https://evil.example").build()));
         // the Basic users' role, claimed by a token (no identity provider of ours issues it)
         HttpResponse<String> writerToken = send("POST", "/subjects/" + subject + "/versions", body,
                 "Bearer " + trusted.token("writer", "it-writer"));
@@ -154,6 +160,8 @@ class RegistrySecurityIT {
         assertConfluentError(expired, 401, 401);
         assertConfluentError(otherAudience, 401, 401);
         assertConfluentError(noExpiry, 401, 401);
+        assertConfluentError(notYetValid, 401, 401);
+        assertConfluentError(otherIssuer, 401, 401);
         assertEquals(200, operator.statusCode(), operator.body());
         assertEquals("[1]", send("GET", "/subjects/" + subject + "/versions", null, NONE).body());
     }

@@ -9,8 +9,10 @@ import org.junit.jupiter.api.Test;
 
 import java.net.URL;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 /** The service's logback.xml (not the tests' one) writes plain lines by default and JSON with LOG_FORMAT=json. */
@@ -36,6 +38,14 @@ class LogbackConfigTest {
         assertNotNull(appender);
         assertInstanceOf(JsonEncoder.class, appender.getEncoder());
         assertNull(context.getLogger("ROOT").getAppender("plain"));
+    }
+
+    @Test
+    void shouldSilenceTheTokenValidatorsStackTraceForAClientsMalformedClaims() throws JoranException {
+        LoggerContext context = configure(null);
+
+        assertFalse(context.getLogger("io.micronaut.security.token.jwt.nimbus.AbstractJsonWebTokenValidator").isErrorEnabled());
+        assertTrue(context.getLogger("io.micronaut.security.token.jwt.nimbus.OtherClass").isWarnEnabled());
     }
 
     private static LoggerContext configure(String format) throws JoranException {

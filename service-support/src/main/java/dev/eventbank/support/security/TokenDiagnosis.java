@@ -37,6 +37,9 @@ public final class TokenDiagnosis {
             return "This API needs an OAuth 2.0 bearer token: send 'Authorization: Bearer <JWT>'.";
         }
         String header = authorization.get().strip();
+        if (header.equalsIgnoreCase("Bearer")) {
+            return "The Authorization header names the Bearer scheme but carries no token ('Authorization: Bearer <JWT>').";
+        }
         if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return "The Authorization header must use the Bearer scheme ('Authorization: Bearer <JWT>').";
         }
@@ -53,7 +56,9 @@ public final class TokenDiagnosis {
         try {
             claims = jwt.getJWTClaimsSet();
         } catch (ParseException e) {
-            return "The bearer token's claims are not valid JSON.";
+            // Nimbus names the member, e.g. "Unexpected type of JSON object member exp"; nothing of the token itself
+            return "The bearer token's claims are not valid (" + e.getMessage() + "): exp, nbf and iat must be numbers "
+                    + "(seconds since 1970), iss and sub strings, aud a string or a list of strings (RFC 7519, 4.1).";
         }
         Date expiry = claims.getExpirationTime();
         if (expiry == null) {

@@ -36,11 +36,16 @@ public final class ForgedTokens {
                 "Bearer " + trusted.sign(claims(role, subject, now).issuer("https://evil.example").build()));
         forged.put("expired at", "Bearer " + trusted.sign(DevIssuer.claims(subject, List.of(role),
                 now.minusSeconds(7200), now.minusSeconds(600)).build()));
+        forged.put("not valid before", "Bearer " + trusted.sign(DevIssuer.claims(subject, List.of(role),
+                now.plusSeconds(3600), now.plusSeconds(7200)).build()));
+        forged.put("Unexpected type of JSON object member exp", "Bearer " + trusted.sign(claims(role, subject, now)
+                .claim("exp", String.valueOf(now.plusSeconds(600).getEpochSecond())).build()));
         forged.put("has no expiry", "Bearer " + trusted.sign(claims(role, subject, now).expirationTime(null).build()));
         forged.put("audience (aud) must include 'eventbank'",
                 "Bearer " + trusted.sign(claims(role, subject, now).audience("another-api").build()));
         forged.put("not a well-formed JWT", "Bearer not.a-jwt");
         forged.put("Bearer scheme", "Basic dGVsbGVyOnRlbGxlcg==");
+        forged.put("carries no token", "Bearer");
         return forged;
     }
 
