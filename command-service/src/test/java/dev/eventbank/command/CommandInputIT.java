@@ -221,6 +221,41 @@ class CommandInputIT {
     }
 
     @Test
+    void shouldAnswer400ForABodyNotInItsContentEncodingOrARepeatedSingleValuedHeaderAndAppendNothing() throws Exception {
+        Map<String, Answer> answers = new java.util.LinkedHashMap<>();
+        byte[] deposit = json("{\"amount\":\"1\"}");
+        long eventsBefore = endOffsets();
+        answers.put("gzip named, plain sent", post("/accounts/" + account + "/deposits", deposit,
+                Map.of("Content-Type", "application/json", "Content-Encoding", "gzip")));
+        answers.put("deflate named, plain sent", post("/accounts/" + account + "/deposits", deposit,
+                Map.of("Content-Type", "application/json", "Content-Encoding", "deflate")));
+        // a header given on two lines (this client writes the request byte for byte: the value carries the line break)
+        answers.put("two Content-Type lines", post("/accounts/" + account + "/deposits", deposit,
+                Map.of("Content-Type", "application/json\r\nContent-Type: text/plain")));
+        answers.put("two X-Correlation-Id lines", post("/accounts/" + account + "/deposits", deposit,
+                Map.of("Content-Type", "application/json", "X-Correlation-Id", "a\r\nX-Correlation-Id: b")));
+        answers.put("two Content-Encoding lines", post("/accounts/" + account + "/deposits", deposit,
+                Map.of("Content-Type", "application/json", "Content-Encoding", "identity\r\nContent-Encoding: gzip")));
+
+        for (Map.Entry<String, Answer> answer : answers.entrySet()) {
+            assertProblem(answer.getValue(), 400, answer.getKey());
+        }
+        assertTrue(JSON.readTree(answers.get("gzip named, plain sent").body).path("detail").asText()
+                .startsWith("the body is not in the Content-Encoding it names"), answers.get("gzip named, plain sent").body);
+        assertTrue(JSON.readTree(answers.get("two Content-Type lines").body).path("detail").asText()
+                .startsWith("Content-Type must be given once, got it on 2 lines"), answers.get("two Content-Type lines").body);
+        assertEquals(eventsBefore, endOffsets());
+        // and a body in the encoding it names is read and applied
+        java.io.ByteArrayOutputStream gzipped = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(gzipped)) {
+            gzip.write(deposit);
+        }
+        Answer encoded = post("/accounts/" + account + "/deposits", gzipped.toByteArray(),
+                Map.of("Content-Type", "application/json", "Content-Encoding", "gzip"));
+        assertEquals(200, encoded.status, encoded.body);
+    }
+
+    @Test
     void shouldTreatAnAccountNumberOfTheText_null_AsAnotherRequestThanAnAbsentOne() throws Exception {
         // given
         String key = "fp-" + UUID.randomUUID();

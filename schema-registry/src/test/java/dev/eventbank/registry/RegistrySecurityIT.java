@@ -241,6 +241,43 @@ class RegistrySecurityIT {
         assertEquals(404, send("GET", "/config/" + subject, null, NONE).statusCode(), "no level of its own was set");
     }
 
+    @Test
+    void shouldRefuseAWriteWhoseBodyIsNotInItsContentEncodingOrWithTwoContentTypesAndChangeNothing() throws Exception {
+        // given: a writer's credentials and a level change
+        String subject = registeredSubject();
+        String writer = TestRegistries.basic(TestRegistries.WRITER, TestRegistries.WRITER_PASSWORD);
+        byte[] plain = "{\"compatibility\":\"NONE\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.io.ByteArrayOutputStream gzipped = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(gzipped)) {
+            gzip.write(plain);
+        }
+        URI config = URI.create("http://localhost:" + server.getPort() + "/config/" + subject);
+
+        // when
+        List<HttpResponse<String>> refused = new java.util.ArrayList<>();
+        for (String encoding : List.of("gzip", "deflate")) {
+            refused.add(HTTP.send(HttpRequest.newBuilder(config).timeout(Duration.ofSeconds(30)).header("Content-Type", VND)
+                    .header("Content-Encoding", encoding).header("Authorization", writer)
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(plain)).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        refused.add(HTTP.send(HttpRequest.newBuilder(config).timeout(Duration.ofSeconds(30)).header("Content-Type", VND)
+                .header("Content-Type", "text/plain").header("Authorization", writer)
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(plain)).build(), HttpResponse.BodyHandlers.ofString()));
+
+        // then
+        for (HttpResponse<String> answer : refused) {
+            assertConfluentError(answer, 400, 400);
+        }
+        assertTrue(refused.get(0).body().contains("not in the Content-Encoding it names"), refused.get(0).body());
+        assertTrue(refused.get(2).body().contains("Content-Type must be given once"), refused.get(2).body());
+        assertEquals(404, send("GET", "/config/" + subject, null, NONE).statusCode(), "no level of its own was set");
+        // and a body in the encoding it names is read
+        HttpResponse<String> encoded = HTTP.send(HttpRequest.newBuilder(config).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", VND).header("Content-Encoding", "gzip").header("Authorization", writer)
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(gzipped.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, encoded.statusCode(), encoded.body());
+    }
+
     private static HttpResponse<String> send(String method, String path, String body, String authorization)
             throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + server.getPort() + path))

@@ -1,0 +1,44 @@
+package dev.eventbank.registry;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.annotation.Order;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.annotation.RequestFilter;
+import io.micronaut.http.annotation.ServerFilter;
+
+import java.util.List;
+
+/**
+ * The request headers that may appear once ({@code Authorization}, {@code Content-Type}, {@code Content-Encoding}):
+ * two or more lines of one are a 400 in Confluent's error shape ({@code error_code} 400), before anything reads them.
+ * Micronaut reads the first line only, so which user a write ran as, or how its body was read, would depend on the
+ * order of its headers. The services' rule is service-support's {@code SingleValuedHeaders} (problem+json); the
+ * registry answers in Confluent's shape instead ({@link ErrorHandling}) and does not depend on service-support.
+ */
+@ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
+// before the security filter (ServerFilterPhase.SECURITY, 39000)
+@Order(-900)
+final class SingleValuedHeaders {
+
+    private static final List<String> NAMES = List.of(HttpHeaders.AUTHORIZATION, HttpHeaders.CONTENT_TYPE,
+            HttpHeaders.CONTENT_ENCODING);
+
+    /** @return null to go on, or the 400 answer naming the first of the headers the request has on several lines */
+    @RequestFilter
+    @Nullable
+    HttpResponse<?> refuseRepeated(HttpRequest<?> request) {
+        for (String name : NAMES) {
+            int given = request.getHeaders().getAll(name).size();
+            if (given > 1) {
+                return HttpResponse.status(HttpStatus.BAD_REQUEST)
+                        .body(new Api.ErrorResponse(400, name + " must be given once, got it on " + given
+                                + " lines: send one"))
+                        .contentType(Api.V1_JSON);
+            }
+        }
+        return null;
+    }
+}
