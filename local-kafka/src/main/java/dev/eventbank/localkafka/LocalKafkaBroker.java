@@ -95,7 +95,11 @@ public final class LocalKafkaBroker implements AutoCloseable {
         }
     }
 
-    /** The broker's process ended before it was ready (a port in use, most often: see its log). */
+    /**
+     * The broker's process ended before it was ready (a port in use, most often): the message has its exit status,
+     * the reason its log gives ({@link #startupFailureReason}; only a broker with a logging provider on its class
+     * path, as the local stack's, logs one) and the log's path.
+     */
     private static final class ExitedDuringStartup extends IllegalStateException {
         ExitedDuringStartup(String message) {
             super(message);
@@ -151,6 +155,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
         Path logDir = dataDir.resolve("kafka-logs");
         Path properties = dataDir.resolve("server.properties");
         Files.writeString(properties, serverProperties(logDir, port, controllerPort, credentials));
+        Path log = dataDir.resolve("broker.log");
         if (credentials != null) {
             try {
                 Files.setPosixFilePermissions(properties, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
@@ -174,12 +179,14 @@ public final class LocalKafkaBroker implements AutoCloseable {
         command.add(jar == null ? System.getProperty("java.class.path") : jar.toString());
         command.add(BrokerMain.class.getName());
         command.add(properties.toString());
+        // the log is appended to across starts: a failed start reads its reason from this run's part only
+        long logStart = Files.exists(log) ? Files.size(log) : 0;
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("broker.log").toFile()))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
         LocalKafkaBroker broker = new LocalKafkaBroker(dataDir, port, process, temporary, credentials, archive);
-        broker.awaitReady();
+        broker.awaitReady(logStart);
         return broker;
     }
 
@@ -365,13 +372,16 @@ public final class LocalKafkaBroker implements AutoCloseable {
         }
     }
 
-    private void awaitReady() {
+    /** Waits until the broker answers as its own cluster; {@code logStart}: where this run's part of its log begins. */
+    private void awaitReady(long logStart) {
         long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
         String clusterId = clusterId();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new ExitedDuringStartup("Kafka broker exited with " + process.exitValue()
-                        + " during startup, see " + dataDir.resolve("broker.log"));
+                Path log = dataDir.resolve("broker.log");
+                String reason = startupFailureReason(log, logStart);
+                throw new ExitedDuringStartup("the Kafka broker exited during startup (exit " + process.exitValue() + ")"
+                        + (reason.isEmpty() ? "" : ": " + reason) + "; see " + log);
             }
             if (portOpen() && clusterAnswers(clusterId)) {
                 return;
@@ -382,6 +392,32 @@ public final class LocalKafkaBroker implements AutoCloseable {
         ChildProcesses.stop(process);
         throw new IllegalStateException("Kafka broker not ready after " + STARTUP_TIMEOUT.toSeconds()
                 + " s, see " + dataDir.resolve("broker.log"));
+    }
+
+    /** An exception's name and message at the start of a log line, as a JVM prints an uncaught one or a logger a cause. */
+    private static final java.util.regex.Pattern EXCEPTION_LINE =
+            java.util.regex.Pattern.compile("^(?:Caused by: )?(?:[\\w$]+\\.)*\\w*(?:Exception|Error): (.+)$");
+
+    /**
+     * Why a broker that exited during startup did, as its log says: the message of the first exception in the log from
+     * byte {@code from} on (a port in use: "Socket server failed to bind to 127.0.0.1:9093: Address already in use"),
+     * without a final period; empty when there is none or the log cannot be read.
+     */
+    static String startupFailureReason(Path log, long from) {
+        try (java.io.RandomAccessFile in = new java.io.RandomAccessFile(log.toFile(), "r")) {
+            long start = Math.max(0, Math.min(from, in.length()));
+            // a failed start logs little; its first exception is in the first megabyte of this run's part
+            byte[] bytes = new byte[(int) Math.min(in.length() - start, 1 << 20)];
+            in.seek(start);
+            in.readFully(bytes);
+            return new String(bytes, java.nio.charset.StandardCharsets.UTF_8).lines()
+                    .map(EXCEPTION_LINE::matcher)
+                    .filter(java.util.regex.Matcher::matches)
+                    .map(matcher -> matcher.group(1).strip().replaceAll("\\.$", ""))
+                    .findFirst().orElse("");
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     private boolean portOpen() {

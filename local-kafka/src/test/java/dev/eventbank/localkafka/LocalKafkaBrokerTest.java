@@ -62,6 +62,33 @@ class LocalKafkaBrokerTest {
     }
 
     @Test
+    void shouldTakeTheReasonForAFailedStartFromTheFirstExceptionOfThisRunsPartOfTheLog(@TempDir Path dir) throws Exception {
+        // a broker that cannot bind its port logs this (the local stack's logging configuration; the cause repeats)
+        String earlier = "java.lang.IllegalStateException: an earlier run's failure.\n";
+        Path log = Files.writeString(dir.resolve("broker.log"), earlier + """
+                11:07:30.890 ERROR DataPlaneAcceptor - Unable to start acceptor for CONTROLLER
+                org.apache.kafka.common.KafkaException: Socket server failed to bind to 127.0.0.1:9093: Address already in use.
+                \tat kafka.network.Acceptor.openServerSocket(SocketServer.scala:734)
+                Caused by: java.net.BindException: Address already in use
+                11:07:30.942 ERROR ControllerServer - [ControllerServer id=1] Received a fatal error
+                java.lang.RuntimeException: Unable to start acceptor for CONTROLLER
+                """);
+
+        assertEquals("Socket server failed to bind to 127.0.0.1:9093: Address already in use",
+                LocalKafkaBroker.startupFailureReason(log, earlier.length()));
+        assertEquals("an earlier run's failure", LocalKafkaBroker.startupFailureReason(log, 0));
+    }
+
+    @Test
+    void shouldFindNoReasonInALogWithoutAnExceptionOrWithoutALog(@TempDir Path dir) throws Exception {
+        // a broker JVM without a logging provider (this module's tests) logs only SLF4J's warning
+        Path log = Files.writeString(dir.resolve("broker.log"), "SLF4J(W): No SLF4J providers were found.\n");
+
+        assertEquals("", LocalKafkaBroker.startupFailureReason(log, 0));
+        assertEquals("", LocalKafkaBroker.startupFailureReason(dir.resolve("missing.log"), 0));
+    }
+
+    @Test
     void shouldRunAsManyRequestThreadsAsTheMachineHasCoresForIt() throws Exception {
         // given
         int cores = Runtime.getRuntime().availableProcessors();

@@ -77,6 +77,11 @@ public final class LocalStack implements AutoCloseable {
     /**
      * Starts the stack from the jars under {@code home} (the repository root) and returns once every service
      * reports healthy; on any failure, whatever was started is stopped again.
+     *
+     * @throws IllegalStateException when the stack does not start, with a message for people that names the cause
+     *     and, where there is one, the log to read: another stack on {@code dataDir}, one of {@code ports} in use, the
+     *     broker or a service exiting during startup or not healthy in time, or the stack closed while it started
+     * @throws IOException when the data directory cannot be made, locked or written
      */
     public static LocalStack start(Path home, Path dataDir, StackPorts ports, int partitions, PrintStream progress)
             throws IOException {
@@ -121,10 +126,16 @@ public final class LocalStack implements AutoCloseable {
             // not a POSIX file system: the directory's own access rules apply
         }
         FileChannel channel = FileChannel.open(dataDir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock = channel.tryLock();
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            lock = null; // the other stack runs in this JVM
+        }
         if (lock == null) {
             channel.close();
-            throw new IllegalStateException("another local stack is running on " + dataDir);
+            throw new IllegalStateException("another local stack is running on " + dataDir
+                    + ": stop it, or give this one a --data-dir of its own");
         }
         LocalStack stack = new LocalStack(dataDir, ports, channel, lock);
         created.accept(stack);
@@ -163,6 +174,8 @@ public final class LocalStack implements AutoCloseable {
         long begin = System.nanoTime();
         this.progress = progress;
         progress.printf("local-stack: data in %s%n", dataDir);
+        // before the broker starts: a broker already on its port (another stack's) would answer this one's clients
+        requireFree(portsToBind(apps));
         security = StackSecurity.inDataDirectory(dataDir);
         progress.printf("local-stack: starting Kafka %s from the jars on 127.0.0.1:%d ...%n", AppInfoParser.getVersion(),
                 ports.kafka());
@@ -210,6 +223,40 @@ public final class LocalStack implements AutoCloseable {
             progress.printf("local-stack: %s healthy after %.1f s%n", app.name(), seconds(begin));
         }
         progress.printf("local-stack: all healthy after %.1f s%n", seconds(begin));
+    }
+
+    /** The loopback ports the stack binds with {@code apps}, each with what binds it, in start order. */
+    private Map<Integer, String> portsToBind(List<String> apps) {
+        Map<Integer, String> toBind = new LinkedHashMap<>();
+        toBind.put(ports.kafka(), "Kafka");
+        toBind.put(ports.kafkaController(), "Kafka controller");
+        toBind.put(ports.registry(), REGISTRY);
+        apps.forEach(app -> toBind.put(portOf(app), app));
+        return toBind;
+    }
+
+    /**
+     * Fails when a port of {@code toBind} (port to what binds it) cannot be bound on 127.0.0.1, as the broker and the
+     * services bind them: most often another local stack holds them.
+     *
+     * @throws IllegalStateException naming the ports in use, what each is for, and what to do
+     */
+    static void requireFree(Map<Integer, String> toBind) {
+        List<String> inUse = new ArrayList<>();
+        toBind.forEach((port, what) -> {
+            // SO_REUSEADDR, as the broker and the services bind: a closed connection's TIME_WAIT is no obstacle
+            try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+                socket.setReuseAddress(true);
+                socket.bind(new java.net.InetSocketAddress("127.0.0.1", port), 1);
+            } catch (IOException e) {
+                inUse.add(port + " (" + what + ")");
+            }
+        });
+        if (!inUse.isEmpty()) {
+            throw new IllegalStateException((inUse.size() == 1 ? "port " + inUse.get(0) + " is" : "ports "
+                    + String.join(", ", inUse) + " are") + " in use: is another local stack running? Stop it, or run"
+                    + " this one with --data-dir DIR in a network namespace of its own (README, \"Run it\")");
+        }
     }
 
     /**
@@ -402,6 +449,7 @@ public final class LocalStack implements AutoCloseable {
      * Stops the services (all at once, as their clean shutdowns do not wait for each other, then the schema registry),
      * then the broker, then releases the data directory (and deletes it when {@link #startTemporary} made it). From
      * another thread while the stack starts (a launcher's Ctrl-C), it stops what has started, and the start fails.
+     * When something had started, it says "stopping ..." and "stopped after" on the start's progress stream.
      */
     @Override
     public synchronized void close() {
@@ -410,6 +458,11 @@ public final class LocalStack implements AutoCloseable {
         }
         closing = true;
         long begin = System.nanoTime();
+        // said only when there is something to stop (a start refused before the broker leaves nothing behind)
+        boolean started = broker != null || !services.isEmpty();
+        if (progress != null && started) {
+            progress.println("local-stack: stopping ...");
+        }
         try {
             // the registry last: a service's last commit may still look a schema up
             ServiceProcess.closeAll(services.stream().filter(service -> !service.name().equals(REGISTRY)).toList());
@@ -419,7 +472,7 @@ public final class LocalStack implements AutoCloseable {
             if (broker != null) {
                 broker.close();
             }
-            if (progress != null) {
+            if (progress != null && started) {
                 progress.printf("local-stack: stopped after %.1f s%n", seconds(begin));
             }
             try {
@@ -504,50 +557,54 @@ public final class LocalStack implements AutoCloseable {
         return (System.nanoTime() - since) / 1e9;
     }
 
-    public static void main(String[] args) throws Exception {
+    /**
+     * {@code bin/local-stack}: starts the stack on the documented ports ({@link StackPorts#defaults()}) with the
+     * options of {@link Options#parse}, prints the URLs and watches it until Ctrl-C or SIGTERM stops it. Exits 2 on a
+     * wrong command line and 1 when the stack does not start, each with one line on standard error saying why
+     * ({@link #reportFailedStart}); a signal while it starts stops it quietly (the signal's exit status, 130 for
+     * Ctrl-C).
+     */
+    public static void main(String[] args) throws InterruptedException {
         // one shutdown hook, registered first: it stops the stack, started or starting, then deletes bin/local-stack's
         // copies of the jars (this run's alone)
         java.util.concurrent.atomic.AtomicReference<LocalStack> stackOfThisRun = new java.util.concurrent.atomic.AtomicReference<>();
+        // set by the hook: the JVM is exiting on a signal (nothing else in this launcher exits while the stack starts)
+        java.util.concurrent.atomic.AtomicBoolean signalled = new java.util.concurrent.atomic.AtomicBoolean();
         java.util.Optional<Path> copies = jarCopies();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            signalled.set(true);
             LocalStack running = stackOfThisRun.get();
-            if (running != null) {
-                System.out.println("\nlocal-stack: stopping ...");
+            if (running != null && !running.closing) {
+                System.out.println(); // after the terminal's ^C; close() says "stopping ..."
                 running.close();
             }
             copies.ifPresent(LocalStack::deleteRecursively);
         }, "local-stack-shutdown"));
         Path home = Path.of(System.getProperty("eventbank.home", ".")).toAbsolutePath().normalize();
-        Path dataDir = home.resolve(".local-stack-data");
-        int partitions = 12;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--data-dir" -> dataDir = Path.of(requireValue(args, ++i)).toAbsolutePath();
-                case "--partitions" -> partitions = Integer.parseInt(requireValue(args, ++i));
-                case "-h", "--help" -> {
-                    System.out.println("usage: bin/local-stack [--data-dir DIR] [--partitions N]");
-                    return;
-                }
-                default -> {
-                    System.err.println("unknown option " + args[i] + " (try --help)");
-                    System.exit(2);
-                }
-            }
+        Options options;
+        try {
+            options = Options.parse(args, System.getenv("LOCAL_STACK_DATA"), home);
+        } catch (IllegalArgumentException e) {
+            System.err.println("local-stack: " + e.getMessage() + " (try --help)");
+            System.exit(2);
+            return;
         }
-        String envDataDir = System.getenv("LOCAL_STACK_DATA");
-        if (envDataDir != null && !envDataDir.isBlank() && !List.of(args).contains("--data-dir")) {
-            dataDir = Path.of(envDataDir).toAbsolutePath();
+        if (options.help()) {
+            System.out.println(Options.USAGE);
+            return;
         }
+        Path dataDir = options.dataDir();
 
         LocalStack stack;
         try {
-            stack = start(home, dataDir, StackPorts.defaults(), partitions, Map.of(), ALL_APPS, System.out,
+            stack = start(home, dataDir, StackPorts.defaults(), options.partitions(), Map.of(), ALL_APPS, System.out,
                     stackOfThisRun::set);
-        } catch (IllegalStateException e) {
-            if (stackOfThisRun.get() != null && stackOfThisRun.get().closing) {
-                return; // stopped while starting (Ctrl-C): the shutdown hook said so
+        } catch (IOException | RuntimeException e) {
+            java.util.OptionalInt status = reportFailedStart(e, signalled.get(), System.err);
+            if (status.isPresent()) {
+                System.exit(status.getAsInt());
             }
-            throw e;
+            return;
         }
         System.out.printf("""
 
@@ -589,11 +646,101 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    private static String requireValue(String[] args, int index) {
-        if (index >= args.length) {
-            System.err.println("option " + args[index - 1] + " needs a value");
-            System.exit(2);
+    /**
+     * What the launcher does when its start failed with {@code failure} (from {@link #start}; whatever started is
+     * stopped by then). After a signal ({@code signalled}: Ctrl-C or SIGTERM while it started, which stopped the
+     * start), nothing: the shutdown hook stops the stack and the JVM exits with the signal's status. Otherwise one line
+     * on {@code err}, {@code local-stack: <cause>}, for every failure with a message written for people
+     * ({@link IllegalStateException}: another stack on the data directory, a port in use, the broker or a service
+     * exiting or not healthy, whose messages name the log to read; an {@link IOException} of the data directory); a
+     * service's message is followed by the last lines of its log. Anything else is a bug and gets its stack trace too.
+     *
+     * @return the status to exit with (1), or empty when a signal stopped the start and the JVM is already exiting
+     */
+    static java.util.OptionalInt reportFailedStart(Exception failure, boolean signalled, PrintStream err) {
+        if (signalled) {
+            return java.util.OptionalInt.empty();
         }
-        return args[index];
+        if (failure instanceof IllegalStateException && failure.getMessage() != null) {
+            err.println("local-stack: " + failure.getMessage().stripTrailing());
+        } else if (failure instanceof IOException || failure instanceof java.io.UncheckedIOException) {
+            Throwable io = failure instanceof java.io.UncheckedIOException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            // a file system's exceptions often say no more than the path: their name says what went wrong
+            err.println("local-stack: could not start: " + io.getClass().getSimpleName() + ": " + io.getMessage());
+        } else {
+            err.println("local-stack: could not start: " + failure + " (a bug; its stack trace follows)");
+            failure.printStackTrace(err);
+        }
+        return java.util.OptionalInt.of(1);
+    }
+
+    /**
+     * {@code bin/local-stack}'s command line.
+     *
+     * @param dataDir    the data directory, absolute
+     * @param partitions the partition count of the topics the stack creates, at least 1
+     * @param help       whether only the usage was asked for
+     */
+    record Options(Path dataDir, int partitions, boolean help) {
+
+        static final String USAGE = "usage: bin/local-stack [--data-dir DIR] [--partitions N]";
+
+        /**
+         * Reads {@code args}: {@code --data-dir DIR} (else {@code envDataDir}, the environment's
+         * {@code LOCAL_STACK_DATA}, when not null or blank; else {@code <home>/.local-stack-data}),
+         * {@code --partitions N} (default 12), {@code -h} or {@code --help}.
+         *
+         * @throws IllegalArgumentException for an unknown option, or an option's value that is missing or malformed;
+         *     the message says which, in one line
+         */
+        static Options parse(String[] args, String envDataDir, Path home) {
+            Path dataDir = null;
+            int partitions = 12;
+            boolean help = false;
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--data-dir" -> dataDir = path(args[i], value(args, ++i));
+                    case "--partitions" -> partitions = positive(args[i], value(args, ++i));
+                    case "-h", "--help" -> help = true;
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                }
+            }
+            if (dataDir == null) {
+                dataDir = envDataDir != null && !envDataDir.isBlank()
+                        ? path("LOCAL_STACK_DATA", envDataDir) : home.resolve(".local-stack-data");
+            }
+            return new Options(dataDir, partitions, help);
+        }
+
+        private static String value(String[] args, int index) {
+            if (index >= args.length) {
+                throw new IllegalArgumentException(args[index - 1] + " needs a value");
+            }
+            return args[index];
+        }
+
+        private static Path path(String option, String value) {
+            try {
+                if (value.isBlank()) {
+                    throw new java.nio.file.InvalidPathException(value, "empty");
+                }
+                return Path.of(value).toAbsolutePath();
+            } catch (java.nio.file.InvalidPathException e) {
+                throw new IllegalArgumentException(option + " needs a directory, not '" + value + "'");
+            }
+        }
+
+        private static int positive(String option, String value) {
+            try {
+                int number = Integer.parseInt(value.strip());
+                if (number >= 1) {
+                    return number;
+                }
+            } catch (NumberFormatException e) {
+                // said below
+            }
+            throw new IllegalArgumentException(option + " needs a whole number from 1 up, not '" + value + "'");
+        }
     }
 }
