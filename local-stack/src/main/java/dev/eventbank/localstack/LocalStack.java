@@ -172,10 +172,11 @@ public final class LocalStack implements AutoCloseable {
     private void startAll(Path home, int partitions, Map<String, String> properties, List<String> apps,
                           PrintStream progress) throws IOException {
         long begin = System.nanoTime();
+        // before anything starts (so close() has nothing to say): a broker already on the Kafka port (another
+        // stack's) would answer this one's clients, and one on the controller port would make this broker exit
+        requireFree(portsToBind(apps));
         this.progress = progress;
         progress.printf("local-stack: data in %s%n", dataDir);
-        // before the broker starts: a broker already on its port (another stack's) would answer this one's clients
-        requireFree(portsToBind(apps));
         security = StackSecurity.inDataDirectory(dataDir);
         progress.printf("local-stack: starting Kafka %s from the jars on 127.0.0.1:%d ...%n", AppInfoParser.getVersion(),
                 ports.kafka());
@@ -449,7 +450,7 @@ public final class LocalStack implements AutoCloseable {
      * Stops the services (all at once, as their clean shutdowns do not wait for each other, then the schema registry),
      * then the broker, then releases the data directory (and deletes it when {@link #startTemporary} made it). From
      * another thread while the stack starts (a launcher's Ctrl-C), it stops what has started, and the start fails.
-     * When something had started, it says "stopping ..." and "stopped after" on the start's progress stream.
+     * Once the start has begun to report progress, it says "stopping ..." and "stopped after" there.
      */
     @Override
     public synchronized void close() {
@@ -458,9 +459,7 @@ public final class LocalStack implements AutoCloseable {
         }
         closing = true;
         long begin = System.nanoTime();
-        // said only when there is something to stop (a start refused before the broker leaves nothing behind)
-        boolean started = broker != null || !services.isEmpty();
-        if (progress != null && started) {
+        if (progress != null) {
             progress.println("local-stack: stopping ...");
         }
         try {
@@ -472,7 +471,7 @@ public final class LocalStack implements AutoCloseable {
             if (broker != null) {
                 broker.close();
             }
-            if (progress != null && started) {
+            if (progress != null) {
                 progress.printf("local-stack: stopped after %.1f s%n", seconds(begin));
             }
             try {

@@ -45,11 +45,11 @@ class LauncherFailuresTest {
             IllegalStateException refused = assertThrows(IllegalStateException.class, () -> LocalStack.start(
                     dir, dir.resolve("data"), ports, 1, new PrintStream(progress, true, StandardCharsets.UTF_8)));
 
-            // then: the port, what it is for and what to do; nothing was started, so nothing is stopped
+            // then: the port, what it is for and what to do; nothing was started, so nothing is stopped or said
             assertEquals("port " + taken.getLocalPort() + " (Kafka) is in use: is another local stack running? Stop it,"
                     + " or run this one with --data-dir DIR in a network namespace of its own (README, \"Run it\")",
                     refused.getMessage());
-            assertEquals("local-stack: data in " + dir.resolve("data") + "\n", progress.toString(StandardCharsets.UTF_8));
+            assertEquals("", progress.toString(StandardCharsets.UTF_8));
             assertFalse(Files.exists(dir.resolve("data/kafka")), "the broker was started");
 
             // and the launcher says it in one line and exits 1
@@ -76,6 +76,31 @@ class LauncherFailuresTest {
                     + " bind to 127.0.0.1:" + taken.getLocalPort() + ": Address already in use; see "
                     + dir.resolve("kafka/broker.log")), report(exited, false, 1));
         }
+    }
+
+    @Test
+    void aStackWhoseBrokerExitsStopsWhatStartedInOrderAndSaysWhy(@TempDir Path dir) throws Exception {
+        // given: a data directory whose broker storage is broken (its meta.properties without a cluster id)
+        Path data = dir.resolve("data");
+        Files.createDirectories(data.resolve("kafka/kafka-logs"));
+        Files.writeString(data.resolve("kafka/kafka-logs/meta.properties"), "version=1\nnode.id=1\n");
+        ByteArrayOutputStream progress = new ByteArrayOutputStream();
+
+        // when
+        IllegalStateException failed = assertThrows(IllegalStateException.class, () -> LocalStack.start(
+                dir, data, StackPorts.free(), 1, new PrintStream(progress, true, StandardCharsets.UTF_8)));
+
+        // then: the broker's exit, the reason from its log and the log; "stopping" before "stopped after"
+        List<String> said = report(failed, false, 1);
+        assertEquals(1, said.size(), String.join("\n", said));
+        assertTrue(said.get(0).matches("local-stack: the Kafka broker exited during startup \\(exit \\d+\\): .+; see "
+                + java.util.regex.Pattern.quote(data.resolve("kafka/broker.log").toString())), said.get(0));
+        List<String> lines = progress.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(4, lines.size(), String.join("\n", lines));
+        assertEquals("local-stack: data in " + data, lines.get(0));
+        assertTrue(lines.get(1).startsWith("local-stack: starting Kafka "), lines.get(1));
+        assertEquals("local-stack: stopping ...", lines.get(2));
+        assertTrue(lines.get(3).startsWith("local-stack: stopped after "), lines.get(3));
     }
 
     @Test
