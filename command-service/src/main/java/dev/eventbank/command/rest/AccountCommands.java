@@ -108,11 +108,14 @@ final class AccountCommands {
             try {
                 // the subject becomes the account's ownerId: the same rule as an ownerId a teller names, so that no
                 // event carries an owner id the API would refuse (and a forwarded open is not refused where a local
-                // one was accepted)
-                TextRule.check("ownerId", caller.subject(), MAX_TEXT);
+                // one was accepted); and as given, since the rule strips white space off the ends: a subject "ada\n"
+                // is another principal than "ada" to the identity provider, and was written raw into the event log
+                if (!TextRule.check("ownerId", caller.subject(), MAX_TEXT).equals(caller.subject())) {
+                    throw new TextRule.InvalidText("white space at an end");
+                }
             } catch (TextRule.InvalidText e) {
                 throw CommandProblem.forbidden("the token's subject cannot own an account: a customer id is 1 to "
-                        + MAX_TEXT + " characters, not blank, without control characters");
+                        + MAX_TEXT + " characters, not blank, without control characters or white space at its ends");
             }
             String unkeyedCommandId = UUID.randomUUID().toString();
             accountId = AccountAccess.customerAccountId(caller.subject(), key, unkeyedCommandId);
