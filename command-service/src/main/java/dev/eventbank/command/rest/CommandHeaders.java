@@ -1,5 +1,6 @@
 package dev.eventbank.command.rest;
 
+import dev.eventbank.support.http.RequestRules;
 import dev.eventbank.support.logging.CorrelationIdFilter;
 import io.micronaut.http.HttpRequest;
 
@@ -106,10 +107,11 @@ record CommandHeaders(Long expectedVersion, String idempotencyKey, String correl
         }
         if (value.length() > MAX_KEY_LENGTH || !VISIBLE_ASCII.matcher(value).matches()) {
             throw CommandProblem.badRequest(name + " must be 1 to " + MAX_KEY_LENGTH
-                    + " visible ASCII characters without spaces, got " + value.length() + " characters");
+                    + " visible ASCII characters without spaces, got " + RequestRules.headerValueFault(value));
         }
         return value;
     }
+
 
     private static String correlationId(String value) {
         if (value == null) {
@@ -117,7 +119,7 @@ record CommandHeaders(Long expectedVersion, String idempotencyKey, String correl
         }
         if (!CorrelationIdFilter.isValid(value)) {
             throw CommandProblem.badRequest(CORRELATION_ID + " must be 1 to " + CorrelationIdFilter.MAX_LENGTH
-                    + " visible ASCII characters (no spaces), got " + value.length() + " characters");
+                    + " visible ASCII characters (no spaces), got " + RequestRules.headerValueFault(value));
         }
         return value;
     }

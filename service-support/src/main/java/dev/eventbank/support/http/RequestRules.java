@@ -54,4 +54,22 @@ public final class RequestRules {
             throw ProblemException.badRequest("this endpoint takes no body; send the request without one");
         }
     }
+
+    /**
+     * What is wrong with a header value that should be 1 to n visible ASCII characters (an id or a key): its first
+     * byte that is not one, or else its length, for a 400's detail ("got the byte 0xC3 at position 1", "got 201
+     * characters"). A header value arrives as bytes (Netty reads them as ISO-8859-1), so a non-ASCII character is named
+     * by its bytes, never counted as characters: "é" sent in UTF-8 is two bytes, and was reported as "2 characters".
+     *
+     * @param value the header's value as received, not null
+     */
+    public static String headerValueFault(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c <= 0x20 || c >= 0x7F) {
+                return (c == ' ' ? "a space" : String.format("the byte 0x%02X", (int) c)) + " at position " + (i + 1);
+            }
+        }
+        return value.isEmpty() ? "an empty value" : value.length() + " characters";
+    }
 }

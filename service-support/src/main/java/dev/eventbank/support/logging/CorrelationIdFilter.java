@@ -1,5 +1,6 @@
 package dev.eventbank.support.logging;
 
+import dev.eventbank.support.http.RequestRules;
 import dev.eventbank.support.problem.ProblemResponses;
 import dev.eventbank.support.problem.ProblemTypes;
 import io.micronaut.context.propagation.slf4j.MdcPropagationContext;
@@ -83,7 +84,7 @@ public abstract class CorrelationIdFilter {
             // refused rather than replaced: a caller who sends an id relies on finding it in our logs and events
             return ProblemResponses.of(HttpStatus.BAD_REQUEST, ProblemTypes.INVALID_REQUEST, "Invalid request",
                     HEADER + " must be 1 to " + MAX_LENGTH + " visible ASCII characters (no spaces), got "
-                            + given.length() + " characters", Map.of()).header(HEADER, correlationId);
+                            + RequestRules.headerValueFault(given), Map.of()).header(HEADER, correlationId);
         }
         Map<String, String> mdc = new HashMap<>();
         mdc.put(MdcScope.CORRELATION_ID, correlationId);
