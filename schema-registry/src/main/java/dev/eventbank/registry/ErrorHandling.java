@@ -211,7 +211,9 @@ final class ErrorHandling {
     /**
      * {@code message} without Jackson's "at [Source: REDACTED (...); line: 1, column: 2]" and "(start marker at
      * [Source: ...])", which describe the parser rather than the input, without the name of the setting behind a
-     * limit (", from `StreamReadConstraints.getMaxNestingDepth()`") and without a leading exception class name
+     * limit (", from `StreamReadConstraints.getMaxNestingDepth()`") or a parser feature ("enable
+     * `JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to allow", "Feature 'ALLOW_COMMENTS' not enabled") and without a
+     * leading exception class name
      * ("com.fasterxml.jackson.core.exc.StreamConstraintsException: ", as Avro wraps Jackson's errors). The same
      * source rule as service-support's {@code JacksonMessages.withoutSource}, repeated here because the registry
      * does not depend on service-support: its beans (problem+json error processor, authorization handler,
@@ -221,6 +223,8 @@ final class ErrorHandling {
         return String.valueOf(message).replaceAll("\\s*\\(start marker at \\[Source:[^\\]]*\\]\\)", "")
                 .replaceAll("\\s*at \\[Source:[^\\]]*\\]", "").replaceAll("\\s*\\[Source:[^\\]]*\\]", "")
                 .replaceAll(",\\s*from `[^`]*`", "")
+                .replaceAll(": enable `[A-Za-z.]*Feature\\.[A-Z_]+` to allow", " (not JSON)")
+                .replaceAll(" \\(not recognized as one since Feature '[A-Z_]+' not enabled for parser\\)", " JSON has no comments")
                 .replaceAll("^(?:[a-z]\\w*\\.)+[A-Z]\\w*(?:Exception|Error): ", "");
     }
 

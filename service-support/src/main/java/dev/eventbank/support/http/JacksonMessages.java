@@ -10,10 +10,14 @@ import java.util.regex.Pattern;
  * position gives it from {@code JsonProcessingException.getLocation()} in its own words.
  *
  * <p>A limit's message names the limit and drops the Jackson setting it comes from ("exceeds the maximum allowed
- * (1000)", not "(1000, from `StreamReadConstraints.getMaxNestingDepth()`)"): a client cannot change our parser.
+ * (1000)", not "(1000, from `StreamReadConstraints.getMaxNestingDepth()`)"), and a refused construct drops the parser
+ * feature that would accept it ("Non-standard token 'NaN' (not JSON)", not "...: enable
+ * `JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to allow"; a comment: "JSON has no comments"): a client cannot change
+ * our parser.
  *
  * <p>Limits: only the {@code [Source: ...]} parts are removed, up to the first {@code ]} (Jackson's own text has
- * none inside), and the {@code , from `...`} of a limit; the rest of Jackson's wording is kept as it is.
+ * none inside), the {@code , from `...`} of a limit and the feature hints above (jackson-core 2.22's wording); the
+ * rest of Jackson's wording is kept as it is.
  */
 public final class JacksonMessages {
 
@@ -23,6 +27,10 @@ public final class JacksonMessages {
     private static final Pattern SOURCE = Pattern.compile("\\s*\\[Source:[^\\]]*\\]");
     /** A limit's setting, as in "(1000, from `StreamReadConstraints.getMaxNestingDepth()`)": Jackson's API, not the body's. */
     private static final Pattern SETTING = Pattern.compile(", from `[^`]*`");
+    /** A parser feature that would accept it, as in "Non-standard token 'NaN': enable `JsonReadFeature.X` to allow". */
+    private static final Pattern FEATURE_HINT = Pattern.compile(": enable `[A-Za-z.]*Feature\\.[A-Z_]+` to allow");
+    /** The same for a comment: "maybe a (non-standard) comment? (not recognized as one since Feature '...' not enabled ...)". */
+    private static final Pattern COMMENT_HINT = Pattern.compile(" \\(not recognized as one since Feature '[A-Z_]+' not enabled for parser\\)");
 
     private JacksonMessages() {
     }
@@ -40,6 +48,8 @@ public final class JacksonMessages {
         String text = START_MARKER.matcher(message).replaceAll("");
         text = AT_SOURCE.matcher(text).replaceAll("");
         text = SETTING.matcher(text).replaceAll("");
+        text = FEATURE_HINT.matcher(text).replaceAll(" (not JSON)");
+        text = COMMENT_HINT.matcher(text).replaceAll(" JSON has no comments");
         return SOURCE.matcher(text).replaceAll("");
     }
 }

@@ -57,4 +57,25 @@ class JacksonMessagesTest {
             }
         }
     }
+
+    @Test
+    void shouldNameNoParserFeatureForWhatJacksonRefusesAsNotJson() {
+        ObjectMapper mapper = new ObjectMapper();
+        // the constructs a more lenient parser would accept: Jackson's message names the feature that would
+        for (String body : List.of("{\"amount\":NaN}", "{\"amount\":Infinity}", "{\"amount\":-Infinity}",
+                "{\"amount\":+1}", "{\"amount\": // c\n\"1\"}", "{/* c */\"amount\":\"1\"}")) {
+            JsonProcessingException e = assertThrows(JsonProcessingException.class, () -> mapper.readTree(body), body);
+            for (String message : List.of(e.getMessage(), e.getOriginalMessage())) {
+                String stripped = JacksonMessages.withoutSource(message);
+                assertFalse(stripped.contains("Feature") || stripped.contains("enable") || stripped.contains("`"),
+                        body + ": " + stripped);
+                assertFalse(stripped.isBlank(), body + ": " + message);
+            }
+        }
+        assertEquals("Non-standard token 'NaN' (not JSON)", JacksonMessages.withoutSource(
+                "Non-standard token 'NaN': enable `JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to allow"));
+        assertEquals("Unexpected character ('/' (code 47)): maybe a (non-standard) comment? JSON has no comments",
+                JacksonMessages.withoutSource("Unexpected character ('/' (code 47)): maybe a (non-standard) comment? "
+                        + "(not recognized as one since Feature 'ALLOW_COMMENTS' not enabled for parser)"));
+    }
 }
