@@ -787,6 +787,10 @@ public final class PartitionWriter {
             } else if (result.getOutcome() == CommandOutcome.ACCEPTED) {
                 LOG.info("command accepted accountId={} commandId={} version={} events={}", command.getAccountId(),
                         command.getCommandId(), result.getVersion(), result.getEventCount());
+            } else if (result.getRejectionCode() == null) {
+                // a conflict (If-Match) or a reused key has no rejection code: its version says what was found
+                LOG.info("command {} accountId={} commandId={} version={}", result.getOutcome().name().toLowerCase(java.util.Locale.ROOT),
+                        command.getAccountId(), command.getCommandId(), result.getVersion());
             } else {
                 LOG.info("command {} accountId={} commandId={} code={}", result.getOutcome().name().toLowerCase(java.util.Locale.ROOT),
                         command.getAccountId(), command.getCommandId(), result.getRejectionCode());
