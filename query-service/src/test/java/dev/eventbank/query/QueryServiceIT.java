@@ -279,6 +279,12 @@ class QueryServiceIT {
         assertProblem(unknown, 400);
         assertTrue(JSON.readTree(unknown.body()).path("detail").asText().startsWith("unknown query parameter 'x'"),
                 unknown.body());
+        // bytes that are not UTF-8 are refused, not searched for as replacement characters
+        for (String path : List.of("/accounts?owner=%FF%FE", "/accounts/" + id + "/events?%FF=1")) {
+            HttpResponse<String> notUtf8 = get(path);
+            assertProblem(notUtf8, 400);
+            assertTrue(JSON.readTree(notUtf8.body()).path("detail").asText().contains("is not valid UTF-8"), notUtf8.body());
+        }
     }
 
     @Test
