@@ -237,15 +237,17 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /**
-     * Fails when a port of {@code toBind} (port to what binds it) cannot be bound on 127.0.0.1, as the broker and the
-     * services bind them: most often another local stack holds them.
+     * Fails when a port of {@code toBind} (port to what binds it) cannot be bound on 127.0.0.1, where the broker
+     * listens (the services listen on every address, so a port taken there is theirs too): most often another local
+     * stack holds them.
      *
      * @throws IllegalStateException naming the ports in use, what each is for, and what to do
      */
     static void requireFree(Map<Integer, String> toBind) {
         List<String> inUse = new ArrayList<>();
         toBind.forEach((port, what) -> {
-            // SO_REUSEADDR, as the broker and the services bind: a closed connection's TIME_WAIT is no obstacle
+            // on 127.0.0.1, where the broker listens and another local stack's services answer (they listen on every
+            // address); SO_REUSEADDR as they bind, so a closed connection's TIME_WAIT is no obstacle
             try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
                 socket.setReuseAddress(true);
                 socket.bind(new java.net.InetSocketAddress("127.0.0.1", port), 1);

@@ -101,13 +101,14 @@ class ProjectionFactory {
                 standbyReplicas, applicationServer);
         List<TopicSpec> topics = new ArrayList<>(Topics.PROJECTION_SIDE);
         topics.add(BANK_TOTALS);
+        Path clusterStateDir;
         try (Admin admin = Admin.create(kafka.admin(Map.of()))) {
             // every generation's checkpoints hold offsets of one cluster's topics: never restore them from another's
-            ClusterStateDirectory.claim(Path.of(stateDir), ClusterStateDirectory.clusterId(admin));
+            clusterStateDir = ClusterStateDirectory.of(Path.of(stateDir), ClusterStateDirectory.clusterId(admin));
         }
         ProjectionGenerations generations = new ProjectionGenerations(topologies, streamsProperties(kafka, properties,
-                StaticMembership.instanceId(instanceId, Path.of(stateDir)), sessionTimeout), liveFetch(liveFetchWaitMs), applicationId,
-                Path.of(stateDir), topics, partitions, replicationFactor, registry, rebuildCallTimeout);
+                StaticMembership.instanceId(instanceId, clusterStateDir), sessionTimeout), liveFetch(liveFetchWaitMs), applicationId,
+                clusterStateDir, topics, partitions, replicationFactor, registry, rebuildCallTimeout);
         generations.start();
         return generations;
     }

@@ -39,7 +39,7 @@ import java.util.Properties;
  * <p>This class adds what the library leaves to the application, at the two points it offers:
  * <ul>
  *   <li>when the stream builder is created: the state topic (created if missing, checked otherwise), the state
- *   directory tied to the cluster ({@link ClusterStateDirectory}: emptied if it holds another cluster's), the settings
+ *   directory of the cluster inside the configured one ({@link ClusterStateDirectory}), the settings
  *   the view is correct only with (exactly-once, so that its consumer reads committed projection states only;
  *   undecodable records logged and skipped) and the topology ({@link AccountViewTopology});</li>
  *   <li>before the app starts: a count of the stores being restored (readiness, {@link StreamsHealthIndicator}),
@@ -93,7 +93,8 @@ final class AccountViewStreams implements BeanCreatedEventListener<ConfiguredStr
             String stateDir = config.getProperty(StreamsConfig.STATE_DIR_CONFIG);
             if (stateDir != null) {
                 // the view's checkpoint holds offsets of one cluster's topic: never restore it from another's
-                ClusterStateDirectory.claim(java.nio.file.Path.of(stateDir), ClusterStateDirectory.clusterId(admin));
+                config.put(StreamsConfig.STATE_DIR_CONFIG, ClusterStateDirectory.of(java.nio.file.Path.of(stateDir),
+                        ClusterStateDirectory.clusterId(admin)).toString());
             }
         }
         config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);

@@ -264,10 +264,15 @@ class RegistrySecurityIT {
                 .header("Content-Type", "text/plain").header("Authorization", writer)
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(plain)).build(), HttpResponse.BodyHandlers.ofString()));
 
+        HttpResponse<String> brotli = HTTP.send(HttpRequest.newBuilder(config).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", VND).header("Content-Encoding", "br").header("Authorization", writer)
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(plain)).build(), HttpResponse.BodyHandlers.ofString());
+
         // then
         for (HttpResponse<String> answer : refused) {
             assertConfluentError(answer, 400, 400);
         }
+        assertConfluentError(brotli, 415, 415);
         assertTrue(refused.get(0).body().contains("not in the Content-Encoding it names"), refused.get(0).body());
         assertTrue(refused.get(2).body().contains("Content-Type must be given once"), refused.get(2).body());
         assertEquals(404, send("GET", "/config/" + subject, null, NONE).statusCode(), "no level of its own was set");

@@ -93,7 +93,8 @@ final class AccountCommands {
      * accounts are assigned, so that no customer can probe which numbers exist), is 403 and sends nothing. A
      * customer's account id is derived from its subject ({@link AccountAccess#customerAccountId}), so its
      * {@code Idempotency-Key}s are its own: another customer reusing one opens another account. A customer whose
-     * subject an {@code ownerId} could not be (blank, over 200 characters, control characters) opens nothing (403).
+     * subject an {@code ownerId} could not be (blank, over 200 characters, control characters, white space at an end)
+     * opens nothing (403).
      *
      * @throws CommandProblem 400 for an invalid body, 403 as above
      */

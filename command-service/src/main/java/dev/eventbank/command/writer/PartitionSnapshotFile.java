@@ -64,9 +64,11 @@ final class PartitionSnapshotFile {
      */
     static void save(Path file, PartitionState state, Map<String, Uuid> topicIds) {
         long start = System.nanoTime();
+        Path temporary = null;
         try {
             Files.createDirectories(file.getParent());
-            Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
+            // a name of its own: two processes sharing the directory (instances of two clusters) never write one file
+            temporary = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
             try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(temporary), 1 << 16))) {
                 out.writeInt(FORMAT);
                 out.writeInt(topicIds.size());
@@ -100,6 +102,13 @@ final class PartitionSnapshotFile {
                     state.partition, state.aggregates.size(), state.outcomes.size(), state.reservations.size(), file, (System.nanoTime() - start) / 1_000_000);
         } catch (IOException | RuntimeException e) {
             LOG.warn("partition state not saved partition={} file={} error=\"{}\"", state.partition, file, e.toString());
+            if (temporary != null) {
+                try {
+                    Files.deleteIfExists(temporary);
+                } catch (IOException ignored) {
+                    // the next save writes another; a leftover is only a file
+                }
+            }
         }
     }
 

@@ -17,6 +17,7 @@ import dev.eventbank.schemas.events.MoneyWithdrawn;
 import dev.eventbank.schemas.serde.AvroSerdes;
 import dev.eventbank.schemas.serde.SchemaRegistryClient;
 import dev.eventbank.schemas.serde.SchemaRegistryClients;
+import dev.eventbank.support.testing.LogCapture;
 import dev.eventbank.support.testing.ServiceUnderTest;
 import dev.eventbank.testbroker.DecidedOffsets;
 import dev.eventbank.testbroker.TestBroker;
@@ -416,8 +417,7 @@ class PartitionWriterIT {
             throws Exception {
         // given: a writer on the shared cluster served account X and left its checkpoint file in stateDir
         String elsewhere = accounts(1).get(0);
-        PartitionWriter first = startCheckpointedWriter(bootstrapServers, stateDir);
-        await(first.submit(CommandHandlerSpec.TELLER, command(elsewhere, open("EUR", "10"))));
+        PartitionWriter first = firstCommand(bootstrapServers, stateDir, command(elsewhere, open("EUR", "10")));
         await(first.submit(CommandHandlerSpec.TELLER, keyed(elsewhere, "x-1", deposit("1"))));
         first.stop(WAIT);
         Path file = PartitionSnapshotFile.path(stateDir, prefix, PARTITION);
@@ -429,15 +429,25 @@ class PartitionWriterIT {
             // holds more records than the file's positions, written by a writer without a checkpoint file
             new TopicProvisioner(otherAdmin, partitions, (short) 1).ensure(Topics.COMMAND_SIDE);
             List<String> here = accounts(5);
-            PartitionWriter filler = startCheckpointedWriter(other.bootstrapServers(), null);
+            PartitionWriter filler = firstCommand(other.bootstrapServers(), null, command(here.get(0), open("EUR", "10")));
             for (String account : here) {
-                await(filler.submit(CommandHandlerSpec.TELLER, command(account, open("EUR", "10"))));
+                if (!account.equals(here.get(0))) {
+                    await(filler.submit(CommandHandlerSpec.TELLER, command(account, open("EUR", "10"))));
+                }
                 await(filler.submit(CommandHandlerSpec.TELLER, keyed(account, "y-" + account, deposit("1"))));
             }
             filler.stop(WAIT);
 
             // when: a writer with the same transactional ids and state directory takes the partition there
-            PartitionWriter taken = startCheckpointedWriter(other.bootstrapServers(), stateDir);
+            PartitionWriter taken;
+            try (LogCapture log = LogCapture.of(PartitionSnapshotFile.class)) {
+                taken = startCheckpointedWriter(other.bootstrapServers(), stateDir);
+                // refused for its topics, whether or not this cluster's offsets reached the file's (the partition of
+                // the shared cluster holds other tests' records too, so its positions may be past these ends)
+                assertEquals(1, log.lines("partition state file ignored").stream()
+                        .filter(line -> line.getFormattedMessage().contains("written for other topics")).count(),
+                        () -> "" + log.lines().stream().map(line -> line.getFormattedMessage()).toList());
+            }
 
             // then: it knows that cluster's accounts, at their versions, and not the other cluster's account
             for (String account : here) {
@@ -723,6 +733,28 @@ class PartitionWriterIT {
         writer.start();
         writer.ready().get(WAIT.toSeconds(), TimeUnit.SECONDS);
         return writer;
+    }
+
+    /**
+     * A started checkpointed writer ({@link #startCheckpointedWriter}) that has committed {@code command}: when the
+     * broker fails a new writer's first transaction (the InvalidTxnStateException {@link #startWriter} describes, seen
+     * again on a loaded machine), a new writer takes the partition, as PartitionOwnership does, and decides it.
+     */
+    private PartitionWriter firstCommand(String bootstrap, Path stateDir, BankAccountCommand command) throws Exception {
+        PartitionWriter writer = startCheckpointedWriter(bootstrap, stateDir);
+        try {
+            await(writer.submit(CommandHandlerSpec.TELLER, command));
+            return writer;
+        } catch (ExecutionException failed) {
+            // the writer stops just after answering its batch
+            if (!(failed.getCause() instanceof NotCommittedException)
+                    || eventually(writer::state, PartitionWriter.State.FAILED) != PartitionWriter.State.FAILED) {
+                throw failed;
+            }
+            PartitionWriter again = startCheckpointedWriter(bootstrap, stateDir);
+            await(again.submit(CommandHandlerSpec.TELLER, command));
+            return again;
+        }
     }
 
     /** {@code count} new account ids of {@link #PARTITION}. */

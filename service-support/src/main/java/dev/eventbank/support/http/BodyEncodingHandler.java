@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
 import java.util.Map;
 
 /**
- * A body that is not in the {@code Content-Encoding} it names (e.g. {@code gzip} on plain JSON): a 400 problem and
- * one INFO line, nothing read. Why: Micronaut's Netty server decodes such bodies itself and its
+ * A body that is not in the {@code Content-Encoding} it names, of the codings Micronaut's Netty server decodes
+ * ({@code gzip} or {@code deflate} on plain JSON): a 400 problem and one INFO line, nothing read (a coding it does not
+ * decode is a 415, {@link SingleValuedHeaders}). Why: Micronaut's Netty server decodes such bodies itself and its
  * {@link DecompressionException} reached no handler, so the client's mistake was a 500 with an ERROR and a stack
  * trace (found by a helper trying to break the stack; gzip and deflate alike). A body in the encoding it names is
  * decoded and read as before.
