@@ -288,6 +288,19 @@ class QueryServiceIT {
     }
 
     @Test
+    void shouldRefuseACrossOriginReadWithAProblemDocument() throws Exception {
+        // when: a page of another origin reads an account (Micronaut's CORS filter refuses it, no CORS configured)
+        HttpResponse<String> crossOrigin = get("/accounts/" + UUID.randomUUID(), Map.of("Origin", "http://evil.example"));
+        HttpResponse<String> sameHost = get("/accounts?limit=1", Map.of("Origin", "http://localhost:" + server.getPort()));
+
+        // then: refused, with a body saying why; a page the API serves itself reads as before
+        assertProblem(crossOrigin, 403);
+        assertTrue(JSON.readTree(crossOrigin.body()).path("detail").asText().startsWith("cross-origin requests are refused"),
+                crossOrigin.body());
+        assertEquals(200, sameHost.statusCode(), sameHost.body());
+    }
+
+    @Test
     void shouldAnswerProblemsForUnknownRoutesAndMethods() throws Exception {
         // when
         HttpResponse<String> unknownRoute = get("/nothing-here");
@@ -584,11 +597,18 @@ class QueryServiceIT {
 
         // then: micronaut-kafka built the app from kafka.streams.default.*, which takes them by default
         assertEquals(APPLICATION_ID, config.get("application.id"));
-        assertEquals(stateDir.toString(), config.get("state.dir"));
+        // in the configured directory, the cluster's own (ClusterStateDirectory)
+        String clusterId;
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+                "bootstrap.servers", TestBroker.shared().bootstrapServers()))) {
+            clusterId = admin.describeCluster().clusterId().get(10, TimeUnit.SECONDS);
+        }
+        java.nio.file.Path clusterDir = stateDir.resolve("cluster-" + clusterId);
+        assertEquals(clusterDir.toString(), config.get("state.dir"));
         assertEquals("exactly_once_v2", config.get("processing.guarantee"), "the view reads committed states only");
         assertEquals("read_committed", config.get("global.consumer.isolation.level"),
                 "its one consumer, which exactly-once alone leaves to the configuration");
-        assertTrue(java.nio.file.Files.isDirectory(stateDir.resolve(APPLICATION_ID)),
+        assertTrue(java.nio.file.Files.isDirectory(clusterDir.resolve(APPLICATION_ID)),
                 "the app's state directory");
     }
 

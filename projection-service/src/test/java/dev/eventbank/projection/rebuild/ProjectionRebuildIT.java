@@ -71,6 +71,14 @@ class ProjectionRebuildIT {
         server = start();
     }
 
+    /** Where the service keeps its generations' state: the shared broker's cluster's directory in {@link #stateDir}. */
+    private Path clusterStateDir() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            return dev.eventbank.support.streams.ClusterStateDirectory.of(stateDir,
+                    admin.describeCluster().clusterId().get(10, java.util.concurrent.TimeUnit.SECONDS));
+        }
+    }
+
     @AfterEach
     void stopService() {
         if (server != null) {
@@ -141,7 +149,9 @@ class ProjectionRebuildIT {
         try (GenerationControl control = new GenerationControl(java.util.Map.of("bootstrap.servers", bootstrapServers), base)) {
             assertEquals(1, control.read().active());
         }
-        assertFalse(Files.exists(stateDir.resolve(base)), "old generation's local state deleted");
+        // the generations live in the cluster's directory (ClusterStateDirectory): the new one's is there
+        assertTrue(Files.isDirectory(clusterStateDir().resolve("g1")), "new generation's local state");
+        assertFalse(Files.exists(clusterStateDir().resolve(base)), "old generation's local state deleted");
 
         // when: new events after the switch
         produce(List.of(Events.deposited(a, 6, "1.00", "106.00"), Events.deposited(a, 7, "1.00", "107.00")));
@@ -194,7 +204,8 @@ class ProjectionRebuildIT {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             Set<String> topics = admin.listTopics().names().get();
             assertFalse(topics.contains(base + "-g1-account-state-store-changelog"), "abandoned generation's changelog");
-            assertFalse(Files.exists(stateDir.resolve("g1")), "abandoned generation's state directory");
+            assertTrue(Files.isDirectory(clusterStateDir().resolve("g2")), "the new generation's state directory");
+            assertFalse(Files.exists(clusterStateDir().resolve("g1")), "abandoned generation's state directory");
         }
         assertEquals(List.of(1L), InternalApi.events(get(InternalApi.V1 + "/accounts/" + a + "/events"), registry).versions());
     }
