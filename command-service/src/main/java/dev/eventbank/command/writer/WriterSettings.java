@@ -101,7 +101,8 @@ public record WriterSettings(KafkaClients kafka, String transactionalIdPrefix, D
     /**
      * The ids of the command side's topics on the cluster {@code admin} talks to, by name.
      *
-     * @throws IllegalStateException when the cluster does not answer within 10 s or a topic is missing
+     * @throws IllegalStateException when the cluster does not answer within 10 s (or {@code admin}'s own API timeout, if
+     *     shorter) or a topic is missing
      */
     public static Map<String, Uuid> topicIds(Admin admin) {
         try {
