@@ -104,10 +104,11 @@ class ProjectionFactory {
         Path clusterStateDir;
         try (Admin admin = Admin.create(kafka.admin(Map.of()))) {
             // every generation's checkpoints hold offsets of one cluster's topics: never restore them from another's
+            // (the instance id stays in the configured directory: it names this instance, whatever the cluster)
             clusterStateDir = ClusterStateDirectory.of(Path.of(stateDir), ClusterStateDirectory.clusterId(admin));
         }
         ProjectionGenerations generations = new ProjectionGenerations(topologies, streamsProperties(kafka, properties,
-                StaticMembership.instanceId(instanceId, clusterStateDir), sessionTimeout), liveFetch(liveFetchWaitMs), applicationId,
+                StaticMembership.instanceId(instanceId, Path.of(stateDir)), sessionTimeout), liveFetch(liveFetchWaitMs), applicationId,
                 clusterStateDir, topics, partitions, replicationFactor, registry, rebuildCallTimeout);
         generations.start();
         return generations;

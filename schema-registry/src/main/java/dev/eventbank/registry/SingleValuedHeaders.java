@@ -41,8 +41,10 @@ final class SingleValuedHeaders {
             }
         }
         List<String> codings = request.getHeaders().getAll(HttpHeaders.CONTENT_ENCODING);
-        if (codings.stream().anyMatch(coding -> !coding.strip().equalsIgnoreCase("identity"))) {
+        boolean hasBody = request.getContentLength() > 0 || request.getHeaders().contains(HttpHeaders.TRANSFER_ENCODING);
+        if (hasBody && codings.stream().anyMatch(coding -> !coding.strip().equalsIgnoreCase("identity"))) {
             return HttpResponse.status(HttpStatus.UNSUPPORTED_MEDIA_TYPE)
+                    .header(HttpHeaders.ACCEPT_ENCODING, "gzip, deflate")
                     .body(new Api.ErrorResponse(415, "Content-Encoding is not one this registry decodes: send the "
                             + "body as gzip, deflate or unencoded"))
                     .contentType(Api.V1_JSON);

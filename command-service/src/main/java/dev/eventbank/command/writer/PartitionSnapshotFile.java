@@ -67,7 +67,10 @@ final class PartitionSnapshotFile {
         Path temporary = null;
         try {
             Files.createDirectories(file.getParent());
-            // a name of its own: two processes sharing the directory (instances of two clusters) never write one file
+            // a name of its own, so two processes sharing the directory never write into one temporary file (each
+            // still replaces the other's file, which the other then ignores for its topic ids); a crash's leftovers
+            // are deleted by a later save once they are an hour old
+            deleteLeftovers(file);
             temporary = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
             try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(temporary), 1 << 16))) {
                 out.writeInt(FORMAT);
@@ -109,6 +112,20 @@ final class PartitionSnapshotFile {
                     // the next save writes another; a leftover is only a file
                 }
             }
+        }
+    }
+
+    /** Deletes the temporary files of {@code file}'s saves that are over an hour old: left by a crash mid-save. */
+    private static void deleteLeftovers(Path file) {
+        java.time.Instant before = java.time.Instant.now().minus(Duration.ofHours(1));
+        try (var leftovers = Files.newDirectoryStream(file.getParent(), file.getFileName() + "*.tmp")) {
+            for (Path leftover : leftovers) {
+                if (Files.getLastModifiedTime(leftover).toInstant().isBefore(before)) {
+                    Files.deleteIfExists(leftover);
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("partition state leftovers not deleted file={} error=\"{}\"", file, e.toString());
         }
     }
 

@@ -25,10 +25,11 @@ import java.util.Map;
  * ({@code X-Correlation-Id}: the second was dropped silently). No client means such a request. The command service
  * refuses a repeated {@code If-Match} and {@code Idempotency-Key} the same way (its {@code CommandHeaders}).
  *
- * <p>And a {@code Content-Encoding} the server did not decode is a 415 (RFC 9110 section 15.5.16): Micronaut's Netty
- * server decodes {@code gzip} and {@code deflate} by the header's first line and then takes the header off the
- * request, so one still here (other than {@code identity}) names a coding nobody decoded ({@code br} or {@code zstd}
- * sent on a plain body was read as plain). A repeated {@code Content-Encoding} whose first line Micronaut decoded
+ * <p>And a body in a {@code Content-Encoding} the server did not decode is a 415 (RFC 9110 section 15.5.16):
+ * Micronaut's Netty server decodes {@code gzip}, {@code x-gzip}, {@code deflate}, {@code x-deflate} and
+ * {@code snappy} by the header's first line and then takes the header off the request, so one still here (other than
+ * {@code identity}) names a coding nobody decoded ({@code br} or {@code zstd} sent on a plain body was read as
+ * plain). A request without a body is not refused for its header. A repeated {@code Content-Encoding} whose first line Micronaut decoded
  * never reaches this filter; one whose first line it did not is refused here.
  *
  * <p>A bean of every service with service-support on its class path (command, projection, query); the registry keeps
@@ -62,7 +63,8 @@ public final class SingleValuedHeaders {
             }
         }
         List<String> codings = request.getHeaders().getAll(HttpHeaders.CONTENT_ENCODING);
-        if (codings.stream().anyMatch(coding -> !coding.strip().equalsIgnoreCase("identity"))) {
+        boolean hasBody = request.getContentLength() > 0 || request.getHeaders().contains(HttpHeaders.TRANSFER_ENCODING);
+        if (hasBody && codings.stream().anyMatch(coding -> !coding.strip().equalsIgnoreCase("identity"))) {
             return ProblemResponses.of(HttpStatus.UNSUPPORTED_MEDIA_TYPE, ProblemTypes.UNSUPPORTED_MEDIA_TYPE,
                             "Unsupported media type", "Content-Encoding '"
                                     + dev.eventbank.support.text.TextRule.quote(String.join(", ", codings), 40)
