@@ -30,7 +30,7 @@ final class SingleValuedHeaders {
     /** @return null to go on, the 400 naming the first header the request has on several lines, or the 415 */
     @RequestFilter
     @Nullable
-    HttpResponse<?> refuseRepeated(HttpRequest<?> request) {
+    HttpResponse<?> refuseRepeatedOrUndecoded(HttpRequest<?> request) {
         for (String name : NAMES) {
             int given = request.getHeaders().getAll(name).size();
             if (given > 1) {

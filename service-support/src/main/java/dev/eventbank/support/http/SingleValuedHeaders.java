@@ -51,7 +51,7 @@ public final class SingleValuedHeaders {
      */
     @RequestFilter
     @Nullable
-    public HttpResponse<?> refuseRepeated(HttpRequest<?> request) {
+    public HttpResponse<?> refuseRepeatedOrUndecoded(HttpRequest<?> request) {
         for (String name : NAMES) {
             int given = request.getHeaders().getAll(name).size();
             if (given > 1) {
