@@ -43,14 +43,35 @@ final class GenerationAdmin implements AutoCloseable {
 
     /**
      * How far behind a generation is, in offsets: on the event log, on its internal (repartition) topics, worst
-     * partition, per event-log partition; and how many event-log offsets its committed positions have passed.
+     * partition, per event-log partition; how many event-log offsets its committed positions have passed; and per
+     * partition of every topic measured, the group's position (committed offset, else the earliest) and the last
+     * stable offset it was measured against.
      */
     record Lag(long events, long internal, long worstPartition, boolean complete, Map<Integer, Long> eventsByPartition,
-               long eventOffsetsPassed) {
+               long eventOffsetsPassed, Map<TopicPartition, Long> positions, Map<TopicPartition, Long> ends) {
 
         /** Every partition at most one offset (a trailing transaction marker) behind, all topics known. */
         boolean caughtUp() {
             return complete && worstPartition <= 1;
+        }
+
+        /**
+         * Whether the group's positions are at or past {@code ends} on every partition in there (at most one offset
+         * short: a trailing transaction marker). False while this measurement is incomplete.
+         *
+         * @param ends end offsets of partitions measured here, from an earlier measurement ({@link #ends()})
+         */
+        boolean reached(Map<TopicPartition, Long> ends) {
+            if (!complete) {
+                return false;
+            }
+            for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
+                Long position = positions.get(end.getKey());
+                if (position == null || position < end.getValue() - 1) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /**
@@ -117,7 +138,7 @@ final class GenerationAdmin implements AutoCloseable {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                 // the new generation has not created its internal topics yet
-                return new Lag(-1, -1, Long.MAX_VALUE, false, Map.of(), 0);
+                return new Lag(-1, -1, Long.MAX_VALUE, false, Map.of(), 0, Map.of(), Map.of());
             }
             throw e;
         }
@@ -128,21 +149,26 @@ final class GenerationAdmin implements AutoCloseable {
             latest.put(tp, OffsetSpec.latest());
             earliest.put(tp, OffsetSpec.earliest());
         }));
+        // committed positions first, so the ends are never older than the positions measured against them
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)
+                .partitionsToOffsetAndMetadata().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         ListOffsetsOptions readCommitted = new ListOffsetsOptions(IsolationLevel.READ_COMMITTED);
         Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
                 admin.listOffsets(latest, readCommitted).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> starts =
                 admin.listOffsets(earliest, readCommitted).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)
-                .partitionsToOffsetAndMetadata().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         long events = 0;
         long internal = 0;
         long worst = 0;
         long passed = 0;
         Map<Integer, Long> byPartition = new HashMap<>();
+        Map<TopicPartition, Long> positions = new HashMap<>();
+        Map<TopicPartition, Long> endOffsets = new HashMap<>();
         for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end : ends.entrySet()) {
             OffsetAndMetadata position = committed.get(end.getKey());
             long from = position != null ? position.offset() : starts.get(end.getKey()).offset();
+            positions.put(end.getKey(), from);
+            endOffsets.put(end.getKey(), end.getValue().offset());
             long lag = Math.max(0, end.getValue().offset() - from);
             worst = Math.max(worst, lag);
             if (end.getKey().topic().equals(eventsTopic)) {
@@ -153,7 +179,7 @@ final class GenerationAdmin implements AutoCloseable {
                 internal += lag;
             }
         }
-        return new Lag(events, internal, worst, true, byPartition, passed);
+        return new Lag(events, internal, worst, true, byPartition, passed, positions, endOffsets);
     }
 
     /** Number of members in the group; 0 when it is empty or does not exist. */

@@ -38,11 +38,12 @@ import java.util.function.Consumer;
  * process next to it, under a new application id, so Kafka Streams reads the log from the beginning into fresh
  * stores; it publishes nothing ({@link Publishing} gate closed) while it catches up, and reads keep going to
  * generation N. A monitor measures it every second (events processed, events/s, lag of its consumer group from
- * {@link GenerationAdmin}, ETA) and logs a line every 5 s. When every partition of the log and of its repartition
- * topic is caught up (lag at most one offset, a transaction marker) it switches: opens the gate with a one-time
- * re-publish of every account's state and latest snapshot and of the bank totals, records generation N+1 as active
- * in the control topic, routes reads to it, then stops generation N, leaves and deletes its consumer group, deletes
- * its internal topics with their registry subjects, and its local state.
+ * {@link GenerationAdmin}, ETA) and logs a line every 5 s. When it has caught up ({@link CatchUp}: every partition
+ * of the log and of its repartition topic at most one offset behind, a transaction marker, or, while events keep
+ * coming, everything up to where the log ended a check before through the whole topology) it switches: opens the
+ * gate with a one-time re-publish of every account's state and latest snapshot and of the bank totals, records
+ * generation N+1 as active in the control topic, routes reads to it, then stops generation N, leaves and deletes its
+ * consumer group, deletes its internal topics with their registry subjects, and its local state.
  *
  * <p>Every change of the rebuild happens on the one monitor thread (HTTP calls hand their work to it and wait), so
  * start, switch, cancel and failure never race; {@link #active()} and {@link #status()} are volatile reads. The
@@ -117,8 +118,9 @@ public final class ProjectionGenerations implements AutoCloseable {
      * @param streamsProperties Kafka Streams properties of every generation, without application id and state dir
      * @param liveOnly          Kafka Streams properties for the generation this instance starts as active, not for a
      *                          rebuild's (each applied unless {@code streamsProperties} sets it): a rebuild's generation
-     *                          switches only once it is caught up to the log's last offset at a check, which one that
-     *                          waits to fetch in batches is not under steady writes (RebuildSwitchUnderLoadIT)
+     *                          switches once it has caught up with the log at a check (or with where the log ended
+     *                          at the previous one), which one that waits to fetch in batches reaches later under
+     *                          steady writes (RebuildSwitchUnderLoadIT)
      * @param stateDir          the configured state directory (generation 0's; later ones get {@code g<N>} in it)
      * @param registry          the registry the generations' serdes register in: a retired generation's internal
      *                          topics' subjects are deleted with the topics
@@ -273,7 +275,7 @@ public final class ProjectionGenerations implements AutoCloseable {
                     now.generation(), now.eventsProcessed(), now.eventsTotal(), Math.round(now.eventsPerSecond()),
                     now.lag(), now.etaSeconds() == null ? "?" : Math.round(now.etaSeconds()), state);
         }
-        if (state != KafkaStreams.State.RUNNING || !lag.caughtUp()) {
+        if (!current.catchUp.caughtUp(lag) || state != KafkaStreams.State.RUNNING) {
             return;
         }
         if (current.switchWhenCaughtUp) {
@@ -438,6 +440,7 @@ public final class ProjectionGenerations implements AutoCloseable {
         RebuildPhase phase = new RebuildPhase.Rebuilding();
         /** Auto-switch, or a switch was requested: switch at the first check at which it is caught up. */
         boolean switchWhenCaughtUp;
+        final CatchUp catchUp = new CatchUp(Topics.EVENTS.name());
 
         Rebuild(ProjectionGeneration generation, boolean autoSwitch) {
             this.generation = generation;

@@ -51,6 +51,7 @@ class RebuildLagTest {
     }
 
     private static GenerationAdmin.Lag lag(long offsetsLeft, long worstPartition, long passed) {
-        return new GenerationAdmin.Lag(offsetsLeft, 0, worstPartition, true, Map.of(0, offsetsLeft), passed);
+        return new GenerationAdmin.Lag(offsetsLeft, 0, worstPartition, true, Map.of(0, offsetsLeft), passed,
+                Map.of(), Map.of());
     }
 }

@@ -1,6 +1,5 @@
 package dev.eventbank.projection.rebuild;
 
-import dev.eventbank.support.testing.Events;
 import dev.eventbank.projection.TestSecurity;
 import dev.eventbank.support.testing.Events;
 import dev.eventbank.projection.TestTopics;
@@ -112,13 +111,18 @@ class RebuildSwitchUnderLoadIT {
         // when: events keep coming while a rebuild catches up and switches by itself
         Thread loader = new Thread(load, "rebuild-load");
         loader.start();
-        Thread.sleep(1000);
-        HttpResponse<String> started = post("/admin/rebuild");
-        assertEquals(202, started.statusCode(), started.body());
-        String done = awaitRebuild("DONE");
-        Thread.sleep(1000); // and some events after the switch
-        load.stop();
-        loader.join(TIMEOUT.toMillis());
+        String done;
+        try {
+            Thread.sleep(1000);
+            HttpResponse<String> started = post("/admin/rebuild");
+            assertEquals(202, started.statusCode(), started.body());
+            done = awaitRebuild("DONE");
+            Thread.sleep(1000); // and some events after the switch
+        } finally {
+            // a load left running would keep the next tests' rebuilds from ever seeing a quiet log
+            load.stop();
+            loader.join(TIMEOUT.toMillis());
+        }
         assertNull(load.failure.get(), () -> "the load failed: " + load.failure.get());
         assertTrue(done.contains("\"activeGeneration\":1"), done);
 
@@ -145,7 +149,11 @@ class RebuildSwitchUnderLoadIT {
                 .get(BankTotalsProjection.KEY).getEventsApplied());
     }
 
-    /** Deposits of 1.00 to each account in turn (each opened first), at most 160 events/s, until stopped. */
+    /**
+     * Deposits of 1.00 to each account in turn (each opened first), each send waiting for its ack, with 5 ms between
+     * rounds, until stopped: writes steady enough that some partition has always been written since the rebuild's
+     * last commit (the case the strict lag-of-one rule never switched in).
+     */
     private final class Load implements Runnable {
 
         private final List<String> accounts;
@@ -183,7 +191,7 @@ class RebuildSwitchUnderLoadIT {
             try (producer) {
                 while (running.get()) {
                     produceRound();
-                    Thread.sleep(50);
+                    Thread.sleep(5);
                 }
             } catch (Throwable e) {
                 failure.set(e);
