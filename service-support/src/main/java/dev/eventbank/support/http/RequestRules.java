@@ -82,13 +82,18 @@ public final class RequestRules {
         }
     }
 
+    /** Whether the request carries a body: a {@code Content-Length} above 0 or a {@code Transfer-Encoding} (chunked). */
+    public static boolean hasBody(HttpRequest<?> request) {
+        return request.getContentLength() > 0 || request.getHeaders().contains(HttpHeaders.TRANSFER_ENCODING);
+    }
+
     /**
-     * The request has no body: no {@code Content-Length} above 0 and no {@code Transfer-Encoding} (a chunked body).
+     * The request has no body ({@link #hasBody}).
      *
      * @throws ProblemException 400 when it has one
      */
     public static void noBody(HttpRequest<?> request) {
-        if (request.getContentLength() > 0 || request.getHeaders().contains(HttpHeaders.TRANSFER_ENCODING)) {
+        if (hasBody(request)) {
             throw ProblemException.badRequest("this endpoint takes no body; send the request without one");
         }
     }

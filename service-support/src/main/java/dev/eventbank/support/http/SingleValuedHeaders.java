@@ -63,8 +63,7 @@ public final class SingleValuedHeaders {
             }
         }
         List<String> codings = request.getHeaders().getAll(HttpHeaders.CONTENT_ENCODING);
-        boolean hasBody = request.getContentLength() > 0 || request.getHeaders().contains(HttpHeaders.TRANSFER_ENCODING);
-        if (hasBody && codings.stream().anyMatch(coding -> !coding.strip().equalsIgnoreCase("identity"))) {
+        if (RequestRules.hasBody(request) && codings.stream().anyMatch(coding -> !coding.strip().equalsIgnoreCase("identity"))) {
             return ProblemResponses.of(HttpStatus.UNSUPPORTED_MEDIA_TYPE, ProblemTypes.UNSUPPORTED_MEDIA_TYPE,
                             "Unsupported media type", "Content-Encoding '"
                                     + dev.eventbank.support.text.TextRule.quote(String.join(", ", codings), 40)
