@@ -6,10 +6,10 @@ import dev.eventbank.command.routing.AccountOpening;
 import dev.eventbank.command.routing.CommandMetrics;
 import dev.eventbank.command.routing.CommandRouter;
 import dev.eventbank.command.security.InstanceCredentials;
+import dev.eventbank.command.writer.CommandSideTopics;
 import dev.eventbank.command.writer.WriterSettings;
 import dev.eventbank.schemas.catalog.ApplicationIds;
 import dev.eventbank.schemas.catalog.TopicProvisioner;
-import dev.eventbank.schemas.catalog.TopicSpec;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.serde.SchemaRegistryClient;
 import dev.eventbank.schemas.serde.SchemaRegistryClients;
@@ -37,10 +37,6 @@ import java.util.Map;
 @Factory
 class CommandServiceFactory {
 
-    /** Marks that the topics exist; the Kafka clients below depend on it so that they start after it. */
-    record TopicsReady() {
-    }
-
     @Singleton
     SchemaRegistryClient schemaRegistryClient(@Value("${schema-registry.url}") String url,
                                               @Value("${schema-registry.basic-auth-user-info:}") String userInfo) {
@@ -53,14 +49,14 @@ class CommandServiceFactory {
         return Clock.systemUTC();
     }
 
+    /** The topics, created or checked first: the Kafka clients below depend on them so that they start after. */
     @Context
-    TopicsReady topics(KafkaClients kafka,
-                       @Value("${eventbank.topics.partitions:12}") int partitions,
-                       @Value("${eventbank.topics.replication-factor:1}") short replicationFactor) {
+    CommandSideTopics topics(KafkaClients kafka,
+                             @Value("${eventbank.topics.partitions:12}") int partitions,
+                             @Value("${eventbank.topics.replication-factor:1}") short replicationFactor) {
         try (Admin admin = Admin.create(kafka.admin(Map.of()))) {
-            new TopicProvisioner(admin, partitions, replicationFactor).ensure(Topics.COMMAND_SIDE);
+            return CommandSideTopics.of(new TopicProvisioner(admin, partitions, replicationFactor).ensure(Topics.COMMAND_SIDE));
         }
-        return new TopicsReady();
     }
 
     @Singleton
@@ -70,7 +66,7 @@ class CommandServiceFactory {
 
     @Singleton
     WriterSettings writerSettings(SchemaRegistryClient registry, CommandMetrics metrics, Clock clock,
-                                  KafkaClients kafka, Admin admin,
+                                  KafkaClients kafka, CommandSideTopics topics,
                                   @Value("${eventbank.commands.transactional-id-prefix:" + ApplicationIds.COMMAND_WRITERS + "}") String transactionalIdPrefix,
                                   @Value("${eventbank.commands.idempotency-window:24h}") Duration idempotencyWindow,
                                   @Value("${eventbank.commands.max-batch:500}") int maxBatch,
@@ -82,11 +78,11 @@ class CommandServiceFactory {
         return WriterSettings.of(kafka, transactionalIdPrefix, idempotencyWindow, maxBatch, aggregatesInterval,
                         clock, registry, reservationLease, metrics)
                 .withMaxQueued(maxQueued)
-                .withCheckpoints(java.nio.file.Path.of(stateDir), WriterSettings.topicIds(admin));
+                .withCheckpoints(java.nio.file.Path.of(stateDir), topics.ids());
     }
 
     /**
-     * The admin client that finds partition owners for forwarding ({@link OwnerDirectory}) and checks the topics:
+     * The admin client that finds partition owners for forwarding ({@link OwnerDirectory}):
      * {@code kafka.*} with shorter timeouts. Primary over micronaut-kafka's own
      * {@code AdminClient} bean (kafka.* only, used by nothing here) because a forwarding lookup must fail within
      * seconds when the broker is away, not after the client's default 60 s.
@@ -94,7 +90,7 @@ class CommandServiceFactory {
     @Singleton
     @Primary
     @Bean(preDestroy = "close")
-    Admin admin(TopicsReady topics, KafkaClients kafka) {
+    Admin admin(CommandSideTopics topics, KafkaClients kafka) {
         return Admin.create(kafka.admin(Map.of(
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000)));
@@ -102,20 +98,10 @@ class CommandServiceFactory {
 
     @Singleton
     @Bean(preDestroy = "close")
-    PartitionOwnership partitionOwnership(Admin admin, WriterSettings settings,
+    PartitionOwnership partitionOwnership(CommandSideTopics topics, WriterSettings settings,
                                           @Value("${eventbank.commands.group-id:" + ApplicationIds.COMMAND_WRITERS + "}") String groupId,
-                                          @Value("${eventbank.commands.session-timeout:6s}") Duration sessionTimeout) throws Exception {
-        Map<String, Integer> counts = new java.util.TreeMap<>();
-        admin.describeTopics(Topics.COMMAND_SIDE.stream().map(TopicSpec::name).toList()).allTopicNames()
-                .get(10, java.util.concurrent.TimeUnit.SECONDS)
-                .forEach((name, description) -> counts.put(name, description.partitions().size()));
-        // an account's aggregate and outcomes live in the same partition number as its events
-        if (counts.values().stream().distinct().count() != 1) {
-            throw new IllegalStateException("the command side's topics must have the same number of partitions, found "
-                    + counts + "; recreate the newer ones with the event log's count");
-        }
-        int partitions = counts.get(Topics.EVENTS.name());
-        return new PartitionOwnership(groupId, sessionTimeout, partitions, settings);
+                                          @Value("${eventbank.commands.session-timeout:6s}") Duration sessionTimeout) {
+        return new PartitionOwnership(groupId, sessionTimeout, topics.partitions(), settings);
     }
 
     @Singleton

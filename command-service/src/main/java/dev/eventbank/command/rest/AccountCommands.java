@@ -106,15 +106,7 @@ final class AccountCommands {
             accountId = CommandIds.newAccountId(key);
             commandId = CommandIds.commandId(accountId, key);
         } else if (caller.isCustomerOnly()) {
-            try {
-                // the subject becomes the account's ownerId: the same rule as an ownerId a teller names, so that no
-                // event carries an owner id the API would refuse (and a forwarded open is not refused where a local
-                // one was accepted); and as given, since the rule strips white space off the ends: a subject "ada\n"
-                // is another principal than "ada" to the identity provider, and was written raw into the event log
-                if (!TextRule.check("ownerId", caller.subject(), MAX_TEXT).equals(caller.subject())) {
-                    throw new TextRule.InvalidText("white space at an end");
-                }
-            } catch (TextRule.InvalidText e) {
+            if (!validOwnerId(caller.subject())) {
                 throw CommandProblem.forbidden("the token's subject cannot own an account: a customer id is 1 to "
                         + MAX_TEXT + " characters, not blank, without control characters or white space at its ends");
             }
@@ -383,5 +375,19 @@ final class AccountCommands {
 
     private static Set<String> fields(String... names) {
         return new LinkedHashSet<>(Arrays.asList(names));
+    }
+
+    /**
+     * Whether a customer's token subject may become an account's ownerId: the same rule as an ownerId a teller names,
+     * so that no event carries an owner id the API would refuse (and a forwarded open is not refused where a local
+     * one was accepted); and as given, since the rule strips white space off the ends: a subject "ada\n" is another
+     * principal than "ada" to the identity provider, and was written raw into the event log.
+     */
+    private static boolean validOwnerId(String subject) {
+        try {
+            return TextRule.check("ownerId", subject, MAX_TEXT).equals(subject);
+        } catch (TextRule.InvalidText e) {
+            return false;
+        }
     }
 }

@@ -112,7 +112,6 @@ record CommandHeaders(Long expectedVersion, String idempotencyKey, String correl
         return value;
     }
 
-
     private static String correlationId(String value) {
         if (value == null) {
             return UUID.randomUUID().toString();

@@ -11,7 +11,6 @@ import dev.eventbank.schemas.serde.AvroSerializer;
 import dev.eventbank.schemas.serde.SchemaRegistryClient;
 import dev.eventbank.support.kafka.KafkaClients;
 import dev.eventbank.schemas.catalog.TopicSpec;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.serialization.Serde;
 
@@ -19,8 +18,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What every {@link PartitionWriter} of an instance shares: its Kafka clients' configuration, the serdes of the four
@@ -99,26 +96,6 @@ public record WriterSettings(KafkaClients kafka, String transactionalIdPrefix, D
     private static final List<String> COMMAND_SIDE_TOPICS = Topics.COMMAND_SIDE.stream().map(TopicSpec::name).toList();
 
     /**
-     * The ids of the command side's topics on the cluster {@code admin} talks to, by name.
-     *
-     * @throws IllegalStateException when the cluster does not answer within 10 s (or {@code admin}'s own API timeout, if
-     *     shorter) or a topic is missing
-     */
-    public static Map<String, Uuid> topicIds(Admin admin) {
-        try {
-            Map<String, Uuid> ids = new java.util.TreeMap<>();
-            admin.describeTopics(COMMAND_SIDE_TOPICS).allTopicNames().get(10, TimeUnit.SECONDS)
-                    .forEach((name, description) -> ids.put(name, description.topicId()));
-            return ids;
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("could not read the ids of the topics " + COMMAND_SIDE_TOPICS + ": " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while reading the ids of the topics " + COMMAND_SIDE_TOPICS, e);
-        }
-    }
-
-    /**
      * Settings with the serdes of our Avro contracts on {@code registry}, the default reservation lease and no
      * checkpoint files ({@link #withCheckpoints}).
      */
@@ -174,7 +151,7 @@ public record WriterSettings(KafkaClients kafka, String transactionalIdPrefix, D
 
     /**
      * These settings with each partition's checkpoint file in {@code stateDir}, valid for the topics of
-     * {@code topicIds} only ({@link #topicIds(Admin)} of the cluster the writers write to).
+     * {@code topicIds} only ({@link CommandSideTopics#ids()} of the cluster the writers write to).
      *
      * @throws IllegalArgumentException when {@code topicIds} lacks a topic of {@link Topics#COMMAND_SIDE}
      */

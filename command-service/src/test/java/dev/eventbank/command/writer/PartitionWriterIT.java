@@ -3,6 +3,7 @@ package dev.eventbank.command.writer;
 import dev.eventbank.command.routing.CommandMetrics;
 import dev.eventbank.support.kafka.KafkaClients;
 import dev.eventbank.schemas.catalog.TopicProvisioner;
+import dev.eventbank.schemas.catalog.TopicSpec;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.commands.AccountAggregate;
 import dev.eventbank.schemas.commands.AccountNumberAction;
@@ -724,7 +725,8 @@ class PartitionWriterIT {
                 CommandMetrics.none());
         if (stateDir != null) {
             try (Admin cluster = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-                settings = settings.withCheckpoints(stateDir, WriterSettings.topicIds(cluster));
+                settings = settings.withCheckpoints(stateDir, CommandSideTopics.of(cluster.describeTopics(
+                        Topics.COMMAND_SIDE.stream().map(TopicSpec::name).toList()).allTopicNames().get()).ids());
             }
         }
         PartitionWriter writer = new PartitionWriter(PARTITION, settings, new PartitionState(PARTITION), stopped -> {

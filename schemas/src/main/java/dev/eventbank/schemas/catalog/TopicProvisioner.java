@@ -44,7 +44,14 @@ public final class TopicProvisioner {
         this.replicationFactor = replicationFactor;
     }
 
-    public void ensure(Collection<TopicSpec> specs) {
+    /**
+     * Creates those of {@code specs} that are missing and checks every one's partition count.
+     *
+     * @return the cluster's descriptions of {@code specs}' topics, by name (ids, partitions)
+     * @throws IllegalStateException when a topic cannot be created or described within 30 s, or has another
+     *     partition count than configured
+     */
+    public Map<String, TopicDescription> ensure(Collection<TopicSpec> specs) {
         try {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = new ArrayList<>();
@@ -65,7 +72,7 @@ public final class TopicProvisioner {
                     }
                 }
             }
-            verifyPartitions(specs);
+            return verifyPartitions(specs);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("could not create or check topics: " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -74,7 +81,7 @@ public final class TopicProvisioner {
         }
     }
 
-    private void verifyPartitions(Collection<TopicSpec> specs)
+    private Map<String, TopicDescription> verifyPartitions(Collection<TopicSpec> specs)
             throws ExecutionException, InterruptedException, TimeoutException {
         Map<String, TopicDescription> descriptions = describe(specs);
         for (TopicSpec spec : specs) {
@@ -85,6 +92,7 @@ public final class TopicProvisioner {
                         + "at creation, so configure " + actual + " or recreate the topic");
             }
         }
+        return descriptions;
     }
 
     /**
