@@ -89,7 +89,7 @@ class ProjectionFactory {
                                                 @Value("${eventbank.streams.session-timeout:6s}") java.time.Duration sessionTimeout,
                                                 @Value("${eventbank.streams.standby-replicas:0}") int standbyReplicas,
                                                 @Value("${eventbank.rebuild.call-timeout:90s}") java.time.Duration rebuildCallTimeout,
-                                                @Value("${eventbank.streams.live-fetch-wait-ms:100}") long liveFetchWaitMs) {
+                                                @Value("${eventbank.streams.live-fetch-wait-ms:100}") long fetchWaitMs) {
         Snapshots.Policy snapshots = new Snapshots.Policy(snapshotEvery, snapshotEveryActivity);
         ProjectionGenerations.TopologyFactory topologies = (progress, publishing) -> {
             StreamsBuilder builder = new StreamsBuilder();
@@ -99,6 +99,7 @@ class ProjectionFactory {
         };
         Map<String, Object> properties = tunableProperties(commitIntervalMs, backlogCommitIntervalMs, replicationFactor,
                 standbyReplicas, applicationServer);
+        properties.putAll(batchedFetch(fetchWaitMs));
         List<TopicSpec> topics = new ArrayList<>(Topics.PROJECTION_SIDE);
         topics.add(BANK_TOTALS);
         Path clusterStateDir;
@@ -108,36 +109,37 @@ class ProjectionFactory {
             clusterStateDir = ClusterStateDirectory.of(Path.of(stateDir), ClusterStateDirectory.clusterId(admin));
         }
         ProjectionGenerations generations = new ProjectionGenerations(topologies, streamsProperties(kafka, properties,
-                StaticMembership.instanceId(instanceId, Path.of(stateDir)), sessionTimeout), liveFetch(liveFetchWaitMs), applicationId,
+                StaticMembership.instanceId(instanceId, Path.of(stateDir)), sessionTimeout), applicationId,
                 clusterStateDir, topics, partitions, replicationFactor, registry, rebuildCallTimeout);
         generations.start();
         return generations;
     }
 
     /**
-     * The live generation's fetches in batches: its main consumer waits up to {@code waitMs} for
-     * {@value #LIVE_FETCH_MIN_BYTES} bytes, so that at a low write rate the stream thread, its producer and the broker
-     * handle one fetch and one round of the topology per interval rather than per event. Nothing waits for the
+     * Every generation's fetches in batches: its main consumer waits up to {@code waitMs} for
+     * {@value #BATCHED_FETCH_MIN_BYTES} bytes, so that at a low write rate the stream thread, its producer and the
+     * broker handle one fetch and one round of the topology per interval rather than per event. Nothing waits for the
      * projection on a read-your-writes path (the query service folds the events itself) and it commits fresh events
      * at most every {@code eventbank.streams.commit-interval-ms} anyway, so {@code bank-account-state} trails the log
      * by up to one more {@code waitMs}. Measured (bin/bench, back to back): a third to a half less projection CPU per
-     * command at one client, {@code bank-account-state} no later at the median (docs/write-side-performance.md).
-     * Not for a rebuild's generation (see {@link ProjectionGenerations}); {@code kafka.streams.projection.main.consumer.*}
+     * command at one client, {@code bank-account-state} no later at the median (docs/write-side-performance.md). A
+     * rebuild's backlog fills each fetch at once; near the log's end the rebuild trails a steady writer by up to the
+     * wait, which its switch allows for (CatchUp, RebuildSwitchUnderLoadIT). {@code kafka.streams.projection.main.consumer.*}
      * overrides it.
      *
      * @param waitMs longest wait of a fetch, ms; 0 or less for Kafka's defaults (a fetch answers with one record)
      * @return main-consumer properties, empty when off
      */
-    static Map<String, Object> liveFetch(long waitMs) {
+    static Map<String, Object> batchedFetch(long waitMs) {
         if (waitMs <= 0) {
             return Map.of();
         }
         return Map.of(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), (int) waitMs,
-                StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MIN_BYTES_CONFIG), LIVE_FETCH_MIN_BYTES);
+                StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MIN_BYTES_CONFIG), BATCHED_FETCH_MIN_BYTES);
     }
 
-    /** A live fetch's size that answers before its wait: what about a thousand events take (about 250 bytes each). */
-    static final int LIVE_FETCH_MIN_BYTES = 256 * 1024;
+    /** A fetch's size that answers before its wait: what about a thousand events take (about 250 bytes each). */
+    static final int BATCHED_FETCH_MIN_BYTES = 256 * 1024;
 
     /**
      * Every generation's Kafka Streams settings that {@code kafka.streams.projection.*} may still change (the defaults
@@ -158,9 +160,6 @@ class ProjectionFactory {
         // commits and becomes visible (measured: 108 ms p50 command-to-visible with a 20 ms interval)
         properties.put(StreamsConfig.POLL_MS_CONFIG, Math.max(1, Math.min(100, commitIntervalMs / 4)));
         properties.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) replicationFactor);
-        // batched fetches (fetch.min.bytes / fetch.max.wait.ms) only for the live generation (liveFetch): a rebuild
-        // that waits to fetch trails a steady writer by the wait and never reaches the end it must reach to switch
-        // (RebuildSwitchUnderLoadIT; docs/write-side-performance.md)
         // every task reads one partition of one topic (no joins), so there is nothing to wait for before processing;
         // with the default (0) Kafka Streams formats a log message for every empty task in every round
         // (PartitionGroup#readyToProcess), about a tenth of the stream thread's CPU in a rebuild's profile

@@ -47,9 +47,9 @@ class ProjectionStreamsPropertiesTest {
     }
 
     @Test
-    void shouldFetchInBatchesInTheLiveGenerationUnlessTheWaitIsZero() {
+    void shouldFetchInBatchesUnlessTheWaitIsZero() {
         assertEquals(Map.of("main.consumer.fetch.max.wait.ms", 100, "main.consumer.fetch.min.bytes", 262_144),
-                ProjectionFactory.liveFetch(100));
-        assertEquals(Map.of(), ProjectionFactory.liveFetch(0), "0 leaves Kafka's defaults");
+                ProjectionFactory.batchedFetch(100));
+        assertEquals(Map.of(), ProjectionFactory.batchedFetch(0), "0 leaves Kafka's defaults");
     }
 }

@@ -105,7 +105,6 @@ public final class ProjectionGenerations implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
-    private final Map<String, Object> liveOnly;
     private final List<Consumer<ProjectionGeneration>> activationListeners = new CopyOnWriteArrayList<>();
 
     private volatile ProjectionGeneration active;
@@ -116,22 +115,15 @@ public final class ProjectionGenerations implements AutoCloseable {
 
     /**
      * @param streamsProperties Kafka Streams properties of every generation, without application id and state dir
-     * @param liveOnly          Kafka Streams properties for the generation this instance starts as active, not for a
-     *                          rebuild's (each applied unless {@code streamsProperties} sets it): a rebuild's generation
-     *                          switches once it has caught up with the log at a check (or with where the log ended
-     *                          at the previous one), which one that waits to fetch in batches reaches later under
-     *                          steady writes (RebuildSwitchUnderLoadIT)
      * @param stateDir          the configured state directory (generation 0's; later ones get {@code g<N>} in it)
      * @param registry          the registry the generations' serdes register in: a retired generation's internal
      *                          topics' subjects are deleted with the topics
      * @param callTimeout       how long a start, switch or cancel waits for the monitor thread before it answers
      *                          {@link Busy} (the work stays queued)
      */
-    public ProjectionGenerations(TopologyFactory topologies, Properties streamsProperties, Map<String, Object> liveOnly,
-                                 String baseApplicationId, Path stateDir, List<TopicSpec> topics, int partitions,
-                                 short replicationFactor, SchemaRegistryClient registry, Duration callTimeout) {
+    public ProjectionGenerations(TopologyFactory topologies, Properties streamsProperties, String baseApplicationId,
+                                 Path stateDir, List<TopicSpec> topics, int partitions, short replicationFactor, SchemaRegistryClient registry, Duration callTimeout) {
         this.topologies = topologies;
-        this.liveOnly = Map.copyOf(liveOnly);
         this.callTimeout = callTimeout;
         this.streamsProperties = streamsProperties;
         this.base = baseApplicationId;
@@ -153,7 +145,7 @@ public final class ProjectionGenerations implements AutoCloseable {
         needed.add(GenerationControl.TOPIC);
         admin.ensureTopics(needed, partitions, replicationFactor);
         GenerationControl.State persisted = control.read();
-        active = startGeneration(persisted.active(), Publishing.ALWAYS, liveOnly);
+        active = startGeneration(persisted.active(), Publishing.ALWAYS);
         status = RebuildStatus.none(active.number(), active.applicationId());
         LOG.info("projection generation started generation={} applicationId={} stateDir={}",
                 active.number(), active.applicationId(), active.stateDir());
@@ -199,7 +191,7 @@ public final class ProjectionGenerations implements AutoCloseable {
             control.rebuilding(number);
             ProjectionGeneration generation;
             try {
-                generation = startGeneration(number, Publishing.gated(), Map.of());
+                generation = startGeneration(number, Publishing.gated());
             } catch (RuntimeException e) {
                 control.rebuildEnded();
                 throw e;
@@ -363,12 +355,11 @@ public final class ProjectionGenerations implements AutoCloseable {
         }
     }
 
-    private ProjectionGeneration startGeneration(long number, Publishing publishing, Map<String, Object> extra) {
+    private ProjectionGeneration startGeneration(long number, Publishing publishing) {
         String applicationId = ProjectionGeneration.applicationId(base, number);
         Path dir = ProjectionGeneration.stateDir(stateDir, number);
         Properties properties = new Properties();
         properties.putAll(streamsProperties);
-        extra.forEach(properties::putIfAbsent);
         properties.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         properties.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString());
         LogProgress progress = new LogProgress();
