@@ -531,9 +531,10 @@ class SecurityIT {
             List<String> accounts = new ArrayList<>();
             String remote = null;
             while (remote == null && accounts.size() < 40) {
-                String account = JSON.readTree(first.post("/accounts", "{\"owner\":\"Alice\",\"currency\":\"EUR\","
-                        + "\"initialDeposit\":\"0\"}", Map.of("Authorization", Who.OWNER.authorization())).body())
-                        .path("accountId").asText();
+                HttpResponse<String> opened = first.post("/accounts", "{\"owner\":\"Alice\",\"currency\":\"EUR\","
+                        + "\"initialDeposit\":\"0\"}", Map.of("Authorization", Who.OWNER.authorization()));
+                assertEquals(201, opened.statusCode(), opened.body());
+                String account = JSON.readTree(opened.body()).path("accountId").asText();
                 accounts.add(account);
                 if (secondOwns.owned().contains(AccountPartitioner.partitionOf(account, 3))) {
                     remote = account;

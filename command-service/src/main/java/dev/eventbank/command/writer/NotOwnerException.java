@@ -1,8 +1,9 @@
 package dev.eventbank.command.writer;
 
 /**
- * This instance does not (or no longer) own the partition a command belongs to; nothing of the command was
- * committed here. The caller asks the partition's current owner.
+ * This instance does not (or no longer) own the partition a command belongs to, or its writer there failed before
+ * the command's transaction was asked to commit; either way nothing of the command was committed here, and the caller
+ * asks again: the partition's current owner, which may be this instance's next writer of the partition.
  */
 public final class NotOwnerException extends RuntimeException {
 

@@ -191,10 +191,10 @@ public final class PartitionWriter {
     /**
      * Queues {@code command} (its account must be in this partition), sent by {@code caller}, whose access to the
      * account is decided with the command ({@link CommandHandler}). The future completes with the committed
-     * outcome, or fails with {@link NotOwnerException} (this writer stopped or was fenced: ask the owner),
-     * {@link QueueFullException} (at once: the queue is full; nothing queued) or {@link NotCommittedException} (the
-     * transaction failed, nothing of it is visible; or {@code deadline} passed before the command was decided,
-     * nothing of it was appended).
+     * outcome, or fails with {@link NotOwnerException} (this writer stopped, was fenced, or its transaction failed
+     * before its commit: nothing of it applied, ask again), {@link QueueFullException} (at once: the queue is full;
+     * nothing queued) or {@link NotCommittedException} (the transaction failed while committing, so whether it
+     * committed is unknown; or {@code deadline} passed before the command was decided, nothing of it was appended).
      *
      * @param deadline a {@link System#nanoTime()} value: the command is not decided after it ({@link #NO_DEADLINE}
      *                 for none)
@@ -455,10 +455,17 @@ public final class PartitionWriter {
             boolean atCommit = thrown instanceof CommitFailed;
             RuntimeException e = atCommit ? (RuntimeException) thrown.getCause() : thrown;
             boolean fenced = fencing(e);
-            RuntimeException failure = fenced && !atCommit
-                    ? new NotOwnerException(partition, "the writer of partition " + partition + " was fenced by a newer owner")
-                    : new NotCommittedException("the transaction of partition " + partition + " failed"
-                            + (atCommit ? " while committing, so it may or may not have committed" : ""), e);
+            // failed before the commit was asked for, fenced or not: nothing of it can commit (an open transaction
+            // is aborted by this producer or by the next initTransactions of its id), so the commands may be asked
+            // again, of the new owner or of this partition's next writer. A broker answered a transaction's produce
+            // with InvalidTxnStateException now and then on the test machines (fatal for the producer): the
+            // commands went through once the writer restarted, where they had been a 503 before
+            RuntimeException failure = !atCommit
+                    ? new NotOwnerException(partition, fenced
+                            ? "the writer of partition " + partition + " was fenced by a newer owner"
+                            : "the transaction of partition " + partition + " failed before its commit: " + e)
+                    : new NotCommittedException("the transaction of partition " + partition + " failed while "
+                            + "committing, so it may or may not have committed", e);
             LOG.warn("transaction failed partition={} commands={} fenced={} atCommit={} error=\"{}\"", partition,
                     waiting.size(), fenced, atCommit, e.toString());
             for (Decided decided : waiting) {

@@ -32,6 +32,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -536,6 +537,72 @@ class PartitionWriterIT {
     }
 
     @Test
+    void shouldAnswerAskAgainWhenATransactionFailsBeforeItsCommitAndAppendNothingOfIt() throws Exception {
+        // given: a writer whose producer refuses every event before sending it (OversizedEvents), so that its
+        // transactions fail before their commit is asked for, not fenced
+        String account = accounts(1).get(0);
+        PartitionWriter writer;
+        // the writers' producer only (kafka.producers.command-writers.*): the restore's consumers take no interceptor
+        try (io.micronaut.context.ApplicationContext context = io.micronaut.context.ApplicationContext.builder()
+                .properties(Map.of("kafka.bootstrap.servers", bootstrapServers,
+                        "kafka.producers." + WriterSettings.PRODUCER + ".interceptor.classes", OversizedEvents.class.getName()))
+                .build()) {
+            io.micronaut.context.env.Environment environment = context.getEnvironment().start();
+            KafkaClients kafka = new KafkaClients(
+                    new io.micronaut.configuration.kafka.config.KafkaDefaultConfiguration(environment), environment);
+            WriterSettings settings = WriterSettings.of(kafka, prefix, Duration.ofHours(24), 500, Duration.ofSeconds(1),
+                    Clock.systemUTC(), registry, CommandMetrics.none());
+            writer = new PartitionWriter(PARTITION, settings, new PartitionState(PARTITION), stopped -> {
+            });
+            writers.add(writer);
+            writer.start();
+            writer.ready().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        }
+        long start = endOffset();
+
+        // when
+        CompletableFuture<CommandResult> opened = writer.submit(CommandHandlerSpec.TELLER, command(account, open("EUR", "10")),
+                System.nanoTime() + WAIT.toNanos());
+
+        // then: answered "ask again" (NotOwnerException, which the router retries), not "outcome unknown"
+        // (NotCommittedException, a 503): nothing of it can have committed; the writer aborted and goes on
+        ExecutionException failed = assertThrows(ExecutionException.class, () -> opened.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        assertInstanceOf(NotOwnerException.class, failed.getCause());
+        assertTrue(failed.getCause().getMessage().contains("before its commit"), failed.getCause().getMessage());
+        assertEquals(PartitionWriter.State.READY, writer.state());
+        assertEquals(List.of(), eventsOf(readCommitted(start), account));
+    }
+
+    /**
+     * Makes every record for the event log larger than the producer's {@code max.request.size} (1 MB), so that the
+     * producer refuses it before sending (RecordTooLargeException, an abortable error of the transaction); other
+     * topics' records pass unchanged.
+     */
+    public static final class OversizedEvents implements org.apache.kafka.clients.producer.ProducerInterceptor<String, byte[]> {
+
+        @Override
+        public ProducerRecord<String, byte[]> onSend(ProducerRecord<String, byte[]> record) {
+            if (!record.topic().equals(Topics.EVENTS.name())) {
+                return record;
+            }
+            return new ProducerRecord<>(record.topic(), record.partition(), record.timestamp(), record.key(),
+                    new byte[2 * 1024 * 1024]);
+        }
+
+        @Override
+        public void onAcknowledgement(RecordMetadata metadata, Exception exception) {
+        }
+
+        @Override
+        public void close() {
+        }
+
+        @Override
+        public void configure(Map<String, ?> configs) {
+        }
+    }
+
+    @Test
     void shouldSkipCommandsWhoseDeadlinePassedBeforeTheyWereDecidedAndDecideAKeyedRetryOnce() throws Exception {
         // given: a writer not started yet, with an open of an account queued
         String account = accounts(1).get(0);
@@ -749,7 +816,7 @@ class PartitionWriterIT {
             return writer;
         } catch (ExecutionException failed) {
             // the writer stops just after answering its batch
-            if (!(failed.getCause() instanceof NotCommittedException)
+            if (!(failed.getCause() instanceof NotOwnerException)
                     || eventually(writer::state, PartitionWriter.State.FAILED) != PartitionWriter.State.FAILED) {
                 throw failed;
             }
