@@ -64,6 +64,12 @@ public final class TokenDiagnosis {
         if (expiry == null) {
             return "The bearer token has no expiry (exp); tokens must expire.";
         }
+        if (expiry.getTime() <= 0) {
+            // Nimbus reads exp as seconds times 1000 into a long: a value past about 292 million years wraps around
+            // and read as a time before 1970 ("expired at 1969")
+            return "The bearer token's expiry (exp) is not a time this API can read: it must be seconds since 1970, "
+                    + "after 1970 and before the year 292,000,000 (RFC 7519, 4.1.4); tokens must expire.";
+        }
         if (!expiry.toInstant().isAfter(now)) {
             return "The bearer token expired at " + expiry.toInstant() + ".";
         }

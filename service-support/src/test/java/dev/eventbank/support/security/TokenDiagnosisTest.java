@@ -40,6 +40,11 @@ class TokenDiagnosisTest {
                 "expired at 2026-12-01T11:59:00Z");
         assertReason("Bearer " + issuer.sign(DevIssuer.claims("t", List.of("teller"), NOW, NOW.plusSeconds(60)).expirationTime(null).build()),
                 "has no expiry");
+        // seconds past what a long holds in milliseconds: read as a time before 1970, not "expired at 1969"
+        assertReason("Bearer " + issuer.sign(DevIssuer.claims("t", List.of("teller"), NOW, NOW.plusSeconds(60))
+                        .claim("exp", Long.MAX_VALUE / 10).build()), "expiry (exp) is not a time this API can read");
+        assertReason("Bearer " + issuer.sign(DevIssuer.claims("t", List.of("teller"), NOW, NOW.plusSeconds(60))
+                        .claim("exp", 0L).build()), "expiry (exp) is not a time this API can read");
         assertReason("Bearer " + issuer.sign(DevIssuer.claims("t", List.of("teller"), NOW.plusSeconds(30), NOW.plusSeconds(60)).build()),
                 "not valid before");
         assertReason("Bearer " + issuer.sign(DevIssuer.claims("t", List.of("teller"), NOW, NOW.plusSeconds(60)).issuer("https://evil.example").build()),
