@@ -61,6 +61,8 @@ public final class PartitionOwnership implements AutoCloseable {
     private final java.util.concurrent.PriorityBlockingQueue<Stopped> stoppedByThemselves =
             new java.util.concurrent.PriorityBlockingQueue<>(16, java.util.Comparator.comparingLong(Stopped::notBefore));
     private final Map<Integer, Integer> failuresInARow = new ConcurrentHashMap<>();
+    /** When each partition's current writer became ready (System.nanoTime). */
+    private final Map<Integer, Long> readySince = new ConcurrentHashMap<>();
     private KafkaConsumer<byte[], byte[]> consumer;
     private volatile String endpoint;
     private Thread thread;
@@ -199,15 +201,27 @@ public final class PartitionOwnership implements AutoCloseable {
         PartitionWriter writer = new PartitionWriter(partition, settings,
                 kept != null ? kept : new PartitionState(partition), this::stoppedByItself);
         writers.put(partition, writer);
+        writer.ready().thenRun(() -> readySince.put(partition, System.nanoTime()));
         writer.start();
     }
 
-    /** On the writer's thread. A fenced writer waits two session timeouts, a failed one backs off 1, 2, 4 .. 30 s. */
+    /** A failed writer that had been ready this long starts the back-off again at 1 s. */
+    private static final Duration FAILURES_FORGOTTEN_AFTER = Duration.ofMinutes(1);
+
+    /**
+     * On the writer's thread. A fenced writer waits two session timeouts, a failed one backs off 1, 2, 4 .. 30 s
+     * (failures in a row: a failure after a minute of service counts as the first).
+     */
     private void stoppedByItself(PartitionWriter writer) {
         Duration delay;
         if (writer.state() == PartitionWriter.State.FENCED) {
             delay = sessionTimeout.multipliedBy(2);
         } else {
+            Long since = readySince.remove(writer.partition());
+            if (since != null && System.nanoTime() - since >= FAILURES_FORGOTTEN_AFTER.toNanos()) {
+                // a writer that served for a while failed once: not one more of a row of failed starts
+                failuresInARow.remove(writer.partition());
+            }
             int failures = failuresInARow.merge(writer.partition(), 1, Integer::sum);
             delay = Duration.ofSeconds(Math.min(30, 1L << Math.min(failures - 1, 5)));
         }
@@ -221,6 +235,7 @@ public final class PartitionOwnership implements AutoCloseable {
             if (writer != null) {
                 writer.stop(STOP_TIMEOUT);
                 failuresInARow.remove(partition);
+                readySince.remove(partition);
                 PartitionState kept = writer.stoppedState();
                 if (kept != null) {
                     retained.put(partition, kept);

@@ -192,9 +192,10 @@ public final class PartitionWriter {
      * Queues {@code command} (its account must be in this partition), sent by {@code caller}, whose access to the
      * account is decided with the command ({@link CommandHandler}). The future completes with the committed
      * outcome, or fails with {@link NotOwnerException} (this writer stopped, was fenced, or its transaction failed
-     * before its commit: nothing of it applied, ask again), {@link QueueFullException} (at once: the queue is full;
-     * nothing queued) or {@link NotCommittedException} (the transaction failed while committing, so whether it
-     * committed is unknown; or {@code deadline} passed before the command was decided, nothing of it was appended).
+     * before its commit and it stops for it: nothing of it applied, ask again), {@link QueueFullException} (at once:
+     * the queue is full; nothing queued) or {@link NotCommittedException} (the transaction failed while committing,
+     * so whether it committed is unknown; or it failed before its commit and this writer goes on, nothing of it
+     * applied; or {@code deadline} passed before the command was decided, nothing of it was appended).
      *
      * @param deadline a {@link System#nanoTime()} value: the command is not decided after it ({@link #NO_DEADLINE}
      *                 for none)
@@ -417,9 +418,11 @@ public final class PartitionWriter {
             return State.READY;
         }
         boolean withAggregates = aggregatesDue(now, changed.size());
+        boolean committed = false;
         try {
             long begin = System.nanoTime();
             commit(waiting, changed, recorded, reserved, withAggregates);
+            committed = true;
             settings.metrics().transaction(System.nanoTime() - begin, waiting.size());
             state.aggregates.putAll(changed);
             state.outcomes.putAll(recorded);
@@ -447,6 +450,16 @@ public final class PartitionWriter {
             }
             return State.READY;
         } catch (RuntimeException thrown) {
+            if (committed) {
+                // after the commit (bookkeeping, answers): committed, so never "ask again"; the answers not given
+                // yet are "outcome unknown", and a new writer restores the state from what was committed
+                LOG.error("writer failed after a commit partition={} commands={} error=\"{}\"", partition,
+                        waiting.size(), thrown.toString(), thrown);
+                NotCommittedException unknown = new NotCommittedException("the writer of partition " + partition
+                        + " failed after committing; the command may have been applied", thrown);
+                waiting.forEach(decided -> decided.submission().future().completeExceptionally(unknown));
+                return State.FAILED;
+            }
             // fenced before the commit was asked for: the transaction cannot commit (the new owner's
             // initTransactions aborts it), so the commands were not decided and go to the new owner. Fenced while
             // committing: the broker may have committed it before fencing this producer (a lost reply, then a
@@ -454,38 +467,48 @@ public final class PartitionWriter {
             // applied twice: 503, and only a command with an Idempotency-Key is retried by its router
             boolean atCommit = thrown instanceof CommitFailed;
             RuntimeException e = atCommit ? (RuntimeException) thrown.getCause() : thrown;
-            boolean fenced = fencing(e);
-            // failed before the commit was asked for, fenced or not: nothing of it can commit (an open transaction
-            // is aborted by this producer or by the next initTransactions of its id), so the commands may be asked
-            // again, of the new owner or of this partition's next writer. A broker answered a transaction's produce
-            // with InvalidTxnStateException now and then on the test machines (fatal for the producer): the
-            // commands went through once the writer restarted, where they had been a 503 before
-            RuntimeException failure = !atCommit
-                    ? new NotOwnerException(partition, fenced
+            State next = afterFailedTransaction(e);
+            // failed before the commit was asked for: nothing of it can commit (an open transaction is aborted by
+            // this producer or by the next initTransactions of its id). When this writer stops for it (fenced, or
+            // its producer unusable), the commands are asked again, of the new owner or of this partition's next
+            // writer: a broker answered a transaction's produce with InvalidTxnStateException (fatal for the
+            // producer) now and then on the test machines, and those commands had been a 503. When it aborted and
+            // goes on, they are a 503 (nothing applied): asked again here, a failure that repeats would run a
+            // transaction for each retry until the reply timeout, and take the other commands of its batches along
+            RuntimeException failure = atCommit
+                    ? new NotCommittedException("the transaction of partition " + partition + " failed while "
+                            + "committing, so it may or may not have committed", e)
+                    : next == State.READY
+                    ? new NotCommittedException("the transaction of partition " + partition + " failed before its "
+                            + "commit; nothing of it was applied", e)
+                    : new NotOwnerException(partition, next == State.FENCED
                             ? "the writer of partition " + partition + " was fenced by a newer owner"
-                            : "the transaction of partition " + partition + " failed before its commit: " + e)
-                    : new NotCommittedException("the transaction of partition " + partition + " failed while "
-                            + "committing, so it may or may not have committed", e);
-            LOG.warn("transaction failed partition={} commands={} fenced={} atCommit={} error=\"{}\"", partition,
-                    waiting.size(), fenced, atCommit, e.toString());
+                            : "the transaction of partition " + partition + " failed before its commit: " + e);
+            LOG.warn("transaction failed partition={} commands={} fenced={} atCommit={} writer={} error=\"{}\"",
+                    partition, waiting.size(), next == State.FENCED, atCommit, next, e.toString());
             for (Decided decided : waiting) {
                 decided.submission().future().completeExceptionally(failure);
             }
-            if (fenced) {
-                return State.FENCED;
-            }
-            if (e instanceof org.apache.kafka.common.errors.TimeoutException) {
-                // the commit may still complete at the broker, and KafkaProducer allows no abort now: this state
-                // may be behind what is committed, so this writer stops and a new one restores from Kafka
-                return State.FAILED;
-            }
-            try {
-                producer.abortTransaction();
-                return State.READY;
-            } catch (RuntimeException abortFailed) {
-                LOG.error("transaction abort failed partition={} error=\"{}\"", partition, abortFailed.toString());
-                return fencing(abortFailed) ? State.FENCED : State.FAILED;
-            }
+            return next;
+        }
+    }
+
+    /** The writer's state after a failed transaction: aborted and READY, or stopping (FENCED, FAILED). */
+    private State afterFailedTransaction(RuntimeException e) {
+        if (fencing(e)) {
+            return State.FENCED;
+        }
+        if (e instanceof org.apache.kafka.common.errors.TimeoutException) {
+            // the commit may still complete at the broker, and KafkaProducer allows no abort now: this state
+            // may be behind what is committed, so this writer stops and a new one restores from Kafka
+            return State.FAILED;
+        }
+        try {
+            producer.abortTransaction();
+            return State.READY;
+        } catch (RuntimeException abortFailed) {
+            LOG.error("transaction abort failed partition={} error=\"{}\"", partition, abortFailed.toString());
+            return fencing(abortFailed) ? State.FENCED : State.FAILED;
         }
     }
 
