@@ -226,10 +226,14 @@ class ProjectionRecoveryIT {
                 "account " + account + ": " + response.statusCode() + " " + response.body());
     }
 
-    /** {@code GET /accounts/{path}} on the query service. */
+    /**
+     * {@code GET /accounts/{path}} on the query service; waits longer than its projection timeout (5 s): a history read
+     * right after the SIGKILL may reach a projection whose process is still being torn down (its port still accepts
+     * and nothing answers), and is then the query service's 503 after that timeout (a CI run on a loaded machine).
+     */
     private static HttpResponse<String> get(String account) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create(stack.queryUrl() + "/accounts/" + account))
-                .timeout(Duration.ofSeconds(5)).header("Authorization", TestStacks.tellerAuthorization()).GET().build(), HttpResponse.BodyHandlers.ofString());
+                .timeout(Duration.ofSeconds(10)).header("Authorization", TestStacks.tellerAuthorization()).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static double seconds(long nanos) {
