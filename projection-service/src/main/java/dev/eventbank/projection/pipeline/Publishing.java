@@ -35,6 +35,22 @@ public final class Publishing {
         return new Publishing(false);
     }
 
+    /** A gate that starts open and can be closed: the active generation, whose publishing a switch hands over. */
+    public static Publishing open() {
+        return new Publishing(true);
+    }
+
+    /**
+     * Closes the gate: records processed from now on are not published (the generation taking over publishes them).
+     * Not for {@link #ALWAYS}.
+     */
+    public void disable() {
+        if (this == ALWAYS) {
+            throw new IllegalStateException("Publishing.ALWAYS cannot be closed");
+        }
+        enabled = false;
+    }
+
     public boolean enabled() {
         return enabled;
     }

@@ -15,8 +15,8 @@ import java.util.Map;
  *       quiet log; or</li>
  *   <li>in three steps, for a log that is never quiet: the generation's committed positions on the event log reach
  *       where the log ended at the measurement before; the repartition topics' ends are then taken at the next
- *       measurement, when everything those events wrote there is committed; and the positions on the repartition
- *       topics reach those ends. Every event written up to the first of those measurements has then gone through the
+ *       measurement, at their high watermarks (so records of a transaction whose marker is late count too); and
+ *       the positions on the repartition topics reach those ends. Every event written up to the first of those measurements has then gone through the
  *       whole topology, whatever the write rate, as long as the generation keeps up with it.</li>
  * </ul>
  *
@@ -49,28 +49,39 @@ final class CatchUp {
             return false;
         }
         if (lag.caughtUp()) {
+            restart(lag);
             return true;
         }
         if (internalTarget == null && eventsReached) {
-            internalTarget = ends(lag, false);
+            internalTarget = internal(lag.highWatermarks());
         }
-        if (!eventsReached && previous != null && lag.reached(ends(previous, true))) {
+        if (!eventsReached && previous != null && lag.reached(eventLog(previous.ends()))) {
             eventsReached = true;
         }
         previous = lag;
         if (internalTarget == null || !lag.reached(internalTarget)) {
             return false;
         }
-        // the next answer is judged afresh: a switch asked for later must not go by where the log was now
-        eventsReached = false;
-        internalTarget = null;
+        restart(lag);
         return true;
     }
 
-    /** The end offsets of {@code lag}'s event-log partitions, or of its other (repartition) topics' partitions. */
-    private Map<TopicPartition, Long> ends(GenerationAdmin.Lag lag, boolean eventLog) {
-        Map<TopicPartition, Long> ends = new HashMap<>(lag.ends());
-        ends.keySet().removeIf(partition -> partition.topic().equals(eventsTopic) != eventLog);
-        return ends;
+    /** The next answer is judged afresh: a switch asked for later must not go by where the log was now. */
+    private void restart(GenerationAdmin.Lag lag) {
+        previous = lag;
+        eventsReached = false;
+        internalTarget = null;
+    }
+
+    private Map<TopicPartition, Long> eventLog(Map<TopicPartition, Long> offsets) {
+        Map<TopicPartition, Long> of = new HashMap<>(offsets);
+        of.keySet().removeIf(partition -> !partition.topic().equals(eventsTopic));
+        return of;
+    }
+
+    private Map<TopicPartition, Long> internal(Map<TopicPartition, Long> offsets) {
+        Map<TopicPartition, Long> of = new HashMap<>(offsets);
+        of.keySet().removeIf(partition -> partition.topic().equals(eventsTopic));
+        return of;
     }
 }

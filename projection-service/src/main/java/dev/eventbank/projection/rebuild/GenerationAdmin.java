@@ -44,11 +44,12 @@ final class GenerationAdmin implements AutoCloseable {
     /**
      * How far behind a generation is, in offsets: on the event log, on its internal (repartition) topics, worst
      * partition, per event-log partition; how many event-log offsets its committed positions have passed; and per
-     * partition of every topic measured, the group's position (committed offset, else the earliest) and the last
-     * stable offset it was measured against.
+     * partition of every topic measured, the group's position (committed offset, else the earliest), the last
+     * stable offset it was measured against, and the high watermark (records of open transactions included).
      */
     record Lag(long events, long internal, long worstPartition, boolean complete, Map<Integer, Long> eventsByPartition,
-               long eventOffsetsPassed, Map<TopicPartition, Long> positions, Map<TopicPartition, Long> ends) {
+               long eventOffsetsPassed, Map<TopicPartition, Long> positions, Map<TopicPartition, Long> ends,
+               Map<TopicPartition, Long> highWatermarks) {
 
         /** Every partition at most one offset (a trailing transaction marker) behind, all topics known. */
         boolean caughtUp() {
@@ -138,7 +139,7 @@ final class GenerationAdmin implements AutoCloseable {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                 // the new generation has not created its internal topics yet
-                return new Lag(-1, -1, Long.MAX_VALUE, false, Map.of(), 0, Map.of(), Map.of());
+                return new Lag(-1, -1, Long.MAX_VALUE, false, Map.of(), 0, Map.of(), Map.of(), Map.of());
             }
             throw e;
         }
@@ -157,6 +158,9 @@ final class GenerationAdmin implements AutoCloseable {
                 admin.listOffsets(latest, readCommitted).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> starts =
                 admin.listOffsets(earliest, readCommitted).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        Map<TopicPartition, Long> highWatermarks = new HashMap<>();
+        admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all()
+                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).forEach((partition, info) -> highWatermarks.put(partition, info.offset()));
         long events = 0;
         long internal = 0;
         long worst = 0;
@@ -179,7 +183,7 @@ final class GenerationAdmin implements AutoCloseable {
                 internal += lag;
             }
         }
-        return new Lag(events, internal, worst, true, byPartition, passed, positions, endOffsets);
+        return new Lag(events, internal, worst, true, byPartition, passed, positions, endOffsets, highWatermarks);
     }
 
     /** Number of members in the group; 0 when it is empty or does not exist. */

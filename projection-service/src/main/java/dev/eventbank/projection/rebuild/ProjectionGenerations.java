@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -87,9 +88,16 @@ public final class ProjectionGenerations implements AutoCloseable {
     private static final Duration LOG_EVERY = Duration.ofSeconds(5);
     /** Reads that picked the old generation just before the switch finish before it is closed. */
     private static final Duration READ_GRACE = Duration.ofSeconds(1);
+    /** How long a switch waits for the new generation to reach what the old one published (Handover). */
+    private static final Duration HANDOVER_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration HANDOVER_CHECK = Duration.ofMillis(200);
+    /** How long after a start with an abandoned rebuild the active generation may take to run and re-publish. */
+    private static final Duration REPUBLISH_WAIT = Duration.ofMinutes(10);
 
     private final TopologyFactory topologies;
     private final Properties streamsProperties;
+    /** Longer than a generation's commit interval (Kafka Streams' commit.interval.ms): its last transaction is in. */
+    private final Duration commitWait;
     private final String base;
     private final Path stateDir;
     private final List<TopicSpec> topics;
@@ -126,6 +134,9 @@ public final class ProjectionGenerations implements AutoCloseable {
         this.topologies = topologies;
         this.callTimeout = callTimeout;
         this.streamsProperties = streamsProperties;
+        // Kafka Streams' default with exactly-once is 100 ms; ProjectionFactory sets the backlog interval (1 s)
+        this.commitWait = Duration.ofMillis(Long.parseLong(String.valueOf(streamsProperties.getOrDefault(
+                org.apache.kafka.streams.StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100"))) + 500);
         this.base = baseApplicationId;
         this.stateDir = stateDir;
         this.topics = List.copyOf(topics);
@@ -145,7 +156,8 @@ public final class ProjectionGenerations implements AutoCloseable {
         needed.add(GenerationControl.TOPIC);
         admin.ensureTopics(needed, partitions, replicationFactor);
         GenerationControl.State persisted = control.read();
-        active = startGeneration(persisted.active(), Publishing.ALWAYS);
+        // open, and closable: a switch closes it before the new generation publishes (Handover)
+        active = startGeneration(persisted.active(), Publishing.open());
         status = RebuildStatus.none(active.number(), active.applicationId());
         LOG.info("projection generation started generation={} applicationId={} stateDir={}",
                 active.number(), active.applicationId(), active.stateDir());
@@ -267,7 +279,7 @@ public final class ProjectionGenerations implements AutoCloseable {
                     now.generation(), now.eventsProcessed(), now.eventsTotal(), Math.round(now.eventsPerSecond()),
                     now.lag(), now.etaSeconds() == null ? "?" : Math.round(now.etaSeconds()), state);
         }
-        if (!current.catchUp.caughtUp(lag) || state != KafkaStreams.State.RUNNING) {
+        if (state != KafkaStreams.State.RUNNING || !current.catchUp.caughtUp(lag)) {
             return;
         }
         if (current.switchWhenCaughtUp) {
@@ -282,6 +294,19 @@ public final class ProjectionGenerations implements AutoCloseable {
 
     private void switchTo(Rebuild current) {
         ProjectionGeneration next = current.generation;
+        current.phase = new RebuildPhase.HandingOver();
+        status = status(current);
+        String notHandedOver = handOver(active, next);
+        if (notHandedOver != null) {
+            // publishing again, with its accounts' current states once: what it processed meanwhile was not published
+            active.publishing().enable(true);
+            if (Thread.currentThread().isInterrupted()) {
+                // stopping: the rebuild is abandoned, cleaned up (and the active generation re-published) at the next start
+                return;
+            }
+            end(current, notHandedOver);
+            return;
+        }
         try {
             next.publishing().enable(true);
             control.activate(next.number());
@@ -305,6 +330,53 @@ public final class ProjectionGenerations implements AutoCloseable {
         current.phase = new RebuildPhase.Done(switching.switchedAt(), switching.secondsToSwitch(), warning);
         status = status(current);
         current.ticks.cancel(false);
+    }
+
+    /**
+     * Closes {@code previous}'s publishing, waits for its last transaction to commit, and waits until {@code next} has
+     * processed at least what {@code previous} published ({@link Handover}), at most {@link #HANDOVER_TIMEOUT}. The
+     * public topics get nothing new meanwhile (about two seconds under steady writes).
+     *
+     * @return null when handed over, else why not (the caller reopens {@code previous}'s publishing)
+     */
+    private String handOver(ProjectionGeneration previous, ProjectionGeneration next) {
+        long start = System.nanoTime();
+        previous.publishing().disable();
+        // what it processed before the gate closed, and so published, commits within its commit interval
+        GenerationCleanup.sleep(commitWait);
+        Map<org.apache.kafka.common.TopicPartition, Long> published = new HashMap<>();
+        try {
+            admin.lag(previous.applicationId(), Topics.EVENTS.name(),
+                    GenerationAdmin.repartitionTopics(internalTopics(previous.applicationId()))).positions()
+                    .forEach((partition, position) -> {
+                        if (partition.topic().equals(Topics.EVENTS.name())) {
+                            published.put(partition, position);
+                        }
+                    });
+        } catch (Exception e) {
+            return "could not read generation " + previous.number() + "'s position to hand over: " + e;
+        }
+        Handover handover = new Handover(Topics.EVENTS.name(), published, commitWait.toNanos());
+        long deadline = start + HANDOVER_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (handover.done(admin.lag(next.applicationId(), Topics.EVENTS.name(),
+                        GenerationAdmin.repartitionTopics(internalTopics(next.applicationId()))), System.nanoTime())) {
+                    LOG.info("projection handed over generation={} previousGeneration={} ms={}", next.number(),
+                            previous.number(), (System.nanoTime() - start) / 1_000_000);
+                    return null;
+                }
+            } catch (Exception e) {
+                LOG.warn("handover not measured generation={} error=\"{}\"", next.number(), e.toString());
+            }
+            GenerationCleanup.sleep(HANDOVER_CHECK);
+            if (Thread.currentThread().isInterrupted()) {
+                return "the service is stopping";
+            }
+        }
+        return "generation " + next.number() + " did not reach what generation " + previous.number()
+                + " had published within " + HANDOVER_TIMEOUT.toSeconds() + " s; generation " + previous.number()
+                + " publishes again";
     }
 
     /** Stops the previous generation and deletes its group, internal topics and state; a warning if not all went. */
@@ -352,6 +424,25 @@ public final class ProjectionGenerations implements AutoCloseable {
             control.rebuildEnded();
         } catch (Exception e) {
             LOG.warn("abandoned rebuild not cleaned up generation={} error=\"{}\"", generation, e.toString());
+        }
+        // the service may have stopped during a handover, with the active generation's publishing closed: what it
+        // processed then was published by nobody, so it re-publishes its accounts once (same versions)
+        republishWhenRunning(active, System.nanoTime() + REPUBLISH_WAIT.toNanos());
+    }
+
+    /** Asks {@code generation} for one re-publish pass once it runs (its tasks take it), checking every 500 ms. */
+    private void republishWhenRunning(ProjectionGeneration generation, long deadline) {
+        if (generation != active) {
+            return;
+        }
+        if (generation.streams().state() == KafkaStreams.State.RUNNING) {
+            generation.publishing().enable(true);
+            LOG.info("projection re-publishing after an abandoned rebuild generation={}", generation.number());
+        } else if (System.nanoTime() < deadline) {
+            monitor.schedule(() -> republishWhenRunning(generation, deadline), 500, TimeUnit.MILLISECONDS);
+        } else {
+            LOG.warn("projection not re-published after an abandoned rebuild generation={}: not running after {} s",
+                    generation.number(), REPUBLISH_WAIT.toSeconds());
         }
     }
 

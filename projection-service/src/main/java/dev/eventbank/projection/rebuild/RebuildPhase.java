@@ -4,9 +4,10 @@ import java.time.Instant;
 
 /**
  * Where one rebuild is, as a sealed type: {@link Rebuilding} (catching up; reads still on the active generation) →
- * {@link CaughtUp} (only without auto-switch: waiting for {@code POST /admin/rebuild/switch}) → {@link Switching}
- * (reads already on the new generation, the old one being stopped and deleted) → {@link Done}; or, from a phase
- * before {@link Switching}, {@link Failed} or {@link Cancelled}. What a phase alone knows (an error, when it
+ * {@link CaughtUp} (only without auto-switch: waiting for {@code POST /admin/rebuild/switch}) → {@link HandingOver}
+ * (the old generation's publishing closed, the new one reaching what it published) → {@link Switching} (reads
+ * already on the new generation, the old one being stopped and deleted) → {@link Done}; or, from a phase before
+ * {@link HandingOver}, {@link Failed} or {@link Cancelled}, and from {@link HandingOver}, {@link Failed}. What a phase alone knows (an error, when it
  * switched, a warning about left-overs) is in its record, so no field of a rebuild is meaningful only in some phases.
  * {@link #name()} is the {@code state} of {@code GET /admin/rebuild}.
  */
@@ -48,6 +49,17 @@ public sealed interface RebuildPhase {
         @Override
         public boolean beforeSwitch() {
             return true;
+        }
+    }
+
+    /**
+     * Caught up: the previous generation no longer publishes, and the new one is reaching what it published
+     * ({@link Handover}); reads still go to the previous one. Shown as {@code SWITCHING}.
+     */
+    record HandingOver() implements RebuildPhase {
+        @Override
+        public String name() {
+            return "SWITCHING";
         }
     }
 

@@ -29,11 +29,14 @@ class CatchUpTest {
         assertFalse(catchUp.caughtUp(measured(90, 55, 20, 100, 64, 33)));
         // the event log's positions pass where it ended at the check before; the repartition topic is behind
         assertFalse(catchUp.caughtUp(measured(104, 63, 30, 108, 67, 40)));
-        // the repartition topic's ends are taken now (46), when what those events wrote there is committed
+        // the repartition topic's ends are taken now, at its high watermark (47), so that records whose transaction
+        // is not committed yet count too
         assertFalse(catchUp.caughtUp(measured(112, 70, 41, 115, 74, 46)));
+        // one short of them is not enough while the marker is the record after
+        assertFalse(catchUp.caughtUp(measured(118, 76, 45, 122, 80, 50)));
 
         // when: its position reaches them (one short: the transaction marker), still never at the log's end
-        boolean caughtUp = catchUp.caughtUp(measured(120, 78, 45, 124, 81, 52));
+        boolean caughtUp = catchUp.caughtUp(measured(120, 78, 46, 124, 81, 52));
 
         // then
         assertTrue(caughtUp);
@@ -54,7 +57,7 @@ class CatchUpTest {
         catchUp.caughtUp(measured(90, 55, 20, 100, 64, 33));
         catchUp.caughtUp(measured(104, 63, 30, 108, 67, 40));
         catchUp.caughtUp(measured(112, 70, 41, 115, 74, 46));
-        assertTrue(catchUp.caughtUp(measured(120, 78, 45, 124, 81, 52)));
+        assertTrue(catchUp.caughtUp(measured(120, 78, 46, 124, 81, 52)));
 
         // when: a burst leaves it far behind, its positions still past the repartition end it was judged by
         boolean afterBurst = catchUp.caughtUp(measured(130, 85, 60, 900, 800, 400));
@@ -66,7 +69,7 @@ class CatchUpTest {
     @Test
     void shouldIgnoreAMeasurementTakenBeforeTheInternalTopicsExist() {
         GenerationAdmin.Lag incomplete = new GenerationAdmin.Lag(-1, -1, Long.MAX_VALUE, false, Map.of(), 0,
-                Map.of(), Map.of());
+                Map.of(), Map.of(), Map.of());
 
         assertFalse(catchUp.caughtUp(incomplete));
         assertFalse(catchUp.caughtUp(measured(104, 63, 30, 108, 67, 40)));
@@ -79,6 +82,9 @@ class CatchUpTest {
         Map<TopicPartition, Long> ends = Map.of(EVENTS_0, end0, EVENTS_1, end1, REPARTITION_0, repartitionEnd0);
         long worst = ends.entrySet().stream().mapToLong(end -> end.getValue() - positions.get(end.getKey())).max()
                 .orElse(0);
-        return new GenerationAdmin.Lag(0, 0, worst, true, Map.of(), 0, positions, ends);
+        // the high watermarks: one record of an open transaction past the last stable offset on every partition
+        Map<TopicPartition, Long> highWatermarks = new java.util.HashMap<>();
+        ends.forEach((partition, end) -> highWatermarks.put(partition, end + 1));
+        return new GenerationAdmin.Lag(0, 0, worst, true, Map.of(), 0, positions, ends, highWatermarks);
     }
 }

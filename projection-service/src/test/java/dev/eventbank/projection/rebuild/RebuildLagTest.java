@@ -52,6 +52,6 @@ class RebuildLagTest {
 
     private static GenerationAdmin.Lag lag(long offsetsLeft, long worstPartition, long passed) {
         return new GenerationAdmin.Lag(offsetsLeft, 0, worstPartition, true, Map.of(0, offsetsLeft), passed,
-                Map.of(), Map.of());
+                Map.of(), Map.of(), Map.of());
     }
 }
