@@ -215,6 +215,7 @@ public final class PartitionOwnership implements AutoCloseable {
     private void stoppedByItself(PartitionWriter writer) {
         Duration delay;
         if (writer.state() == PartitionWriter.State.FENCED) {
+            readySince.remove(writer.partition());
             delay = sessionTimeout.multipliedBy(2);
         } else {
             Long since = readySince.remove(writer.partition());

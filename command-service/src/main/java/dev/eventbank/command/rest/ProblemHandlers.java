@@ -73,6 +73,12 @@ final class ProblemHandlers {
 
         @Override
         public HttpResponse<?> handle(HttpRequest request, NotCommittedException exception) {
+            if (exception.nothingApplied()) {
+                return render(new CommandProblem(HttpStatus.SERVICE_UNAVAILABLE, ProblemTypes.UNAVAILABLE,
+                        "Command not applied", "the command was not applied (" + exception.getMessage()
+                        + "): send it again", Map.of()))
+                        .header("Retry-After", "1");
+            }
             return render(new CommandProblem(HttpStatus.SERVICE_UNAVAILABLE, ProblemTypes.OUTCOME_UNKNOWN,
                     "Outcome unknown", "the command's outcome is not known in time (" + exception.getMessage()
                     + "); it may or may not have been applied: retry with the same Idempotency-Key, which answers "

@@ -11,11 +11,29 @@ package dev.eventbank.command.writer;
  */
 public final class NotCommittedException extends RuntimeException {
 
+    private final boolean nothingApplied;
+
     /**
+     * Outcome unknown: the command may or may not have been applied.
+     *
      * @param message what happened, for the client (no internals, see above)
      * @param cause   the failure behind it, for the logs; may be null
      */
     public NotCommittedException(String message, Throwable cause) {
+        this(message, cause, false);
+    }
+
+    /**
+     * @param nothingApplied true when nothing of the command can have been applied (its transaction failed before
+     *                       its commit was asked for, or it was never decided): the client may send it again as is
+     */
+    public NotCommittedException(String message, Throwable cause, boolean nothingApplied) {
         super(message, cause);
+        this.nothingApplied = nothingApplied;
+    }
+
+    /** Whether nothing of the command can have been applied (else its outcome is unknown). */
+    public boolean nothingApplied() {
+        return nothingApplied;
     }
 }

@@ -133,6 +133,8 @@ public final class PartitionWriter {
     private final Thread thread;
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private volatile State lifecycle = State.STARTING;
+    /** An exception after a commit: the state may lack that commit (confined to the writer's thread until it ends). */
+    private volatile boolean stateDoubtful;
     private volatile boolean running = true;
     private KafkaProducer<String, byte[]> producer;
     private KafkaClientMetrics producerMetrics;
@@ -180,7 +182,7 @@ public final class PartitionWriter {
      * this instance (it then reads only what was written since); null while the thread still runs.
      */
     public PartitionState stoppedState() {
-        return thread.isAlive() ? null : state;
+        return thread.isAlive() || stateDoubtful ? null : state;
     }
 
     /** As {@link #submit(Caller, BankAccountCommand, long)} without a deadline. */
@@ -455,6 +457,8 @@ public final class PartitionWriter {
                 // yet are "outcome unknown", and a new writer restores the state from what was committed
                 LOG.error("writer failed after a commit partition={} commands={} error=\"{}\"", partition,
                         waiting.size(), thrown.toString(), thrown);
+                // its in-memory state may lack what was just committed: neither saved nor handed on
+                stateDoubtful = true;
                 NotCommittedException unknown = new NotCommittedException("the writer of partition " + partition
                         + " failed after committing; the command may have been applied", thrown);
                 waiting.forEach(decided -> decided.submission().future().completeExceptionally(unknown));
@@ -480,10 +484,10 @@ public final class PartitionWriter {
                             + "committing, so it may or may not have committed", e)
                     : next == State.READY
                     ? new NotCommittedException("the transaction of partition " + partition + " failed before its "
-                            + "commit; nothing of it was applied", e)
+                            + "commit; nothing of it was applied", e, true)
                     : new NotOwnerException(partition, next == State.FENCED
                             ? "the writer of partition " + partition + " was fenced by a newer owner"
-                            : "the transaction of partition " + partition + " failed before its commit: " + e);
+                            : "the transaction of partition " + partition + " failed before its commit");
             LOG.warn("transaction failed partition={} commands={} fenced={} atCommit={} writer={} error=\"{}\"",
                     partition, waiting.size(), next == State.FENCED, atCommit, next, e.toString());
             for (Decided decided : waiting) {
@@ -516,7 +520,7 @@ public final class PartitionWriter {
     private void expired(Submission submission) {
         settings.metrics().skipped(dev.eventbank.command.routing.CommandMetrics.DEADLINE_PASSED);
         submission.future().completeExceptionally(new NotCommittedException("its reply timeout passed before the "
-                + "writer of partition " + partition + " took it: not decided, nothing of it appended", null));
+                + "writer of partition " + partition + " took it: not decided, nothing of it appended", null, true));
         expiredSinceLog++;
         long now = System.nanoTime();
         if (now - lastExpiredLog >= SKIP_LOG_EVERY_NANOS) {
@@ -878,7 +882,7 @@ public final class PartitionWriter {
                 LOG.warn("producer close failed partition={} error=\"{}\"", partition, e.toString());
             }
         }
-        if (restored && settings.stateDir() != null && state.unwritten.isEmpty()) {
+        if (restored && !stateDoubtful && settings.stateDir() != null && state.unwritten.isEmpty()) {
             // committed state only (a failed transaction changed nothing), so the file can only be behind Kafka
             PartitionSnapshotFile.save(snapshotFile(), state, settings.topicIds());
         }

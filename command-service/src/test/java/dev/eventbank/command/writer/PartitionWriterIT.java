@@ -569,6 +569,7 @@ class PartitionWriterIT {
         // per retry until the reply timeout), and not "may or may not have been applied"
         ExecutionException failed = assertThrows(ExecutionException.class, () -> opened.get(WAIT.toSeconds(), TimeUnit.SECONDS));
         assertInstanceOf(NotCommittedException.class, failed.getCause());
+        assertTrue(((NotCommittedException) failed.getCause()).nothingApplied(), "a 503 'not applied', not 'outcome unknown'");
         assertTrue(failed.getCause().getMessage().contains("nothing of it was applied"), failed.getCause().getMessage());
         assertEquals(PartitionWriter.State.READY, writer.state());
         assertEquals(List.of(), eventsOf(readCommitted(start), account));
@@ -627,6 +628,7 @@ class PartitionWriterIT {
             ExecutionException notCommitted = assertThrows(ExecutionException.class,
                     () -> skipped.get(WAIT.toSeconds(), TimeUnit.SECONDS));
             assertInstanceOf(NotCommittedException.class, notCommitted.getCause());
+            assertTrue(((NotCommittedException) notCommitted.getCause()).nothingApplied());
         }
         // and the keyed one's retry is decided as a first attempt, then answered again with that outcome
         CommandResult retried = await(writer.submit(CommandHandlerSpec.TELLER, keyedLate, System.nanoTime() + WAIT.toNanos()));

@@ -131,7 +131,7 @@ final class EventFoldProcessor extends ContextualProcessor<String, byte[], Strin
     }
 
     private void deadLetter(Record<String, byte[]> record, RecordMetadata source, Exception error) {
-        if (!publishing.enabled()) {
+        if (!publishing.deadLetters()) {
             // the active generation dead-lettered this record already; a rebuild does not repeat it
             LOG.debug("event not dead-lettered again during a rebuild partition={} offset={} reason=\"{}\"",
                     source.partition(), source.offset(), error.getMessage());

@@ -20,10 +20,12 @@ import java.util.function.LongConsumer;
  */
 public final class Publishing {
 
-    /** Always publishing, never asked to re-publish: the active generation of a normal start, and the tests. */
+    /** Always publishing, never asked to re-publish or closed: the tests' topologies and descriptions. */
     public static final Publishing ALWAYS = new Publishing(true);
 
     private volatile boolean enabled;
+    /** Closed for a handover: the read-model topics wait for the next generation, the dead letters do not. */
+    private volatile boolean handingOver;
     private volatile long republishRequests;
 
     private Publishing(boolean enabled) {
@@ -35,7 +37,12 @@ public final class Publishing {
         return new Publishing(false);
     }
 
-    /** A gate that starts open and can be closed: the active generation, whose publishing a switch hands over. */
+    /**
+     * A gate that starts open and can be closed: the active generation, whose publishing a switch hands over, and
+     * which re-publishes once after a failed handover or an abandoned rebuild. Its tasks' re-publish check is a
+     * wall-clock punctuation like a rebuild's, and Kafka Streams commits a task after a punctuation: an idle
+     * generation commits once per commit interval (1 s) instead of never.
+     */
     public static Publishing open() {
         return new Publishing(true);
     }
@@ -48,11 +55,22 @@ public final class Publishing {
         if (this == ALWAYS) {
             throw new IllegalStateException("Publishing.ALWAYS cannot be closed");
         }
+        handingOver = true;
         enabled = false;
     }
 
+    /** Whether to publish to the read-model topics (state, snapshots, totals). */
     public boolean enabled() {
         return enabled;
+    }
+
+    /**
+     * Whether to dead-letter: while enabled, and also while closed for a handover ({@link #disable}), since the
+     * generation taking over dead-letters only what it processes once enabled and its re-publish pass does not cover
+     * the dead letters (a record of the short overlap may be dead-lettered by both).
+     */
+    public boolean deadLetters() {
+        return enabled || handingOver;
     }
 
     /**
@@ -67,6 +85,7 @@ public final class Publishing {
             republishRequests++;
         }
         enabled = true;
+        handingOver = false;
     }
 
     /** How many re-publish passes were asked for so far; a task runs one pass when this grows. */

@@ -66,6 +66,13 @@ final class CatchUp {
         return true;
     }
 
+    /** Forgets every measurement: the steps start again at the next one (a paused generation, a rebalance). */
+    void forget() {
+        previous = null;
+        eventsReached = false;
+        internalTarget = null;
+    }
+
     /** The next answer is judged afresh: a switch asked for later must not go by where the log was now. */
     private void restart(GenerationAdmin.Lag lag) {
         previous = lag;

@@ -41,8 +41,9 @@ import java.util.function.Consumer;
  * generation N. A monitor measures it every second (events processed, events/s, lag of its consumer group from
  * {@link GenerationAdmin}, ETA) and logs a line every 5 s. When it has caught up ({@link CatchUp}: every partition
  * of the log and of its repartition topic at most one offset behind, a transaction marker, or, while events keep
- * coming, everything up to where the log ended a check before through the whole topology) it switches: opens the
- * gate with a one-time re-publish of every account's state and latest snapshot and of the bank totals, records
+ * coming, everything up to where the log ended a check before through the whole topology) it hands the public
+ * topics over ({@link Handover}: closes N's gate, waits until N+1 has processed what N published) and switches:
+ * opens the gate with a one-time re-publish of every account's state and latest snapshot and of the bank totals, records
  * generation N+1 as active in the control topic, routes reads to it, then stops generation N, leaves and deletes its
  * consumer group, deletes its internal topics with their registry subjects, and its local state.
  *
@@ -279,7 +280,12 @@ public final class ProjectionGenerations implements AutoCloseable {
                     now.generation(), now.eventsProcessed(), now.eventsTotal(), Math.round(now.eventsPerSecond()),
                     now.lag(), now.etaSeconds() == null ? "?" : Math.round(now.etaSeconds()), state);
         }
-        if (state != KafkaStreams.State.RUNNING || !current.catchUp.caughtUp(lag)) {
+        if (state != KafkaStreams.State.RUNNING) {
+            // a rebalance may move its positions: the steps start again once it runs
+            current.catchUp.forget();
+            return;
+        }
+        if (!current.catchUp.caughtUp(lag)) {
             return;
         }
         if (current.switchWhenCaughtUp) {
@@ -311,6 +317,9 @@ public final class ProjectionGenerations implements AutoCloseable {
             next.publishing().enable(true);
             control.activate(next.number());
         } catch (RuntimeException e) {
+            // the previous generation stays active: it publishes again, with its accounts once
+            next.publishing().disable();
+            active.publishing().enable(true);
             end(current, "could not record generation " + next.number() + " as active: " + e.getMessage());
             return;
         }
@@ -342,8 +351,12 @@ public final class ProjectionGenerations implements AutoCloseable {
     private String handOver(ProjectionGeneration previous, ProjectionGeneration next) {
         long start = System.nanoTime();
         previous.publishing().disable();
-        // what it processed before the gate closed, and so published, commits within its commit interval
+        // what it processed before the gate closed, and so published, commits within its commit interval (a commit
+        // that takes longer than this wait could still let an older value through: the limit the README names)
         GenerationCleanup.sleep(commitWait);
+        if (Thread.currentThread().isInterrupted()) {
+            return "the service is stopping";
+        }
         Map<org.apache.kafka.common.TopicPartition, Long> published = new HashMap<>();
         try {
             admin.lag(previous.applicationId(), Topics.EVENTS.name(),
@@ -353,6 +366,9 @@ public final class ProjectionGenerations implements AutoCloseable {
                             published.put(partition, position);
                         }
                     });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "the service is stopping";
         } catch (Exception e) {
             return "could not read generation " + previous.number() + "'s position to hand over: " + e;
         }
@@ -366,6 +382,9 @@ public final class ProjectionGenerations implements AutoCloseable {
                             previous.number(), (System.nanoTime() - start) / 1_000_000);
                     return null;
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "the service is stopping";
             } catch (Exception e) {
                 LOG.warn("handover not measured generation={} error=\"{}\"", next.number(), e.toString());
             }
