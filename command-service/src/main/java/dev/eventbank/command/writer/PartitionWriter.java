@@ -566,18 +566,7 @@ public final class PartitionWriter {
             return State.READY;
         } catch (RuntimeException e) {
             LOG.warn("aggregates write failed partition={} accounts={} error=\"{}\"", partition, state.unwritten.size(), e.toString());
-            if (fencing(e)) {
-                return State.FENCED;
-            }
-            if (e instanceof org.apache.kafka.common.errors.TimeoutException) {
-                return State.FAILED;
-            }
-            try {
-                producer.abortTransaction();
-                return State.READY;
-            } catch (RuntimeException abortFailed) {
-                return fencing(abortFailed) ? State.FENCED : State.FAILED;
-            }
+            return afterFailedTransaction(e);
         }
     }
 

@@ -1,20 +1,15 @@
 package dev.eventbank.projection.rebuild;
 
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
-import java.util.Map;
-
+import static dev.eventbank.projection.rebuild.Measurements.EVENTS;
+import static dev.eventbank.projection.rebuild.Measurements.incomplete;
+import static dev.eventbank.projection.rebuild.Measurements.measured;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** When a rebuilding generation counts as caught up ({@link CatchUp}), on a quiet log and under steady writes. */
 class CatchUpTest {
-
-    private static final String EVENTS = "bank-account-events";
-    private static final TopicPartition EVENTS_0 = new TopicPartition(EVENTS, 0);
-    private static final TopicPartition EVENTS_1 = new TopicPartition(EVENTS, 1);
-    private static final TopicPartition REPARTITION_0 = new TopicPartition("g1-bank-totals-deltas-repartition", 0);
 
     private final CatchUp catchUp = new CatchUp(EVENTS);
 
@@ -68,23 +63,9 @@ class CatchUpTest {
 
     @Test
     void shouldIgnoreAMeasurementTakenBeforeTheInternalTopicsExist() {
-        GenerationAdmin.Lag incomplete = new GenerationAdmin.Lag(-1, -1, Long.MAX_VALUE, false, Map.of(), 0,
-                Map.of(), Map.of(), Map.of());
+        GenerationAdmin.Lag incomplete = incomplete();
 
         assertFalse(catchUp.caughtUp(incomplete));
         assertFalse(catchUp.caughtUp(measured(104, 63, 30, 108, 67, 40)));
-    }
-
-    /** Positions and last stable offsets of two event-log partitions and one repartition partition. */
-    private static GenerationAdmin.Lag measured(long events0, long events1, long repartition0,
-                                                long end0, long end1, long repartitionEnd0) {
-        Map<TopicPartition, Long> positions = Map.of(EVENTS_0, events0, EVENTS_1, events1, REPARTITION_0, repartition0);
-        Map<TopicPartition, Long> ends = Map.of(EVENTS_0, end0, EVENTS_1, end1, REPARTITION_0, repartitionEnd0);
-        long worst = ends.entrySet().stream().mapToLong(end -> end.getValue() - positions.get(end.getKey())).max()
-                .orElse(0);
-        // the high watermarks: one record of an open transaction past the last stable offset on every partition
-        Map<TopicPartition, Long> highWatermarks = new java.util.HashMap<>();
-        ends.forEach((partition, end) -> highWatermarks.put(partition, end + 1));
-        return new GenerationAdmin.Lag(0, 0, worst, true, Map.of(), 0, positions, ends, highWatermarks);
     }
 }

@@ -1,21 +1,20 @@
 package dev.eventbank.projection.rebuild;
 
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
-import java.util.HashMap;
 import java.util.Map;
 
+import static dev.eventbank.projection.rebuild.Measurements.EVENTS;
+import static dev.eventbank.projection.rebuild.Measurements.EVENTS_0;
+import static dev.eventbank.projection.rebuild.Measurements.EVENTS_1;
+import static dev.eventbank.projection.rebuild.Measurements.measured;
+import static dev.eventbank.projection.rebuild.Measurements.quiet;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** When the new generation holds everything the old one published ({@link Handover}). */
 class HandoverTest {
 
-    private static final String EVENTS = "bank-account-events";
-    private static final TopicPartition EVENTS_0 = new TopicPartition(EVENTS, 0);
-    private static final TopicPartition EVENTS_1 = new TopicPartition(EVENTS, 1);
-    private static final TopicPartition REPARTITION_0 = new TopicPartition("g1-bank-totals-deltas-repartition", 0);
     private static final long SETTLE = 1_500_000_000L;
 
     @Test
@@ -50,26 +49,5 @@ class HandoverTest {
         // a new event was written and processed: still at most one behind, but not the same measurement
         assertFalse(handover.done(measured(100, 61, 35, 101, 62, 36), SETTLE));
         assertFalse(handover.done(measured(100, 61, 35, 101, 62, 36), 2 * SETTLE - 1));
-    }
-
-    /** The same measurement without an open transaction: high watermarks at the last stable offsets. */
-    private static GenerationAdmin.Lag quiet(GenerationAdmin.Lag lag) {
-        return new GenerationAdmin.Lag(lag.events(), lag.internal(), lag.worstPartition(), true, Map.of(), 0,
-                lag.positions(), lag.ends(), lag.ends());
-    }
-
-    /**
-     * Positions and last stable offsets of two event-log partitions and one repartition partition, with one record
-     * of an open transaction on the repartition partition (its high watermark one past its last stable offset).
-     */
-    private static GenerationAdmin.Lag measured(long events0, long events1, long repartition0,
-                                                long end0, long end1, long repartitionEnd0) {
-        Map<TopicPartition, Long> positions = Map.of(EVENTS_0, events0, EVENTS_1, events1, REPARTITION_0, repartition0);
-        Map<TopicPartition, Long> ends = Map.of(EVENTS_0, end0, EVENTS_1, end1, REPARTITION_0, repartitionEnd0);
-        long worst = ends.entrySet().stream().mapToLong(end -> end.getValue() - positions.get(end.getKey())).max()
-                .orElse(0);
-        Map<TopicPartition, Long> highWatermarks = new HashMap<>(ends);
-        highWatermarks.put(REPARTITION_0, repartitionEnd0 + 1);
-        return new GenerationAdmin.Lag(0, 0, worst, true, Map.of(), 0, positions, ends, highWatermarks);
     }
 }
