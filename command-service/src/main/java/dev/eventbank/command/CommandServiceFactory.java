@@ -55,7 +55,8 @@ class CommandServiceFactory {
                              @Value("${eventbank.topics.partitions:12}") int partitions,
                              @Value("${eventbank.topics.replication-factor:1}") short replicationFactor) {
         try (Admin admin = Admin.create(kafka.admin(Map.of()))) {
-            return CommandSideTopics.of(new TopicProvisioner(admin, partitions, replicationFactor).ensure(Topics.COMMAND_SIDE));
+            return CommandSideTopics.of(
+                    new TopicProvisioner(admin, partitions, replicationFactor).ensure(Topics.COMMAND_SIDE));
         }
     }
 

@@ -2,7 +2,6 @@ package dev.eventbank.projection.rebuild;
 
 import org.apache.kafka.common.TopicPartition;
 
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -16,8 +15,9 @@ import java.util.Map;
  *   <li>in three steps, for a log that is never quiet: the generation's committed positions on the event log reach
  *       where the log ended at the measurement before; the repartition topics' ends are then taken at the next
  *       measurement, at their high watermarks (so records of a transaction whose marker is late count too); and
- *       the positions on the repartition topics reach those ends. Every event written up to the first of those measurements has then gone through the
- *       whole topology, whatever the write rate, as long as the generation keeps up with it.</li>
+ *       the positions on the repartition topics reach those ends. Every event written up to the first of those
+ *       measurements has then gone through the whole topology, whatever the write rate, as long as the generation
+ *       keeps up with it.</li>
  * </ul>
  *
  * <p>Why not the first alone: it holds only at a moment when nothing was written on any partition since the
@@ -53,9 +53,10 @@ final class CatchUp {
             return true;
         }
         if (internalTarget == null && eventsReached) {
-            internalTarget = internal(lag.highWatermarks());
+            internalTarget = GenerationAdmin.partitionsOf(lag.highWatermarks(), eventsTopic, false);
         }
-        if (!eventsReached && previous != null && lag.reached(eventLog(previous.ends()))) {
+        if (!eventsReached && previous != null
+                && lag.reached(GenerationAdmin.partitionsOf(previous.ends(), eventsTopic, true))) {
             eventsReached = true;
         }
         previous = lag;
@@ -75,20 +76,7 @@ final class CatchUp {
 
     /** The next answer is judged afresh: a switch asked for later must not go by where the log was now. */
     private void restart(GenerationAdmin.Lag lag) {
+        forget();
         previous = lag;
-        eventsReached = false;
-        internalTarget = null;
-    }
-
-    private Map<TopicPartition, Long> eventLog(Map<TopicPartition, Long> offsets) {
-        Map<TopicPartition, Long> of = new HashMap<>(offsets);
-        of.keySet().removeIf(partition -> !partition.topic().equals(eventsTopic));
-        return of;
-    }
-
-    private Map<TopicPartition, Long> internal(Map<TopicPartition, Long> offsets) {
-        Map<TopicPartition, Long> of = new HashMap<>(offsets);
-        of.keySet().removeIf(partition -> partition.topic().equals(eventsTopic));
-        return of;
     }
 }

@@ -63,12 +63,20 @@ final class GenerationAdmin implements AutoCloseable {
          * @param ends end offsets of partitions measured here, from an earlier measurement ({@link #ends()})
          */
         boolean reached(Map<TopicPartition, Long> ends) {
+            return passed(ends, 1);
+        }
+
+        /**
+         * Whether the group's positions are at least {@code offsets} less {@code slack} on every partition in there.
+         * False while this measurement is incomplete.
+         */
+        boolean passed(Map<TopicPartition, Long> offsets, long slack) {
             if (!complete) {
                 return false;
             }
-            for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
-                Long position = positions.get(end.getKey());
-                if (position == null || position < end.getValue() - 1) {
+            for (Map.Entry<TopicPartition, Long> offset : offsets.entrySet()) {
+                Long position = positions.get(offset.getKey());
+                if (position == null || position < offset.getValue() - slack) {
                     return false;
                 }
             }
@@ -125,6 +133,13 @@ final class GenerationAdmin implements AutoCloseable {
         return topics;
     }
 
+    /** The entries of {@code offsets} on {@code topic} ({@code onTopic}), or on every other topic. */
+    static Map<TopicPartition, Long> partitionsOf(Map<TopicPartition, Long> offsets, String topic, boolean onTopic) {
+        Map<TopicPartition, Long> of = new HashMap<>(offsets);
+        of.keySet().removeIf(partition -> partition.topic().equals(topic) != onTopic);
+        return of;
+    }
+
     /** The internal topics among {@code topics} that feed processing (repartition topics), for the lag. */
     static List<String> repartitionTopics(Collection<String> topics) {
         return topics.stream().filter(topic -> topic.endsWith("-repartition")).toList();
@@ -160,7 +175,8 @@ final class GenerationAdmin implements AutoCloseable {
                 admin.listOffsets(earliest, readCommitted).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         Map<TopicPartition, Long> highWatermarks = new HashMap<>();
         admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all()
-                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).forEach((partition, info) -> highWatermarks.put(partition, info.offset()));
+                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                .forEach((partition, info) -> highWatermarks.put(partition, info.offset()));
         long events = 0;
         long internal = 0;
         long worst = 0;

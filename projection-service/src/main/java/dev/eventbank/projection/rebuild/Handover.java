@@ -2,15 +2,14 @@ package dev.eventbank.projection.rebuild;
 
 import org.apache.kafka.common.TopicPartition;
 
-import java.util.HashMap;
 import java.util.Map;
 
 /**
  * The last step of a switch: the public topics pass from the old generation to the new one without a value going
  * back. The old generation's publishing is closed first and, after its commit interval and half a second, what it
  * published is taken to be committed up to {@code published} (its committed positions on the event log: a commit
- * slower than that wait is the limit of this rule); this decides, one measurement of the new
- * generation at a time, when the new one has processed at least that much through its whole topology, so that its
+ * slower than that wait is the limit of this rule); this decides, one measurement of the new generation at a time,
+ * when the new one has processed at least that much through its whole topology, so that its
  * one-time re-publish and everything it publishes afterwards is never older than what the old one published.
  *
  * <p>Why: with both generations publishing while the new one trailed by a fraction of a second (a switch under
@@ -54,23 +53,12 @@ final class Handover {
             return false;
         }
         if (internalTarget == null) {
-            if (!passedPublished(lag) && !quietFor(lag, nowNanos)) {
+            if (!lag.passed(published, 0) && !quietFor(lag, nowNanos)) {
                 return false;
             }
-            internalTarget = new HashMap<>(lag.highWatermarks());
-            internalTarget.keySet().removeIf(partition -> partition.topic().equals(eventsTopic));
+            internalTarget = GenerationAdmin.partitionsOf(lag.highWatermarks(), eventsTopic, false);
         }
         return lag.reached(internalTarget);
-    }
-
-    private boolean passedPublished(GenerationAdmin.Lag lag) {
-        for (Map.Entry<TopicPartition, Long> old : published.entrySet()) {
-            Long position = lag.positions().get(old.getKey());
-            if (position == null || position < old.getValue()) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** At most one offset behind everywhere, with the same positions and ends for {@code settleNanos}. */
@@ -79,7 +67,8 @@ final class Handover {
             quietSince = null;
             return false;
         }
-        if (quietSince == null || !quietSince.positions().equals(lag.positions()) || !quietSince.ends().equals(lag.ends())) {
+        if (quietSince == null || !quietSince.positions().equals(lag.positions())
+                || !quietSince.ends().equals(lag.ends())) {
             quietSince = lag;
             quietSinceNanos = nowNanos;
             return false;

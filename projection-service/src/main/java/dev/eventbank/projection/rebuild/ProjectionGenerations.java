@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -43,9 +42,9 @@ import java.util.function.Consumer;
  * of the log and of its repartition topic at most one offset behind, a transaction marker, or, while events keep
  * coming, everything up to where the log ended a check before through the whole topology) it hands the public
  * topics over ({@link Handover}: closes N's gate, waits until N+1 has processed what N published) and switches:
- * opens the gate with a one-time re-publish of every account's state and latest snapshot and of the bank totals, records
- * generation N+1 as active in the control topic, routes reads to it, then stops generation N, leaves and deletes its
- * consumer group, deletes its internal topics with their registry subjects, and its local state.
+ * opens the gate with a one-time re-publish of every account's state and latest snapshot and of the bank totals,
+ * records generation N+1 as active in the control topic, routes reads to it, then stops generation N, leaves and
+ * deletes its consumer group, deletes its internal topics with their registry subjects, and its local state.
  *
  * <p>Every change of the rebuild happens on the one monitor thread (HTTP calls hand their work to it and wait), so
  * start, switch, cancel and failure never race; {@link #active()} and {@link #status()} are volatile reads. The
@@ -131,7 +130,8 @@ public final class ProjectionGenerations implements AutoCloseable {
      *                          {@link Busy} (the work stays queued)
      */
     public ProjectionGenerations(TopologyFactory topologies, Properties streamsProperties, String baseApplicationId,
-                                 Path stateDir, List<TopicSpec> topics, int partitions, short replicationFactor, SchemaRegistryClient registry, Duration callTimeout) {
+                                 Path stateDir, List<TopicSpec> topics, int partitions, short replicationFactor,
+                                 SchemaRegistryClient registry, Duration callTimeout) {
         this.topologies = topologies;
         this.callTimeout = callTimeout;
         this.streamsProperties = streamsProperties;
@@ -307,7 +307,8 @@ public final class ProjectionGenerations implements AutoCloseable {
             // publishing again, with its accounts' current states once: what it processed meanwhile was not published
             active.publishing().enable(true);
             if (Thread.currentThread().isInterrupted()) {
-                // stopping: the rebuild is abandoned, cleaned up (and the active generation re-published) at the next start
+                // stopping: the rebuild is abandoned, cleaned up (and the active generation re-published) at the
+                // next start
                 return;
             }
             end(current, notHandedOver);
@@ -357,15 +358,11 @@ public final class ProjectionGenerations implements AutoCloseable {
         if (Thread.currentThread().isInterrupted()) {
             return "the service is stopping";
         }
-        Map<org.apache.kafka.common.TopicPartition, Long> published = new HashMap<>();
+        Map<org.apache.kafka.common.TopicPartition, Long> published;
         try {
-            admin.lag(previous.applicationId(), Topics.EVENTS.name(),
-                    GenerationAdmin.repartitionTopics(internalTopics(previous.applicationId()))).positions()
-                    .forEach((partition, position) -> {
-                        if (partition.topic().equals(Topics.EVENTS.name())) {
-                            published.put(partition, position);
-                        }
-                    });
+            published = GenerationAdmin.partitionsOf(admin.lag(previous.applicationId(), Topics.EVENTS.name(),
+                    GenerationAdmin.repartitionTopics(internalTopics(previous.applicationId()))).positions(),
+                    Topics.EVENTS.name(), true);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "the service is stopping";
