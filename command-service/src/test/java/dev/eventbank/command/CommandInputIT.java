@@ -266,6 +266,29 @@ class CommandInputIT {
     }
 
     @Test
+    void shouldNegotiateAcceptByRfc9110AnsweringPlainJsonAndRefusingWhatExcludesItWithoutAppending() throws Exception {
+        // wildcards, weights and case in Accept: applied, answered with exactly application/json (Micronaut alone
+        // answered application/* with 406 and echoed "application/json;q=0.9" as the Content-Type)
+        for (String accept : List.of("application/*", "application/json;q=0.9", "APPLICATION/JSON",
+                "application/*;q=0.5, text/html", "text/html;q=0.5, application/json", "*/*;q=0, application/json")) {
+            Answer deposit = post("/accounts/" + account + "/deposits", json("{\"amount\":\"1\"}"),
+                    Map.of("Content-Type", "application/json", "Accept", accept));
+            assertEquals(200, deposit.status, accept + ": " + deposit.body);
+            assertEquals("application/json", deposit.headers.get("content-type"), accept);
+        }
+        // what accepts nothing JSON (q=0 is "not acceptable", RFC 9110 section 12.4.2), or only another type: 406
+        long eventsBefore = endOffsets();
+        for (String accept : List.of("*/*;q=0", "application/json;q=0", "*/*, application/json;q=0", "text/html",
+                "application/json;q=0, text/html")) {
+            Answer refused = post("/accounts/" + account + "/deposits", json("{\"amount\":\"1\"}"),
+                    Map.of("Content-Type", "application/json", "Accept", accept));
+            assertProblem(refused, 406, accept);
+            assertEquals("/problems/not-acceptable", JSON.readTree(refused.body).path("type").asText(), accept);
+        }
+        assertEquals(eventsBefore, endOffsets());
+    }
+
+    @Test
     void shouldTreatAnAccountNumberOfTheText_null_AsAnotherRequestThanAnAbsentOne() throws Exception {
         // given
         String key = "fp-" + UUID.randomUUID();

@@ -216,6 +216,25 @@ class QueryServiceIT {
     }
 
     @Test
+    void shouldNegotiateAcceptByRfc9110AnsweringPlainJson() throws Exception {
+        // wildcards, weights and case: answered, with exactly application/json (Micronaut alone answered
+        // application/* with 406 and echoed "application/json;q=0.9" as the Content-Type)
+        for (String accept : List.of("application/*", "application/json;q=0.9", "APPLICATION/JSON",
+                "text/html;q=0.5, application/*")) {
+            HttpResponse<String> listing = get("/accounts?limit=1", Map.of("Accept", accept));
+            assertEquals(200, listing.statusCode(), accept + ": " + listing.body());
+            assertEquals("application/json", listing.headers().firstValue("Content-Type").orElse(""), accept);
+        }
+        // q=0 is "not acceptable" (RFC 9110 section 12.4.2): nothing else offered, 406
+        for (String accept : List.of("*/*;q=0", "application/json;q=0", "*/*, application/json;q=0", "text/html")) {
+            HttpResponse<String> refused = get("/accounts?limit=1", Map.of("Accept", accept));
+            assertEquals(406, refused.statusCode(), accept + ": " + refused.body());
+            assertProblem(refused, 406);
+            assertEquals("/problems/not-acceptable", JSON.readTree(refused.body()).path("type").asText(), accept);
+        }
+    }
+
+    @Test
     void shouldAnswer400ProblemsForBadParameters() throws Exception {
         // given
         String id = UUID.randomUUID().toString();

@@ -1,5 +1,6 @@
 package dev.eventbank.registry;
 
+import dev.eventbank.http.RequestBodies;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.annotation.Order;
 import io.micronaut.http.HttpHeaders;
@@ -41,8 +42,7 @@ final class SingleValuedHeaders {
             }
         }
         List<String> codings = request.getHeaders().getAll(HttpHeaders.CONTENT_ENCODING);
-        boolean hasBody = request.getContentLength() > 0 || request.getHeaders().contains(HttpHeaders.TRANSFER_ENCODING);
-        if (hasBody && codings.stream().anyMatch(coding -> !coding.strip().equalsIgnoreCase("identity"))) {
+        if (RequestBodies.hasBody(request) && codings.stream().anyMatch(coding -> !coding.strip().equalsIgnoreCase("identity"))) {
             return HttpResponse.status(HttpStatus.UNSUPPORTED_MEDIA_TYPE)
                     .header(HttpHeaders.ACCEPT_ENCODING, "gzip, deflate")
                     .body(new Api.ErrorResponse(415, "Content-Encoding is not one this registry decodes: send the "

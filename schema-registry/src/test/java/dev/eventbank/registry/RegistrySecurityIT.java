@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -281,6 +282,29 @@ class RegistrySecurityIT {
                 .header("Content-Type", VND).header("Content-Encoding", "gzip").header("Authorization", writer)
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(gzipped.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, encoded.statusCode(), encoded.body());
+    }
+
+    @Test
+    void shouldNegotiateAcceptByRfc9110() throws Exception {
+        URI subjects = URI.create("http://localhost:" + server.getPort() + "/subjects");
+        // wildcards and weights: answered, with a type of Confluent's and no parameters (Micronaut alone answered
+        // application/* with 406 and echoed "application/json;q=0.9" as the Content-Type)
+        Map<String, String> expected = new java.util.LinkedHashMap<>();
+        expected.put("application/*", VND);
+        expected.put("application/json;q=0.9", "application/json");
+        expected.put("application/vnd.schemaregistry.v1+json;q=0, application/*", "application/vnd.schemaregistry+json");
+        for (Map.Entry<String, String> accept : expected.entrySet()) {
+            HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(subjects).timeout(Duration.ofSeconds(30))
+                    .header("Accept", accept.getKey()).GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, answer.statusCode(), accept.getKey() + ": " + answer.body());
+            assertEquals(accept.getValue(), answer.headers().firstValue("Content-Type").orElse(""), accept.getKey());
+        }
+        // q=0 is "not acceptable" (RFC 9110 section 12.4.2): 406 in Confluent's shape
+        for (String accept : List.of("*/*;q=0", "*/*, application/*;q=0", "text/html")) {
+            HttpResponse<String> refused = HTTP.send(HttpRequest.newBuilder(subjects).timeout(Duration.ofSeconds(30))
+                    .header("Accept", accept).GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertConfluentError(refused, 406, 406);
+        }
     }
 
     private static HttpResponse<String> send(String method, String path, String body, String authorization)

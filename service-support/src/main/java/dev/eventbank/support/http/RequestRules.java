@@ -1,8 +1,8 @@
 package dev.eventbank.support.http;
 
+import dev.eventbank.http.RequestBodies;
 import dev.eventbank.support.problem.ProblemException;
 import dev.eventbank.support.text.TextRule;
-import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 
 import java.util.Set;
@@ -82,18 +82,13 @@ public final class RequestRules {
         }
     }
 
-    /** Whether the request carries a body: a {@code Content-Length} above 0 or a {@code Transfer-Encoding} (chunked). */
-    public static boolean hasBody(HttpRequest<?> request) {
-        return request.getContentLength() > 0 || request.getHeaders().contains(HttpHeaders.TRANSFER_ENCODING);
-    }
-
     /**
-     * The request has no body ({@link #hasBody}).
+     * The request has no body ({@link RequestBodies#hasBody}).
      *
      * @throws ProblemException 400 when it has one
      */
     public static void noBody(HttpRequest<?> request) {
-        if (hasBody(request)) {
+        if (RequestBodies.hasBody(request)) {
             throw ProblemException.badRequest("this endpoint takes no body; send the request without one");
         }
     }

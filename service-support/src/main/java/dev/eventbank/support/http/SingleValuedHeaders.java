@@ -1,5 +1,6 @@
 package dev.eventbank.support.http;
 
+import dev.eventbank.http.RequestBodies;
 import dev.eventbank.support.logging.CorrelationIdFilter;
 import dev.eventbank.support.problem.ProblemResponses;
 import dev.eventbank.support.problem.ProblemTypes;
@@ -63,7 +64,7 @@ public final class SingleValuedHeaders {
             }
         }
         List<String> codings = request.getHeaders().getAll(HttpHeaders.CONTENT_ENCODING);
-        if (RequestRules.hasBody(request) && codings.stream().anyMatch(coding -> !coding.strip().equalsIgnoreCase("identity"))) {
+        if (RequestBodies.hasBody(request) && codings.stream().anyMatch(coding -> !coding.strip().equalsIgnoreCase("identity"))) {
             return ProblemResponses.of(HttpStatus.UNSUPPORTED_MEDIA_TYPE, ProblemTypes.UNSUPPORTED_MEDIA_TYPE,
                             "Unsupported media type", "Content-Encoding '"
                                     + dev.eventbank.support.text.TextRule.quote(String.join(", ", codings), 40)
