@@ -77,7 +77,38 @@ class AcceptNegotiationTest {
     }
 
     @Test
+    void aTypeTheClientNamesBeatsOneItAcceptsThroughAWildcard() {
+        // axios' header is plain: left as it was, and Micronaut answers the type it names first
+        assertEquals(new AcceptNegotiation.Unchanged(),
+                AcceptNegotiation.negotiate(List.of("application/json, text/plain, */*"), REGISTRY));
+        assertEquals(rewritten("application/json, application/vnd.schemaregistry.v1+json, "
+                        + "application/vnd.schemaregistry+json, */*"),
+                AcceptNegotiation.negotiate(List.of("application/json;q=1, */*"), REGISTRY));
+    }
+
+    @Test
+    void parametersMakeARangeLessDecisiveThanTheTypeItselfAndStayOnOtherTypes() {
+        assertEquals(rewritten("application/json"), json("application/json;charset=utf-8;q=0, application/json"));
+        assertEquals(rewritten("application/json"), json("application/json;charset=utf-8"));
+        // Prometheus parses the version it asked for in the answer's Content-Type: kept on types not ours
+        assertEquals(new AcceptNegotiation.Unchanged(), json("text/plain;version=0.0.4"));
+        assertEquals(rewritten("application/json, application/openmetrics-text;version=1.0.0, "
+                        + "application/openmetrics-text;version=0.0.1, text/plain;version=0.0.4, */*"),
+                json("application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
+                        + "text/plain;version=0.0.4;q=0.5,*/*;q=0.1"));
+        // empty parameters are allowed (RFC 9110 section 5.6.6)
+        assertEquals(new AcceptNegotiation.NoneAcceptable(), json("*/*;q=0;"));
+        assertEquals(rewritten("application/json"), json("application/json;"));
+    }
+
+    @Test
     void whatIsNotAListOfMediaRangesIsLeftToTheRouter() {
+        // a quoted string left open, a weight given twice, a space in a value, too many elements
+        for (String header : List.of("text/html;a=b\"c, application/json", "application/json;x=\"a, text/html",
+                "application/json;q=1;q=0", "application/json;x=a b", "text/html, application/*"
+                        + ", a/b".repeat(AcceptNegotiation.MAX_ELEMENTS))) {
+            assertEquals(new AcceptNegotiation.Unchanged(), json(header), header);
+        }
         for (String header : List.of("json", "application/", "/json", "*/json", "application/json;q=2",
                 "application/json;q=0.0001", "application/json;q=", "application/json;=1", "a/b c", "\u00e9/x", ",")) {
             assertEquals(new AcceptNegotiation.Unchanged(), json(header), header);

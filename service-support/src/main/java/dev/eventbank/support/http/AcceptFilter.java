@@ -22,9 +22,12 @@ import java.util.Map;
 /**
  * Content negotiation by RFC 9110 before Micronaut picks a route ({@link AcceptNegotiation} says what Micronaut gets
  * wrong): {@code Accept: application/*} or {@code application/json;q=0.9} is answered with
- * {@code Content-Type: application/json}, and a header that accepts nothing (each of its ranges at {@code q=0}, or excluded by one that is) is a 406
- * {@code /problems/not-acceptable} that names it. A header that accepts other types only (such as {@code text/html})
- * reaches the router, which answers the 406 for a JSON route.
+ * {@code Content-Type: application/json}, and a header that accepts nothing (each of its ranges at {@code q=0}, or
+ * excluded by one that is) is a 406 {@code /problems/not-acceptable} that names it. A header that accepts other types only (such as {@code text/html})
+ * reaches the router, which answers the 406 for a JSON route. Limit: the filter runs before routing and does not know
+ * the route, so a header that excludes {@code application/json} and accepts nothing else by name
+ * ({@code *}{@code /*, application/json;q=0}) is a 406 on every path, the few that produce something else
+ * ({@code /prometheus}, static files) included.
  *
  * <p>A bean of every service with service-support on its class path (command, projection, query); the registry offers
  * Confluent's types and applies the same {@link AcceptNegotiation} in its own filter.
