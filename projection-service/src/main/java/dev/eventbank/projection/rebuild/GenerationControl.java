@@ -10,6 +10,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -43,19 +45,43 @@ final class GenerationControl implements AutoCloseable {
     static final TopicSpec TOPIC = new TopicSpec(TOPIC_NAME, 1, Map.of("cleanup.policy", "compact"));
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final Logger LOG = LoggerFactory.getLogger(GenerationControl.class);
 
     /** What the topic says about one base application id. */
     record State(long active, Long rebuilding, long highest) {
+
+        /**
+         * Whether a rebuild was started and never ended (the service stopped during it): its generation is above the
+         * active one. A rebuild record at or below the active generation is a rebuild that switched.
+         */
+        boolean rebuildAbandoned() {
+            return rebuilding != null && rebuilding > active;
+        }
+    }
+
+    /** The write of the active generation failed, and the topic could not be read to tell whether it landed. */
+    static final class ActivationUnknownException extends RuntimeException {
+
+        ActivationUnknownException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     private final Map<String, Object> connection;
     private final String base;
+    private final Map<String, Object> producerSettings;
     private KafkaProducer<String, String> producer;
 
     /** @param connection bootstrap servers and authentication settings of the Kafka clients */
     GenerationControl(Map<String, Object> connection, String baseApplicationId) {
+        this(connection, baseApplicationId, Map.of());
+    }
+
+    /** @param producerSettings settings of its producer only, over {@code connection} (tests: an interceptor) */
+    GenerationControl(Map<String, Object> connection, String baseApplicationId, Map<String, Object> producerSettings) {
         this.connection = Map.copyOf(connection);
         this.base = baseApplicationId;
+        this.producerSettings = Map.copyOf(producerSettings);
     }
 
     /** Reads the topic from the beginning to its end offset at the time of the call. */
@@ -93,10 +119,42 @@ final class GenerationControl implements AutoCloseable {
         write(rebuildingKey(), String.valueOf(generation));
     }
 
-    /** Makes {@code generation} the active one and ends the rebuild record. */
+    /**
+     * Makes {@code generation} the active one, then ends the rebuild record. The first write alone decides: a rebuild
+     * record at or below the active generation counts as ended ({@link State#rebuildAbandoned}), so the tombstone after
+     * it is tidiness, and its failure is logged, not thrown. (It was thrown: the switch then failed after the topic
+     * already named the new generation, and the rebuild's clean-up deleted the generation a restart would run.)
+     *
+     * @throws IllegalStateException         the write failed and the topic, read after it, does not name
+     *                                       {@code generation}
+     * @throws ActivationUnknownException    the write failed and the topic could not be read to tell
+     */
     void activate(long generation) {
-        write(base, String.valueOf(generation));
-        write(rebuildingKey(), null);
+        try {
+            write(base, String.valueOf(generation));
+        } catch (IllegalStateException e) {
+            // a write that timed out may still have landed: with the producer closed nothing of it is in flight any
+            // more, and the topic says
+            close();
+            long active;
+            try {
+                active = read().active();
+            } catch (RuntimeException unread) {
+                throw new ActivationUnknownException("could not record generation " + generation + " as active, nor "
+                        + "read " + TOPIC_NAME + " to tell whether it is: " + e.getMessage(), e);
+            }
+            if (active != generation) {
+                throw e;
+            }
+            LOG.warn("generation recorded as active although its write reported a failure generation={} error=\"{}\"",
+                    generation, e.getMessage());
+        }
+        try {
+            write(rebuildingKey(), null);
+        } catch (IllegalStateException e) {
+            LOG.warn("rebuild record not ended generation={} (it is the active one: ignored at start) error=\"{}\"",
+                    generation, e.getMessage());
+        }
     }
 
     /** Ends the rebuild record without a switch (the rebuild failed, was cancelled or abandoned). */
@@ -109,6 +167,7 @@ final class GenerationControl implements AutoCloseable {
             Map<String, Object> config = new HashMap<>(connection);
             config.put(ProducerConfig.ACKS_CONFIG, "all");
             config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+            config.putAll(producerSettings);
             producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
         }
         try {
@@ -144,6 +203,7 @@ final class GenerationControl implements AutoCloseable {
     public synchronized void close() {
         if (producer != null) {
             producer.close(Duration.ofSeconds(5));
+            producer = null;
         }
     }
 }

@@ -162,7 +162,7 @@ public final class ProjectionGenerations implements AutoCloseable {
         status = RebuildStatus.none(active.number(), active.applicationId());
         LOG.info("projection generation started generation={} applicationId={} stateDir={}",
                 active.number(), active.applicationId(), active.stateDir());
-        if (persisted.rebuilding() != null && persisted.rebuilding() > persisted.active()) {
+        if (persisted.rebuildAbandoned()) {
             monitor.execute(() -> cleanUpAbandoned(persisted.rebuilding()));
         }
     }
@@ -317,6 +317,12 @@ public final class ProjectionGenerations implements AutoCloseable {
         try {
             next.publishing().enable(true);
             control.activate(next.number());
+        } catch (GenerationControl.ActivationUnknownException e) {
+            // which one a restart runs is not known: the previous one serves and publishes, neither is deleted
+            next.publishing().disable();
+            active.publishing().enable(true);
+            endUndecided(current, e.getMessage());
+            return;
         } catch (RuntimeException e) {
             // the previous generation stays active: it publishes again, with its accounts once
             next.publishing().disable();
@@ -423,6 +429,27 @@ public final class ProjectionGenerations implements AutoCloseable {
             control.rebuildEnded();
         } catch (RuntimeException e) {
             LOG.warn("could not end the rebuild record in {} error=\"{}\"", GenerationControl.TOPIC_NAME, e.getMessage());
+        }
+        status = status(current);
+    }
+
+    /**
+     * Ends a rebuild whose switch may or may not be recorded: stops the new generation but keeps what it built, since a
+     * restart may run it.
+     */
+    private void endUndecided(Rebuild current, String error) {
+        current.ticks.cancel(false);
+        LOG.error("rebuild failed generation={} reason=\"{}\"", current.generation.number(), error);
+        String warning = "generation " + current.generation.number() + " was stopped, not deleted: whether "
+                + GenerationControl.TOPIC_NAME + " names it as active is not known. Restart the service: it runs the "
+                + "generation the topic names and deletes the other one if that is the unfinished rebuild (if the "
+                + "topic names generation " + current.generation.number() + ", generation " + active.number()
+                + "'s topics and consumer group are left to delete by hand)";
+        current.phase = new RebuildPhase.Failed(error, warning);
+        try {
+            current.generation.streams().stopAndLeaveGroup();
+        } catch (RuntimeException e) {
+            LOG.warn("could not stop generation={} error=\"{}\"", current.generation.number(), e.getMessage());
         }
         status = status(current);
     }
