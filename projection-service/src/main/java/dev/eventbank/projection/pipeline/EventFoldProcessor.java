@@ -60,7 +60,7 @@ final class EventFoldProcessor extends ContextualProcessor<String, byte[], Strin
         super.init(context);
         state.init(context);
         followers.forEach(model -> model.init(context));
-        publishing.onRepublishRequest(context, this::republish);
+        publishing.onRepublishRequest(context, "event-fold", this::republish);
         commits = pacing.forTask(context);
     }
 

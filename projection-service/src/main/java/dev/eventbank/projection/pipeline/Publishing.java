@@ -4,6 +4,8 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongConsumer;
 
 /**
@@ -27,6 +29,11 @@ public final class Publishing {
     /** Closed for a handover: the read-model topics wait for the next generation, the dead letters do not. */
     private volatile boolean handingOver;
     private volatile long republishRequests;
+    /**
+     * The passes each task's processor ran, by task and processor: kept here, not in the processor, so that a task
+     * re-created after a request (a rebalance, a thread replaced) and before its first check still runs the pass.
+     */
+    private final Map<String, Long> passesRun = new ConcurrentHashMap<>();
 
     private Publishing(boolean enabled) {
         this.enabled = enabled;
@@ -98,20 +105,25 @@ public final class Publishing {
 
     /**
      * For a task of a gated generation: checks every {@link #REPUBLISH_CHECK} on the task's stream thread and calls
-     * {@code pass} with the punctuation time (epoch ms) once for each re-publish request made since the task started,
-     * while the gate is open. On the stream thread, the pass is ordered with the fold (no older value can overtake a
-     * newer one on a compacted topic) and commits in the same exactly-once transactions. Nothing for
-     * {@link #ALWAYS}, which is never asked.
+     * {@code pass} with the punctuation time (epoch ms) once for each re-publish request this task of this processor
+     * has not run yet (whichever instance of the task ran it), while the gate is open. On the stream thread, the pass
+     * is ordered with the fold (no older value can overtake a newer one on a compacted topic) and commits in the same
+     * exactly-once transactions. Nothing for {@link #ALWAYS}, which is never asked.
+     *
+     * <p>Limit: a pass counts as run once called; a transaction of it that aborts afterwards is not run again (the
+     * task's next events publish their accounts anyway).
+     *
+     * @param processor the processor's name, unique within its task (a task can hold more than one that re-publishes)
      */
-    public void onRepublishRequest(ProcessorContext<?, ?> context, LongConsumer pass) {
+    public void onRepublishRequest(ProcessorContext<?, ?> context, String processor, LongConsumer pass) {
         if (this == ALWAYS) {
             return;
         }
-        long[] done = {republishRequests};
+        String key = context.taskId() + "/" + processor;
         context.schedule(REPUBLISH_CHECK, PunctuationType.WALL_CLOCK_TIME, now -> {
             long requests = republishRequests;
-            if (requests != done[0] && enabled) {
-                done[0] = requests;
+            if (requests != passesRun.getOrDefault(key, 0L) && enabled) {
+                passesRun.put(key, requests);
                 pass.accept(now);
             }
         });

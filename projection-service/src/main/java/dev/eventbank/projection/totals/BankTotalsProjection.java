@@ -162,7 +162,7 @@ public final class BankTotalsProjection implements ReadModel {
         public void init(ProcessorContext<String, BankTotals> context) {
             super.init(context);
             totals = context.getStateStore(STORE);
-            publishing.onRepublishRequest(context, this::republish);
+            publishing.onRepublishRequest(context, "bank-totals", this::republish);
         }
 
         private void republish(long now) {
