@@ -110,8 +110,8 @@ public final class Publishing {
      * is ordered with the fold (no older value can overtake a newer one on a compacted topic) and commits in the same
      * exactly-once transactions. Nothing for {@link #ALWAYS}, which is never asked.
      *
-     * <p>Limit: a pass counts as run once called; a transaction of it that aborts afterwards is not run again (the
-     * task's next events publish their accounts anyway).
+     * <p>Limit: a pass counts as run once it returned; if the transaction holding it aborts afterwards it is not run
+     * again, and accounts without new events keep what was published before.
      *
      * @param processor the processor's name, unique within its task (a task can hold more than one that re-publishes)
      */
@@ -123,8 +123,9 @@ public final class Publishing {
         context.schedule(REPUBLISH_CHECK, PunctuationType.WALL_CLOCK_TIME, now -> {
             long requests = republishRequests;
             if (requests != passesRun.getOrDefault(key, 0L) && enabled) {
-                passesRun.put(key, requests);
                 pass.accept(now);
+                // counted once it ran: a pass that threw (the task migrated) runs in the task's next instance
+                passesRun.put(key, requests);
             }
         });
     }

@@ -28,7 +28,8 @@ import java.util.concurrent.TimeoutException;
  * <ul>
  *   <li>{@code <base>}: the active generation (absent = 0, the base application id itself);</li>
  *   <li>{@code <base>/rebuilding}: the generation a rebuild is building; a tombstone once it switched, failed or
- *       was cancelled, so a value greater than the active one at start means the rebuild was abandoned;</li>
+ *       was cancelled, so a value greater than the active one at start means the rebuild was abandoned (a value equal
+ *       to it: a switch whose tombstone failed, which counts as ended);</li>
  *   <li>{@code <base>/highest}: the highest generation ever started, so a new rebuild never reuses the
  *       application id (and internal topic names) of an abandoned one whose topics may still be being deleted.</li>
  * </ul>
@@ -59,7 +60,7 @@ final class GenerationControl implements AutoCloseable {
         }
     }
 
-    /** The write of the active generation failed, and the topic could not be read to tell whether it landed. */
+    /** The write of the active generation failed twice: whether the topic names it is not known. */
     static final class ActivationUnknownException extends RuntimeException {
 
         ActivationUnknownException(String message, Throwable cause) {
@@ -123,31 +124,31 @@ final class GenerationControl implements AutoCloseable {
      * Makes {@code generation} the active one, then ends the rebuild record. The first write alone decides: a rebuild
      * record at or below the active generation counts as ended ({@link State#rebuildAbandoned}), so the tombstone after
      * it is tidiness, and its failure is logged, not thrown. (It was thrown: the switch then failed after the topic
-     * already named the new generation, and the rebuild's clean-up deleted the generation a restart would run.)
+     * already named the new generation, and the rebuild's clean-up deleted the generation a restart would run.) A
+     * failed write may still have landed, or land later: it is written once more by a new producer (the same value,
+     * so a late copy of the first changes nothing), and when that fails too the outcome is unknown.
      *
-     * @throws IllegalStateException         the write failed and the topic, read after it, does not name
-     *                                       {@code generation}
-     * @throws ActivationUnknownException    the write failed and the topic could not be read to tell
+     * @throws ActivationUnknownException both writes failed (or the thread was interrupted): the topic may or may not
+     *                                    name {@code generation}; delete neither generation, a restart decides
      */
     void activate(long generation) {
         try {
             write(base, String.valueOf(generation));
-        } catch (IllegalStateException e) {
-            // a write that timed out may still have landed: with the producer closed nothing of it is in flight any
-            // more, and the topic says
+        } catch (IllegalStateException first) {
             close();
-            long active;
+            if (Thread.currentThread().isInterrupted()) {
+                throw new ActivationUnknownException("interrupted while recording generation " + generation
+                        + " as active", first);
+            }
             try {
-                active = read().active();
-            } catch (RuntimeException unread) {
-                throw new ActivationUnknownException("could not record generation " + generation + " as active, nor "
-                        + "read " + TOPIC_NAME + " to tell whether it is: " + e.getMessage(), e);
+                write(base, String.valueOf(generation));
+            } catch (IllegalStateException second) {
+                close();
+                throw new ActivationUnknownException("could not record generation " + generation + " as active in "
+                        + TOPIC_NAME + " (two attempts): " + second.getMessage(), second);
             }
-            if (active != generation) {
-                throw e;
-            }
-            LOG.warn("generation recorded as active although its write reported a failure generation={} error=\"{}\"",
-                    generation, e.getMessage());
+            LOG.warn("generation recorded as active at the second attempt generation={} firstError=\"{}\"",
+                    generation, first.getMessage());
         }
         try {
             write(rebuildingKey(), null);
@@ -167,6 +168,9 @@ final class GenerationControl implements AutoCloseable {
             Map<String, Object> config = new HashMap<>(connection);
             config.put(ProducerConfig.ACKS_CONFIG, "all");
             config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+            // a write the caller gave up on (TIMEOUT) is given up by the producer too, not retried behind its back
+            config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis() / 3);
+            config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis() * 2 / 3);
             config.putAll(producerSettings);
             producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
         }
@@ -201,9 +205,15 @@ final class GenerationControl implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        if (producer != null) {
-            producer.close(Duration.ofSeconds(5));
-            producer = null;
+        KafkaProducer<String, String> closing = producer;
+        producer = null;
+        if (closing != null) {
+            try {
+                closing.close(Duration.ofSeconds(5));
+            } catch (org.apache.kafka.common.errors.InterruptException e) {
+                // closed all the same; the caller sees the interrupt
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

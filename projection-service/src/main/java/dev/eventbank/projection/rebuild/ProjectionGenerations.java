@@ -164,6 +164,18 @@ public final class ProjectionGenerations implements AutoCloseable {
                 active.number(), active.applicationId(), active.stateDir());
         if (persisted.rebuildAbandoned()) {
             monitor.execute(() -> cleanUpAbandoned(persisted.rebuilding()));
+        } else if (persisted.rebuilding() != null && persisted.rebuilding() == persisted.active()) {
+            // a switch whose rebuild record was not ended: its outcome may have been undecided, the previous
+            // generation publishing again after this one's re-publish, so this one re-publishes once (same versions)
+            monitor.execute(() -> {
+                republishWhenRunning(active, System.nanoTime() + REPUBLISH_WAIT.toNanos(), "a switch not ended");
+                try {
+                    control.rebuildEnded();
+                } catch (RuntimeException e) {
+                    LOG.warn("could not end the rebuild record in {} error=\"{}\"", GenerationControl.TOPIC_NAME,
+                            e.getMessage());
+                }
+            });
         }
     }
 
@@ -199,6 +211,15 @@ public final class ProjectionGenerations implements AutoCloseable {
             if (persisted.active() != active.number()) {
                 throw new Conflict("the control topic names generation " + persisted.active()
                         + " as active but this instance runs generation " + active.number() + ": restart it first");
+            }
+            if (persisted.rebuildAbandoned()) {
+                // a rebuild whose end was not recorded (its switch undecided, or its record's tombstone failed): what
+                // is left of it goes first, since the new rebuild record would hide it from every later start
+                String leftover = ProjectionGeneration.applicationId(base, persisted.rebuilding());
+                if (!cleanup.abandoned(leftover, ProjectionGeneration.stateDir(stateDir, persisted.rebuilding()))) {
+                    throw new Conflict("the unfinished rebuild of generation " + persisted.rebuilding()
+                            + " still runs on another instance: stop it first");
+                }
             }
             long number = persisted.highest() + 1;
             control.rebuilding(number);
@@ -321,6 +342,10 @@ public final class ProjectionGenerations implements AutoCloseable {
             // which one a restart runs is not known: the previous one serves and publishes, neither is deleted
             next.publishing().disable();
             active.publishing().enable(true);
+            if (Thread.currentThread().isInterrupted()) {
+                // stopping: the next start runs the generation the topic names
+                return;
+            }
             endUndecided(current, e.getMessage());
             return;
         } catch (RuntimeException e) {
@@ -444,7 +469,7 @@ public final class ProjectionGenerations implements AutoCloseable {
                 + GenerationControl.TOPIC_NAME + " names it as active is not known. Restart the service: it runs the "
                 + "generation the topic names and deletes the other one if that is the unfinished rebuild (if the "
                 + "topic names generation " + current.generation.number() + ", generation " + active.number()
-                + "'s topics and consumer group are left to delete by hand)";
+                + "'s topics, consumer group and state directory are left to delete by hand)";
         current.phase = new RebuildPhase.Failed(error, warning);
         try {
             current.generation.streams().stopAndLeaveGroup();
@@ -470,21 +495,25 @@ public final class ProjectionGenerations implements AutoCloseable {
         }
         // the service may have stopped during a handover, with the active generation's publishing closed: what it
         // processed then was published by nobody, so it re-publishes its accounts once (same versions)
-        republishWhenRunning(active, System.nanoTime() + REPUBLISH_WAIT.toNanos());
+        republishWhenRunning(active, System.nanoTime() + REPUBLISH_WAIT.toNanos(), "an abandoned rebuild");
     }
 
-    /** Asks {@code generation} for one re-publish pass once it runs (its tasks take it), checking every 500 ms. */
-    private void republishWhenRunning(ProjectionGeneration generation, long deadline) {
+    /**
+     * Asks {@code generation} for one re-publish pass once it runs (its tasks take it), checking every 500 ms.
+     *
+     * @param after what made it needed, for the log line ("an abandoned rebuild")
+     */
+    private void republishWhenRunning(ProjectionGeneration generation, long deadline, String after) {
         if (generation != active) {
             return;
         }
         if (generation.streams().state() == KafkaStreams.State.RUNNING) {
             generation.publishing().enable(true);
-            LOG.info("projection re-publishing after an abandoned rebuild generation={}", generation.number());
+            LOG.info("projection re-publishing after {} generation={}", after, generation.number());
         } else if (System.nanoTime() < deadline) {
-            monitor.schedule(() -> republishWhenRunning(generation, deadline), 500, TimeUnit.MILLISECONDS);
+            monitor.schedule(() -> republishWhenRunning(generation, deadline, after), 500, TimeUnit.MILLISECONDS);
         } else {
-            LOG.warn("projection not re-published after an abandoned rebuild generation={}: not running after {} s",
+            LOG.warn("projection not re-published after {} generation={}: not running after {} s", after,
                     generation.number(), REPUBLISH_WAIT.toSeconds());
         }
     }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** A re-publish request reaches every task once, whichever instance of the task runs when it is checked. */
 class PublishingRepublishTest {
@@ -63,6 +64,26 @@ class PublishingRepublishTest {
 
         // then
         assertEquals(List.of("a", "a-totals", "b"), passes);
+    }
+
+    @Test
+    void shouldRunAPassThatThrewAgainInTheTasksNextInstance() {
+        // given: a task whose pass throws (its task migrated while it forwarded)
+        MockProcessorContext<Object, Object> first = context(new TaskId(1, 0));
+        gate.onRepublishRequest(first, "bank-totals", now -> {
+            throw new IllegalStateException("task migrated");
+        });
+        gate.enable(true);
+        assertThrows(IllegalStateException.class, () -> check(first));
+
+        // when: the task's next instance checks
+        List<String> passes = new ArrayList<>();
+        MockProcessorContext<Object, Object> second = context(new TaskId(1, 0));
+        gate.onRepublishRequest(second, "bank-totals", now -> passes.add("second"));
+        check(second);
+
+        // then
+        assertEquals(List.of("second"), passes);
     }
 
     private MockProcessorContext<Object, Object> context(TaskId task) {

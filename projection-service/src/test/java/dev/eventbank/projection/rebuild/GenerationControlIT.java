@@ -13,7 +13,9 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -21,13 +23,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The record of the active generation on the real broker, with one of the switch's two writes made to fail (a
- * producer interceptor that makes the chosen record too large for the broker): the write of the active generation
- * alone decides the switch.
+ * The record of the active generation on the real broker, with the switch's writes made to fail (a producer
+ * interceptor makes the chosen record too large for the producer, which refuses it without sending it): the write of
+ * the active generation alone decides the switch, and is tried twice.
  */
 class GenerationControlIT {
 
     private static final String FAILING_KEY = "eventbank.test.failing-key";
+    private static final String FAILURES = "eventbank.test.failures";
 
     private static Map<String, Object> connection;
 
@@ -68,7 +71,7 @@ class GenerationControlIT {
     }
 
     @Test
-    void shouldFailTheSwitchWhenTheActiveGenerationIsNotRecorded() {
+    void shouldSayTheOutcomeIsUnknownWhenTheActiveGenerationCannotBeRecorded() {
         // given: generation 2 active, generation 4 being built
         String base = "control-it-" + UUID.randomUUID();
         try (GenerationControl control = new GenerationControl(connection, base)) {
@@ -77,12 +80,12 @@ class GenerationControlIT {
             control.rebuilding(4);
         }
 
-        // when: the switch, whose write of the active generation fails
-        try (GenerationControl control = new GenerationControl(connection, base, failing(base))) {
-            assertThrows(IllegalStateException.class, () -> control.activate(4));
+        // when: the switch, whose writes of the active generation fail
+        try (GenerationControl control = new GenerationControl(connection, base, failing(base, 2))) {
+            assertThrows(GenerationControl.ActivationUnknownException.class, () -> control.activate(4));
         }
 
-        // then: generation 2 stays active and 4 reads as abandoned
+        // then: generation 2 stays active and 4 reads as abandoned (the next start deletes it)
         try (GenerationControl control = new GenerationControl(connection, base)) {
             GenerationControl.State state = control.read();
             assertEquals(2, state.active());
@@ -90,18 +93,50 @@ class GenerationControlIT {
         }
     }
 
-    private static Map<String, Object> failing(String key) {
-        return Map.of("interceptor.classes", OversizedRecord.class.getName(), FAILING_KEY, key);
+    @Test
+    void shouldRecordTheSwitchAtTheSecondAttempt() {
+        // given: generation 5 being built
+        String base = "control-it-" + UUID.randomUUID();
+        try (GenerationControl control = new GenerationControl(connection, base)) {
+            control.rebuilding(5);
+        }
+
+        // when: the switch, whose first write of the active generation fails
+        try (GenerationControl control = new GenerationControl(connection, base, failing(base, 1))) {
+            control.activate(5);
+        }
+
+        // then
+        try (GenerationControl control = new GenerationControl(connection, base)) {
+            GenerationControl.State state = control.read();
+            assertEquals(5, state.active());
+            assertEquals(null, state.rebuilding());
+        }
     }
 
-    /** Makes the records with the configured key larger than the broker takes, so that their send fails. */
+    private static Map<String, Object> failing(String key) {
+        return failing(key, Integer.MAX_VALUE);
+    }
+
+    private static Map<String, Object> failing(String key, int times) {
+        return Map.of("interceptor.classes", OversizedRecord.class.getName(), FAILING_KEY, key, FAILURES, times);
+    }
+
+    /**
+     * Makes the records with the configured key, the first {@code times} of them, larger than the producer sends
+     * ({@code max.request.size}), so that their send fails; counted across producers, as a failed write closes its
+     * producer and the next write makes another.
+     */
     public static final class OversizedRecord implements ProducerInterceptor<String, String> {
 
+        private static final Map<String, AtomicInteger> FAILED = new ConcurrentHashMap<>();
+
         private String key;
+        private int times;
 
         @Override
         public ProducerRecord<String, String> onSend(ProducerRecord<String, String> record) {
-            if (!key.equals(record.key())) {
+            if (!key.equals(record.key()) || FAILED.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet() > times) {
                 return record;
             }
             return new ProducerRecord<>(record.topic(), record.partition(), record.key(), "x".repeat(2 * 1024 * 1024));
@@ -118,6 +153,7 @@ class GenerationControlIT {
         @Override
         public void configure(Map<String, ?> configs) {
             key = String.valueOf(configs.get(FAILING_KEY));
+            times = Integer.parseInt(String.valueOf(configs.get(FAILURES)));
         }
     }
 }
