@@ -289,6 +289,32 @@ class CommandInputIT {
     }
 
     @Test
+    void shouldAnswerAMalformedRequestWithAProblemSayingWhatTheDecoderFound() throws Exception {
+        for (String request : List.of("GARBAGE\r\n\r\n", "GET /a b c HTTP/1.1\r\nHost: localhost\r\n\r\n",
+                "GET /health HTTP/1.1\r\nHost: localhost\r\nBad Header Line\r\n\r\n")) {
+            Answer answer = raw(request);
+            assertProblem(answer, 400, request);
+            String detail = JSON.readTree(answer.body).path("detail").asText();
+            assertTrue(detail.startsWith("the request is not valid HTTP/1.1 ("), request + ": " + detail);
+        }
+    }
+
+    private static Answer raw(String request) throws IOException {
+        try (Socket socket = new Socket("localhost", service.port())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            try {
+                socket.getInputStream().transferTo(all);
+            } catch (java.net.SocketException e) {
+                // the server may reset after answering: keep what came
+            }
+            return Answer.parse(all.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
     void shouldTreatAnAccountNumberOfTheText_null_AsAnotherRequestThanAnAbsentOne() throws Exception {
         // given
         String key = "fp-" + UUID.randomUUID();

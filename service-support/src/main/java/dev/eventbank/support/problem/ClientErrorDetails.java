@@ -38,6 +38,8 @@ import java.util.UUID;
  *       (RFC 9110 section 15.5.15) and header fields larger than {@code max-header-size} are 431 Request Header
  *       Fields Too Large (RFC 6585 section 5), not the 413 Content Too Large Micronaut gives every
  *       {@code TooLongFrameException} of Netty's HTTP decoder, since 413 is about the body.</li>
+ *   <li>A request Netty's decoder refuses otherwise (a malformed request line or header field) is a 400 whose detail
+ *       gives the decoder's reason, where Micronaut's was "Bad Request".</li>
  *   <li>Such errors are answered before any filter runs, so the {@code X-Correlation-Id} is echoed here when the
  *       response has none: the request's, when it could be read and follows the rule of
  *       {@link CorrelationIdFilter}, else a generated one.</li>
@@ -59,8 +61,8 @@ final class ClientErrorDetails extends ProblemErrorResponseProcessor {
     public MutableHttpResponse<Problem> processResponse(@NonNull ErrorContext errorContext,
                                                         @NonNull MutableHttpResponse<?> response) {
         HttpRequest<?> request = errorContext.getRequest();
-        if (request instanceof NettyHttpRequest<?> netty && netty.getNativeRequest().decoderResult().isFailure()) {
-            Throwable cause = netty.getNativeRequest().decoderResult().cause();
+        Throwable cause = decoderFailure(request);
+        if (cause != null) {
             if (cause instanceof TooLongHttpLineException) {
                 response.status(HttpStatus.REQUEST_URI_TOO_LONG);
             } else if (cause instanceof TooLongHttpHeaderException) {
@@ -73,6 +75,12 @@ final class ClientErrorDetails extends ProblemErrorResponseProcessor {
                     .orElse(CorrelationIdFilter.isValid(given) ? given : UUID.randomUUID().toString()));
         }
         return super.processResponse(errorContext, response);
+    }
+
+    /** Why Netty's HTTP decoder refused the request, or null when it decoded it. */
+    private static Throwable decoderFailure(HttpRequest<?> request) {
+        return request instanceof NettyHttpRequest<?> netty && netty.getNativeRequest().decoderResult().isFailure()
+                ? netty.getNativeRequest().decoderResult().cause() : null;
     }
 
     @Override
@@ -89,6 +97,14 @@ final class ClientErrorDetails extends ProblemErrorResponseProcessor {
                     ? "the request line (method, path and query) is longer than this service reads; shorten the URL"
                     : "the request's header fields are larger than this service reads; send fewer or shorter headers")
                     .build();
+        }
+        Throwable malformed = decoderFailure(errorContext.getRequest());
+        if (httpStatus == HttpStatus.BAD_REQUEST && malformed != null) {
+            // Netty's decoder refused the request itself (its detail was "Bad Request"): say what it found
+            return problem.withTitle(httpStatus.getReason()).withDetail("the request is not valid HTTP/1.1 ("
+                    + TextRule.quote(malformed.getMessage() == null ? malformed.getClass().getSimpleName()
+                    : malformed.getMessage(), 120) + "): check its request line and "
+                    + "header fields (RFC 9112)").build();
         }
         if (errorContext.getErrors().isEmpty()) {
             return problem.withTitle(httpStatus.getReason()).withDetail(httpStatus.getReason()).build();
