@@ -169,12 +169,7 @@ public final class ProjectionGenerations implements AutoCloseable {
             // generation publishing again after this one's re-publish, so this one re-publishes once (same versions)
             monitor.execute(() -> {
                 republishWhenRunning(active, System.nanoTime() + REPUBLISH_WAIT.toNanos(), "a switch not ended");
-                try {
-                    control.rebuildEnded();
-                } catch (RuntimeException e) {
-                    LOG.warn("could not end the rebuild record in {} error=\"{}\"", GenerationControl.TOPIC_NAME,
-                            e.getMessage());
-                }
+                endRebuildRecord();
             });
         }
     }
@@ -450,12 +445,17 @@ public final class ProjectionGenerations implements AutoCloseable {
         current.phase = error != null ? new RebuildPhase.Failed(error, null) : new RebuildPhase.Cancelled(null);
         String warning = cleanup.discard(current.generation);
         current.phase = error != null ? new RebuildPhase.Failed(error, warning) : new RebuildPhase.Cancelled(warning);
+        endRebuildRecord();
+        status = status(current);
+    }
+
+    /** Tombstones the rebuild record; a failure is logged (a record left behind is cleaned up at the next start). */
+    private void endRebuildRecord() {
         try {
             control.rebuildEnded();
         } catch (RuntimeException e) {
             LOG.warn("could not end the rebuild record in {} error=\"{}\"", GenerationControl.TOPIC_NAME, e.getMessage());
         }
-        status = status(current);
     }
 
     /**
