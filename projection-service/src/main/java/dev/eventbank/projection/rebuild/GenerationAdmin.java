@@ -5,6 +5,8 @@ import dev.eventbank.schemas.catalog.TopicSpec;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -23,6 +25,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
@@ -138,6 +141,33 @@ final class GenerationAdmin implements AutoCloseable {
         Map<TopicPartition, Long> of = new HashMap<>(offsets);
         of.keySet().removeIf(partition -> partition.topic().equals(topic) != onTopic);
         return of;
+    }
+
+    /**
+     * The group's committed offsets on {@code partitions}, once none of them is pending: offsets committed in a
+     * transaction whose markers the broker has not written yet are reported as the offset before by a plain fetch,
+     * and with {@code requireStable} (KIP-447) the admin client leaves such a partition out of its answer (logging
+     * "Skipping return offset"), so the caller asks again.
+     *
+     * @return offset by partition (a partition the group never committed is left out), or empty while one is pending
+     * @throws Exception the Admin API's failure, or a timeout after {@value #TIMEOUT_SECONDS} s
+     */
+    Optional<Map<TopicPartition, Long>> stablePositions(String applicationId, Set<TopicPartition> partitions)
+            throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(
+                        Map.of(applicationId, new ListConsumerGroupOffsetsSpec().topicPartitions(partitions)),
+                        new ListConsumerGroupOffsetsOptions().requireStable(true))
+                .partitionsToOffsetAndMetadata(applicationId).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        if (!committed.keySet().containsAll(partitions)) {
+            return Optional.empty();
+        }
+        Map<TopicPartition, Long> positions = new HashMap<>();
+        committed.forEach((partition, offset) -> {
+            if (offset != null) {
+                positions.put(partition, offset.offset());
+            }
+        });
+        return Optional.of(positions);
     }
 
     /** The internal topics among {@code topics} that feed processing (repartition topics), for the lag. */

@@ -6,9 +6,9 @@ import java.util.Map;
 
 /**
  * The last step of a switch: the public topics pass from the old generation to the new one without a value going
- * back. The old generation's publishing is closed first and, after its commit interval and half a second, what it
- * published is taken to be committed up to {@code published} (its committed positions on the event log: a commit
- * slower than that wait is the limit of this rule); this decides, one measurement of the new generation at a time,
+ * back. The old generation's publishing is closed first and, once every one of its stream threads has committed since
+ * ({@link CommitBarrier}), what it published is committed up to {@code published} (its committed positions on the
+ * event log, read once none is pending); this decides, one measurement of the new generation at a time,
  * when the new one has processed at least that much through its whole topology, so that its
  * one-time re-publish and everything it publishes afterwards is never older than what the old one published.
  *

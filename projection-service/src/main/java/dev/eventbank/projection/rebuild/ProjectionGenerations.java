@@ -91,13 +91,18 @@ public final class ProjectionGenerations implements AutoCloseable {
     /** How long a switch waits for the new generation to reach what the old one published (Handover). */
     private static final Duration HANDOVER_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration HANDOVER_CHECK = Duration.ofMillis(200);
+    /** How often the switch checks whether the old generation's last transaction committed (commits: 100 ms). */
+    private static final Duration LAST_COMMIT_CHECK = Duration.ofMillis(20);
     /** How long after a start with an abandoned rebuild the active generation may take to run and re-publish. */
     private static final Duration REPUBLISH_WAIT = Duration.ofMinutes(10);
 
     private final TopologyFactory topologies;
     private final Properties streamsProperties;
-    /** Longer than a generation's commit interval (Kafka Streams' commit.interval.ms): its last transaction is in. */
-    private final Duration commitWait;
+    /**
+     * Longer than a generation's commit interval (Kafka Streams' commit.interval.ms): how long a quiet log must stay
+     * unchanged for the new generation to count as holding everything ({@link Handover}).
+     */
+    private final Duration settle;
     private final String base;
     private final Path stateDir;
     private final List<TopicSpec> topics;
@@ -136,7 +141,7 @@ public final class ProjectionGenerations implements AutoCloseable {
         this.callTimeout = callTimeout;
         this.streamsProperties = streamsProperties;
         // Kafka Streams' default with exactly-once is 100 ms; ProjectionFactory sets the backlog interval (1 s)
-        this.commitWait = Duration.ofMillis(Long.parseLong(String.valueOf(streamsProperties.getOrDefault(
+        this.settle = Duration.ofMillis(Long.parseLong(String.valueOf(streamsProperties.getOrDefault(
                 org.apache.kafka.streams.StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100"))) + 500);
         this.base = baseApplicationId;
         this.stateDir = stateDir;
@@ -371,38 +376,31 @@ public final class ProjectionGenerations implements AutoCloseable {
     /**
      * Closes {@code previous}'s publishing, waits for its last transaction to commit, and waits until {@code next} has
      * processed at least what {@code previous} published ({@link Handover}), at most {@link #HANDOVER_TIMEOUT}. The
-     * public topics get nothing new meanwhile (about two seconds under steady writes).
+     * public topics get nothing new meanwhile (about a second under steady writes).
      *
      * @return null when handed over, else why not (the caller reopens {@code previous}'s publishing)
      */
     private String handOver(ProjectionGeneration previous, ProjectionGeneration next) {
         long start = System.nanoTime();
+        long deadline = start + HANDOVER_TIMEOUT.toNanos();
         previous.publishing().disable();
-        // what it processed before the gate closed, and so published, commits within its commit interval (a commit
-        // that takes longer than this wait could still let an older value through: the limit the README names)
-        GenerationCleanup.sleep(commitWait);
-        if (Thread.currentThread().isInterrupted()) {
-            return "the service is stopping";
-        }
         Map<org.apache.kafka.common.TopicPartition, Long> published;
         try {
-            published = GenerationAdmin.partitionsOf(admin.lag(previous.applicationId(), Topics.EVENTS.name(),
-                    GenerationAdmin.repartitionTopics(internalTopics(previous.applicationId()))).positions(),
-                    Topics.EVENTS.name(), true);
+            published = awaitPublished(previous, deadline);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "the service is stopping";
-        } catch (Exception e) {
-            return "could not read generation " + previous.number() + "'s position to hand over: " + e;
+        } catch (NotHandedOver e) {
+            return e.getMessage();
         }
-        Handover handover = new Handover(Topics.EVENTS.name(), published, commitWait.toNanos());
-        long deadline = start + HANDOVER_TIMEOUT.toNanos();
+        long committedMs = (System.nanoTime() - start) / 1_000_000;
+        Handover handover = new Handover(Topics.EVENTS.name(), published, settle.toNanos());
         while (System.nanoTime() < deadline) {
             try {
                 if (handover.done(admin.lag(next.applicationId(), Topics.EVENTS.name(),
                         GenerationAdmin.repartitionTopics(internalTopics(next.applicationId()))), System.nanoTime())) {
-                    LOG.info("projection handed over generation={} previousGeneration={} ms={}", next.number(),
-                            previous.number(), (System.nanoTime() - start) / 1_000_000);
+                    LOG.info("projection handed over generation={} previousGeneration={} ms={} lastCommitMs={}",
+                            next.number(), previous.number(), (System.nanoTime() - start) / 1_000_000, committedMs);
                     return null;
                 }
             } catch (InterruptedException e) {
@@ -419,6 +417,61 @@ public final class ProjectionGenerations implements AutoCloseable {
         return "generation " + next.number() + " did not reach what generation " + previous.number()
                 + " had published within " + HANDOVER_TIMEOUT.toSeconds() + " s; generation " + previous.number()
                 + " publishes again";
+    }
+
+    /**
+     * Waits until {@code previous} has committed everything it published before its publishing closed
+     * ({@link CommitBarrier}), then reads its committed positions on the event log once none is pending
+     * ({@link GenerationAdmin#stablePositions}), until {@code deadline} ({@link System#nanoTime()}).
+     *
+     * @return the positions up to which {@code previous} published: offset by event-log partition
+     * @throws NotHandedOver why not, when not by the deadline or the positions cannot be read
+     * @throws InterruptedException the service is stopping
+     */
+    private Map<org.apache.kafka.common.TopicPartition, Long> awaitPublished(ProjectionGeneration previous,
+                                                                             long deadline)
+            throws NotHandedOver, InterruptedException {
+        KafkaStreams streams = previous.streams().kafkaStreams();
+        try {
+            CommitBarrier barrier = CommitBarrier.after(CommitBarrier.commitsByThread(streams));
+            Map<String, Double> commits;
+            do {
+                Thread.sleep(LAST_COMMIT_CHECK.toMillis());
+                commits = CommitBarrier.commitsByThread(streams);
+                if (System.nanoTime() >= deadline && !barrier.passed(commits)) {
+                    throw new NotHandedOver("generation " + previous.number() + " did not commit what it had "
+                            + "published within " + HANDOVER_TIMEOUT.toSeconds() + " s (stream threads "
+                            + barrier.waitingFor(commits) + "); it publishes again");
+                }
+            } while (!barrier.passed(commits));
+            java.util.Set<org.apache.kafka.common.TopicPartition> partitions = GenerationAdmin.partitionsOf(
+                    admin.lag(previous.applicationId(), Topics.EVENTS.name(), List.of()).ends(),
+                    Topics.EVENTS.name(), true).keySet();
+            while (true) {
+                java.util.Optional<Map<org.apache.kafka.common.TopicPartition, Long>> positions =
+                        admin.stablePositions(previous.applicationId(), partitions);
+                if (positions.isPresent()) {
+                    return positions.get();
+                }
+                if (System.nanoTime() >= deadline) {
+                    throw new NotHandedOver("generation " + previous.number() + "'s committed positions stayed "
+                            + "pending for " + HANDOVER_TIMEOUT.toSeconds() + " s; it publishes again");
+                }
+                Thread.sleep(LAST_COMMIT_CHECK.toMillis());
+            }
+        } catch (NotHandedOver | InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new NotHandedOver("could not read what generation " + previous.number() + " published, to hand "
+                    + "over: " + e);
+        }
+    }
+
+    /** Why a handover did not happen; the previous generation publishes again. */
+    private static final class NotHandedOver extends Exception {
+        NotHandedOver(String why) {
+            super(why, null, false, false);
+        }
     }
 
     /** Stops the previous generation and deletes its group, internal topics and state; a warning if not all went. */
