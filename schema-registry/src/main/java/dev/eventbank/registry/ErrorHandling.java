@@ -1,6 +1,7 @@
 package dev.eventbank.registry;
 
 import com.fasterxml.jackson.core.JsonParseException;
+import dev.eventbank.http.RefusalTexts;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import io.micronaut.context.annotation.Replaces;
@@ -30,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * {@link RegistryException}s carry their own codes; Micronaut's own errors (malformed JSON, missing body, unknown
  * route, wrong method or media type) get the HTTP status as {@code error_code}, as Confluent's REST layer does;
  * refusals of micronaut-security get 401 with {@code error_code} 401, and 403 with Confluent's 40301. A request
- * line or header fields too long for Netty's decoder are 414 and 431 (not Micronaut's 413, see
- * {@link #tooLongRequestHead}).
+ * line or header fields too long for Netty's decoder are 414 and 431 (not Micronaut's 413), and a request head it
+ * refuses otherwise a 400 that says why (not Micronaut's "Bad Request"), see {@link #refusedRequestHead}.
  */
 final class ErrorHandling {
 
@@ -92,9 +93,9 @@ final class ErrorHandling {
         @Override
         public MutableHttpResponse<Api.ErrorResponse> processResponse(ErrorContext context,
                                                                       MutableHttpResponse<?> response) {
-            tooLongRequestHead(context.getRequest()).ifPresent(tooLong -> response.status(tooLong.status()));
+            refusedRequestHead(context.getRequest()).ifPresent(refused -> response.status(refused.status()));
             int status = response.code();
-            String message = tooLongRequestHead(context.getRequest()).map(TooLong::message)
+            String message = refusedRequestHead(context.getRequest()).map(RefusedHead::message)
                     .or(() -> unreadableBody(context)).orElseGet(() -> context.getErrors().stream()
                     .map(Error::getMessage)
                     .findFirst()
@@ -151,31 +152,47 @@ final class ErrorHandling {
     }
 
     /** A status and message for a request head Netty's decoder would not read. */
-    record TooLong(HttpStatus status, String message) {
+    record RefusedHead(HttpStatus status, String message) {
     }
 
     /**
-     * For a request whose line or header fields Netty's HTTP decoder refused as too long: 414 URI Too Long (RFC 9110
+     * For a request whose line or header fields Netty's HTTP decoder refused: 414 URI Too Long (RFC 9110
      * section 15.5.15) for the request line (path and query past {@code micronaut.server.netty.max-initial-line-length},
      * 4096 bytes by default), 431 Request Header Fields Too Large (RFC 6585 section 5) for the header fields (past
      * {@code max-header-size}, 8 KB), with a message saying what to shorten. Micronaut answers both with the 413 it
-     * gives every {@code TooLongFrameException}, which is about the body. Empty for any other request.
+     * gives every {@code TooLongFrameException}, which is about the body. Any other refusal (a malformed request
+     * line, a header line without a colon) is a 400 whose message gives the decoder's reason, where Micronaut's was
+     * "Bad Request". Empty for a request the decoder read.
      */
-    static java.util.Optional<TooLong> tooLongRequestHead(HttpRequest<?> request) {
-        if (request instanceof NettyHttpRequest<?> netty && netty.getNativeRequest().decoderResult().isFailure()) {
-            Throwable cause = netty.getNativeRequest().decoderResult().cause();
-            if (cause instanceof TooLongHttpLineException) {
-                return java.util.Optional.of(new TooLong(HttpStatus.REQUEST_URI_TOO_LONG, "URI Too Long: the request "
-                        + "line (method, path and query) is longer than this registry reads; shorten the URL (the "
-                        + "subject name, or the query)"));
-            }
-            if (cause instanceof TooLongHttpHeaderException) {
-                return java.util.Optional.of(new TooLong(HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Request Header "
-                        + "Fields Too Large: the request's header fields are larger than this registry reads; send "
-                        + "fewer or shorter headers"));
-            }
+    static java.util.Optional<RefusedHead> refusedRequestHead(HttpRequest<?> request) {
+        if (!(request instanceof NettyHttpRequest<?> netty) || !netty.getNativeRequest().decoderResult().isFailure()) {
+            return java.util.Optional.empty();
         }
-        return java.util.Optional.empty();
+        Throwable cause = netty.getNativeRequest().decoderResult().cause();
+        if (cause instanceof TooLongHttpLineException) {
+            return java.util.Optional.of(new RefusedHead(HttpStatus.REQUEST_URI_TOO_LONG, "URI Too Long: the request "
+                    + "line (method, path and query) is longer than this registry reads; shorten the URL (the "
+                    + "subject name, or the query)"));
+        }
+        if (cause instanceof TooLongHttpHeaderException) {
+            return java.util.Optional.of(new RefusedHead(HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Request Header "
+                    + "Fields Too Large: the request's header fields are larger than this registry reads; send "
+                    + "fewer or shorter headers"));
+        }
+        String reason = cause == null || cause.getMessage() == null
+                ? (cause == null ? "unreadable" : cause.getClass().getSimpleName()) : cause.getMessage();
+        // the reason may quote the client's bytes
+        return java.util.Optional.of(new RefusedHead(HttpStatus.BAD_REQUEST, "Bad Request: "
+                + RefusalTexts.notValidHttp(printable(reason, 120))));
+    }
+
+    /**
+     * {@code text} with every character outside printable ASCII shown as {@code ?}, cut to {@code max} characters
+     * ("..." when cut): for quoting a client's bytes in a message, which goes to logs and terminals too.
+     */
+    static String printable(String text, int max) {
+        String shown = text.replaceAll("[^\\x20-\\x7e]", "?");
+        return shown.length() <= max ? shown : shown.substring(0, max) + "...";
     }
 
     /**

@@ -237,6 +237,55 @@ class SchemaRegistryIT {
     }
 
     @Test
+    void shouldAnswerAMalformedRequestWithConfluentsBodySayingWhatTheDecoderFound() throws Exception {
+        for (String request : List.of("GARBAGE\r\n\r\n", "GET /a b c HTTP/1.1\r\nHost: localhost\r\n\r\n",
+                "GET /subjects HTTP/1.1\r\nHost: localhost\r\nBad Header Line\r\n\r\n")) {
+            // when: bytes Netty's HTTP decoder refuses (Micronaut's message was "Bad Request")
+            String answer = raw(request);
+
+            // then
+            // (HTTP/1.0 where the request's version could not be read)
+            assertTrue(answer.matches("(?s)HTTP/1\\.[01] 400 .*"), request + ": " + answer);
+            assertTrue(answer.toLowerCase(java.util.Locale.ROOT).contains("content-type: " + VND), answer);
+            JsonNode body = JSON.readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4));
+            assertEquals(400, body.path("error_code").asInt(), answer);
+            assertTrue(body.path("message").asText().startsWith("Bad Request: the request is not valid HTTP/1.1 ("),
+                    request + ": " + answer);
+        }
+    }
+
+    @Test
+    void shouldRefuseACrossOriginRequestWithConfluentsBody() throws Exception {
+        // when: a page of another origin reads (Micronaut's CORS filter refuses it with a bare 403, no CORS set)
+        HttpResponse<String> crossOrigin = send(server, HttpRequest.newBuilder(uri(server, "/subjects"))
+                .header("Origin", "http://evil.example").GET());
+        HttpResponse<String> sameHost = send(server, HttpRequest.newBuilder(uri(server, "/subjects"))
+                .header("Origin", "http://localhost:" + server.getPort()).GET());
+
+        // then: still refused, now with a message saying why; a page of the registry's own origin reads as before
+        assertError(crossOrigin, 403, 403);
+        assertTrue(json(crossOrigin).path("message").asText().startsWith("Forbidden: cross-origin requests are refused"),
+                crossOrigin.body());
+        assertEquals(200, sameHost.statusCode(), sameHost.body());
+    }
+
+    /** Sends {@code request} as bytes and reads the answer until the server closes the connection. */
+    private static String raw(String request) throws IOException {
+        try (java.net.Socket socket = new java.net.Socket("localhost", server.getPort())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+            try {
+                socket.getInputStream().transferTo(all);
+            } catch (java.net.SocketException e) {
+                // the server may reset after answering: keep what came
+            }
+            return all.toString(java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
     void shouldRefuseASubjectNameWithAControlCharacterWithConfluents42208AndStoreNothing() throws Exception {
         // given: names Confluent refuses (QualifiedSubject.isValidSubject: no control characters)
         String tag = UUID.randomUUID().toString().substring(0, 8);

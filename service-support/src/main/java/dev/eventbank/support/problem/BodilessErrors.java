@@ -1,5 +1,6 @@
 package dev.eventbank.support.problem;
 
+import dev.eventbank.http.RefusalTexts;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.annotation.Order;
 import io.micronaut.http.HttpHeaders;
@@ -37,9 +38,8 @@ public final class BodilessErrors {
         }
         HttpStatus status = HttpStatus.valueOf(response.code());
         String detail = status == HttpStatus.FORBIDDEN && request.getHeaders().contains(HttpHeaders.ORIGIN)
-                ? "cross-origin requests are refused (Origin '" + dev.eventbank.support.text.TextRule.quote(
-                        request.getHeaders().get(HttpHeaders.ORIGIN), 80) + "'): this API sets no CORS policy; call it "
-                        + "from a server, or from a page it serves itself"
+                ? RefusalTexts.crossOriginRefused(dev.eventbank.support.text.TextRule.quote(
+                        request.getHeaders().get(HttpHeaders.ORIGIN), 80))
                 : "the request was refused: " + status.getReason();
         MutableHttpResponse<Map<String, Object>> problem = ProblemResponses.of(status, ProblemTypes.forStatus(status),
                 status.getReason(), detail, Map.of());

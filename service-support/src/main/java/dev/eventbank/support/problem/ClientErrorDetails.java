@@ -1,5 +1,6 @@
 package dev.eventbank.support.problem;
 
+import dev.eventbank.http.RefusalTexts;
 import dev.eventbank.support.text.TextRule;
 
 import dev.eventbank.support.logging.CorrelationIdFilter;
@@ -101,10 +102,9 @@ final class ClientErrorDetails extends ProblemErrorResponseProcessor {
         Throwable malformed = decoderFailure(errorContext.getRequest());
         if (httpStatus == HttpStatus.BAD_REQUEST && malformed != null) {
             // Netty's decoder refused the request itself (its detail was "Bad Request"): say what it found
-            return problem.withTitle(httpStatus.getReason()).withDetail("the request is not valid HTTP/1.1 ("
-                    + TextRule.quote(malformed.getMessage() == null ? malformed.getClass().getSimpleName()
-                    : malformed.getMessage(), 120) + "): check its request line and "
-                    + "header fields (RFC 9112)").build();
+            return problem.withTitle(httpStatus.getReason()).withDetail(RefusalTexts.notValidHttp(TextRule.quote(
+                    malformed.getMessage() == null ? malformed.getClass().getSimpleName() : malformed.getMessage(),
+                    120))).build();
         }
         if (errorContext.getErrors().isEmpty()) {
             return problem.withTitle(httpStatus.getReason()).withDetail(httpStatus.getReason()).build();
