@@ -273,6 +273,11 @@ final class GenerationAdmin implements AutoCloseable {
         return doomed;
     }
 
+    /** The names of every topic of the cluster (internal ones not included). */
+    Set<String> topicNames() throws Exception {
+        return admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+
     /** Creates the topics that are missing (idempotent, checks partition counts of existing ones). */
     void ensureTopics(Collection<TopicSpec> topics, int partitions, short replicationFactor) {
         new TopicProvisioner(admin, partitions, replicationFactor).ensure(topics);

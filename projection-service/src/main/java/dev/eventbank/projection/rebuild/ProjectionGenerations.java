@@ -167,6 +167,7 @@ public final class ProjectionGenerations implements AutoCloseable {
         status = RebuildStatus.none(active.number(), active.applicationId());
         LOG.info("projection generation started generation={} applicationId={} stateDir={}",
                 active.number(), active.applicationId(), active.stateDir());
+        monitor.execute(() -> deleteLeftoverGenerations(persisted));
         if (persisted.rebuildAbandoned()) {
             monitor.execute(() -> cleanUpAbandoned(persisted.rebuilding()));
         } else if (persisted.rebuilding() != null && persisted.rebuilding() == persisted.active()) {
@@ -549,6 +550,59 @@ public final class ProjectionGenerations implements AutoCloseable {
         // the service may have stopped during a handover, with the active generation's publishing closed: what it
         // processed then was published by nobody, so it re-publishes its accounts once (same versions)
         republishWhenRunning(active, System.nanoTime() + REPUBLISH_WAIT.toNanos(), "an abandoned rebuild");
+    }
+
+    /**
+     * Deletes what generations other than the active one and the recorded rebuild left behind (internal topics,
+     * group, registry subjects, state directory): a stop or crash while a switched-away generation was being retired,
+     * or a switch whose outcome was unknown and that landed, leaves them. Generation numbers are never reused, so
+     * nothing will run them again; one another instance still runs (its group has members) is kept.
+     *
+     * @param persisted the control topic as read at this start
+     */
+    private void deleteLeftoverGenerations(GenerationControl.State persisted) {
+        try {
+            Set<String> topics = admin.topicNames();
+            java.util.SortedSet<Long> numbers = new java.util.TreeSet<>(List.of(0L));
+            java.util.regex.Pattern generationTopic = java.util.regex.Pattern.compile(
+                    java.util.regex.Pattern.quote(base) + "-g(\\d{1,18})-.*");
+            topics.forEach(topic -> {
+                java.util.regex.Matcher matcher = generationTopic.matcher(topic);
+                if (matcher.matches()) {
+                    numbers.add(Long.parseLong(matcher.group(1)));
+                }
+            });
+            if (java.nio.file.Files.isDirectory(stateDir)) {
+                try (java.util.stream.Stream<Path> dirs = java.nio.file.Files.list(stateDir)) {
+                    dirs.map(dir -> dir.getFileName().toString()).filter(name -> name.matches("g\\d{1,18}"))
+                            .forEach(name -> numbers.add(Long.parseLong(name.substring(1))));
+                }
+            }
+            for (long number : numbers) {
+                if (number == persisted.active()
+                        || (persisted.rebuilding() != null && number == persisted.rebuilding())) {
+                    continue;
+                }
+                String applicationId = ProjectionGeneration.applicationId(base, number);
+                // generation 0's directory holds the later generations' g<N> directories: only its own app directory
+                Path dir = number == 0 ? stateDir.resolve(applicationId) : ProjectionGeneration.stateDir(stateDir, number);
+                if (internalTopics(applicationId).stream().noneMatch(topics::contains)
+                        && !java.nio.file.Files.exists(dir)) {
+                    continue;
+                }
+                LOG.warn("projection generation left over generation={} applicationId={} activeGeneration={}; "
+                        + "deleting its group, internal topics, subjects and state", number, applicationId,
+                        persisted.active());
+                if (!cleanup.abandoned(applicationId, dir)) {
+                    LOG.warn("projection generation left over generation={} applicationId={} still runs on another "
+                            + "instance; kept", number, applicationId);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warn("left-over generations not checked error=\"{}\"", e.toString());
+        }
     }
 
     /**

@@ -164,8 +164,16 @@ class ProjectionRebuildIT {
         BankTotals totalsAfter = awaitTotals(totals -> totals.getEventsApplied() >= appliedBefore + 2);
         assertEquals(appliedBefore + 2, totalsAfter.getEventsApplied());
 
-        // when: the service restarts
+        // given: what a stop during generation 0's retirement leaves (its changelog and state directory)
         server.getApplicationContext().close();
+        String leftoverTopic = base + "-account-state-store-changelog";
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(leftoverTopic, 1, (short) 1)))
+                    .all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        Path leftoverDir = Files.createDirectories(clusterStateDir().resolve(base).resolve("0_0"));
+
+        // when: the service restarts
         server = start();
 
         // then: it runs generation 1 again, from its own state, without replaying anything to the state topic
@@ -176,6 +184,17 @@ class ProjectionRebuildIT {
         assertEquals("NONE", json(get("/admin/rebuild")).get("state"));
         Thread.sleep(1000);
         assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 5L, 6L, 7L), publishedVersions(a));
+        // then: the retired generation's leftovers are deleted at the start, generation 1's state is kept
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            while ((admin.listTopics().names().get().contains(leftoverTopic) || Files.exists(leftoverDir.getParent()))
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            assertFalse(admin.listTopics().names().get().contains(leftoverTopic), "retired generation's changelog");
+        }
+        assertFalse(Files.exists(leftoverDir.getParent()), "retired generation's state directory");
+        assertTrue(Files.isDirectory(clusterStateDir().resolve("g1")), "active generation's state directory");
     }
 
     @Test
