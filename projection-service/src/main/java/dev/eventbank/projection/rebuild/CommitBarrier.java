@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * Says when everything a generation published before its publishing closed has been committed: when every stream
- * thread that had active tasks at that moment has completed a commit since, or has ended.
+ * thread that may have held a task at that moment has completed a commit since, or has ended, or runs without a task.
  *
  * <p>Why this is enough: a stream thread processes records and commits in turn, so a record whose publish check
  * came before the gate closed was processed before the start of the thread's next commit, and that commit (or an
@@ -20,7 +20,7 @@ import java.util.Map;
  * times out, and a {@code read_committed} consumer never sees it.
  *
  * <p>How a commit is seen: Kafka Streams' thread metric {@code stream-thread-metrics} / {@code commit-total}, which
- * the thread records once per loop in which {@code maybeCommit} committed at least one task, after the transaction
+ * the thread records once per {@code maybeCommit} call that committed at least one task, after the transaction
  * committed ({@code StreamThread.runOnceWithoutProcessingThreads}, kafka-streams 4.3.1, read in its bytecode).
  * Commits made during a rebalance are not counted; waiting for the next counted one only waits longer. The active
  * generation's wall-clock re-publish check ({@code Publishing.onRepublishRequest}) makes every task with it commit
@@ -33,9 +33,11 @@ final class CommitBarrier {
 
     static final String METRICS_GROUP = "stream-thread-metrics";
     static final String COMMIT_TOTAL = "commit-total";
+    /** The thread state gauge, the state's name (the "thread-state" metric is a number for telemetry). */
+    static final String THREAD_STATE = "state";
     static final String THREAD_TAG = "thread-id";
 
-    /** Commits counted so far by each thread that had active tasks when the barrier was set. */
+    /** Commits counted so far by each thread that may have held a task when the barrier was set. */
     private final Map<String, Double> before;
 
     private CommitBarrier(Map<String, Double> before) {
@@ -52,7 +54,7 @@ final class CommitBarrier {
 
     /**
      * @param commitsByThread {@link #commitsByThread} now
-     * @return whether every thread of the barrier has counted a commit since it was set, or is gone
+     * @return whether every thread of the barrier has counted a commit since it was set, or is gone, or holds nothing
      */
     boolean passed(Map<String, Double> commitsByThread) {
         return before.keySet().stream().allMatch(thread -> passed(thread, commitsByThread));
@@ -69,24 +71,37 @@ final class CommitBarrier {
     }
 
     /**
-     * The commits each of {@code streams}' threads with active tasks has counted so far: thread name to
-     * {@code commit-total}; a thread with active tasks and no such metric yet counts 0.
+     * The commits each of {@code streams}' live threads has counted so far ({@code commit-total}; 0 before its first),
+     * by thread name, leaving out the threads that hold nothing: those {@code RUNNING} with no active task.
+     *
+     * <p>Why the state is read live: a thread's {@link ThreadMetadata} is refreshed only when the thread enters
+     * {@code RUNNING}, while it also processes in {@code PARTITIONS_ASSIGNED}, so a thread that had no task at its
+     * last {@code RUNNING} may hold some now; only one {@code RUNNING} now has the task list it shows
+     * ({@code StreamThread.setState}, kafka-streams 4.3.1). A thread that gave its tasks up in a rebalance committed
+     * or aborted what they held then.
      */
     static Map<String, Double> commitsByThread(KafkaStreams streams) {
         Map<String, Double> totals = new HashMap<>();
+        Map<String, String> states = new HashMap<>();
         for (Map.Entry<MetricName, ? extends Metric> metric : streams.metrics().entrySet()) {
             MetricName name = metric.getKey();
-            if (METRICS_GROUP.equals(name.group()) && COMMIT_TOTAL.equals(name.name())
-                    && metric.getValue().metricValue() instanceof Double total) {
+            if (!METRICS_GROUP.equals(name.group())) {
+                continue;
+            }
+            Object value = metric.getValue().metricValue();
+            if (COMMIT_TOTAL.equals(name.name()) && value instanceof Double total) {
                 totals.put(name.tags().get(THREAD_TAG), total);
+            } else if (THREAD_STATE.equals(name.name()) && value != null) {
+                states.put(name.tags().get(THREAD_TAG), value.toString());
             }
         }
-        Map<String, Double> withTasks = new HashMap<>();
+        Map<String, Double> holding = new HashMap<>();
         for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
-            if (!thread.activeTasks().isEmpty()) {
-                withTasks.put(thread.threadName(), totals.getOrDefault(thread.threadName(), 0.0));
+            String state = states.getOrDefault(thread.threadName(), thread.threadState());
+            if (!"RUNNING".equals(state) || !thread.activeTasks().isEmpty()) {
+                holding.put(thread.threadName(), totals.getOrDefault(thread.threadName(), 0.0));
             }
         }
-        return withTasks;
+        return holding;
     }
 }

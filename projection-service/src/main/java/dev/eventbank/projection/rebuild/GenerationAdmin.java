@@ -20,12 +20,12 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyDescription;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
@@ -144,30 +144,40 @@ final class GenerationAdmin implements AutoCloseable {
     }
 
     /**
-     * The group's committed offsets on {@code partitions}, once none of them is pending: offsets committed in a
+     * The group's committed offsets on those of {@code partitions} that none is pending on: offsets committed in a
      * transaction whose markers the broker has not written yet are reported as the offset before by a plain fetch,
      * and with {@code requireStable} (KIP-447) the admin client leaves such a partition out of its answer (logging
-     * "Skipping return offset"), so the caller asks again.
+     * "Skipping return offset", silenced in logback.xml), so the caller asks again for the rest.
      *
-     * @return offset by partition (a partition the group never committed is left out), or empty while one is pending
-     * @throws Exception the Admin API's failure, or a timeout after {@value #TIMEOUT_SECONDS} s
+     * @param timeout how long the call may take
+     * @return offset by partition answered, -1 for one the group never committed; a pending partition is left out
+     * @throws Exception the Admin API's failure, or a timeout
      */
-    Optional<Map<TopicPartition, Long>> stablePositions(String applicationId, Set<TopicPartition> partitions)
+    Map<TopicPartition, Long> stablePositions(String applicationId, Set<TopicPartition> partitions, Duration timeout)
             throws Exception {
         Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(
                         Map.of(applicationId, new ListConsumerGroupOffsetsSpec().topicPartitions(partitions)),
                         new ListConsumerGroupOffsetsOptions().requireStable(true))
-                .partitionsToOffsetAndMetadata(applicationId).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        if (!committed.keySet().containsAll(partitions)) {
-            return Optional.empty();
-        }
+                .partitionsToOffsetAndMetadata(applicationId).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         Map<TopicPartition, Long> positions = new HashMap<>();
-        committed.forEach((partition, offset) -> {
-            if (offset != null) {
-                positions.put(partition, offset.offset());
+        committed.forEach((partition, offset) -> positions.put(partition, offset == null ? -1L : offset.offset()));
+        return positions;
+    }
+
+    /** The partitions of {@code topic}; none when it does not exist. */
+    Set<TopicPartition> partitionsOf(String topic, Duration timeout) throws Exception {
+        try {
+            TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(topic);
+            Set<TopicPartition> partitions = new java.util.HashSet<>();
+            description.partitions().forEach(partition -> partitions.add(new TopicPartition(topic, partition.partition())));
+            return partitions;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                return Set.of();
             }
-        });
-        return Optional.of(positions);
+            throw e;
+        }
     }
 
     /** The internal topics among {@code topics} that feed processing (repartition topics), for the lag. */

@@ -91,8 +91,11 @@ public final class ProjectionGenerations implements AutoCloseable {
     /** How long a switch waits for the new generation to reach what the old one published (Handover). */
     private static final Duration HANDOVER_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration HANDOVER_CHECK = Duration.ofMillis(200);
-    /** How often the switch checks whether the old generation's last transaction committed (commits: 100 ms). */
-    private static final Duration LAST_COMMIT_CHECK = Duration.ofMillis(20);
+    /**
+     * How often the switch checks whether the old generation's last transaction committed, and asks again for its
+     * positions while one is pending (it commits fresh events every 100 ms, else once per commit interval).
+     */
+    private static final Duration LAST_COMMIT_CHECK = Duration.ofMillis(50);
     /** How long after a start with an abandoned rebuild the active generation may take to run and re-publish. */
     private static final Duration REPUBLISH_WAIT = Duration.ofMinutes(10);
 
@@ -394,14 +397,16 @@ public final class ProjectionGenerations implements AutoCloseable {
         } catch (NotHandedOver e) {
             return e.getMessage();
         }
-        long committedMs = (System.nanoTime() - start) / 1_000_000;
+        long publishedReadMs = (System.nanoTime() - start) / 1_000_000;
         Handover handover = new Handover(Topics.EVENTS.name(), published, settle.toNanos());
-        while (System.nanoTime() < deadline) {
+        // at least one measurement, even when reading what the previous one published took until the deadline
+        for (boolean first = true; first || System.nanoTime() < deadline; first = false) {
             try {
                 if (handover.done(admin.lag(next.applicationId(), Topics.EVENTS.name(),
                         GenerationAdmin.repartitionTopics(internalTopics(next.applicationId()))), System.nanoTime())) {
-                    LOG.info("projection handed over generation={} previousGeneration={} ms={} lastCommitMs={}",
-                            next.number(), previous.number(), (System.nanoTime() - start) / 1_000_000, committedMs);
+                    LOG.info("projection handed over generation={} previousGeneration={} ms={} publishedReadMs={}",
+                            next.number(), previous.number(), (System.nanoTime() - start) / 1_000_000,
+                            publishedReadMs);
                     return null;
                 }
             } catch (InterruptedException e) {
@@ -422,10 +427,11 @@ public final class ProjectionGenerations implements AutoCloseable {
 
     /**
      * Waits until {@code previous} has committed everything it published before its publishing closed
-     * ({@link CommitBarrier}), then reads its committed positions on the event log once none is pending
-     * ({@link GenerationAdmin#stablePositions}), until {@code deadline} ({@link System#nanoTime()}).
+     * ({@link CommitBarrier}), then reads its committed positions on the event log, each once none is pending on it
+     * ({@link GenerationAdmin#stablePositions}: any stable answer read after the barrier is at least what was
+     * published), until {@code deadline} ({@link System#nanoTime()}).
      *
-     * @return the positions up to which {@code previous} published: offset by event-log partition
+     * @return the positions up to which {@code previous} published: offset by event-log partition it committed on
      * @throws NotHandedOver why not, when not by the deadline or the positions cannot be read
      * @throws InterruptedException the service is stopping
      */
@@ -445,18 +451,27 @@ public final class ProjectionGenerations implements AutoCloseable {
                             + barrier.waitingFor(commits) + "); it publishes again");
                 }
             } while (!barrier.passed(commits));
-            java.util.Set<org.apache.kafka.common.TopicPartition> partitions = GenerationAdmin.partitionsOf(
-                    admin.lag(previous.applicationId(), Topics.EVENTS.name(), List.of()).ends(),
-                    Topics.EVENTS.name(), true).keySet();
+            java.util.Set<org.apache.kafka.common.TopicPartition> partitions =
+                    admin.partitionsOf(Topics.EVENTS.name(), remaining(deadline));
+            if (partitions.isEmpty()) {
+                throw new NotHandedOver("the event log " + Topics.EVENTS.name() + " has no partitions to hand over; "
+                        + "generation " + previous.number() + " publishes again");
+            }
+            Map<org.apache.kafka.common.TopicPartition, Long> stable = new java.util.HashMap<>();
             while (true) {
-                java.util.Optional<Map<org.apache.kafka.common.TopicPartition, Long>> positions =
-                        admin.stablePositions(previous.applicationId(), partitions);
-                if (positions.isPresent()) {
-                    return positions.get();
+                java.util.Set<org.apache.kafka.common.TopicPartition> pending = new java.util.HashSet<>(partitions);
+                pending.removeAll(stable.keySet());
+                admin.stablePositions(previous.applicationId(), pending, remaining(deadline)).forEach(stable::putIfAbsent);
+                if (stable.keySet().containsAll(partitions)) {
+                    Map<org.apache.kafka.common.TopicPartition, Long> published = new java.util.HashMap<>(stable);
+                    published.values().removeIf(offset -> offset < 0);
+                    return published;
                 }
                 if (System.nanoTime() >= deadline) {
-                    throw new NotHandedOver("generation " + previous.number() + "'s committed positions stayed "
-                            + "pending for " + HANDOVER_TIMEOUT.toSeconds() + " s; it publishes again");
+                    pending.removeAll(stable.keySet());
+                    throw new NotHandedOver("generation " + previous.number() + "'s committed positions on " + pending
+                            + " stayed unanswered (pending in a transaction, or an error) for "
+                            + HANDOVER_TIMEOUT.toSeconds() + " s; it publishes again");
                 }
                 Thread.sleep(LAST_COMMIT_CHECK.toMillis());
             }
@@ -466,6 +481,11 @@ public final class ProjectionGenerations implements AutoCloseable {
             throw new NotHandedOver("could not read what generation " + previous.number() + " published, to hand "
                     + "over: " + e);
         }
+    }
+
+    /** What is left until {@code deadline} ({@link System#nanoTime()}), at least 1 ms: an admin call's timeout. */
+    private static Duration remaining(long deadline) {
+        return Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
     }
 
     /** Why a handover did not happen; the previous generation publishes again. */
