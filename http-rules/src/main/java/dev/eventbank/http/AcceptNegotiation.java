@@ -28,10 +28,13 @@ import java.util.regex.Pattern;
  * the weight (for routes that produce something else: Prometheus text, static files), leaving out a wildcard that
  * would let an excluded offered type through. All in lower case.
  *
- * <p>Left as it is, for Micronaut to answer as before: no header, a header without parameters, wildcards or upper case
- * (nothing to rewrite), one that is not a list of valid media ranges (a range not of tokens, a parameter that is not
- * {@code token=token} or {@code token="quoted string"}, a weight out of range or given twice), and one of more than
- * {@value #MAX_ELEMENTS} elements (it runs on every request: a bound on its work).
+ * <p>Left as it is, for Micronaut to answer as before: no header, and a header without parameters, wildcards or upper
+ * case (nothing to rewrite). Disregarded (RFC 9110 section 12.5.1 lets a server disregard {@code Accept}), so that the
+ * answer is the service's own type: a header that is not a list of valid media ranges (a range not of tokens, a
+ * parameter that is not {@code token=token} or {@code token="quoted string"}, a weight out of range, e.g.
+ * {@code q=2}, or given twice), and one of more than {@value #MAX_ELEMENTS} elements (it runs on every request: a bound
+ * on its work). Left to Micronaut, such a header's first type was echoed with its parameters as the
+ * {@code Content-Type} ({@code application/json;q=2}).
  */
 public final class AcceptNegotiation {
 
@@ -46,8 +49,12 @@ public final class AcceptNegotiation {
     public sealed interface Outcome {
     }
 
-    /** Leave the header as it is (absent, already plain, or not valid). */
+    /** Leave the header as it is (absent, or already plain). */
     public record Unchanged() implements Outcome {
+    }
+
+    /** Remove the header: it is not a valid list of media ranges, or too long a one; answer as if it were absent. */
+    public record Disregarded() implements Outcome {
     }
 
     /** Replace the header by {@code accept}. */
@@ -99,7 +106,7 @@ public final class AcceptNegotiation {
         }
         List<Range> ranges = parse(joined);
         if (ranges == null) {
-            return new Unchanged();
+            return new Disregarded();
         }
         List<Weighed> acceptable = new ArrayList<>();
         List<String> excluded = new ArrayList<>();

@@ -34,6 +34,8 @@ final class AcceptFilter {
                 OFFERED);
         if (outcome instanceof AcceptNegotiation.Rewritten rewritten) {
             request.getHeaders().set(HttpHeaders.ACCEPT, rewritten.accept());
+        } else if (outcome instanceof AcceptNegotiation.Disregarded) {
+            request.getHeaders().remove(HttpHeaders.ACCEPT);
         } else if (outcome instanceof AcceptNegotiation.NoneAcceptable) {
             return HttpResponse.status(HttpStatus.NOT_ACCEPTABLE)
                     .body(new Api.ErrorResponse(406, "Accept accepts nothing (q=0 excludes a type): the registry "

@@ -49,6 +49,8 @@ public final class AcceptFilter {
         AcceptNegotiation.Outcome outcome = AcceptNegotiation.negotiate(lines, OFFERED);
         if (outcome instanceof AcceptNegotiation.Rewritten rewritten) {
             request.getHeaders().set(HttpHeaders.ACCEPT, rewritten.accept());
+        } else if (outcome instanceof AcceptNegotiation.Disregarded) {
+            request.getHeaders().remove(HttpHeaders.ACCEPT);
         } else if (outcome instanceof AcceptNegotiation.NoneAcceptable) {
             return ProblemResponses.of(HttpStatus.NOT_ACCEPTABLE, ProblemTypes.NOT_ACCEPTABLE, "Not Acceptable",
                             "Accept '" + TextRule.quote(String.join(", ", lines), 80) + "' accepts nothing (q=0 "
