@@ -301,6 +301,36 @@ class CommandInputIT {
         }
     }
 
+    @Test
+    void shouldRefuseARequestHeadAgainstHttp11RulesAndApplyNothing() throws Exception {
+        long eventsBefore = endOffsets();
+        String deposit = "{\"amount\":\"1\"}";
+        String body = "Authorization: " + TELLER + "\r\nContent-Type: application/json\r\nContent-Length: "
+                + deposit.length() + "\r\nConnection: close\r\n\r\n" + deposit;
+        Map<String, String> expected = new LinkedHashMap<>();
+        // method names are case-sensitive: "post" was run as POST
+        expected.put("post /accounts/" + account + "/deposits HTTP/1.1\r\nHost: localhost\r\n" + body,
+                "method names are case-sensitive (RFC 9110 section 9.1): 'post' is not a method of this API; send 'POST'");
+        expected.put("POST /accounts/" + account + "/deposits HTTP/1.1\r\n" + body,
+                "an HTTP/1.1 request must have a Host header (RFC 9112 section 3.2)");
+        expected.put("POST /accounts/" + account + "/deposits HTTP/1.1\r\nHost: a\r\nHost: b\r\n" + body,
+                "Host must be given once, got it on 2 lines (RFC 9112 section 3.2)");
+        // UTF-8 bytes in the target, not percent-encoded: read one character per byte, they named another account
+        expected.put(new String(("POST /accounts/é/deposits HTTP/1.1\r\nHost: localhost\r\n" + body)
+                        .getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1),
+                "the request target (path and query) must be US-ASCII (RFC 3986): 'é' is %C3%A9; percent-encode it as "
+                        + "its UTF-8 bytes");
+        for (Map.Entry<String, String> request : expected.entrySet()) {
+            Answer answer = raw(request.getKey());
+            assertProblem(answer, 400, request.getKey());
+            assertEquals(request.getValue(), JSON.readTree(answer.body).path("detail").asText(), request.getKey());
+        }
+        assertEquals(eventsBefore, endOffsets());
+        // an HTTP/1.0 request needs no Host
+        Answer old = raw("POST /accounts/" + account + "/deposits HTTP/1.0\r\n" + body);
+        assertEquals(200, old.status, old.body);
+    }
+
     private static Answer raw(String request) throws IOException {
         try (Socket socket = new Socket("localhost", service.port())) {
             socket.setSoTimeout(30_000);

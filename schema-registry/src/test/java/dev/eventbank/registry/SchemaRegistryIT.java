@@ -255,6 +255,27 @@ class SchemaRegistryIT {
     }
 
     @Test
+    void shouldRefuseARequestHeadAgainstHttp11RulesWithConfluentsBody() throws Exception {
+        Map<String, String> expected = new java.util.LinkedHashMap<>();
+        expected.put("get /subjects HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+                "method names are case-sensitive (RFC 9110 section 9.1): 'get' is not a method of this API; send 'GET'");
+        expected.put("GET /subjects HTTP/1.1\r\nConnection: close\r\n\r\n",
+                "an HTTP/1.1 request must have a Host header (RFC 9112 section 3.2)");
+        // UTF-8 bytes in the target, not percent-encoded: read one character per byte, they named another subject
+        expected.put(new String("GET /subjects/é/versions HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8), java.nio.charset.StandardCharsets.ISO_8859_1),
+                "the request target (path and query) must be US-ASCII (RFC 3986): 'é' is %C3%A9; percent-encode it as "
+                        + "its UTF-8 bytes");
+        for (Map.Entry<String, String> request : expected.entrySet()) {
+            String answer = raw(request.getKey());
+            assertTrue(answer.startsWith("HTTP/1.1 400 "), request.getKey() + ": " + answer);
+            JsonNode body = JSON.readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4));
+            assertEquals(400, body.path("error_code").asInt(), answer);
+            assertEquals("Bad Request: " + request.getValue(), body.path("message").asText(), request.getKey());
+        }
+    }
+
+    @Test
     void shouldRefuseACrossOriginRequestWithConfluentsBody() throws Exception {
         // when: a page of another origin reads (Micronaut's CORS filter refuses it with a bare 403, no CORS set)
         HttpResponse<String> crossOrigin = send(server, HttpRequest.newBuilder(uri(server, "/subjects"))

@@ -1,0 +1,100 @@
+package dev.eventbank.http;
+
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Rules of HTTP/1.1 that Netty's decoder and Micronaut let through, checked before routing in every service and the
+ * registry (each answers a refusal as a 400 in its own error shape). Found by a new user trying the stack:
+ * <ul>
+ *   <li>Method names are case-sensitive (RFC 9110 section 9.1), but Micronaut parses {@code post} as {@code POST}
+ *       when it is not a method it knows, so {@code curl -X post} deposited money.</li>
+ *   <li>An HTTP/1.1 request must have exactly one {@code Host} (RFC 9112 section 3.2: a server "MUST respond with a
+ *       400"); one with none or two was answered.</li>
+ *   <li>A request target is US-ASCII (RFC 9112 section 3.2, RFC 3986): Netty reads each other byte as one ISO-8859-1
+ *       character, so a raw {@code owner=José} was searched for as {@code JosÃ©} and found nothing, silently.</li>
+ * </ul>
+ */
+public final class RequestHead {
+
+    private RequestHead() {
+    }
+
+    /**
+     * {@link #refusal(String, String, boolean, List, String)} of {@code request}, its method and target as sent
+     * (Netty's request line; Micronaut's own accessors for a request of another server).
+     */
+    public static Optional<String> refusal(io.micronaut.http.HttpRequest<?> request) {
+        String methodName = request.getMethodName();
+        String target = request.getPath();
+        boolean http11 = request.getHttpVersion() == io.micronaut.http.HttpVersion.HTTP_1_1;
+        if (request instanceof io.micronaut.http.server.netty.NettyHttpRequest<?> netty) {
+            io.netty.handler.codec.http.HttpRequest line = netty.getNativeRequest();
+            methodName = line.method().name();
+            target = line.uri();
+            // Micronaut reports an HTTP/1.0 request as HTTP/1.1
+            http11 = line.protocolVersion().majorVersion() == 1 && line.protocolVersion().minorVersion() == 1;
+        }
+        io.micronaut.http.HttpMethod method = request.getMethod();
+        return refusal(methodName, method == io.micronaut.http.HttpMethod.CUSTOM ? null : method.name(), http11,
+                request.getHeaders().getAll(io.micronaut.http.HttpHeaders.HOST), target);
+    }
+
+    /**
+     * @param methodName the request line's method as sent
+     * @param method     the standard method Micronaut parsed it as ({@code POST}), or null for one it does not know
+     * @param http11     whether the request is HTTP/1.1 (the {@code Host} rule is HTTP/1.1's)
+     * @param hosts      the request's {@code Host} header lines
+     * @param target     the request target as Netty read it: one character per byte (ISO-8859-1)
+     * @return the detail of a 400 (a sentence saying what to change), or empty when the request head keeps the rules
+     */
+    public static Optional<String> refusal(String methodName, String method, boolean http11, List<String> hosts,
+                                           String target) {
+        if (method != null && !method.equals(methodName)) {
+            return Optional.of("method names are case-sensitive (RFC 9110 section 9.1): '" + ascii(methodName, 20)
+                    + "' is not a method of this API; send '" + method + "'");
+        }
+        if (http11 && hosts.size() != 1) {
+            return Optional.of(hosts.isEmpty()
+                    ? "an HTTP/1.1 request must have a Host header (RFC 9112 section 3.2)"
+                    : "Host must be given once, got it on " + hosts.size() + " lines (RFC 9112 section 3.2)");
+        }
+        for (int i = 0; i < target.length(); i++) {
+            if (target.charAt(i) > 0x7E) {
+                return Optional.of("the request target (path and query) must be US-ASCII (RFC 3986): " + shown(target, i)
+                        + "; percent-encode it as its UTF-8 bytes");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The non-ASCII character the bytes from {@code at} start, as UTF-8, with its percent-encoding; else the byte. */
+    private static String shown(String target, int at) {
+        byte[] bytes = target.substring(at, Math.min(target.length(), at + 4)).getBytes(StandardCharsets.ISO_8859_1);
+        for (int length = 2; length <= bytes.length; length++) {
+            try {
+                String character = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(java.nio.ByteBuffer.wrap(bytes, 0, length)).toString();
+                if (character.codePointCount(0, character.length()) == 1 && !Character.isISOControl(character.codePointAt(0))) {
+                    StringBuilder encoded = new StringBuilder();
+                    for (int i = 0; i < length; i++) {
+                        encoded.append(String.format("%%%02X", bytes[i] & 0xFF));
+                    }
+                    return "'" + character + "' is " + encoded;
+                }
+            } catch (java.nio.charset.CharacterCodingException e) {
+                // a longer sequence, or not UTF-8
+            }
+        }
+        return String.format("it has the byte 0x%02X", bytes[0] & 0xFF);
+    }
+
+    /** Printable ASCII only, at most {@code max} characters: for quoting what a client sent. */
+    private static String ascii(String text, int max) {
+        String shown = text.replaceAll("[^\\x20-\\x7e]", "?");
+        return shown.length() <= max ? shown : shown.substring(0, max) + "...";
+    }
+}

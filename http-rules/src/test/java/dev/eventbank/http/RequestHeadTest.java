@@ -1,0 +1,54 @@
+package dev.eventbank.http;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The HTTP/1.1 rules of {@link RequestHead}. */
+class RequestHeadTest {
+
+    private static final List<String> ONE_HOST = List.of("localhost:8080");
+
+    @Test
+    void shouldRefuseAMethodNameInAnotherCaseThanTheStandardOne() {
+        assertEquals(Optional.of("method names are case-sensitive (RFC 9110 section 9.1): 'post' is not a method of "
+                + "this API; send 'POST'"), RequestHead.refusal("post", "POST", true, ONE_HOST, "/accounts"));
+        assertTrue(RequestHead.refusal("Get", "GET", true, ONE_HOST, "/").isPresent());
+        assertEquals(Optional.empty(), RequestHead.refusal("POST", "POST", true, ONE_HOST, "/accounts"));
+        // a method it does not know is the router's to answer
+        assertEquals(Optional.empty(), RequestHead.refusal("BREW", null, true, ONE_HOST, "/"));
+    }
+
+    @Test
+    void shouldRefuseAnHttp11RequestWithoutExactlyOneHost() {
+        assertEquals(Optional.of("an HTTP/1.1 request must have a Host header (RFC 9112 section 3.2)"),
+                RequestHead.refusal("GET", "GET", true, List.of(), "/"));
+        assertEquals(Optional.of("Host must be given once, got it on 2 lines (RFC 9112 section 3.2)"),
+                RequestHead.refusal("GET", "GET", true, List.of("a", "b"), "/"));
+        // HTTP/1.0 has no such rule
+        assertEquals(Optional.empty(), RequestHead.refusal("GET", "GET", false, List.of(), "/"));
+    }
+
+    @Test
+    void shouldRefuseATargetThatIsNotAsciiShowingTheCharacterAndItsEncoding() {
+        assertEquals(Optional.of("the request target (path and query) must be US-ASCII (RFC 3986): 'é' is %C3%A9; "
+                        + "percent-encode it as its UTF-8 bytes"),
+                RequestHead.refusal("GET", "GET", true, ONE_HOST, asRead("/accounts?owner=José")));
+        assertTrue(RequestHead.refusal("GET", "GET", true, ONE_HOST, asRead("/accounts?q=😀")).orElseThrow()
+                .contains("'😀' is %F0%9F%98%80"));
+        // a byte that starts no UTF-8 character is named as a byte
+        assertTrue(RequestHead.refusal("GET", "GET", true, ONE_HOST, "/a\u00e9b").orElseThrow()
+                .contains("it has the byte 0xE9"));
+        assertEquals(Optional.empty(), RequestHead.refusal("GET", "GET", true, ONE_HOST, "/accounts?owner=Jos%C3%A9"));
+    }
+
+    /** {@code target} as Netty reads it: its UTF-8 bytes, one character each. */
+    private static String asRead(String target) {
+        return new String(target.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+    }
+}

@@ -1,0 +1,37 @@
+package dev.eventbank.support.http;
+
+import dev.eventbank.http.RequestHead;
+import dev.eventbank.support.logging.CorrelationIdFilter;
+import dev.eventbank.support.problem.ProblemResponses;
+import dev.eventbank.support.problem.ProblemTypes;
+import dev.eventbank.support.security.SecurityProblemHandler;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.annotation.RequestFilter;
+import io.micronaut.http.annotation.ServerFilter;
+import io.micronaut.http.server.annotation.PreMatching;
+
+import java.util.Map;
+
+/**
+ * The HTTP/1.1 rules Netty and Micronaut let through ({@link RequestHead}: a method name in another case, a missing
+ * or repeated {@code Host}, a request target that is not US-ASCII), refused before routing as a 400
+ * {@code /problems/invalid-request} whose detail says what to change; nothing is run. A bean of every service with
+ * service-support on its class path (command, projection, query); the registry applies the same rules in its own
+ * error shape.
+ */
+@ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
+public final class RequestHeadFilter {
+
+    /** @return null to go on, or the 400 answer */
+    @PreMatching
+    @RequestFilter
+    @Nullable
+    public HttpResponse<?> refuseBrokenHead(HttpRequest<?> request) {
+        return RequestHead.refusal(request).map(detail -> (HttpResponse<?>) ProblemResponses.of(HttpStatus.BAD_REQUEST,
+                        ProblemTypes.INVALID_REQUEST, "Invalid request", detail, Map.of())
+                .header(CorrelationIdFilter.HEADER, SecurityProblemHandler.correlationId(request))).orElse(null);
+    }
+}
