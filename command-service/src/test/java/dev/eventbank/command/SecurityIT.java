@@ -178,6 +178,24 @@ class SecurityIT {
     }
 
     @Test
+    void shouldRefuseATokenWhoseSubjectIsANumberAndOpenNothing() throws Exception {
+        // given a token of the trusted issuer for customer 123, the subject a JSON number (RFC 7519: a string)
+        Instant now = Instant.now();
+        String numeric = "Bearer " + ServiceUnderTest.issuer().sign(DevIssuer.claims("x", List.of("customer"), now,
+                now.plusSeconds(600)).claim("sub", 123).build());
+
+        // when: it opens an account (it was accepted and named the same customer as "sub":"123")
+        HttpResponse<String> response = service.post("/accounts",
+                "{\"owner\":\"Numeric Sub\",\"currency\":\"EUR\",\"initialDeposit\":\"1\"}",
+                Map.of("Authorization", numeric));
+
+        // then
+        assertEquals(401, response.statusCode(), response.body());
+        assertTrue(JSON.readTree(response.body()).path("detail").asText()
+                .contains("sub must be a string (RFC 7519 section 4.1), got a number"), response.body());
+    }
+
+    @Test
     void shouldAnswer403WhenAValidTokenCarriesNoRoles() throws Exception {
         // given a token of the trusted issuer without any role: authenticated, allowed nothing
         Instant now = Instant.now();

@@ -149,6 +149,10 @@ class RegistrySecurityIT {
         HttpResponse<String> otherIssuer = send("POST", "/subjects/" + subject + "/versions", body,
                 "Bearer " + trusted.sign(DevIssuer.claims("it-operator", List.of("operator"),
                         Instant.now(), Instant.now().plusSeconds(600)).issuer("https://evil.example").build()));
+        // a number as the subject: Nimbus would read it as the text "123"
+        HttpResponse<String> numericSubject = send("POST", "/subjects/" + subject + "/versions", body,
+                "Bearer " + trusted.sign(DevIssuer.claims("it-operator", List.of("operator"),
+                        Instant.now(), Instant.now().plusSeconds(600)).claim("sub", 123).build()));
         // the Basic users' role, claimed by a token (no identity provider of ours issues it)
         HttpResponse<String> writerToken = send("POST", "/subjects/" + subject + "/versions", body,
                 "Bearer " + trusted.token("writer", "it-writer"));
@@ -163,6 +167,7 @@ class RegistrySecurityIT {
         assertConfluentError(noExpiry, 401, 401);
         assertConfluentError(notYetValid, 401, 401);
         assertConfluentError(otherIssuer, 401, 401);
+        assertConfluentError(numericSubject, 401, 401);
         assertEquals(200, operator.statusCode(), operator.body());
         assertEquals("[1]", send("GET", "/subjects/" + subject + "/versions", null, NONE).body());
     }

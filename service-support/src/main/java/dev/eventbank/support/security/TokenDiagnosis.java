@@ -60,6 +60,10 @@ public final class TokenDiagnosis {
             return "The bearer token's claims are not valid (" + e.getMessage() + "): exp, nbf and iat must be numbers "
                     + "(seconds since 1970), iss and sub strings, aud a string or a list of strings (RFC 7519, 4.1).";
         }
+        String wrongType = ClaimTypesValidator.wrongType(authorization.get());
+        if (wrongType != null) {
+            return "The bearer token's claims are not valid: " + wrongType + ".";
+        }
         Date expiry = claims.getExpirationTime();
         if (expiry == null) {
             return "The bearer token has no expiry (exp); tokens must expire.";

@@ -53,6 +53,9 @@ class TokenDiagnosisTest {
                 "audience (aud) must include 'eventbank'");
         assertReason("Bearer " + issuer.sign(DevIssuer.claims(null, List.of("teller"), NOW, NOW.plusSeconds(60)).build()),
                 "has no subject (sub)");
+        // a number as the subject, which Nimbus reads as its decimal text
+        assertReason("Bearer " + issuer.sign(DevIssuer.claims("t", List.of("customer"), NOW, NOW.plusSeconds(60))
+                .claim("sub", 123).build()), "sub must be a string (RFC 7519 section 4.1), got a number");
         RSAKey key = new RSAKeyGenerator(2048).keyID("k").generate();
         SignedJWT critical = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("k").type(JOSEObjectType.JWT)
                 .criticalParams(Set.of("eventbank-unknown")).customParam("eventbank-unknown", true).build(),

@@ -1,0 +1,36 @@
+package dev.eventbank.http;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The registered JWT claims that are strings (RFC 7519 section 4.1: {@code iss} and {@code sub} are StringOrURI,
+ * {@code jti} a string), checked on a token's JSON as sent. Why: Nimbus, under micronaut-security-jwt, reads a
+ * numeric {@code sub} as its decimal text, so a token with {@code "sub":123} was accepted and named the same
+ * customer as one with {@code "sub":"123"} (found by a new user signing tokens by hand). Every service and the
+ * registry refuse such a token (a 401 saying why).
+ */
+public final class JwtClaimTypes {
+
+    private static final List<String> STRINGS = List.of("iss", "sub", "jti");
+
+    private JwtClaimTypes() {
+    }
+
+    /**
+     * @param payload the token's claims as its JSON has them (numbers as numbers)
+     * @return e.g. "sub must be a string (RFC 7519 section 4.1), got a number"; empty when every one present is a string
+     */
+    public static Optional<String> wrongType(Map<String, Object> payload) {
+        for (String name : STRINGS) {
+            Object value = payload.get(name);
+            if (value != null && !(value instanceof String)) {
+                String got = value instanceof Number ? "a number" : value instanceof Boolean ? "a boolean"
+                        : value instanceof Map ? "an object" : value instanceof List ? "a list" : "another type";
+                return Optional.of(name + " must be a string (RFC 7519 section 4.1), got " + got);
+            }
+        }
+        return Optional.empty();
+    }
+}

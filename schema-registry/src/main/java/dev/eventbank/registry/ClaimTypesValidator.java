@@ -1,0 +1,39 @@
+package dev.eventbank.registry;
+
+import com.nimbusds.jose.util.JSONObjectUtils;
+import com.nimbusds.jwt.JWTParser;
+import dev.eventbank.http.JwtClaimTypes;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.security.token.Claims;
+import io.micronaut.security.token.jwt.validator.GenericJwtClaimsValidator;
+import jakarta.inject.Singleton;
+
+/**
+ * Refuses an operator's bearer token whose {@code iss}, {@code sub} or {@code jti} is not a string in its JSON
+ * ({@link JwtClaimTypes}: Nimbus reads a numeric {@code sub} as text). The services have the same rule
+ * (service-support's {@code ClaimTypesValidator}), which the registry cannot use: it does not depend on
+ * service-support (see {@link ExpiryRequiredClaimsValidator}).
+ *
+ * @param <T> the request type, as micronaut-security's validators
+ */
+@Singleton
+final class ClaimTypesValidator<T> implements GenericJwtClaimsValidator<T> {
+
+    @Override
+    public boolean validate(Claims claims, T request) {
+        if (!(request instanceof HttpRequest<?> http)) {
+            return true;
+        }
+        String authorization = http.getHeaders().get(HttpHeaders.AUTHORIZATION);
+        if (authorization == null || !authorization.strip().regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return true;
+        }
+        try {
+            return JwtClaimTypes.wrongType(JSONObjectUtils.parse(JWTParser.parse(authorization.strip().substring(7).strip())
+                    .getParsedParts()[1].decodeToString())).isEmpty();
+        } catch (java.text.ParseException | RuntimeException e) {
+            return false;
+        }
+    }
+}
