@@ -318,8 +318,8 @@ class CommandInputIT {
         // UTF-8 bytes in the target, not percent-encoded: read one character per byte, they named another account
         expected.put(new String(("POST /accounts/é/deposits HTTP/1.1\r\nHost: localhost\r\n" + body)
                         .getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1),
-                "the request target (path and query) must be US-ASCII (RFC 3986): 'é' is %C3%A9; percent-encode it as "
-                        + "its UTF-8 bytes");
+                "the request target (path and query) must be printable US-ASCII (RFC 3986): 'é' is %C3%A9; "
+                        + "percent-encode it as its UTF-8 bytes");
         for (Map.Entry<String, String> request : expected.entrySet()) {
             Answer answer = raw(request.getKey());
             assertProblem(answer, 400, request.getKey());

@@ -29,8 +29,8 @@ import java.util.regex.Pattern;
  * would let an excluded offered type through. All in lower case.
  *
  * <p>Left as it is, for Micronaut to answer as before: no header, and a header without parameters, wildcards or upper
- * case (nothing to rewrite). Disregarded (RFC 9110 section 12.5.1 lets a server disregard {@code Accept}), so that the
- * answer is the service's own type: a header that is not a list of valid media ranges (a range not of tokens, a
+ * case (nothing to rewrite). Disregarded, so that the answer is the service's own type (RFC 9110 section 12.5.1 lets
+ * a server disregard an {@code Accept} it cannot satisfy; one it cannot read is treated alike): a header that is not a list of valid media ranges (a range not of tokens, a
  * parameter that is not {@code token=token} or {@code token="quoted string"}, a weight out of range, e.g.
  * {@code q=2}, or given twice), and one of more than {@value #MAX_ELEMENTS} elements (it runs on every request: a bound
  * on its work). Left to Micronaut, such a header's first type was echoed with its parameters as the
@@ -38,7 +38,7 @@ import java.util.regex.Pattern;
  */
 public final class AcceptNegotiation {
 
-    /** More elements than this are left to Micronaut: no client sends so many, and each costs a parse. */
+    /** A header of more elements than this is disregarded: no client sends so many, and each costs a parse. */
     static final int MAX_ELEMENTS = 64;
 
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");

@@ -19,6 +19,29 @@ public final class JwtClaimTypes {
     }
 
     /**
+     * {@link #wrongType(Map)} of the bearer token an {@code Authorization} header carries.
+     *
+     * @param authorization the header, null when none
+     * @return why its token's claims have the wrong type; empty when they do not, or it carries no bearer token; an
+     *     encrypted token (JWE, whose second part is its encrypted key) or one whose claims are not a JSON object is
+     *     refused, since no service decrypts tokens
+     */
+    public static Optional<String> wrongTypeIn(String authorization) {
+        if (authorization == null || !authorization.strip().regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return Optional.empty();
+        }
+        try {
+            com.nimbusds.jwt.JWT jwt = com.nimbusds.jwt.JWTParser.parse(authorization.strip().substring(7).strip());
+            if (jwt instanceof com.nimbusds.jwt.EncryptedJWT) {
+                return Optional.of("an encrypted token (JWE) is not accepted");
+            }
+            return wrongType(com.nimbusds.jose.util.JSONObjectUtils.parse(jwt.getParsedParts()[1].decodeToString()));
+        } catch (java.text.ParseException | RuntimeException e) {
+            return Optional.of("the token's claims are not a JSON object");
+        }
+    }
+
+    /**
      * @param payload the token's claims as its JSON has them (numbers as numbers)
      * @return e.g. "sub must be a string (RFC 7519 section 4.1), got a number"; empty when every one present is a string
      */

@@ -11,8 +11,8 @@ import java.util.Optional;
  * <ul>
  *   <li>Method names are case-sensitive (RFC 9110 section 9.1), but Micronaut parses {@code post} as {@code POST}
  *       when it is not a method it knows, so {@code curl -X post} deposited money.</li>
- *   <li>An HTTP/1.1 request must have exactly one {@code Host} (RFC 9112 section 3.2: a server "MUST respond with a
- *       400"); one with none or two was answered.</li>
+ *   <li>An HTTP/1.1 request must have a {@code Host}, and no request may have two (RFC 9112 section 3.2: a server
+ *       "MUST respond with a 400"); one with none or two was answered.</li>
  *   <li>A request target is US-ASCII (RFC 9112 section 3.2, RFC 3986): Netty reads each other byte as one ISO-8859-1
  *       character, so a raw {@code owner=José} was searched for as {@code JosÃ©} and found nothing, silently.</li>
  * </ul>
@@ -23,29 +23,26 @@ public final class RequestHead {
     }
 
     /**
-     * {@link #refusal(String, String, boolean, List, String)} of {@code request}, its method and target as sent
-     * (Netty's request line; Micronaut's own accessors for a request of another server).
+     * {@link #refusal(String, String, boolean, List, String)} of {@code request}, its method, version and target as
+     * sent (Netty's request line). A request of another server is checked for the method's case only: Micronaut's own
+     * accessors give a decoded path without the query and report HTTP/1.0 as HTTP/1.1.
      */
     public static Optional<String> refusal(io.micronaut.http.HttpRequest<?> request) {
-        String methodName = request.getMethodName();
-        String target = request.getPath();
-        boolean http11 = request.getHttpVersion() == io.micronaut.http.HttpVersion.HTTP_1_1;
-        if (request instanceof io.micronaut.http.server.netty.NettyHttpRequest<?> netty) {
-            io.netty.handler.codec.http.HttpRequest line = netty.getNativeRequest();
-            methodName = line.method().name();
-            target = line.uri();
-            // Micronaut reports an HTTP/1.0 request as HTTP/1.1
-            http11 = line.protocolVersion().majorVersion() == 1 && line.protocolVersion().minorVersion() == 1;
-        }
         io.micronaut.http.HttpMethod method = request.getMethod();
-        return refusal(methodName, method == io.micronaut.http.HttpMethod.CUSTOM ? null : method.name(), http11,
-                request.getHeaders().getAll(io.micronaut.http.HttpHeaders.HOST), target);
+        String standard = method == io.micronaut.http.HttpMethod.CUSTOM ? null : method.name();
+        if (!(request instanceof io.micronaut.http.server.netty.NettyHttpRequest<?> netty)) {
+            return refusal(request.getMethodName(), standard, false, List.of(), "");
+        }
+        io.netty.handler.codec.http.HttpRequest line = netty.getNativeRequest();
+        return refusal(line.method().name(), standard,
+                line.protocolVersion().majorVersion() == 1 && line.protocolVersion().minorVersion() == 1,
+                request.getHeaders().getAll(io.micronaut.http.HttpHeaders.HOST), line.uri());
     }
 
     /**
      * @param methodName the request line's method as sent
      * @param method     the standard method Micronaut parsed it as ({@code POST}), or null for one it does not know
-     * @param http11     whether the request is HTTP/1.1 (the {@code Host} rule is HTTP/1.1's)
+     * @param http11     whether the request is HTTP/1.1 (one needs a {@code Host}; no request may have two)
      * @param hosts      the request's {@code Host} header lines
      * @param target     the request target as Netty read it: one character per byte (ISO-8859-1)
      * @return the detail of a 400 (a sentence saying what to change), or empty when the request head keeps the rules
@@ -56,14 +53,15 @@ public final class RequestHead {
             return Optional.of("method names are case-sensitive (RFC 9110 section 9.1): '" + ascii(methodName, 20)
                     + "' is not a method of this API; send '" + method + "'");
         }
-        if (http11 && hosts.size() != 1) {
+        if (hosts.size() > 1 || http11 && hosts.isEmpty()) {
             return Optional.of(hosts.isEmpty()
                     ? "an HTTP/1.1 request must have a Host header (RFC 9112 section 3.2)"
                     : "Host must be given once, got it on " + hosts.size() + " lines (RFC 9112 section 3.2)");
         }
         for (int i = 0; i < target.length(); i++) {
             if (target.charAt(i) > 0x7E) {
-                return Optional.of("the request target (path and query) must be US-ASCII (RFC 3986): " + shown(target, i)
+                return Optional.of("the request target (path and query) must be printable US-ASCII (RFC 3986): "
+                        + shown(target, i)
                         + "; percent-encode it as its UTF-8 bytes");
             }
         }
@@ -78,18 +76,23 @@ public final class RequestHead {
                 String character = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                         .onUnmappableCharacter(CodingErrorAction.REPORT)
                         .decode(java.nio.ByteBuffer.wrap(bytes, 0, length)).toString();
-                if (character.codePointCount(0, character.length()) == 1 && !Character.isISOControl(character.codePointAt(0))) {
+                if (character.codePointCount(0, character.length()) == 1) {
                     StringBuilder encoded = new StringBuilder();
                     for (int i = 0; i < length; i++) {
                         encoded.append(String.format("%%%02X", bytes[i] & 0xFF));
                     }
-                    return "'" + character + "' is " + encoded;
+                    int codePoint = character.codePointAt(0);
+                    // a control or format character (a direction override, a zero-width space) is named, not shown
+                    boolean showable = !Character.isISOControl(codePoint)
+                            && Character.getType(codePoint) != Character.FORMAT;
+                    return (showable ? "'" + character + "'" : String.format("U+%04X", codePoint)) + " is " + encoded;
                 }
             } catch (java.nio.charset.CharacterCodingException e) {
                 // a longer sequence, or not UTF-8
             }
         }
-        return String.format("it has the byte 0x%02X", bytes[0] & 0xFF);
+        return bytes[0] == 0x7F ? "it has the control character DEL (0x7F)"
+                : String.format("it has the byte 0x%02X", bytes[0] & 0xFF);
     }
 
     /** Printable ASCII only, at most {@code max} characters: for quoting what a client sent. */

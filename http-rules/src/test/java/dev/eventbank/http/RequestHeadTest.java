@@ -30,13 +30,14 @@ class RequestHeadTest {
                 RequestHead.refusal("GET", "GET", true, List.of(), "/"));
         assertEquals(Optional.of("Host must be given once, got it on 2 lines (RFC 9112 section 3.2)"),
                 RequestHead.refusal("GET", "GET", true, List.of("a", "b"), "/"));
-        // HTTP/1.0 has no such rule
+        // HTTP/1.0 needs none, but may not have two either
         assertEquals(Optional.empty(), RequestHead.refusal("GET", "GET", false, List.of(), "/"));
+        assertTrue(RequestHead.refusal("GET", "GET", false, List.of("a", "b"), "/").isPresent());
     }
 
     @Test
     void shouldRefuseATargetThatIsNotAsciiShowingTheCharacterAndItsEncoding() {
-        assertEquals(Optional.of("the request target (path and query) must be US-ASCII (RFC 3986): 'é' is %C3%A9; "
+        assertEquals(Optional.of("the request target (path and query) must be printable US-ASCII (RFC 3986): 'é' is %C3%A9; "
                         + "percent-encode it as its UTF-8 bytes"),
                 RequestHead.refusal("GET", "GET", true, ONE_HOST, asRead("/accounts?owner=José")));
         assertTrue(RequestHead.refusal("GET", "GET", true, ONE_HOST, asRead("/accounts?q=😀")).orElseThrow()
@@ -44,6 +45,11 @@ class RequestHeadTest {
         // a byte that starts no UTF-8 character is named as a byte
         assertTrue(RequestHead.refusal("GET", "GET", true, ONE_HOST, "/a\u00e9b").orElseThrow()
                 .contains("it has the byte 0xE9"));
+        // a direction override is named, not shown; DEL is not printable
+        assertTrue(RequestHead.refusal("GET", "GET", true, ONE_HOST, asRead("/a\u202Eb")).orElseThrow()
+                .contains("U+202E is %E2%80%AE"));
+        assertTrue(RequestHead.refusal("GET", "GET", true, ONE_HOST, "/a\u007Fb").orElseThrow()
+                .contains("the control character DEL (0x7F)"));
         assertEquals(Optional.empty(), RequestHead.refusal("GET", "GET", true, ONE_HOST, "/accounts?owner=Jos%C3%A9"));
     }
 

@@ -35,12 +35,12 @@ final class BodilessErrors {
         if (response.code() < 400 || response.getBody().isPresent() || request.getMethod() == HttpMethod.HEAD) {
             return null;
         }
-        HttpStatus status = HttpStatus.valueOf(response.code());
         String origin = request.getHeaders().get(HttpHeaders.ORIGIN);
-        String message = status == HttpStatus.FORBIDDEN && origin != null
+        String message = response.code() == HttpStatus.FORBIDDEN.getCode() && origin != null
                 ? "Forbidden: " + RefusalTexts.crossOriginRefused(ErrorHandling.printable(origin, 80))
-                : status.getReason() + ": the request was refused";
-        MutableHttpResponse<Api.ErrorResponse> withBody = HttpResponse.<Api.ErrorResponse>status(status)
+                : response.reason() + (response.code() < 500 ? ": the request was refused" : "");
+        MutableHttpResponse<Api.ErrorResponse> withBody = HttpResponse.<Api.ErrorResponse>status(response.code(),
+                        response.reason())
                 .body(new Api.ErrorResponse(response.code(), message)).contentType(Api.V1_JSON);
         response.getHeaders().forEach((name, values) -> {
             if (!name.equalsIgnoreCase(HttpHeaders.CONTENT_TYPE) && !name.equalsIgnoreCase(HttpHeaders.CONTENT_LENGTH)) {

@@ -1,6 +1,9 @@
 package dev.eventbank.registry;
 
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.annotation.Order;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -16,16 +19,21 @@ import dev.eventbank.http.RequestHead;
  * problem documents (service-support's {@code RequestHeadFilter}).
  */
 @ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
+// before the other pre-matching filters (the Accept negotiation: 0): a broken request head is the first thing to say
+@Order(-2000)
 final class RequestHeadFilter {
 
-    /** @return null to go on, or the 400 answer */
+    private static final Logger LOG = LoggerFactory.getLogger(RequestHeadFilter.class);
+
+    /** @return null to go on, or the 400 answer (and one log line: no later filter, metrics included, sees it) */
     @PreMatching
     @RequestFilter
     @Nullable
     HttpResponse<?> refuseBrokenHead(HttpRequest<?> request) {
-        return RequestHead.refusal(request)
-                .map(detail -> (HttpResponse<?>) HttpResponse.<Api.ErrorResponse>status(HttpStatus.BAD_REQUEST)
-                        .body(new Api.ErrorResponse(400, "Bad Request: " + detail)).contentType(Api.V1_JSON))
-                .orElse(null);
+        return RequestHead.refusal(request).map(detail -> {
+            LOG.info("request refused before routing status=400 reason=\"{}\"", detail);
+            return (HttpResponse<?>) HttpResponse.<Api.ErrorResponse>status(HttpStatus.BAD_REQUEST)
+                    .body(new Api.ErrorResponse(400, "Bad Request: " + detail)).contentType(Api.V1_JSON);
+        }).orElse(null);
     }
 }

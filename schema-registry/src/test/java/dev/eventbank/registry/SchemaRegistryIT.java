@@ -264,8 +264,8 @@ class SchemaRegistryIT {
         // UTF-8 bytes in the target, not percent-encoded: read one character per byte, they named another subject
         expected.put(new String("GET /subjects/é/versions HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
                         .getBytes(java.nio.charset.StandardCharsets.UTF_8), java.nio.charset.StandardCharsets.ISO_8859_1),
-                "the request target (path and query) must be US-ASCII (RFC 3986): 'é' is %C3%A9; percent-encode it as "
-                        + "its UTF-8 bytes");
+                "the request target (path and query) must be printable US-ASCII (RFC 3986): 'é' is %C3%A9; "
+                        + "percent-encode it as its UTF-8 bytes");
         for (Map.Entry<String, String> request : expected.entrySet()) {
             String answer = raw(request.getKey());
             assertTrue(answer.startsWith("HTTP/1.1 400 "), request.getKey() + ": " + answer);

@@ -6,6 +6,9 @@ import dev.eventbank.support.problem.ProblemResponses;
 import dev.eventbank.support.problem.ProblemTypes;
 import dev.eventbank.support.security.SecurityProblemHandler;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.annotation.Order;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -23,15 +26,22 @@ import java.util.Map;
  * error shape.
  */
 @ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
+// before the other pre-matching filters (the Accept negotiation: 0): a broken request head is the first thing to say
+@Order(-2000)
 public final class RequestHeadFilter {
 
-    /** @return null to go on, or the 400 answer */
+    private static final Logger LOG = LoggerFactory.getLogger(RequestHeadFilter.class);
+
+    /** @return null to go on, or the 400 answer (and one log line: no later filter, metrics included, sees it) */
     @PreMatching
     @RequestFilter
     @Nullable
     public HttpResponse<?> refuseBrokenHead(HttpRequest<?> request) {
-        return RequestHead.refusal(request).map(detail -> (HttpResponse<?>) ProblemResponses.of(HttpStatus.BAD_REQUEST,
-                        ProblemTypes.INVALID_REQUEST, "Invalid request", detail, Map.of())
-                .header(CorrelationIdFilter.HEADER, SecurityProblemHandler.correlationId(request))).orElse(null);
+        return RequestHead.refusal(request).map(detail -> {
+            String correlationId = SecurityProblemHandler.correlationId(request);
+            LOG.info("request refused before routing status=400 correlationId={} reason=\"{}\"", correlationId, detail);
+            return (HttpResponse<?>) ProblemResponses.of(HttpStatus.BAD_REQUEST, ProblemTypes.INVALID_REQUEST,
+                    "Invalid request", detail, Map.of()).header(CorrelationIdFilter.HEADER, correlationId);
+        }).orElse(null);
     }
 }

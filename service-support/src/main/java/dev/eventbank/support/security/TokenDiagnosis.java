@@ -60,9 +60,9 @@ public final class TokenDiagnosis {
             return "The bearer token's claims are not valid (" + e.getMessage() + "): exp, nbf and iat must be numbers "
                     + "(seconds since 1970), iss and sub strings, aud a string or a list of strings (RFC 7519, 4.1).";
         }
-        String wrongType = ClaimTypesValidator.wrongType(authorization.get());
-        if (wrongType != null) {
-            return "The bearer token's claims are not valid: " + wrongType + ".";
+        Optional<String> wrongType = dev.eventbank.http.JwtClaimTypes.wrongTypeIn(authorization.get());
+        if (wrongType.isPresent()) {
+            return "The bearer token's claims are not valid: " + wrongType.get() + ".";
         }
         Date expiry = claims.getExpirationTime();
         if (expiry == null) {

@@ -46,7 +46,8 @@ import java.util.regex.Pattern;
  * size eviction, which weighs how recently and how often each was used). The price: a token whose signing key
  * is withdrawn from the key set stays accepted up to {@code max-age} (default 60 s) longer; set
  * {@code eventbank.security.validated-tokens.max-age} to {@code 0s} to validate every request. The cache assumes
- * the claims validators do not depend on the request (none of micronaut-security's or ours does).
+ * the claims validators give the same answer for every request that carries the same token: ours that reads the
+ * request ({@link ClaimTypesValidator}) reads the token from its {@code Authorization} header, the cache's key.
  *
  * <p>Meters: Micrometer's Caffeine binder, {@code cache.gets{cache=validated-tokens,result=hit|miss}} and the rest.
  */
