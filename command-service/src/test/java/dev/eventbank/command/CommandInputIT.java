@@ -320,6 +320,10 @@ class CommandInputIT {
                         .getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1),
                 "the request target (path and query) must be printable US-ASCII (RFC 3986): 'é' is %C3%A9; "
                         + "percent-encode it as its UTF-8 bytes");
+        // a % that starts no encoded byte (was a 400 titled and detailed only "Malformed URI")
+        expected.put("POST /accounts/%zz/deposits HTTP/1.1\r\nHost: localhost\r\n" + body,
+                "the request target (path and query) has a '%' not followed by two hexadecimal digits ('%zz'): send a % "
+                        + "itself as %25 (RFC 3986 section 2.1)");
         for (Map.Entry<String, String> request : expected.entrySet()) {
             Answer answer = raw(request.getKey());
             assertProblem(answer, 400, request.getKey());

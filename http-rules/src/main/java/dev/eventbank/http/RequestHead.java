@@ -15,6 +15,8 @@ import java.util.Optional;
  *       "MUST respond with a 400"); one with none or two was answered.</li>
  *   <li>A request target is US-ASCII (RFC 9112 section 3.2, RFC 3986): Netty reads each other byte as one ISO-8859-1
  *       character, so a raw {@code owner=José} was searched for as {@code JosÃ©} and found nothing, silently.</li>
+ *   <li>A {@code %} in a target starts a percent-encoded byte (RFC 3986 section 2.1): {@code ?owner=%zz} was a 400
+ *       titled and detailed only "Malformed URI".</li>
  * </ul>
  */
 public final class RequestHead {
@@ -40,6 +42,21 @@ public final class RequestHead {
     }
 
     /**
+     * The rules on a target alone, for a request Micronaut refused before any filter ran: a target {@link java.net.URI}
+     * cannot read ("Malformed URI", a {@code %} that starts no encoded byte), after which the request Micronaut
+     * reports is {@code /}, so the target is the {@link java.net.URISyntaxException}'s input (micronaut-http-server
+     * 4.10, {@code URISyntaxHandler}).
+     *
+     * @param cause the error's root cause
+     * @return the detail of a 400, or empty when {@code cause} is no {@code URISyntaxException} or its input keeps
+     *     the rules
+     */
+    public static Optional<String> targetRefusal(Optional<Throwable> cause) {
+        return cause.filter(java.net.URISyntaxException.class::isInstance)
+                .flatMap(e -> refusal("GET", null, false, List.of(), ((java.net.URISyntaxException) e).getInput()));
+    }
+
+    /**
      * @param methodName the request line's method as sent
      * @param method     the standard method Micronaut parsed it as ({@code POST}), or null for one it does not know
      * @param http11     whether the request is HTTP/1.1 (one needs a {@code Host}; no request may have two)
@@ -59,10 +76,16 @@ public final class RequestHead {
                     : "Host must be given once, got it on " + hosts.size() + " lines (RFC 9112 section 3.2)");
         }
         for (int i = 0; i < target.length(); i++) {
-            if (target.charAt(i) > 0x7E) {
+            char c = target.charAt(i);
+            if (c > 0x7E) {
                 return Optional.of("the request target (path and query) must be printable US-ASCII (RFC 3986): "
                         + shown(target, i)
                         + "; percent-encode it as its UTF-8 bytes");
+            }
+            if (c == '%' && (i + 2 >= target.length() || !hex(target.charAt(i + 1)) || !hex(target.charAt(i + 2)))) {
+                return Optional.of("the request target (path and query) has a '%' not followed by two hexadecimal "
+                        + "digits ('" + ascii(target.substring(i, Math.min(target.length(), i + 3)), 3)
+                        + "'): send a % itself as %25 (RFC 3986 section 2.1)");
             }
         }
         return Optional.empty();
@@ -93,6 +116,10 @@ public final class RequestHead {
         }
         return bytes[0] == 0x7F ? "it has the control character DEL (0x7F)"
                 : String.format("it has the byte 0x%02X", bytes[0] & 0xFF);
+    }
+
+    private static boolean hex(char c) {
+        return c >= '0' && c <= '9' || c >= 'A' && c <= 'F' || c >= 'a' && c <= 'f';
     }
 
     /** Printable ASCII only, at most {@code max} characters: for quoting what a client sent. */

@@ -53,6 +53,18 @@ class RequestHeadTest {
         assertEquals(Optional.empty(), RequestHead.refusal("GET", "GET", true, ONE_HOST, "/accounts?owner=Jos%C3%A9"));
     }
 
+    @Test
+    void shouldRefuseAPercentSignThatStartsNoEncodedByte() {
+        for (String target : List.of("/accounts?owner=%", "/accounts?owner=%zz", "/accounts?owner=%4", "/a%g1/b")) {
+            assertTrue(RequestHead.refusal("GET", "GET", true, ONE_HOST, target).orElseThrow()
+                    .contains("has a '%' not followed by two hexadecimal digits"), target);
+        }
+        assertEquals(Optional.of("the request target (path and query) has a '%' not followed by two hexadecimal digits "
+                        + "('%zz'): send a % itself as %25 (RFC 3986 section 2.1)"),
+                RequestHead.refusal("GET", "GET", true, ONE_HOST, "/accounts?owner=%zz"));
+        assertEquals(Optional.empty(), RequestHead.refusal("GET", "GET", true, ONE_HOST, "/accounts?owner=100%25"));
+    }
+
     /** {@code target} as Netty reads it: its UTF-8 bytes, one character each. */
     private static String asRead(String target) {
         return new String(target.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);

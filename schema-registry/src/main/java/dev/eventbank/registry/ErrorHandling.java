@@ -2,6 +2,7 @@ package dev.eventbank.registry;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import dev.eventbank.http.RefusalTexts;
+import dev.eventbank.http.RequestHead;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import io.micronaut.context.annotation.Replaces;
@@ -96,6 +97,10 @@ final class ErrorHandling {
             refusedRequestHead(context.getRequest()).ifPresent(refused -> response.status(refused.status()));
             int status = response.code();
             String message = refusedRequestHead(context.getRequest()).map(RefusedHead::message)
+                    // a target Micronaut could not read as a URI ("Malformed URI") never reaches RequestHeadFilter, and
+                    // the request then reported is "/": the target is the URISyntaxException's input
+                    .or(() -> status == 400 ? RequestHead.targetRefusal(context.getRootCause()).map(d -> "Bad Request: " + d)
+                            : java.util.Optional.empty())
                     .or(() -> unreadableBody(context)).orElseGet(() -> context.getErrors().stream()
                     .map(Error::getMessage)
                     .findFirst()

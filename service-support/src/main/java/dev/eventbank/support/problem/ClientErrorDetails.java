@@ -99,6 +99,13 @@ final class ClientErrorDetails extends ProblemErrorResponseProcessor {
                     : "the request's header fields are larger than this service reads; send fewer or shorter headers")
                     .build();
         }
+        // a target Micronaut could not read as a URI (a % that starts no encoded byte: "Malformed URI") never reaches
+        // the request-head filter, and the request then reported is "/": the same rule, on the exception's input
+        java.util.Optional<String> brokenHead = httpStatus == HttpStatus.BAD_REQUEST
+                ? dev.eventbank.http.RequestHead.targetRefusal(errorContext.getRootCause()) : java.util.Optional.empty();
+        if (brokenHead.isPresent()) {
+            return problem.withTitle("Invalid request").withDetail(brokenHead.get()).build();
+        }
         Throwable malformed = decoderFailure(errorContext.getRequest());
         if (httpStatus == HttpStatus.BAD_REQUEST && malformed != null) {
             // Netty's decoder refused the request itself (its detail was "Bad Request"): say what it found
