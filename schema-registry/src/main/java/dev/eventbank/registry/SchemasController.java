@@ -27,22 +27,36 @@ class SchemasController {
     }
 
     @Get("/ids/{id}")
-    Api.SchemaResponse schema(int id) {
-        return new Api.SchemaResponse(registry.schemaById(id));
+    Api.SchemaResponse schema(String id) {
+        return new Api.SchemaResponse(registry.schemaById(schemaId(id)));
     }
 
     @Get("/ids/{id}/subjects")
-    List<String> subjects(int id) {
-        return registry.versionsById(id).stream().map(SchemaVersion::subject).distinct().toList();
+    List<String> subjects(String id) {
+        return registry.versionsById(schemaId(id)).stream().map(SchemaVersion::subject).distinct().toList();
     }
 
     @Get("/ids/{id}/versions")
-    List<Api.SubjectVersion> versions(int id) {
-        return registry.versionsById(id).stream().map(v -> new Api.SubjectVersion(v.subject(), v.version())).toList();
+    List<Api.SubjectVersion> versions(String id) {
+        return registry.versionsById(schemaId(id)).stream().map(v -> new Api.SubjectVersion(v.subject(), v.version())).toList();
     }
 
     @Get("/types")
     List<String> types() {
         return List.of("AVRO");
+    }
+
+    /**
+     * A schema id from the path: a whole number that fits an int (Confluent's ids); anything else names no schema, a
+     * 404 with Confluent's 40403 saying what ids look like (Micronaut's own answer was a 400 "Failed to convert
+     * argument [id] ... For input string", and Confluent's REST layer answers a path that does not convert with 404).
+     */
+    static int schemaId(String id) {
+        try {
+            return Integer.parseInt(id);
+        } catch (NumberFormatException e) {
+            throw new RegistryException(404, 40403, "Schema not found: schema ids are whole numbers from 1 to "
+                    + Integer.MAX_VALUE + ", got '" + ErrorHandling.printable(id, 40) + "'");
+        }
     }
 }

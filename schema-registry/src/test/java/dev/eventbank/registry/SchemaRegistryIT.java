@@ -280,6 +280,19 @@ class SchemaRegistryIT {
     }
 
     @Test
+    void shouldAnswerAnIdThatIsNoWholeNumberAsASchemaNotFoundSayingWhatIdsLookLike() throws Exception {
+        for (String id : List.of("abc", "99999999999", "1.5")) {
+            for (String path : List.of("/schemas/ids/" + id, "/schemas/ids/" + id + "/subjects",
+                    "/schemas/ids/" + id + "/versions")) {
+                HttpResponse<String> response = get(server, path);
+                assertError(response, 404, 40403);
+                assertTrue(json(response).path("message").asText().contains("schema ids are whole numbers"),
+                        path + ": " + response.body());
+            }
+        }
+    }
+
+    @Test
     void shouldRefuseACrossOriginRequestWithConfluentsBody() throws Exception {
         // when: a page of another origin reads (Micronaut's CORS filter refuses it with a bare 403, no CORS set)
         HttpResponse<String> crossOrigin = send(server, HttpRequest.newBuilder(uri(server, "/subjects"))

@@ -23,7 +23,9 @@ public final class ClaimTypesValidator<T> implements GenericJwtClaimsValidator<T
 
     @Override
     public boolean validate(Claims claims, T request) {
-        return request instanceof HttpRequest<?> http
-                && JwtClaimTypes.wrongTypeIn(http.getHeaders().get(HttpHeaders.AUTHORIZATION)).isEmpty();
+        // without a request there is no token text to read here (micronaut-security passes the request on every
+        // HTTP call; only direct calls, such as tests', pass none)
+        return !(request instanceof HttpRequest<?> http)
+                || JwtClaimTypes.wrongTypeIn(http.getHeaders().get(HttpHeaders.AUTHORIZATION)).isEmpty();
     }
 }
