@@ -160,6 +160,26 @@ class CommandInputIT {
     }
 
     @Test
+    void shouldAnswerAnOpenWhoseIfMatchNamesAVersionWithoutNamingAnAccount() throws Exception {
+        // when: an open that says the account is at version 5 (it does not exist yet)
+        long eventsBefore = endOffsets();
+        String body = "{\"owner\":\"If Match Open\",\"currency\":\"EUR\",\"initialDeposit\":\"10\"}";
+        Answer refused = post("/accounts", json(body), Map.of("Content-Type", "application/json", "If-Match", "\"5\""));
+
+        // then: a conflict that names no account (the id it would have had names none) and says what to send
+        assertProblem(refused, 409, "If-Match \"5\" on an open");
+        JsonNode problem = JSON.readTree(refused.body);
+        assertFalse(problem.has("accountId"), refused.body);
+        assertEquals(0, problem.path("currentVersion").asLong(), refused.body);
+        assertEquals("an account being opened has no version yet: send If-Match: \"0\" or no If-Match",
+                problem.path("detail").asText());
+        assertEquals(eventsBefore, endOffsets());
+        // and what it says to send opens the account
+        Answer opened = post("/accounts", json(body), Map.of("Content-Type", "application/json", "If-Match", "\"0\""));
+        assertEquals(201, opened.status, opened.body);
+    }
+
+    @Test
     void shouldAnswer409ForAnIfMatchThatIsNotExactlyTheETagAndAppendNothing() throws Exception {
         // given: an account at version 1
         Answer opened = post("/accounts", json("{\"owner\":\"If Match\",\"currency\":\"EUR\",\"initialDeposit\":\"10\"}"),

@@ -193,6 +193,15 @@ class SecurityIT {
         assertEquals(401, response.statusCode(), response.body());
         assertTrue(JSON.readTree(response.body()).path("detail").asText()
                 .contains("sub must be a string (RFC 7519 section 4.1), got a number"), response.body());
+
+        // and a blank subject, which was accepted as a customer named ""
+        String blank = "Bearer " + ServiceUnderTest.issuer().sign(DevIssuer.claims("x", List.of("customer"), now,
+                now.plusSeconds(600)).claim("sub", " ").build());
+        HttpResponse<String> blankAnswer = service.post("/accounts",
+                "{\"owner\":\"Blank Sub\",\"currency\":\"EUR\",\"initialDeposit\":\"1\"}", Map.of("Authorization", blank));
+        assertEquals(401, blankAnswer.statusCode(), blankAnswer.body());
+        assertTrue(JSON.readTree(blankAnswer.body()).path("detail").asText().contains("sub must name someone"),
+                blankAnswer.body());
     }
 
     @Test
@@ -287,13 +296,19 @@ class SecurityIT {
     @Test
     void shouldOpenNothingForACustomerWhoseSubjectCouldNotBeAnOwnerId() throws Exception {
         // and white space at an end: "ada\n" is another principal than "ada", and was written raw as the owner
-        for (String subject : List.of("c".repeat(201), "eve\n2026-12-01 INFO forged log line", " ", "ada\n", " ada", "ada\t")) {
+        for (String subject : List.of("c".repeat(201), " ada")) {
             // when
             HttpResponse<String> opened = service.post("/accounts", "{\"owner\":\"Eve\",\"currency\":\"EUR\","
                     + "\"initialDeposit\":\"1\"}", Map.of("Authorization", ServiceUnderTest.bearer("customer", subject)));
 
             // then: refused as the ownerId a teller would be refused, and nothing written with it as owner
             assertProblem(opened, 403, "/problems/forbidden", "cannot own an account");
+        }
+        // a subject that names nobody (blank) or holds a control character is no valid token at all, for any role
+        for (String subject : List.of("eve\n2026-12-01 INFO forged log line", " ", "ada\n", "ada\t")) {
+            HttpResponse<String> opened = service.post("/accounts", "{\"owner\":\"Eve\",\"currency\":\"EUR\","
+                    + "\"initialDeposit\":\"1\"}", Map.of("Authorization", ServiceUnderTest.bearer("customer", subject)));
+            assertProblem(opened, 401, "/problems/unauthorized", "sub must name someone");
         }
     }
 

@@ -8,8 +8,9 @@ import java.util.Optional;
  * The registered JWT claims that are strings (RFC 7519 section 4.1: {@code iss} and {@code sub} are StringOrURI,
  * {@code jti} a string), checked on a token's JSON as sent. Why: Nimbus, under micronaut-security-jwt, reads a
  * numeric {@code sub} as its decimal text, so a token with {@code "sub":123} was accepted and named the same
- * customer as one with {@code "sub":"123"} (found by a new user signing tokens by hand). Every service and the
- * registry refuse such a token (a 401 saying why).
+ * customer as one with {@code "sub":"123"} (found by a new user signing tokens by hand); and a {@code sub} that is
+ * empty, blank or holds a control character, which was accepted as a name. Every service and the registry refuse
+ * such a token (a 401 saying why).
  */
 public final class JwtClaimTypes {
 
@@ -53,6 +54,11 @@ public final class JwtClaimTypes {
                         : value instanceof Map ? "an object" : value instanceof List ? "a list" : "another type";
                 return Optional.of(name + " must be a string (RFC 7519 section 4.1), got " + got);
             }
+        }
+        // sub names a customer or a teller: "" or "  " would be everyone's blank name, a control character unreadable
+        if (payload.get("sub") instanceof String sub
+                && (sub.isBlank() || sub.codePoints().anyMatch(Character::isISOControl))) {
+            return Optional.of("sub must name someone: not empty, not blank, without control characters");
         }
         return Optional.empty();
     }

@@ -29,7 +29,7 @@ public final class RequestRules {
      *                          or the first given more than once
      */
     public static void onlyParameters(HttpRequest<?> request, String... names) {
-        requireUtf8Query(request.getUri().getRawQuery());
+        // its percent-encoded bytes were checked as UTF-8 before routing (RequestHeadFilter)
         Set<String> known = Set.of(names);
         for (String given : request.getParameters().names()) {
             if (!known.contains(given)) {
@@ -41,43 +41,6 @@ public final class RequestRules {
             int given = request.getParameters().getAll(name).size();
             if (given > 1) {
                 throw ProblemException.badRequest(name + " must be given at most once, got it " + given + " times");
-            }
-        }
-    }
-
-    /**
-     * The raw query's percent-encoded bytes are UTF-8 (RFC 3986 section 2.5). Micronaut decodes a malformed sequence
-     * to U+FFFD silently, so {@code owner=%FF%FE} searched for two replacement characters and found nothing, where the
-     * same bytes in a body are a 400.
-     *
-     * @param rawQuery the query as sent (percent-encoded), null or empty for none
-     * @throws ProblemException 400 naming the first parameter whose bytes are not UTF-8
-     */
-    static void requireUtf8Query(String rawQuery) {
-        if (rawQuery == null || rawQuery.indexOf('%') < 0) {
-            return;
-        }
-        for (String pair : rawQuery.split("&")) {
-            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-            for (int i = 0; i < pair.length(); i++) {
-                char c = pair.charAt(i);
-                if (c == '%' && i + 2 < pair.length() && java.util.HexFormat.isHexDigit(pair.charAt(i + 1))
-                        && java.util.HexFormat.isHexDigit(pair.charAt(i + 2))) {
-                    bytes.write(java.util.HexFormat.fromHexDigits(pair, i + 1, i + 3));
-                    i += 2;
-                } else {
-                    bytes.write(c);
-                }
-            }
-            try {
-                java.nio.charset.StandardCharsets.UTF_8.newDecoder()
-                        .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
-                        .decode(java.nio.ByteBuffer.wrap(bytes.toByteArray()));
-            } catch (java.nio.charset.CharacterCodingException e) {
-                String name = pair.contains("=") ? pair.substring(0, pair.indexOf('=')) : pair;
-                throw ProblemException.badRequest("query parameter '" + TextRule.quote(name, 40)
-                        + "' is not valid UTF-8: percent-encode the UTF-8 bytes of its text (RFC 3986)");
             }
         }
     }

@@ -52,6 +52,11 @@ public final class TokenDiagnosis {
         if (jwt instanceof PlainJWT || Algorithm.NONE.equals(jwt.getHeader().getAlgorithm())) {
             return "The bearer token is unsigned (alg 'none'); only signed tokens are accepted.";
         }
+        // before Nimbus reads the claims: it names a member of the wrong type only in general terms
+        Optional<String> wrongType = dev.eventbank.http.JwtClaimTypes.wrongTypeIn(authorization.get());
+        if (wrongType.isPresent()) {
+            return "The bearer token's claims are not valid: " + wrongType.get() + ".";
+        }
         JWTClaimsSet claims;
         try {
             claims = jwt.getJWTClaimsSet();
@@ -59,10 +64,6 @@ public final class TokenDiagnosis {
             // Nimbus names the member, e.g. "Unexpected type of JSON object member exp"; nothing of the token itself
             return "The bearer token's claims are not valid (" + e.getMessage() + "): exp, nbf and iat must be numbers "
                     + "(seconds since 1970), iss and sub strings, aud a string or a list of strings (RFC 7519, 4.1).";
-        }
-        Optional<String> wrongType = dev.eventbank.http.JwtClaimTypes.wrongTypeIn(authorization.get());
-        if (wrongType.isPresent()) {
-            return "The bearer token's claims are not valid: " + wrongType.get() + ".";
         }
         Date expiry = claims.getExpirationTime();
         if (expiry == null) {

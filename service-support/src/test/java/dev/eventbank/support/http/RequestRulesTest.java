@@ -20,17 +20,4 @@ class RequestRulesTest {
         assertEquals("201 characters", RequestRules.headerValueFault("k".repeat(201)));
         assertEquals("an empty value", RequestRules.headerValueFault(""));
     }
-
-    @Test
-    void shouldRefuseAQueryWhosePercentEncodedBytesAreNotUtf8AndTakeOneThatIs() {
-        for (String query : java.util.List.of("owner=%FF%FE", "%FF=1", "owner=a%C3", "status=OPEN&owner=%E9")) {
-            dev.eventbank.support.problem.ProblemException refused = org.junit.jupiter.api.Assertions.assertThrows(
-                    dev.eventbank.support.problem.ProblemException.class, () -> RequestRules.requireUtf8Query(query), query);
-            org.junit.jupiter.api.Assertions.assertTrue(refused.getMessage().contains("is not valid UTF-8"), refused.getMessage());
-        }
-        for (String query : java.util.List.of("owner=Jos%C3%A9", "owner=%E2%82%AC%20x", "limit=5", "owner=100%", "")) {
-            RequestRules.requireUtf8Query(query);
-        }
-        RequestRules.requireUtf8Query(null);
-    }
 }

@@ -56,6 +56,12 @@ class TokenDiagnosisTest {
         // a number as the subject, which Nimbus reads as its decimal text
         assertReason("Bearer " + issuer.sign(DevIssuer.claims("t", List.of("customer"), NOW, NOW.plusSeconds(60))
                 .claim("sub", 123).build()), "sub must be a string (RFC 7519 section 4.1), got a number");
+        assertReason("Bearer " + issuer.sign(DevIssuer.claims("t", List.of("customer"), NOW, NOW.plusSeconds(60))
+                .claim("jti", 5).build()), "jti must be a string (RFC 7519 section 4.1), got a number");
+        for (String blank : List.of("", "  ", "a\u0000b")) {
+            assertReason("Bearer " + issuer.sign(DevIssuer.claims("t", List.of("customer"), NOW, NOW.plusSeconds(60))
+                    .claim("sub", blank).build()), "sub must name someone");
+        }
         RSAKey key = new RSAKeyGenerator(2048).keyID("k").generate();
         SignedJWT critical = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("k").type(JOSEObjectType.JWT)
                 .criticalParams(Set.of("eventbank-unknown")).customParam("eventbank-unknown", true).build(),
