@@ -2,6 +2,7 @@ package dev.eventbank.registry;
 
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.rules.SecurityRule;
+import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
@@ -29,6 +30,12 @@ class SchemasController {
     @Get("/ids/{id}")
     Api.SchemaResponse schema(String id) {
         return new Api.SchemaResponse(registry.schemaById(schemaId(id)));
+    }
+
+    /** The schema itself, not wrapped in a JSON string (Confluent's {@code /schemas/ids/{id}/schema}). */
+    @Get("/ids/{id}/schema")
+    HttpResponse<String> bareSchema(String id) {
+        return HttpResponse.ok(registry.schemaById(schemaId(id))).contentType(Api.V1_JSON);
     }
 
     @Get("/ids/{id}/subjects")

@@ -88,6 +88,8 @@ class SchemaRegistryIT {
                 JSON.convertValue(latest, Map.class));
         assertEquals(latest, json(get(server, "/subjects/" + subject + "/versions/1")));
         assertEquals(JSON.readTree(canonical), json(get(server, "/subjects/" + subject + "/versions/1/schema")));
+        // the bare schema by id, as Confluent serves it (was a 404)
+        assertEquals(JSON.readTree(canonical), json(get(server, "/schemas/ids/" + id + "/schema")));
         JsonNode lookup = json(post(server, "/subjects/" + subject, Schemas.body(Schemas.USER_V1)));
         assertEquals(latest, lookup);
         // other tests register the same schema: the id is global
@@ -283,7 +285,7 @@ class SchemaRegistryIT {
     void shouldAnswerAnIdThatIsNoWholeNumberAsASchemaNotFoundSayingWhatIdsLookLike() throws Exception {
         for (String id : List.of("abc", "99999999999", "1.5")) {
             for (String path : List.of("/schemas/ids/" + id, "/schemas/ids/" + id + "/subjects",
-                    "/schemas/ids/" + id + "/versions")) {
+                    "/schemas/ids/" + id + "/versions", "/schemas/ids/" + id + "/schema")) {
                 HttpResponse<String> response = get(server, path);
                 assertError(response, 404, 40403);
                 assertTrue(json(response).path("message").asText().contains("schema ids are whole numbers"),
