@@ -11,12 +11,14 @@ import java.util.Optional;
  * <ul>
  *   <li>Method names are case-sensitive (RFC 9110 section 9.1), but Micronaut parses {@code post} as {@code POST}
  *       when it is not a method it knows, so {@code curl -X post} deposited money.</li>
- *   <li>An HTTP/1.1 request must have a {@code Host}, and no request may have two (RFC 9112 section 3.2: a server
- *       "MUST respond with a 400"); one with none or two was answered.</li>
+ *   <li>An HTTP/1.1 request must have a {@code Host}, no request may have two, and its value is a host with an
+ *       optional port (RFC 9112 section 3.2: a server "MUST respond with a 400"); one with none, two or {@code a b}
+ *       was answered, and so was an {@code HTTP/2.0} request line in clear text.</li>
  *   <li>A request target is US-ASCII (RFC 9112 section 3.2, RFC 3986): Netty reads each other byte as one ISO-8859-1
  *       character, so a raw {@code owner=José} was searched for as {@code JosÃ©} and found nothing, silently.</li>
  *   <li>A {@code %} in a target starts a percent-encoded byte (RFC 3986 section 2.1): {@code ?owner=%zz} was a 400
- *       titled and detailed only "Malformed URI".</li>
+ *       titled and detailed only "Malformed URI"; and those bytes are UTF-8 (section 2.5): {@code /subjects/%FF} and
+ *       {@code /subjects/%C3} both named the subject U+FFFD.</li>
  * </ul>
  */
 public final class RequestHead {
@@ -25,7 +27,7 @@ public final class RequestHead {
     }
 
     /**
-     * {@link #refusal(String, String, boolean, List, String)} of {@code request}, its method, version and target as
+     * {@link #refusal(String, String, int, int, List, String)} of {@code request}, its method, version and target as
      * sent (Netty's request line). A request of another server is checked for the method's case only: Micronaut's own
      * accessors give a decoded path without the query and report HTTP/1.0 as HTTP/1.1.
      */

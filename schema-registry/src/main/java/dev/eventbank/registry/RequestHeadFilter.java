@@ -13,8 +13,8 @@ import io.micronaut.http.server.annotation.PreMatching;
 import dev.eventbank.http.RequestHead;
 
 /**
- * The HTTP/1.1 rules Netty and Micronaut let through ({@link RequestHead}: a method name in another case, a missing
- * or repeated {@code Host}, a request target that is not US-ASCII), refused before routing as a 400 in Confluent's
+ * The HTTP/1.1 rules Netty and Micronaut let through ({@link RequestHead}: the method's case, the version, the
+ * {@code Host}, a request target's characters and percent-encoding), refused before routing as a 400 in Confluent's
  * error shape ({@code error_code} 400) saying what to change; nothing is run. The services apply the same rules as
  * problem documents (service-support's {@code RequestHeadFilter}).
  */

@@ -19,8 +19,8 @@ import io.micronaut.http.server.annotation.PreMatching;
 import java.util.Map;
 
 /**
- * The HTTP/1.1 rules Netty and Micronaut let through ({@link RequestHead}: a method name in another case, a missing
- * or repeated {@code Host}, a request target that is not US-ASCII), refused before routing as a 400
+ * The HTTP/1.1 rules Netty and Micronaut let through ({@link RequestHead}: the method's case, the version, the
+ * {@code Host}, a request target's characters and percent-encoding), refused before routing as a 400
  * {@code /problems/invalid-request} whose detail says what to change; nothing is run. A bean of every service with
  * service-support on its class path (command, projection, query); the registry applies the same rules in its own
  * error shape.
