@@ -1,16 +1,16 @@
 package dev.eventbank.registry;
 
+import dev.eventbank.http.RequestHead;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.annotation.Order;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ServerFilter;
 import io.micronaut.http.server.annotation.PreMatching;
-import dev.eventbank.http.RequestHead;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP/1.1 rules Netty and Micronaut let through ({@link RequestHead}: the method's case, the version, the

@@ -7,14 +7,14 @@ import dev.eventbank.support.problem.ProblemTypes;
 import dev.eventbank.support.security.SecurityProblemHandler;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.annotation.Order;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ServerFilter;
 import io.micronaut.http.server.annotation.PreMatching;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.Map;
 
