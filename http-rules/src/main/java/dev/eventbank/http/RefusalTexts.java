@@ -1,7 +1,8 @@
 package dev.eventbank.http;
 
 /**
- * The words of two refusals that every HTTP service and the schema registry make, each in its own error shape (RFC
+ * The words of two refusals that every HTTP service and the schema registry make, and how a client's bytes are
+ * quoted in them, each in its own error shape (RFC
  * 9457 problem details for the services, Confluent's {@code {"error_code","message"}} for the registry): kept here so
  * that they say the same thing everywhere.
  */
@@ -34,5 +35,14 @@ public final class RefusalTexts {
     public static String crossOriginRefused(String quotedOrigin) {
         return "cross-origin requests are refused (Origin '" + quotedOrigin + "'): this API sets no CORS policy; call "
                 + "it from a server, or from a page it serves itself";
+    }
+
+    /**
+     * {@code text} with every character outside printable ASCII shown as {@code ?}, cut to {@code max} characters
+     * ("..." when cut): for quoting a client's bytes in a message, which goes to logs and terminals too.
+     */
+    public static String printable(String text, int max) {
+        String shown = text.replaceAll("[^\\x20-\\x7e]", "?");
+        return shown.length() <= max ? shown : shown.substring(0, max) + "...";
     }
 }

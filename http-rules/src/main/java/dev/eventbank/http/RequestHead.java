@@ -75,7 +75,7 @@ public final class RequestHead {
                     + minor + " (HTTP/2 needs TLS with ALPN)");
         }
         if (method != null && !method.equals(methodName)) {
-            return Optional.of("method names are case-sensitive (RFC 9110 section 9.1): '" + ascii(methodName, 20)
+            return Optional.of("method names are case-sensitive (RFC 9110 section 9.1): '" + RefusalTexts.printable(methodName, 20)
                     + "' is not a method of this API; send '" + method + "'");
         }
         if (hosts.size() > 1 || minor >= 1 && hosts.isEmpty()) {
@@ -84,7 +84,7 @@ public final class RequestHead {
                     : "Host must be given once, got it on " + hosts.size() + " lines (RFC 9112 section 3.2)");
         }
         if (hosts.size() == 1 && !HOST.matcher(hosts.get(0)).matches()) {
-            return Optional.of("Host '" + ascii(hosts.get(0), 60) + "' is not a host with an optional port (RFC 9112 "
+            return Optional.of("Host '" + RefusalTexts.printable(hosts.get(0), 60) + "' is not a host with an optional port (RFC 9112 "
                     + "section 3.2, RFC 3986 section 3.2.2)");
         }
         boolean encoded = false;
@@ -95,9 +95,10 @@ public final class RequestHead {
                         + shown(target, i) + "; percent-encode it as its UTF-8 bytes");
             }
             if (c == '%') {
-                if (i + 2 >= target.length() || !hex(target.charAt(i + 1)) || !hex(target.charAt(i + 2))) {
+                if (i + 2 >= target.length() || !java.util.HexFormat.isHexDigit(target.charAt(i + 1))
+                        || !java.util.HexFormat.isHexDigit(target.charAt(i + 2))) {
                     return Optional.of("the request target (path and query) has a '%' not followed by two "
-                            + "hexadecimal digits ('" + ascii(target.substring(i, Math.min(target.length(), i + 3)), 3)
+                            + "hexadecimal digits ('" + RefusalTexts.printable(target.substring(i, Math.min(target.length(), i + 3)), 3)
                             + "'): send a % itself as %25 (RFC 3986 section 2.1)");
                 }
                 encoded = true;
@@ -124,7 +125,7 @@ public final class RequestHead {
             for (String pair : target.substring(query + 1).split("&")) {
                 if (!utf8(pair)) {
                     String name = pair.contains("=") ? pair.substring(0, pair.indexOf('=')) : pair;
-                    return Optional.of("query parameter '" + ascii(name, 40) + "' is not valid UTF-8: "
+                    return Optional.of("query parameter '" + RefusalTexts.printable(name, 40) + "' is not valid UTF-8: "
                             + "percent-encode the UTF-8 bytes of its text (RFC 3986)");
                 }
             }
@@ -186,13 +187,4 @@ public final class RequestHead {
                 : String.format("it has the byte 0x%02X", bytes[0] & 0xFF);
     }
 
-    private static boolean hex(char c) {
-        return c >= '0' && c <= '9' || c >= 'A' && c <= 'F' || c >= 'a' && c <= 'f';
-    }
-
-    /** Printable ASCII only, at most {@code max} characters: for quoting what a client sent. */
-    private static String ascii(String text, int max) {
-        String shown = text.replaceAll("[^\\x20-\\x7e]", "?");
-        return shown.length() <= max ? shown : shown.substring(0, max) + "...";
-    }
 }

@@ -37,7 +37,7 @@ final class BodilessErrors {
         }
         String origin = request.getHeaders().get(HttpHeaders.ORIGIN);
         String message = response.code() == HttpStatus.FORBIDDEN.getCode() && origin != null
-                ? "Forbidden: " + RefusalTexts.crossOriginRefused(ErrorHandling.printable(origin, 80))
+                ? "Forbidden: " + RefusalTexts.crossOriginRefused(RefusalTexts.printable(origin, 80))
                 : response.reason() + (response.code() < 500 ? ": the request was refused" : "");
         MutableHttpResponse<Api.ErrorResponse> withBody = HttpResponse.<Api.ErrorResponse>status(response.code(),
                         response.reason())

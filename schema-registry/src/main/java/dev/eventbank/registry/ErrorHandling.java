@@ -188,16 +188,7 @@ final class ErrorHandling {
                 ? (cause == null ? "unreadable" : cause.getClass().getSimpleName()) : cause.getMessage();
         // the reason may quote the client's bytes
         return java.util.Optional.of(new RefusedHead(HttpStatus.BAD_REQUEST, "Bad Request: "
-                + RefusalTexts.notValidHttp(printable(reason, 120))));
-    }
-
-    /**
-     * {@code text} with every character outside printable ASCII shown as {@code ?}, cut to {@code max} characters
-     * ("..." when cut): for quoting a client's bytes in a message, which goes to logs and terminals too.
-     */
-    static String printable(String text, int max) {
-        String shown = text.replaceAll("[^\\x20-\\x7e]", "?");
-        return shown.length() <= max ? shown : shown.substring(0, max) + "...";
+                + RefusalTexts.notValidHttp(RefusalTexts.printable(reason, 120))));
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.eventbank.registry;
 
+import dev.eventbank.http.RefusalTexts;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.http.HttpResponse;
@@ -63,7 +64,7 @@ class SchemasController {
             return Integer.parseInt(id);
         } catch (NumberFormatException e) {
             throw new RegistryException(404, 40403, "Schema not found: schema ids are whole numbers from 1 to "
-                    + Integer.MAX_VALUE + ", got '" + ErrorHandling.printable(id, 40) + "'");
+                    + Integer.MAX_VALUE + ", got '" + RefusalTexts.printable(id, 40) + "'");
         }
     }
 }
