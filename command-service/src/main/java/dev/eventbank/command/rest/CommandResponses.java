@@ -67,16 +67,17 @@ final class CommandResponses {
             case NOT_FOUND -> CommandProblem.accountNotFound(detail, members);
             case CONFLICT -> {
                 members.put("currentVersion", result.getVersion());
-                if (opening && result.getVersion() == 0) {
-                    // an open whose If-Match names a version: the account it would have opened does not exist, so
-                    // its id is no account's (docs/problems.md: a refused open names no account)
+                // an open whose If-Match names a version: the account it would have opened does not exist, so its id
+                // is no account's (docs/problems.md: a refused open names no account)
+                boolean unopenedConflict = opening && result.getVersion() == 0;
+                if (unopenedConflict) {
                     members.remove("accountId");
-                    yield new CommandProblem(HttpStatus.CONFLICT, "/problems/version-conflict", "Version conflict",
-                            "an account being opened has no version yet: send If-Match: " + etag(0)
-                                    + " or no If-Match", members);
                 }
                 yield new CommandProblem(HttpStatus.CONFLICT, "/problems/version-conflict", "Version conflict",
-                        detail + "; read the account again and retry with If-Match: " + etag(result.getVersion()), members);
+                        unopenedConflict
+                                ? "an account being opened has no version yet: send If-Match: " + etag(0) + " or no If-Match"
+                                : detail + "; read the account again and retry with If-Match: " + etag(result.getVersion()),
+                        members);
             }
             case KEY_REUSED -> new CommandProblem(HttpStatus.UNPROCESSABLE_ENTITY, "/problems/idempotency-key-reused",
                     "Idempotency-Key reused with a different request",

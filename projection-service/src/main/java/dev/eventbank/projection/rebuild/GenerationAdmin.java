@@ -275,7 +275,7 @@ final class GenerationAdmin implements AutoCloseable {
                 throw e;
             }
         }
-        Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        Set<String> existing = topicNames();
         List<String> doomed = internalTopics.stream().filter(existing::contains).toList();
         if (!doomed.isEmpty()) {
             admin.deleteTopics(doomed).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
