@@ -40,7 +40,14 @@ public final class CompatibilityChecker {
             targets = targets.subList(0, 1);
         }
         for (SchemaVersion target : targets) {
-            Schema old = new Schema.Parser().parse(target.schema());
+            Schema old;
+            try {
+                old = stored(target.schema());
+            } catch (RuntimeException unreadable) {
+                // not judged as compatible unread: registration refuses (409) and a check says why
+                return List.of("version " + target.version() + " of the subject cannot be read by this registry: "
+                        + unreadable.getMessage());
+            }
             List<String> messages = new ArrayList<>();
             if (level.backward()) {
                 // the new schema must read what the old one wrote
@@ -60,6 +67,15 @@ public final class CompatibilityChecker {
             }
         }
         return List.of();
+    }
+
+    /**
+     * A stored schema, parsed as Confluent's registry parses stored ones: without validating defaults, since a
+     * version registered before defaults were validated (Confluent's older releases, Avro before 1.9) is still
+     * what its data was written with.
+     */
+    static Schema stored(String schema) {
+        return new Schema.Parser().setValidateDefaults(false).parse(schema);
     }
 
     private static void describe(List<Incompatibility> incompatibilities, String reader, String writer,

@@ -35,14 +35,14 @@ class CompatibilityController {
     Api.CompatibilityResponse againstVersion(String subject, String version, @Body RegisterSchemaRequest request,
                                              @Nullable @QueryValue String verbose) {
         boolean messages = SchemaRegistry.flag("verbose", verbose, false);
-        return answer(registry.testCompatibility(subject, version, request), messages);
+        return answer(registry.testCompatibility(subject, version, request, messages), messages);
     }
 
     @Post("/versions")
     Api.CompatibilityResponse againstAll(String subject, @Body RegisterSchemaRequest request,
                                          @Nullable @QueryValue String verbose) {
         boolean messages = SchemaRegistry.flag("verbose", verbose, false);
-        return answer(registry.testCompatibility(subject, null, request), messages);
+        return answer(registry.testCompatibility(subject, null, request, messages), messages);
     }
 
     private static Api.CompatibilityResponse answer(List<String> reasons, boolean verbose) {

@@ -57,6 +57,16 @@ public final class RegistryException extends RuntimeException {
                 "Subject '" + subject + "' was not deleted first before being permanently deleted");
     }
 
+    public static RegistryException versionSoftDeleted(String subject, int version) {
+        return new RegistryException(404, 40406, "Subject '" + subject + "' Version " + version
+                + " was soft deleted.Set permanent=true to delete permanently");
+    }
+
+    public static RegistryException versionNotSoftDeleted(String subject, int version) {
+        return new RegistryException(404, 40407, "Subject '" + subject + "' Version " + version
+                + " was not deleted first before being permanently deleted");
+    }
+
     public static RegistryException subjectCompatibilityNotConfigured(String subject) {
         return new RegistryException(404, 40408,
                 "Subject '" + subject + "' does not have subject-level compatibility configured");

@@ -26,6 +26,7 @@ public final class RegistryState {
     private final Map<String, TreeMap<Integer, SchemaVersion>> versionsBySubject = new TreeMap<>();
     private final Map<Integer, String> schemasById = new HashMap<>();
     private final Map<String, Integer> idsBySchema = new HashMap<>();
+    private final Map<String, TreeMap<Integer, StoreRecord.ForeignVersion>> foreignBySubject = new HashMap<>();
     private final Map<String, CompatibilityLevel> subjectLevels = new HashMap<>();
     private CompatibilityLevel globalLevel;
     private int maxId;
@@ -34,20 +35,29 @@ public final class RegistryState {
     public synchronized void apply(StoreRecord record) {
         if (record instanceof StoreRecord.SchemaPut put) {
             SchemaVersion version = put.version();
-            versionsBySubject.computeIfAbsent(version.subject(), s -> new TreeMap<>()).put(version.version(), version);
+            removeForeign(version.subject(), version.version());
+            SchemaVersion replaced = versionsBySubject.computeIfAbsent(version.subject(), s -> new TreeMap<>())
+                    .put(version.version(), version);
+            forgetIdIfUnused(replaced);
             schemasById.put(version.id(), version.schema());
             // Confluent may hold one schema under several ids (imports); answer with the lowest, deterministically
             idsBySchema.merge(version.schema(), version.id(), Math::min);
             maxId = Math.max(maxId, version.id());
+        } else if (record instanceof StoreRecord.ForeignVersion foreign) {
+            removeVersion(foreign.subject(), foreign.version());
+            foreignBySubject.computeIfAbsent(foreign.subject(), s -> new TreeMap<>()).put(foreign.version(), foreign);
+            maxId = Math.max(maxId, foreign.id());
         } else if (record instanceof StoreRecord.SchemaRemoved removed) {
-            TreeMap<Integer, SchemaVersion> versions = versionsBySubject.get(removed.subject());
-            SchemaVersion gone = versions == null ? null : versions.remove(removed.version());
-            if (versions != null && versions.isEmpty()) {
-                versionsBySubject.remove(removed.subject());
+            removeVersion(removed.subject(), removed.version());
+            removeForeign(removed.subject(), removed.version());
+        } else if (record instanceof StoreRecord.SubjectDeleted deleted) {
+            TreeMap<Integer, SchemaVersion> versions = versionsBySubject.get(deleted.subject());
+            if (versions != null) {
+                versions.headMap(deleted.upToVersion(), true).replaceAll((number, v) -> v.deleted() ? v : v.markDeleted());
             }
-            if (gone != null && !isReferenced(gone.id())) {
-                schemasById.remove(gone.id());
-                idsBySchema.remove(gone.schema(), gone.id());
+            TreeMap<Integer, StoreRecord.ForeignVersion> foreign = foreignBySubject.get(deleted.subject());
+            if (foreign != null) {
+                foreign.headMap(deleted.upToVersion(), true).replaceAll((number, v) -> v.markDeleted());
             }
         } else if (record instanceof StoreRecord.ConfigPut config) {
             if (config.subject() == null) {
@@ -66,12 +76,32 @@ public final class RegistryState {
         }
     }
 
+    private void removeVersion(String subject, int number) {
+        TreeMap<Integer, SchemaVersion> versions = versionsBySubject.get(subject);
+        SchemaVersion gone = versions == null ? null : versions.remove(number);
+        if (versions != null && versions.isEmpty()) {
+            versionsBySubject.remove(subject);
+        }
+        forgetIdIfUnused(gone);
+    }
+
+    private void forgetIdIfUnused(SchemaVersion gone) {
+        if (gone != null && !isReferenced(gone.id())) {
+            schemasById.remove(gone.id());
+            idsBySchema.remove(gone.schema(), gone.id());
+        }
+    }
+
+    private void removeForeign(String subject, int number) {
+        TreeMap<Integer, StoreRecord.ForeignVersion> foreign = foreignBySubject.get(subject);
+        if (foreign != null && foreign.remove(number) != null && foreign.isEmpty()) {
+            foreignBySubject.remove(subject);
+        }
+    }
+
     /** Subjects with at least one version that is not soft-deleted, in name order. */
     public synchronized List<String> subjects() {
-        return versionsBySubject.entrySet().stream()
-                .filter(entry -> entry.getValue().values().stream().anyMatch(v -> !v.deleted()))
-                .map(Map.Entry::getKey)
-                .toList();
+        return subjects(false, false);
     }
 
     /** The versions of a subject that are not soft-deleted, oldest first. */
@@ -85,10 +115,51 @@ public final class RegistryState {
         return versions == null ? List.of() : List.copyOf(versions.values());
     }
 
-    /** The highest version number the subject ever had (0 if none): soft-deleted numbers are never reused. */
+    /**
+     * The subjects in name order that have versions: with {@code deletedOnly} those whose versions are all
+     * soft-deleted, else with {@code includeDeleted} every one, else those with a version that is not (Confluent's
+     * {@code GET /subjects?deleted=&deletedOnly=}).
+     */
+    public synchronized List<String> subjects(boolean includeDeleted, boolean deletedOnly) {
+        return versionsBySubject.entrySet().stream()
+                .filter(entry -> {
+                    boolean anyLive = entry.getValue().values().stream().anyMatch(v -> !v.deleted());
+                    return deletedOnly ? !anyLive : includeDeleted || anyLive;
+                })
+                .map(Map.Entry::getKey)
+                .toList();
+    }
+
+    /**
+     * The versions of a subject this registry cannot serve (another schema type, references) that are not
+     * soft-deleted, oldest first.
+     */
+    public synchronized List<StoreRecord.ForeignVersion> liveForeignVersions(String subject) {
+        TreeMap<Integer, StoreRecord.ForeignVersion> foreign = foreignBySubject.get(subject);
+        return foreign == null ? List.of() : foreign.values().stream().filter(v -> !v.deleted()).toList();
+    }
+
+    /** Every version of the subject this registry cannot serve, soft-deleted ones included, oldest first. */
+    public synchronized List<StoreRecord.ForeignVersion> allForeignVersions(String subject) {
+        TreeMap<Integer, StoreRecord.ForeignVersion> foreign = foreignBySubject.get(subject);
+        return foreign == null ? List.of() : List.copyOf(foreign.values());
+    }
+
+    /** What the schema with this id is when it is one this registry cannot serve, e.g. "a PROTOBUF schema". */
+    public synchronized Optional<String> foreignSchema(int id) {
+        return foreignBySubject.values().stream().flatMap(versions -> versions.values().stream())
+                .filter(v -> v.id() == id).map(StoreRecord.ForeignVersion::what).findFirst();
+    }
+
+    /**
+     * The highest version number the subject ever had (0 if none), those this registry cannot serve included:
+     * soft-deleted numbers are never reused.
+     */
     public synchronized int maxVersion(String subject) {
         TreeMap<Integer, SchemaVersion> versions = versionsBySubject.get(subject);
-        return versions == null || versions.isEmpty() ? 0 : versions.lastKey();
+        TreeMap<Integer, StoreRecord.ForeignVersion> foreign = foreignBySubject.get(subject);
+        return Math.max(versions == null || versions.isEmpty() ? 0 : versions.lastKey(),
+                foreign == null || foreign.isEmpty() ? 0 : foreign.lastKey());
     }
 
     public synchronized int maxId() {
@@ -106,9 +177,17 @@ public final class RegistryState {
 
     /** Live (subject, version) pairs using the schema with this id, in subject then version order. */
     public synchronized List<SchemaVersion> liveVersionsWithId(int id) {
+        return versionsWithId(id, false);
+    }
+
+    /**
+     * (subject, version) pairs using the schema with this id, in subject then version order, soft-deleted ones
+     * only with {@code includeDeleted}.
+     */
+    public synchronized List<SchemaVersion> versionsWithId(int id, boolean includeDeleted) {
         List<SchemaVersion> result = new ArrayList<>();
         versionsBySubject.values().forEach(versions -> versions.values().stream()
-                .filter(v -> v.id() == id && !v.deleted())
+                .filter(v -> v.id() == id && (includeDeleted || !v.deleted()))
                 .forEach(result::add));
         return result;
     }

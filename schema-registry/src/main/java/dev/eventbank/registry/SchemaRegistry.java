@@ -18,9 +18,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * Confluent: whitespace and key order do not matter, docs and defaults do. The same schema gets the same global
  * id in every subject.
  *
- * <p>Limits: Avro only, no schema references, no modes (READONLY/IMPORT), no contexts. Writes are serialized by
- * one lock in this process: ids and versions are max + 1 of what the state holds, which is only safe with a single
- * registry instance per topic.
+ * <p>Limits: Avro only, no schema references, no modes (READONLY/IMPORT), no contexts. Versions of other types
+ * (or with references) that Confluent's registry wrote to a shared topic are not served, but keep their ids and
+ * version numbers, and a subject holding one takes no Avro version. Writes are serialized by one lock in this
+ * process: ids and versions are max + 1 of what the state holds, which is only safe with a single registry
+ * instance per topic.
  */
 @Singleton
 public final class SchemaRegistry {
@@ -55,7 +57,8 @@ public final class SchemaRegistry {
                 }
             }
             CompatibilityLevel level = effectiveLevel(subject);
-            List<String> reasons = CompatibilityChecker.check(schema, live, level);
+            List<String> reasons = foreignVersionsIn(subject)
+                    .orElseGet(() -> CompatibilityChecker.check(schema, live, level));
             if (!reasons.isEmpty()) {
                 throw RegistryException.incompatible("Schema being registered is incompatible with an earlier schema "
                         + "for subject \"" + subject + "\", details: [" + String.join(", ", reasons) + "]");
@@ -70,57 +73,91 @@ public final class SchemaRegistry {
         }
     }
 
-    /** The live version of the subject holding this schema: {@code POST /subjects/{s}}. */
-    public SchemaVersion lookup(String subject, RegisterSchemaRequest request) {
+    /**
+     * The version of the subject holding this schema: {@code POST /subjects/{s}}; with {@code includeDeleted}
+     * ({@code ?deleted=true}, what Confluent's deserializers send to find a record's version) soft-deleted versions
+     * count too, a live one answering first.
+     *
+     * @throws RegistryException 42201 for an invalid schema (checked first, as Confluent does), 40401 when the
+     *     subject has no such versions, 40403 when none of them holds the schema
+     */
+    public SchemaVersion lookup(String subject, RegisterSchemaRequest request, boolean includeDeleted) {
+        String canonical = parse(request).toString();
         store.awaitReady();
-        List<SchemaVersion> live = state.liveVersions(subject);
-        if (live.isEmpty()) {
+        List<SchemaVersion> versions = includeDeleted ? state.allVersions(subject) : state.liveVersions(subject);
+        if (versions.isEmpty()) {
             throw RegistryException.subjectNotFound(subject);
         }
-        String canonical = parse(request).toString();
-        return live.stream()
+        return versions.stream()
                 .filter(version -> version.schema().equals(canonical))
-                .findFirst()
+                .min(java.util.Comparator.comparing(SchemaVersion::deleted))
                 .orElseThrow(RegistryException::schemaNotFound);
     }
 
+    /** The schema with this global id, soft-deleted versions' included (deserializers need them). */
     public String schemaById(int id) {
         store.awaitReady();
-        return state.schemaById(id).orElseThrow(() -> RegistryException.schemaNotFound(id));
+        return state.schemaById(id).orElseThrow(() -> schemaNotFound(id));
     }
 
-    /** The live subject versions that use the schema with this id. */
-    public List<SchemaVersion> versionsById(int id) {
+    /**
+     * The subject versions that use the schema with this id, soft-deleted ones only with {@code includeDeleted}.
+     *
+     * @throws RegistryException 40403 when no version has it
+     */
+    public List<SchemaVersion> versionsById(int id, boolean includeDeleted) {
         store.awaitReady();
         if (state.schemaById(id).isEmpty()) {
-            throw RegistryException.schemaNotFound(id);
+            throw schemaNotFound(id);
         }
-        return state.liveVersionsWithId(id);
+        return state.versionsWithId(id, includeDeleted);
     }
 
-    public List<String> subjects() {
-        store.awaitReady();
-        return state.subjects();
+    private RegistryException schemaNotFound(int id) {
+        return state.foreignSchema(id)
+                .map(what -> new RegistryException(404, 40403, "Schema " + id + " not found: it is " + what
+                        + ", and this registry serves Avro schemas without references only"))
+                .orElseGet(() -> RegistryException.schemaNotFound(id));
     }
 
-    public List<Integer> versions(String subject) {
+    /** {@code GET /subjects}: see {@link RegistryState#subjects(boolean, boolean)}. */
+    public List<String> subjects(boolean includeDeleted, boolean deletedOnly) {
         store.awaitReady();
-        List<SchemaVersion> live = state.liveVersions(subject);
-        if (live.isEmpty()) {
+        return state.subjects(includeDeleted, deletedOnly);
+    }
+
+    /**
+     * {@code GET /subjects/{s}/versions}: the live version numbers, oldest first; with {@code includeDeleted} the
+     * soft-deleted ones too, with {@code deletedOnly} only those.
+     *
+     * @throws RegistryException 40401 when the subject has no such version
+     */
+    public List<Integer> versions(String subject, boolean includeDeleted, boolean deletedOnly) {
+        store.awaitReady();
+        List<SchemaVersion> chosen = state.allVersions(subject).stream()
+                .filter(v -> deletedOnly ? v.deleted() : includeDeleted || !v.deleted())
+                .toList();
+        if (chosen.isEmpty()) {
             throw RegistryException.subjectNotFound(subject);
         }
-        return live.stream().map(SchemaVersion::version).toList();
+        return versionNumbers(chosen);
     }
 
-    /** A version by number or {@code latest}. */
-    public SchemaVersion version(String subject, String version) {
+    /**
+     * A version by number or {@code latest}; with {@code includeDeleted} a soft-deleted one too ({@code latest}: the
+     * highest of all).
+     *
+     * @throws RegistryException 42202 for a version that is no number, 40401 when the subject has no such versions,
+     *     40402 when it has not this one
+     */
+    public SchemaVersion version(String subject, String version, boolean includeDeleted) {
         int number = parseVersion(version);
         store.awaitReady();
-        List<SchemaVersion> live = state.liveVersions(subject);
-        if (live.isEmpty()) {
+        List<SchemaVersion> versions = includeDeleted ? state.allVersions(subject) : state.liveVersions(subject);
+        if (versions.isEmpty()) {
             throw RegistryException.subjectNotFound(subject);
         }
-        return find(live, number);
+        return find(versions, number);
     }
 
     public CompatibilityLevel globalCompatibility() {
@@ -152,13 +189,18 @@ public final class SchemaRegistry {
         return parsed;
     }
 
-    /** Removes the subject's own level, so it follows the global one again; returns the removed level. */
+    /**
+     * Removes the subject's own level, so it follows the global one again; returns the removed level.
+     *
+     * @throws RegistryException 40401 when the subject has no level of its own (Confluent's
+     *     {@code ConfigResource#deleteSubjectConfig} answers "subject not found" here, not 40408)
+     */
     public CompatibilityLevel deleteSubjectCompatibility(String subject) {
         writeLock.lock();
         try {
             store.awaitReady();
             CompatibilityLevel current = state.subjectLevel(subject)
-                    .orElseThrow(() -> RegistryException.subjectCompatibilityNotConfigured(subject));
+                    .orElseThrow(() -> RegistryException.subjectNotFound(subject));
             store.write(List.of(new StoreRecord.ConfigRemoved(subject)));
             LOG.info("compatibility of subject={} removed (was {})", subject, current);
             return current;
@@ -168,36 +210,78 @@ public final class SchemaRegistry {
     }
 
     /**
-     * Whether the schema could be registered after the given version ({@code latest} or null: against what
-     * registration would check, by the subject's level). A latest check on a subject without versions passes.
+     * Whether the schema is compatible, by the subject's level, with the given live version ({@code latest} or -1:
+     * the newest; a subject without versions passes), or with null with every version registration would check
+     * (the newest, or all of them for a transitive level). As Confluent's {@code CompatibilityResource}: a named
+     * version is the only one checked, whatever the level, and Confluent's Java client checks
+     * {@code /versions/latest}.
      *
+     * @param verbose with {@code ?verbose=true} an invalid schema is an answer (its reason), not a 42201
      * @return the reasons it is incompatible; empty when it is compatible
+     * @throws RegistryException 42202 for a version that is no number, 40402 for a numbered version the subject
+     *     does not have live, 42201 for an invalid schema without {@code verbose}
      */
-    public List<String> testCompatibility(String subject, String version, RegisterSchemaRequest request) {
+    public List<String> testCompatibility(String subject, String version, RegisterSchemaRequest request,
+                                          boolean verbose) {
         int number = version == null ? LATEST : parseVersion(version);
-        Schema schema = parse(request);
+        Schema schema;
+        try {
+            schema = parse(request);
+        } catch (RegistryException invalid) {
+            if (verbose && invalid.errorCode() == 42201) {
+                return List.of(invalid.getMessage());
+            }
+            throw invalid;
+        }
         store.awaitReady();
         List<SchemaVersion> live = state.liveVersions(subject);
         CompatibilityLevel level = effectiveLevel(subject);
-        if (number == LATEST) {
-            return CompatibilityChecker.check(schema, live, level);
+        Optional<List<String>> foreign = foreignVersionsIn(subject);
+        if (version == null) {
+            return foreign.orElseGet(() -> CompatibilityChecker.check(schema, live, level));
         }
-        if (live.isEmpty()) {
-            throw RegistryException.subjectNotFound(subject);
+        if (number == LATEST && live.isEmpty()) {
+            return foreign.orElse(List.of());
         }
-        return CompatibilityChecker.check(schema, List.of(find(live, number)), level);
+        SchemaVersion against = find(live, number);
+        return foreign.orElseGet(() -> CompatibilityChecker.check(schema, List.of(against), level));
     }
 
     /**
-     * Soft-deletes every live version of the subject (they stay readable by id), or with {@code permanent}
-     * removes the versions an earlier soft delete left, as tombstones. Returns the version numbers.
+     * Why no Avro schema can be judged against the subject: it holds live versions this registry cannot read
+     * (another type, references), which Confluent's registry would check a new version against.
+     */
+    private Optional<List<String>> foreignVersionsIn(String subject) {
+        List<StoreRecord.ForeignVersion> foreign = state.liveForeignVersions(subject);
+        if (foreign.isEmpty()) {
+            return Optional.empty();
+        }
+        StoreRecord.ForeignVersion newest = foreign.get(foreign.size() - 1);
+        return Optional.of(List.of("subject '" + subject + "' holds version " + newest.version() + ", " + newest.what()
+                + ", which this registry cannot check an Avro schema against; delete that version or use another subject"));
+    }
+
+    /**
+     * Soft-deletes every live version of the subject (they stay readable by id) with one {@code DELETE_SUBJECT}
+     * record, as Confluent's registry does, or with {@code permanent} removes the versions an earlier soft delete
+     * left, as tombstones, and then the subject's own compatibility level (Confluent's
+     * {@code KafkaSchemaRegistry#deleteSubject}: a subject registered again starts afresh). Versions this registry
+     * cannot serve (another type, references) are deleted with the others.
+     *
+     * @return the version numbers deleted, oldest first
+     * @throws RegistryException 40401 for a subject without versions, 40404 for a soft delete of a subject whose
+     *     versions are all soft-deleted, 40405 for a permanent delete of a subject with a live version
      */
     public List<Integer> deleteSubject(String subject, boolean permanent) {
         writeLock.lock();
         try {
             store.awaitReady();
-            List<SchemaVersion> all = state.allVersions(subject);
-            List<SchemaVersion> live = all.stream().filter(v -> !v.deleted()).toList();
+            java.util.TreeMap<Integer, Boolean> deletedByVersion = new java.util.TreeMap<>();
+            state.allVersions(subject).forEach(v -> deletedByVersion.put(v.version(), v.deleted()));
+            state.allForeignVersions(subject).forEach(v -> deletedByVersion.put(v.version(), v.deleted()));
+            List<Integer> all = List.copyOf(deletedByVersion.keySet());
+            List<Integer> live = deletedByVersion.entrySet().stream().filter(e -> !e.getValue())
+                    .map(java.util.Map.Entry::getKey).toList();
             if (all.isEmpty()) {
                 throw RegistryException.subjectNotFound(subject);
             }
@@ -205,18 +289,78 @@ public final class SchemaRegistry {
                 if (!live.isEmpty()) {
                     throw RegistryException.subjectNotSoftDeleted(subject);
                 }
-                store.write(all.stream()
-                        .<StoreRecord>map(v -> new StoreRecord.SchemaRemoved(subject, v.version()))
-                        .toList());
-                LOG.info("permanently deleted subject={} versions={}", subject, versionNumbers(all));
-                return versionNumbers(all);
+                List<StoreRecord> removals = new java.util.ArrayList<>();
+                all.forEach(number -> removals.add(new StoreRecord.SchemaRemoved(subject, number)));
+                if (state.subjectLevel(subject).isPresent()) {
+                    removals.add(new StoreRecord.ConfigRemoved(subject));
+                }
+                store.write(removals);
+                LOG.info("permanently deleted subject={} versions={}", subject, all);
+                return all;
             }
             if (live.isEmpty()) {
                 throw RegistryException.subjectSoftDeleted(subject);
             }
-            store.write(live.stream().<StoreRecord>map(v -> new StoreRecord.SchemaPut(v.markDeleted())).toList());
-            LOG.info("soft-deleted subject={} versions={}", subject, versionNumbers(live));
-            return versionNumbers(live);
+            store.write(List.of(new StoreRecord.SubjectDeleted(subject, live.get(live.size() - 1))));
+            LOG.info("soft-deleted subject={} versions={}", subject, live);
+            return live;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * {@code DELETE /subjects/{s}/versions/{v}}: soft-deletes one live version ({@code latest}: the newest live
+     * one), or with {@code permanent} removes a soft-deleted one ({@code latest}: the newest of all) as a tombstone,
+     * and the subject's own compatibility level with its last version, as Confluent's
+     * {@code KafkaSchemaRegistry#deleteSchemaVersion} does.
+     *
+     * @return the version number deleted
+     * @throws RegistryException 42202 for a version that is no number, 40401 for a subject without versions,
+     *     40402 when it has not this one, 40406 for a soft delete of a soft-deleted version, 40407 for a permanent
+     *     delete of a live one, 42201 for a version this registry cannot serve (another type, references)
+     */
+    public int deleteVersion(String subject, String version, boolean permanent) {
+        int number = parseVersion(version);
+        writeLock.lock();
+        try {
+            store.awaitReady();
+            List<SchemaVersion> all = state.allVersions(subject);
+            List<StoreRecord.ForeignVersion> foreign = state.allForeignVersions(subject);
+            if (all.isEmpty() && foreign.isEmpty()) {
+                throw RegistryException.subjectNotFound(subject);
+            }
+            List<SchemaVersion> candidates = number == LATEST && !permanent
+                    ? all.stream().filter(v -> !v.deleted()).toList() : all;
+            int target = number != LATEST ? number
+                    : candidates.isEmpty() ? 0 : candidates.get(candidates.size() - 1).version();
+            Optional<StoreRecord.ForeignVersion> unreadable = foreign.stream().filter(v -> v.version() == target).findFirst();
+            if (unreadable.isPresent()) {
+                throw RegistryException.invalidSchema("version " + target + " of subject '" + subject + "' is "
+                        + unreadable.get().what() + ", which this registry does not manage; delete the whole subject");
+            }
+            SchemaVersion found = all.stream().filter(v -> v.version() == target).findFirst()
+                    .orElseThrow(() -> number == LATEST ? RegistryException.subjectNotFound(subject)
+                            : RegistryException.versionNotFound(number));
+            if (permanent) {
+                if (!found.deleted()) {
+                    throw RegistryException.versionNotSoftDeleted(subject, target);
+                }
+                List<StoreRecord> removals = new java.util.ArrayList<>();
+                removals.add(new StoreRecord.SchemaRemoved(subject, target));
+                if (all.size() == 1 && foreign.isEmpty() && state.subjectLevel(subject).isPresent()) {
+                    removals.add(new StoreRecord.ConfigRemoved(subject));
+                }
+                store.write(removals);
+                LOG.info("permanently deleted subject={} version={}", subject, target);
+                return target;
+            }
+            if (found.deleted()) {
+                throw RegistryException.versionSoftDeleted(subject, target);
+            }
+            store.write(List.of(new StoreRecord.SchemaPut(found.markDeleted())));
+            LOG.info("soft-deleted subject={} version={}", subject, target);
+            return target;
         } finally {
             writeLock.unlock();
         }
@@ -236,7 +380,7 @@ public final class SchemaRegistry {
     }
 
     private static SchemaVersion find(List<SchemaVersion> live, int number) {
-        if (number == LATEST) {
+        if (number == LATEST && !live.isEmpty()) {
             return live.get(live.size() - 1);
         }
         return live.stream()

@@ -1,15 +1,17 @@
 package dev.eventbank.registry;
 
 import dev.eventbank.http.RefusalTexts;
-import io.micronaut.security.annotation.Secured;
-import io.micronaut.security.rules.SecurityRule;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Produces;
+import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.rules.SecurityRule;
 
 import java.util.List;
 
@@ -40,13 +42,15 @@ class SchemasController {
     }
 
     @Get("/ids/{id}/subjects")
-    List<String> subjects(String id) {
-        return registry.versionsById(schemaId(id)).stream().map(SchemaVersion::subject).distinct().toList();
+    List<String> subjects(String id, @Nullable @QueryValue String deleted) {
+        return registry.versionsById(schemaId(id), SchemaRegistry.flag("deleted", deleted, false)).stream()
+                .map(SchemaVersion::subject).distinct().toList();
     }
 
     @Get("/ids/{id}/versions")
-    List<Api.SubjectVersion> versions(String id) {
-        return registry.versionsById(schemaId(id)).stream().map(v -> new Api.SubjectVersion(v.subject(), v.version())).toList();
+    List<Api.SubjectVersion> versions(String id, @Nullable @QueryValue String deleted) {
+        return registry.versionsById(schemaId(id), SchemaRegistry.flag("deleted", deleted, false)).stream()
+                .map(v -> new Api.SubjectVersion(v.subject(), v.version())).toList();
     }
 
     @Get("/types")

@@ -16,12 +16,16 @@ import java.util.Optional;
  * value {"subject":"s","version":1,"id":1,"schema":"...","deleted":false}
  * key   {"keytype":"CONFIG","subject":null,"magic":0}      (subject name for a subject-level config)
  * value {"compatibilityLevel":"FULL"}
+ * key   {"keytype":"DELETE_SUBJECT","subject":"s","magic":0}
+ * value {"subject":"s","version":3}                          (soft-deletes versions 1 to 3)
  * </pre>
  * A null value is a tombstone. Keys are written field by field in this order, never from a map, because
- * compaction compares key bytes: the same logical key must always be the same bytes.
+ * compaction compares key bytes: the same logical key must always be the same bytes (Confluent's key classes
+ * fix the same order with {@code @JsonPropertyOrder}).
  *
- * <p>Limits: record types this registry does not use (NOOP, MODE, DELETE_SUBJECT, CLEAR_SUBJECT, ...) and
- * schemas of other types than Avro are skipped on read, with a warning for the latter.
+ * <p>A SCHEMA record of another type than Avro, or with schema references, is read as a
+ * {@link StoreRecord.ForeignVersion}: not served, but its id and version stay taken. Record types this registry
+ * does not use (NOOP, MODE, CLEAR_SUBJECT, ...) are skipped.
  */
 final class StoreCodec {
 
@@ -42,8 +46,11 @@ final class StoreCodec {
             configKey(key, config.subject());
         } else if (record instanceof StoreRecord.ConfigRemoved config) {
             configKey(key, config.subject());
+        } else if (record instanceof StoreRecord.SubjectDeleted deleted) {
+            key.put("keytype", "DELETE_SUBJECT").put("subject", deleted.subject()).put("magic", 0);
         } else {
-            throw new IllegalArgumentException("unknown store record " + record);
+            // ForeignVersion: read only, this registry never writes another registry's schemas
+            throw new IllegalArgumentException("not a record this registry writes: " + record);
         }
         return key.toString();
     }
@@ -61,10 +68,13 @@ final class StoreCodec {
                     .toString();
         } else if (record instanceof StoreRecord.ConfigPut config) {
             return JSON.createObjectNode().put("compatibilityLevel", config.level().name()).toString();
+        } else if (record instanceof StoreRecord.SubjectDeleted deleted) {
+            return JSON.createObjectNode().put("subject", deleted.subject()).put("version", deleted.upToVersion())
+                    .toString();
         } else if (record instanceof StoreRecord.SchemaRemoved || record instanceof StoreRecord.ConfigRemoved) {
             return null;
         }
-        throw new IllegalArgumentException("unknown store record " + record);
+        throw new IllegalArgumentException("not a record this registry writes: " + record);
     }
 
     /**
@@ -87,17 +97,25 @@ final class StoreCodec {
                     return Optional.of(new StoreRecord.SchemaRemoved(subject, version));
                 }
                 JsonNode value = parse(valueJson, "value");
+                if (!value.path("id").canConvertToInt()) {
+                    throw new IllegalArgumentException("SCHEMA value without id: " + valueJson);
+                }
+                int id = value.path("id").asInt();
+                boolean deleted = value.path("deleted").asBoolean(false);
                 String schemaType = value.path("schemaType").asText("AVRO");
-                if (!"AVRO".equalsIgnoreCase(schemaType)) {
-                    LOG.warn("skipping {} schema of subject {} version {}: only Avro is supported", schemaType,
-                            subject, version);
-                    return Optional.empty();
+                JsonNode references = value.path("references");
+                String foreign = !"AVRO".equalsIgnoreCase(schemaType) ? "a " + schemaType + " schema"
+                        : references.isArray() && !references.isEmpty() ? "an Avro schema with references" : null;
+                if (foreign != null) {
+                    LOG.warn("schema not served, its id and version kept as taken (this registry serves Avro without "
+                            + "references) subject=\"{}\" version={} id={} kind=\"{}\"", subject, version, id, foreign);
+                    return Optional.of(new StoreRecord.ForeignVersion(subject, version, id, deleted, foreign));
                 }
-                if (!value.path("id").canConvertToInt() || !value.path("schema").isTextual()) {
-                    throw new IllegalArgumentException("SCHEMA value without id or schema: " + valueJson);
+                if (!value.path("schema").isTextual()) {
+                    throw new IllegalArgumentException("SCHEMA value without schema: " + valueJson);
                 }
-                return Optional.of(new StoreRecord.SchemaPut(new SchemaVersion(subject, version,
-                        value.path("id").asInt(), value.path("schema").asText(), value.path("deleted").asBoolean(false))));
+                return Optional.of(new StoreRecord.SchemaPut(new SchemaVersion(subject, version, id,
+                        value.path("schema").asText(), deleted)));
             }
             case "CONFIG" -> {
                 if (valueJson == null) {
@@ -109,6 +127,16 @@ final class StoreCodec {
                     return Optional.of(new StoreRecord.ConfigRemoved(subject));
                 }
                 return Optional.of(new StoreRecord.ConfigPut(subject, CompatibilityLevel.parse(level.asText())));
+            }
+            case "DELETE_SUBJECT" -> {
+                if (valueJson == null) {
+                    return Optional.empty(); // the key compacted away: nothing to undo, the versions keep their state
+                }
+                JsonNode value = parse(valueJson, "value");
+                if (subject == null || !value.path("version").canConvertToInt()) {
+                    throw new IllegalArgumentException("DELETE_SUBJECT record without subject or version: " + valueJson);
+                }
+                return Optional.of(new StoreRecord.SubjectDeleted(subject, value.path("version").asInt()));
             }
             default -> {
                 return Optional.empty();

@@ -14,6 +14,27 @@ public sealed interface StoreRecord {
     record SchemaRemoved(String subject, int version) implements StoreRecord {
     }
 
+    /**
+     * Confluent's {@code DELETE_SUBJECT} record, how both registries soft-delete a whole subject: every version up to
+     * {@code upToVersion} is soft-deleted.
+     */
+    record SubjectDeleted(String subject, int upToVersion) implements StoreRecord {
+    }
+
+    /**
+     * A version this registry can neither serve nor check against: another schema type (JSON, Protobuf) or an Avro
+     * schema with references, written by Confluent's registry to a shared topic. Kept so that its id and version
+     * number are never handed out again, and so that the subject's checks know it is there.
+     *
+     * @param what what kind of schema it is, for messages ("a PROTOBUF schema", "an Avro schema with references")
+     */
+    record ForeignVersion(String subject, int version, int id, boolean deleted, String what) implements StoreRecord {
+
+        ForeignVersion markDeleted() {
+            return new ForeignVersion(subject, version, id, true, what);
+        }
+    }
+
     /** A compatibility level set; {@code subject} is null for the global level. */
     record ConfigPut(String subject, CompatibilityLevel level) implements StoreRecord {
     }

@@ -12,9 +12,9 @@ import io.micronaut.http.annotation.Delete;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Produces;
+import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
-import io.micronaut.http.annotation.QueryValue;
 
 import java.util.List;
 
@@ -35,13 +35,15 @@ class SubjectsController {
     }
 
     @Get
-    List<String> subjects() {
-        return registry.subjects();
+    List<String> subjects(@Nullable @QueryValue String deleted, @Nullable @QueryValue String deletedOnly) {
+        return registry.subjects(SchemaRegistry.flag("deleted", deleted, false),
+                SchemaRegistry.flag("deletedOnly", deletedOnly, false));
     }
 
     @Get("/{subject}/versions")
-    List<Integer> versions(String subject) {
-        return registry.versions(subject);
+    List<Integer> versions(String subject, @Nullable @QueryValue String deleted, @Nullable @QueryValue String deletedOnly) {
+        return registry.versions(subject, SchemaRegistry.flag("deleted", deleted, false),
+                SchemaRegistry.flag("deletedOnly", deletedOnly, false));
     }
 
     @Secured({RegistryRoles.WRITER, RegistryRoles.OPERATOR})
@@ -51,24 +53,32 @@ class SubjectsController {
     }
 
     @Post("/{subject}")
-    Api.SubjectVersionResponse lookup(String subject, @Body RegisterSchemaRequest request) {
-        return Api.SubjectVersionResponse.of(registry.lookup(subject, request));
+    Api.SubjectVersionResponse lookup(String subject, @Body RegisterSchemaRequest request,
+                                      @Nullable @QueryValue String deleted) {
+        return Api.SubjectVersionResponse.of(registry.lookup(subject, request, SchemaRegistry.flag("deleted", deleted, false)));
     }
 
     @Get("/{subject}/versions/{version}")
-    Api.SubjectVersionResponse version(String subject, String version) {
-        return Api.SubjectVersionResponse.of(registry.version(subject, version));
+    Api.SubjectVersionResponse version(String subject, String version, @Nullable @QueryValue String deleted) {
+        return Api.SubjectVersionResponse.of(registry.version(subject, version, SchemaRegistry.flag("deleted", deleted, false)));
     }
 
     /** The schema itself, not wrapped in a JSON string. */
     @Get("/{subject}/versions/{version}/schema")
-    HttpResponse<String> schema(String subject, String version) {
-        return HttpResponse.ok(registry.version(subject, version).schema()).contentType(Api.V1_JSON);
+    HttpResponse<String> schema(String subject, String version, @Nullable @QueryValue String deleted) {
+        return HttpResponse.ok(registry.version(subject, version, SchemaRegistry.flag("deleted", deleted, false)).schema())
+                .contentType(Api.V1_JSON);
     }
 
     @Secured({RegistryRoles.WRITER, RegistryRoles.OPERATOR})
     @Delete("/{subject}")
     List<Integer> delete(String subject, @Nullable @QueryValue String permanent) {
         return registry.deleteSubject(subject, SchemaRegistry.flag("permanent", permanent, false));
+    }
+
+    @Secured({RegistryRoles.WRITER, RegistryRoles.OPERATOR})
+    @Delete("/{subject}/versions/{version}")
+    int deleteVersion(String subject, String version, @Nullable @QueryValue String permanent) {
+        return registry.deleteVersion(subject, version, SchemaRegistry.flag("permanent", permanent, false));
     }
 }

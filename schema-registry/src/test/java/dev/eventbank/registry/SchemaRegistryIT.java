@@ -172,6 +172,58 @@ class SchemaRegistryIT {
     }
 
     @Test
+    void shouldDeleteOneVersionAndListDeletedOnesAsConfluentsClientsAsk() throws Exception {
+        // given
+        String subject = subject("user-value");
+        register(server, subject, Schemas.USER_V1);
+        register(server, subject, Schemas.USER_B_WITH_DEFAULT);
+        // when: Confluent's Java client's deleteSchemaVersion, soft then permanent
+        HttpResponse<String> soft = delete(server, "/subjects/" + subject + "/versions/1");
+        // then
+        assertEquals(200, soft.statusCode(), soft.body());
+        assertEquals("1", soft.body());
+        assertEquals("[2]", get(server, "/subjects/" + subject + "/versions").body());
+        assertEquals("[1,2]", get(server, "/subjects/" + subject + "/versions?deleted=true").body());
+        assertEquals("[1]", get(server, "/subjects/" + subject + "/versions?deletedOnly=true").body());
+        assertEquals(1, json(get(server, "/subjects/" + subject + "/versions/1?deleted=true")).path("version").asInt());
+        assertError(get(server, "/subjects/" + subject + "/versions/1"), 404, 40402);
+        assertError(delete(server, "/subjects/" + subject + "/versions/1"), 404, 40406);
+        assertError(delete(server, "/subjects/" + subject + "/versions/2?permanent=true"), 404, 40407);
+        assertEquals("1", delete(server, "/subjects/" + subject + "/versions/1?permanent=true").body());
+        assertEquals("[2]", get(server, "/subjects/" + subject + "/versions?deleted=true").body());
+        assertError(delete(server, "/subjects/" + subject + "/versions/1?permanent=yes"), 400, 400);
+    }
+
+    @Test
+    void shouldCheckCompatibilityAsConfluentWithLatestOnTransitiveLevelsAndVerboseInvalidSchemas() throws Exception {
+        // given: version 1 has a, version 2 drops it, then the subject becomes FORWARD_TRANSITIVE
+        String subject = subject("user-value");
+        put(server, "/config/" + subject, "{\"compatibility\":\"NONE\"}");
+        register(server, subject, Schemas.USER_V1);
+        register(server, subject, Schemas.USER_WITHOUT_A);
+        put(server, "/config/" + subject, "{\"compatibility\":\"FORWARD_TRANSITIVE\"}");
+        // when / then: latest is version 2 alone, the route without a version checks every one
+        assertEquals("{\"is_compatible\":true}", post(server, "/compatibility/subjects/" + subject
+                + "/versions/latest", Schemas.body(Schemas.USER_WITHOUT_A)).body());
+        assertEquals("{\"is_compatible\":false}", post(server, "/compatibility/subjects/" + subject
+                + "/versions", Schemas.body(Schemas.USER_WITHOUT_A)).body());
+        assertError(post(server, "/compatibility/subjects/nobody-" + subject + "/versions/1",
+                Schemas.body(Schemas.USER_V1)), 404, 40402);
+        // an invalid schema: 42201, or with verbose an answer saying why
+        assertError(post(server, "/compatibility/subjects/" + subject + "/versions/latest",
+                Schemas.body("{\"type\":\"recrod\"}")), 422, 42201);
+        JsonNode verbose = json(post(server, "/compatibility/subjects/" + subject + "/versions/latest?verbose=true",
+                Schemas.body("{\"type\":\"recrod\"}")));
+        assertFalse(verbose.path("is_compatible").asBoolean(true), verbose.toString());
+        assertTrue(verbose.path("messages").get(0).asText().startsWith("Invalid schema"), verbose.toString());
+        // a permanent delete takes the subject's level with it; a level it does not have is "subject not found"
+        assertEquals(200, delete(server, "/subjects/" + subject).statusCode());
+        assertEquals(200, delete(server, "/subjects/" + subject + "?permanent=true").statusCode());
+        assertError(get(server, "/config/" + subject), 404, 40408);
+        assertError(delete(server, "/config/" + subject), 404, 40401);
+    }
+
+    @Test
     void shouldAnswerConfluentErrorCodesWhenRequestIsWrong() throws Exception {
         // given
         String subject = subject("user-value");
@@ -470,7 +522,8 @@ class SchemaRegistryIT {
 
     @Test
     void shouldServeTopicWrittenByConfluentWhenStartedOnIt() throws Exception {
-        // given a topic as Confluent's registry leaves it: a NOOP marker, a soft-deleted subject, a global level
+        // given a topic as Confluent's registry leaves it: a NOOP marker, a soft-deleted version, a subject
+        // soft-deleted whole (its DELETE_SUBJECT record), a Protobuf schema, a global level
         String confluentTopic = "_schemas-confluent-" + UUID.randomUUID();
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
             admin.createTopics(List.of(new NewTopic(confluentTopic, 1, (short) 1)
@@ -485,6 +538,16 @@ class SchemaRegistryIT {
             producer.send(new ProducerRecord<>(confluentTopic,
                     "{\"keytype\":\"SCHEMA\",\"subject\":\"gone-value\",\"version\":1,\"magic\":1}",
                     "{\"subject\":\"gone-value\",\"version\":1,\"id\":42,\"schema\":\"\\\"int\\\"\",\"deleted\":true}"));
+            producer.send(new ProducerRecord<>(confluentTopic,
+                    "{\"keytype\":\"SCHEMA\",\"subject\":\"whole-value\",\"version\":1,\"magic\":1}",
+                    "{\"subject\":\"whole-value\",\"version\":1,\"id\":44,\"schema\":\"\\\"bytes\\\"\",\"deleted\":false}"));
+            producer.send(new ProducerRecord<>(confluentTopic,
+                    "{\"keytype\":\"DELETE_SUBJECT\",\"subject\":\"whole-value\",\"magic\":0}",
+                    "{\"subject\":\"whole-value\",\"version\":1}"));
+            producer.send(new ProducerRecord<>(confluentTopic,
+                    "{\"keytype\":\"SCHEMA\",\"subject\":\"proto-value\",\"version\":1,\"magic\":1}",
+                    "{\"subject\":\"proto-value\",\"version\":1,\"id\":50,\"schemaType\":\"PROTOBUF\","
+                            + "\"schema\":\"syntax = \\\"proto3\\\";\",\"deleted\":false}"));
             producer.send(new ProducerRecord<>(confluentTopic, "{\"keytype\":\"CONFIG\",\"subject\":null,\"magic\":0}",
                     "{\"compatibilityLevel\":\"FULL_TRANSITIVE\"}")).get();
         }
@@ -493,9 +556,15 @@ class SchemaRegistryIT {
         try {
             // then
             assertEquals("[\"kept-value\"]", get(registry, "/subjects").body());
+            assertEquals("[\"gone-value\",\"kept-value\",\"whole-value\"]", get(registry, "/subjects?deleted=true").body());
             assertEquals("{\"schema\":\"\\\"int\\\"\"}", get(registry, "/schemas/ids/42").body());
+            assertEquals(1, json(post(registry, "/subjects/whole-value?deleted=true", Schemas.body("\"bytes\"")))
+                    .path("version").asInt());
             assertEquals("{\"compatibilityLevel\":\"FULL_TRANSITIVE\"}", get(registry, "/config").body());
-            assertEquals(43, register(registry, "new-value", "\"boolean\""));
+            // the Protobuf schema's id stays taken, and its subject takes no Avro version
+            assertEquals(51, register(registry, "new-value", "\"boolean\""));
+            assertError(post(registry, "/subjects/proto-value/versions", Schemas.body("\"boolean\"")), 409, 409);
+            assertError(get(registry, "/schemas/ids/50"), 404, 40403);
         } finally {
             registry.getApplicationContext().close();
         }
@@ -646,6 +715,10 @@ class SchemaRegistryIT {
         // as a writer: lookups and compatibility checks (POSTs too) need no credentials, RegistrySecurityIT shows it
         return send(target, TestRegistries.asWriter(HttpRequest.newBuilder(uri(target, path))).header("Content-Type", VND)
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    private static HttpResponse<String> delete(EmbeddedServer target, String path) {
+        return send(target, TestRegistries.asWriter(HttpRequest.newBuilder(uri(target, path))).DELETE());
     }
 
     private static HttpResponse<String> put(EmbeddedServer target, String path, String body) {

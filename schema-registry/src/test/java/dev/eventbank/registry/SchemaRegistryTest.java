@@ -29,7 +29,7 @@ class SchemaRegistryTest {
                   "fields" : [ { "type" : "string", "name" : "a" } ] }""");
         // then
         assertEquals(id, again);
-        assertEquals(List.of(1), registry.versions("user-value"));
+        assertEquals(List.of(1), registry.versions("user-value", false, false));
         assertEquals(1, store.written().size());
     }
 
@@ -41,7 +41,7 @@ class SchemaRegistryTest {
         int other = register("user-key", Schemas.USER_V1);
         // then
         assertEquals(id, other);
-        assertEquals(1, registry.version("user-key", "latest").version());
+        assertEquals(1, registry.version("user-key", "latest", false).version());
     }
 
     @Test
@@ -53,7 +53,7 @@ class SchemaRegistryTest {
         int id = register("user-value", Schemas.USER_B_WITH_DEFAULT);
         // then
         assertEquals(3, id);
-        SchemaVersion latest = registry.version("user-value", "latest");
+        SchemaVersion latest = registry.version("user-value", "latest", false);
         assertEquals(2, latest.version());
         assertEquals(3, latest.id());
     }
@@ -82,15 +82,15 @@ class SchemaRegistryTest {
         // given
         register("user-value", Schemas.USER_V1);
         // when / then
-        assertError(404, 40401, () -> registry.versions("nobody"));
-        assertError(404, 40402, () -> registry.version("user-value", "7"));
+        assertError(404, 40401, () -> registry.versions("nobody", false, false));
+        assertError(404, 40402, () -> registry.version("user-value", "7", false));
         assertError(404, 40403, () -> registry.schemaById(99));
-        assertError(404, 40403, () -> registry.lookup("user-value", RegisterSchemaRequest.of("\"long\"")));
+        assertError(404, 40403, () -> registry.lookup("user-value", RegisterSchemaRequest.of("\"long\""), false));
         assertError(404, 40408, () -> registry.subjectCompatibility("user-value", false));
         assertError(422, 42201, () -> register("user-value", "{\"type\":\"record\"}"));
         assertError(422, 42201, () -> registry.register("user-value", new RegisterSchemaRequest("\"string\"", "PROTOBUF", null)));
-        assertError(422, 42202, () -> registry.version("user-value", "0"));
-        assertError(422, 42202, () -> registry.version("user-value", "one"));
+        assertError(422, 42202, () -> registry.version("user-value", "0", false));
+        assertError(422, 42202, () -> registry.version("user-value", "one", false));
         assertError(422, 42203, () -> registry.setGlobalCompatibility("SIDEWAYS"));
     }
 
@@ -112,12 +112,12 @@ class SchemaRegistryTest {
         List<Integer> deleted = registry.deleteSubject("user-value", false);
         // then
         assertEquals(List.of(1), deleted);
-        assertEquals(List.of(), registry.subjects());
-        assertError(404, 40401, () -> registry.versions("user-value"));
+        assertEquals(List.of(), registry.subjects(false, false));
+        assertError(404, 40401, () -> registry.versions("user-value", false, false));
         assertEquals(state.schemaById(id).orElseThrow(), registry.schemaById(id));
         // and a new registration continues the version numbers, with the same id
         assertEquals(id, register("user-value", Schemas.USER_V1));
-        assertEquals(2, registry.version("user-value", "latest").version());
+        assertEquals(2, registry.version("user-value", "latest", false).version());
     }
 
     @Test
@@ -130,6 +130,146 @@ class SchemaRegistryTest {
         assertEquals(List.of(1), registry.deleteSubject("user-value", true));
         assertError(404, 40401, () -> registry.deleteSubject("user-value", false));
         assertError(404, 40403, () -> registry.schemaById(1));
+    }
+
+    @Test
+    void shouldCheckOnlyTheNamedVersionWhateverTheLevelAsConfluentDoes() {
+        // given: a transitive level; V1 has a, V2 drops it (FORWARD: old readers need a)
+        registry.setSubjectCompatibility("user-value", "NONE");
+        register("user-value", Schemas.USER_V1);
+        register("user-value", Schemas.USER_WITHOUT_A);
+        registry.setSubjectCompatibility("user-value", "FORWARD_TRANSITIVE");
+        RegisterSchemaRequest withoutA = RegisterSchemaRequest.of(Schemas.USER_WITHOUT_A);
+        // when / then: latest and -1 check version 2 only (Confluent's Java client asks /versions/latest)
+        assertEquals(List.of(), registry.testCompatibility("user-value", "latest", withoutA, false));
+        assertEquals(List.of(), registry.testCompatibility("user-value", "-1", withoutA, false));
+        // the route without a version checks what registration would: every version
+        assertFalse(registry.testCompatibility("user-value", null, withoutA, false).isEmpty());
+        assertFalse(registry.testCompatibility("user-value", "1", withoutA, false).isEmpty());
+        // a subject without versions passes latest, and has no version 1
+        assertEquals(List.of(), registry.testCompatibility("nobody", "latest", withoutA, false));
+        assertError(404, 40402, () -> registry.testCompatibility("nobody", "1", withoutA, false));
+        assertError(404, 40402, () -> registry.testCompatibility("user-value", "3", withoutA, false));
+    }
+
+    @Test
+    void shouldAnswerAnInvalidSchemaAsIncompatibleWhenVerbose() {
+        RegisterSchemaRequest invalid = RegisterSchemaRequest.of("{\"type\":\"nonsense\"}");
+        List<String> reasons = registry.testCompatibility("user-value", "latest", invalid, true);
+        assertEquals(1, reasons.size());
+        assertTrue(reasons.get(0).startsWith("Invalid schema: "), reasons.get(0));
+        assertError(422, 42201, () -> registry.testCompatibility("user-value", "latest", invalid, false));
+    }
+
+    @Test
+    void shouldRemoveTheSubjectLevelWithAPermanentDelete() {
+        // given
+        register("user-value", Schemas.USER_V1);
+        registry.setSubjectCompatibility("user-value", "NONE");
+        // when
+        registry.deleteSubject("user-value", false);
+        // then: a soft delete keeps the level, a permanent one removes it
+        assertEquals(CompatibilityLevel.NONE, registry.subjectCompatibility("user-value", false));
+        registry.deleteSubject("user-value", true);
+        assertError(404, 40408, () -> registry.subjectCompatibility("user-value", false));
+    }
+
+    @Test
+    void shouldAnswerSubjectNotFoundWhenDeletingALevelTheSubjectDoesNotHave() {
+        assertError(404, 40401, () -> registry.deleteSubjectCompatibility("user-value"));
+    }
+
+    @Test
+    void shouldSoftDeleteASubjectWithOneDeleteSubjectRecordAsConfluentDoes() {
+        // given
+        register("user-value", Schemas.USER_V1);
+        register("user-value", Schemas.USER_B_WITH_DEFAULT);
+        int before = store.written().size();
+        // when
+        assertEquals(List.of(1, 2), registry.deleteSubject("user-value", false));
+        // then
+        assertEquals(List.of(new StoreRecord.SubjectDeleted("user-value", 2)),
+                store.written().subList(before, store.written().size()));
+        assertEquals(List.of(), registry.subjects(false, false));
+        assertEquals(List.of("user-value"), registry.subjects(true, false));
+        assertEquals(List.of("user-value"), registry.subjects(false, true));
+        assertEquals(List.of(1, 2), registry.versions("user-value", true, false));
+        assertEquals(2, registry.version("user-value", "latest", true).version());
+        assertError(404, 40401, () -> registry.version("user-value", "latest", false));
+    }
+
+    @Test
+    void shouldFindASoftDeletedVersionOnlyWhenDeletedIsAskedFor() {
+        // given
+        register("user-value", Schemas.USER_V1);
+        register("user-value", Schemas.USER_B_WITH_DEFAULT);
+        registry.deleteVersion("user-value", "1", false);
+        RegisterSchemaRequest v1 = RegisterSchemaRequest.of(Schemas.USER_V1);
+        // when / then (Confluent's deserializers look a record's schema up with deleted=true)
+        assertError(404, 40403, () -> registry.lookup("user-value", v1, false));
+        assertEquals(1, registry.lookup("user-value", v1, true).version());
+        assertEquals(List.of(2), registry.versions("user-value", false, false));
+        assertEquals(List.of(1), registry.versions("user-value", false, true));
+        assertEquals(List.of(), registry.versionsById(1, false));
+        assertEquals(1, registry.versionsById(1, true).size());
+        // an invalid schema is a 42201 before the subject is looked at, as in Confluent
+        assertError(422, 42201, () -> registry.lookup("nobody", RegisterSchemaRequest.of("{"), false));
+    }
+
+    @Test
+    void shouldDeleteOneVersionSoftThenPermanentlyWithConfluentsCodes() {
+        // given
+        register("user-value", Schemas.USER_V1);
+        register("user-value", Schemas.USER_B_WITH_DEFAULT);
+        registry.setSubjectCompatibility("user-value", "FULL");
+        // when / then
+        assertError(404, 40407, () -> registry.deleteVersion("user-value", "2", true));
+        assertEquals(2, registry.deleteVersion("user-value", "latest", false));
+        assertError(404, 40406, () -> registry.deleteVersion("user-value", "2", false));
+        assertEquals(1, registry.deleteVersion("user-value", "latest", false));
+        assertError(404, 40401, () -> registry.deleteVersion("user-value", "latest", false));
+        assertEquals(2, registry.deleteVersion("user-value", "latest", true));
+        assertError(404, 40402, () -> registry.deleteVersion("user-value", "2", true));
+        assertError(404, 40401, () -> registry.deleteVersion("nobody", "1", false));
+        assertError(422, 42202, () -> registry.deleteVersion("user-value", "0", false));
+        // the level goes with the subject's last version
+        assertEquals(CompatibilityLevel.FULL, registry.subjectCompatibility("user-value", false));
+        assertEquals(1, registry.deleteVersion("user-value", "1", true));
+        assertError(404, 40408, () -> registry.subjectCompatibility("user-value", false));
+        // numbers are not reused while the topic remembers them; here every version is gone
+        assertEquals(List.of(), registry.subjects(true, false));
+    }
+
+    @Test
+    void shouldKeepTheIdsAndVersionsOfSchemasItCannotServeTaken() {
+        // given: Confluent's registry wrote a PROTOBUF schema with id 5 as version 1 of a shared subject
+        state.apply(new StoreRecord.ForeignVersion("orders-value", 1, 5, false, "a PROTOBUF schema"));
+        // when: an Avro schema is registered elsewhere, and under that subject
+        int id = register("user-value", Schemas.USER_V1);
+        RegistryException refused = assertThrows(RegistryException.class, () -> register("orders-value", Schemas.USER_V1));
+        // then
+        assertEquals(6, id);
+        assertEquals(409, refused.status());
+        assertTrue(refused.getMessage().contains("a PROTOBUF schema"), refused.getMessage());
+        RegistryException notServed = assertThrows(RegistryException.class, () -> registry.schemaById(5));
+        assertEquals(40403, notServed.errorCode());
+        assertTrue(notServed.getMessage().contains("a PROTOBUF schema"), notServed.getMessage());
+        // and once that subject is deleted, an Avro version follows its numbers
+        assertEquals(List.of(1), registry.deleteSubject("orders-value", false));
+        assertEquals(List.of(1), registry.deleteSubject("orders-value", true));
+        register("orders-value", Schemas.USER_V1);
+        assertEquals(1, registry.version("orders-value", "latest", false).version());
+    }
+
+    @Test
+    void shouldCheckAgainstAStoredSchemaWhoseDefaultIsInvalid() {
+        // given: a version written before defaults were validated (a string field with an int default)
+        state.apply(new StoreRecord.SchemaPut(new SchemaVersion("user-value", 1, 1, """
+                {"type":"record","name":"User","namespace":"test","fields":[{"name":"a","type":"string","default":1}]}""",
+                false)));
+        // when / then: judged, not a 500
+        assertEquals(List.of(), registry.testCompatibility("user-value", null,
+                RegisterSchemaRequest.of(Schemas.USER_V1), false));
     }
 
     @Test

@@ -42,7 +42,8 @@ class StoreCodecTest {
                 new StoreRecord.SchemaRemoved("s", 1),
                 new StoreRecord.ConfigPut(null, CompatibilityLevel.NONE),
                 new StoreRecord.ConfigPut("s", CompatibilityLevel.FORWARD_TRANSITIVE),
-                new StoreRecord.ConfigRemoved("s")};
+                new StoreRecord.ConfigRemoved("s"),
+                new StoreRecord.SubjectDeleted("s", 3)};
         for (StoreRecord record : records) {
             // when
             Optional<StoreRecord> decoded = StoreCodec.decode(StoreCodec.key(record), StoreCodec.value(record));
@@ -53,11 +54,27 @@ class StoreCodecTest {
 
     @Test
     void shouldSkipRecordsItDoesNotUseWhenConfluentWroteThem() {
-        // given Confluent's NOOP marker and a Protobuf schema
+        // given Confluent's NOOP marker
         // when / then
         assertTrue(StoreCodec.decode("{\"keytype\":\"NOOP\",\"magic\":0}", null).isEmpty());
-        assertTrue(StoreCodec.decode("{\"keytype\":\"SCHEMA\",\"subject\":\"p\",\"version\":1,\"magic\":1}",
-                "{\"subject\":\"p\",\"version\":1,\"id\":3,\"schemaType\":\"PROTOBUF\",\"schema\":\"syntax\",\"deleted\":false}")
-                .isEmpty());
+    }
+
+    @Test
+    void shouldKeepASchemaOfAnotherTypeOrWithReferencesAsForeign() {
+        assertEquals(Optional.of(new StoreRecord.ForeignVersion("p", 1, 3, false, "a PROTOBUF schema")),
+                StoreCodec.decode("{\"keytype\":\"SCHEMA\",\"subject\":\"p\",\"version\":1,\"magic\":1}",
+                        "{\"subject\":\"p\",\"version\":1,\"id\":3,\"schemaType\":\"PROTOBUF\",\"schema\":\"syntax\",\"deleted\":false}"));
+        assertEquals(Optional.of(new StoreRecord.ForeignVersion("r", 2, 4, true, "an Avro schema with references")),
+                StoreCodec.decode("{\"keytype\":\"SCHEMA\",\"subject\":\"r\",\"version\":2,\"magic\":1}",
+                        "{\"subject\":\"r\",\"version\":2,\"id\":4,\"schema\":\"{}\",\"deleted\":true,"
+                                + "\"references\":[{\"name\":\"a.B\",\"subject\":\"b\",\"version\":1}]}"));
+    }
+
+    @Test
+    void shouldWriteDeleteSubjectInConfluentsBytes() {
+        // Confluent's DeleteSubjectKey (@JsonPropertyOrder keytype, subject, magic; magic 0) and DeleteSubjectValue
+        assertEquals("{\"keytype\":\"DELETE_SUBJECT\",\"subject\":\"s\",\"magic\":0}",
+                StoreCodec.key(new StoreRecord.SubjectDeleted("s", 3)));
+        assertEquals("{\"subject\":\"s\",\"version\":3}", StoreCodec.value(new StoreRecord.SubjectDeleted("s", 3)));
     }
 }
