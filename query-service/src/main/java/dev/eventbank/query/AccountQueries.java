@@ -176,6 +176,19 @@ public final class AccountQueries {
         }
     }
 
+    /**
+     * The latest version of the account this service has seen (its fresh fold or its view), -1 when none or when the
+     * view cannot be read: a version at or below it exists.
+     */
+    public long seenVersion(String accountId) {
+        try {
+            AccountState state = reader.find(accountId);
+            return state == null ? -1 : state.getVersion();
+        } catch (AccountReader.ViewNotReadyException e) {
+            return -1;
+        }
+    }
+
     /** The account's latest state if {@code readable} accepts it, else null (unknown, or not the caller's). */
     public AccountState current(String accountId, Predicate<AccountState> readable) {
         AccountState state = reader.find(accountId);

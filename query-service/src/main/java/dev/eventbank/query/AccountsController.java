@@ -108,7 +108,7 @@ final class AccountsController {
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
     @ApiResponse(responseCode = "404", description = "no such account (or no such version / not yet opened at that instant)",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
-    @ApiResponse(responseCode = "429", description = "this caller already has as many minVersion reads waiting as one caller may (Retry-After)",
+    @ApiResponse(responseCode = "429", description = "this caller already has as many waiting reads (minVersion, history, time travel) as one caller may (Retry-After)",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
     @ApiResponse(responseCode = "503", ref = "#/components/responses/Unavailable")
     @Get("/{id}")
@@ -164,8 +164,8 @@ final class AccountsController {
         }
         String who = caller.getName() == null ? "" : caller.getName();
         if (!waits.tryAcquire(who)) {
-            throw QueryProblem.tooManyRequests("this caller already has " + waits.max() + " minVersion reads waiting "
-                    + "(eventbank.query.max-waiting-reads-per-caller); retry when some have been answered");
+            throw QueryProblem.tooManyRequests("this caller already has " + waits.max() + " reads waiting (minVersion, "
+                    + "history, time travel; eventbank.query.max-waiting-reads-per-caller); retry when some have been answered");
         }
         CompletableFuture<T> answer;
         try {
@@ -198,9 +198,12 @@ final class AccountsController {
         CompletableFuture<AccountState> state;
         if (asOfVersion != null) {
             long version = number("asOfVersion", asOfVersion, 1, Long.MAX_VALUE);
-            // a version from a command's answer may not be folded yet: waited for, as minVersion would be (a version
-            // that never comes is still the projection's 404 with currentVersion, after the wait)
-            state = whenProjected(caller, scope, id, version, 0, 0, accountId -> projection.asOfVersion(accountId, version));
+            // a version from a command's answer may not be folded yet: waited for, as minVersion would be. One this
+            // service has seen exists, so a projection that has not folded it in time is a 503 to retry, as for
+            // minVersion; a version never seen is the projection's 404 with currentVersion, after the wait
+            String accountId = canonicalId(id);
+            state = whenProjected(caller, scope, id, version, () -> queries.seenVersion(accountId) >= version ? version : 0,
+                    0, readId -> projection.asOfVersion(readId, version));
         } else {
             Instant instant;
             try {
@@ -209,7 +212,9 @@ final class AccountsController {
                 throw QueryProblem.badRequest("asOf must be an ISO-8601 instant such as 2025-01-01T10:00:00Z, got '"
                         + TextRule.quote(asOf, 60) + "'");
             }
-            state = whenProjected(caller, scope, id, min, min, 0, accountId -> projection.asOf(accountId, instant));
+            // any version up to the latest this service has seen may be the state at that instant: waited for as a
+            // history page waits for its versions, so a read right after a command shows it
+            state = whenProjected(caller, scope, id, min, () -> min, Long.MAX_VALUE, accountId -> projection.asOf(accountId, instant));
         }
         return state.thenApply(found -> {
             if (!scope.test(found)) {
@@ -251,7 +256,7 @@ final class AccountsController {
         long min = minVersion == null ? 0 : number("minVersion", minVersion, 1, Long.MAX_VALUE);
         // the page's last version, saturated: fromVersion may be near the largest long
         long pageEnd = from > Long.MAX_VALUE - size ? Long.MAX_VALUE : from + size - 1;
-        return whenProjected(caller, ReadScope.of(caller), id, min, min, pageEnd,
+        return whenProjected(caller, ReadScope.of(caller), id, min, () -> min, pageEnd,
                 accountId -> projection.events(accountId, from, size));
     }
 
@@ -263,11 +268,12 @@ final class AccountsController {
      * and reads in the request's propagated context (the projection gets its {@code X-Correlation-Id}, the log lines
      * their MDC) whichever thread ended the wait.
      *
-     * @param requiredVersion the caller's minVersion: a 503 version-not-visible when the projection has not got it
-     *                        in time (0: none; asOfVersion leaves a version that never came to the projection's 404)
+     * @param requiredVersion the version that must be visible, asked once the wait is over: a 503
+     *                        version-not-visible when the projection has not got it in time (0: none; asOfVersion
+     *                        leaves a version this service never saw to the projection's 404)
      */
     private <T> CompletableFuture<T> whenProjected(Authentication caller, ReadScope scope, String id, long waitFor,
-                                                   long requiredVersion, long seenUpTo,
+                                                   java.util.function.LongSupplier requiredVersion, long seenUpTo,
                                                    java.util.function.Function<String, CompletableFuture<T>> read) {
         String accountId = canonicalId(id);
         long deadline = System.nanoTime() + minVersionTimeout.toNanos();
@@ -276,7 +282,7 @@ final class AccountsController {
                 .thenCompose(readable -> queries.awaitProjected(accountId, waitFor, seenUpTo,
                         Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))))
                 .thenCompose(projected -> context.propagate(() -> {
-                    requireVisible(accountId, requiredVersion, projected);
+                    requireVisible(accountId, requiredVersion.getAsLong(), projected);
                     return read.apply(accountId);
                 })));
     }
@@ -364,14 +370,15 @@ final class AccountsController {
                               @Nullable @QueryValue String accountType) {
         RequestRules.onlyParameters(request, "limit", "after", "status", "owner", "accountType");
         int size = (int) (limit == null ? DEFAULT_LIMIT : number("limit", limit, 1, MAX_LIMIT));
-        if (after != null && !UUID_TEXT.matcher(after).matches()) {
+        String afterId = after == null ? null : spacesStripped(after);
+        if (afterId != null && !UUID_TEXT.matcher(afterId).matches()) {
             // the cursor is an account id; anything else would silently start the page at an arbitrary position
             throw QueryProblem.badRequest("after must be an account id (the 'next' of the previous page), got '"
                     + TextRule.quote(after, 40) + "'");
         }
         String ownerFilter = owner == null ? null : text("owner", owner, MAX_OWNER);
         // a cursor that is a UUID in another case is the same position: ids are ordered in their canonical form
-        String cursor = after == null ? null : UUID.fromString(after).toString();
+        String cursor = afterId == null ? null : UUID.fromString(afterId).toString();
         // a customer's listing holds only its own accounts, and reads no other's (the owner index)
         ReadScope scope = ReadScope.of(caller);
         return AccountResponse.Page.of(queries.list(cursor, scope.ownerId(), size,
@@ -414,10 +421,14 @@ final class AccountsController {
         return value.substring(start, end);
     }
 
-    /** A text parameter under service-support's one text rule (control characters, blank, code points). */
+    /**
+     * A text parameter under service-support's one text rule (control characters, blank, code points), with only
+     * spaces around it ignored, as for every query parameter ({@link #spacesStripped}): the rule itself strips white
+     * space, TAB and LF included, so {@code owner=%09Ada} would otherwise filter on "Ada".
+     */
     private static String text(String name, String value, int max) {
         try {
-            return TextRule.check(name, value, max);
+            return TextRule.check(name, spacesStripped(value), max, false);
         } catch (TextRule.InvalidText e) {
             throw QueryProblem.badRequest(e.getMessage());
         }

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -114,6 +115,21 @@ class OpenApiIT {
         assertEquals("application/problem+json", unknownRoute.headers().firstValue("Content-Type").orElse(""));
         assertEquals(400, badLimit.statusCode());
         assertEquals("application/problem+json", badLimit.headers().firstValue("Content-Type").orElse(""));
+    }
+
+    @Test
+    void shouldShowProblemExamplesThatTheServiceReallyAnswers() throws Exception {
+        // given
+        String spec = service.get("/swagger/query-service-1.0.yml").body();
+        JsonNode tooLarge = JSON.readTree(service.get("/accounts?limit=900").body());
+
+        // when / then: the 400 example is this answer, and every example's type is from the catalogue
+        String detail = tooLarge.path("detail").asText();
+        // as YAML may write it: plain or double-quoted, or single-quoted with its quotes doubled
+        assertTrue(spec.contains(detail) || spec.contains(detail.replace("'", "''")),
+                "the spec's 400 example is not " + tooLarge);
+        assertTrue(spec.contains("type: " + tooLarge.path("type").asText()), spec);
+        assertFalse(spec.contains("about:blank"), "an example with a type the service never answers");
     }
 
     private static void answer(com.sun.net.httpserver.HttpExchange exchange, String body) throws java.io.IOException {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.common.AccountStatus;
 import dev.eventbank.schemas.common.AccountType;
+import dev.eventbank.schemas.events.BankAccountEvent;
 import dev.eventbank.schemas.readmodel.AccountState;
 import dev.eventbank.schemas.serde.AvroSerdes;
 import dev.eventbank.schemas.serde.SchemaRegistryClients;
@@ -53,6 +54,7 @@ class QueryServiceIT {
     private static EmbeddedServer server;
     private static KafkaProducer<String, AccountState> producer;
     private static ScheduledExecutorService scheduler;
+    private static KafkaProducer<String, BankAccountEvent> eventProducer;
     private static com.sun.net.httpserver.HttpServer projection;
     private static final List<String> PROJECTION_REQUESTS = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -62,6 +64,8 @@ class QueryServiceIT {
     @BeforeAll
     static void startService() throws Exception {
         String bootstrapServers = TestBroker.shared().bootstrapServers();
+        // the event log exists before the service starts, so that its fresh fold reads it from the start
+        createEventsTopic(bootstrapServers);
         projection = stubProjection();
         stateDir = ServiceUnderTest.stateDir("query-it");
         server = ApplicationContext.run(EmbeddedServer.class, TestSecurity.secured(Map.ofEntries(
@@ -80,6 +84,9 @@ class QueryServiceIT {
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(),
                 AvroSerdes.value(AccountState.class, SchemaRegistryClients.forUrl(REGISTRY_URL)).serializer());
+        eventProducer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(),
+                AvroSerdes.value(BankAccountEvent.class, SchemaRegistryClients.forUrl(REGISTRY_URL)).serializer());
         scheduler = Executors.newSingleThreadScheduledExecutor();
         awaitHealthy();
     }
@@ -88,6 +95,9 @@ class QueryServiceIT {
     static void stopService() {
         if (producer != null) {
             producer.close();
+        }
+        if (eventProducer != null) {
+            eventProducer.close();
         }
         if (scheduler != null) {
             scheduler.shutdownNow();
@@ -250,7 +260,8 @@ class QueryServiceIT {
                 // not spellings of a symbol or a number: a letter upper-casing maps onto ASCII (U+017F, the long s,
                 // onto S) and control characters around the value
                 "/accounts?accountType=%C5%BFavings", "/accounts?status=open%00", "/accounts?status=%0BOPEN",
-                "/accounts?limit=%001", "/accounts/" + id + "?minVersion=1%1F",
+                "/accounts?limit=%001", "/accounts/" + id + "?minVersion=1%1F", "/accounts?owner=%09Ada%20Lovelace",
+                "/accounts?owner=Ada%20Lovelace%0A", "/accounts?after=%09" + id,
                 "/accounts/" + id + "?asOf=2030-01-01T00:00:00Z%00",
                 // a cursor that is not an account id (e.g. an events page's numeric next); maxWait with nothing to wait for
                 "/accounts?after=3", "/accounts?after=zzz", "/accounts?after=", "/accounts/" + id + "?maxWait=100",
@@ -395,6 +406,10 @@ class QueryServiceIT {
         assertEquals(1, page.path("items").size(), page.toString());
         assertEquals(id, page.path("items").get(0).path("accountId").asText());
         assertProblem(get("/accounts?owner=%20"), 400);
+        // spaces around a parameter are ignored, as for every other one
+        assertEquals(page, JSON.readTree(get("/accounts?owner=%20" + java.net.URLEncoder.encode(owner,
+                java.nio.charset.StandardCharsets.UTF_8) + "%20&status=OPEN").body()));
+        assertEquals(200, get("/accounts?limit=1&after=%20" + id + "%20").statusCode());
     }
 
     @Test
@@ -495,6 +510,46 @@ class QueryServiceIT {
         assertTrue(PROJECTION_REQUESTS.contains("/internal/v1/accounts/" + id + "/events?fromVersion=3&limit=2"), PROJECTION_REQUESTS.toString());
         assertTrue(PROJECTION_REQUESTS.contains("/internal/v1/accounts/" + id + "/state?asOfVersion=2"), PROJECTION_REQUESTS.toString());
         assertTrue(PROJECTION_REQUESTS.contains("/internal/v1/accounts/" + id + "/state?asOf=2025-01-01T10%3A00%3A02Z"), PROJECTION_REQUESTS.toString());
+    }
+
+    @Test
+    void shouldLetTimeTravelWaitForWhatThisServiceHasSeenAndAnswer503ForASeenVersionTheProjectionLacks() throws Exception {
+        // given: two accounts whose version 1 the projection published and whose version 2 is in the event log only
+        // (folded here, not published yet)
+        String waited = UUID.randomUUID().toString();
+        String lacking = UUID.randomUUID().toString();
+        for (String id : List.of(waited, lacking)) {
+            publish(state(id, 1, "100.0000", AccountStatus.OPEN));
+            // the fold folds an event onto the view's state: the view has version 1 first
+            assertEquals(200, get("/accounts/" + id + "?minVersion=1").statusCode());
+            append(dev.eventbank.support.testing.Events.deposited(id, 2, "1.00", "101.00"));
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        for (String id : List.of(waited, lacking)) {
+            while (get("/accounts/" + id + "?minVersion=2&maxWait=1000").statusCode() != 200) {
+                assertTrue(System.nanoTime() < deadline, "version 2 of " + id + " not folded from the event log");
+            }
+        }
+
+        // when: asOf now, as right after the deposit's 2xx
+        CompletableFuture<HttpResponse<String>> asOf = HTTP.sendAsync(request("/accounts/" + waited
+                + "?asOf=2030-01-01T00:00:00Z"), HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(1_000);
+
+        // then: it waits for the projection to have version 2 (it used to answer version 1 at once)
+        assertFalse(asOf.isDone(), "asOf answered before the projection published version 2");
+        publish(state(waited, 2, "101.0000", AccountStatus.OPEN));
+        assertEquals(200, asOf.get(10, TimeUnit.SECONDS).statusCode());
+
+        // when: asOfVersion=2 of the other account, which this service has seen and the projection not
+        HttpResponse<String> lackingVersion = get("/accounts/" + lacking + "?asOfVersion=2");
+
+        // then: a 503 to retry, as a minVersion read gets (it used to be the projection's 404 "no version 2 yet")
+        assertProblem(lackingVersion, 503);
+        assertEquals("/problems/version-not-visible", JSON.readTree(lackingVersion.body()).path("type").asText());
+        assertEquals(1, JSON.readTree(lackingVersion.body()).path("currentVersion").asInt(), lackingVersion.body());
+        assertFalse(PROJECTION_REQUESTS.contains("/internal/v1/accounts/" + lacking + "/state?asOfVersion=2"),
+                PROJECTION_REQUESTS.toString());
     }
 
     @Test
@@ -778,6 +833,27 @@ class QueryServiceIT {
         return AccountState.newBuilder().setAccountId(id).setAccountNumber("NL00EVBK" + id.substring(0, 8))
                 .setOwner("Ada Lovelace").setCurrency("EUR").setBalance(new BigDecimal(balance)).setStatus(status)
                 .setVersion(version).setOpenedAt(opened).setUpdatedAt(opened.plusSeconds(version)).build();
+    }
+
+    /** Appends {@code event} to the event log, as the command writer would: this service's fresh fold reads it. */
+    private static void append(BankAccountEvent event) {
+        try {
+            eventProducer.send(new ProducerRecord<>(Topics.EVENTS.name(), event.getAggregateId(), event)).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not append an event of " + event.getAggregateId(), e);
+        }
+    }
+
+    private static void createEventsTopic(String bootstrapServers) throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", bootstrapServers))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(Topics.EVENTS.name(), 3, (short) 1)))
+                    .all().get();
+        } catch (java.util.concurrent.ExecutionException exists) {
+            if (!(exists.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                throw exists;
+            }
+        }
     }
 
     private static void publish(AccountState state) {

@@ -40,7 +40,20 @@ public final class TextRule {
      * @throws InvalidText with a message that names the field and says what is wrong, where and what is allowed
      */
     public static String check(String field, String text, int maxLength) {
-        String stripped = text.strip();
+        return check(field, text, maxLength, true);
+    }
+
+    /**
+     * Checks {@code text} against the rule, with or without stripping white space from its ends first.
+     *
+     * @param stripWhiteSpace false for a value whose ends must pass the rule too: a query parameter, whose control
+     *                        characters are refused wherever they are (docs/problems.md), where {@link String#strip()}
+     *                        would drop a TAB or LF at an end
+     * @return the text, stripped when asked
+     * @throws InvalidText as {@link #check(String, String, int)}
+     */
+    public static String check(String field, String text, int maxLength, boolean stripWhiteSpace) {
+        String stripped = stripWhiteSpace ? text.strip() : text;
         for (int i = 0; i < stripped.length(); ) {
             int codePoint = stripped.codePointAt(i);
             String refused = refused(codePoint);
