@@ -38,7 +38,8 @@ class SchemasController {
     /** The schema itself, not wrapped in a JSON string (Confluent's {@code /schemas/ids/{id}/schema}). */
     @Get("/ids/{id}/schema")
     HttpResponse<String> bareSchema(String id) {
-        return HttpResponse.ok(registry.schemaById(schemaId(id))).contentType(Api.V1_JSON);
+        // labelled by the route's @Produces as Accept negotiates it, as every other answer
+        return HttpResponse.ok(registry.schemaById(schemaId(id)));
     }
 
     @Get("/ids/{id}/subjects")

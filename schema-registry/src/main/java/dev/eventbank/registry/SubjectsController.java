@@ -66,8 +66,8 @@ class SubjectsController {
     /** The schema itself, not wrapped in a JSON string. */
     @Get("/{subject}/versions/{version}/schema")
     HttpResponse<String> schema(String subject, String version, @Nullable @QueryValue String deleted) {
-        return HttpResponse.ok(registry.version(subject, version, SchemaRegistry.flag("deleted", deleted, false)).schema())
-                .contentType(Api.V1_JSON);
+        // labelled by the route's @Produces as Accept negotiates it, as every other answer
+        return HttpResponse.ok(registry.version(subject, version, SchemaRegistry.flag("deleted", deleted, false)).schema());
     }
 
     @Secured({RegistryRoles.WRITER, RegistryRoles.OPERATOR})

@@ -90,6 +90,13 @@ class SchemaRegistryIT {
         assertEquals(JSON.readTree(canonical), json(get(server, "/subjects/" + subject + "/versions/1/schema")));
         // the bare schema by id, as Confluent serves it (was a 404)
         assertEquals(JSON.readTree(canonical), json(get(server, "/schemas/ids/" + id + "/schema")));
+        // the bare schemas are negotiated by Accept as every other answer (they were always labelled v1+json)
+        for (String path : List.of("/schemas/ids/" + id + "/schema", "/subjects/" + subject + "/versions/1/schema")) {
+            HttpResponse<String> plain = HTTP.send(HttpRequest.newBuilder(uri(server, path)).header("Accept",
+                    "application/json").timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals("application/json", plain.headers().firstValue("Content-Type").orElse(""), path);
+            assertEquals(canonical, plain.body(), path);
+        }
         JsonNode lookup = json(post(server, "/subjects/" + subject, Schemas.body(Schemas.USER_V1)));
         assertEquals(latest, lookup);
         // other tests register the same schema: the id is global
