@@ -88,7 +88,13 @@ public final class RegistryState {
     private void forgetIdIfUnused(SchemaVersion gone) {
         if (gone != null && !isReferenced(gone.id())) {
             schemasById.remove(gone.id());
-            idsBySchema.remove(gone.schema(), gone.id());
+            if (idsBySchema.remove(gone.schema(), gone.id())) {
+                // the same schema may still be held under another id (imports): that one answers now
+                versionsBySubject.values().stream().flatMap(versions -> versions.values().stream())
+                        .filter(v -> v.schema().equals(gone.schema()))
+                        .mapToInt(SchemaVersion::id).min()
+                        .ifPresent(id -> idsBySchema.put(gone.schema(), id));
+            }
         }
     }
 
@@ -116,17 +122,22 @@ public final class RegistryState {
     }
 
     /**
-     * The subjects in name order that have versions: with {@code deletedOnly} those whose versions are all
+     * The subjects in name order that have versions (those this registry cannot serve included): with
+     * {@code deletedOnly} those whose versions are all
      * soft-deleted, else with {@code includeDeleted} every one, else those with a version that is not (Confluent's
      * {@code GET /subjects?deleted=&deletedOnly=}).
      */
     public synchronized List<String> subjects(boolean includeDeleted, boolean deletedOnly) {
-        return versionsBySubject.entrySet().stream()
-                .filter(entry -> {
-                    boolean anyLive = entry.getValue().values().stream().anyMatch(v -> !v.deleted());
+        java.util.TreeSet<String> names = new java.util.TreeSet<>(versionsBySubject.keySet());
+        names.addAll(foreignBySubject.keySet());
+        return names.stream()
+                .filter(subject -> {
+                    boolean anyLive = versionsBySubject.getOrDefault(subject, new TreeMap<>()).values().stream()
+                            .anyMatch(v -> !v.deleted())
+                            || foreignBySubject.getOrDefault(subject, new TreeMap<>()).values().stream()
+                            .anyMatch(v -> !v.deleted());
                     return deletedOnly ? !anyLive : includeDeleted || anyLive;
                 })
-                .map(Map.Entry::getKey)
                 .toList();
     }
 

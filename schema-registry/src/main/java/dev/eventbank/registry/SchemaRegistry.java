@@ -128,36 +128,36 @@ public final class SchemaRegistry {
 
     /**
      * {@code GET /subjects/{s}/versions}: the live version numbers, oldest first; with {@code includeDeleted} the
-     * soft-deleted ones too, with {@code deletedOnly} only those.
+     * soft-deleted ones too, with {@code deletedOnly} only those (an empty list when the subject has none). Versions
+     * this registry cannot serve (another type, references) are listed: their numbers are the subject's.
      *
-     * @throws RegistryException 40401 when the subject has no such version
+     * @throws RegistryException 40401 when the subject has no version (no live one, unless deleted ones are asked for)
      */
     public List<Integer> versions(String subject, boolean includeDeleted, boolean deletedOnly) {
         store.awaitReady();
-        List<SchemaVersion> chosen = state.allVersions(subject).stream()
-                .filter(v -> deletedOnly ? v.deleted() : includeDeleted || !v.deleted())
-                .toList();
-        if (chosen.isEmpty()) {
+        List<Slot> slots = slots(subject);
+        if (slots.stream().noneMatch(slot -> includeDeleted || deletedOnly || !slot.deleted())) {
             throw RegistryException.subjectNotFound(subject);
         }
-        return versionNumbers(chosen);
+        return slots.stream().filter(slot -> deletedOnly ? slot.deleted() : includeDeleted || !slot.deleted())
+                .map(Slot::version).toList();
     }
 
     /**
-     * A version by number or {@code latest}; with {@code includeDeleted} a soft-deleted one too ({@code latest}: the
-     * highest of all).
+     * A version by number or {@code latest} (the newest live one, as in Confluent's registry, whatever
+     * {@code includeDeleted} says); with {@code includeDeleted} a soft-deleted numbered one too.
      *
      * @throws RegistryException 42202 for a version that is no number, 40401 when the subject has no such versions,
-     *     40402 when it has not this one
+     *     40402 when it has not this one, or it is one this registry cannot serve (the message says so)
      */
     public SchemaVersion version(String subject, String version, boolean includeDeleted) {
         int number = parseVersion(version);
         store.awaitReady();
-        List<SchemaVersion> versions = includeDeleted ? state.allVersions(subject) : state.liveVersions(subject);
-        if (versions.isEmpty()) {
+        List<Slot> slots = slots(subject);
+        if (slots.stream().noneMatch(slot -> includeDeleted || !slot.deleted())) {
             throw RegistryException.subjectNotFound(subject);
         }
-        return find(versions, number);
+        return served(subject, find(slots, number, includeDeleted));
     }
 
     public CompatibilityLevel globalCompatibility() {
@@ -212,9 +212,9 @@ public final class SchemaRegistry {
     /**
      * Whether the schema is compatible, by the subject's level, with the given live version ({@code latest} or -1:
      * the newest; a subject without versions passes), or with null with every version registration would check
-     * (the newest, or all of them for a transitive level). As Confluent's {@code CompatibilityResource}: a named
-     * version is the only one checked, whatever the level, and Confluent's Java client checks
-     * {@code /versions/latest}.
+     * (the newest, or all of them for a transitive level). As Confluent's {@code CompatibilityResource}: the version
+     * is looked up before the schema is parsed, and a named version is the only one checked, whatever the level
+     * (Confluent's Java client checks {@code /versions/latest}).
      *
      * @param verbose with {@code ?verbose=true} an invalid schema is an answer (its reason), not a 42201
      * @return the reasons it is incompatible; empty when it is compatible
@@ -224,6 +224,10 @@ public final class SchemaRegistry {
     public List<String> testCompatibility(String subject, String version, RegisterSchemaRequest request,
                                           boolean verbose) {
         int number = version == null ? LATEST : parseVersion(version);
+        store.awaitReady();
+        List<Slot> live = slots(subject).stream().filter(slot -> !slot.deleted()).toList();
+        // a named version first (40402 before any 42201, as in Confluent); latest of a subject without one: nothing
+        Slot against = version == null || (number == LATEST && live.isEmpty()) ? null : find(live, number, false);
         Schema schema;
         try {
             schema = parse(request);
@@ -233,18 +237,16 @@ public final class SchemaRegistry {
             }
             throw invalid;
         }
-        store.awaitReady();
-        List<SchemaVersion> live = state.liveVersions(subject);
         CompatibilityLevel level = effectiveLevel(subject);
-        Optional<List<String>> foreign = foreignVersionsIn(subject);
         if (version == null) {
-            return foreign.orElseGet(() -> CompatibilityChecker.check(schema, live, level));
+            return foreignVersionsIn(subject).orElseGet(() -> CompatibilityChecker.check(schema,
+                    state.liveVersions(subject), level));
         }
-        if (number == LATEST && live.isEmpty()) {
-            return foreign.orElse(List.of());
+        if (against == null) {
+            return List.of();
         }
-        SchemaVersion against = find(live, number);
-        return foreign.orElseGet(() -> CompatibilityChecker.check(schema, List.of(against), level));
+        return against.foreign() != null ? List.of(cannotCheck(subject, against.foreign()))
+                : CompatibilityChecker.check(schema, List.of(against.avro()), level);
     }
 
     /**
@@ -253,12 +255,13 @@ public final class SchemaRegistry {
      */
     private Optional<List<String>> foreignVersionsIn(String subject) {
         List<StoreRecord.ForeignVersion> foreign = state.liveForeignVersions(subject);
-        if (foreign.isEmpty()) {
-            return Optional.empty();
-        }
-        StoreRecord.ForeignVersion newest = foreign.get(foreign.size() - 1);
-        return Optional.of(List.of("subject '" + subject + "' holds version " + newest.version() + ", " + newest.what()
-                + ", which this registry cannot check an Avro schema against; delete that version or use another subject"));
+        return foreign.isEmpty() ? Optional.empty()
+                : Optional.of(List.of(cannotCheck(subject, foreign.get(foreign.size() - 1))));
+    }
+
+    private static String cannotCheck(String subject, StoreRecord.ForeignVersion foreign) {
+        return "subject '" + subject + "' holds version " + foreign.version() + ", " + foreign.what()
+                + ", which this registry cannot check an Avro schema against; delete that version or use another subject";
     }
 
     /**
@@ -276,12 +279,9 @@ public final class SchemaRegistry {
         writeLock.lock();
         try {
             store.awaitReady();
-            java.util.TreeMap<Integer, Boolean> deletedByVersion = new java.util.TreeMap<>();
-            state.allVersions(subject).forEach(v -> deletedByVersion.put(v.version(), v.deleted()));
-            state.allForeignVersions(subject).forEach(v -> deletedByVersion.put(v.version(), v.deleted()));
-            List<Integer> all = List.copyOf(deletedByVersion.keySet());
-            List<Integer> live = deletedByVersion.entrySet().stream().filter(e -> !e.getValue())
-                    .map(java.util.Map.Entry::getKey).toList();
+            List<Slot> slots = slots(subject);
+            List<Integer> all = slots.stream().map(Slot::version).toList();
+            List<Integer> live = slots.stream().filter(slot -> !slot.deleted()).map(Slot::version).toList();
             if (all.isEmpty()) {
                 throw RegistryException.subjectNotFound(subject);
             }
@@ -290,10 +290,11 @@ public final class SchemaRegistry {
                     throw RegistryException.subjectNotSoftDeleted(subject);
                 }
                 List<StoreRecord> removals = new java.util.ArrayList<>();
-                all.forEach(number -> removals.add(new StoreRecord.SchemaRemoved(subject, number)));
                 if (state.subjectLevel(subject).isPresent()) {
+                    // the level first: should a tombstone's write fail, a retry still finds the versions
                     removals.add(new StoreRecord.ConfigRemoved(subject));
                 }
+                all.forEach(number -> removals.add(new StoreRecord.SchemaRemoved(subject, number)));
                 store.write(removals);
                 LOG.info("permanently deleted subject={} versions={}", subject, all);
                 return all;
@@ -310,60 +311,92 @@ public final class SchemaRegistry {
     }
 
     /**
-     * {@code DELETE /subjects/{s}/versions/{v}}: soft-deletes one live version ({@code latest}: the newest live
-     * one), or with {@code permanent} removes a soft-deleted one ({@code latest}: the newest of all) as a tombstone,
-     * and the subject's own compatibility level with its last version, as Confluent's
-     * {@code KafkaSchemaRegistry#deleteSchemaVersion} does.
+     * {@code DELETE /subjects/{s}/versions/{v}}: soft-deletes one live version, or with {@code permanent} removes a
+     * soft-deleted one as a tombstone, and the subject's own compatibility level with its last version, as
+     * Confluent's {@code KafkaSchemaRegistry#deleteSchemaVersion} does. {@code latest} is the newest live version, as
+     * everywhere in Confluent's registry (so a permanent delete of {@code latest} is a 40407).
      *
      * @return the version number deleted
      * @throws RegistryException 42202 for a version that is no number, 40401 for a subject without versions,
-     *     40402 when it has not this one, 40406 for a soft delete of a soft-deleted version, 40407 for a permanent
-     *     delete of a live one, 42201 for a version this registry cannot serve (another type, references)
+     *     40402 when it has not this one (or no live one for {@code latest}), 40406 for a soft delete of a
+     *     soft-deleted version, 40407 for a permanent delete of a live one, 42201 for a version this registry cannot
+     *     serve (another type, references)
      */
     public int deleteVersion(String subject, String version, boolean permanent) {
         int number = parseVersion(version);
         writeLock.lock();
         try {
             store.awaitReady();
-            List<SchemaVersion> all = state.allVersions(subject);
-            List<StoreRecord.ForeignVersion> foreign = state.allForeignVersions(subject);
-            if (all.isEmpty() && foreign.isEmpty()) {
+            List<Slot> slots = slots(subject);
+            if (slots.isEmpty()) {
                 throw RegistryException.subjectNotFound(subject);
             }
-            List<SchemaVersion> candidates = number == LATEST && !permanent
-                    ? all.stream().filter(v -> !v.deleted()).toList() : all;
-            int target = number != LATEST ? number
-                    : candidates.isEmpty() ? 0 : candidates.get(candidates.size() - 1).version();
-            Optional<StoreRecord.ForeignVersion> unreadable = foreign.stream().filter(v -> v.version() == target).findFirst();
-            if (unreadable.isPresent()) {
-                throw RegistryException.invalidSchema("version " + target + " of subject '" + subject + "' is "
-                        + unreadable.get().what() + ", which this registry does not manage; delete the whole subject");
+            Slot found = find(slots, number, true);
+            if (found.foreign() != null) {
+                throw RegistryException.invalidSchema("version " + found.version() + " of subject '" + subject
+                        + "' is " + found.foreign().what() + ", which this registry does not manage; delete the whole subject");
             }
-            SchemaVersion found = all.stream().filter(v -> v.version() == target).findFirst()
-                    .orElseThrow(() -> number == LATEST ? RegistryException.subjectNotFound(subject)
-                            : RegistryException.versionNotFound(number));
             if (permanent) {
                 if (!found.deleted()) {
-                    throw RegistryException.versionNotSoftDeleted(subject, target);
+                    throw RegistryException.versionNotSoftDeleted(subject, found.version());
                 }
                 List<StoreRecord> removals = new java.util.ArrayList<>();
-                removals.add(new StoreRecord.SchemaRemoved(subject, target));
-                if (all.size() == 1 && foreign.isEmpty() && state.subjectLevel(subject).isPresent()) {
+                if (slots.size() == 1 && state.subjectLevel(subject).isPresent()) {
+                    // the level first: should the tombstone's write fail, a retry still finds the version
                     removals.add(new StoreRecord.ConfigRemoved(subject));
                 }
+                removals.add(new StoreRecord.SchemaRemoved(subject, found.version()));
                 store.write(removals);
-                LOG.info("permanently deleted subject={} version={}", subject, target);
-                return target;
+                LOG.info("permanently deleted subject={} version={}", subject, found.version());
+                return found.version();
             }
             if (found.deleted()) {
-                throw RegistryException.versionSoftDeleted(subject, target);
+                throw RegistryException.versionSoftDeleted(subject, found.version());
             }
-            store.write(List.of(new StoreRecord.SchemaPut(found.markDeleted())));
-            LOG.info("soft-deleted subject={} version={}", subject, target);
-            return target;
+            store.write(List.of(new StoreRecord.SchemaPut(found.avro().markDeleted())));
+            LOG.info("soft-deleted subject={} version={}", subject, found.version());
+            return found.version();
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /**
+     * One version number of a subject: an Avro version this registry serves ({@code avro}) or one it cannot
+     * ({@code foreign}), exactly one of them set.
+     */
+    private record Slot(int version, boolean deleted, SchemaVersion avro, StoreRecord.ForeignVersion foreign) {
+    }
+
+    /** Every version of the subject, soft-deleted and foreign ones included, oldest first. */
+    private List<Slot> slots(String subject) {
+        java.util.TreeMap<Integer, Slot> slots = new java.util.TreeMap<>();
+        state.allVersions(subject).forEach(v -> slots.put(v.version(), new Slot(v.version(), v.deleted(), v, null)));
+        state.allForeignVersions(subject).forEach(v -> slots.put(v.version(), new Slot(v.version(), v.deleted(), null, v)));
+        return List.copyOf(slots.values());
+    }
+
+    /**
+     * The slot with this number, or for {@code latest} the newest live one (Confluent's
+     * {@code getLatestVersion}: soft-deleted versions are never the latest).
+     *
+     * @param includeDeleted whether a numbered version may be a soft-deleted one
+     * @throws RegistryException 40402 when there is none
+     */
+    private static Slot find(List<Slot> slots, int number, boolean includeDeleted) {
+        java.util.stream.Stream<Slot> candidates = slots.stream()
+                .filter(slot -> number == LATEST ? !slot.deleted() : slot.version() == number && (includeDeleted || !slot.deleted()));
+        return (number == LATEST ? candidates.reduce((first, second) -> second) : candidates.findFirst())
+                .orElseThrow(() -> RegistryException.versionNotFound(number));
+    }
+
+    /** The Avro version of {@code slot}; 40402 saying why for a version this registry cannot serve. */
+    private static SchemaVersion served(String subject, Slot slot) {
+        if (slot.foreign() != null) {
+            throw new RegistryException(404, 40402, "Version " + slot.version() + " of subject '" + subject + "' is "
+                    + slot.foreign().what() + ", which this registry does not serve (Avro without references only)");
+        }
+        return slot.avro();
     }
 
     private void write(StoreRecord record) {
@@ -377,20 +410,6 @@ public final class SchemaRegistry {
 
     private CompatibilityLevel effectiveLevel(String subject) {
         return state.subjectLevel(subject).or(state::globalLevel).orElse(defaultLevel);
-    }
-
-    private static SchemaVersion find(List<SchemaVersion> live, int number) {
-        if (number == LATEST && !live.isEmpty()) {
-            return live.get(live.size() - 1);
-        }
-        return live.stream()
-                .filter(v -> v.version() == number)
-                .findFirst()
-                .orElseThrow(() -> RegistryException.versionNotFound(number));
-    }
-
-    private static List<Integer> versionNumbers(List<SchemaVersion> versions) {
-        return versions.stream().map(SchemaVersion::version).toList();
     }
 
     /**

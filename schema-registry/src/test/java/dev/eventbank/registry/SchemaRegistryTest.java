@@ -194,7 +194,9 @@ class SchemaRegistryTest {
         assertEquals(List.of("user-value"), registry.subjects(true, false));
         assertEquals(List.of("user-value"), registry.subjects(false, true));
         assertEquals(List.of(1, 2), registry.versions("user-value", true, false));
-        assertEquals(2, registry.version("user-value", "latest", true).version());
+        assertEquals(2, registry.version("user-value", "2", true).version());
+        // latest is the newest live version, deleted ones asked for or not (Confluent's getLatestVersion)
+        assertError(404, 40402, () -> registry.version("user-value", "latest", true));
         assertError(404, 40401, () -> registry.version("user-value", "latest", false));
     }
 
@@ -214,6 +216,9 @@ class SchemaRegistryTest {
         assertEquals(1, registry.versionsById(1, true).size());
         // an invalid schema is a 42201 before the subject is looked at, as in Confluent
         assertError(422, 42201, () -> registry.lookup("nobody", RegisterSchemaRequest.of("{"), false));
+        // a subject without deleted versions has none to list, and exists (Confluent: [] rather than 40401)
+        register("other-value", Schemas.USER_V1);
+        assertEquals(List.of(), registry.versions("other-value", false, true));
     }
 
     @Test
@@ -224,11 +229,14 @@ class SchemaRegistryTest {
         registry.setSubjectCompatibility("user-value", "FULL");
         // when / then
         assertError(404, 40407, () -> registry.deleteVersion("user-value", "2", true));
+        // latest is the newest live version: a permanent delete of it is a delete of a live one
+        assertError(404, 40407, () -> registry.deleteVersion("user-value", "latest", true));
         assertEquals(2, registry.deleteVersion("user-value", "latest", false));
         assertError(404, 40406, () -> registry.deleteVersion("user-value", "2", false));
         assertEquals(1, registry.deleteVersion("user-value", "latest", false));
-        assertError(404, 40401, () -> registry.deleteVersion("user-value", "latest", false));
-        assertEquals(2, registry.deleteVersion("user-value", "latest", true));
+        assertError(404, 40402, () -> registry.deleteVersion("user-value", "latest", false));
+        assertError(404, 40402, () -> registry.deleteVersion("user-value", "latest", true));
+        assertEquals(2, registry.deleteVersion("user-value", "2", true));
         assertError(404, 40402, () -> registry.deleteVersion("user-value", "2", true));
         assertError(404, 40401, () -> registry.deleteVersion("nobody", "1", false));
         assertError(422, 42202, () -> registry.deleteVersion("user-value", "0", false));
@@ -254,11 +262,41 @@ class SchemaRegistryTest {
         RegistryException notServed = assertThrows(RegistryException.class, () -> registry.schemaById(5));
         assertEquals(40403, notServed.errorCode());
         assertTrue(notServed.getMessage().contains("a PROTOBUF schema"), notServed.getMessage());
+        // the subject and its version are listed, the version not served, latest not an older Avro version
+        assertEquals(List.of("orders-value", "user-value"), registry.subjects(false, false));
+        assertEquals(List.of(1), registry.versions("orders-value", false, false));
+        RegistryException notLatest = assertThrows(RegistryException.class,
+                () -> registry.version("orders-value", "latest", false));
+        assertEquals(40402, notLatest.errorCode());
+        assertTrue(notLatest.getMessage().contains("a PROTOBUF schema"), notLatest.getMessage());
+        assertError(422, 42201, () -> registry.deleteVersion("orders-value", "1", false));
         // and once that subject is deleted, an Avro version follows its numbers
         assertEquals(List.of(1), registry.deleteSubject("orders-value", false));
         assertEquals(List.of(1), registry.deleteSubject("orders-value", true));
         register("orders-value", Schemas.USER_V1);
         assertEquals(1, registry.version("orders-value", "latest", false).version());
+    }
+
+    @Test
+    void shouldTakeTheNewestVersionAsLatestEvenWhenThisRegistryCannotServeIt() {
+        // given: Avro version 1, then version 2 with references written by Confluent's registry
+        register("user-value", Schemas.USER_V1);
+        state.apply(new StoreRecord.ForeignVersion("user-value", 2, 9, false, "an Avro schema with references"));
+        RegisterSchemaRequest v1 = RegisterSchemaRequest.of(Schemas.USER_V1);
+        // when / then: latest is version 2, never version 1
+        assertError(404, 40402, () -> registry.version("user-value", "latest", false));
+        assertError(422, 42201, () -> registry.deleteVersion("user-value", "latest", false));
+        assertEquals(1, registry.testCompatibility("user-value", "latest", v1, false).size());
+        // version 1 named is checked alone, against itself
+        assertEquals(List.of(), registry.testCompatibility("user-value", "1", v1, false));
+        assertEquals(List.of(1, 2), registry.versions("user-value", false, false));
+        assertEquals(1, registry.deleteVersion("user-value", "1", false));
+    }
+
+    @Test
+    void shouldLookUpTheVersionBeforeParsingTheSchemaAsConfluentDoes() {
+        assertError(404, 40402, () -> registry.testCompatibility("nobody", "3", RegisterSchemaRequest.of("{"), true));
+        assertEquals(1, registry.testCompatibility("nobody", "latest", RegisterSchemaRequest.of("{"), true).size());
     }
 
     @Test
