@@ -199,11 +199,9 @@ final class AccountsController {
         if (asOfVersion != null) {
             long version = number("asOfVersion", asOfVersion, 1, Long.MAX_VALUE);
             // a version from a command's answer may not be folded yet: waited for, as minVersion would be. One this
-            // service has seen exists, so a projection that has not folded it in time is a 503 to retry, as for
-            // minVersion; a version never seen is the projection's 404 with currentVersion, after the wait
-            String accountId = canonicalId(id);
-            state = whenProjected(caller, scope, id, version, () -> queries.seenVersion(accountId) >= version ? version : 0,
-                    0, readId -> projection.asOfVersion(readId, version));
+            // service has seen exists, so a projection that has not folded it in time is a 503 to retry
+            // (whenProjected); a version never seen is the projection's 404 with currentVersion, after the wait
+            state = whenProjected(caller, scope, id, version, 0, version, accountId -> projection.asOfVersion(accountId, version));
         } else {
             Instant instant;
             try {
@@ -214,7 +212,7 @@ final class AccountsController {
             }
             // any version up to the latest this service has seen may be the state at that instant: waited for as a
             // history page waits for its versions, so a read right after a command shows it
-            state = whenProjected(caller, scope, id, min, () -> min, Long.MAX_VALUE, accountId -> projection.asOf(accountId, instant));
+            state = whenProjected(caller, scope, id, min, min, Long.MAX_VALUE, accountId -> projection.asOf(accountId, instant));
         }
         return state.thenApply(found -> {
             if (!scope.test(found)) {
@@ -256,7 +254,7 @@ final class AccountsController {
         long min = minVersion == null ? 0 : number("minVersion", minVersion, 1, Long.MAX_VALUE);
         // the page's last version, saturated: fromVersion may be near the largest long
         long pageEnd = from > Long.MAX_VALUE - size ? Long.MAX_VALUE : from + size - 1;
-        return whenProjected(caller, ReadScope.of(caller), id, min, () -> min, pageEnd,
+        return whenProjected(caller, ReadScope.of(caller), id, min, min, pageEnd,
                 accountId -> projection.events(accountId, from, size));
     }
 
@@ -268,21 +266,26 @@ final class AccountsController {
      * and reads in the request's propagated context (the projection gets its {@code X-Correlation-Id}, the log lines
      * their MDC) whichever thread ended the wait.
      *
-     * @param requiredVersion the version that must be visible, asked once the wait is over: a 503
-     *                        version-not-visible when the projection has not got it in time (0: none; asOfVersion
-     *                        leaves a version this service never saw to the projection's 404)
+     * <p>A read that ends its wait without the projection having what it waited for is a 503 version-not-visible
+     * (retry), never an older state or a 404 for what this service has already shown: the caller's
+     * {@code requiredVersion}, and the versions up to {@code seenUpTo} this service has seen once the wait is over.
+     * A {@code requiredVersion} of an account no one has seen is left to the projection's 404.
+     *
+     * @param requiredVersion the caller's minVersion (0: none)
      */
     private <T> CompletableFuture<T> whenProjected(Authentication caller, ReadScope scope, String id, long waitFor,
-                                                   java.util.function.LongSupplier requiredVersion, long seenUpTo,
+                                                   long requiredVersion, long seenUpTo,
                                                    java.util.function.Function<String, CompletableFuture<T>> read) {
         String accountId = canonicalId(id);
         long deadline = System.nanoTime() + minVersionTimeout.toNanos();
         PropagatedContext context = PropagatedContext.getOrEmpty();
+        // what this service had seen when the read came: a write that lands during the wait is not waited for
+        long seen = queries.seenVersion(accountId);
         return limited(caller, 1, () -> readable(scope, accountId, waitFor)
                 .thenCompose(readable -> queries.awaitProjected(accountId, waitFor, seenUpTo,
                         Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))))
                 .thenCompose(projected -> context.propagate(() -> {
-                    requireVisible(accountId, requiredVersion.getAsLong(), projected);
+                    requireVisible(accountId, Math.max(requiredVersion, Math.min(seenUpTo, seen)), projected, seen);
                     return read.apply(accountId);
                 })));
     }
@@ -310,12 +313,17 @@ final class AccountsController {
         });
     }
 
-    /** The 503 of a minVersion not reached in time, when the account exists ({@code projected} 0 or more). */
-    private void requireVisible(String accountId, long minVersion, long projected) {
-        if (projected >= 0 && projected < minVersion) {
-            throw QueryProblem.versionNotVisible("account " + accountId + " is at version " + projected
+    /**
+     * The 503 of a version not reached in time by the projection ({@code projected}, -1 for none), when the account
+     * exists: the projection has some version of it, or this service has seen {@code minVersion} of it ({@code seen}).
+     */
+    private void requireVisible(String accountId, long minVersion, long projected, long seen) {
+        // an account the projection has published nothing of: a 503 only if this service has seen the version,
+        // else the projection's 404 (the id may name no account)
+        if (projected < minVersion && (projected >= 0 || seen >= minVersion)) {
+            throw QueryProblem.versionNotVisible("account " + accountId + " is at version " + Math.max(0, projected)
                     + " in the projection, not yet at " + minVersion + " after waiting " + minVersionTimeout.toMillis()
-                    + " ms; retry shortly", projected);
+                    + " ms; retry shortly", Math.max(0, projected));
         }
     }
 

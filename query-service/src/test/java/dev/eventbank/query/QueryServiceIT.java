@@ -518,6 +518,9 @@ class QueryServiceIT {
         // (folded here, not published yet)
         String waited = UUID.randomUUID().toString();
         String lacking = UUID.randomUUID().toString();
+        // and an account whose opening is in the event log only: the projection has published nothing of it
+        String unpublished = UUID.randomUUID().toString();
+        append(dev.eventbank.support.testing.Events.opened(unpublished, "100.00"));
         for (String id : List.of(waited, lacking)) {
             publish(state(id, 1, "100.0000", AccountStatus.OPEN));
             // the fold folds an event onto the view's state: the view has version 1 first
@@ -525,9 +528,9 @@ class QueryServiceIT {
             append(dev.eventbank.support.testing.Events.deposited(id, 2, "1.00", "101.00"));
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        for (String id : List.of(waited, lacking)) {
-            while (get("/accounts/" + id + "?minVersion=2&maxWait=1000").statusCode() != 200) {
-                assertTrue(System.nanoTime() < deadline, "version 2 of " + id + " not folded from the event log");
+        for (String path : List.of(waited + "?minVersion=2", lacking + "?minVersion=2", unpublished + "?minVersion=1")) {
+            while (get("/accounts/" + path + "&maxWait=1000").statusCode() != 200) {
+                assertTrue(System.nanoTime() < deadline, path + " not folded from the event log");
             }
         }
 
@@ -536,10 +539,13 @@ class QueryServiceIT {
                 + "?asOf=2030-01-01T00:00:00Z"), HttpResponse.BodyHandlers.ofString());
         Thread.sleep(1_000);
 
-        // then: it waits for the projection to have version 2 (it used to answer version 1 at once)
+        // then: it waits for the projection to have version 2 (it used to answer version 1 at once), and is answered
+        // once it has (a wait that ran out would be a 503)
         assertFalse(asOf.isDone(), "asOf answered before the projection published version 2");
+        assertFalse(PROJECTION_REQUESTS.stream().anyMatch(r -> r.contains(waited)), PROJECTION_REQUESTS.toString());
         publish(state(waited, 2, "101.0000", AccountStatus.OPEN));
-        assertEquals(200, asOf.get(10, TimeUnit.SECONDS).statusCode());
+        HttpResponse<String> asOfAnswer = asOf.get(10, TimeUnit.SECONDS);
+        assertEquals(200, asOfAnswer.statusCode(), asOfAnswer.body());
 
         // when: asOfVersion=2 of the other account, which this service has seen and the projection not
         HttpResponse<String> lackingVersion = get("/accounts/" + lacking + "?asOfVersion=2");
@@ -550,6 +556,10 @@ class QueryServiceIT {
         assertEquals(1, JSON.readTree(lackingVersion.body()).path("currentVersion").asInt(), lackingVersion.body());
         assertFalse(PROJECTION_REQUESTS.contains("/internal/v1/accounts/" + lacking + "/state?asOfVersion=2"),
                 PROJECTION_REQUESTS.toString());
+        // and so for an account the projection has published nothing of yet (it used to be a 404 "no account")
+        HttpResponse<String> unpublishedVersion = get("/accounts/" + unpublished + "?asOfVersion=1");
+        assertProblem(unpublishedVersion, 503);
+        assertEquals("/problems/version-not-visible", JSON.readTree(unpublishedVersion.body()).path("type").asText());
     }
 
     @Test
