@@ -33,14 +33,16 @@ class CompatibilityController {
 
     @Post("/versions/{version}")
     Api.CompatibilityResponse againstVersion(String subject, String version, @Body RegisterSchemaRequest request,
-                                             @Nullable @QueryValue String verbose) {
+                                             @Nullable @QueryValue String verbose, @Nullable @QueryValue String normalize) {
+        SchemaRegistry.requireNormalizeFlag(normalize);
         boolean messages = SchemaRegistry.flag("verbose", verbose, false);
         return answer(registry.testCompatibility(subject, version, request, messages), messages);
     }
 
     @Post("/versions")
     Api.CompatibilityResponse againstAll(String subject, @Body RegisterSchemaRequest request,
-                                         @Nullable @QueryValue String verbose) {
+                                         @Nullable @QueryValue String verbose, @Nullable @QueryValue String normalize) {
+        SchemaRegistry.requireNormalizeFlag(normalize);
         boolean messages = SchemaRegistry.flag("verbose", verbose, false);
         return answer(registry.testCompatibility(subject, null, request, messages), messages);
     }

@@ -42,9 +42,19 @@ public final class SchemaRegistry {
         this.defaultLevel = config.defaultCompatibility();
     }
 
-    /** Registers the schema under the subject, or returns its id if the subject already has it. */
+    /**
+     * Registers the schema under the subject, or returns its id if the subject already has it.
+     *
+     * @throws RegistryException 42208 for an invalid subject, 42205 for a request naming an id (Confluent takes one
+     *     in IMPORT mode only, which this registry has not), 42201 for an invalid schema or a version that is not
+     *     the next one, 409 when incompatible
+     */
     public int register(String subject, RegisterSchemaRequest request) {
         requireValidSubject(subject);
+        if (request != null && request.id() != null && request.id() >= 0) {
+            throw new RegistryException(422, 42205, "Subject " + subject + " is not in import mode: this registry "
+                    + "assigns ids itself (it has no IMPORT mode); leave id out");
+        }
         Schema schema = parse(request);
         String canonical = schema.toString();
         writeLock.lock();
@@ -65,6 +75,11 @@ public final class SchemaRegistry {
             }
             int id = state.idOf(canonical).orElseGet(() -> state.maxId() + 1);
             int version = state.maxVersion(subject) + 1;
+            if (request.version() != null && request.version() > 0 && request.version() != version) {
+                // Confluent's KafkaSchemaRegistry#register outside IMPORT mode
+                throw RegistryException.invalidSchema("Version is not one more than previous version (the next "
+                        + "version of subject '" + subject + "' is " + version + ", got " + request.version() + ")");
+            }
             store.write(List.of(new StoreRecord.SchemaPut(new SchemaVersion(subject, version, id, canonical, false))));
             LOG.info("registered schema subject={} version={} id={}", subject, version, id);
             return id;
@@ -440,6 +455,16 @@ public final class SchemaRegistry {
         throw RegistryException.invalidFlag(name, value);
     }
 
+    /**
+     * Confluent's {@code ?normalize=}: checked as every flag is ({@link #flag}), then not used, since this registry's
+     * identity of a schema is already its canonical form.
+     *
+     * @throws RegistryException 400 for a value that is neither true nor false
+     */
+    static void requireNormalizeFlag(String value) {
+        flag("normalize", value, false);
+    }
+
     /** {@code latest}, -1 (Confluent's alias for latest) or 1..2^31-1; anything else is a 42202. */
     static int parseVersion(String version) {
         if ("latest".equalsIgnoreCase(version)) {
@@ -468,6 +493,11 @@ public final class SchemaRegistry {
         if (request.references() != null && !request.references().isEmpty()) {
             throw new RegistryException(422, 42201, "Invalid schema: schema references are not supported by this "
                     + "registry");
+        }
+        // stored nowhere here: accepting them would drop a data contract without a word
+        if (request.metadata() != null || request.ruleSet() != null) {
+            throw new RegistryException(422, 42201, "Invalid schema: " + (request.metadata() != null ? "metadata" : "ruleSet")
+                    + " is not supported by this registry; leave it out");
         }
         try {
             return new Schema.Parser().parse(request.schema());

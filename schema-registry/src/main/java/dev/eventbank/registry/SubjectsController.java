@@ -35,9 +35,13 @@ class SubjectsController {
     }
 
     @Get
-    List<String> subjects(@Nullable @QueryValue String deleted, @Nullable @QueryValue String deletedOnly) {
-        return registry.subjects(SchemaRegistry.flag("deleted", deleted, false),
+    List<String> subjects(@Nullable @QueryValue String deleted, @Nullable @QueryValue String deletedOnly,
+                          @Nullable @QueryValue String subjectPrefix) {
+        List<String> subjects = registry.subjects(SchemaRegistry.flag("deleted", deleted, false),
                 SchemaRegistry.flag("deletedOnly", deletedOnly, false));
+        // Confluent's default, ":*:", is every context's subjects: this registry has the default context only
+        return subjectPrefix == null || ":*:".equals(subjectPrefix) ? subjects
+                : subjects.stream().filter(subject -> subject.startsWith(subjectPrefix)).toList();
     }
 
     @Get("/{subject}/versions")
@@ -48,13 +52,15 @@ class SubjectsController {
 
     @Secured({RegistryRoles.WRITER, RegistryRoles.OPERATOR})
     @Post("/{subject}/versions")
-    Api.IdResponse register(String subject, @Body RegisterSchemaRequest request) {
+    Api.IdResponse register(String subject, @Body RegisterSchemaRequest request, @Nullable @QueryValue String normalize) {
+        SchemaRegistry.requireNormalizeFlag(normalize);
         return new Api.IdResponse(registry.register(subject, request));
     }
 
     @Post("/{subject}")
     Api.SubjectVersionResponse lookup(String subject, @Body RegisterSchemaRequest request,
-                                      @Nullable @QueryValue String deleted) {
+                                      @Nullable @QueryValue String deleted, @Nullable @QueryValue String normalize) {
+        SchemaRegistry.requireNormalizeFlag(normalize);
         return Api.SubjectVersionResponse.of(registry.lookup(subject, request, SchemaRegistry.flag("deleted", deleted, false)));
     }
 

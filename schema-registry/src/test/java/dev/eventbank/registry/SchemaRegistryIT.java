@@ -199,6 +199,11 @@ class SchemaRegistryIT {
         assertEquals("1", delete(server, "/subjects/" + subject + "/versions/1?permanent=true").body());
         assertEquals("[2]", get(server, "/subjects/" + subject + "/versions?deleted=true").body());
         assertError(delete(server, "/subjects/" + subject + "/versions/1?permanent=yes"), 400, 400);
+        // Confluent's subjectPrefix filters the listing; normalize is a flag like the others
+        assertEquals("[\"" + subject + "\"]", get(server, "/subjects?subjectPrefix=" + subject).body());
+        assertEquals("[]", get(server, "/subjects?subjectPrefix=nobody-" + subject).body());
+        assertError(post(server, "/subjects/" + subject + "/versions?normalize=yes", Schemas.body(Schemas.USER_V1)), 400, 400);
+        assertEquals(200, post(server, "/subjects/" + subject + "/versions?normalize=true", Schemas.body(Schemas.USER_V1)).statusCode());
     }
 
     @Test

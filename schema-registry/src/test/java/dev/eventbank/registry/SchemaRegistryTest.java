@@ -88,7 +88,7 @@ class SchemaRegistryTest {
         assertError(404, 40403, () -> registry.lookup("user-value", RegisterSchemaRequest.of("\"long\""), false));
         assertError(404, 40408, () -> registry.subjectCompatibility("user-value", false));
         assertError(422, 42201, () -> register("user-value", "{\"type\":\"record\"}"));
-        assertError(422, 42201, () -> registry.register("user-value", new RegisterSchemaRequest("\"string\"", "PROTOBUF", null)));
+        assertError(422, 42201, () -> registry.register("user-value", RegisterSchemaRequest.of("\"string\"", "PROTOBUF")));
         assertError(422, 42202, () -> registry.version("user-value", "0", false));
         assertError(422, 42202, () -> registry.version("user-value", "one", false));
         assertError(422, 42203, () -> registry.setGlobalCompatibility("SIDEWAYS"));
@@ -297,6 +297,26 @@ class SchemaRegistryTest {
     void shouldLookUpTheVersionBeforeParsingTheSchemaAsConfluentDoes() {
         assertError(404, 40402, () -> registry.testCompatibility("nobody", "3", RegisterSchemaRequest.of("{"), true));
         assertEquals(1, registry.testCompatibility("nobody", "latest", RegisterSchemaRequest.of("{"), true).size());
+    }
+
+    @Test
+    void shouldRefuseAnIdAVersionOutOfTurnAndDataContractsAsConfluentOutsideImportMode() {
+        // given
+        register("user-value", Schemas.USER_V1);
+        // when / then: an id is IMPORT mode's (42205), a version must be the next one, metadata and rules are not kept
+        assertError(422, 42205, () -> registry.register("user-value",
+                new RegisterSchemaRequest(Schemas.USER_B_WITH_DEFAULT, null, null, 1000, null, null, null)));
+        assertError(422, 42201, () -> registry.register("user-value",
+                new RegisterSchemaRequest(Schemas.USER_B_WITH_DEFAULT, null, null, null, 7, null, null)));
+        assertError(422, 42201, () -> registry.register("user-value",
+                new RegisterSchemaRequest(Schemas.USER_B_WITH_DEFAULT, null, null, null, null, java.util.Map.of("tags", 1), null)));
+        assertError(422, 42201, () -> registry.register("user-value",
+                new RegisterSchemaRequest(Schemas.USER_B_WITH_DEFAULT, null, null, null, null, null, java.util.Map.of())));
+        assertEquals(List.of(1), registry.versions("user-value", false, false));
+        // what Confluent's Java client sends by default (version 0, id -1), and the next version named, are taken
+        registry.register("user-value", new RegisterSchemaRequest(Schemas.USER_B_WITH_DEFAULT, null, null, -1, 0, null, null));
+        registry.register("user-value", new RegisterSchemaRequest(Schemas.USER_WITHOUT_A, null, null, null, 3, null, null));
+        assertEquals(List.of(1, 2, 3), registry.versions("user-value", false, false));
     }
 
     @Test
