@@ -430,13 +430,14 @@ final class AccountsController {
     }
 
     /**
-     * A text parameter under service-support's one text rule (control characters, blank, code points), with only
-     * spaces around it ignored, as for every query parameter ({@link #spacesStripped}): the rule itself strips white
-     * space, TAB and LF included, so {@code owner=%09Ada} would otherwise filter on "Ada".
+     * A text parameter under service-support's one text rule (control characters, blank, code points), checked with
+     * its ends, as every query parameter's control characters are refused wherever they are ({@code owner=%09Ada}
+     * would otherwise filter on "Ada"), then stripped of white space as the rule strips the texts it stores (an owner
+     * opened as "\u3000Zen" is stored as "Zen", and found by the filter it was opened with).
      */
     private static String text(String name, String value, int max) {
         try {
-            return TextRule.check(name, spacesStripped(value), max, false);
+            return TextRule.check(name, value, max, false).strip();
         } catch (TextRule.InvalidText e) {
             throw QueryProblem.badRequest(e.getMessage());
         }

@@ -410,6 +410,9 @@ class QueryServiceIT {
         assertEquals(page, JSON.readTree(get("/accounts?owner=%20" + java.net.URLEncoder.encode(owner,
                 java.nio.charset.StandardCharsets.UTF_8) + "%20&status=OPEN").body()));
         assertEquals(200, get("/accounts?limit=1&after=%20" + id + "%20").statusCode());
+        // and other white space the text rule strips from what it stores (U+3000, U+2003), as an opening does
+        assertEquals(page, JSON.readTree(get("/accounts?owner=%E3%80%80" + java.net.URLEncoder.encode(owner,
+                java.nio.charset.StandardCharsets.UTF_8) + "%E2%80%83&status=OPEN").body()));
     }
 
     @Test
