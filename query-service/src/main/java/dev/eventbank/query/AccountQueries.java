@@ -104,7 +104,8 @@ public final class AccountQueries {
      * @param seenUpTo   the last version the read could show (a history page's last), 0 for none: waited for only as
      *                   far as the latest state has it, and not at all when the view cannot be read or too many wait
      * @return the version the projection has published of the account when the wait ended (lower than asked when
-     *     the time ran out), or -1 when it has published none; fails with {@link AccountReader.ViewNotReadyException}
+     *     the time ran out), -1 when it has published none, {@link #PROJECTED_UNKNOWN} when that could not be known
+     *     (the view cannot be read) or not waited for (too many reads wait) and no {@code minVersion} was asked; fails with {@link AccountReader.ViewNotReadyException}
      *     or {@link VersionWaiters.TooManyWaitersException} (503s) when {@code minVersion} could not be waited for
      */
     public CompletableFuture<Long> awaitProjected(String accountId, long minVersion, long seenUpTo, Duration maxWait) {
@@ -153,9 +154,16 @@ public final class AccountQueries {
                         : awaitProjected(accountId, version, strict, deadline), executor);
     }
 
-    /** A wait that could not be made: a failure when the caller's version was asked for, else "no version" (-1). */
+    /**
+     * What {@link #awaitProjected} answers when it does not know the projection's version of the account: the view
+     * could not be read, or the wait could not be made. Not "none" (-1): a read should not conclude the projection
+     * lacks what it could not look at.
+     */
+    public static final long PROJECTED_UNKNOWN = Long.MIN_VALUE;
+
+    /** A wait that could not be made: a failure when the caller's version was asked for, else {@link #PROJECTED_UNKNOWN}. */
     private static CompletableFuture<Long> unwaited(boolean strict, RuntimeException cause) {
-        return strict ? CompletableFuture.failedFuture(cause) : CompletableFuture.completedFuture(-1L);
+        return strict ? CompletableFuture.failedFuture(cause) : CompletableFuture.completedFuture(PROJECTED_UNKNOWN);
     }
 
     /**
@@ -172,7 +180,7 @@ public final class AccountQueries {
         try {
             return projectedVersion(accountId);
         } catch (AccountReader.ViewNotReadyException e) {
-            return -1;
+            return PROJECTED_UNKNOWN;
         }
     }
 

@@ -201,7 +201,8 @@ final class AccountsController {
             // a version from a command's answer may not be folded yet: waited for, as minVersion would be. One this
             // service has seen exists, so a projection that has not folded it in time is a 503 to retry
             // (whenProjected); a version never seen is the projection's 404 with currentVersion, after the wait
-            state = whenProjected(caller, scope, id, version, 0, version, accountId -> projection.asOfVersion(accountId, version));
+            state = whenProjected(caller, scope, id, version, 0, version, version,
+                    accountId -> projection.asOfVersion(accountId, version));
         } else {
             Instant instant;
             try {
@@ -212,7 +213,7 @@ final class AccountsController {
             }
             // any version up to the latest this service has seen may be the state at that instant: waited for as a
             // history page waits for its versions, so a read right after a command shows it
-            state = whenProjected(caller, scope, id, min, min, Long.MAX_VALUE, accountId -> projection.asOf(accountId, instant));
+            state = whenProjected(caller, scope, id, min, min, 1, Long.MAX_VALUE, accountId -> projection.asOf(accountId, instant));
         }
         return state.thenApply(found -> {
             if (!scope.test(found)) {
@@ -254,7 +255,7 @@ final class AccountsController {
         long min = minVersion == null ? 0 : number("minVersion", minVersion, 1, Long.MAX_VALUE);
         // the page's last version, saturated: fromVersion may be near the largest long
         long pageEnd = from > Long.MAX_VALUE - size ? Long.MAX_VALUE : from + size - 1;
-        return whenProjected(caller, ReadScope.of(caller), id, min, min, pageEnd,
+        return whenProjected(caller, ReadScope.of(caller), id, min, min, from, pageEnd,
                 accountId -> projection.events(accountId, from, size));
     }
 
@@ -272,20 +273,24 @@ final class AccountsController {
      * A {@code requiredVersion} of an account no one has seen is left to the projection's 404.
      *
      * @param requiredVersion the caller's minVersion (0: none)
+     * @param seenFrom        the first version the read could show: versions this service has seen are required only
+     *                        when it has seen this one (a history page past the seen versions waits for nothing)
      */
     private <T> CompletableFuture<T> whenProjected(Authentication caller, ReadScope scope, String id, long waitFor,
-                                                   long requiredVersion, long seenUpTo,
+                                                   long requiredVersion, long seenFrom, long seenUpTo,
                                                    java.util.function.Function<String, CompletableFuture<T>> read) {
         String accountId = canonicalId(id);
         long deadline = System.nanoTime() + minVersionTimeout.toNanos();
         PropagatedContext context = PropagatedContext.getOrEmpty();
-        // what this service had seen when the read came: a write that lands during the wait is not waited for
+        // what this service had seen when the read came: a write that lands during the wait is not waited for, nor
+        // are seen versions before the first one the read could show
         long seen = queries.seenVersion(accountId);
+        long seenNeeded = seen >= seenFrom ? seenUpTo : 0;
         return limited(caller, 1, () -> readable(scope, accountId, waitFor)
-                .thenCompose(readable -> queries.awaitProjected(accountId, waitFor, seenUpTo,
+                .thenCompose(readable -> queries.awaitProjected(accountId, waitFor, seenNeeded,
                         Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))))
                 .thenCompose(projected -> context.propagate(() -> {
-                    requireVisible(accountId, Math.max(requiredVersion, Math.min(seenUpTo, seen)), projected, seen);
+                    requireVisible(accountId, Math.max(requiredVersion, Math.min(seenNeeded, seen)), projected, seen);
                     return read.apply(accountId);
                 })));
     }
@@ -315,12 +320,14 @@ final class AccountsController {
 
     /**
      * The 503 of a version not reached in time by the projection ({@code projected}, -1 for none), when the account
-     * exists: the projection has some version of it, or this service has seen {@code minVersion} of it ({@code seen}).
+     * exists: the projection has some version of it, or this service has seen it ({@code seen}, -1 for not).
      */
     private void requireVisible(String accountId, long minVersion, long projected, long seen) {
-        // an account the projection has published nothing of: a 503 only if this service has seen the version,
-        // else the projection's 404 (the id may name no account)
-        if (projected < minVersion && (projected >= 0 || seen >= minVersion)) {
+        // a projection whose version is not known (the view unreadable, too many reads waiting): the projection
+        // answers as before. One that has published nothing: a 503 only if this service has seen the account, else
+        // the projection's 404 (the id may name no account)
+        if (minVersion > 0 && projected != AccountQueries.PROJECTED_UNKNOWN && projected < minVersion
+                && (projected >= 0 || seen > 0)) {
             throw QueryProblem.versionNotVisible("account " + accountId + " is at version " + Math.max(0, projected)
                     + " in the projection, not yet at " + minVersion + " after waiting " + minVersionTimeout.toMillis()
                     + " ms; retry shortly", Math.max(0, projected));
@@ -437,7 +444,8 @@ final class AccountsController {
      */
     private static String text(String name, String value, int max) {
         try {
-            return TextRule.check(name, value, max, false).strip();
+            // control characters anywhere first, then the rule on the stripped text: its length without the spaces
+            return TextRule.check(name, TextRule.check(name, value, Integer.MAX_VALUE, false), max);
         } catch (TextRule.InvalidText e) {
             throw QueryProblem.badRequest(e.getMessage());
         }

@@ -563,6 +563,11 @@ class QueryServiceIT {
         HttpResponse<String> unpublishedVersion = get("/accounts/" + unpublished + "?asOfVersion=1");
         assertProblem(unpublishedVersion, 503);
         assertEquals("/problems/version-not-visible", JSON.readTree(unpublishedVersion.body()).path("type").asText());
+        // a minVersion above what was seen is the same 503 (it was the projection's 404 "no account"), a history page
+        // past the seen versions waits for nothing and is the projection's to answer
+        assertProblem(get("/accounts/" + unpublished + "/events?minVersion=5"), 503);
+        HttpResponse<String> pastSeen = get("/accounts/" + unpublished + "/events?fromVersion=3&limit=2");
+        assertEquals(200, pastSeen.statusCode(), pastSeen.body());
     }
 
     @Test

@@ -61,8 +61,10 @@ public final class SchemaRegistry {
         try {
             store.awaitReady();
             List<SchemaVersion> live = state.liveVersions(subject);
+            // Confluent answers the existing version only when the request names none: a named version must be next
+            boolean versionNamed = request.version() != null && request.version() > 0;
             for (SchemaVersion version : live) {
-                if (version.schema().equals(canonical)) {
+                if (version.schema().equals(canonical) && !versionNamed) {
                     return version.id();
                 }
             }

@@ -313,10 +313,13 @@ class SchemaRegistryTest {
         assertError(422, 42201, () -> registry.register("user-value",
                 new RegisterSchemaRequest(Schemas.USER_B_WITH_DEFAULT, null, null, null, null, null, java.util.Map.of())));
         assertEquals(List.of(1), registry.versions("user-value", false, false));
-        // what Confluent's Java client sends by default (version 0, id -1), and the next version named, are taken
+        // a negative id and version 0 (Confluent's RestService.registerSchema defaults), and the next version named,
+        // are taken; the schema already registered, with a version named that is not the next one, is not
         registry.register("user-value", new RegisterSchemaRequest(Schemas.USER_B_WITH_DEFAULT, null, null, -1, 0, null, null));
         registry.register("user-value", new RegisterSchemaRequest(Schemas.USER_WITHOUT_A, null, null, null, 3, null, null));
         assertEquals(List.of(1, 2, 3), registry.versions("user-value", false, false));
+        assertError(422, 42201, () -> registry.register("user-value",
+                new RegisterSchemaRequest(Schemas.USER_WITHOUT_A, null, null, null, 9, null, null)));
     }
 
     @Test
