@@ -202,6 +202,18 @@ class SecurityIT {
         assertEquals(401, blankAnswer.statusCode(), blankAnswer.body());
         assertTrue(JSON.readTree(blankAnswer.body()).path("detail").asText().contains("sub must name someone"),
                 blankAnswer.body());
+        // and roles that are not a list of strings, which were read as the role teller: a deposit was booked
+        String account = openFor(ALICE, "100");
+        for (Object roles : List.of("teller", List.of("teller", 5))) {
+            String odd = "Bearer " + ServiceUnderTest.issuer().sign(DevIssuer.claims("teller-odd", List.of(), now,
+                    now.plusSeconds(600)).claim("roles", roles).build());
+            HttpResponse<String> oddAnswer = service.post("/accounts/" + account + "/deposits", "{\"amount\":\"1\"}",
+                    Map.of("Authorization", odd));
+            assertEquals(401, oddAnswer.statusCode(), oddAnswer.body());
+            assertTrue(JSON.readTree(oddAnswer.body()).path("detail").asText().contains("roles must be a list of strings"),
+                    oddAnswer.body());
+        }
+        assertEquals(1, TestEventLog.eventsOf(account).size(), "a deposit was booked for a token with odd roles");
     }
 
     @Test

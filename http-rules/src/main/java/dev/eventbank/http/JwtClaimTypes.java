@@ -9,8 +9,10 @@ import java.util.Optional;
  * {@code jti} a string), checked on a token's JSON as sent. Why: Nimbus, under micronaut-security-jwt, reads a
  * numeric {@code sub} as its decimal text, so a token with {@code "sub":123} was accepted and named the same
  * customer as one with {@code "sub":"123"} (found by a new user signing tokens by hand); and a {@code sub} that is
- * empty, blank or holds a control character, which was accepted as a name. Every service and the registry refuse
- * such a token (a 401 saying why).
+ * empty, blank or holds a control character, which was accepted as a name. Also our own claim {@code roles}, a JSON
+ * array of strings (README, Security): micronaut-security reads {@code "roles":"teller"} as the role teller and
+ * {@code ["teller",5]} as teller and "5", so a token of another shape was taken for what it might mean. Every
+ * service and the registry refuse such a token (a 401 saying why).
  */
 public final class JwtClaimTypes {
 
@@ -44,16 +46,21 @@ public final class JwtClaimTypes {
 
     /**
      * @param payload the token's claims as its JSON has them (numbers as numbers)
-     * @return e.g. "sub must be a string (RFC 7519 section 4.1), got a number"; empty when every one present is a string
+     * @return e.g. "sub must be a string (RFC 7519 section 4.1), got a number"; empty when every one present has its
+     *     type
      */
     public static Optional<String> wrongType(Map<String, Object> payload) {
         for (String name : STRINGS) {
             Object value = payload.get(name);
             if (value != null && !(value instanceof String)) {
-                String got = value instanceof Number ? "a number" : value instanceof Boolean ? "a boolean"
-                        : value instanceof Map ? "an object" : value instanceof List ? "a list" : "another type";
-                return Optional.of(name + " must be a string (RFC 7519 section 4.1), got " + got);
+                return Optional.of(name + " must be a string (RFC 7519 section 4.1), got " + typeOf(value));
             }
+        }
+        Object roles = payload.get("roles");
+        if (roles != null && !(roles instanceof List<?> list && list.stream().allMatch(String.class::isInstance))) {
+            return Optional.of("roles must be a list of strings, such as [\"teller\"], got "
+                    + (roles instanceof List ? "a list with " + typeOf(((List<?>) roles).stream()
+                    .filter(role -> !(role instanceof String)).findFirst().orElse(null)) + " in it" : typeOf(roles)));
         }
         // sub names a customer or a teller: "" or "  " would be everyone's blank name, a control character unreadable
         if (payload.get("sub") instanceof String sub
@@ -61,5 +68,11 @@ public final class JwtClaimTypes {
             return Optional.of("sub must name someone: not empty, not blank, without control characters");
         }
         return Optional.empty();
+    }
+
+    private static String typeOf(Object value) {
+        return value == null ? "null" : value instanceof String ? "a string" : value instanceof Number ? "a number"
+                : value instanceof Boolean ? "a boolean" : value instanceof Map ? "an object"
+                : value instanceof List ? "a list" : "another type";
     }
 }

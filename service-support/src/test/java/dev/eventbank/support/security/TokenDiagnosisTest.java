@@ -58,6 +58,11 @@ class TokenDiagnosisTest {
                 .claim("sub", 123).build()), "sub must be a string (RFC 7519 section 4.1), got a number");
         assertReason("Bearer " + issuer.sign(DevIssuer.claims("t", List.of("customer"), NOW, NOW.plusSeconds(60))
                 .claim("jti", 5).build()), "jti must be a string (RFC 7519 section 4.1), got a number");
+        // roles of another shape than a list of strings, which micronaut-security read as roles anyway
+        assertReason("Bearer " + issuer.sign(DevIssuer.claims("t", List.of(), NOW, NOW.plusSeconds(60))
+                .claim("roles", "teller").build()), "roles must be a list of strings, such as [\"teller\"], got a string");
+        assertReason("Bearer " + issuer.sign(DevIssuer.claims("t", List.of(), NOW, NOW.plusSeconds(60))
+                .claim("roles", List.of("teller", 5)).build()), "roles must be a list of strings, such as [\"teller\"], got a list with a number in it");
         for (String blank : List.of("", "  ", "a\u0000b")) {
             assertReason("Bearer " + issuer.sign(DevIssuer.claims("t", List.of("customer"), NOW, NOW.plusSeconds(60))
                     .claim("sub", blank).build()), "sub must name someone");
