@@ -168,7 +168,7 @@ final class AccountCommands {
         String accountNumber = fields.optionalText("accountNumber", MAX_ACCOUNT_NUMBER);
         if (accountNumber != null && !ACCOUNT_NUMBER.matcher(accountNumber).matches()) {
             throw CommandProblem.badRequest("accountNumber must be 1 to " + MAX_ACCOUNT_NUMBER
-                    + " letters, digits, spaces or dashes, starting with a letter or digit");
+                    + " ASCII letters, digits, spaces or dashes, starting with a letter or digit");
         }
         String email = email(fields.optionalText("email", MAX_EMAIL));
         AccountType accountType = accountType(fields.optionalText("accountType", MAX_TEXT));
@@ -277,7 +277,7 @@ final class AccountCommands {
         }
         if (!ACCOUNT_NUMBER.matcher(command.getAccountNumber()).matches()) {
             throw CommandProblem.badRequest("a forwarded account number must be 1 to " + MAX_ACCOUNT_NUMBER
-                    + " letters, digits, spaces or dashes, starting with a letter or digit");
+                    + " ASCII letters, digits, spaces or dashes, starting with a letter or digit");
         }
         for (String id : List.of(command.getCommandId(), command.getOpenCommandId(), command.getOpenFingerprint(),
                 command.getCorrelationId())) {
@@ -369,7 +369,8 @@ final class AccountCommands {
             }
             return code;
         } catch (IllegalArgumentException e) {
-            throw CommandProblem.badRequest("currency \"" + code + "\" is not an ISO 4217 code");
+            throw CommandProblem.badRequest("currency \"" + code + "\" is not an ISO 4217 code this service knows "
+                    + "(the Java runtime's currency data)");
         }
     }
 

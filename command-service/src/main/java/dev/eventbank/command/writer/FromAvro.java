@@ -79,7 +79,8 @@ final class FromAvro {
         try {
             return Currency.getInstance(code);
         } catch (IllegalArgumentException | NullPointerException e) {
-            throw new InvalidCommandException("currency '" + code + "' is not an ISO 4217 code");
+            throw new InvalidCommandException("currency '" + code + "' is not an ISO 4217 code this service knows "
+                    + "(the Java runtime's currency data)");
         }
     }
 

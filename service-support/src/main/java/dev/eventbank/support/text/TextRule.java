@@ -15,8 +15,8 @@ package dev.eventbank.support.text;
  *       (U+202A..U+202E, U+2066..U+2069, which can make a text display other than it reads: CVE-2021-42574) and no
  *       noncharacter (U+FDD0..U+FDEF, U+xFFFE, U+xFFFF): these break logs, terminals and displays, never a name;</li>
  *   <li>is not blank: at least one character must be visible, so a text of only white space, format characters
- *       (category Cf: zero-width space U+200B, BOM U+FEFF, ...), lone combining marks or Hangul fillers is
- *       refused.</li>
+ *       (category Cf: zero-width space U+200B, BOM U+FEFF, ...), lone combining marks, Hangul fillers or the blank
+ *       Braille pattern U+2800 is refused.</li>
  * </ol>
  * Letters, digits, punctuation and symbols of any script, emoji (with their zero-width joiners) and inner spaces
  * are all allowed. A field may add its own format on top (an account number's letters, an e-mail address).
@@ -129,12 +129,14 @@ public final class TextRule {
             return false;
         }
         int type = Character.getType(codePoint);
-        if (type == Character.FORMAT || type == Character.NON_SPACING_MARK || type == Character.ENCLOSING_MARK
-                || type == Character.UNASSIGNED) {
+        // an unassigned code point counts as visible: it is allowed (a character of a newer Unicode version than the
+        // JVM's), and refusing a text of them as "blank" would give a reason that is not the reason
+        if (type == Character.FORMAT || type == Character.NON_SPACING_MARK || type == Character.ENCLOSING_MARK) {
             return false;
         }
-        // Hangul fillers are letters (category Lo) that display as nothing
-        return codePoint != 0x115F && codePoint != 0x1160 && codePoint != 0x3164 && codePoint != 0xFFA0;
+        // Hangul fillers are letters (category Lo) and the blank Braille pattern a symbol (So) that display as nothing
+        return codePoint != 0x115F && codePoint != 0x1160 && codePoint != 0x3164 && codePoint != 0xFFA0
+                && codePoint != 0x2800;
     }
 
     /** A text that breaks the rule; its message is meant for the client (a 400 problem's detail). */

@@ -25,7 +25,7 @@ class TextRuleTest {
     @Test
     void shouldRefuseTextWithNoVisibleCharacter() {
         for (String text : List.of("", "   ", "\u200b", "\u200b\u200c\u200d\ufeff", "\u00a0\u3000", "\u0301",
-                "\u3164", "\u115f\u1160", "\u00ad")) {
+                "\u3164", "\u115f\u1160", "\u00ad", "\u2800")) {
             TextRule.InvalidText refused = assertThrows(TextRule.InvalidText.class,
                     () -> TextRule.check("reason", text, 200), text);
             assertTrue(refused.getMessage().startsWith("reason must not be blank"), refused.getMessage());
@@ -36,6 +36,8 @@ class TextRuleTest {
     void shouldKeepAnyScriptEmojiPunctuationAndInnerSpacesStripped() {
         assertEquals("Zoë 李 O'Brien-Smith \uD83D\uDC69\u200D\uD83D\uDCBB",
                 TextRule.check("owner", "  Zoë 李 O'Brien-Smith \uD83D\uDC69\u200D\uD83D\uDCBB \u3000", 200));
+        // a code point this JVM's Unicode does not assign yet is allowed, and is not "blank"
+        assertEquals("\u0378", TextRule.check("owner", "\u0378", 200));
         // not normalized: a decomposed é stays two code points
         assertEquals("e\u0301", TextRule.check("owner", "e\u0301", 2));
     }
