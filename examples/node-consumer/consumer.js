@@ -1,6 +1,7 @@
 // An example consumer of bank-account-events written by another team: plain kafkajs plus Confluent's wire
 // format through the schema registry, no eventbank code. Prints one line per event:
 //   <aggregateId> v<version> <eventType> <payload as JSON>
+// and with TOPIC=bank-account-state (or bank-account-snapshots) one line per record: <key> v<version> <record as JSON>
 // Environment: KAFKA_BOOTSTRAP_SERVERS (localhost:9092), SCHEMA_REGISTRY_URL (http://localhost:8081),
 // TOPIC (bank-account-events), GROUP_ID (a fresh one per run, so it reads from the start),
 // EXIT_AFTER_IDLE_MS (after the first event, stop once this long passes without another; 0 = run until Ctrl-C),
@@ -81,10 +82,20 @@ async function main() {
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
     eachMessage: async ({ message }) => {
-      // the writer's schema comes from the registry by the id in the message; avsc resolves it
-      const event = await registry.decode(message.value);
-      const payload = plain(unwrap(event.payload));
-      console.log(`${event.aggregateId} v${event.version} ${event.eventType} ${JSON.stringify(payload)}`);
+      const key = message.key && message.key.toString();
+      if (message.value === null) {
+        // a compacted read-model topic's tombstone (TOPIC=bank-account-state): the key's record was removed
+        console.log(`${key} removed`);
+      } else {
+        // the writer's schema comes from the registry by the id in the message; avsc resolves it
+        const value = await registry.decode(message.value);
+        if (value.aggregateId !== undefined) {
+          console.log(`${value.aggregateId} v${value.version} ${value.eventType} ${JSON.stringify(plain(unwrap(value.payload)))}`);
+        } else {
+          // a read model (TOPIC=bank-account-state: AccountState, bank-account-snapshots: AccountSnapshot)
+          console.log(`${key} v${value.version} ${JSON.stringify(plain(value))}`);
+        }
+      }
       armIdleTimer();
     },
   });

@@ -94,14 +94,19 @@ class ExternalConsumerIT {
         // when
         Path example = TestStacks.home().resolve("examples/node-consumer");
         run(example, Map.of(), Duration.ofMinutes(3), "npm", "ci", "--no-audit", "--no-fund");
-        String output = run(example, Map.of(
+        Map<String, String> environment = Map.of(
                 "KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers(),
                 // another team's principal: it may read the public topics and nothing else (KafkaPrincipals)
                 "KAFKA_SASL_USERNAME", KafkaPrincipals.READER,
                 "KAFKA_SASL_PASSWORD", KafkaCredentials.inDirectory(stack.dataDir().resolve("security"),
                         KafkaPrincipals.ALL).password(KafkaPrincipals.READER),
                 "SCHEMA_REGISTRY_URL", stack.registryUrl(),
-                "EXIT_AFTER_IDLE_MS", "5000"), Duration.ofMinutes(2), "node", "consumer.js");
+                "EXIT_AFTER_IDLE_MS", "5000");
+        String output = run(example, environment, Duration.ofMinutes(2), "node", "consumer.js");
+        // the read model too, with the same example (it printed "undefined v1 undefined undefined")
+        Map<String, String> stateTopic = new java.util.HashMap<>(environment);
+        stateTopic.put("TOPIC", "bank-account-state");
+        String states = run(example, stateTopic, Duration.ofMinutes(2), "node", "consumer.js");
 
         // then
         List<String> lines = output.lines().toList();
@@ -112,6 +117,9 @@ class ExternalConsumerIT {
                 && line.contains("\"amount\":\"25.5000\"") && line.contains("\"reference\":\"invoice 42\"")), output);
         assertTrue(lines.stream().anyMatch(line -> line.startsWith(ada + " v1 AccountOpened ")
                 && line.contains("\"email\":null") && line.contains("\"accountType\":\"CHECKING\"")), output);
+        assertTrue(states.lines().anyMatch(line -> line.startsWith(grace + " v2 ") && line.contains("\"balance\":\"35.5")
+                && line.contains("\"owner\":\"Grace Hopper\"")), states);
+        assertTrue(states.lines().noneMatch(line -> line.contains("undefined")), states);
     }
 
     @Test
