@@ -636,12 +636,16 @@ public final class LocalStack implements AutoCloseable {
             for (ServiceProcess service : List.copyOf(stack.services)) {
                 if (!service.isAlive() && !reported.contains(service.name())) {
                     reported.add(service.name());
-                    System.err.println("local-stack: " + service.name() + " exited, see " + service.log());
+                    System.err.println("local-stack: " + service.name() + " exited, see " + service.log()
+                            + "; the launcher does not restart it: stop the stack (Ctrl-C) and start it again on the "
+                            + "same data directory");
                 }
             }
             if (stack.broker != null && !stack.broker.isAlive() && !reported.contains("kafka")) {
                 reported.add("kafka");
-                System.err.println("local-stack: kafka exited, see " + stack.dataDir.resolve("kafka/broker.log"));
+                System.err.println("local-stack: kafka exited, see " + stack.dataDir.resolve("kafka/broker.log")
+                        + "; the launcher does not restart it: stop the stack (Ctrl-C) and start it again on the same data "
+                        + "directory");
             }
             Thread.sleep(1000);
         }

@@ -199,22 +199,25 @@ class ProjectionFactory {
         return properties;
     }
 
-    /** Reads go to the stores of the generation active at the time of the read. */
+    /**
+     * Reads go to the stores of the generation active at the time of the read, only while it can serve them
+     * ({@link dev.eventbank.support.streams.ManagedStreams#queryableStore}: else a 503 to retry).
+     */
     @Singleton
     AccountTimeline accountTimeline(ProjectionGenerations generations, SchemaRegistryClient registry) {
         return new AccountTimeline(
-                () -> generations.active().streams().kafkaStreams().store(StoreQueryParameters.fromNameAndType(Stores.ACCOUNT_STATE,
+                () -> generations.active().streams().queryableStore(StoreQueryParameters.fromNameAndType(Stores.ACCOUNT_STATE,
                         QueryableStoreTypes.<String, AccountState>keyValueStore())),
-                () -> generations.active().streams().kafkaStreams().store(StoreQueryParameters.fromNameAndType(AccountHistoryProjection.STORE,
+                () -> generations.active().streams().queryableStore(StoreQueryParameters.fromNameAndType(AccountHistoryProjection.STORE,
                         QueryableStoreTypes.<String, byte[]>keyValueStore())),
-                () -> generations.active().streams().kafkaStreams().store(StoreQueryParameters.fromNameAndType(SnapshotProjection.STORE,
+                () -> generations.active().streams().queryableStore(StoreQueryParameters.fromNameAndType(SnapshotProjection.STORE,
                         QueryableStoreTypes.<String, AccountSnapshot>keyValueStore())),
                 AvroSerdes.value(BankAccountEvent.class, registry).deserializer());
     }
 
     @Singleton
     BankTotalsReader bankTotalsReader(ProjectionGenerations generations) {
-        return new BankTotalsReader(() -> generations.active().streams().kafkaStreams().store(StoreQueryParameters.fromNameAndType(
+        return new BankTotalsReader(() -> generations.active().streams().queryableStore(StoreQueryParameters.fromNameAndType(
                 BankTotalsProjection.STORE, QueryableStoreTypes.<String, BankTotals>keyValueStore())));
     }
 
