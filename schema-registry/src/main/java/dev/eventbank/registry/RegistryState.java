@@ -105,11 +105,6 @@ public final class RegistryState {
         }
     }
 
-    /** Subjects with at least one version that is not soft-deleted, in name order. */
-    public synchronized List<String> subjects() {
-        return subjects(false, false);
-    }
-
     /** The versions of a subject that are not soft-deleted, oldest first. */
     public synchronized List<SchemaVersion> liveVersions(String subject) {
         return allVersions(subject).stream().filter(v -> !v.deleted()).toList();
@@ -184,11 +179,6 @@ public final class RegistryState {
 
     public synchronized Optional<String> schemaById(int id) {
         return Optional.ofNullable(schemasById.get(id));
-    }
-
-    /** Live (subject, version) pairs using the schema with this id, in subject then version order. */
-    public synchronized List<SchemaVersion> liveVersionsWithId(int id) {
-        return versionsWithId(id, false);
     }
 
     /**
