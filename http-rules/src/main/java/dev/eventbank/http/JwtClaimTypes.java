@@ -57,10 +57,13 @@ public final class JwtClaimTypes {
             }
         }
         Object roles = payload.get("roles");
-        if (roles != null && !(roles instanceof List<?> list && list.stream().allMatch(String.class::isInstance))) {
-            return Optional.of("roles must be a list of strings, such as [\"teller\"], got "
-                    + (roles instanceof List ? "a list with " + typeOf(((List<?>) roles).stream()
-                    .filter(role -> !(role instanceof String)).findFirst().orElse(null)) + " in it" : typeOf(roles)));
+        // typeOf before findFirst: a JSON null in the list is an element findFirst cannot return
+        Optional<String> oddRoles = roles == null ? Optional.empty()
+                : roles instanceof List<?> list ? list.stream().filter(role -> !(role instanceof String))
+                        .map(role -> "a list with " + typeOf(role) + " in it").findFirst()
+                : Optional.of(typeOf(roles));
+        if (oddRoles.isPresent()) {
+            return Optional.of("roles must be a list of strings, such as [\"teller\"], got " + oddRoles.get());
         }
         // sub names a customer or a teller: "" or "  " would be everyone's blank name, a control character unreadable
         if (payload.get("sub") instanceof String sub

@@ -63,6 +63,8 @@ class TokenDiagnosisTest {
                 .claim("roles", "teller").build()), "roles must be a list of strings, such as [\"teller\"], got a string");
         assertReason("Bearer " + issuer.sign(DevIssuer.claims("t", List.of(), NOW, NOW.plusSeconds(60))
                 .claim("roles", List.of("teller", 5)).build()), "roles must be a list of strings, such as [\"teller\"], got a list with a number in it");
+        assertReason("Bearer " + issuer.sign(DevIssuer.claims("t", List.of(), NOW, NOW.plusSeconds(60))
+                .claim("roles", java.util.Arrays.asList("teller", null)).build()), "roles must be a list of strings, such as [\"teller\"], got a list with null in it");
         for (String blank : List.of("", "  ", "a\u0000b")) {
             assertReason("Bearer " + issuer.sign(DevIssuer.claims("t", List.of("customer"), NOW, NOW.plusSeconds(60))
                     .claim("sub", blank).build()), "sub must name someone");
