@@ -136,15 +136,6 @@ public final class RegistryState {
                 .toList();
     }
 
-    /**
-     * The versions of a subject this registry cannot serve (another schema type, references) that are not
-     * soft-deleted, oldest first.
-     */
-    public synchronized List<StoreRecord.ForeignVersion> liveForeignVersions(String subject) {
-        TreeMap<Integer, StoreRecord.ForeignVersion> foreign = foreignBySubject.get(subject);
-        return foreign == null ? List.of() : foreign.values().stream().filter(v -> !v.deleted()).toList();
-    }
-
     /** Every version of the subject this registry cannot serve, soft-deleted ones included, oldest first. */
     public synchronized List<StoreRecord.ForeignVersion> allForeignVersions(String subject) {
         TreeMap<Integer, StoreRecord.ForeignVersion> foreign = foreignBySubject.get(subject);

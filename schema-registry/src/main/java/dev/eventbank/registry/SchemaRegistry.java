@@ -60,24 +60,23 @@ public final class SchemaRegistry {
         writeLock.lock();
         try {
             store.awaitReady();
-            List<SchemaVersion> live = state.liveVersions(subject);
             // Confluent answers the existing version only when the request names none: a named version must be next
             boolean versionNamed = request.version() != null && request.version() > 0;
-            for (SchemaVersion version : live) {
-                if (version.schema().equals(canonical) && !versionNamed) {
-                    return version.id();
+            if (!versionNamed) {
+                for (SchemaVersion version : state.liveVersions(subject)) {
+                    if (version.schema().equals(canonical)) {
+                        return version.id();
+                    }
                 }
             }
-            CompatibilityLevel level = effectiveLevel(subject);
-            List<String> reasons = foreignVersionsIn(subject)
-                    .orElseGet(() -> CompatibilityChecker.check(schema, live, level));
+            List<String> reasons = registrationCheck(subject, schema);
             if (!reasons.isEmpty()) {
                 throw RegistryException.incompatible("Schema being registered is incompatible with an earlier schema "
                         + "for subject \"" + subject + "\", details: [" + String.join(", ", reasons) + "]");
             }
             int id = state.idOf(canonical).orElseGet(() -> state.maxId() + 1);
             int version = state.maxVersion(subject) + 1;
-            if (request.version() != null && request.version() > 0 && request.version() != version) {
+            if (versionNamed && request.version() != version) {
                 // Confluent's KafkaSchemaRegistry#register outside IMPORT mode
                 throw RegistryException.invalidSchema("Version is not one more than previous version (the next "
                         + "version of subject '" + subject + "' is " + version + ", got " + request.version() + ")");
@@ -254,26 +253,28 @@ public final class SchemaRegistry {
             }
             throw invalid;
         }
-        CompatibilityLevel level = effectiveLevel(subject);
         if (version == null) {
-            return foreignVersionsIn(subject).orElseGet(() -> CompatibilityChecker.check(schema,
-                    state.liveVersions(subject), level));
+            return registrationCheck(subject, schema);
         }
         if (against == null) {
             return List.of();
         }
         return against.foreign() != null ? List.of(cannotCheck(subject, against.foreign()))
-                : CompatibilityChecker.check(schema, List.of(against.avro()), level);
+                : CompatibilityChecker.check(schema, List.of(against.avro()), effectiveLevel(subject));
     }
 
     /**
-     * Why no Avro schema can be judged against the subject: it holds live versions this registry cannot read
-     * (another type, references), which Confluent's registry would check a new version against.
+     * What registration checks {@code schema} against, by the subject's level: its live versions, or, when it holds a
+     * live version this registry cannot read (another type, references), which Confluent's registry would check a
+     * new version against, the reason no Avro schema can be judged.
+     *
+     * @return the reasons it is incompatible; empty when it is compatible
      */
-    private Optional<List<String>> foreignVersionsIn(String subject) {
-        List<StoreRecord.ForeignVersion> foreign = state.liveForeignVersions(subject);
-        return foreign.isEmpty() ? Optional.empty()
-                : Optional.of(List.of(cannotCheck(subject, foreign.get(foreign.size() - 1))));
+    private List<String> registrationCheck(String subject, Schema schema) {
+        Optional<Slot> foreign = slots(subject).stream().filter(slot -> !slot.deleted() && slot.foreign() != null)
+                .reduce((first, second) -> second);
+        return foreign.isPresent() ? List.of(cannotCheck(subject, foreign.get().foreign()))
+                : CompatibilityChecker.check(schema, state.liveVersions(subject), effectiveLevel(subject));
     }
 
     private static String cannotCheck(String subject, StoreRecord.ForeignVersion foreign) {
