@@ -436,16 +436,10 @@ final class AccountsController {
         return value.substring(start, end);
     }
 
-    /**
-     * A text parameter under service-support's one text rule (control characters, blank, code points), checked with
-     * its ends, as every query parameter's control characters are refused wherever they are ({@code owner=%09Ada}
-     * would otherwise filter on "Ada"), then stripped of white space as the rule strips the texts it stores (an owner
-     * opened as "\u3000Zen" is stored as "Zen", and found by the filter it was opened with).
-     */
+    /** A text parameter under service-support's one text rule for query parameters ({@link TextRule#checkParameter}). */
     private static String text(String name, String value, int max) {
         try {
-            // control characters anywhere first, then the rule on the stripped text: its length without the spaces
-            return TextRule.check(name, TextRule.check(name, value, Integer.MAX_VALUE, false), max);
+            return TextRule.checkParameter(name, value, max);
         } catch (TextRule.InvalidText e) {
             throw QueryProblem.badRequest(e.getMessage());
         }

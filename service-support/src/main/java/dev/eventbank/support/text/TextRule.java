@@ -44,15 +44,21 @@ public final class TextRule {
     }
 
     /**
-     * Checks {@code text} against the rule, with or without stripping white space from its ends first.
+     * Checks a query parameter's {@code text} against the rule: its control characters are refused wherever they are
+     * (docs/problems.md), where {@link #check(String, String, int)} strips a TAB or LF at an end as the white space it
+     * is ({@code owner=%09Ada} filtered on "Ada"); then the rule applies to the text stripped of white space, as to
+     * the texts it stores (an owner opened as "\u3000Zen" is stored as "Zen" and found by the filter it was opened
+     * with), its length counted without the spaces.
      *
-     * @param stripWhiteSpace false for a value whose ends must pass the rule too: a query parameter, whose control
-     *                        characters are refused wherever they are (docs/problems.md), where {@link String#strip()}
-     *                        would drop a TAB or LF at an end
-     * @return the text, stripped when asked
+     * @return the text stripped of leading and trailing white space
      * @throws InvalidText as {@link #check(String, String, int)}
      */
-    public static String check(String field, String text, int maxLength, boolean stripWhiteSpace) {
+    public static String checkParameter(String field, String text, int maxLength) {
+        return check(field, check(field, text, Integer.MAX_VALUE, false), maxLength);
+    }
+
+    /** {@link #check(String, String, int)}, with or without stripping white space from the text's ends first. */
+    private static String check(String field, String text, int maxLength, boolean stripWhiteSpace) {
         String stripped = stripWhiteSpace ? text.strip() : text;
         for (int i = 0; i < stripped.length(); ) {
             int codePoint = stripped.codePointAt(i);

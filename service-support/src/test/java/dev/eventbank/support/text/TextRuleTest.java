@@ -60,4 +60,13 @@ class TextRuleTest {
         // NUL then "5": not "U+00005", which would read as one code point
         assertEquals("<U+0000>5", TextRule.quote("\u00005", 10));
     }
+
+    @Test
+    void shouldRefuseAParametersControlCharactersAtItsEndsAndStripItsWhiteSpace() {
+        assertThrows(TextRule.InvalidText.class, () -> TextRule.checkParameter("owner", "\tAda", 200));
+        assertThrows(TextRule.InvalidText.class, () -> TextRule.checkParameter("owner", "Ada\n", 200));
+        assertEquals("Zen Owner", TextRule.checkParameter("owner", "\u3000Zen Owner\u2003", 200));
+        // the length is the stripped text's
+        assertEquals("a".repeat(200), TextRule.checkParameter("owner", " " + "a".repeat(200) + " ", 200));
+    }
 }
