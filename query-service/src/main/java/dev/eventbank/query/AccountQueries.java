@@ -6,6 +6,7 @@ import dev.eventbank.schemas.common.AccountType;
 import dev.eventbank.schemas.readmodel.AccountState;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -194,6 +195,21 @@ public final class AccountQueries {
             return state == null ? -1 : state.getVersion();
         } catch (AccountReader.ViewNotReadyException e) {
             return -1;
+        }
+    }
+
+    /**
+     * Whether the state the projection published of the account ({@code bank-account-state}) is past
+     * {@code instant}: its last event occurred after it. The state at that instant is then made of versions the
+     * projection has already folded. False when it is not, when the account is unknown to the view, and when the
+     * view cannot be read.
+     */
+    public boolean projectedPast(String accountId, Instant instant) {
+        try {
+            AccountState projected = reader.projected(accountId);
+            return projected != null && projected.getUpdatedAt().isAfter(instant);
+        } catch (AccountReader.ViewNotReadyException e) {
+            return false;
         }
     }
 

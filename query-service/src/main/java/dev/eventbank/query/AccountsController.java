@@ -212,8 +212,13 @@ final class AccountsController {
                         + TextRule.quote(asOf, 60) + "'");
             }
             // any version up to the latest this service has seen may be the state at that instant: waited for as a
-            // history page waits for its versions, so a read right after a command shows it
-            state = whenProjected(caller, scope, id, min, min, 1, Long.MAX_VALUE, accountId -> projection.asOf(accountId, instant));
+            // history page waits for its versions, so a read right after a command shows it. Unless the projection's
+            // state is already past the instant (its last event came after it): its fold stops at the first event
+            // after the instant (AccountTimeline.asOf), so versions it has not folded yet cannot change the answer,
+            // and a read of last week's state does not wait for (or fail with a 503 over) today's lag
+            long seenFrom = queries.projectedPast(canonicalId(id), instant) ? Long.MAX_VALUE : 1;
+            state = whenProjected(caller, scope, id, min, min, seenFrom, Long.MAX_VALUE,
+                    accountId -> projection.asOf(accountId, instant));
         }
         return state.thenApply(found -> {
             if (!scope.test(found)) {

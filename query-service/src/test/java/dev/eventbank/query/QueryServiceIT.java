@@ -559,6 +559,17 @@ class QueryServiceIT {
         assertEquals(1, JSON.readTree(lackingVersion.body()).path("currentVersion").asInt(), lackingVersion.body());
         assertFalse(PROJECTION_REQUESTS.contains("/internal/v1/accounts/" + lacking + "/state?asOfVersion=2"),
                 PROJECTION_REQUESTS.toString());
+        // when: asOf an instant the projection's state of that account is past (its version 1 occurred at 10:00:01)
+        HttpResponse<String> pastInstant = get("/accounts/" + lacking + "?asOf=2025-01-01T10:00:00.500Z");
+
+        // then: answered by the projection without waiting for version 2, which cannot change it (it waited and was
+        // a 503 after the min-version timeout)
+        assertEquals(200, pastInstant.statusCode(), pastInstant.body());
+        assertTrue(PROJECTION_REQUESTS.contains("/internal/v1/accounts/" + lacking
+                + "/state?asOf=2025-01-01T10%3A00%3A00.500Z"), PROJECTION_REQUESTS.toString());
+        // and an instant at the state's last event is not past it (version 2 may have occurred in the same
+        // millisecond): it waits, and is the 503
+        assertProblem(get("/accounts/" + lacking + "?asOf=2025-01-01T10:00:01Z"), 503);
         // and so for an account the projection has published nothing of yet (it used to be a 404 "no account")
         HttpResponse<String> unpublishedVersion = get("/accounts/" + unpublished + "?asOfVersion=1");
         assertProblem(unpublishedVersion, 503);
