@@ -8,8 +8,9 @@
 // KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD (SASL/SCRAM-SHA-512; our brokers refuse clients without a principal:
 // bin/local-stack's reader principal has its password in .local-stack-data/security/kafka-credentials.properties).
 const { Kafka, logLevel, CompressionTypes, CompressionCodecs } = require('kafkajs');
-const { SchemaRegistry } = require('@kafkajs/confluent-schema-registry');
+const { SchemaRegistry, SchemaType } = require('@kafkajs/confluent-schema-registry');
 const fzstd = require('fzstd');
+const avro = require('avsc');
 
 // the topic is zstd-compressed and kafkajs ships no zstd codec: a pure-JS decompressor is all a consumer needs
 CompressionCodecs[CompressionTypes.ZSTD] = () => ({
@@ -30,25 +31,46 @@ const sasl = process.env.KAFKA_SASL_USERNAME
   ? { mechanism: 'scram-sha-512', username: process.env.KAFKA_SASL_USERNAME, password: process.env.KAFKA_SASL_PASSWORD || '' }
   : undefined;
 
-// Avro decimal(22,4) arrives as the bytes of the unscaled two's-complement integer: print it as a decimal string
-function decimal(buffer, scale = 4) {
-  if (!Buffer.isBuffer(buffer)) return buffer;
-  let value = 0n;
-  for (const byte of buffer) value = (value << 8n) | BigInt(byte);
-  if (buffer.length > 0 && buffer[0] & 0x80) value -= 1n << BigInt(buffer.length * 8);
-  const negative = value < 0n;
-  const digits = (negative ? -value : value).toString().padStart(scale + 1, '0');
-  return `${negative ? '-' : ''}${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+// avsc leaves Avro's logical types to the reader: without these, a timestamp-millis arrives as a number of
+// milliseconds and a decimal as the bytes of its unscaled two's-complement integer. Each follows its schema
+// (the decimals' scale is 4 in every contract today, but it is the writer's schema that says so).
+class TimestampMillis extends avro.types.LogicalType {
+  _fromValue(millis) {
+    return new Date(millis).toISOString();
+  }
+  _toValue(value) {
+    return typeof value === 'string' ? Date.parse(value) : value;
+  }
+  _resolve(type) {
+    if (avro.Type.isType(type, 'long', 'logical:timestamp-millis')) return this._fromValue;
+    return undefined;
+  }
 }
 
-// avsc decodes a union as the branch value (records in a union of records arrive as the record itself)
-function plain(value) {
-  if (Buffer.isBuffer(value)) return decimal(value);
-  if (value instanceof Date) return value.toISOString();
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, plain(inner)]));
+class Decimal extends avro.types.LogicalType {
+  constructor(schema, opts) {
+    super(schema, opts);
+    this.scale = schema.scale || 0;
   }
-  return value;
+  _fromValue(buffer) {
+    let value = 0n;
+    for (const byte of buffer) value = (value << 8n) | BigInt(byte);
+    if (buffer.length > 0 && buffer[0] & 0x80) value -= 1n << BigInt(buffer.length * 8);
+    if (this.scale === 0) return value.toString();
+    const negative = value < 0n;
+    const digits = (negative ? -value : value).toString().padStart(this.scale + 1, '0');
+    return `${negative ? '-' : ''}${digits.slice(0, -this.scale)}.${digits.slice(-this.scale)}`;
+  }
+  _toValue() {
+    throw new Error('this example only consumes');
+  }
+  _resolve(type) {
+    // plain bytes are read at this scale (Avro's resolution), a decimal only at its own
+    if (avro.Type.isType(type, 'bytes') || (avro.Type.isType(type, 'logical:decimal') && type.scale === this.scale)) {
+      return (buffer) => this._fromValue(buffer);
+    }
+    return undefined;
+  }
 }
 
 // with avsc's default wrapUnions 'auto', a union of several records arrives wrapped: {"<full name>": {...}}
@@ -59,7 +81,9 @@ function unwrap(union) {
 
 async function main() {
   const kafka = new Kafka({ clientId: 'eventbank-node-consumer', brokers, sasl, logLevel: logLevel.WARN });
-  const registry = new SchemaRegistry({ host: registryUrl });
+  const registry = new SchemaRegistry({ host: registryUrl }, {
+    [SchemaType.AVRO]: { logicalTypes: { 'timestamp-millis': TimestampMillis, decimal: Decimal } },
+  });
   const consumer = kafka.consumer({ groupId, readUncommitted: false }); // read_committed: only committed events
   let idleTimer = null;
   const stop = async (code) => {
@@ -90,10 +114,10 @@ async function main() {
         // the writer's schema comes from the registry by the id in the message; avsc resolves it
         const value = await registry.decode(message.value);
         if (value.aggregateId !== undefined) {
-          console.log(`${value.aggregateId} v${value.version} ${value.eventType} ${JSON.stringify(plain(unwrap(value.payload)))}`);
+          console.log(`${value.aggregateId} v${value.version} ${value.eventType} ${JSON.stringify(unwrap(value.payload))}`);
         } else {
           // a read model (TOPIC=bank-account-state: AccountState, bank-account-snapshots: AccountSnapshot)
-          console.log(`${key} v${value.version} ${JSON.stringify(plain(value))}`);
+          console.log(`${key} v${value.version} ${JSON.stringify(value)}`);
         }
       }
       armIdleTimer();

@@ -120,6 +120,10 @@ class ExternalConsumerIT {
         assertTrue(states.lines().anyMatch(line -> line.startsWith(grace + " v2 ") && line.contains("\"balance\":\"35.5")
                 && line.contains("\"owner\":\"Grace Hopper\"")), states);
         assertTrue(states.lines().noneMatch(line -> line.contains("undefined")), states);
+        // times as the REST API shows them, from the schema's timestamp-millis (they were numbers of milliseconds)
+        assertTrue(states.lines().filter(line -> line.startsWith(grace + " v2 ")).allMatch(line ->
+                line.matches(".*\"openedAt\":\"\\d{4}-\\d{2}-\\d{2}T[0-9:.]+Z\".*")
+                        && line.matches(".*\"updatedAt\":\"\\d{4}-\\d{2}-\\d{2}T[0-9:.]+Z\".*")), states);
     }
 
     @Test
