@@ -118,6 +118,9 @@ public final class LocalStack implements AutoCloseable {
     private static LocalStack start(Path home, Path dataDir, StackPorts ports, int partitions,
                                     Map<String, String> properties, List<String> apps, PrintStream progress,
                                     java.util.function.Consumer<LocalStack> created) throws IOException {
+        // a directory this start makes is removed again if nothing got to write there (ports in use): a refused
+        // start leaves no empty data directory behind, only one whose logs say why
+        boolean fresh = Files.notExists(dataDir);
         Files.createDirectories(dataDir);
         // the broker's log (every event), the services' state and the passwords: the owner's only
         try {
@@ -145,6 +148,9 @@ public final class LocalStack implements AutoCloseable {
             return stack;
         } catch (IOException | RuntimeException e) {
             stack.close();
+            if (fresh && stack.broker == null) {
+                deleteRecursively(dataDir);
+            }
             throw e;
         }
     }

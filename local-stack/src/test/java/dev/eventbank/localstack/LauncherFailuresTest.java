@@ -120,6 +120,36 @@ class LauncherFailuresTest {
     }
 
     @Test
+    void shouldLeaveNoDataDirectoryBehindWhenItsPortsAreInUse(@TempDir Path parent) throws Exception {
+        // given: a data directory that does not exist yet, and the Kafka port taken (another stack's broker)
+        Path data = parent.resolve("never-used");
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            StackPorts free = StackPorts.free();
+            StackPorts ports = new StackPorts(taken.getLocalPort(), free.kafkaController(), free.registry(),
+                    free.command(), free.query(), free.projection());
+
+            // when
+            IllegalStateException refused = assertThrows(IllegalStateException.class, () -> LocalStack.start(
+                    parent, data, ports, 1, new PrintStream(new ByteArrayOutputStream())));
+
+            // then: refused, and the directory it made is gone again (it held a .lock file)
+            assertTrue(refused.getMessage().startsWith("port " + taken.getLocalPort() + " (Kafka) is in use"),
+                    refused.getMessage());
+            assertFalse(Files.exists(data), "left behind: " + data);
+        }
+        // and: a directory that existed before is kept
+        Files.createDirectories(data);
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            StackPorts free = StackPorts.free();
+            StackPorts ports = new StackPorts(taken.getLocalPort(), free.kafkaController(), free.registry(),
+                    free.command(), free.query(), free.projection());
+            assertThrows(IllegalStateException.class, () -> LocalStack.start(parent, data, ports, 1,
+                    new PrintStream(new ByteArrayOutputStream())));
+            assertTrue(Files.isDirectory(data));
+        }
+    }
+
+    @Test
     void shouldRefuseASecondStackOnTheSameDataDirectoryInOneLine(@TempDir Path dir) throws Exception {
         // given: the data directory's lock held, here by this JVM, as by a running stack
         try (FileChannel channel = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
