@@ -179,10 +179,14 @@ public final class PartitionWriter {
 
     /**
      * The partition's state once this writer's thread has ended, to give to the next writer of the partition in
-     * this instance (it then reads only what was written since); null while the thread still runs.
+     * this instance (it then reads only what was written since); null while the thread still runs, when the state
+     * may lack a commit, and when this writer never got ready: its restore may have folded events into the state
+     * whose aggregates it then failed to write back, which the state's unwritten set does not list, so a writer
+     * going on with it would never write them, and its later aggregates would claim to cover them.
      */
     public PartitionState stoppedState() {
-        return thread.isAlive() || stateDoubtful ? null : state;
+        boolean servedOnce = ready.isDone() && !ready.isCompletedExceptionally();
+        return thread.isAlive() || stateDoubtful || !servedOnce ? null : state;
     }
 
     /** As {@link #submit(Caller, BankAccountCommand, long)} without a deadline. */
@@ -273,6 +277,22 @@ public final class PartitionWriter {
 
     private void run() {
         try {
+            serve();
+        } catch (Throwable fault) {
+            // the last resort: an Error (a StackOverflowError, an OutOfMemoryError where the JVM does not exit on
+            // it) or a fault outside the steps handled in serve() would end this thread with the writer still
+            // STARTING or READY: nobody would answer its queue, its owner would not start another, and the
+            // service would still report it ready
+            stateDoubtful = true;
+            LOG.error("partition writer thread failed partition={} error=\"{}\"", partition, fault.toString(), fault);
+            if (lifecycle == State.STARTING || lifecycle == State.READY) {
+                finish(State.FAILED, new NotOwnerException(partition, "the writer of partition " + partition + " failed"));
+            }
+        }
+    }
+
+    private void serve() {
+        try {
             producer = new KafkaProducer<>(producerConfig(), new StringSerializer(), new ByteArraySerializer());
             producerMetrics = new KafkaClientMetrics(producer);
             producerMetrics.bindTo(settings.metrics().registry());
@@ -335,7 +355,11 @@ public final class PartitionWriter {
             State outcome;
             try {
                 outcome = process(batch);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                if (e instanceof Error) {
+                    // anywhere in process(), after its commit too: the state may lack what was committed
+                    stateDoubtful = true;
+                }
                 // a fault of ours while deciding (the commit's own failures are handled inside): the batch's commands
                 // are answered "not committed" (nothing of this batch was committed), and this writer stops, so that
                 // its owner starts a new one that restores from Kafka, rather than a dead thread nobody answers for

@@ -74,6 +74,8 @@ import static dev.eventbank.command.writer.AvroFixtures.opened;
 import static dev.eventbank.command.writer.AvroFixtures.withdraw;
 import static dev.eventbank.command.writer.AvroFixtures.withdrawn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -541,23 +543,10 @@ class PartitionWriterIT {
         // given: a writer whose producer refuses every event before sending it (OversizedEvents), so that its
         // transactions fail before their commit is asked for, not fenced
         String account = accounts(1).get(0);
-        PartitionWriter writer;
-        // the writers' producer only (kafka.producers.command-writers.*): the restore's consumers take no interceptor
-        try (io.micronaut.context.ApplicationContext context = io.micronaut.context.ApplicationContext.builder()
-                .properties(Map.of("kafka.bootstrap.servers", bootstrapServers,
-                        "kafka.producers." + WriterSettings.PRODUCER + ".interceptor.classes", OversizedEvents.class.getName()))
-                .build()) {
-            io.micronaut.context.env.Environment environment = context.getEnvironment().start();
-            KafkaClients kafka = new KafkaClients(
-                    new io.micronaut.configuration.kafka.config.KafkaDefaultConfiguration(environment), environment);
-            WriterSettings settings = WriterSettings.of(kafka, prefix, Duration.ofHours(24), 500, Duration.ofSeconds(1),
-                    Clock.systemUTC(), registry, CommandMetrics.none());
-            writer = new PartitionWriter(PARTITION, settings, new PartitionState(PARTITION), stopped -> {
-            });
-            writers.add(writer);
-            writer.start();
-            writer.ready().get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        }
+        PartitionWriter writer = startWriterIntercepted(OversizedEvents.class, new PartitionState(PARTITION),
+                Duration.ofSeconds(1), stopped -> {
+                });
+        writer.ready().get(WAIT.toSeconds(), TimeUnit.SECONDS);
         long start = endOffset();
 
         // when
@@ -573,6 +562,142 @@ class PartitionWriterIT {
         assertTrue(failed.getCause().getMessage().contains("nothing of it was applied"), failed.getCause().getMessage());
         assertEquals(PartitionWriter.State.READY, writer.state());
         assertEquals(List.of(), eventsOf(readCommitted(start), account));
+    }
+
+    /**
+     * A writer of {@link #PARTITION} whose producer (only: the restore's consumers take none) has {@code interceptor},
+     * started, not waited for.
+     */
+    private PartitionWriter startWriterIntercepted(Class<?> interceptor, PartitionState state, Duration aggregatesInterval,
+                                                  java.util.function.Consumer<PartitionWriter> onStopped) {
+        try (io.micronaut.context.ApplicationContext context = io.micronaut.context.ApplicationContext.builder()
+                .properties(Map.of("kafka.bootstrap.servers", bootstrapServers,
+                        "kafka.producers." + WriterSettings.PRODUCER + ".interceptor.classes", interceptor.getName()))
+                .build()) {
+            io.micronaut.context.env.Environment environment = context.getEnvironment().start();
+            KafkaClients kafka = new KafkaClients(
+                    new io.micronaut.configuration.kafka.config.KafkaDefaultConfiguration(environment), environment);
+            WriterSettings settings = WriterSettings.of(kafka, prefix, Duration.ofHours(24), 500, aggregatesInterval,
+                    Clock.systemUTC(), registry, CommandMetrics.none());
+            PartitionWriter writer = new PartitionWriter(PARTITION, settings, state, onStopped);
+            writers.add(writer);
+            writer.start();
+            return writer;
+        }
+    }
+
+    @Test
+    void shouldHandOnNoStateFromAWriterThatFailedToWriteBackWhatItsRestoreFolded() throws Exception {
+        // given: an account whose events are in the log and whose aggregate is not in bank-account-aggregates (its
+        // writer's every record of that aggregate is refused; the interval keeps them out of its transactions)
+        String account = accounts(1).get(0);
+        RefusedAggregates.ACCOUNTS.add(account);
+        PartitionWriter first = startWriterIntercepted(RefusedAggregates.class, new PartitionState(PARTITION),
+                Duration.ofHours(1), stopped -> {
+                });
+        first.ready().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        await(first.submit(CommandHandlerSpec.TELLER, command(account, open("EUR", "10"))));
+        await(first.submit(CommandHandlerSpec.TELLER, command(account, deposit("5"))));
+        first.stop(WAIT);
+
+        // when: the next writer folds those events at its restore, and its write-back of them is refused
+        PartitionWriter failed = startWriterIntercepted(RefusedAggregates.class, new PartitionState(PARTITION),
+                Duration.ofHours(1), stopped -> {
+                });
+        ExecutionException notReady = assertThrows(ExecutionException.class,
+                () -> failed.ready().get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        failed.stop(WAIT);
+
+        // then: it failed, and hands on no state (its state held the folded aggregate, listed nowhere as unwritten:
+        // a writer going on with it never wrote it back, while its own aggregates said they covered those events)
+        assertEquals(PartitionWriter.State.FAILED, failed.state(), () -> "" + notReady.getCause());
+        assertNull(failed.stoppedState());
+        // and the partition's next writer, restoring from Kafka as PartitionOwnership starts it without a state,
+        // writes the aggregate back and goes on from version 2
+        RefusedAggregates.ACCOUNTS.remove(account);
+        PartitionWriter next = startWriter(PARTITION, new PartitionState(PARTITION));
+        CommandResult deposited = await(next.submit(CommandHandlerSpec.TELLER, ifMatch(account, 2, deposit("1"))));
+        assertEquals(CommandOutcome.ACCEPTED, deposited.getOutcome(), () -> "" + deposited);
+        assertEquals(3, deposited.getVersion());
+    }
+
+    @Test
+    void shouldStopAsFailedAndAnswerItsCommandsWhenAnErrorEscapesItsWork() throws Exception {
+        // given: a writer whose producer throws an Error (not an exception) for one account's events
+        String account = accounts(1).get(0);
+        ErrorOnEvents.ACCOUNTS.add(account);
+        CompletableFuture<PartitionWriter> stoppedByItself = new CompletableFuture<>();
+        PartitionWriter writer = startWriterIntercepted(ErrorOnEvents.class, new PartitionState(PARTITION),
+                Duration.ofSeconds(1), stoppedByItself::complete);
+        writer.ready().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+        // when
+        CompletableFuture<CommandResult> opened = writer.submit(CommandHandlerSpec.TELLER, command(account, open("EUR", "10")));
+
+        // then: the command is answered (outcome unknown), the writer is FAILED and tells its owner, which starts
+        // another (it stayed READY with a dead thread: nobody answered its queue or replaced it)
+        ExecutionException failed = assertThrows(ExecutionException.class, () -> opened.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        assertInstanceOf(NotCommittedException.class, failed.getCause());
+        assertSame(writer, stoppedByItself.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        assertEquals(PartitionWriter.State.FAILED, writer.state());
+        assertNull(writer.stoppedState());
+        ErrorOnEvents.ACCOUNTS.remove(account);
+    }
+
+    /** Refuses (as {@link OversizedEvents} does) the aggregate records of the accounts in {@link #ACCOUNTS}. */
+    public static final class RefusedAggregates implements org.apache.kafka.clients.producer.ProducerInterceptor<String, byte[]> {
+
+        static final java.util.Set<String> ACCOUNTS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        @Override
+        public ProducerRecord<String, byte[]> onSend(ProducerRecord<String, byte[]> record) {
+            if (!record.topic().equals(Topics.AGGREGATES.name()) || !ACCOUNTS.contains(record.key())) {
+                return record;
+            }
+            return new ProducerRecord<>(record.topic(), record.partition(), record.timestamp(), record.key(),
+                    new byte[2 * 1024 * 1024], record.headers());
+        }
+
+        @Override
+        public void onAcknowledgement(RecordMetadata metadata, Exception exception) {
+        }
+
+        @Override
+        public void close() {
+        }
+
+        @Override
+        public void configure(Map<String, ?> configs) {
+        }
+    }
+
+    /**
+     * Throws an Error from {@code send} for the events of the accounts in {@link #ACCOUNTS} (the producer passes an
+     * interceptor's Error on; it catches its exceptions).
+     */
+    public static final class ErrorOnEvents implements org.apache.kafka.clients.producer.ProducerInterceptor<String, byte[]> {
+
+        static final java.util.Set<String> ACCOUNTS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        @Override
+        public ProducerRecord<String, byte[]> onSend(ProducerRecord<String, byte[]> record) {
+            if (record.topic().equals(Topics.EVENTS.name()) && ACCOUNTS.contains(record.key())) {
+                throw new StackOverflowError("thrown by the test's interceptor");
+            }
+            return record;
+        }
+
+        @Override
+        public void onAcknowledgement(RecordMetadata metadata, Exception exception) {
+        }
+
+        @Override
+        public void close() {
+        }
+
+        @Override
+        public void configure(Map<String, ?> configs) {
+        }
     }
 
     /**
