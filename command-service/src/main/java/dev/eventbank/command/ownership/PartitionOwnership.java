@@ -57,7 +57,7 @@ public final class PartitionOwnership implements AutoCloseable {
     private final Duration sessionTimeout;
     private final int partitions;
     private final Map<Integer, PartitionWriter> writers = new ConcurrentHashMap<>();
-    private final Map<Integer, PartitionState> retained = new ConcurrentHashMap<>();
+    private final Map<Integer, Retained> retained = new ConcurrentHashMap<>();
     private final java.util.concurrent.PriorityBlockingQueue<Stopped> stoppedByThemselves =
             new java.util.concurrent.PriorityBlockingQueue<>(16, java.util.Comparator.comparingLong(Stopped::notBefore));
     private final Map<Integer, Integer> failuresInARow = new ConcurrentHashMap<>();
@@ -161,6 +161,7 @@ public final class PartitionOwnership implements AutoCloseable {
             while (running) {
                 consumer.poll(Duration.ofMillis(200));
                 restartStopped();
+                forgetRetained(System.nanoTime());
             }
         } catch (WakeupException e) {
             // close()
@@ -197,7 +198,7 @@ public final class PartitionOwnership implements AutoCloseable {
     }
 
     private void startWriter(int partition) {
-        PartitionState kept = retained.remove(partition);
+        PartitionState kept = takeRetained(partition, System.nanoTime());
         PartitionWriter writer = new PartitionWriter(partition, settings,
                 kept != null ? kept : new PartitionState(partition), this::stoppedByItself);
         writers.put(partition, writer);
@@ -229,20 +230,62 @@ public final class PartitionOwnership implements AutoCloseable {
         stoppedByThemselves.add(new Stopped(writer, System.nanoTime() + delay.toNanos()));
     }
 
+    /**
+     * Stops the writers of {@code partitions} in parallel, against one deadline ({@link #STOP_TIMEOUT}): one after
+     * another, each finishing its transaction, writing its aggregates and closing its producer, a revocation of six
+     * partitions left them without an owner for up to six times that, inside the rebalance.
+     */
     private void stopAll(Collection<Integer> partitions) {
-        List<Integer> stopping = List.copyOf(partitions);
-        for (Integer partition : stopping) {
+        List<PartitionWriter> stopping = new java.util.ArrayList<>();
+        for (Integer partition : List.copyOf(partitions)) {
             PartitionWriter writer = writers.remove(partition);
             if (writer != null) {
-                writer.stop(STOP_TIMEOUT);
-                failuresInARow.remove(partition);
-                readySince.remove(partition);
-                PartitionState kept = writer.stoppedState();
-                if (kept != null) {
-                    retained.put(partition, kept);
-                }
+                writer.requestStop();
+                stopping.add(writer);
             }
         }
+        long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
+        for (PartitionWriter writer : stopping) {
+            writer.awaitStop(deadline);
+            failuresInARow.remove(writer.partition());
+            readySince.remove(writer.partition());
+            PartitionState kept = writer.stoppedState();
+            if (kept != null) {
+                retain(writer.partition(), kept, System.nanoTime());
+            }
+        }
+    }
+
+    /**
+     * The state of a partition this instance stopped writing, kept for a writer of it here later, from
+     * {@code since} (System.nanoTime()).
+     */
+    private record Retained(PartitionState state, long since) {
+    }
+
+    /**
+     * How long the state of a partition that moved away is kept for its return: a rebalance that hands it back
+     * (a rolling restart of the other instances, cooperative rebalancing's two rounds) comes within this, and its
+     * writer then reads only what was written since. Kept for ever, the states of every partition an instance once
+     * owned stayed in its memory (the first instance of a deployment restores all of them, then gives most away);
+     * after this a returning partition restores from its checkpoint file and Kafka, as at a start.
+     */
+    static final Duration RETAINED_FOR = Duration.ofMinutes(10);
+
+    /** The kept state of {@code partition}, taken (null when none, or kept longer than {@link #RETAINED_FOR}). */
+    PartitionState takeRetained(int partition, long now) {
+        Retained kept = retained.remove(partition);
+        return kept == null || now - kept.since() > RETAINED_FOR.toNanos() ? null : kept.state();
+    }
+
+    /** Drops the kept states older than {@link #RETAINED_FOR} at {@code now} (System.nanoTime()). */
+    void forgetRetained(long now) {
+        retained.values().removeIf(kept -> now - kept.since() > RETAINED_FOR.toNanos());
+    }
+
+    /** Keeps {@code state} of {@code partition} from {@code since} (System.nanoTime()), as a stop does. */
+    void retain(int partition, PartitionState state, long since) {
+        retained.put(partition, new Retained(state, since));
     }
 
     @Override

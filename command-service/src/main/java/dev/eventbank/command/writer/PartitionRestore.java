@@ -62,8 +62,13 @@ final class PartitionRestore {
     record Restored(java.util.Set<String> foldedAccounts, Map<String, AccountNumberReservation> importedNumbers) {
     }
 
-    /** Reads what {@code state} does not have yet; blocks until done. */
-    static Restored restore(PartitionState state, WriterSettings settings) {
+    /**
+     * Reads what {@code state} does not have yet; blocks until done, or until {@code stopping} says so (checked
+     * between polls: a writer revoked while it folds a long log stops within a poll).
+     *
+     * @throws RestoreStopped when {@code stopping} said so before the end; {@code state} is then partly restored
+     */
+    static Restored restore(PartitionState state, WriterSettings settings, java.util.function.BooleanSupplier stopping) {
         java.util.Set<String> foldedAccounts = new java.util.HashSet<>();
         long start = System.nanoTime();
         int partition = state.partition;
@@ -103,7 +108,7 @@ final class PartitionRestore {
             Map<String, byte[]> latestAggregates = new java.util.HashMap<>();
             Map<String, byte[]> latestOutcomes = new java.util.HashMap<>();
             Map<String, byte[]> latestReservations = new java.util.HashMap<>();
-            readToEnd(consumer, List.of(aggregates, outcomes, reservations), "aggregates, outcomes and reservations", partition, record -> {
+            readToEnd(consumer, List.of(aggregates, outcomes, reservations), "aggregates, outcomes and reservations", partition, stopping, record -> {
                 if (record.topic().equals(aggregates.topic())) {
                     read[0]++;
                     latestAggregates.put(record.key(), record.value());
@@ -147,13 +152,13 @@ final class PartitionRestore {
             state.outcomesPosition = consumer.position(outcomes);
             state.reservationsPosition = consumer.position(reservations);
             Map<String, AccountNumberReservation> imported = state.reservations.containsKey(Topics.NUMBERS_IMPORTED_KEY)
-                    ? null : importNumbers(consumer, state, settings, now);
+                    ? null : importNumbers(consumer, state, settings, now, stopping);
             long stateRead = System.nanoTime();
 
             long[] folded = new long[2];
             consumer.assign(List.of(events));
             consumer.seek(events, state.eventsCheckpoint);
-            readToEnd(consumer, List.of(events), "events after the checkpoint", partition, record -> {
+            readToEnd(consumer, List.of(events), "events after the checkpoint", partition, stopping, record -> {
                 folded[0]++;
                 BankAccountEvent event = settings.events().deserializer().deserialize(events.topic(), record.value());
                 AccountAggregate before = state.aggregates.get(record.key());
@@ -185,7 +190,7 @@ final class PartitionRestore {
      */
     private static Map<String, AccountNumberReservation> importNumbers(KafkaConsumer<String, byte[]> consumer,
                                                                        PartitionState state, WriterSettings settings,
-                                                                       Instant now) {
+                                                                       Instant now, java.util.function.BooleanSupplier stopping) {
         long start = System.nanoTime();
         int partition = state.partition;
         List<TopicPartition> all = consumer.partitionsFor(Topics.AGGREGATES.name()).stream()
@@ -196,7 +201,7 @@ final class PartitionRestore {
         Map<String, AccountNumberReservation> imported = new java.util.HashMap<>();
         java.util.Set<String> seen = new java.util.HashSet<>();
         long[] counts = new long[2];
-        readToEnd(consumer, all, "account numbers of existing accounts", partition, record -> {
+        readToEnd(consumer, all, "account numbers of existing accounts", partition, stopping, record -> {
             if (record.value() == null || !seen.add(record.key())) {
                 return;
             }
@@ -233,11 +238,15 @@ final class PartitionRestore {
     }
 
     private static void readToEnd(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> partitions, String what,
-                                  int partition, java.util.function.Consumer<ConsumerRecord<String, byte[]>> handler) {
+                                  int partition, java.util.function.BooleanSupplier stopping,
+                                  java.util.function.Consumer<ConsumerRecord<String, byte[]>> handler) {
         // read_committed: the end offsets are the last stable offsets, and nothing of ours is open
         Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
         long nextProgress = System.nanoTime() + PROGRESS_EVERY.toNanos();
         while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
+            if (stopping.getAsBoolean()) {
+                throw new RestoreStopped("partition " + partition + " stopped while reading " + what);
+            }
             for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                 handler.accept(record);
             }
@@ -248,6 +257,13 @@ final class PartitionRestore {
                             what, tp.topic(), consumer.position(tp), ends.get(tp));
                 }
             }
+        }
+    }
+
+    /** The writer was asked to stop during its restore; what was read so far is in the state, the rest is not. */
+    static final class RestoreStopped extends RuntimeException {
+        RestoreStopped(String message) {
+            super(message, null, false, false);
         }
     }
 }

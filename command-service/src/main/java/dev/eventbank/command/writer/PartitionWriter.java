@@ -263,15 +263,31 @@ public final class PartitionWriter {
      * {@link NotOwnerException} and closes the producer; waits at most {@code timeout} for that.
      */
     public void stop(Duration timeout) {
+        requestStop();
+        awaitStop(System.nanoTime() + timeout.toNanos());
+    }
+
+    /**
+     * The first half of {@link #stop}: stops taking commands and tells the thread to finish, without waiting, so
+     * that an owner stopping several writers stops them in parallel. A restore in progress ends at its next poll.
+     */
+    public void requestStop() {
         // no interrupt: an interrupted commitTransaction may still commit, and its callers would be told it did not
         running = false;
+    }
+
+    /** The second half of {@link #stop}: waits for the thread to end, at most until {@code deadline} (System.nanoTime()). */
+    public void awaitStop(long deadline) {
         try {
-            thread.join(timeout.toMillis());
+            long left = deadline - System.nanoTime();
+            if (left > 0) {
+                thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         if (thread.isAlive()) {
-            LOG.warn("partition writer did not stop in time partition={} timeoutMs={}", partition, timeout.toMillis());
+            LOG.warn("partition writer did not stop in time partition={}", partition);
         }
     }
 
@@ -299,7 +315,7 @@ public final class PartitionWriter {
             long start = System.nanoTime();
             producer.initTransactions();
             long fenced = System.nanoTime();
-            PartitionRestore.Restored restored = PartitionRestore.restore(state, settings);
+            PartitionRestore.Restored restored = PartitionRestore.restore(state, settings, () -> !running);
             // folded here, or left unwritten by an earlier writer of this instance whose state this one goes on with
             Set<String> folded = new java.util.HashSet<>(restored.foldedAccounts());
             folded.addAll(state.unwritten);
