@@ -202,7 +202,9 @@ public final class CommandRouter implements AutoCloseable {
         }
         int partition = AccountPartitioner.partitionOf(partitionKey(command), ownership.partitions());
         PartitionWriter writer = ownership.writer(partition);
-        if (writer != null) {
+        // a fenced writer stays in place for two session timeouts (PartitionOwnership): a newer owner exists, so the
+        // command goes to whoever the directory names, rather than to this writer again and again until its deadline
+        if (writer != null && writer.state() != PartitionWriter.State.FENCED) {
             submit(writer, command, caller, replyBy).whenComplete((outcome, error) ->
                     settle(command, caller, deadline, replyBy, mayForward, result, outcome, error));
             return;

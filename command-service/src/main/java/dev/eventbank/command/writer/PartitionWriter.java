@@ -929,9 +929,15 @@ public final class PartitionWriter {
         }
     }
 
+    /**
+     * Whether {@code e} says a newer producer of this transactional id exists. Not {@link InvalidProducerEpochException}:
+     * Kafka makes it abortable (KIP-588; the coordinator aborted a transaction that outlived its timeout, say), and
+     * the abort that follows it meets {@link ProducerFencedException} if a newer owner is the cause. Taken for
+     * fencing, it stopped the writer for two session timeouts, its partition answering 503 meanwhile.
+     */
     private static boolean fencing(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException) {
+            if (t instanceof ProducerFencedException) {
                 return true;
             }
         }
