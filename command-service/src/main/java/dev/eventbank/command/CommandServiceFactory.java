@@ -55,8 +55,19 @@ class CommandServiceFactory {
                              @Value("${eventbank.topics.partitions:12}") int partitions,
                              @Value("${eventbank.topics.replication-factor:1}") short replicationFactor) {
         try (Admin admin = Admin.create(kafka.admin(Map.of()))) {
-            return CommandSideTopics.of(
+            CommandSideTopics topics = CommandSideTopics.of(
                     new TopicProvisioner(admin, partitions, replicationFactor).ensure(Topics.COMMAND_SIDE));
+            // the outcomes' retention as the cluster has it (an operator may have raised it for a longer window)
+            org.apache.kafka.common.config.ConfigResource outcomes = new org.apache.kafka.common.config.ConfigResource(
+                    org.apache.kafka.common.config.ConfigResource.Type.TOPIC, Topics.COMMAND_OUTCOMES.name());
+            String retention = admin.describeConfigs(java.util.List.of(outcomes)).all().get(30, java.util.concurrent.TimeUnit.SECONDS)
+                    .get(outcomes).get("retention.ms").value();
+            return topics.withOutcomesRetention(Long.parseLong(retention));
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("could not read the configuration of " + Topics.COMMAND_OUTCOMES.name() + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the configuration of " + Topics.COMMAND_OUTCOMES.name(), e);
         }
     }
 
@@ -75,6 +86,7 @@ class CommandServiceFactory {
                                   @Value("${eventbank.commands.aggregates-interval:1s}") Duration aggregatesInterval,
                                   @Value("${eventbank.commands.state-dir}") String stateDir,
                                   @Value("${eventbank.commands.number-reservation-lease:30s}") Duration reservationLease) {
+        topics.requireWithinOutcomesRetention(idempotencyWindow);
         WriterSettings.registerSchemas(registry);
         return WriterSettings.of(kafka, transactionalIdPrefix, idempotencyWindow, maxBatch, aggregatesInterval,
                         clock, registry, reservationLease, metrics)

@@ -60,6 +60,31 @@ class CommandSideTopicsTest {
         assertThrows(IllegalStateException.class, () -> CommandSideTopics.of(descriptions));
     }
 
+    @Test
+    void shouldRefuseAnIdempotencyWindowLongerThanTheOutcomesAreKeptSayingWhatToChange() {
+        Map<String, TopicDescription> descriptions = new HashMap<>();
+        for (TopicSpec spec : Topics.COMMAND_SIDE) {
+            descriptions.put(spec.name(), description(spec.name(), Uuid.randomUuid(), 3));
+        }
+        CommandSideTopics catalogued = CommandSideTopics.of(descriptions);
+
+        // the catalogue's 48 h: the default window (24 h) and 48 h fit, 72 h does not
+        assertEquals(java.time.Duration.ofHours(48), catalogued.outcomesRetention());
+        catalogued.requireWithinOutcomesRetention(java.time.Duration.ofHours(24));
+        catalogued.requireWithinOutcomesRetention(java.time.Duration.ofHours(48));
+        IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> catalogued.requireWithinOutcomesRetention(java.time.Duration.ofHours(72)));
+        assertTrue(refused.getMessage().startsWith("eventbank.commands.idempotency-window is PT72H, longer than "
+                + "bank-account-command-outcomes keeps its records (retention.ms 172800000, PT48H)"), refused.getMessage());
+        assertTrue(refused.getMessage().endsWith("Raise the topic's retention.ms to the window or more, or shorten the window"),
+                refused.getMessage());
+
+        // a topic whose retention an operator raised, or made unlimited (-1), takes the longer window
+        catalogued.withOutcomesRetention(java.time.Duration.ofDays(7).toMillis())
+                .requireWithinOutcomesRetention(java.time.Duration.ofHours(72));
+        catalogued.withOutcomesRetention(-1).requireWithinOutcomesRetention(java.time.Duration.ofDays(365));
+    }
+
     private static TopicDescription description(String name, Uuid id, int partitions) {
         List<TopicPartitionInfo> infos = IntStream.range(0, partitions)
                 .mapToObj(p -> new TopicPartitionInfo(p, BROKER, List.of(BROKER), List.of(BROKER))).toList();
