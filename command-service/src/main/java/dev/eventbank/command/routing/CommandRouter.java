@@ -234,7 +234,16 @@ public final class CommandRouter implements AutoCloseable {
     private void run(CompletableFuture<CommandResult> result, java.util.function.Supplier<Throwable> closed,
                      Runnable task, long delayMs) {
         try {
-            scheduler.schedule(task, delayMs, TimeUnit.MILLISECONDS);
+            scheduler.schedule(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException fault) {
+                    // the scheduler keeps a task's exception in a future nobody reads: the request would wait for its
+                    // reply timeout with nothing logged (a member's endpoint that is no URI, say)
+                    LOG.error("command routing failed error=\"{}\"", fault.toString(), fault);
+                    result.completeExceptionally(new NotCommittedException("routing the command failed: " + fault, fault));
+                }
+            }, delayMs, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             result.completeExceptionally(closed.get());
         }
