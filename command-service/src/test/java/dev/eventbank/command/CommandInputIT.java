@@ -311,6 +311,51 @@ class CommandInputIT {
     }
 
     @Test
+    void shouldRefuseAndCloseARequestWhoseBodyTwoPartiesCouldFrameDifferentlyApplyingNothingSmuggledBehindIt()
+            throws Exception {
+        // given: a deposit as a proxy framing by Content-Length would pass it on, and one hidden behind it
+        String deposit = "{\"amount\":\"1\"}";
+        String head = "POST /accounts/" + account + "/deposits HTTP/1.1\r\nHost: localhost\r\nAuthorization: " + TELLER
+                + "\r\nContent-Type: application/json\r\n";
+        String hidden = head + "Content-Length: " + deposit.length() + "\r\n\r\n" + deposit;
+        String chunkedThenHidden = Integer.toHexString(deposit.length()) + "\r\n" + deposit + "\r\n0\r\n\r\n" + hidden;
+        Map<String, String> attempts = new LinkedHashMap<>();
+        // Content-Length and Transfer-Encoding: Netty read the chunked body, then the hidden deposit as a request
+        attempts.put(head + "Content-Length: " + chunkedThenHidden.length() + "\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + chunkedThenHidden, "a request has Content-Length or Transfer-Encoding, not both");
+        // a coding Netty does not know: it read no body, and the body as a request
+        attempts.put(head + "Transfer-Encoding: xchunked\r\n\r\n" + hidden, "Transfer-Encoding must be chunked alone");
+        attempts.put(head + "Transfer-Encoding: gzip, chunked\r\n\r\n" + chunkedThenHidden,
+                "Transfer-Encoding must be chunked alone");
+        attempts.put(head + "Transfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n" + chunkedThenHidden,
+                "Transfer-Encoding must be chunked alone");
+        attempts.put(head.replace("HTTP/1.1", "HTTP/1.0") + "Transfer-Encoding: chunked\r\n\r\n" + chunkedThenHidden,
+                "an HTTP/1.0 request cannot have a Transfer-Encoding");
+        long eventsBefore = endOffsets();
+
+        for (Map.Entry<String, String> attempt : attempts.entrySet()) {
+            // when: sent on a connection the client does not close (raw reads until the server closes it)
+            String answered = rawText(attempt.getKey());
+
+            // then: one answer, a 400 saying why, and the connection closed after it
+            assertEquals(1, answered.split("HTTP/1\\.1 ", -1).length - 1, answered);
+            Answer answer = Answer.parse(answered);
+            assertProblem(answer, 400, attempt.getKey());
+            assertTrue(JSON.readTree(answer.body).path("detail").asText().startsWith(attempt.getValue()), answered);
+            assertEquals("close", answer.headers.get("connection"), answered);
+        }
+        // and nothing was applied, of the request or of what it hid
+        assertEquals(eventsBefore, endOffsets());
+
+        // and requests pipelined on one connection are still answered in order, a sound one before a refused one
+        String sound = head + "Content-Length: " + deposit.length() + "\r\n\r\n" + deposit;
+        String both = rawText(sound + sound + head + "Transfer-Encoding: xchunked\r\n\r\n" + hidden);
+        List<String> statuses = java.util.regex.Pattern.compile("HTTP/1\\.1 (\\d{3})").matcher(both).results()
+                .map(match -> match.group(1)).toList();
+        assertEquals(List.of("200", "200", "400"), statuses, both);
+    }
+
+    @Test
     void shouldAnswerAMalformedRequestWithAProblemSayingWhatTheDecoderFound() throws Exception {
         for (String request : List.of("GARBAGE\r\n\r\n", "GET /a b c HTTP/1.1\r\nHost: localhost\r\n\r\n",
                 "GET /health HTTP/1.1\r\nHost: localhost\r\nBad Header Line\r\n\r\n")) {
@@ -356,6 +401,11 @@ class CommandInputIT {
     }
 
     private static Answer raw(String request) throws IOException {
+        return Answer.parse(rawText(request));
+    }
+
+    /** What the service answers to {@code request}'s bytes (ISO-8859-1), read until it closes the connection. */
+    private static String rawText(String request) throws IOException {
         try (Socket socket = new Socket("localhost", service.port())) {
             socket.setSoTimeout(30_000);
             socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
@@ -366,7 +416,7 @@ class CommandInputIT {
             } catch (java.net.SocketException e) {
                 // the server may reset after answering: keep what came
             }
-            return Answer.parse(all.toString(StandardCharsets.UTF_8));
+            return all.toString(StandardCharsets.UTF_8);
         }
     }
 

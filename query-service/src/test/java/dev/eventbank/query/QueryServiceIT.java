@@ -320,6 +320,34 @@ class QueryServiceIT {
     }
 
     @Test
+    void shouldRefuseAndCloseARequestWithATransferEncodingNotChunkedAnsweringNothingHiddenInItsBody() throws Exception {
+        // given: a request whose Transfer-Encoding Netty does not know (it read no body), with a read in its body
+        String id = UUID.randomUUID().toString();
+        publish(state(id, 1, "100.0000", AccountStatus.OPEN));
+        String hidden = "GET /accounts/" + id + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: " + TestSecurity.TELLER
+                + "\r\n\r\n";
+        String request = "POST /accounts HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: xchunked\r\n\r\n" + hidden;
+
+        // when
+        String answered;
+        try (java.net.Socket socket = new java.net.Socket("localhost", server.getPort())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            answered = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        // then: one answer, the 400 problem, and the connection closed (it answered 405, then the account)
+        assertTrue(answered.startsWith("HTTP/1.1 400 "), answered);
+        assertEquals(1, answered.split("HTTP/1\\.1 ", -1).length - 1, answered);
+        assertTrue(answered.toLowerCase(java.util.Locale.ROOT).contains("\r\nconnection: close\r\n"), answered);
+        assertFalse(answered.contains(id), answered);
+        JsonNode problem = JSON.readTree(answered.substring(answered.indexOf("\r\n\r\n") + 4));
+        assertEquals("/problems/invalid-request", problem.path("type").asText(), answered);
+        assertTrue(problem.path("detail").asText().startsWith("Transfer-Encoding must be chunked alone"), answered);
+    }
+
+    @Test
     void shouldRefuseACrossOriginReadWithAProblemDocument() throws Exception {
         // when: a page of another origin reads an account (Micronaut's CORS filter refuses it, no CORS configured)
         HttpResponse<String> crossOrigin = get("/accounts/" + UUID.randomUUID(), Map.of("Origin", "http://evil.example"));

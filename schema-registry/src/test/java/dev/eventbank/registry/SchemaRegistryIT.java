@@ -70,6 +70,36 @@ class SchemaRegistryIT {
     }
 
     @Test
+    void shouldRefuseAndCloseARegistrationWhoseBodyTwoPartiesCouldFrameDifferently() throws Exception {
+        // given: a registration framed both by Content-Length and as chunked, with a second one behind its chunks
+        String subject = subject("smuggled-value");
+        String body = Schemas.body(Schemas.USER_V1);
+        String head = "POST /subjects/" + subject + "/versions HTTP/1.1\r\nHost: localhost\r\nContent-Type: " + VND + "\r\n";
+        String chunks = Integer.toHexString(body.length()) + "\r\n" + body + "\r\n0\r\n\r\n"
+                + head + "Content-Length: " + body.length() + "\r\n\r\n" + body;
+        String request = head + "Content-Length: " + chunks.length() + "\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks;
+
+        // when
+        String answered;
+        try (java.net.Socket socket = new java.net.Socket("localhost", server.getPort())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            answered = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        // then: one answer, Confluent's 400 error saying why, the connection closed after it, nothing registered
+        assertTrue(answered.startsWith("HTTP/1.1 400 "), answered);
+        assertEquals(1, answered.split("HTTP/1\\.1 ", -1).length - 1, answered);
+        assertTrue(answered.toLowerCase(java.util.Locale.ROOT).contains("\r\nconnection: close\r\n"), answered);
+        JsonNode error = JSON.readTree(answered.substring(answered.indexOf("\r\n\r\n") + 4));
+        assertEquals(400, error.path("error_code").asInt(), answered);
+        assertTrue(error.path("message").asText().startsWith("Bad Request: a request has Content-Length or "
+                + "Transfer-Encoding, not both"), answered);
+        assertEquals(404, get(server, "/subjects/" + subject + "/versions").statusCode());
+    }
+
+    @Test
     void shouldServeSchemaByIdVersionAndLookupWhenRegistered() throws Exception {
         // given
         String subject = subject("user-value");
