@@ -224,11 +224,17 @@ class AccountNumberUniquenessIT {
         String number = ((AccountOpened) TestEventLog.eventsOf(account).get(0).getPayload()).getAccountNumber();
         assertEquals("EVBK" + account.replace("-", "").substring(0, 12).toUpperCase(Locale.ROOT), number);
 
-        // when
+        // when: a teller gives that number, or one of that form, to an open
         HttpResponse<String> copy = open(number, Map.of());
+        String unopened = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        HttpResponse<String> squatted = open("evbk-" + unopened, Map.of());
 
-        // then
-        assertEquals(409, copy.statusCode(), copy.body());
+        // then: refused before anything is reserved (a 409 for the copy; the second, generated from the id of a keyed
+        // open not made yet, made that open a 409 for good when it came)
+        for (HttpResponse<String> refused : List.of(copy, squatted)) {
+            assertEquals(400, refused.statusCode(), refused.body());
+            assertTrue(refused.body().contains("has the form of a generated number"), refused.body());
+        }
         assertEquals(List.of(account), openedWith(number));
     }
 

@@ -4,6 +4,7 @@ import dev.eventbank.command.access.AccountAccess;
 import dev.eventbank.command.access.Caller;
 import dev.eventbank.command.routing.AccountOpening;
 import dev.eventbank.command.routing.CommandRouter;
+import dev.eventbank.command.writer.AccountNumbers;
 import dev.eventbank.schemas.AvroDecimals;
 import dev.eventbank.schemas.commands.BankAccountCommand;
 import dev.eventbank.schemas.commands.CloseAccount;
@@ -70,6 +71,8 @@ final class AccountCommands {
             "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
     private static final Pattern ACCOUNT_NUMBER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9 -]{0,33}");
+    /** The canonical form ({@link AccountNumbers#key}) of the numbers {@link CommandIds#accountNumber} generates. */
+    private static final Pattern GENERATED_NUMBER = Pattern.compile("EVBK[0-9A-F]{12}");
     // deliberately plain: one @, no blanks, a dot in the domain; deliverability is not ours to judge
     private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s.]+(\\.[^@\\s.]+)+");
 
@@ -169,6 +172,13 @@ final class AccountCommands {
         if (accountNumber != null && !ACCOUNT_NUMBER.matcher(accountNumber).matches()) {
             throw CommandProblem.badRequest("accountNumber must be 1 to " + MAX_ACCOUNT_NUMBER
                     + " ASCII letters, digits, spaces or dashes, starting with a letter or digit");
+        }
+        if (accountNumber != null && GENERATED_NUMBER.matcher(AccountNumbers.key(accountNumber)).matches()) {
+            // a number of this form is the one an open without accountNumber gets from its account id, which a keyed
+            // open's id makes known before it is opened: chosen first by a teller, it refused that open for good
+            throw CommandProblem.badRequest("accountNumber '" + accountNumber + "' has the form of a generated number "
+                    + "(EVBK and 12 hexadecimal digits), kept for opens without accountNumber: leave it out to have one "
+                    + "generated, or choose another");
         }
         String email = email(fields.optionalText("email", MAX_EMAIL));
         AccountType accountType = accountType(fields.optionalText("accountType", MAX_TEXT));
