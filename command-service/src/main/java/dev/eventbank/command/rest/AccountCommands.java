@@ -254,7 +254,10 @@ final class AccountCommands {
             fields.put("owner", open.getOwner());
             fields.put("currency", open.getCurrency());
             fields.put("initialDeposit", open.getInitialDeposit().toPlainString());
-            fields.put("accountNumber", open.getAccountNumber());
+            // the number generated for this account is what an open without one carries: checked as absent (a
+            // chosen number of that form is refused)
+            fields.put("accountNumber", open.getAccountNumber().equals(CommandIds.accountNumber(accountId)) ? null
+                    : open.getAccountNumber());
             fields.put("email", open.getEmail());
             fields.put("accountType", open.getAccountType() == null ? null : open.getAccountType().name());
             fields.put("ownerId", open.getOwnerId());
