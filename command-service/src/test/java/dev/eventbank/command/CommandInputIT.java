@@ -323,6 +323,12 @@ class CommandInputIT {
         // Content-Length and Transfer-Encoding: Netty read the chunked body, then the hidden deposit as a request
         attempts.put(head + "Content-Length: " + chunkedThenHidden.length() + "\r\nTransfer-Encoding: chunked\r\n\r\n"
                 + chunkedThenHidden, "a request has Content-Length or Transfer-Encoding, not both");
+        // the same with a request line Netty reads as HTTP/1.1 without being its exact bytes: it kept the length
+        for (String version : List.of("http/1.1", "HTTP/1.2")) {
+            attempts.put(head.replace("HTTP/1.1", version) + "Content-Length: " + chunkedThenHidden.length()
+                    + "\r\nTransfer-Encoding: chunked\r\n\r\n" + chunkedThenHidden,
+                    "a request has Content-Length or Transfer-Encoding, not both");
+        }
         // a coding Netty does not know: it read no body, and the body as a request
         attempts.put(head + "Transfer-Encoding: xchunked\r\n\r\n" + hidden, "Transfer-Encoding must be chunked alone");
         attempts.put(head + "Transfer-Encoding: gzip, chunked\r\n\r\n" + chunkedThenHidden,

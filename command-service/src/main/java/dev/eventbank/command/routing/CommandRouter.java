@@ -241,7 +241,8 @@ public final class CommandRouter implements AutoCloseable {
                     // the scheduler keeps a task's exception in a future nobody reads: the request would wait for its
                     // reply timeout with nothing logged (a member's endpoint that is no URI, say)
                     LOG.error("command routing failed error=\"{}\"", fault.toString(), fault);
-                    result.completeExceptionally(new NotCommittedException("routing the command failed: " + fault, fault));
+                    // the fault's text may name instances (a member's endpoint): logged, never answered
+                    result.completeExceptionally(new NotCommittedException("routing the command failed", fault));
                 }
             }, delayMs, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {

@@ -339,7 +339,7 @@ public final class PartitionWriter {
                         + " could not start: " + e.getMessage()));
             } else {
                 LOG.error("partition writer failed to start partition={} error=\"{}\"", partition, e.toString(), e);
-                finish(fencing(e) ? State.FENCED : State.FAILED, new NotOwnerException(partition,
+                finish(fencing(e) || fencedAtAbort() ? State.FENCED : State.FAILED, new NotOwnerException(partition,
                         "the writer of partition " + partition + " could not start: " + e.getMessage()));
             }
             return;
@@ -553,6 +553,23 @@ public final class PartitionWriter {
         } catch (RuntimeException abortFailed) {
             LOG.error("transaction abort failed partition={} error=\"{}\"", partition, abortFailed.toString());
             return fencing(abortFailed) ? State.FENCED : State.FAILED;
+        }
+    }
+
+    /**
+     * Whether aborting the open transaction (if any) meets a newer owner: a write-back at the start refused for a
+     * stale epoch (InvalidProducerEpochException, abortable, not itself a fence) shows a fence only at the abort, and
+     * a writer taken for FAILED instead of FENCED is started again after a second, fencing the rightful owner.
+     */
+    private boolean fencedAtAbort() {
+        if (producer == null) {
+            return false;
+        }
+        try {
+            producer.abortTransaction();
+            return false;
+        } catch (RuntimeException abortFailed) {
+            return fencing(abortFailed);
         }
     }
 
@@ -876,7 +893,8 @@ public final class PartitionWriter {
         }
         boolean saveDue = idle ? now.isAfter(nextSave) : now.isAfter(nextSave.plus(SAVE_EVERY));
         // the file holds no unwritten aggregates: a state loaded from it must not claim more than the topic has
-        if (changedSinceSave && settings.stateDir() != null && saveDue && state.unwritten.isEmpty()) {
+        // never a state that may lack a commit (a failure after one sets stateDoubtful just before this runs)
+        if (changedSinceSave && !stateDoubtful && settings.stateDir() != null && saveDue && state.unwritten.isEmpty()) {
             nextSave = now.plus(SAVE_EVERY);
             changedSinceSave = false;
             PartitionSnapshotFile.save(snapshotFile(), state, settings.topicIds());
