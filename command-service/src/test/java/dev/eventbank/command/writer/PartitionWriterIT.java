@@ -644,8 +644,24 @@ class PartitionWriterIT {
         ErrorOnEvents.ACCOUNTS.remove(account);
     }
 
+    /** A producer interceptor of the writers' records that only looks at what is sent. */
+    public abstract static class OnSendOnly implements org.apache.kafka.clients.producer.ProducerInterceptor<String, byte[]> {
+
+        @Override
+        public void onAcknowledgement(RecordMetadata metadata, Exception exception) {
+        }
+
+        @Override
+        public void close() {
+        }
+
+        @Override
+        public void configure(Map<String, ?> configs) {
+        }
+    }
+
     /** Refuses (as {@link OversizedEvents} does) the aggregate records of the accounts in {@link #ACCOUNTS}. */
-    public static final class RefusedAggregates implements org.apache.kafka.clients.producer.ProducerInterceptor<String, byte[]> {
+    public static final class RefusedAggregates extends OnSendOnly {
 
         static final java.util.Set<String> ACCOUNTS = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -657,25 +673,13 @@ class PartitionWriterIT {
             return new ProducerRecord<>(record.topic(), record.partition(), record.timestamp(), record.key(),
                     new byte[2 * 1024 * 1024], record.headers());
         }
-
-        @Override
-        public void onAcknowledgement(RecordMetadata metadata, Exception exception) {
-        }
-
-        @Override
-        public void close() {
-        }
-
-        @Override
-        public void configure(Map<String, ?> configs) {
-        }
     }
 
     /**
      * Throws an Error from {@code send} for the events of the accounts in {@link #ACCOUNTS} (the producer passes an
      * interceptor's Error on; it catches its exceptions).
      */
-    public static final class ErrorOnEvents implements org.apache.kafka.clients.producer.ProducerInterceptor<String, byte[]> {
+    public static final class ErrorOnEvents extends OnSendOnly {
 
         static final java.util.Set<String> ACCOUNTS = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -686,18 +690,6 @@ class PartitionWriterIT {
             }
             return record;
         }
-
-        @Override
-        public void onAcknowledgement(RecordMetadata metadata, Exception exception) {
-        }
-
-        @Override
-        public void close() {
-        }
-
-        @Override
-        public void configure(Map<String, ?> configs) {
-        }
     }
 
     /**
@@ -705,7 +697,7 @@ class PartitionWriterIT {
      * producer refuses it before sending (RecordTooLargeException, an abortable error of the transaction); other
      * topics' records pass unchanged.
      */
-    public static final class OversizedEvents implements org.apache.kafka.clients.producer.ProducerInterceptor<String, byte[]> {
+    public static final class OversizedEvents extends OnSendOnly {
 
         @Override
         public ProducerRecord<String, byte[]> onSend(ProducerRecord<String, byte[]> record) {
@@ -714,18 +706,6 @@ class PartitionWriterIT {
             }
             return new ProducerRecord<>(record.topic(), record.partition(), record.timestamp(), record.key(),
                     new byte[2 * 1024 * 1024]);
-        }
-
-        @Override
-        public void onAcknowledgement(RecordMetadata metadata, Exception exception) {
-        }
-
-        @Override
-        public void close() {
-        }
-
-        @Override
-        public void configure(Map<String, ?> configs) {
         }
     }
 
