@@ -362,6 +362,34 @@ class CommandInputIT {
     }
 
     @Test
+    void shouldRunNothingAfterARequestThatClosesTheConnectionNorARequestWhoseChunkedBodyIsMalformed() throws Exception {
+        String deposit = "{\"amount\":\"1\"}";
+        String head = "POST /accounts/" + account + "/deposits HTTP/1.1\r\nHost: localhost\r\nAuthorization: " + TELLER
+                + "\r\nContent-Type: application/json\r\n";
+        String sound = head + "Content-Length: " + deposit.length() + "\r\n\r\n" + deposit;
+        String closing = head + "Connection: close\r\nContent-Length: " + deposit.length() + "\r\n\r\n" + deposit;
+        long before = endOffsets();
+
+        // when: a deposit that closes the connection, with two more behind it (one of them ran, unanswered)
+        String answered = rawText(closing + sound + sound);
+
+        // then: one answer, one deposit
+        assertEquals(List.of("200"), java.util.regex.Pattern.compile("HTTP/1\\.1 (\\d{3})").matcher(answered).results()
+                .map(match -> match.group(1)).toList(), answered);
+        long afterClosing = endOffsets();
+        assertTrue(afterClosing > before, "the first deposit was not appended");
+
+        // when: a chunked deposit whose JSON is whole but whose next chunk size is no number (it ran on the JSON,
+        // and the connection stayed open, answering nothing more)
+        String malformed = rawText(head + "Transfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(deposit.length())
+                + "\r\n" + deposit + "\r\nZZ\r\n\r\n" + sound);
+
+        // then: the connection is closed (raw read to its end) and nothing was appended
+        assertFalse(malformed.contains("HTTP/1.1 200"), malformed);
+        assertEquals(afterClosing, endOffsets());
+    }
+
+    @Test
     void shouldAnswerAMalformedRequestWithAProblemSayingWhatTheDecoderFound() throws Exception {
         for (String request : List.of("GARBAGE\r\n\r\n", "GET /a b c HTTP/1.1\r\nHost: localhost\r\n\r\n",
                 "GET /health HTTP/1.1\r\nHost: localhost\r\nBad Header Line\r\n\r\n")) {

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -15,6 +16,7 @@ import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
@@ -39,6 +41,10 @@ import java.util.function.Function;
  *       connection");</li>
  *   <li>any {@code Transfer-Encoding} in an HTTP/1.0 request, whose framing section 6.1 calls faulty.</li>
  * </ul>
+ * And, from a second tryout: a request sent after one that closes the connection ({@code Connection: close}, HTTP/1.0
+ * without keep-alive) ran, unanswered (section 9.6: "MUST NOT process any further requests"), and a chunked body the
+ * decoder failed on (a malformed chunk size) ran its request on the part before and left the connection open and
+ * dead: now nothing after such a request is passed on, and such a body closes the connection at once.
  *
  * <p>Why our own code: Netty's decoder has no setting for these (it drops the {@code Content-Length} in
  * {@code HttpObjectDecoder#handleTransferEncodingChunkedWithContentLength}), and the application's filters run too
@@ -171,6 +177,8 @@ public final class MessageFraming {
         private int unanswered;
         private String pendingRefusal;
         private boolean closing;
+        /** The request being read closes the connection (Connection: close, HTTP/1.0 without keep-alive). */
+        private boolean lastOnConnection;
 
         Guard(Function<String, FullHttpResponse> refused) {
             this.refused = refused;
@@ -183,12 +191,26 @@ public final class MessageFraming {
                 return;
             }
             if (!(msg instanceof HttpRequest request)) {
+                if (msg instanceof HttpContent content && content.decoderResult().isFailure()) {
+                    // a body the decoder could not read to its end (a malformed chunk size): its request must not
+                    // run on the part before, and the decoder reads nothing more on this connection, which stayed
+                    // open and dead
+                    ReferenceCountUtil.release(msg);
+                    closing = true;
+                    ctx.close();
+                    return;
+                }
                 ctx.fireChannelRead(msg);
+                if (lastOnConnection && msg instanceof LastHttpContent) {
+                    // RFC 9112 section 9.6: after a request that closes the connection, no request is processed
+                    closing = true;
+                }
                 return;
             }
             Optional<String> refusal = refusal(request);
             if (refusal.isEmpty()) {
                 unanswered++;
+                lastOnConnection = !HttpUtil.isKeepAlive(request);
                 ctx.fireChannelRead(msg);
                 return;
             }
