@@ -70,14 +70,13 @@ public final class MessageFraming {
      */
     public static Optional<String> refusal(HttpRequest request) {
         List<String> encodings = request.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
-        // Netty drops the length only for a request line of exactly HTTP/1.1 (an identity check on its version); for
-        // http/1.1 or HTTP/1.2 it reads the body as chunked and keeps Content-Length, so both are looked for
-        boolean bothFramings = request.headers() instanceof FramingHeaders framing && framing.contentLengthDropped
-                || !encodings.isEmpty() && request.headers().contains(HttpHeaderNames.CONTENT_LENGTH);
         if (encodings.isEmpty()) {
             return Optional.empty();
         }
-        if (bothFramings) {
+        // Netty drops the length only for a request line of exactly HTTP/1.1 (an identity check on its version); for
+        // http/1.1 or HTTP/1.2 it reads the body as chunked and keeps Content-Length, so both are looked for
+        if (request.headers() instanceof FramingHeaders framing && framing.contentLengthDropped
+                || request.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
             return Optional.of("a request has Content-Length or Transfer-Encoding, not both (RFC 9112 section 6.1: "
                     + "the two can delimit its body differently); send one. The connection is closed");
         }

@@ -4,9 +4,16 @@ import io.micronaut.context.event.BeanCreatedEvent;
 import io.micronaut.context.event.BeanCreatedEventListener;
 import io.micronaut.http.server.netty.NettyServerCustomizer;
 import io.micronaut.http.server.netty.configuration.NettyHttpServerConfiguration;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+
+import java.nio.charset.StandardCharsets;
 
 /**
  * Puts {@link MessageFraming} into every HTTP/1.1 connection of a Micronaut server, through Micronaut's documented
@@ -15,11 +22,18 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
  */
 public abstract class MessageFramingInstaller implements BeanCreatedEventListener<NettyServerCustomizer.Registry> {
 
-    private final NettyHttpServerConfiguration server;
+    /** The decoder limits of the codec it replaces (Micronaut's {@code micronaut.server.netty.*}), read once. */
+    private final HttpDecoderConfig decoder;
+    private final boolean validateHeaders;
 
     /** @param server the server's settings, whose decoder limits the replaced codec keeps */
     protected MessageFramingInstaller(NettyHttpServerConfiguration server) {
-        this.server = server;
+        this.decoder = new HttpDecoderConfig()
+                .setMaxInitialLineLength(server.getMaxInitialLineLength())
+                .setMaxHeaderSize(server.getMaxHeaderSize())
+                .setMaxChunkSize(server.getMaxChunkSize())
+                .setInitialBufferSize(server.getInitialBufferSize());
+        this.validateHeaders = server.isValidateHeaders();
     }
 
     /**
@@ -36,12 +50,12 @@ public abstract class MessageFramingInstaller implements BeanCreatedEventListene
         return registry;
     }
 
-    private HttpDecoderConfig decoder() {
-        return new HttpDecoderConfig()
-                .setMaxInitialLineLength(server.getMaxInitialLineLength())
-                .setMaxHeaderSize(server.getMaxHeaderSize())
-                .setMaxChunkSize(server.getMaxChunkSize())
-                .setInitialBufferSize(server.getInitialBufferSize());
+    /** A 400 answer with {@code body} (UTF-8) of {@code contentType}, for {@link #refusal}. */
+    protected static FullHttpResponse badRequest(String body, String contentType) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST,
+                Unpooled.wrappedBuffer(body.getBytes(StandardCharsets.UTF_8)));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        return response;
     }
 
     private final class PerConnection implements NettyServerCustomizer {
@@ -60,8 +74,7 @@ public abstract class MessageFramingInstaller implements BeanCreatedEventListene
         @Override
         public void onStreamPipelineBuilt() {
             if (connection != null) {
-                MessageFraming.install(connection.pipeline(), decoder(), server.isValidateHeaders(),
-                        MessageFramingInstaller.this::refusal);
+                MessageFraming.install(connection.pipeline(), decoder, validateHeaders, MessageFramingInstaller.this::refusal);
             }
         }
     }

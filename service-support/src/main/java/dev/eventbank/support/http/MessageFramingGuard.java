@@ -6,17 +6,11 @@ import dev.eventbank.support.logging.CorrelationIdFilter;
 import dev.eventbank.support.problem.ProblemResponses;
 import dev.eventbank.support.problem.ProblemTypes;
 import io.micronaut.http.server.netty.configuration.NettyHttpServerConfiguration;
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
 /**
@@ -40,9 +34,7 @@ public final class MessageFramingGuard extends MessageFramingInstaller {
         LOG.info("request refused before routing status=400 correlationId={} reason=\"{}\"", correlationId, detail);
         String body = "{\"type\":\"" + ProblemTypes.INVALID_REQUEST + "\",\"title\":\"Invalid request\",\"status\":400,"
                 + "\"detail\":\"" + MessageFraming.jsonText(detail) + "\"}";
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST,
-                Unpooled.wrappedBuffer(body.getBytes(StandardCharsets.UTF_8)));
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, ProblemResponses.APPLICATION_PROBLEM_JSON);
+        FullHttpResponse response = badRequest(body, ProblemResponses.APPLICATION_PROBLEM_JSON);
         response.headers().set(CorrelationIdFilter.HEADER, correlationId);
         return response;
     }
