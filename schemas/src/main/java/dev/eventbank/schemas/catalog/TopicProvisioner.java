@@ -1,14 +1,18 @@
 package dev.eventbank.schemas.catalog;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -20,11 +24,20 @@ import java.util.stream.Collectors;
 
 /**
  * Creates the catalogue's topics at service start, idempotently: missing topics are created with their
- * configs; existing ones are checked and a partition count that differs from the configured one fails
- * the start, because keys would not land where the stores expect them.
+ * configs; existing ones are checked:
+ * <ul>
+ *   <li>a partition count that differs from the configured one fails the start, because keys would not land where
+ *   the stores expect them;</li>
+ *   <li>a config of {@link TopicSpec#required()} with another value fails it too (an event log compacted or expired
+ *   loses the source of truth); another config of the catalogue with another value is logged as a warning
+ *   ({@code topic config differs from the catalogue});</li>
+ *   <li>a {@code min.insync.replicas} below 2 on a topic with two replicas or more is logged as a warning: a write
+ *   with {@code acks=all} is then acknowledged when only the leader holds it.</li>
+ * </ul>
  *
- * <p>Limits: it does not alter the configs of an existing topic (an operator's change is respected), and
- * several services racing to create the same topic is fine (the loser sees TopicExists).
+ * <p>Limits: it does not alter the configs of an existing topic (an operator's change is respected, and a fix of a
+ * required config is the operator's: {@code kafka-configs --alter}), and several services racing to create the same
+ * topic is fine (the loser sees TopicExists).
  */
 public final class TopicProvisioner {
 
@@ -45,11 +58,11 @@ public final class TopicProvisioner {
     }
 
     /**
-     * Creates those of {@code specs} that are missing and checks every one's partition count.
+     * Creates those of {@code specs} that are missing and checks every one's partition count and configs.
      *
      * @return the cluster's descriptions of {@code specs}' topics, by name (ids, partitions)
-     * @throws IllegalStateException when a topic cannot be created or described within 30 s, or has another
-     *     partition count than configured
+     * @throws IllegalStateException when a topic cannot be created or described within 30 s, has another
+     *     partition count than configured, or another value for one of its spec's required configs
      */
     public Map<String, TopicDescription> ensure(Collection<TopicSpec> specs) {
         try {
@@ -72,7 +85,9 @@ public final class TopicProvisioner {
                     }
                 }
             }
-            return verifyPartitions(specs);
+            Map<String, TopicDescription> descriptions = verifyPartitions(specs);
+            verifyConfigs(specs, descriptions);
+            return descriptions;
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("could not create or check topics: " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -93,6 +108,50 @@ public final class TopicProvisioner {
             }
         }
         return descriptions;
+    }
+
+    private void verifyConfigs(Collection<TopicSpec> specs, Map<String, TopicDescription> descriptions)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        List<ConfigResource> resources = specs.stream()
+                .map(spec -> new ConfigResource(ConfigResource.Type.TOPIC, spec.name())).toList();
+        Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
+        for (TopicSpec spec : specs) {
+            Config actual = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, spec.name()));
+            for (Map.Entry<String, String> wanted : spec.configs().entrySet()) {
+                ConfigEntry entry = actual.get(wanted.getKey());
+                String value = entry == null ? null : entry.value();
+                if (sameValue(wanted.getKey(), wanted.getValue(), value)) {
+                    continue;
+                }
+                if (spec.required().contains(wanted.getKey())) {
+                    throw new IllegalStateException("topic " + spec.name() + " has " + wanted.getKey() + "=" + value
+                            + " but must have " + wanted.getValue() + ", or it loses records this system needs; set it"
+                            + " (kafka-configs --alter --entity-type topics --entity-name " + spec.name()
+                            + " --add-config " + wanted.getKey() + "=" + wanted.getValue() + ") before starting");
+                }
+                LOG.warn("topic config differs from the catalogue name={} config={} expected={} actual={}",
+                        spec.name(), wanted.getKey(), wanted.getValue(), value);
+            }
+            ConfigEntry minInsync = actual.get("min.insync.replicas");
+            int replicas = descriptions.get(spec.name()).partitions().stream()
+                    .mapToInt(partition -> partition.replicas().size()).min().orElse(0);
+            if (minInsync != null && replicas >= 2 && Integer.parseInt(minInsync.value()) < 2) {
+                LOG.warn("topic acknowledges writes held by one replica only name={} replicas={} "
+                        + "min.insync.replicas={} source={}", spec.name(), replicas, minInsync.value(), minInsync.source());
+            }
+        }
+    }
+
+    /** Whether a config's value is the catalogue's; {@code cleanup.policy} is a list, compared as a set. */
+    static boolean sameValue(String name, String wanted, String actual) {
+        if (actual == null) {
+            return false;
+        }
+        if (name.equals("cleanup.policy")) {
+            return Set.copyOf(Arrays.asList(wanted.split("\\s*,\\s*")))
+                    .equals(Set.copyOf(Arrays.asList(actual.trim().split("\\s*,\\s*"))));
+        }
+        return wanted.equals(actual);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.eventbank.schemas.catalog;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The topic catalogue: every topic the system reads or writes, with the configs it is created with.
@@ -18,14 +19,16 @@ public final class Topics {
 
     /**
      * The event log, the source of truth. Never compacted (compaction keeps only the last record per key
-     * and would erase history) and never expired.
+     * and would erase history) and never expired: an existing topic configured otherwise fails the start. It sets
+     * no {@code min.insync.replicas} of its own: the broker's applies (a topic-level 1 would let a replicated
+     * cluster acknowledge an event only its leader holds).
      */
     public static final TopicSpec EVENTS = new TopicSpec("bank-account-events", DEFAULT_PARTITIONS, Map.of(
             "cleanup.policy", "delete",
             "retention.ms", "-1",
             "retention.bytes", "-1",
-            "compression.type", "zstd",
-            "min.insync.replicas", "1"));
+            "compression.type", "zstd"),
+            Set.of("cleanup.policy", "retention.ms", "retention.bytes"));
 
     /**
      * The command side's write model: the latest {@code AccountAggregate} of each account, written by the owner of

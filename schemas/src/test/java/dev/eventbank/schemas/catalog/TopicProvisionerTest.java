@@ -2,7 +2,9 @@ package dev.eventbank.schemas.catalog;
 
 import dev.eventbank.testbroker.TestBroker;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 
@@ -11,6 +13,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,7 +38,59 @@ class TopicProvisionerTest {
             assertEquals("-1", config.get("retention.ms").value());
             assertEquals("zstd", config.get("compression.type").value());
             assertEquals("delete", config.get("cleanup.policy").value());
+            // the broker's min.insync.replicas applies: a topic-level 1 would let a replicated cluster acknowledge
+            // an event that only its leader holds
+            assertNotEquals(ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG, config.get("min.insync.replicas").source());
         }
+    }
+
+    @Test
+    void shouldRefuseToStartOnAnEventLogThatIsCompactedOrExpires() throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestBroker.shared().bootstrapServers()))) {
+            for (var wrong : List.of(Map.entry("cleanup.policy", "compact"), Map.entry("retention.ms", "604800000"),
+                    Map.entry("retention.bytes", "1073741824"))) {
+                // given an event log an operator (or an older setup) configured to lose records
+                String name = "provisioner-log-" + wrong.getKey().replace('.', '-');
+                TopicSpec log = new TopicSpec(name, Topics.DEFAULT_PARTITIONS, Topics.EVENTS.configs(),
+                        Topics.EVENTS.required());
+                new TopicProvisioner(admin, 2, (short) 1).ensure(List.of(log));
+                alter(admin, name, wrong.getKey(), wrong.getValue());
+
+                // when / then
+                IllegalStateException error = assertThrows(IllegalStateException.class,
+                        () -> new TopicProvisioner(admin, 2, (short) 1).ensure(List.of(log)));
+                assertTrue(error.getMessage().contains("has " + wrong.getKey() + "=" + wrong.getValue() + " but must have "
+                        + Topics.EVENTS.configs().get(wrong.getKey())), error.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void shouldStartOnAnOperatorsChangeToAConfigThatLosesNothing() throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestBroker.shared().bootstrapServers()))) {
+            // given
+            TopicSpec log = new TopicSpec("provisioner-log-compression", Topics.DEFAULT_PARTITIONS,
+                    Topics.EVENTS.configs(), Topics.EVENTS.required());
+            new TopicProvisioner(admin, 2, (short) 1).ensure(List.of(log));
+            alter(admin, log.name(), "compression.type", "lz4");
+
+            // when / then: warned, not refused
+            assertEquals(2, new TopicProvisioner(admin, 2, (short) 1).ensure(List.of(log)).get(log.name())
+                    .partitions().size());
+        }
+    }
+
+    @Test
+    void shouldCompareCleanupPoliciesAsSets() {
+        assertTrue(TopicProvisioner.sameValue("cleanup.policy", "compact,delete", "delete, compact"));
+        assertFalse(TopicProvisioner.sameValue("cleanup.policy", "compact,delete", "compact"));
+        assertFalse(TopicProvisioner.sameValue("retention.ms", "-1", null));
+    }
+
+    private static void alter(Admin admin, String topic, String name, String value) throws Exception {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(new ConfigEntry(name, value),
+                AlterConfigOp.OpType.SET)))).all().get(10, TimeUnit.SECONDS);
     }
 
     @Test
