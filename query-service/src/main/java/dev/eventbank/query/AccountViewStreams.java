@@ -41,7 +41,7 @@ import java.util.Properties;
  *   <li>when the stream builder is created: the state topic (created if missing, checked otherwise), the state
  *   directory of the cluster inside the configured one ({@link ClusterStateDirectory}), the settings
  *   the view is correct only with (exactly-once, so that its consumer reads committed projection states only;
- *   undecodable records logged and skipped) and the topology ({@link AccountViewTopology});</li>
+ *   records the topology cannot decode logged and skipped, see {@link AccountViewTopology}) and the topology;</li>
  *   <li>before the app starts: a count of the stores being restored (readiness, {@link StreamsHealthIndicator}),
  *   one log line per state change, and its client metrics as Micrometer {@code kafka.stream.*} meters (the names
  *   the dashboards use; micronaut-kafka's own reporter, {@code kafka-streams.*}, is switched off in

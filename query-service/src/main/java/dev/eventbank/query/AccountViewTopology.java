@@ -5,7 +5,9 @@ import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.readmodel.AccountState;
 import dev.eventbank.schemas.serde.AvroSerdes;
 import dev.eventbank.schemas.serde.SchemaRegistryClient;
+import dev.eventbank.schemas.serde.SchemaRegistryException;
 import dev.eventbank.support.text.TextRule;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -51,17 +53,25 @@ public final class AccountViewTopology {
                         // a global store is restored from its source topic; it needs no changelog
                         .withLoggingDisabled(),
                 Topics.STATE.name(),
-                Consumed.with(Serdes.String(), stateSerde).withName("bank-account-state-source"),
-                () -> new ViewUpdater(stored));
+                // decoded in the processor, not by the source: a registry that fails is waited for there, where a
+                // deserialization handler could only skip the record (a valid state missing from the view) or stop
+                // the view for good
+                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("bank-account-state-source"),
+                () -> new ViewUpdater(stateSerde.deserializer(), stored));
     }
 
     /** Puts each state into the view, then wakes up the readers waiting for it. */
-    static final class ViewUpdater implements Processor<String, AccountState, Void, Void> {
+    static final class ViewUpdater implements Processor<String, byte[], Void, Void> {
 
+        /** Longest pause between two tries of a state whose writer schema the registry did not give. */
+        static final long MAX_REGISTRY_BACKOFF_MS = 5_000;
+
+        private final Deserializer<AccountState> states;
         private final ObjLongConsumer<String> onStored;
         private KeyValueStore<String, AccountState> store;
 
-        ViewUpdater(ObjLongConsumer<String> onStored) {
+        ViewUpdater(Deserializer<AccountState> states, ObjLongConsumer<String> onStored) {
+            this.states = states;
             this.onStored = onStored;
         }
 
@@ -75,8 +85,18 @@ public final class AccountViewTopology {
         }
 
         @Override
-        public void process(Record<String, AccountState> record) {
-            if (record.key() == null) {
+        public void process(Record<String, byte[]> raw) {
+            if (raw.key() == null) {
+                return;
+            }
+            Record<String, AccountState> record;
+            try {
+                record = raw.withValue(decode(raw.key(), raw.value()));
+            } catch (RuntimeException undecodable) {
+                // the record's own fault (not our wire format, a schema id the registry does not hold): as Kafka
+                // Streams' LogAndContinue would, since no later record of another account depends on it
+                LOG.warn("state record not decodable, skipped key=\"{}\" error=\"{}\"", TextRule.quote(raw.key(), 60),
+                        undecodable.toString());
                 return;
             }
             if (record.key().compareTo(OwnerIndex.ACCOUNTS_END) >= 0) {
@@ -98,6 +118,39 @@ public final class AccountViewTopology {
             store.put(record.key(), record.value());
             OwnerIndex.stored(store, stored, record.value());
             onStored.accept(record.key(), record.value().getVersion());
+        }
+
+        /**
+         * The state in {@code value}, or null for a tombstone. While the registry fails for another reason than not
+         * holding the schema id ({@link SchemaRegistryException#registryFailed}: unreachable, 5xx, 429, 401, 403), it
+         * tries again, at most {@value #MAX_REGISTRY_BACKOFF_MS} ms apart, for as long as that lasts: the view then
+         * stops where it is (reads that need a newer version wait, then answer 503) rather than go on without a valid
+         * state. Only a state with a schema id not seen before asks the registry; the client keeps each id's schema.
+         *
+         * @throws RuntimeException when the record itself cannot be decoded
+         */
+        AccountState decode(String key, byte[] value) {
+            long backoff = 100;
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    return states.deserialize(Topics.STATE.name(), value);
+                } catch (RuntimeException e) {
+                    if (!SchemaRegistryException.registryFailed(e)) {
+                        throw e;
+                    }
+                    if (attempt == 1 || attempt % 10 == 0) {
+                        LOG.error("state record waits for the schema registry key=\"{}\" attempts={} error=\"{}\"",
+                                TextRule.quote(key, 60), attempt, e.toString());
+                    }
+                    try {
+                        Thread.sleep(backoff);
+                    } catch (InterruptedException interrupted) {
+                        Thread.currentThread().interrupt();
+                        throw e;
+                    }
+                    backoff = Math.min(backoff * 2, MAX_REGISTRY_BACKOFF_MS);
+                }
+            }
         }
     }
 }

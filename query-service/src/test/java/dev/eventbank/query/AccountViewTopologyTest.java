@@ -8,6 +8,8 @@ import dev.eventbank.schemas.readmodel.AccountState;
 import dev.eventbank.schemas.serde.AvroSerdes;
 import dev.eventbank.schemas.serde.SchemaRegistryClient;
 import dev.eventbank.schemas.serde.SchemaRegistryClients;
+import dev.eventbank.support.testing.RegistryStandIn;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -20,12 +22,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -220,6 +226,51 @@ class AccountViewTopologyTest {
     private static AccountState withId(AccountState state, String id) {
         state.setAccountId(id);
         return state;
+    }
+
+    @Test
+    void shouldWaitForAFailingRegistryRatherThanSkipAValidState() throws Exception {
+        try (RegistryStandIn registry = new RegistryStandIn()) {
+            // given: a view whose registry client has not fetched the state's writer schema, and a registry that is
+            // rate-limited for a while
+            StreamsBuilder builder = new StreamsBuilder();
+            AccountViewTopology.build(builder, registry.client(), waiters::updated);
+            Properties properties = new Properties();
+            properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "account-view-registry-test");
+            properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+            properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve("registry").toString());
+            try (TopologyTestDriver failing = new TopologyTestDriver(builder.build(), properties)) {
+                TestInputTopic<String, AccountState> input = failing.createInputTopic(Topics.STATE.name(),
+                        new StringSerializer(), AvroSerdes.value(AccountState.class, registry.held()).serializer());
+                registry.failSchemaFetches(new RegistryStandIn.Failure(429,
+                        "{\"error_code\":429,\"message\":\"Too Many Requests\"}"));
+                ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor();
+                try {
+                    later.schedule(() -> registry.failSchemaFetches(null), 700, TimeUnit.MILLISECONDS);
+
+                    // when
+                    input.pipeInput(ID, state(4, "140.00"));
+                } finally {
+                    later.shutdownNow();
+                }
+
+                // then: asked again until it answered, and the state is in the view
+                assertTrue(registry.schemaFetches() >= 2, "fetches: " + registry.schemaFetches());
+                KeyValueStore<String, AccountState> store = failing.getKeyValueStore(Stores.ACCOUNT_VIEW);
+                assertEquals(4L, store.get(ID).getVersion());
+            }
+        }
+    }
+
+    @Test
+    void shouldSkipAStateThatIsNotInTheWireFormat() {
+        // when
+        driver.createInputTopic(Topics.STATE.name(), new StringSerializer(), new ByteArraySerializer())
+                .pipeInput(ID, "not avro".getBytes(StandardCharsets.UTF_8));
+        states.pipeInput(ID, state(1, "100.00"));
+
+        // then: the next state is taken
+        assertEquals(1L, view.get(ID).getVersion());
     }
 
     private static AccountState state(long version, String balance) {

@@ -94,7 +94,8 @@ final class EventFoldProcessor extends ContextualProcessor<String, byte[], Strin
             event = deserializer.deserialize(Topics.EVENTS.name(), record.value());
         } catch (RuntimeException e) {
             // the serde says SerializationException; anything else from decoding is the record's fault too
-            if (isRegistryUnavailable(e)) {
+            // a registry that is down, rate-limits or refuses our credentials is not the record's fault: retried
+            if (SchemaRegistryException.registryFailed(e)) {
                 throw e;
             }
             deadLetter(record, source, e);
@@ -145,13 +146,4 @@ final class EventFoldProcessor extends ContextualProcessor<String, byte[], Strin
                         source.offset(), AccountStateProjection.NAME)));
     }
 
-    /** A registry that is down or failing is transient: retry the record rather than dead-letter it. */
-    private static boolean isRegistryUnavailable(RuntimeException e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof SchemaRegistryException registryError) {
-                return registryError.httpStatus() < 0 || registryError.httpStatus() >= 500;
-            }
-        }
-        return false;
-    }
 }

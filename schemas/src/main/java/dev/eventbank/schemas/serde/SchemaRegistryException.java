@@ -28,4 +28,25 @@ public class SchemaRegistryException extends RuntimeException {
     public int errorCode() {
         return errorCode;
     }
+
+    /** Confluent's {@code error_code} for a schema id the registry does not hold. */
+    public static final int SCHEMA_NOT_FOUND = 40403;
+
+    /**
+     * Whether {@code failure} (a decoding failure, or any of its causes) is the registry's failure rather than the
+     * record's: the registry could not be reached, or answered anything but {@value #SCHEMA_NOT_FOUND} (a 5xx, a 429
+     * when rate-limited, a 401 or 403 for expired or wrong credentials, a proxy's 404 without Confluent's error code).
+     * Such a record is valid and must be retried, never skipped or dead-lettered: only a schema id the registry says it
+     * does not hold makes the record itself undecodable.
+     *
+     * @param failure what decoding threw; null is not the registry's failure
+     */
+    public static boolean registryFailed(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SchemaRegistryException registryError) {
+                return registryError.errorCode() != SCHEMA_NOT_FOUND;
+            }
+        }
+        return false;
+    }
 }
