@@ -74,7 +74,14 @@ public final class AccountQueries {
         }
         CompletableFuture<Long> arrival = waiters.await(accountId, minVersion);
         // registered first, read second: an update between the first read and the registration is not lost
-        AccountState again = current(accountId, readable);
+        AccountState again;
+        try {
+            again = current(accountId, readable);
+        } catch (RuntimeException e) {
+            // the view became unreadable in between: no one will wait for this registration
+            arrival.cancel(false);
+            throw e;
+        }
         if (reaches(again, minVersion)) {
             arrival.cancel(false);
             return CompletableFuture.completedFuture(lookup(again, minVersion));
@@ -103,11 +110,12 @@ public final class AccountQueries {
      *
      * @param minVersion a version the caller knows exists (a command's answer), 0 for none: waited for strictly
      * @param seenUpTo   the last version the read could show (a history page's last), 0 for none: waited for only as
-     *                   far as the latest state has it, and not at all when the view cannot be read or too many wait
+     *                   far as the latest state has it, and not at all when the view cannot be read
      * @return the version the projection has published of the account when the wait ended (lower than asked when
      *     the time ran out), -1 when it has published none, {@link #PROJECTED_UNKNOWN} when that could not be known
-     *     (the view cannot be read) or not waited for (too many reads wait) and no {@code minVersion} was asked; fails with {@link AccountReader.ViewNotReadyException}
-     *     or {@link VersionWaiters.TooManyWaitersException} (503s) when {@code minVersion} could not be waited for
+     *     (the view cannot be read) and no {@code minVersion} was asked; fails with {@link AccountReader.ViewNotReadyException}
+     *     or {@link VersionWaiters.TooManyWaitersException} (503s) when {@code minVersion} could not be waited for, and
+     *     with the latter when too many reads wait and the projection lacks a version of {@code seenUpTo}
      */
     public CompletableFuture<Long> awaitProjected(String accountId, long minVersion, long seenUpTo, Duration maxWait) {
         boolean strict = minVersion > 0;
@@ -134,7 +142,14 @@ public final class AccountQueries {
         try {
             arrival = waiters.await(accountId, version);
         } catch (VersionWaiters.TooManyWaitersException e) {
-            return unwaited(strict, e);
+            if (strict) {
+                return CompletableFuture.failedFuture(e);
+            }
+            // not waited for: enough when the projection has the version already; else the 503 of too many waiting
+            // reads, never a read that leaves out a version this service has shown
+            long projected = projectedOrNone(accountId);
+            return projected >= version || projected == PROJECTED_UNKNOWN ? CompletableFuture.completedFuture(projected)
+                    : CompletableFuture.failedFuture(e);
         }
         // registered first, read second (VersionWaiters): the view's update in between is not lost
         long projected;

@@ -94,6 +94,32 @@ class AccountQueriesTest {
     }
 
     @Test
+    void shouldRefuseRatherThanSkipTheWaitForAShownVersionWhenTooManyReadsWait() {
+        // given: the fold has shown version 2, the projection has published version 1, and every waiting slot is taken
+        String accountId = "0b6c5f2e-1d3a-4c57-9a8e-2f7d4c1b9e03";
+        put(state(accountId, 1));
+        VersionWaiters full = new VersionWaiters(1);
+        FreshFold fold = new FreshFold(() -> {
+            throw new IllegalStateException("not started: the test folds by hand");
+        }, (topic, data) -> Events.deposited(accountId, 2, "5.00", "105.00"), view::get, 10, full::updated);
+        AccountQueries withFold = new AccountQueries(new FreshAccountReader(new MapReader(view), fold), full, Runnable::run);
+        fold.fold(accountId, new byte[]{1});
+        CompletableFuture<Long> taken = full.await("another", 1);
+
+        // when: a history read that could show version 2 cannot wait for it
+        CompletableFuture<Long> projected = withFold.awaitProjected(accountId, 0, Long.MAX_VALUE, Duration.ofSeconds(5));
+
+        // then: refused (a 503 to retry), never answered with the projection's version 1 as if it were current
+        assertTrue(projected.isCompletedExceptionally());
+        assertInstanceOf(VersionWaiters.TooManyWaitersException.class,
+                org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.CompletionException.class,
+                        projected::join).getCause());
+        // and a read whose versions the projection has already is answered without waiting
+        assertEquals(1L, withFold.awaitProjected(accountId, 0, 1, Duration.ofSeconds(5)).getNow(null));
+        taken.cancel(false);
+    }
+
+    @Test
     void shouldWaitForTheProjectionToReachAVersionTheCallerKnowsAndAnswerWhatItHasWhenTheTimeRunsOut() throws Exception {
         // given
         put(state("a", 1));
