@@ -554,23 +554,54 @@ public final class ProjectionGenerations implements AutoCloseable {
     }
 
     private void cleanUpAbandoned(long generation) {
+        // first, whatever the clean-up does: the service may have stopped during a handover, with the active
+        // generation's publishing closed, so what it processed then was published by nobody. It re-publishes its
+        // accounts once (same versions)
+        republishWhenRunning(active, System.nanoTime() + REPUBLISH_WAIT.toNanos(), "an abandoned rebuild");
+        cleanUpAbandoned(generation, 1);
+    }
+
+    /**
+     * Deletes what the abandoned rebuild of {@code generation} left. Its group may still have a member for a while: a
+     * static member of this instance that crashed keeps its place until its session times out, so a group with
+     * members is looked at again, {@link #ABANDONED_RETRIES} times {@link #ABANDONED_RETRY_AFTER} apart, as long as the
+     * control topic still records that rebuild.
+     */
+    private void cleanUpAbandoned(long generation, int attempt) {
         String applicationId = ProjectionGeneration.applicationId(base, generation);
         try {
+            if (attempt > 1) {
+                GenerationControl.State persisted = control.read();
+                if (!persisted.rebuildAbandoned() || persisted.rebuilding() != generation) {
+                    // ended meanwhile (a new rebuild cleaned it up first)
+                    return;
+                }
+            }
             LOG.warn("rebuild abandoned generation={} applicationId={} (the service stopped during it); deleting its "
                     + "group, internal topics and state; start it again with POST /admin/rebuild", generation, applicationId);
             if (!cleanup.abandoned(applicationId, ProjectionGeneration.stateDir(stateDir, generation))) {
-                LOG.warn("rebuild of generation={} applicationId={} is still running on another instance; not cleaned up",
-                        generation, applicationId);
+                if (attempt <= ABANDONED_RETRIES) {
+                    LOG.warn("rebuild of generation={} applicationId={} still has group members (another instance, or "
+                            + "this one's until its session times out); looking again in {} s", generation,
+                            applicationId, ABANDONED_RETRY_AFTER.toSeconds());
+                    monitor.schedule(() -> cleanUpAbandoned(generation, attempt + 1),
+                            ABANDONED_RETRY_AFTER.toMillis(), TimeUnit.MILLISECONDS);
+                } else {
+                    LOG.warn("rebuild of generation={} applicationId={} is still running on another instance; not "
+                            + "cleaned up", generation, applicationId);
+                }
                 return;
             }
             control.rebuildEnded();
         } catch (Exception e) {
             LOG.warn("abandoned rebuild not cleaned up generation={} error=\"{}\"", generation, e.toString());
         }
-        // the service may have stopped during a handover, with the active generation's publishing closed: what it
-        // processed then was published by nobody, so it re-publishes its accounts once (same versions)
-        republishWhenRunning(active, System.nanoTime() + REPUBLISH_WAIT.toNanos(), "an abandoned rebuild");
     }
+
+    /** How often a start looks again at an abandoned rebuild whose group still has members. */
+    static final int ABANDONED_RETRIES = 3;
+    /** Longer than the projection's session timeout (6 s), so a crashed member of this instance is gone by then. */
+    static final Duration ABANDONED_RETRY_AFTER = Duration.ofSeconds(10);
 
     /**
      * Deletes what generations other than the active one and the recorded rebuild left behind (internal topics,
