@@ -5,6 +5,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongConsumer;
 
@@ -34,6 +35,8 @@ public final class Publishing {
      * re-created after a request (a rebalance, a thread replaced) and before its first check still runs the pass.
      */
     private final Map<String, Long> passesRun = new ConcurrentHashMap<>();
+    /** Every task and processor of this generation that checks for requests here, on this instance. */
+    private final Set<String> checking = ConcurrentHashMap.newKeySet();
 
     private Publishing(boolean enabled) {
         this.enabled = enabled;
@@ -100,6 +103,16 @@ public final class Publishing {
         return republishRequests;
     }
 
+    /**
+     * Whether every task and processor that has checked for requests on this instance has run a pass for each request
+     * asked so far (a pass counts once it returned: committed with the task's next commit, not yet). True when none was
+     * asked. A task that moved to another instance before running its pass keeps this false here.
+     */
+    public boolean republished() {
+        long requests = republishRequests;
+        return checking.stream().allMatch(key -> passesRun.getOrDefault(key, 0L) == requests);
+    }
+
     /** How often a task of a gated generation checks for a re-publish request (wall clock). */
     static final Duration REPUBLISH_CHECK = Duration.ofMillis(500);
 
@@ -120,6 +133,7 @@ public final class Publishing {
             return;
         }
         String key = context.taskId() + "/" + processor;
+        checking.add(key);
         context.schedule(REPUBLISH_CHECK, PunctuationType.WALL_CLOCK_TIME, now -> {
             long requests = republishRequests;
             if (requests != passesRun.getOrDefault(key, 0L) && enabled) {

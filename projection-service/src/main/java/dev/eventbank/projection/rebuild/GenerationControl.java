@@ -121,12 +121,12 @@ final class GenerationControl implements AutoCloseable {
     }
 
     /**
-     * Makes {@code generation} the active one, then ends the rebuild record. The first write alone decides: a rebuild
-     * record at or below the active generation counts as ended ({@link State#rebuildAbandoned}), so the tombstone after
-     * it is tidiness, and its failure is logged, not thrown. (It was thrown: the switch then failed after the topic
-     * already named the new generation, and the rebuild's clean-up deleted the generation a restart would run.) A
-     * failed write may still have landed, or land later: it is written once more by a new producer (the same value,
-     * so a late copy of the first changes nothing), and when that fails too the outcome is unknown.
+     * Makes {@code generation} the active one. The rebuild record stays: a record equal to the active generation is a
+     * switch whose re-publish is not known to be committed yet, which a start re-publishes once
+     * ({@code ProjectionGenerations}); the switching instance ends it ({@link #rebuildEnded}) once it is. A record at or
+     * below the active generation never reads as an abandoned rebuild ({@link State#rebuildAbandoned}). A failed write
+     * may still have landed, or land later: it is written once more by a new producer (the same value, so a late copy
+     * of the first changes nothing), and when that fails too the outcome is unknown.
      *
      * @throws ActivationUnknownException both writes failed (or the thread was interrupted): the topic may or may not
      *                                    name {@code generation}; delete neither generation, a restart decides
@@ -150,15 +150,9 @@ final class GenerationControl implements AutoCloseable {
             LOG.warn("generation recorded as active at the second attempt generation={} firstError=\"{}\"",
                     generation, first.getMessage());
         }
-        try {
-            write(rebuildingKey(), null);
-        } catch (IllegalStateException e) {
-            LOG.warn("rebuild record not ended generation={} (it is the active one: ignored at start) error=\"{}\"",
-                    generation, e.getMessage());
-        }
     }
 
-    /** Ends the rebuild record without a switch (the rebuild failed, was cancelled or abandoned). */
+    /** Ends the rebuild record: a switch whose re-publish is committed, or a rebuild that failed, was cancelled or abandoned. */
     void rebuildEnded() {
         write(rebuildingKey(), null);
     }

@@ -178,7 +178,7 @@ public final class ProjectionGenerations implements AutoCloseable {
             // generation publishing again after this one's re-publish, so this one re-publishes once (same versions)
             monitor.execute(() -> {
                 republishWhenRunning(active, System.nanoTime() + REPUBLISH_WAIT.toNanos(), "a switch not ended");
-                endRebuildRecord();
+                endRebuildWhenRepublished(active, System.nanoTime() + REPUBLISH_CONFIRM.toNanos(), null);
             });
         }
     }
@@ -370,6 +370,9 @@ public final class ProjectionGenerations implements AutoCloseable {
         LOG.info("projection switched generation={} previousGeneration={} applicationId={} events={} seconds={} eventsPerSecond={}",
                 next.number(), previous.number(), next.applicationId(), processed,
                 String.format("%.1f", switching.secondsToSwitch()), Math.round(processed / switching.secondsToSwitch()));
+        // the rebuild record stays until the re-publish asked for above is committed: a crash or stop before then
+        // leaves it, and the next start re-publishes once
+        endRebuildWhenRepublished(next, System.nanoTime() + REPUBLISH_CONFIRM.toNanos(), null);
         String warning = retire(previous);
         retiring = null;
         current.phase = new RebuildPhase.Done(switching.switchedAt(), switching.secondsToSwitch(), warning);
@@ -524,6 +527,52 @@ public final class ProjectionGenerations implements AutoCloseable {
     }
 
     /** Tombstones the rebuild record; a failure is logged (a record left behind is cleaned up at the next start). */
+    /**
+     * Ends the rebuild record of {@code generation}'s switch once its re-publish is committed: every task here ran its
+     * pass ({@link Publishing#republished}), then every stream thread that holds a task counted a commit
+     * ({@link CommitBarrier}). Looks every 500 ms on the monitor until {@code deadline} ({@link System#nanoTime()});
+     * not confirmed by then (a task that moved to another instance, a generation not running), the record stays and the
+     * next start re-publishes once more (the same versions). Leaves a record that no longer names this switch alone.
+     */
+    private void endRebuildWhenRepublished(ProjectionGeneration generation, long deadline, CommitBarrier barrier) {
+        if (generation != active) {
+            return;
+        }
+        CommitBarrier next = barrier;
+        try {
+            KafkaStreams streams = generation.streams().kafkaStreams();
+            Publishing publishing = generation.publishing();
+            if (next == null) {
+                if (publishing.republishRequests() > 0 && publishing.republished()) {
+                    next = CommitBarrier.after(CommitBarrier.commitsByThread(streams));
+                }
+            } else if (next.passed(CommitBarrier.commitsByThread(streams))) {
+                Long recorded = control.read().rebuilding();
+                if (recorded != null && recorded == generation.number()) {
+                    endRebuildRecord();
+                    LOG.info("projection re-publish committed generation={}", generation.number());
+                }
+                return;
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("could not check the re-publish of generation={} error=\"{}\"", generation.number(), e.toString());
+        }
+        if (System.nanoTime() >= deadline) {
+            LOG.warn("projection re-publish not confirmed generation={} within {} s; the next start re-publishes once",
+                    generation.number(), REPUBLISH_CONFIRM.toSeconds());
+            return;
+        }
+        CommitBarrier waiting = next;
+        try {
+            monitor.schedule(() -> endRebuildWhenRepublished(generation, deadline, waiting), 500, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            // the service is stopping: the record stays, the next start re-publishes
+        }
+    }
+
+    /** How long a switch waits for its re-publish to be committed before it leaves that to the next start. */
+    static final Duration REPUBLISH_CONFIRM = Duration.ofMinutes(2);
+
     private void endRebuildRecord() {
         try {
             control.rebuildEnded();
