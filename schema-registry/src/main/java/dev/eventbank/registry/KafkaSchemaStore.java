@@ -82,6 +82,10 @@ final class KafkaSchemaStore implements SchemaStore, AutoCloseable {
     private long nextOffset;
     private RuntimeException failure;
 
+    private final Object endOffsets = new Object();
+    // guarded by endOffsets
+    private KafkaConsumer<String, String> endOffsetsConsumer;
+
     private volatile boolean running = true;
     private volatile KafkaConsumer<String, String> consumer;
 
@@ -108,6 +112,9 @@ final class KafkaSchemaStore implements SchemaStore, AutoCloseable {
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, 0,
+                // a write the request gave up on is given up by the producer soon after, not retried for 2 min
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.max(1, timeout.toMillis() / 2),
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(1, timeout.toMillis()),
                 // a broker that is away must not block a request thread beyond the request's own timeout
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) timeout.toMillis())),
                 new StringSerializer(), new StringSerializer());
@@ -133,6 +140,10 @@ final class KafkaSchemaStore implements SchemaStore, AutoCloseable {
             try {
                 lastOffset = Math.max(lastOffset, future.get(remainingNanos(deadline), TimeUnit.NANOSECONDS).offset());
             } catch (TimeoutException e) {
+                // the record may still be written: wait for the producer's outcome (bounded by its delivery timeout),
+                // still under the registry's write lock, so the next write's awaitLatest reads it back before it
+                // assigns an id or a version
+                producer.flush();
                 throw RegistryException.timeout("the write to topic " + topic + " was not acknowledged within "
                         + timeout.toMillis() + " ms");
             } catch (ExecutionException e) {
@@ -149,6 +160,34 @@ final class KafkaSchemaStore implements SchemaStore, AutoCloseable {
             }
         }
         awaitApplied(lastOffset, deadline);
+    }
+
+    /**
+     * Reads the topic's end offset with a consumer of its own (the reader's is not shared between threads), then waits
+     * until the reader has applied everything before it.
+     */
+    @Override
+    public void awaitLatest() {
+        awaitReady();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long end;
+        try {
+            synchronized (endOffsets) {
+                if (endOffsetsConsumer == null) {
+                    endOffsetsConsumer = new KafkaConsumer<>(withConnection(Map.of(
+                            ConsumerConfig.CLIENT_ID_CONFIG, "schema-registry-store-end-offsets",
+                            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false)),
+                            new StringDeserializer(), new StringDeserializer());
+                }
+                end = endOffsetsConsumer.endOffsets(List.of(partition), timeout).get(partition);
+            }
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            throw RegistryException.timeout("the end offset of topic " + topic + " was not known within "
+                    + timeout.toMillis() + " ms");
+        } catch (org.apache.kafka.common.KafkaException e) {
+            throw RegistryException.storeError("reading the end offset of topic " + topic + " failed: " + e, e);
+        }
+        awaitApplied(end - 1, deadline);
     }
 
     @Override
@@ -196,6 +235,11 @@ final class KafkaSchemaStore implements SchemaStore, AutoCloseable {
             Thread.currentThread().interrupt();
         }
         producer.close(Duration.ofSeconds(5));
+        synchronized (endOffsets) {
+            if (endOffsetsConsumer != null) {
+                endOffsetsConsumer.close(Duration.ofSeconds(5));
+            }
+        }
     }
 
     private void awaitApplied(long offset, long deadline) {

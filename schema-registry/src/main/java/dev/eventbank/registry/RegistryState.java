@@ -1,6 +1,8 @@
 package dev.eventbank.registry;
 
 import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,6 +25,8 @@ import java.util.TreeMap;
 @Singleton
 public final class RegistryState {
 
+    private static final Logger LOG = LoggerFactory.getLogger(RegistryState.class);
+
     private final Map<String, TreeMap<Integer, SchemaVersion>> versionsBySubject = new TreeMap<>();
     private final Map<Integer, String> schemasById = new HashMap<>();
     private final Map<String, Integer> idsBySchema = new HashMap<>();
@@ -35,6 +39,14 @@ public final class RegistryState {
     public synchronized void apply(StoreRecord record) {
         if (record instanceof StoreRecord.SchemaPut put) {
             SchemaVersion version = put.version();
+            String holding = schemasById.get(version.id());
+            if (holding != null && !holding.equals(version.schema())) {
+                // one id, two schemas: the first one read wins, on every replay alike, as Confluent's store refuses
+                // such a record; the registry checks its own writes against that (SchemaRegistry#register)
+                LOG.warn("schema record ignored: its id holds another schema subject={} version={} id={}",
+                        version.subject(), version.version(), version.id());
+                return;
+            }
             removeForeign(version.subject(), version.version());
             SchemaVersion replaced = versionsBySubject.computeIfAbsent(version.subject(), s -> new TreeMap<>())
                     .put(version.version(), version);

@@ -59,7 +59,7 @@ public final class SchemaRegistry {
         String canonical = schema.toString();
         writeLock.lock();
         try {
-            store.awaitReady();
+            store.awaitLatest();
             // Confluent answers the existing version only when the request names none: a named version must be next
             boolean versionNamed = request.version() != null && request.version() > 0;
             if (!versionNamed) {
@@ -82,6 +82,12 @@ public final class SchemaRegistry {
                         + "version of subject '" + subject + "' is " + version + ", got " + request.version() + ")");
             }
             store.write(List.of(new StoreRecord.SchemaPut(new SchemaVersion(subject, version, id, canonical, false))));
+            if (!state.schemaById(id).map(canonical::equals).orElse(false)) {
+                // read back under another schema (a write that landed after this one's id was assigned): never answer
+                // an id that decodes as another schema; a retry assigns a new one
+                throw RegistryException.storeError("the schema was stored under id " + id + ", which the store holds "
+                        + "for another schema; retry the request", null);
+            }
             LOG.info("registered schema subject={} version={} id={}", subject, version, id);
             return id;
         } finally {
@@ -214,7 +220,7 @@ public final class SchemaRegistry {
     public CompatibilityLevel deleteSubjectCompatibility(String subject) {
         writeLock.lock();
         try {
-            store.awaitReady();
+            store.awaitLatest();
             CompatibilityLevel current = state.subjectLevel(subject)
                     .orElseThrow(() -> RegistryException.subjectNotFound(subject));
             store.write(List.of(new StoreRecord.ConfigRemoved(subject)));
@@ -296,7 +302,7 @@ public final class SchemaRegistry {
     public List<Integer> deleteSubject(String subject, boolean permanent) {
         writeLock.lock();
         try {
-            store.awaitReady();
+            store.awaitLatest();
             List<Slot> slots = slots(subject);
             List<Integer> all = slots.stream().map(Slot::version).toList();
             List<Integer> live = slots.stream().filter(slot -> !slot.deleted()).map(Slot::version).toList();
@@ -344,7 +350,7 @@ public final class SchemaRegistry {
         int number = parseVersion(version);
         writeLock.lock();
         try {
-            store.awaitReady();
+            store.awaitLatest();
             List<Slot> slots = slots(subject);
             if (slots.isEmpty()) {
                 throw RegistryException.subjectNotFound(subject);
@@ -420,6 +426,7 @@ public final class SchemaRegistry {
     private void write(StoreRecord record) {
         writeLock.lock();
         try {
+            store.awaitLatest();
             store.write(List.of(record));
         } finally {
             writeLock.unlock();

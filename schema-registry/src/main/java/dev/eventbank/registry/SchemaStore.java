@@ -23,6 +23,18 @@ public interface SchemaStore {
      */
     void awaitReady();
 
+    /**
+     * Returns once the state has applied everything the store holds now, not only what it held at start: every earlier
+     * write that landed, one whose caller was answered with a timeout included. What a writer calls, under the
+     * registry's write lock, before it assigns ids and versions as max + 1, so that none is assigned twice (Confluent's
+     * registry waits for its reader to reach the last offset the same way).
+     *
+     * @throws RegistryException 50002 if it has not caught up in time, 50001 if it failed
+     */
+    default void awaitLatest() {
+        awaitReady();
+    }
+
     /** True while the state is caught up and the store is working: what {@code /health} reports. */
     boolean isReady();
 }

@@ -615,6 +615,45 @@ class SchemaRegistryIT {
     }
 
     @Test
+    void shouldNeverGiveOneIdToTwoSchemasWhenAWriteLandsAfterTheRegistryAnswered() throws Exception {
+        // given a running registry whose last id is 1
+        String lateTopic = "_schemas-late-" + UUID.randomUUID();
+        EmbeddedServer registry = start(lateTopic);
+        try {
+            assertEquals(1, register(registry, "first-value", "\"string\""));
+            // a write that landed after its request was answered (a timeout): id 2 in the topic, not read back yet
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                    "bootstrap.servers", bootstrapServers), new StringSerializer(), new StringSerializer())) {
+                producer.send(new ProducerRecord<>(lateTopic,
+                        "{\"keytype\":\"SCHEMA\",\"subject\":\"late-value\",\"version\":1,\"magic\":1}",
+                        "{\"subject\":\"late-value\",\"version\":1,\"id\":2,\"schema\":\"\\\"int\\\"\",\"deleted\":false}")).get();
+                // and a record giving id 2 to another schema after it, as a second writer racing it would leave
+                producer.send(new ProducerRecord<>(lateTopic,
+                        "{\"keytype\":\"SCHEMA\",\"subject\":\"racing-value\",\"version\":1,\"magic\":1}",
+                        "{\"subject\":\"racing-value\",\"version\":1,\"id\":2,\"schema\":\"\\\"long\\\"\",\"deleted\":false}")).get();
+            }
+
+            // when
+            int next = register(registry, "next-value", "\"boolean\"");
+
+            // then: the late write was read before an id was assigned, and id 2 keeps the first schema it was given
+            assertEquals(3, next);
+            assertEquals("{\"schema\":\"\\\"int\\\"\"}", get(registry, "/schemas/ids/2").body());
+            assertError(get(registry, "/subjects/racing-value/versions/1"), 404, 40401);
+        } finally {
+            registry.getApplicationContext().close();
+        }
+        // and a restart reads the topic the same way
+        EmbeddedServer restarted = start(lateTopic);
+        try {
+            assertEquals("{\"schema\":\"\\\"int\\\"\"}", get(restarted, "/schemas/ids/2").body());
+            assertEquals("{\"schema\":\"\\\"boolean\\\"\"}", get(restarted, "/schemas/ids/3").body());
+        } finally {
+            restarted.getApplicationContext().close();
+        }
+    }
+
+    @Test
     void shouldRoundTripEventsWhenProjectSerdeUsesThisRegistry() {
         // given the project's own registry client and serde, as the services use them
         HttpSchemaRegistryClient client = writerClient();
