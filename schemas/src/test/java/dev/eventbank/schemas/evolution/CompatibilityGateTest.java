@@ -71,6 +71,45 @@ class CompatibilityGateTest {
         assertEquals(List.of(), problems);
     }
 
+    @Test
+    void shouldRefuseAChangeOfALogicalTypeThatAvrosCheckerLetsThrough() {
+        // given a money field whose scale changes, a time whose unit changes, a plain long that becomes a time
+        Schema released = record("\"amount\":{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":22,\"scale\":4}",
+                "\"at\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}",
+                "\"fee\":[\"null\",{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":10,\"scale\":2}]",
+                "\"count\":\"long\"");
+        Schema changed = record("\"amount\":{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":22,\"scale\":2}",
+                "\"at\":{\"type\":\"long\",\"logicalType\":\"timestamp-micros\"}",
+                "\"fee\":[\"null\",{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":10,\"scale\":4}]",
+                "\"count\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}");
+        Schema widened = record("\"amount\":{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":51,\"scale\":4}",
+                "\"at\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}",
+                "\"fee\":[\"null\",{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":10,\"scale\":2}]",
+                "\"count\":\"long\"");
+
+        // when
+        String problems = String.join("\n", CompatibilityGate.check("Fee", changed, List.of(released)));
+
+        // then: each change, both ways
+        assertTrue(problems.contains("(backward): field 'amount' is decimal(22,4) in the writer's schema and "
+                + "decimal(22,2) in the reader's"), problems);
+        assertTrue(problems.contains("(forward): field 'amount' is decimal(22,2) in the writer's schema and "
+                + "decimal(22,4) in the reader's"), problems);
+        assertTrue(problems.contains("field 'at' is timestamp-millis in the writer's schema and timestamp-micros"), problems);
+        assertTrue(problems.contains("field 'fee' is decimal(10,2) in the writer's schema and decimal(10,4)"), problems);
+        assertTrue(problems.contains("field 'count' is a plain long in the writer's schema and timestamp-millis"), problems);
+        // a precision that changes at the same scale is the same value to a reader (BankTotals v2)
+        assertEquals(List.of(), CompatibilityGate.check("Fee", widened, List.of(released)));
+    }
+
+    private static Schema record(String... fields) {
+        return new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"Fee\",\"fields\":["
+                + java.util.Arrays.stream(fields).map(field -> {
+                    int colon = field.indexOf(':');
+                    return "{\"name\":" + field.substring(0, colon) + ",\"type\":" + field.substring(colon + 1) + "}";
+                }).collect(java.util.stream.Collectors.joining(",")) + "]}");
+    }
+
     /** The top-level schemas of src/main/avro, parsed as the avro-maven-plugin does: imports first. */
     private static Map<String, Schema> currentSchemas() throws IOException {
         Schema.Parser parser = new Schema.Parser();
