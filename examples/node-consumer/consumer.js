@@ -73,6 +73,14 @@ class Decimal extends avro.types.LogicalType {
   }
 }
 
+// A record that is not in Confluent's wire format, or whose schema id the registry says it does not hold (404, Confluent's
+// 40403 "Schema ... not found"), cannot be decoded however often it is tried. Anything else the registry answers (a
+// 5xx, a 429, a 401 or 403, a proxy's page) says nothing about the record: it is retried, never skipped.
+function undecodable(error) {
+  if (error.name === 'ConfluentSchemaRegistryArgumentError') return true;
+  return error.status === 404 && /schema .*not found/i.test(error.message || '');
+}
+
 // with avsc's default wrapUnions 'auto', a union of several records arrives wrapped: {"<full name>": {...}}
 function unwrap(union) {
   const keys = Object.keys(union || {});
@@ -105,14 +113,23 @@ async function main() {
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
-    eachMessage: async ({ message }) => {
+    eachMessage: async ({ partition, message }) => {
       const key = message.key && message.key.toString();
       if (message.value === null) {
         // a compacted read-model topic's tombstone (TOPIC=bank-account-state): the key's record was removed
         console.log(`${key} removed`);
       } else {
         // the writer's schema comes from the registry by the id in the message; avsc resolves it
-        const value = await registry.decode(message.value);
+        let value;
+        try {
+          value = await registry.decode(message.value);
+        } catch (error) {
+          if (!undecodable(error)) throw error; // the registry failed (down, 5xx, 429, 401): kafkajs retries the message
+          // the record itself cannot be decoded: skipped, or one bad record would stop this consumer for good
+          console.error(`node-consumer: skipped an undecodable record partition=${partition} offset=${message.offset}: ${error.message}`);
+          armIdleTimer();
+          return;
+        }
         if (value.aggregateId !== undefined) {
           console.log(`${value.aggregateId} v${value.version} ${value.eventType} ${JSON.stringify(unwrap(value.payload))}`);
         } else {

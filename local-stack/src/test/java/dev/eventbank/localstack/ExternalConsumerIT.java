@@ -91,6 +91,16 @@ class ExternalConsumerIT {
         assertEquals("SAVINGS", history.path("items").path(0).path("payload").path("accountType").asText(), history.toString());
         assertEquals("invoice 42", history.path("items").path(1).path("payload").path("reference").asText(), history.toString());
 
+        // and a record in the log that cannot be decoded (a schema id the registry does not hold), as a mistake of an
+        // operator with write access would leave: the example skips it rather than stop on it for good
+        try (org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> producer =
+                     new org.apache.kafka.clients.producer.KafkaProducer<>(stack.kafkaClientProperties(KafkaCredentials.ADMIN),
+                             new org.apache.kafka.common.serialization.StringSerializer(),
+                             new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("bank-account-events", "not-an-account",
+                    new byte[] {0, 0x7f, 0x7f, 0x7f, 0x7f, 2, 4})).get(30, TimeUnit.SECONDS);
+        }
+
         // when
         Path example = TestStacks.home().resolve("examples/node-consumer");
         run(example, Map.of(), Duration.ofMinutes(3), "npm", "ci", "--no-audit", "--no-fund");
@@ -120,6 +130,8 @@ class ExternalConsumerIT {
         assertTrue(states.lines().anyMatch(line -> line.startsWith(grace + " v2 ") && line.contains("\"balance\":\"35.5")
                 && line.contains("\"owner\":\"Grace Hopper\"")), states);
         assertTrue(states.lines().noneMatch(line -> line.contains("undefined")), states);
+        String errors = Files.readString(dataDir.resolve("external-consumer-stderr.log"));
+        assertTrue(errors.contains("node-consumer: skipped an undecodable record") && errors.contains("not found"), errors);
         // times as the REST API shows them, from the schema's timestamp-millis (they were numbers of milliseconds)
         assertTrue(states.lines().filter(line -> line.startsWith(grace + " v2 ")).allMatch(line ->
                 line.matches(".*\"openedAt\":\"\\d{4}-\\d{2}-\\d{2}T[0-9:.]+Z\".*")
