@@ -178,7 +178,9 @@ public final class ProjectionGenerations implements AutoCloseable {
             // generation publishing again after this one's re-publish, so this one re-publishes once (same versions)
             monitor.execute(() -> {
                 republishWhenRunning(active, System.nanoTime() + REPUBLISH_WAIT.toNanos(), "a switch not ended");
-                endRebuildWhenRepublished(active, System.nanoTime() + REPUBLISH_CONFIRM.toNanos(), null);
+                // the re-publish waits for the generation to run (restoring its stores may take long), then commits
+                endRebuildWhenRepublished(active, System.nanoTime() + REPUBLISH_WAIT.toNanos()
+                        + REPUBLISH_CONFIRM.toNanos(), null);
             });
         }
     }
