@@ -40,7 +40,8 @@ import java.util.concurrent.CompletionException;
  * Misdirected Request when this instance does not own the partition (the caller looks up the owner again);
  * 503 when the outcome is not known in time; 429 when the partition's writer has its queue full (nothing queued,
  * nothing applied; the forwarding instance answers its caller 503 {@code /problems/unavailable}). The command is
- * decided only within the forwarding instance's time left ({@value CommandRouter#REPLY_WITHIN_HEADER}, milliseconds)
+ * decided only within the forwarding instance's time left ({@value CommandRouter#REPLY_WITHIN_HEADER}, milliseconds,
+ * and {@value CommandRouter#REPLY_BY_HEADER}, its deadline on the wall clock)
  * and this instance's own reply timeout, whichever ends first; 400 for a body that is not such a command, or one whose fields or
  * ids the public API would refuse ({@link AccountCommands#checkForwarded}: this route must not be a way around its
  * checks); 403 for a customer's open that names an account number other than the one generated for its account id
@@ -102,20 +103,38 @@ final class InternalCommandsController {
     }
 
     /**
-     * The time a forwarded command may take here: the forwarding instance's time left
-     * ({@value CommandRouter#REPLY_WITHIN_HEADER}), capped by {@code own}; {@code own} when the header is absent or
-     * not a number of milliseconds (an instance of an older version sends none).
+     * The time a forwarded command may take here: the forwarding instance's time left, capped by {@code own}. That is
+     * the least of {@code own}, {@value CommandRouter#REPLY_WITHIN_HEADER} (milliseconds left when it was sent) and the
+     * time until {@value CommandRouter#REPLY_BY_HEADER} (its deadline on the wall clock: zero once passed, as for a
+     * request read only after the owner was frozen past it); a header absent or not a number of milliseconds does not
+     * count (an instance of an older version sends neither, or only the first).
      */
     static Duration replyWithin(HttpRequest<?> request, Duration own) {
-        String header = request.getHeaders().get(CommandRouter.REPLY_WITHIN_HEADER);
+        return replyWithin(request, own, System.currentTimeMillis());
+    }
+
+    /** As {@link #replyWithin(HttpRequest, Duration)}, at wall-clock time {@code nowEpochMs}. */
+    static Duration replyWithin(HttpRequest<?> request, Duration own, long nowEpochMs) {
+        long left = own.toMillis();
+        Long within = millis(request.getHeaders().get(CommandRouter.REPLY_WITHIN_HEADER));
+        if (within != null && within >= 0) {
+            left = Math.min(left, within);
+        }
+        Long by = millis(request.getHeaders().get(CommandRouter.REPLY_BY_HEADER));
+        if (by != null && by >= 0) {
+            left = Math.min(left, Math.max(0, by - nowEpochMs));
+        }
+        return Duration.ofMillis(left);
+    }
+
+    private static Long millis(String header) {
         if (header == null) {
-            return own;
+            return null;
         }
         try {
-            long millis = Long.parseLong(header.trim());
-            return millis < 0 || millis >= own.toMillis() ? own : Duration.ofMillis(millis);
+            return Long.parseLong(header.trim());
         } catch (NumberFormatException e) {
-            return own;
+            return null;
         }
     }
 

@@ -51,7 +51,7 @@ import java.util.concurrent.TimeoutException;
  * same {@code Idempotency-Key} tells which (it answers the first outcome or decides the command, once).
  *
  * <p>The writer that decides a command gets the caller's reply deadline with it (to another instance as
- * {@value #REPLY_WITHIN_HEADER}) and skips it if that passed before it could decide it. A writer whose queue is full
+ * {@value #REPLY_WITHIN_HEADER} and {@value #REPLY_BY_HEADER}) and skips it if that passed before it could decide it. A writer whose queue is full
  * refuses the command at once: the future fails with {@link QueueFullException} (nothing applied), from another
  * instance too (it answers 429).
  *
@@ -84,6 +84,15 @@ public final class CommandRouter implements AutoCloseable {
      * whose caller was already answered "outcome unknown" is not applied later.
      */
     public static final String REPLY_WITHIN_HEADER = "X-Reply-Within-Ms";
+    /**
+     * Header of a forwarded command: the forwarding instance's reply deadline as epoch milliseconds (its wall clock).
+     * Unlike {@value #REPLY_WITHIN_HEADER}, whose count starts again when the owner reads the request, it still holds
+     * for a request that waited in a frozen or overloaded owner's socket before being read, so the owner does not
+     * decide a command whose caller was answered "outcome unknown" meanwhile. It relies on the instances' clocks
+     * agreeing to well within the reply timeout (NTP); an owner whose clock runs ahead skips commands sooner (their
+     * callers get the same 503), one that runs behind keeps them longer by its lag.
+     */
+    public static final String REPLY_BY_HEADER = "X-Reply-By-Epoch-Ms";
     /** Media type of a forwarded command and of its result: Avro single-object encoding. */
     public static final String AVRO_SINGLE_OBJECT = "application/vnd.eventbank.avro";
     /** The member of an owner's 400 problem that says it could not read the forwarded body (instances' fault). */
@@ -336,6 +345,8 @@ public final class CommandRouter implements AutoCloseable {
                 .header("Accept", AVRO_SINGLE_OBJECT)
                 .header("X-Correlation-Id", correlationId)
                 .header(REPLY_WITHIN_HEADER, Long.toString(Math.max(0, (replyBy - System.nanoTime()) / 1_000_000)))
+                .header(REPLY_BY_HEADER, Long.toString(System.currentTimeMillis()
+                        + Math.max(0, (replyBy - System.nanoTime()) / 1_000_000)))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (caller.authorization() != null) {
             // the owner checks the caller's token itself: it trusts no claim of this instance
