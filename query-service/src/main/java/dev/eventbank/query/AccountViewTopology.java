@@ -17,6 +17,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
+import java.time.Duration;
 import java.util.function.ObjLongConsumer;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +66,12 @@ public final class AccountViewTopology {
 
         /** Longest pause between two tries of a state whose writer schema the registry did not give. */
         static final long MAX_REGISTRY_BACKOFF_MS = 5_000;
+        /**
+         * How long a state waits for a failing registry in all: then the view stops for good (the global thread
+         * fails, liveness DOWN, a restart needed) rather than wait without end, which would also keep a stopping
+         * service from closing its view.
+         */
+        static final Duration MAX_REGISTRY_WAIT = Duration.ofMinutes(10);
 
         private final Deserializer<AccountState> states;
         private final ObjLongConsumer<String> onStored;
@@ -93,6 +100,11 @@ public final class AccountViewTopology {
             try {
                 record = raw.withValue(decode(raw.key(), raw.value()));
             } catch (RuntimeException undecodable) {
+                if (SchemaRegistryException.registryFailed(undecodable)) {
+                    // waited for as long as it may: the view stops here (the global thread fails, liveness goes DOWN)
+                    // rather than go on without a valid state
+                    throw undecodable;
+                }
                 // the record's own fault (not our wire format, a schema id the registry does not hold): as Kafka
                 // Streams' LogAndContinue would, since no later record of another account depends on it
                 LOG.warn("state record not decodable, skipped key=\"{}\" error=\"{}\"", TextRule.quote(raw.key(), 60),
@@ -123,19 +135,21 @@ public final class AccountViewTopology {
         /**
          * The state in {@code value}, or null for a tombstone. While the registry fails for another reason than not
          * holding the schema id ({@link SchemaRegistryException#registryFailed}: unreachable, 5xx, 429, 401, 403), it
-         * tries again, at most {@value #MAX_REGISTRY_BACKOFF_MS} ms apart, for as long as that lasts: the view then
-         * stops where it is (reads that need a newer version wait, then answer 503) rather than go on without a valid
-         * state. Only a state with a schema id not seen before asks the registry; the client keeps each id's schema.
+         * tries again, at most {@value #MAX_REGISTRY_BACKOFF_MS} ms apart, for up to {@link #MAX_REGISTRY_WAIT}: the view
+         * stops where it is meanwhile (reads that need a newer version wait, then answer 503) rather than go on without
+         * a valid state, and then fails. Only a state with a schema id not seen before asks the registry; the client keeps each id's schema.
          *
-         * @throws RuntimeException when the record itself cannot be decoded
+         * @throws RuntimeException when the record itself cannot be decoded, or the registry still failed after
+         *                          {@link #MAX_REGISTRY_WAIT}
          */
         AccountState decode(String key, byte[] value) {
             long backoff = 100;
+            long giveUp = System.nanoTime() + MAX_REGISTRY_WAIT.toNanos();
             for (int attempt = 1; ; attempt++) {
                 try {
                     return states.deserialize(Topics.STATE.name(), value);
                 } catch (RuntimeException e) {
-                    if (!SchemaRegistryException.registryFailed(e)) {
+                    if (!SchemaRegistryException.registryFailed(e) || System.nanoTime() - giveUp > 0) {
                         throw e;
                     }
                     if (attempt == 1 || attempt % 10 == 0) {

@@ -51,8 +51,10 @@ import java.util.concurrent.TimeoutException;
  * exactly the same ids and versions.
  *
  * <p>Limits: one registry instance per topic. Ids and versions are assigned as max + 1 by the one writer
- * ({@link SchemaRegistry}); a second instance writing the same topic could assign the same id twice (Confluent
- * avoids this with a leader election this store does not have).
+ * ({@link SchemaRegistry}), after the reader has applied the topic's current end ({@link #awaitLatest}); a second
+ * instance writing the same topic could assign the same id twice (Confluent avoids this with a leader election this
+ * store does not have). Of two records giving one id to two schemas the first read wins ({@link RegistryState}); once
+ * the winner is deleted for good and compacted away, a replay finds only the other one.
  *
  * <p>Why its own clients and not micronaut-kafka's {@code @KafkaListener}/{@code @KafkaClient}: a write waits until
  * the reader has applied that write's offset, and readiness waits until the reader reached the end offset it saw

@@ -114,7 +114,7 @@ public final class TopicProvisioner {
             throws ExecutionException, InterruptedException, TimeoutException {
         List<ConfigResource> resources = specs.stream()
                 .map(spec -> new ConfigResource(ConfigResource.Type.TOPIC, spec.name())).toList();
-        Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
+        Map<ConfigResource, Config> configs = describeConfigs(resources);
         for (TopicSpec spec : specs) {
             Config actual = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, spec.name()));
             for (Map.Entry<String, String> wanted : spec.configs().entrySet()) {
@@ -138,6 +138,22 @@ public final class TopicProvisioner {
             if (minInsync != null && replicas >= 2 && Integer.parseInt(minInsync.value()) < 2) {
                 LOG.warn("topic acknowledges writes held by one replica only name={} replicas={} "
                         + "min.insync.replicas={} source={}", spec.name(), replicas, minInsync.value(), minInsync.source());
+            }
+        }
+    }
+
+    /** As {@link #describe}: a topic created a moment ago may not be known yet to the broker asked. */
+    private Map<ConfigResource, Config> describeConfigs(List<ConfigResource> resources)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                return admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(200);
             }
         }
     }

@@ -43,12 +43,12 @@ public final class CompatibilityGate {
             String version = "v" + (i + 1);
             List<String> backward = new ArrayList<>();
             compare(current, release, "", backward);
-            logicalTypes(current, release, "", backward);
+            logicalTypes(current, release, "", backward, new java.util.HashSet<>());
             backward.forEach(problem -> problems.add(name + ": the current schema cannot read data written with "
                     + version + " (backward): " + problem));
             List<String> forward = new ArrayList<>();
             compare(release, current, "", forward);
-            logicalTypes(release, current, "", forward);
+            logicalTypes(release, current, "", forward, new java.util.HashSet<>());
             forward.forEach(problem -> problems.add(name + ": a consumer on " + version + " cannot read data written "
                     + "with the current schema (forward): " + problem));
         }
@@ -110,33 +110,38 @@ public final class CompatibilityGate {
      * Walks the fields, union branches, array elements and map values {@code reader} and {@code writer} share, and adds
      * a problem for each leaf whose logical type differs. Structural differences are {@link #compare}'s.
      */
-    private static void logicalTypes(Schema reader, Schema writer, String path, List<String> problems) {
+    private static void logicalTypes(Schema reader, Schema writer, String path, List<String> problems,
+                                     java.util.Set<String> recordsSeen) {
         if (reader.getType() == Schema.Type.RECORD && writer.getType() == Schema.Type.RECORD) {
+            // a record that refers to itself is walked once
+            if (!recordsSeen.add(reader.getFullName() + "\u0000" + writer.getFullName())) {
+                return;
+            }
             for (Schema.Field field : reader.getFields()) {
                 Schema.Field written = writer.getField(field.name());
                 if (written == null) {
                     written = field.aliases().stream().map(writer::getField).filter(f -> f != null).findFirst().orElse(null);
                 }
                 if (written != null) {
-                    logicalTypes(field.schema(), written.schema(), join(path, field.name()), problems);
+                    logicalTypes(field.schema(), written.schema(), join(path, field.name()), problems, recordsSeen);
                 }
             }
         } else if (writer.getType() == Schema.Type.UNION) {
             for (Schema branch : writer.getTypes()) {
                 Schema match = reader.getType() == Schema.Type.UNION ? branchFor(reader, branch) : reader;
                 if (match != null) {
-                    logicalTypes(match, branch, isNamed(branch) ? join(path, branch.getName()) : path, problems);
+                    logicalTypes(match, branch, isNamed(branch) ? join(path, branch.getName()) : path, problems, recordsSeen);
                 }
             }
         } else if (reader.getType() == Schema.Type.UNION) {
             Schema match = branchFor(reader, writer);
             if (match != null) {
-                logicalTypes(match, writer, isNamed(writer) ? join(path, writer.getName()) : path, problems);
+                logicalTypes(match, writer, isNamed(writer) ? join(path, writer.getName()) : path, problems, recordsSeen);
             }
         } else if (reader.getType() == Schema.Type.ARRAY && writer.getType() == Schema.Type.ARRAY) {
-            logicalTypes(reader.getElementType(), writer.getElementType(), path + "[]", problems);
+            logicalTypes(reader.getElementType(), writer.getElementType(), path + "[]", problems, recordsSeen);
         } else if (reader.getType() == Schema.Type.MAP && writer.getType() == Schema.Type.MAP) {
-            logicalTypes(reader.getValueType(), writer.getValueType(), path + "{}", problems);
+            logicalTypes(reader.getValueType(), writer.getValueType(), path + "{}", problems, recordsSeen);
         } else if (reader.getType() == writer.getType()) {
             String readerType = logicalLabel(reader);
             String writerType = logicalLabel(writer);

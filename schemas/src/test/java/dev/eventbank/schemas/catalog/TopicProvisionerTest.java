@@ -50,7 +50,7 @@ class TopicProvisionerTest {
             for (var wrong : List.of(Map.entry("cleanup.policy", "compact"), Map.entry("retention.ms", "604800000"),
                     Map.entry("retention.bytes", "1073741824"))) {
                 // given an event log an operator (or an older setup) configured to lose records
-                String name = "provisioner-log-" + wrong.getKey().replace('.', '-');
+                String name = "provisioner-log-" + wrong.getKey().replace('.', '-') + "-" + java.util.UUID.randomUUID();
                 TopicSpec log = new TopicSpec(name, Topics.DEFAULT_PARTITIONS, Topics.EVENTS.configs(),
                         Topics.EVENTS.required());
                 new TopicProvisioner(admin, 2, (short) 1).ensure(List.of(log));
@@ -69,7 +69,7 @@ class TopicProvisionerTest {
     void shouldStartOnAnOperatorsChangeToAConfigThatLosesNothing() throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestBroker.shared().bootstrapServers()))) {
             // given
-            TopicSpec log = new TopicSpec("provisioner-log-compression", Topics.DEFAULT_PARTITIONS,
+            TopicSpec log = new TopicSpec("provisioner-log-compression-" + java.util.UUID.randomUUID(), Topics.DEFAULT_PARTITIONS,
                     Topics.EVENTS.configs(), Topics.EVENTS.required());
             new TopicProvisioner(admin, 2, (short) 1).ensure(List.of(log));
             alter(admin, log.name(), "compression.type", "lz4");
@@ -91,6 +91,15 @@ class TopicProvisionerTest {
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
         admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(new ConfigEntry(name, value),
                 AlterConfigOp.OpType.SET)))).all().get(10, TimeUnit.SECONDS);
+        // the broker applies a committed change a moment later: wait until it describes it (bounded)
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!value.equals(admin.describeConfigs(List.of(resource)).all().get(10, TimeUnit.SECONDS).get(resource)
+                .get(name).value())) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(topic + " does not show " + name + "=" + value + " after 10 s");
+            }
+            Thread.sleep(50);
+        }
     }
 
     @Test

@@ -102,6 +102,21 @@ class CompatibilityGateTest {
         assertEquals(List.of(), CompatibilityGate.check("Fee", widened, List.of(released)));
     }
 
+    @Test
+    void shouldCheckARecordThatRefersToItself() {
+        // given a linked list whose amount changes its scale
+        String node = "{\"type\":\"record\",\"name\":\"Node\",\"fields\":[{\"name\":\"amount\",\"type\":{\"type\":"
+                + "\"bytes\",\"logicalType\":\"decimal\",\"precision\":22,\"scale\":%d}},{\"name\":\"next\",\"type\":"
+                + "[\"null\",\"Node\"],\"default\":null}]}";
+
+        // when
+        List<String> problems = CompatibilityGate.check("Node", new Schema.Parser().parse(String.format(node, 2)),
+                List.of(new Schema.Parser().parse(String.format(node, 4))));
+
+        // then
+        assertTrue(String.join("\n", problems).contains("field 'amount' is decimal(22,4)"), problems.toString());
+    }
+
     private static Schema record(String... fields) {
         return new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"Fee\",\"fields\":["
                 + java.util.Arrays.stream(fields).map(field -> {

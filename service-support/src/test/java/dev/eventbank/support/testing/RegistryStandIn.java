@@ -88,8 +88,13 @@ public final class RegistryStandIn implements AutoCloseable {
                 status = failing.status();
                 body = failing.body();
             } else {
-                Schema schema = held.schemaById(Integer.parseInt(path.substring("/schemas/ids/".length())));
-                body = JSON.createObjectNode().put("schema", schema.toString()).toString();
+                try {
+                    Schema schema = held.schemaById(Integer.parseInt(path.substring("/schemas/ids/".length())));
+                    body = JSON.createObjectNode().put("schema", schema.toString()).toString();
+                } catch (RuntimeException unknown) {
+                    status = 404;
+                    body = "{\"error_code\":40403,\"message\":\"Schema not found\"}";
+                }
             }
         } else {
             status = 404;
