@@ -551,8 +551,14 @@ public final class PartitionWriter {
             producer.abortTransaction();
             return State.READY;
         } catch (RuntimeException abortFailed) {
+            if (fencing(abortFailed)) {
+                // a newer owner took the partition: what fencing is for, not a fault of this instance
+                LOG.warn("transaction abort found this writer fenced partition={} error=\"{}\"", partition,
+                        abortFailed.toString());
+                return State.FENCED;
+            }
             LOG.error("transaction abort failed partition={} error=\"{}\"", partition, abortFailed.toString());
-            return fencing(abortFailed) ? State.FENCED : State.FAILED;
+            return State.FAILED;
         }
     }
 
