@@ -92,7 +92,15 @@ async function main() {
   const registry = new SchemaRegistry({ host: registryUrl }, {
     [SchemaType.AVRO]: { logicalTypes: { 'timestamp-millis': TimestampMillis, decimal: Decimal } },
   });
-  const consumer = kafka.consumer({ groupId, readUncommitted: false }); // read_committed: only committed events
+  const consumer = kafka.consumer({
+    groupId,
+    readUncommitted: false, // read_committed: only committed events
+    // kafkajs's defaults (1 MB per partition, a 30 s session) let a batch of a long log take longer to decode on a
+    // busy machine than the session lasts ("coordinator is not aware of this member", seen at a load average of 12):
+    // smaller fetches and Kafka's own 45 s session keep a consumer of the whole log in its group
+    maxBytesPerPartition: 256 * 1024,
+    sessionTimeout: 45000,
+  });
   let idleTimer = null;
   const stop = async (code) => {
     await consumer.disconnect().catch(() => {});
