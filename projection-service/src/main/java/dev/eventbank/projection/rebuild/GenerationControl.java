@@ -27,9 +27,11 @@ import java.util.concurrent.TimeoutException;
  * generation numbers as UTF-8 strings (readable with any console consumer):
  * <ul>
  *   <li>{@code <base>}: the active generation (absent = 0, the base application id itself);</li>
- *   <li>{@code <base>/rebuilding}: the generation a rebuild is building; a tombstone once it switched, failed or
- *       was cancelled, so a value greater than the active one at start means the rebuild was abandoned (a value equal
- *       to it: a switch whose tombstone failed, which counts as ended);</li>
+ *   <li>{@code <base>/rebuilding}: the generation a rebuild is building; a tombstone once it failed or was
+ *       cancelled, or once the active generation's re-publish after a switch (or after an abandoned rebuild's clean-up)
+ *       is committed. A value greater than the active one at start means the rebuild was abandoned; a value equal to
+ *       it, a switch whose re-publish may not be committed: never abandoned, the start re-publishes once and ends
+ *       it;</li>
  *   <li>{@code <base>/highest}: the highest generation ever started, so a new rebuild never reuses the
  *       application id (and internal topic names) of an abandoned one whose topics may still be being deleted.</li>
  * </ul>
@@ -118,6 +120,15 @@ final class GenerationControl implements AutoCloseable {
     void rebuilding(long generation) {
         write(highestKey(), String.valueOf(generation));
         write(rebuildingKey(), String.valueOf(generation));
+    }
+
+    /**
+     * Records that the active generation {@code active} re-publishes and its re-publish is not known to be committed
+     * yet (after an abandoned rebuild's clean-up), as a switch leaves it; unlike {@link #rebuilding}, the highest
+     * generation stays as it is, so a generation number is never used twice.
+     */
+    void republishPending(long active) {
+        write(rebuildingKey(), String.valueOf(active));
     }
 
     /**

@@ -528,7 +528,6 @@ public final class ProjectionGenerations implements AutoCloseable {
         status = status(current);
     }
 
-    /** Tombstones the rebuild record; a failure is logged (a record left behind is cleaned up at the next start). */
     /**
      * Ends the rebuild record of {@code generation}'s switch once its re-publish is committed: every task here ran its
      * pass ({@link Publishing#republished}), then every stream thread that holds a task counted a commit
@@ -575,6 +574,7 @@ public final class ProjectionGenerations implements AutoCloseable {
     /** How long a switch waits for its re-publish to be committed before it leaves that to the next start. */
     static final Duration REPUBLISH_CONFIRM = Duration.ofMinutes(2);
 
+    /** Tombstones the rebuild record; a failure is logged (a record left behind is cleaned up at the next start). */
     private void endRebuildRecord() {
         try {
             control.rebuildEnded();
@@ -632,18 +632,23 @@ public final class ProjectionGenerations implements AutoCloseable {
                     + "group, internal topics and state; start it again with POST /admin/rebuild", generation, applicationId);
             if (!cleanup.abandoned(applicationId, ProjectionGeneration.stateDir(stateDir, generation))) {
                 if (attempt <= ABANDONED_RETRIES) {
+                    Duration retryAfter = abandonedRetryAfter();
                     LOG.warn("rebuild of generation={} applicationId={} still has group members (another instance, or "
                             + "this one's until its session times out); looking again in {} s", generation,
-                            applicationId, ABANDONED_RETRY_AFTER.toSeconds());
+                            applicationId, retryAfter.toSeconds());
                     monitor.schedule(() -> cleanUpAbandoned(generation, attempt + 1),
-                            ABANDONED_RETRY_AFTER.toMillis(), TimeUnit.MILLISECONDS);
+                            retryAfter.toMillis(), TimeUnit.MILLISECONDS);
                 } else {
                     LOG.warn("rebuild of generation={} applicationId={} is still running on another instance; not "
                             + "cleaned up", generation, applicationId);
                 }
                 return;
             }
-            control.rebuildEnded();
+            // not ended yet: the record now names the active generation, as an unended switch does, so a stop before
+            // the active generation's re-publish is committed re-publishes at the next start
+            control.republishPending(active.number());
+            endRebuildWhenRepublished(active, System.nanoTime() + REPUBLISH_WAIT.toNanos() + REPUBLISH_CONFIRM.toNanos(),
+                    null);
         } catch (Exception e) {
             LOG.warn("abandoned rebuild not cleaned up generation={} error=\"{}\"", generation, e.toString());
         }
@@ -651,8 +656,25 @@ public final class ProjectionGenerations implements AutoCloseable {
 
     /** How often a start looks again at an abandoned rebuild whose group still has members. */
     static final int ABANDONED_RETRIES = 3;
-    /** Longer than the projection's session timeout (6 s), so a crashed member of this instance is gone by then. */
-    static final Duration ABANDONED_RETRY_AFTER = Duration.ofSeconds(10);
+
+    /**
+     * How long to wait before looking again: the stream threads' session timeout (a crashed static member of this
+     * instance is gone by then) and 4 s more, at least 10 s; Kafka's default 45 s when none is configured.
+     */
+    private Duration abandonedRetryAfter() {
+        Object configured = streamsProperties.getProperty(StreamsConfig.mainConsumerPrefix(
+                org.apache.kafka.clients.consumer.ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG),
+                streamsProperties.getProperty(org.apache.kafka.clients.consumer.ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG));
+        long sessionMs = 45_000;
+        if (configured != null) {
+            try {
+                sessionMs = Long.parseLong(configured.toString().trim());
+            } catch (NumberFormatException e) {
+                // Kafka would refuse it at start; the default is as good a guess
+            }
+        }
+        return Duration.ofMillis(Math.max(10_000, sessionMs + 4_000));
+    }
 
     /**
      * Deletes what generations other than the active one and the recorded rebuild left behind (internal topics,
