@@ -615,7 +615,7 @@ public final class ProjectionGenerations implements AutoCloseable {
     /**
      * Deletes what the abandoned rebuild of {@code generation} left. Its group may still have a member for a while: a
      * static member of this instance that crashed keeps its place until its session times out, so a group with
-     * members is looked at again, {@link #ABANDONED_RETRIES} times {@link #ABANDONED_RETRY_AFTER} apart, as long as the
+     * members is looked at again, {@link #ABANDONED_RETRIES} times {@link #abandonedRetryAfter} apart, as long as the
      * control topic still records that rebuild.
      */
     private void cleanUpAbandoned(long generation, int attempt) {
@@ -662,9 +662,12 @@ public final class ProjectionGenerations implements AutoCloseable {
      * instance is gone by then) and 4 s more, at least 10 s; Kafka's default 45 s when none is configured.
      */
     private Duration abandonedRetryAfter() {
-        Object configured = streamsProperties.getProperty(StreamsConfig.mainConsumerPrefix(
-                org.apache.kafka.clients.consumer.ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG),
-                streamsProperties.getProperty(org.apache.kafka.clients.consumer.ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG));
+        // get, not getProperty: the value may be an Integer (StaticMembership puts one), which getProperty ignores
+        Object configured = streamsProperties.get(StreamsConfig.mainConsumerPrefix(
+                org.apache.kafka.clients.consumer.ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG));
+        if (configured == null) {
+            configured = streamsProperties.get(org.apache.kafka.clients.consumer.ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG);
+        }
         long sessionMs = 45_000;
         if (configured != null) {
             try {
