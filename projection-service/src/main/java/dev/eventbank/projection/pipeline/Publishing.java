@@ -105,12 +105,13 @@ public final class Publishing {
 
     /**
      * Whether every task and processor that has checked for requests on this instance has run a pass for each request
-     * asked so far (a pass counts once it returned: committed with the task's next commit, not yet). True when none was
-     * asked. A task that moved to another instance before running its pass keeps this false here.
+     * asked so far (a pass counts once it returned: committed with the task's next commit, not yet). False while no task
+     * checks here. A task that moved to another instance before running its pass keeps this false here.
      */
     public boolean republished() {
         long requests = republishRequests;
-        return checking.stream().allMatch(key -> passesRun.getOrDefault(key, 0L) == requests);
+        // none checking yet (no task here, or not initialized): not known, so not confirmed
+        return !checking.isEmpty() && checking.stream().allMatch(key -> passesRun.getOrDefault(key, 0L) == requests);
     }
 
     /** How often a task of a gated generation checks for a re-publish request (wall clock). */
