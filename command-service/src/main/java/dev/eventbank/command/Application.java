@@ -1,6 +1,6 @@
 package dev.eventbank.command;
 
-import io.micronaut.runtime.Micronaut;
+import dev.eventbank.http.ServiceLauncher;
 
 /**
  * Starts the command service on port 8080: the REST command API, the router that sends each command to the
@@ -13,6 +13,6 @@ public final class Application {
     }
 
     public static void main(String[] args) {
-        Micronaut.run(Application.class, args);
+        ServiceLauncher.run(Application.class, args);
     }
 }

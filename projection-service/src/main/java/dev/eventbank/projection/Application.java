@@ -1,7 +1,7 @@
 package dev.eventbank.projection;
 
 import dev.eventbank.projection.pipeline.ReadSideTopology;
-import io.micronaut.runtime.Micronaut;
+import dev.eventbank.http.ServiceLauncher;
 
 /**
  * Starts the projection service on port 8084: the read side's topology (account state, history, snapshots and bank
@@ -14,6 +14,6 @@ public final class Application {
     }
 
     public static void main(String[] args) {
-        Micronaut.run(Application.class, args);
+        ServiceLauncher.run(Application.class, args);
     }
 }

@@ -1,6 +1,6 @@
 package dev.eventbank.query;
 
-import io.micronaut.runtime.Micronaut;
+import dev.eventbank.http.ServiceLauncher;
 
 /**
  * Starts the query service: REST reads of bank accounts on port 8082. Design choice: it materializes the
@@ -17,6 +17,6 @@ public final class Application {
     }
 
     public static void main(String[] args) {
-        Micronaut.run(Application.class, args);
+        ServiceLauncher.run(Application.class, args);
     }
 }

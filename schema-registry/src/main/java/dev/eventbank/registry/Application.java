@@ -1,6 +1,6 @@
 package dev.eventbank.registry;
 
-import io.micronaut.runtime.Micronaut;
+import dev.eventbank.http.ServiceLauncher;
 
 /** Starts the schema registry: the Confluent-compatible REST API on port 8081, stored in the {@code _schemas} topic. */
 public final class Application {
@@ -9,6 +9,6 @@ public final class Application {
     }
 
     public static void main(String[] args) {
-        Micronaut.run(Application.class, args);
+        ServiceLauncher.run(Application.class, args);
     }
 }

@@ -1,0 +1,123 @@
+package dev.eventbank.http;
+
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.context.env.Environment;
+import io.micronaut.runtime.Micronaut;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Locale;
+
+/**
+ * The {@code main} of every service and of the schema registry: Micronaut's launcher, made to fail the way an operator
+ * needs at start instead of at the first request.
+ * <ul>
+ *   <li>Every singleton and configuration bean is created at start ({@code eagerInitSingletons},
+ *       {@code eagerInitConfiguration}): a setting a bean reads lazily (a timeout of {@code abc}, a JWKS file that is
+ *       not there) stops the start, where with Micronaut's default it started and then answered every request 500.</li>
+ *   <li>A failed start is one ERROR line, {@code service failed to start reason="..."}, with the innermost message
+ *       (the stack trace at DEBUG of this class's logger), and exit status 1; Micronaut's own handler logs 40 to 80
+ *       lines of stack and bean path around that message.</li>
+ *   <li>{@code LOG_FORMAT} (environment variable or system property) must be {@code plain} or {@code json}, in any
+ *       case and with blanks around it: the logback files pick their appender by that name, and with any other name
+ *       logback attaches none, so the service ran silent, its errors included. Anything else is one line on stderr
+ *       and exit status 2, before anything is logged.</li>
+ * </ul>
+ * Our own code because Micronaut's startup error handler is not configurable beyond an exit code per exact exception
+ * class ({@code mapError}), and logback has no case-insensitive appender reference.
+ */
+public final class ServiceLauncher {
+
+    /** The variable (or system property) naming the log format; the logback files of every service read it. */
+    public static final String LOG_FORMAT = "LOG_FORMAT";
+
+    private ServiceLauncher() {
+    }
+
+    /**
+     * Starts the service whose entry point is {@code application}, or exits the JVM (status 2: a bad
+     * {@code LOG_FORMAT}; status 1: the context failed to start, one ERROR line saying why).
+     *
+     * @param application the class with {@code main}, for Micronaut's package scanning and banner
+     * @param args        the command line, as Micronaut reads it (e.g. {@code -Dkey=value} style properties)
+     * @return the running application context
+     */
+    public static ApplicationContext run(Class<?> application, String... args) {
+        String format = logFormat(System.getProperty(LOG_FORMAT), System.getenv(LOG_FORMAT));
+        if (format == null) {
+            String given = System.getProperty(LOG_FORMAT) != null ? System.getProperty(LOG_FORMAT) : System.getenv(LOG_FORMAT);
+            System.err.println("LOG_FORMAT=" + given + " is not a log format: use plain or json (or leave it unset "
+                    + "for plain)");
+            System.exit(2);
+        }
+        // logback reads system properties before the environment, so the normalised value wins
+        System.setProperty(LOG_FORMAT, format);
+        // only now is Micronaut's class loaded: its static logger starts logback, which must see the checked format
+        Launcher launcher = new Launcher();
+        launcher.mainClass(application).args(args);
+        launcher.eagerInitSingletons(true);
+        launcher.eagerInitConfiguration(true);
+        return launcher.start();
+    }
+
+    /**
+     * The log format to use: the system property if set, else the environment variable, trimmed and lower-cased;
+     * {@code plain} when neither is set.
+     *
+     * @return {@code "plain"} or {@code "json"}, or {@code null} when the value set is neither
+     */
+    static String logFormat(String property, String environment) {
+        String given = property != null ? property : environment;
+        if (given == null || given.isBlank()) {
+            return "plain";
+        }
+        String format = given.strip().toLowerCase(Locale.ROOT);
+        return format.equals("plain") || format.equals("json") ? format : null;
+    }
+
+    /**
+     * Why a start failed, on one line: the message of the innermost exception that has one (Micronaut wraps the
+     * exception a bean's constructor threw, or a conversion failed with, in ones that add its bean path), without
+     * Micronaut's "Path Taken" part, white space collapsed.
+     *
+     * @param exception what the application context's start threw
+     * @return the reason, never empty (the exception's class name when no message is found)
+     */
+    static String reason(Throwable exception) {
+        String reason = null;
+        for (Throwable t = exception; t != null && t.getCause() != t; t = t.getCause()) {
+            String message = t.getMessage();
+            if (message != null && !message.isBlank()) {
+                reason = message;
+            }
+        }
+        if (reason == null) {
+            return exception.getClass().getName();
+        }
+        int message = reason.indexOf("Message: ");
+        if (message >= 0) {
+            reason = reason.substring(message + "Message: ".length());
+        }
+        int path = reason.indexOf("Path Taken");
+        if (path >= 0) {
+            reason = reason.substring(0, path);
+        }
+        return reason.replaceAll("\\s+", " ").strip().replace("\"", "'");
+    }
+
+    /** Micronaut's launcher with a one-line failed start; a class of its own so that it is loaded after the check. */
+    private static final class Launcher extends Micronaut {
+
+        @Override
+        protected void handleStartupException(Environment environment, Throwable exception) {
+            if (environment != null && environment.getActiveNames().contains(Environment.TEST)) {
+                super.handleStartupException(environment, exception);
+                return;
+            }
+            Logger log = LoggerFactory.getLogger(ServiceLauncher.class);
+            log.error("service failed to start reason=\"{}\"", reason(exception));
+            log.debug("service start failure", exception);
+            System.exit(1);
+        }
+    }
+}
