@@ -18,6 +18,7 @@ import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Primary;
+import dev.eventbank.support.kafka.BrokerWait;
 import dev.eventbank.support.kafka.KafkaClients;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
@@ -55,6 +56,7 @@ class CommandServiceFactory {
                              @Value("${eventbank.topics.partitions:12}") int partitions,
                              @Value("${eventbank.topics.replication-factor:1}") short replicationFactor) {
         try (Admin admin = Admin.create(kafka.admin(Map.of()))) {
+            BrokerWait.clusterId(admin, kafka.common().get("bootstrap.servers"), "check the command side's topics");
             CommandSideTopics topics = CommandSideTopics.of(
                     new TopicProvisioner(admin, partitions, replicationFactor).ensure(Topics.COMMAND_SIDE));
             // the outcomes' retention as the cluster has it (an operator may have raised it for a longer window)

@@ -1,5 +1,6 @@
 package dev.eventbank.projection;
 
+import dev.eventbank.support.kafka.BrokerWait;
 import dev.eventbank.support.kafka.KafkaClients;
 import dev.eventbank.support.streams.ClusterStateDirectory;
 import dev.eventbank.projection.history.AccountHistoryProjection;
@@ -106,7 +107,8 @@ class ProjectionFactory {
         try (Admin admin = Admin.create(kafka.admin(Map.of()))) {
             // every generation's checkpoints hold offsets of one cluster's topics: never restore them from another's
             // (the instance id stays in the configured directory: it names this instance, whatever the cluster)
-            clusterStateDir = ClusterStateDirectory.of(Path.of(stateDir), ClusterStateDirectory.clusterId(admin));
+            clusterStateDir = ClusterStateDirectory.of(Path.of(stateDir), BrokerWait.clusterId(admin,
+                    kafka.common().get("bootstrap.servers"), "read the Kafka cluster's id"));
         }
         ProjectionGenerations generations = new ProjectionGenerations(topologies, streamsProperties(kafka, properties,
                 StaticMembership.instanceId(instanceId, Path.of(stateDir)), sessionTimeout), applicationId,

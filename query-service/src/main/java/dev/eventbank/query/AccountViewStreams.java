@@ -4,6 +4,7 @@ import dev.eventbank.support.readyourwrites.VersionWaiters;
 import dev.eventbank.schemas.catalog.TopicProvisioner;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.serde.SchemaRegistryClient;
+import dev.eventbank.support.kafka.BrokerWait;
 import dev.eventbank.support.kafka.KafkaClients;
 import dev.eventbank.support.streams.ClusterStateDirectory;
 import dev.eventbank.support.streams.RestoreCounter;
@@ -89,12 +90,14 @@ final class AccountViewStreams implements BeanCreatedEventListener<ConfiguredStr
         requireTheView(builder);
         Properties config = builder.getConfiguration();
         try (Admin admin = Admin.create(kafka.admin(java.util.Map.of()))) {
+            String clusterId = BrokerWait.clusterId(admin, kafka.common().get("bootstrap.servers"),
+                    "check the account view's topic");
             new TopicProvisioner(admin, partitions, replicationFactor).ensure(List.of(Topics.STATE));
             String stateDir = config.getProperty(StreamsConfig.STATE_DIR_CONFIG);
             if (stateDir != null) {
                 // the view's checkpoint holds offsets of one cluster's topic: never restore it from another's
                 config.put(StreamsConfig.STATE_DIR_CONFIG, ClusterStateDirectory.of(java.nio.file.Path.of(stateDir),
-                        ClusterStateDirectory.clusterId(admin)).toString());
+                        clusterId).toString());
             }
         }
         config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);

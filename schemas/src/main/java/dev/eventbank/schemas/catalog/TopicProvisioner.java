@@ -88,8 +88,12 @@ public final class TopicProvisioner {
             Map<String, TopicDescription> descriptions = verifyPartitions(specs);
             verifyConfigs(specs, descriptions);
             return descriptions;
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("could not create or check topics: " + e.getMessage(), e);
+        } catch (TimeoutException e) {
+            // its message is null: say what an operator checks
+            throw new IllegalStateException("could not create or check topics: the broker did not answer within 30 s "
+                    + "(is the bootstrap servers setting right, and the broker up and reachable from here?)", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("could not create or check topics: " + e.getCause(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);

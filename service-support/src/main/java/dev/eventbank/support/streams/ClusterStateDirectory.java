@@ -1,16 +1,12 @@
 package dev.eventbank.support.streams;
 
-import org.apache.kafka.clients.admin.Admin;
-
 import java.nio.file.Path;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 
 /**
  * A Kafka Streams state directory per Kafka cluster: the configured directory holds one subdirectory per cluster id
- * ({@code <state-dir>/cluster-<id>}), and a service gives Kafka Streams the one of the cluster it talks to.
+ * ({@code <state-dir>/cluster-<id>}), and a service gives Kafka Streams the one of the cluster it talks to (its id
+ * from {@link dev.eventbank.support.kafka.BrokerWait#clusterId}).
  *
  * <p>Why: Kafka Streams restores a store from the offsets in its checkpoint file onwards, and nothing in that file
  * says which cluster the offsets belong to. A service started against another cluster (a second environment on the
@@ -30,22 +26,6 @@ public final class ClusterStateDirectory {
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     private ClusterStateDirectory() {
-    }
-
-    /**
-     * The id of the cluster {@code admin} talks to.
-     *
-     * @throws IllegalStateException when the cluster does not answer within 30 s (or the client's own API timeout)
-     */
-    public static String clusterId(Admin admin) {
-        try {
-            return admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("could not read the Kafka cluster's id: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while reading the Kafka cluster's id", e);
-        }
     }
 
     /**
