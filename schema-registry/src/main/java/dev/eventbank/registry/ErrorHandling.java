@@ -54,6 +54,10 @@ final class ErrorHandling {
             if (exception.isClientError()) {
                 LOG.info("{} {} -> {} {}: {}", request.getMethodName(), request.getPath(), exception.status(),
                         exception.errorCode(), abbreviate(exception.getMessage()));
+            } else if (exception.errorCode() == RegistryException.TIMEOUT) {
+                // the store's broker away or slow: an outage to see in one line per request, not a fault to trace
+                LOG.warn("{} {} -> {} {}: {}", request.getMethodName(), request.getPath(), exception.status(),
+                        exception.errorCode(), abbreviate(exception.getMessage()));
             } else {
                 LOG.error("{} {} -> {} {}", request.getMethodName(), request.getPath(), exception.status(),
                         exception.errorCode(), exception);
@@ -101,7 +105,12 @@ final class ErrorHandling {
                     // the request then reported is "/": the target is the URISyntaxException's input
                     .or(() -> status == 400 ? RequestHead.targetRefusal(context.getRootCause()).map(d -> "Bad Request: " + d)
                             : java.util.Optional.empty())
-                    .or(() -> unreadableBody(context)).orElseGet(() -> context.getErrors().stream()
+                    .or(() -> unreadableBody(context))
+                    // an unhandled exception's message (Micronaut's "Internal Server Error: " + it) can hold a bean
+                    // path, a file name, a host: it goes to the log (Micronaut logs it at ERROR), never to the client
+                    .or(() -> status >= 500 && context.getRootCause().isPresent()
+                            ? java.util.Optional.of(response.reason()) : java.util.Optional.empty())
+                    .orElseGet(() -> context.getErrors().stream()
                     .map(Error::getMessage)
                     .findFirst()
                     .orElseGet(() -> "HTTP " + status + " " + response.reason()));

@@ -31,6 +31,9 @@ public final class RegistryException extends RuntimeException {
         return errorCode;
     }
 
+    /** Confluent's {@code error_code} for an operation that timed out (the store's broker away or slow). */
+    public static final int TIMEOUT = 50002;
+
     public static RegistryException subjectNotFound(String subject) {
         return new RegistryException(404, 40401, "Subject '" + subject + "' not found.");
     }
@@ -116,7 +119,7 @@ public final class RegistryException extends RuntimeException {
     }
 
     public static RegistryException timeout(String message) {
-        return new RegistryException(500, 50002, "Operation timed out: " + message);
+        return new RegistryException(500, TIMEOUT, "Operation timed out: " + message);
     }
 
     /** A client mistake (4xx): logged as one line, no stack trace. */
