@@ -94,14 +94,9 @@ final class ProjectionClient {
     <T> CompletableFuture<T> get(String pathAndQuery, Class<T> type) {
         URI target = base.resolve(pathAndQuery);
         return send(target).thenApply(answer -> {
-            if (answer.statusCode() == 401 || answer.statusCode() == 403) {
-                LOG.warn("projection refused this service's credentials target={} status={}: check that "
-                        + "eventbank.security.internal.username/password are the same on both services", target,
-                        answer.statusCode());
-            } else if (answer.statusCode() != 200) {
-                LOG.warn("projection failed target={} status={}", target, answer.statusCode());
-            }
+            refuseIfCredentialsRefused(target, answer);
             if (answer.statusCode() != 200) {
+                LOG.warn("projection failed target={} status={}", target, answer.statusCode());
                 throw unavailable("the projection service answered " + answer.statusCode() + "; retry in a moment");
             }
             try {
@@ -117,6 +112,7 @@ final class ProjectionClient {
     CompletableFuture<HttpResponse<?>> relay(String pathAndQuery) {
         URI target = base.resolve(pathAndQuery);
         return send(target).thenApply(answer -> {
+            refuseIfCredentialsRefused(target, answer);
             if (answer.statusCode() >= 500) {
                 LOG.warn("projection failed target={} status={}", target, answer.statusCode());
                 throw unavailable("the projection service answered " + answer.statusCode() + "; retry in a moment");
@@ -161,6 +157,23 @@ final class ProjectionClient {
                     }
                     return answer;
                 });
+    }
+
+    /**
+     * A 401 or 403 of the internal API is this service's configuration, not the caller's token nor a passing outage: a
+     * 503 that says so and does not ask for a retry (nor is the projection's status relayed, which would tell the
+     * caller its own credentials were refused).
+     */
+    private static void refuseIfCredentialsRefused(URI target, java.net.http.HttpResponse<byte[]> answer) {
+        if (answer.statusCode() == 401 || answer.statusCode() == 403) {
+            LOG.warn("projection refused this service's credentials target={} status={}: check that "
+                    + "eventbank.security.internal.username/password are the same on both services", target,
+                    answer.statusCode());
+            throw QueryProblem.misconfigured("Projection unavailable", "the projection service refused this query "
+                    + "service's credentials for its internal API (" + answer.statusCode() + "): the two services' "
+                    + "eventbank.security.internal.username/password differ or are missing, which an operator must "
+                    + "fix; a retry does not help until then");
+        }
     }
 
     private static QueryProblem unavailable(String detail) {

@@ -48,6 +48,14 @@ final class QueryProblem extends RuntimeException {
                 Map.of("Retry-After", "1"));
     }
 
+    /**
+     * 503 without {@code Retry-After}: this service cannot answer until an operator fixes its configuration (e.g. its
+     * credentials for the projection's internal API).
+     */
+    static QueryProblem misconfigured(String title, String detail) {
+        return new QueryProblem(HttpStatus.SERVICE_UNAVAILABLE, ProblemTypes.UNAVAILABLE, title, detail, Map.of(), Map.of());
+    }
+
     /** 429 with {@code Retry-After: 1}: this caller has as many reads in flight as one caller may. */
     static QueryProblem tooManyRequests(String detail) {
         return new QueryProblem(HttpStatus.TOO_MANY_REQUESTS, ProblemTypes.TOO_MANY_REQUESTS, "Too many requests", detail,

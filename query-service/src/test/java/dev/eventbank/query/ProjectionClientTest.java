@@ -14,6 +14,7 @@ import java.util.concurrent.CompletionException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ProjectionClientTest {
 
@@ -132,6 +133,38 @@ class ProjectionClientTest {
             assertEquals("the projection service answered 404; retry in a moment", problem.getMessage());
         } finally {
             projection.stop(0);
+        }
+    }
+
+    @Test
+    void shouldAnswer503WithoutRetryWhenTheInternalApiRefusesThisServicesCredentials() throws Exception {
+        // given: a projection whose internal password is another: it answers 401 (and 403 for a wrong role)
+        for (int status : new int[] {401, 403}) {
+            HttpServer projection = HttpServer.create(new InetSocketAddress("localhost", 0), 0);
+            projection.createContext("/", exchange -> {
+                exchange.sendResponseHeaders(status, -1);
+                exchange.close();
+            });
+            projection.start();
+            ProjectionClient client = new ProjectionClient("http://localhost:" + projection.getAddress().getPort(),
+                    Duration.ofSeconds(5), JSON, "query-service", "wrong");
+            try {
+                // when: a read, and the lag relayed
+                for (Runnable read : new Runnable[] {
+                        () -> client.get("internal/v1/bank/totals", ProjectionV1.Totals.class).join(),
+                        () -> client.relay("metrics/eventbank.projection.lag").join()}) {
+                    CompletionException failure = assertThrows(CompletionException.class, read::run);
+
+                    // then: the caller is told it is the service's configuration, not its token or a passing outage
+                    QueryProblem problem = assertInstanceOf(QueryProblem.class, failure.getCause());
+                    assertEquals(HttpStatus.SERVICE_UNAVAILABLE, problem.status());
+                    assertEquals(null, problem.headers().get("Retry-After"));
+                    assertTrue(problem.getMessage().contains("refused this query service's credentials"),
+                            problem.getMessage());
+                }
+            } finally {
+                projection.stop(0);
+            }
         }
     }
 
