@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Opens an account with a unique account number, in three steps across two partitions (the number's and the
@@ -67,8 +68,8 @@ public final class AccountOpening {
 
     /**
      * @param router  sends each step to the owner of its partition
-     * @param metrics counts an open refused for its number as the open's outcome (the open itself is counted by the
-     *                router when it is sent)
+     * @param metrics counts an open refused for its number, or not answered in time before it is sent, as the open's
+     *                outcome (the open itself is counted by the router when it is sent)
      * @param clock   the time the steps are issued at
      */
     public AccountOpening(CommandRouter router, CommandMetrics metrics, Clock clock) {
@@ -89,9 +90,12 @@ public final class AccountOpening {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
         String number = ((OpenAccount) open.getPayload()).getAccountNumber();
+        // the router counts the open when it sends it; an open that fails before (its number's reservation or check
+        // not answered in time) is counted here, or an alert on timeouts would miss the opens
+        AtomicBoolean sent = new AtomicBoolean();
         return reserve(open, caller, number, null, deadline, 0).thenCompose(reserved -> {
             if (!reserved && open.getIdempotencyKey() != null && caller.isTeller()) {
-                return refuseForGood(open, caller, number, deadline);
+                return refuseForGood(open, caller, number, deadline, sent);
             }
             if (!reserved) {
                 CommandResult taken = taken(open, number);
@@ -102,7 +106,12 @@ public final class AccountOpening {
                 }
                 return CompletableFuture.completedFuture(taken);
             }
+            sent.set(true);
             return router.send(open, caller, remaining(deadline)).thenCompose(result -> settle(open, caller, number, result, deadline));
+        }).whenComplete((result, failure) -> {
+            if (failure != null && !sent.get()) {
+                metrics.completed(open, Optional.empty(), start);
+            }
         });
     }
 
@@ -112,7 +121,8 @@ public final class AccountOpening {
      * the refusal just recorded, or an earlier attempt's outcome (or KEY_REUSED, ALREADY_OPEN). The open cannot open
      * the account there: the check, decided by the same writer before it, left it an outcome or found the account.
      */
-    private CompletableFuture<CommandResult> refuseForGood(BankAccountCommand open, Caller caller, String number, long deadline) {
+    private CompletableFuture<CommandResult> refuseForGood(BankAccountCommand open, Caller caller, String number, long deadline,
+                                                           AtomicBoolean sent) {
         AccountNumberCommand record = command(open, AccountNumberAction.CHECK_HOLDER, number, open.getAccountId(),
                 open.getCommandId(), open.getFingerprint(), null);
         return router.send(record, caller, remaining(deadline)).thenCompose(checked -> {
@@ -121,6 +131,7 @@ public final class AccountOpening {
                         + "commandId={} accountExists={}", number, open.getAccountId(), open.getCommandId(),
                         checked.getReservation() != null);
             }
+            sent.set(true);
             return router.send(open, caller, remaining(deadline));
         }).thenCompose(result -> settle(open, caller, number, result, deadline));
     }

@@ -13,6 +13,7 @@ import dev.eventbank.schemas.commands.CommandOutcome;
 import dev.eventbank.schemas.commands.CommandResult;
 import dev.eventbank.schemas.commands.RecentCommand;
 import dev.eventbank.schemas.events.BankAccountEvent;
+import dev.eventbank.schemas.serde.SchemaRegistryException;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -329,10 +330,10 @@ public final class PartitionWriter {
             if (!running) {
                 LOG.info("partition writer stopped while starting partition={}", partition);
                 finish(State.STOPPED, new NotOwnerException(partition, "the writer of partition " + partition + " stopped"));
-            } else if (e instanceof RetriableException && !fencing(e)) {
-                // the broker away or slow (an outage, a restart): no fault of ours to trace, and its owner starts
-                // another writer after a back-off (PartitionOwnership); a stack trace per partition and attempt
-                // flooded the log while the broker was away
+            } else if ((e instanceof RetriableException || SchemaRegistryException.registryFailed(e)) && !fencing(e)) {
+                // the broker or the registry (the restore decodes the partition's events) away or slow: no fault of
+                // ours to trace, and its owner starts another writer after a back-off (PartitionOwnership); a stack
+                // trace per partition and attempt flooded the log while either was away
                 LOG.warn("partition writer could not start, retried after a back-off partition={} error=\"{}\"",
                         partition, e.toString());
                 finish(State.FAILED, new NotOwnerException(partition, "the writer of partition " + partition

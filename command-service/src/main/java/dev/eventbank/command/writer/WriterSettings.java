@@ -72,19 +72,19 @@ public record WriterSettings(KafkaClients kafka, String transactionalIdPrefix, D
 
     public WriterSettings {
         if (maxBatch < 1) {
-            throw new IllegalArgumentException("max-batch must be at least 1, got " + maxBatch);
+            throw new IllegalArgumentException("eventbank.commands.max-batch must be at least 1, got " + maxBatch);
         }
         if (maxQueued < 1) {
-            throw new IllegalArgumentException("max-queued must be at least 1, got " + maxQueued);
+            throw new IllegalArgumentException("eventbank.commands.max-queued must be at least 1, got " + maxQueued);
         }
         if (idempotencyWindow.isNegative() || idempotencyWindow.isZero()) {
-            throw new IllegalArgumentException("the idempotency window must be positive, got " + idempotencyWindow);
+            throw new IllegalArgumentException("eventbank.commands.idempotency-window must be positive, got " + idempotencyWindow);
         }
         if (aggregatesInterval.isNegative()) {
-            throw new IllegalArgumentException("the aggregates interval must not be negative, got " + aggregatesInterval);
+            throw new IllegalArgumentException("eventbank.commands.aggregates-interval must not be negative, got " + aggregatesInterval);
         }
         if (reservationLease.isNegative()) {
-            throw new IllegalArgumentException("the reservation lease must not be negative, got " + reservationLease);
+            throw new IllegalArgumentException("eventbank.commands.number-reservation-lease must not be negative, got " + reservationLease);
         }
         topicIds = Map.copyOf(topicIds);
         if (stateDir != null && !topicIds.keySet().containsAll(COMMAND_SIDE_TOPICS)) {
