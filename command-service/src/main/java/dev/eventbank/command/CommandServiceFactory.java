@@ -55,8 +55,8 @@ class CommandServiceFactory {
     CommandSideTopics topics(KafkaClients kafka,
                              @Value("${eventbank.topics.partitions:12}") int partitions,
                              @Value("${eventbank.topics.replication-factor:1}") short replicationFactor) {
+        BrokerWait.clusterId(kafka.admin(Map.of()), "check the command side's topics");
         try (Admin admin = Admin.create(kafka.admin(Map.of()))) {
-            BrokerWait.clusterId(admin, kafka.common().get("bootstrap.servers"), "check the command side's topics");
             CommandSideTopics topics = CommandSideTopics.of(
                     new TopicProvisioner(admin, partitions, replicationFactor).ensure(Topics.COMMAND_SIDE));
             // the outcomes' retention as the cluster has it (an operator may have raised it for a longer window)

@@ -6,7 +6,12 @@ import io.micronaut.runtime.Micronaut;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * The {@code main} of every service and of the schema registry: Micronaut's launcher, made to fail the way an operator
@@ -15,9 +20,9 @@ import java.util.Locale;
  *   <li>Every singleton and configuration bean is created at start ({@code eagerInitSingletons},
  *       {@code eagerInitConfiguration}): a setting a bean reads lazily (a timeout of {@code abc}, a JWKS file that is
  *       not there) stops the start, where with Micronaut's default it started and then answered every request 500.</li>
- *   <li>A failed start is one ERROR line, {@code service failed to start reason="..."}, with the innermost message
- *       (the stack trace at DEBUG of this class's logger), and exit status 1; Micronaut's own handler logs 40 to 80
- *       lines of stack and bean path around that message.</li>
+ *   <li>A failed start is one ERROR line, {@code service failed to start reason="..."}, with the messages of the
+ *       exception and its causes ({@link #reason}; the stack trace at DEBUG of this class's logger), and exit status 1;
+ *       Micronaut's own handler logs 40 to 80 lines of stack and bean path around them.</li>
  *   <li>{@code LOG_FORMAT} (environment variable or system property) must be {@code plain} or {@code json}, in any
  *       case and with blanks around it: the logback files pick their appender by that name, and with any other name
  *       logback attaches none, so the service ran silent, its errors included. Anything else is one line on stderr
@@ -76,33 +81,48 @@ public final class ServiceLauncher {
     }
 
     /**
-     * Why a start failed, on one line: the message of the innermost exception that has one (Micronaut wraps the
-     * exception a bean's constructor threw, or a conversion failed with, in ones that add its bean path), without
-     * Micronaut's "Path Taken" part, white space collapsed.
+     * Why a start failed, on one line: the messages along the exception's causes, outermost first, each without
+     * Micronaut's bean path ("Error instantiating bean ... Message: ... Path Taken: ...") and dropped when another one
+     * already holds it (a wrapper repeats its cause's message), joined with ": " and white space collapsed. E.g. a
+     * port in use is {@code Unable to start Micronaut server on *:8080: Address already in use}.
      *
      * @param exception what the application context's start threw
      * @return the reason, never empty (the exception's class name when no message is found)
      */
     static String reason(Throwable exception) {
-        String reason = null;
-        for (Throwable t = exception; t != null && t.getCause() != t; t = t.getCause()) {
-            String message = t.getMessage();
-            if (message != null && !message.isBlank()) {
-                reason = message;
+        List<String> messages = new ArrayList<>();
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Throwable t = exception; t != null && seen.add(t); t = t.getCause()) {
+            String message = withoutBeanPath(t.getMessage());
+            if (!message.isEmpty()) {
+                messages.add(message);
             }
         }
-        if (reason == null) {
-            return exception.getClass().getName();
+        List<String> kept = new ArrayList<>();
+        for (String message : messages) {
+            boolean held = messages.stream().anyMatch(other -> other.length() > message.length() && other.contains(message))
+                    || kept.contains(message);
+            if (!held) {
+                kept.add(message);
+            }
         }
-        int message = reason.indexOf("Message: ");
-        if (message >= 0) {
-            reason = reason.substring(message + "Message: ".length());
+        return kept.isEmpty() ? exception.getClass().getName() : String.join(": ", kept).replace("\"", "'");
+    }
+
+    private static String withoutBeanPath(String message) {
+        if (message == null) {
+            return "";
         }
-        int path = reason.indexOf("Path Taken");
+        String text = message;
+        int start = text.indexOf("Message: ");
+        if (start >= 0) {
+            text = text.substring(start + "Message: ".length());
+        }
+        int path = text.indexOf("Path Taken");
         if (path >= 0) {
-            reason = reason.substring(0, path);
+            text = text.substring(0, path);
         }
-        return reason.replaceAll("\\s+", " ").strip().replace("\"", "'");
+        return text.replaceAll("\\s+", " ").strip();
     }
 
     /** Micronaut's launcher with a one-line failed start; a class of its own so that it is loaded after the check. */

@@ -33,5 +33,18 @@ class ServiceLauncherTest {
         assertEquals("could not check topics 'x'", ServiceLauncher.reason(topics));
 
         assertEquals(TimeoutException.class.getName(), ServiceLauncher.reason(new TimeoutException()));
+
+        // the context an outer message gives is kept
+        Exception port = new IllegalStateException("Unable to start Micronaut server on *:8080",
+                new java.net.BindException("Address already in use"));
+        assertEquals("Unable to start Micronaut server on *:8080: Address already in use", ServiceLauncher.reason(port));
+    }
+
+    @Test
+    void aCauseChainThatLoopsEnds() {
+        IllegalStateException first = new IllegalStateException("first");
+        IllegalArgumentException second = new IllegalArgumentException("second", first);
+        first.initCause(second);
+        assertEquals("first: second", ServiceLauncher.reason(first));
     }
 }

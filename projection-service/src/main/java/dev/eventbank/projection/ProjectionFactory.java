@@ -30,7 +30,6 @@ import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -104,12 +103,10 @@ class ProjectionFactory {
         List<TopicSpec> topics = new ArrayList<>(Topics.PROJECTION_SIDE);
         topics.add(BANK_TOTALS);
         Path clusterStateDir;
-        try (Admin admin = Admin.create(kafka.admin(Map.of()))) {
-            // every generation's checkpoints hold offsets of one cluster's topics: never restore them from another's
-            // (the instance id stays in the configured directory: it names this instance, whatever the cluster)
-            clusterStateDir = ClusterStateDirectory.of(Path.of(stateDir), BrokerWait.clusterId(admin,
-                    kafka.common().get("bootstrap.servers"), "read the Kafka cluster's id"));
-        }
+        // every generation's checkpoints hold offsets of one cluster's topics: never restore them from another's
+        // (the instance id stays in the configured directory: it names this instance, whatever the cluster)
+        clusterStateDir = ClusterStateDirectory.of(Path.of(stateDir), BrokerWait.clusterId(kafka.admin(Map.of()),
+                "read the Kafka cluster's id"));
         ProjectionGenerations generations = new ProjectionGenerations(topologies, streamsProperties(kafka, properties,
                 StaticMembership.instanceId(instanceId, Path.of(stateDir)), sessionTimeout), applicationId,
                 clusterStateDir, topics, partitions, replicationFactor, registry, rebuildCallTimeout);

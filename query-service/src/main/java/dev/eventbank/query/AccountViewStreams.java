@@ -89,9 +89,8 @@ final class AccountViewStreams implements BeanCreatedEventListener<ConfiguredStr
         ConfiguredStreamBuilder builder = event.getBean();
         requireTheView(builder);
         Properties config = builder.getConfiguration();
+        String clusterId = BrokerWait.clusterId(kafka.admin(java.util.Map.of()), "check the account view's topic");
         try (Admin admin = Admin.create(kafka.admin(java.util.Map.of()))) {
-            String clusterId = BrokerWait.clusterId(admin, kafka.common().get("bootstrap.servers"),
-                    "check the account view's topic");
             new TopicProvisioner(admin, partitions, replicationFactor).ensure(List.of(Topics.STATE));
             String stateDir = config.getProperty(StreamsConfig.STATE_DIR_CONFIG);
             if (stateDir != null) {

@@ -169,10 +169,10 @@ final class ProjectionClient {
             LOG.warn("projection refused this service's credentials target={} status={}: check that "
                     + "eventbank.security.internal.username/password are the same on both services", target,
                     answer.statusCode());
+            // the setting names are in the line above, for the operator: a caller learns only that retrying is vain
             throw QueryProblem.misconfigured("Projection unavailable", "the projection service refused this query "
-                    + "service's credentials for its internal API (" + answer.statusCode() + "): the two services' "
-                    + "eventbank.security.internal.username/password differ or are missing, which an operator must "
-                    + "fix; a retry does not help until then");
+                    + "service's credentials: the services are misconfigured, which an operator must fix; a retry does "
+                    + "not help until then");
         }
     }
 

@@ -330,14 +330,22 @@ public final class PartitionWriter {
             if (!running) {
                 LOG.info("partition writer stopped while starting partition={}", partition);
                 finish(State.STOPPED, new NotOwnerException(partition, "the writer of partition " + partition + " stopped"));
-            } else if ((e instanceof RetriableException || SchemaRegistryException.registryFailed(e)) && !fencing(e)) {
-                // the broker or the registry (the restore decodes the partition's events) away or slow: no fault of
-                // ours to trace, and its owner starts another writer after a back-off (PartitionOwnership); a stack
-                // trace per partition and attempt flooded the log while either was away
+            } else if (e instanceof RetriableException && !fencing(e)) {
+                // the broker away or slow (an outage, a restart): no fault of ours to trace, and its owner starts
+                // another writer after a back-off (PartitionOwnership); a stack trace per partition and attempt
+                // flooded the log while the broker was away
                 LOG.warn("partition writer could not start, retried after a back-off partition={} error=\"{}\"",
                         partition, e.toString());
                 finish(State.FAILED, new NotOwnerException(partition, "the writer of partition " + partition
                         + " could not start: " + e.getMessage()));
+            } else if (registryAway(e) && !fencing(e)) {
+                // the registry away, slow or rate-limiting while the restore decodes the partition's events: as
+                // above, one line per attempt; the restore's write-back may have begun a transaction, aborted here
+                // (which also tells whether a newer writer fenced this one)
+                LOG.warn("partition writer could not start, retried after a back-off partition={} error=\"{}\"",
+                        partition, e.toString());
+                finish(fencedAtAbort() ? State.FENCED : State.FAILED, new NotOwnerException(partition,
+                        "the writer of partition " + partition + " could not start: " + e.getMessage()));
             } else {
                 LOG.error("partition writer failed to start partition={} error=\"{}\"", partition, e.toString(), e);
                 finish(fencing(e) || fencedAtAbort() ? State.FENCED : State.FAILED, new NotOwnerException(partition,
@@ -568,6 +576,20 @@ public final class PartitionWriter {
      * stale epoch (InvalidProducerEpochException, abortable, not itself a fence) shows a fence only at the abort, and
      * a writer taken for FAILED instead of FENCED is started again after a second, fencing the rightful owner.
      */
+    /**
+     * True when {@code failure} is the schema registry's being away: not reached, a 5xx, or a 429. Wrong credentials
+     * (401, 403) are a configuration fault, logged with their trace like any other.
+     */
+    private static boolean registryAway(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SchemaRegistryException registryError) {
+                int status = registryError.httpStatus();
+                return status == -1 || status == 429 || status >= 500;
+            }
+        }
+        return false;
+    }
+
     private boolean fencedAtAbort() {
         if (producer == null) {
             return false;

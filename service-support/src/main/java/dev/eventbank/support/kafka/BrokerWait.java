@@ -1,11 +1,14 @@
 package dev.eventbank.support.kafka;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -15,7 +18,8 @@ import java.util.concurrent.TimeoutException;
  * restart of the service during a broker outage) gave up after 30 to 60 s, and the launcher, like an operator's
  * process manager without a restart policy, left it down after the broker came back. It now retries until the broker
  * answers, one WARN line per attempt of {@value #ATTEMPT_SECONDS} s; only a refusal that waiting cannot fix (failed
- * authentication, a missing ACL, an unknown host name is retried as DNS may be late) ends the start.
+ * authentication, a missing ACL) ends the start. A host name that does not resolve is waited for too (a container
+ * not started yet has no DNS name).
  *
  * <p>Our own code: Kafka's clients retry each call until their API timeout, then fail; a wait without end belongs to
  * the application's start, not to a client call.
@@ -31,24 +35,31 @@ public final class BrokerWait {
     }
 
     /**
-     * Returns the cluster's id once the broker answers, waiting as long as it takes.
+     * Returns the cluster's id once the broker answers, waiting as long as it takes. Each attempt makes its own admin
+     * client: one made while the broker's host name does not resolve (a container not started yet) fails at once.
      *
-     * @param admin            a client of the cluster
-     * @param bootstrapServers what the client was given, for the WARN lines (never credentials)
-     * @param purpose          what the start waits to do, for the WARN lines (e.g. "check the topics")
+     * @param adminConfig the admin client's settings, {@code bootstrap.servers} at least
+     * @param purpose     what the start waits to do, for the WARN lines (e.g. "check the topics")
      * @return the cluster id (Kafka's URL-safe base64)
-     * @throws IllegalStateException when the broker refuses the client for good (authentication, authorisation), or
-     *     the thread is interrupted
+     * @throws IllegalStateException when the broker refuses the client for good (authentication, authorisation), a
+     *     setting is wrong, or the thread is interrupted
      */
-    public static String clusterId(Admin admin, Object bootstrapServers, String purpose) {
+    public static String clusterId(Map<String, Object> adminConfig, String purpose) {
+        Object bootstrapServers = adminConfig.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
         for (int attempt = 1; ; attempt++) {
-            try {
+            try (Admin admin = Admin.create(adminConfig)) {
                 String id = admin.describeCluster(new DescribeClusterOptions().timeoutMs(ATTEMPT_SECONDS * 1000))
                         .clusterId().get(ATTEMPT_SECONDS + 5, TimeUnit.SECONDS);
                 if (attempt > 1) {
                     LOG.info("broker reachable, starting purpose=\"{}\" attempts={}", purpose, attempt);
                 }
                 return id;
+            } catch (ConfigException e) {
+                if (e.getMessage() == null || !e.getMessage().contains("No resolvable bootstrap urls")) {
+                    throw e;
+                }
+                waiting(bootstrapServers, purpose, attempt, "no address of the bootstrap servers resolves (yet)");
+                pause();
             } catch (TimeoutException e) {
                 waiting(bootstrapServers, purpose, attempt, "no answer in " + (ATTEMPT_SECONDS + 5) + " s");
             } catch (ExecutionException e) {
@@ -64,8 +75,21 @@ public final class BrokerWait {
         }
     }
 
+    /** After a failure that comes at once (a name that does not resolve), the time an attempt would have taken. */
+    private static void pause() {
+        try {
+            Thread.sleep(ATTEMPT_SECONDS * 1000L);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the broker", e);
+        }
+    }
+
     private static void waiting(Object bootstrapServers, String purpose, int attempt, String error) {
+        // a wrong port or security.protocol looks the same from here (the broker drops the connection, and the
+        // clients' own disconnect lines are not logged, see logback.xml)
         LOG.warn("broker not reachable, the start waits for it purpose=\"{}\" bootstrapServers=\"{}\" attempt={} "
-                + "error=\"{}\"", purpose, bootstrapServers, attempt, error);
+                + "error=\"{}\" hint=\"a wrong port or security.protocol looks the same\"", purpose, bootstrapServers,
+                attempt, error);
     }
 }

@@ -1,6 +1,5 @@
 package dev.eventbank.support.streams;
 
-import dev.eventbank.support.kafka.BrokerWait;
 import dev.eventbank.support.kafka.KafkaClients;
 import dev.eventbank.schemas.catalog.TopicProvisioner;
 import dev.eventbank.schemas.catalog.TopicSpec;
@@ -92,7 +91,6 @@ public final class ManagedStreams implements AutoCloseable {
     public void start() {
         if (!topics.isEmpty()) {
             try (Admin admin = Admin.create(KafkaClients.connectionOf(properties))) {
-                BrokerWait.clusterId(admin, properties.get("bootstrap.servers"), "check the topics of " + applicationId());
                 new TopicProvisioner(admin, partitions, replicationFactor).ensure(topics);
             }
         }
