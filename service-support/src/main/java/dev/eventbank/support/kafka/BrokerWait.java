@@ -3,6 +3,7 @@ package dev.eventbank.support.kafka;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
@@ -54,11 +55,13 @@ public final class BrokerWait {
                     LOG.info("broker reachable, starting purpose=\"{}\" attempts={}", purpose, attempt);
                 }
                 return id;
-            } catch (ConfigException e) {
-                if (e.getMessage() == null || !e.getMessage().contains("No resolvable bootstrap urls")) {
+            } catch (KafkaException e) {
+                // Admin.create wraps the ConfigException it gets for bootstrap servers that do not resolve
+                if (!unresolved(e)) {
                     throw e;
                 }
-                waiting(bootstrapServers, purpose, attempt, "no address of the bootstrap servers resolves (yet)");
+                LOG.warn("broker not reachable, the start waits for it purpose=\"{}\" bootstrapServers=\"{}\" attempt={} "
+                        + "error=\"no address of the bootstrap servers resolves (yet)\"", purpose, bootstrapServers, attempt);
                 pause();
             } catch (TimeoutException e) {
                 waiting(bootstrapServers, purpose, attempt, "no answer in " + (ATTEMPT_SECONDS + 5) + " s");
@@ -73,6 +76,16 @@ public final class BrokerWait {
                 throw new IllegalStateException("interrupted while waiting for the broker at " + bootstrapServers, e);
             }
         }
+    }
+
+    private static boolean unresolved(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ConfigException && cause.getMessage() != null
+                    && cause.getMessage().contains("No resolvable bootstrap urls")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** After a failure that comes at once (a name that does not resolve), the time an attempt would have taken. */
