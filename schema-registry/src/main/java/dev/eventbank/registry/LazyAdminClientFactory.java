@@ -12,7 +12,8 @@ import org.apache.kafka.clients.admin.AdminClient;
  * micronaut-kafka's {@code AdminClient} bean, made only when something asks for one (nothing in the registry does).
  * The registry starts with every singleton created ({@code ServiceLauncher}), and micronaut-kafka's singleton would then
  * open a Kafka client of its own for the life of the process, and fail the start at once while the broker's host name
- * does not resolve (the store's own clients retry in the background).
+ * does not resolve (the store's own clients retry in the background). A copy of service-support's, which the registry
+ * does not depend on (it keeps Confluent's error shape, not the services' problem+json).
  */
 @Factory
 final class LazyAdminClientFactory {
