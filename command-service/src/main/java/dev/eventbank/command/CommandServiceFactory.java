@@ -20,6 +20,7 @@ import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Primary;
 import dev.eventbank.support.kafka.BrokerWait;
 import dev.eventbank.support.kafka.KafkaClients;
+import dev.eventbank.support.settings.Settings;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 import org.apache.kafka.clients.admin.Admin;
@@ -116,7 +117,8 @@ class CommandServiceFactory {
     PartitionOwnership partitionOwnership(CommandSideTopics topics, WriterSettings settings,
                                           @Value("${eventbank.commands.group-id:" + ApplicationIds.COMMAND_WRITERS + "}") String groupId,
                                           @Value("${eventbank.commands.session-timeout:6s}") Duration sessionTimeout) {
-        return new PartitionOwnership(groupId, sessionTimeout, topics.partitions(), settings);
+        return new PartitionOwnership(groupId, Settings.positive("eventbank.commands.session-timeout", sessionTimeout),
+                topics.partitions(), settings);
     }
 
     @Singleton

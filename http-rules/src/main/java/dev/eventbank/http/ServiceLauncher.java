@@ -60,6 +60,8 @@ public final class ServiceLauncher {
         // only now is Micronaut's class loaded: its static logger starts logback, which must see the checked format
         Launcher launcher = new Launcher();
         launcher.mainClass(application).args(args);
+        // the banner is plain text on stdout: in json mode every line there is JSON
+        launcher.banner(!format.equals("json"));
         launcher.eagerInitSingletons(true);
         launcher.eagerInitConfiguration(true);
         return launcher.start();

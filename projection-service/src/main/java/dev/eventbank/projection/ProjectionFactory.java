@@ -2,6 +2,7 @@ package dev.eventbank.projection;
 
 import dev.eventbank.support.kafka.BrokerWait;
 import dev.eventbank.support.kafka.KafkaClients;
+import dev.eventbank.support.settings.Settings;
 import dev.eventbank.support.streams.ClusterStateDirectory;
 import dev.eventbank.projection.history.AccountHistoryProjection;
 import dev.eventbank.projection.history.AccountTimeline;
@@ -89,7 +90,21 @@ class ProjectionFactory {
                                                 @Value("${eventbank.streams.session-timeout:6s}") java.time.Duration sessionTimeout,
                                                 @Value("${eventbank.streams.standby-replicas:0}") int standbyReplicas,
                                                 @Value("${eventbank.rebuild.call-timeout:90s}") java.time.Duration rebuildCallTimeout,
-                                                @Value("${eventbank.streams.live-fetch-wait-ms:100}") long fetchWaitMs) {
+                                                @Value("${eventbank.streams.live-fetch-wait-ms:100}") long fetchWaitMs,
+                                                @Value("${eventbank.streams.ready-max-lag:1s}") java.time.Duration readyMaxLag) {
+        // every setting checked before the streams start: a start that fails after joined the projection's group
+        // and made the running instances rebalance (readiness's own setting is read again by StreamsHealthIndicator,
+        // made after this)
+        Settings.notNegative("eventbank.streams.ready-max-lag", readyMaxLag);
+        Settings.notNegative("eventbank.snapshots.every-activity", snapshotEveryActivity);
+        Settings.positive("eventbank.streams.session-timeout", sessionTimeout);
+        Settings.positive("eventbank.rebuild.call-timeout", rebuildCallTimeout);
+        Settings.atLeast("eventbank.snapshots.every-events", snapshotEvery, 1);
+        Settings.atLeast("eventbank.streams.commit-interval-ms", commitIntervalMs, 0);
+        Settings.atLeast("eventbank.streams.commit-after-pause-ms", commitAfterPauseMs, 0);
+        Settings.atLeast("eventbank.streams.backlog-commit-interval-ms", backlogCommitIntervalMs, 0);
+        Settings.atLeast("eventbank.streams.standby-replicas", standbyReplicas, 0);
+        Settings.atLeast("eventbank.streams.live-fetch-wait-ms", fetchWaitMs, 0);
         Snapshots.Policy snapshots = new Snapshots.Policy(snapshotEvery, snapshotEveryActivity);
         ProjectionGenerations.TopologyFactory topologies = (progress, publishing) -> {
             StreamsBuilder builder = new StreamsBuilder();

@@ -3,6 +3,7 @@ package dev.eventbank.projection;
 import dev.eventbank.projection.rebuild.ProjectionGeneration;
 import dev.eventbank.projection.rebuild.ProjectionGenerations;
 import dev.eventbank.schemas.catalog.Topics;
+import dev.eventbank.support.settings.Settings;
 import dev.eventbank.support.streams.ManagedStreams;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.async.publisher.Publishers;
@@ -49,7 +50,7 @@ final class StreamsHealthIndicator implements HealthIndicator {
     StreamsHealthIndicator(ProjectionGenerations generations,
                            @Value("${eventbank.streams.ready-max-lag:1s}") Duration maxLag) {
         this.generations = generations;
-        this.maxLagMs = maxLag.toMillis();
+        this.maxLagMs = Settings.notNegative("eventbank.streams.ready-max-lag", maxLag).toMillis();
     }
 
     @Override

@@ -33,6 +33,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 
 import dev.eventbank.support.security.Roles;
 import dev.eventbank.support.http.RequestRules;
+import dev.eventbank.support.settings.Settings;
 import dev.eventbank.support.text.TextRule;
 
 import java.math.BigInteger;
@@ -93,7 +94,7 @@ final class AccountsController {
                        @Value("${eventbank.query.max-waiting-reads-per-caller:1000}") int maxWaitingReadsPerCaller) {
         this.queries = queries;
         this.projection = projection;
-        this.minVersionTimeout = minVersionTimeout;
+        this.minVersionTimeout = Settings.notNegative("eventbank.query.min-version-timeout", minVersionTimeout);
         this.waits = new WaitsPerCaller(maxWaitingReadsPerCaller);
     }
 

@@ -2,6 +2,7 @@ package dev.eventbank.query;
 
 import dev.eventbank.support.readyourwrites.VersionWaiters;
 import dev.eventbank.support.kafka.KafkaClients;
+import dev.eventbank.support.settings.Settings;
 import dev.eventbank.schemas.events.BankAccountEvent;
 import dev.eventbank.schemas.serde.AvroSerdes;
 import io.micronaut.context.BeanProvider;
@@ -57,7 +58,8 @@ class QueryFactory {
                                       @Value("${eventbank.security.internal.username:query-service}") String username,
                                       @Value("${eventbank.security.internal.password:}") String password,
                                       @Value("${eventbank.query.max-projection-reads:" + ProjectionClient.DEFAULT_MAX_IN_FLIGHT + "}") int maxInFlight) {
-        return new ProjectionClient(url, timeout, json, username, password, maxInFlight);
+        return new ProjectionClient(url, Settings.positive("eventbank.query.projection-timeout", timeout), json, username,
+                password, maxInFlight);
     }
 
     @Singleton

@@ -12,6 +12,7 @@ import dev.eventbank.schemas.commands.DepositMoney;
 import dev.eventbank.schemas.commands.OpenAccount;
 import dev.eventbank.schemas.commands.WithdrawMoney;
 import dev.eventbank.schemas.common.AccountType;
+import dev.eventbank.support.settings.Settings;
 import dev.eventbank.support.text.TextRule;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.http.HttpResponse;
@@ -85,7 +86,7 @@ final class AccountCommands {
                     @Value("${eventbank.commands.reply-timeout:5s}") Duration replyTimeout, Clock clock) {
         this.router = router;
         this.opening = opening;
-        this.replyTimeout = replyTimeout;
+        this.replyTimeout = Settings.positive("eventbank.commands.reply-timeout", replyTimeout);
         this.clock = clock;
     }
 

@@ -16,6 +16,7 @@ import dev.eventbank.command.writer.AccountNumbers;
 import dev.eventbank.schemas.commands.AccountNumberAction;
 import dev.eventbank.schemas.commands.CommandResult;
 import dev.eventbank.support.security.Roles;
+import dev.eventbank.support.settings.Settings;
 import io.swagger.v3.oas.annotations.Hidden;
 import org.apache.avro.AvroRuntimeException;
 
@@ -52,7 +53,7 @@ final class InternalAccountNumbersController {
     InternalAccountNumbersController(CommandRouter router,
                                      @Value("${eventbank.commands.reply-timeout:5s}") Duration replyTimeout) {
         this.router = router;
-        this.replyTimeout = replyTimeout;
+        this.replyTimeout = Settings.positive("eventbank.commands.reply-timeout", replyTimeout);
     }
 
     @Post(consumes = CommandRouter.AVRO_SINGLE_OBJECT, produces = CommandRouter.AVRO_SINGLE_OBJECT)

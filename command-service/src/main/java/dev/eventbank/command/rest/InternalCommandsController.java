@@ -20,6 +20,7 @@ import io.micronaut.security.authentication.Authentication;
 import dev.eventbank.support.problem.ProblemResponses;
 import dev.eventbank.support.problem.ProblemTypes;
 import dev.eventbank.support.security.Roles;
+import dev.eventbank.support.settings.Settings;
 import io.swagger.v3.oas.annotations.Hidden;
 import org.apache.avro.AvroRuntimeException;
 
@@ -72,7 +73,7 @@ final class InternalCommandsController {
 
     InternalCommandsController(CommandRouter router, @Value("${eventbank.commands.reply-timeout:5s}") Duration replyTimeout) {
         this.router = router;
-        this.replyTimeout = replyTimeout;
+        this.replyTimeout = Settings.positive("eventbank.commands.reply-timeout", replyTimeout);
     }
 
     @Post(consumes = CommandRouter.AVRO_SINGLE_OBJECT, produces = CommandRouter.AVRO_SINGLE_OBJECT)
