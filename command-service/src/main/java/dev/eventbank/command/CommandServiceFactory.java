@@ -56,6 +56,8 @@ class CommandServiceFactory {
     CommandSideTopics topics(KafkaClients kafka,
                              @Value("${eventbank.topics.partitions:12}") int partitions,
                              @Value("${eventbank.topics.replication-factor:1}") short replicationFactor) {
+        Settings.atLeast("eventbank.topics.partitions", partitions, 0);
+        Settings.atLeast("eventbank.topics.replication-factor", replicationFactor, 1);
         BrokerWait.clusterId(kafka.admin(Map.of()), "check the command side's topics");
         try (Admin admin = Admin.create(kafka.admin(Map.of()))) {
             CommandSideTopics topics = CommandSideTopics.of(

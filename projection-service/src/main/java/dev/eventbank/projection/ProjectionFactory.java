@@ -105,6 +105,8 @@ class ProjectionFactory {
         Settings.atLeast("eventbank.streams.backlog-commit-interval-ms", backlogCommitIntervalMs, 0);
         Settings.atLeast("eventbank.streams.standby-replicas", standbyReplicas, 0);
         Settings.atLeast("eventbank.streams.live-fetch-wait-ms", fetchWaitMs, 0);
+        Settings.atLeast("eventbank.topics.partitions", partitions, 0);
+        Settings.atLeast("eventbank.topics.replication-factor", replicationFactor, 1);
         Snapshots.Policy snapshots = new Snapshots.Policy(snapshotEvery, snapshotEveryActivity);
         ProjectionGenerations.TopologyFactory topologies = (progress, publishing) -> {
             StreamsBuilder builder = new StreamsBuilder();

@@ -8,6 +8,7 @@ import dev.eventbank.support.kafka.BrokerWait;
 import dev.eventbank.support.kafka.KafkaClients;
 import dev.eventbank.support.streams.ClusterStateDirectory;
 import dev.eventbank.support.streams.RestoreCounter;
+import dev.eventbank.support.settings.Settings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micronaut.configuration.kafka.streams.ConfiguredStreamBuilder;
@@ -80,8 +81,8 @@ final class AccountViewStreams implements BeanCreatedEventListener<ConfiguredStr
         this.fold = fold;
         this.kafka = kafka;
         this.meters = meters;
-        this.partitions = partitions;
-        this.replicationFactor = replicationFactor;
+        this.partitions = (int) Settings.atLeast("eventbank.topics.partitions", partitions, 0);
+        this.replicationFactor = (short) Settings.atLeast("eventbank.topics.replication-factor", replicationFactor, 1);
     }
 
     @Override

@@ -95,7 +95,8 @@ final class AccountsController {
         this.queries = queries;
         this.projection = projection;
         this.minVersionTimeout = Settings.notNegative("eventbank.query.min-version-timeout", minVersionTimeout);
-        this.waits = new WaitsPerCaller(maxWaitingReadsPerCaller);
+        this.waits = new WaitsPerCaller((int) Settings.atLeast("eventbank.query.max-waiting-reads-per-caller",
+                maxWaitingReadsPerCaller, 1));
     }
 
     @Operation(summary = "One account: its latest state, or its state as of a version or an instant",

@@ -47,7 +47,7 @@ class QueryFactory {
 
     @Singleton
     VersionWaiters versionWaiters(@Value("${eventbank.query.max-waiting-reads:10000}") int maxWaitingReads) {
-        return new VersionWaiters(maxWaitingReads);
+        return new VersionWaiters((int) Settings.atLeast("eventbank.query.max-waiting-reads", maxWaitingReads, 1));
     }
 
     /** Created at start ({@code @Context}), so a missing internal password is logged then, not at the first read. */
@@ -59,7 +59,7 @@ class QueryFactory {
                                       @Value("${eventbank.security.internal.password:}") String password,
                                       @Value("${eventbank.query.max-projection-reads:" + ProjectionClient.DEFAULT_MAX_IN_FLIGHT + "}") int maxInFlight) {
         return new ProjectionClient(url, Settings.positive("eventbank.query.projection-timeout", timeout), json, username,
-                password, maxInFlight);
+                password, (int) Settings.atLeast("eventbank.query.max-projection-reads", maxInFlight, 1));
     }
 
     @Singleton
@@ -82,7 +82,8 @@ class QueryFactory {
         java.util.function.Supplier<AccountReader> view = SupplierUtil.memoized(() -> new StoreAccountReader(streams.get()));
         return new FreshFold(() -> new KafkaConsumer<>(freshFoldConsumer(kafka)),
                 AvroSerdes.value(BankAccountEvent.class, registry).deserializer(),
-                accountId -> view.get().find(accountId), maxAccounts, waiters::updated);
+                accountId -> view.get().find(accountId),
+                (int) Settings.atLeast("eventbank.query.fresh-fold-max-accounts", maxAccounts, 1), waiters::updated);
     }
 
     /**
