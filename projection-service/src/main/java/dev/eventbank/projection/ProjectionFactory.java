@@ -99,7 +99,7 @@ class ProjectionFactory {
         Settings.notNegative("eventbank.snapshots.every-activity", snapshotEveryActivity);
         Settings.positive("eventbank.streams.session-timeout", sessionTimeout);
         Settings.positive("eventbank.rebuild.call-timeout", rebuildCallTimeout);
-        Settings.atLeast("eventbank.snapshots.every-events", snapshotEvery, 1);
+        Settings.atLeast("eventbank.snapshots.every-events", snapshotEvery, 0);
         Settings.atLeast("eventbank.streams.commit-interval-ms", commitIntervalMs, 0);
         Settings.atLeast("eventbank.streams.commit-after-pause-ms", commitAfterPauseMs, 0);
         Settings.atLeast("eventbank.streams.backlog-commit-interval-ms", backlogCommitIntervalMs, 0);
