@@ -572,11 +572,6 @@ public final class PartitionWriter {
     }
 
     /**
-     * Whether aborting the open transaction (if any) meets a newer owner: a write-back at the start refused for a
-     * stale epoch (InvalidProducerEpochException, abortable, not itself a fence) shows a fence only at the abort, and
-     * a writer taken for FAILED instead of FENCED is started again after a second, fencing the rightful owner.
-     */
-    /**
      * True when {@code failure} is the schema registry's being away: not reached, a 5xx, or a 429. Wrong credentials
      * (401, 403) are a configuration fault, logged with their trace like any other.
      */
@@ -590,6 +585,11 @@ public final class PartitionWriter {
         return false;
     }
 
+    /**
+     * Whether aborting the open transaction (if any) meets a newer owner: a write-back at the start refused for a
+     * stale epoch (InvalidProducerEpochException, abortable, not itself a fence) shows a fence only at the abort, and
+     * a writer taken for FAILED instead of FENCED is started again after a second, fencing the rightful owner.
+     */
     private boolean fencedAtAbort() {
         if (producer == null) {
             return false;
