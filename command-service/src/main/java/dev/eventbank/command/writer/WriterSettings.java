@@ -11,6 +11,7 @@ import dev.eventbank.schemas.serde.AvroSerializer;
 import dev.eventbank.schemas.serde.SchemaRegistryClient;
 import dev.eventbank.support.kafka.KafkaClients;
 import dev.eventbank.schemas.catalog.TopicSpec;
+import dev.eventbank.support.settings.Settings;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.serialization.Serde;
 
@@ -71,21 +72,11 @@ public record WriterSettings(KafkaClients kafka, String transactionalIdPrefix, D
     public static final String RESTORE_CONSUMER = "command-restore";
 
     public WriterSettings {
-        if (maxBatch < 1) {
-            throw new IllegalArgumentException("eventbank.commands.max-batch must be at least 1, got " + maxBatch);
-        }
-        if (maxQueued < 1) {
-            throw new IllegalArgumentException("eventbank.commands.max-queued must be at least 1, got " + maxQueued);
-        }
-        if (idempotencyWindow.isNegative() || idempotencyWindow.isZero()) {
-            throw new IllegalArgumentException("eventbank.commands.idempotency-window must be positive, got " + idempotencyWindow);
-        }
-        if (aggregatesInterval.isNegative()) {
-            throw new IllegalArgumentException("eventbank.commands.aggregates-interval must not be negative, got " + aggregatesInterval);
-        }
-        if (reservationLease.isNegative()) {
-            throw new IllegalArgumentException("eventbank.commands.number-reservation-lease must not be negative, got " + reservationLease);
-        }
+        Settings.atLeast("eventbank.commands.max-batch", maxBatch, 1);
+        Settings.atLeast("eventbank.commands.max-queued", maxQueued, 1);
+        Settings.positive("eventbank.commands.idempotency-window", idempotencyWindow);
+        Settings.notNegative("eventbank.commands.aggregates-interval", aggregatesInterval);
+        Settings.notNegative("eventbank.commands.number-reservation-lease", reservationLease);
         topicIds = Map.copyOf(topicIds);
         if (stateDir != null && !topicIds.keySet().containsAll(COMMAND_SIDE_TOPICS)) {
             throw new IllegalArgumentException("a state directory needs the ids of the topics " + COMMAND_SIDE_TOPICS

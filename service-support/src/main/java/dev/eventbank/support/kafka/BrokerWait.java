@@ -60,17 +60,16 @@ public final class BrokerWait {
                 if (!unresolved(e)) {
                     throw e;
                 }
-                LOG.warn("broker not reachable, the start waits for it purpose=\"{}\" bootstrapServers=\"{}\" attempt={} "
-                        + "error=\"no address of the bootstrap servers resolves (yet)\"", purpose, bootstrapServers, attempt);
+                waiting(bootstrapServers, purpose, attempt, "no address of the bootstrap servers resolves (yet)", "");
                 pause();
             } catch (TimeoutException e) {
-                waiting(bootstrapServers, purpose, attempt, "no answer in " + (ATTEMPT_SECONDS + 5) + " s");
+                waiting(bootstrapServers, purpose, attempt, "no answer in " + (ATTEMPT_SECONDS + 5) + " s", WRONG_ADDRESS);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof RetriableException)) {
                     throw new IllegalStateException("the broker at " + bootstrapServers + " refused this service: "
                             + e.getCause(), e.getCause());
                 }
-                waiting(bootstrapServers, purpose, attempt, e.getCause().toString());
+                waiting(bootstrapServers, purpose, attempt, e.getCause().toString(), WRONG_ADDRESS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for the broker at " + bootstrapServers, e);
@@ -98,11 +97,15 @@ public final class BrokerWait {
         }
     }
 
-    private static void waiting(Object bootstrapServers, String purpose, int attempt, String error) {
-        // a wrong port or security.protocol looks the same from here (the broker drops the connection, and the
-        // clients' own disconnect lines are not logged, see logback.xml)
+    /**
+     * A broker that does not answer and a wrong port or {@code security.protocol} look the same from here (the broker
+     * drops the connection, and the clients' own disconnect lines are not logged, see logback.xml).
+     */
+    private static final String WRONG_ADDRESS = " hint=\"a wrong port or security.protocol looks the same\"";
+
+    /** One WARN line per attempt; {@code hint} is empty or a {@code key="..."} pair with a leading blank. */
+    private static void waiting(Object bootstrapServers, String purpose, int attempt, String error, String hint) {
         LOG.warn("broker not reachable, the start waits for it purpose=\"{}\" bootstrapServers=\"{}\" attempt={} "
-                + "error=\"{}\" hint=\"a wrong port or security.protocol looks the same\"", purpose, bootstrapServers,
-                attempt, error);
+                + "error=\"{}\"{}", purpose, bootstrapServers, attempt, error, hint);
     }
 }

@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.SignedJWT;
+import dev.eventbank.support.settings.Settings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.micronaut.context.BeanProvider;
@@ -81,10 +82,7 @@ public final class ValidatedTokenCache implements BeanCreatedEventListener<React
     }
 
     ValidatedTokenCache(Duration maxAge, Clock clock, BeanProvider<MeterRegistry> meters) {
-        if (maxAge.isNegative()) {
-            throw new IllegalArgumentException("eventbank.security.validated-tokens.max-age must not be negative: " + maxAge);
-        }
-        this.maxAge = maxAge;
+        this.maxAge = Settings.notNegative("eventbank.security.validated-tokens.max-age", maxAge);
         this.clock = clock;
         this.meters = meters;
     }

@@ -3,7 +3,7 @@ package dev.eventbank.support.settings;
 import java.time.Duration;
 
 /**
- * Range checks of the services' duration settings, made where each is injected so that a start with a value out of
+ * Range checks of the services' duration and count settings, made where each is injected so that a start with a value out of
  * range fails with the setting's name ({@code ServiceLauncher} creates every bean at start). Micronaut converts
  * {@code -5s} to a negative duration without complaint, and a negative timeout then answered every read at once
  * ("waiting -5000 ms"), or reached Kafka's clients as a message that named none of our settings.
