@@ -489,15 +489,19 @@ public final class PartitionWriter {
                     state.reservations.put(key, reservation);
                 }
             });
+            // every reply first, then the log lines: a batch's last client does not wait for the others' lines
             for (Decided decided : waiting) {
-                if (decided.submission().command() instanceof AccountNumberCommand numberCommand) {
-                    answer(numberCommand, decided.handled().result(), decided.submission().future());
-                    continue;
-                }
-                if (!decided.handled().replayed()) {
+                if (!decided.handled().replayed() && decided.submission().command() instanceof BankAccountCommand) {
                     settings.metrics().committed(decided.handled().result());
                 }
-                answer((BankAccountCommand) decided.submission().command(), decided.handled(), decided.submission().future());
+                decided.submission().future().complete(decided.handled().result());
+            }
+            for (Decided decided : waiting) {
+                if (decided.submission().command() instanceof AccountNumberCommand numberCommand) {
+                    logAnswer(numberCommand, decided.handled().result());
+                } else {
+                    logAnswer((BankAccountCommand) decided.submission().command(), decided.handled());
+                }
             }
             return State.READY;
         } catch (RuntimeException thrown) {
@@ -880,14 +884,24 @@ public final class PartitionWriter {
     }
 
     private void answer(AccountNumberCommand command, CommandResult result, CompletableFuture<CommandResult> future) {
+        // the reply before its log line: formatting and writing the line are not the client's wait
+        future.complete(result);
+        logAnswer(command, result);
+    }
+
+    private static void logAnswer(AccountNumberCommand command, CommandResult result) {
         LOG.info("account number {} accountNumber=\"{}\" accountId={} commandId={} correlationId={} outcome={} code={}",
                 command.getAction().name().toLowerCase(java.util.Locale.ROOT), command.getAccountNumber(),
                 command.getAccountId(), command.getCommandId(), command.getCorrelationId(), result.getOutcome(),
                 result.getRejectionCode());
-        future.complete(result);
     }
 
     private void answer(BankAccountCommand command, CommandHandler.Handled handled, CompletableFuture<CommandResult> future) {
+        future.complete(handled.result());
+        logAnswer(command, handled);
+    }
+
+    private static void logAnswer(BankAccountCommand command, CommandHandler.Handled handled) {
         try (CommandMdc mdc = CommandMdc.of(command)) {
             CommandResult result = handled.result();
             if (handled.replayed()) {
@@ -905,7 +919,6 @@ public final class PartitionWriter {
                         command.getAccountId(), command.getCommandId(), result.getRejectionCode());
             }
         }
-        future.complete(handled.result());
     }
 
     /**
