@@ -10,6 +10,7 @@ import dev.eventbank.projection.internalapi.PartitionRouter;
 import dev.eventbank.projection.pipeline.CommitAfterPause;
 import dev.eventbank.projection.pipeline.CommitPacing;
 import dev.eventbank.projection.pipeline.ReadSideTopology;
+import dev.eventbank.projection.rebuild.BulkLoad;
 import dev.eventbank.projection.rebuild.ProjectionGenerations;
 import dev.eventbank.projection.snapshots.SnapshotProjection;
 import dev.eventbank.projection.snapshots.Snapshots;
@@ -91,7 +92,10 @@ class ProjectionFactory {
                                                 @Value("${eventbank.streams.standby-replicas:0}") int standbyReplicas,
                                                 @Value("${eventbank.rebuild.call-timeout:90s}") java.time.Duration rebuildCallTimeout,
                                                 @Value("${eventbank.streams.live-fetch-wait-ms:100}") long fetchWaitMs,
-                                                @Value("${eventbank.streams.ready-max-lag:1s}") java.time.Duration readyMaxLag) {
+                                                @Value("${eventbank.streams.ready-max-lag:1s}") java.time.Duration readyMaxLag,
+                                                @Value("${eventbank.rebuild.bulk-load.enabled:true}") boolean bulkLoad,
+                                                @Value("${eventbank.rebuild.bulk-load.events-per-transaction:100000}") int bulkLoadEventsPerTransaction,
+                                                @Value("${eventbank.rebuild.bulk-load.max-accounts-per-partition:100000}") int bulkLoadMaxAccounts) {
         // every setting checked before the streams start: a start that fails after joined the projection's group
         // and made the running instances rebalance (readiness's own setting is read again by StreamsHealthIndicator,
         // made after this)
@@ -107,6 +111,8 @@ class ProjectionFactory {
         Settings.atLeast("eventbank.streams.live-fetch-wait-ms", fetchWaitMs, 0);
         Settings.atLeast("eventbank.topics.partitions", partitions, 0);
         Settings.atLeast("eventbank.topics.replication-factor", replicationFactor, 1);
+        Settings.atLeast("eventbank.rebuild.bulk-load.events-per-transaction", bulkLoadEventsPerTransaction, 1);
+        Settings.atLeast("eventbank.rebuild.bulk-load.max-accounts-per-partition", bulkLoadMaxAccounts, 1);
         Snapshots.Policy snapshots = new Snapshots.Policy(snapshotEvery, snapshotEveryActivity);
         ProjectionGenerations.TopologyFactory topologies = (progress, publishing) -> {
             StreamsBuilder builder = new StreamsBuilder();
@@ -126,7 +132,8 @@ class ProjectionFactory {
                 "read the Kafka cluster's id"));
         ProjectionGenerations generations = new ProjectionGenerations(topologies, streamsProperties(kafka, properties,
                 StaticMembership.instanceId(instanceId, Path.of(stateDir)), sessionTimeout), applicationId,
-                clusterStateDir, topics, partitions, replicationFactor, registry, rebuildCallTimeout);
+                clusterStateDir, topics, partitions, replicationFactor, registry, rebuildCallTimeout,
+                bulkLoad ? new BulkLoad.Options(snapshots, bulkLoadEventsPerTransaction, bulkLoadMaxAccounts) : null);
         generations.start();
         return generations;
     }

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -98,6 +99,8 @@ public final class ProjectionGenerations implements AutoCloseable {
     private static final Duration LAST_COMMIT_CHECK = Duration.ofMillis(50);
     /** How long after a start with an abandoned rebuild the active generation may take to run and re-publish. */
     private static final Duration REPUBLISH_WAIT = Duration.ofMinutes(10);
+    /** How long a cancel or shutdown waits for a bulk load to abort its transaction and close its clients. */
+    private static final Duration LOAD_STOP_WAIT = Duration.ofSeconds(30);
 
     private final TopologyFactory topologies;
     private final Properties streamsProperties;
@@ -116,6 +119,8 @@ public final class ProjectionGenerations implements AutoCloseable {
     private final GenerationCleanup cleanup;
     private final Topology described;
     private final Duration callTimeout;
+    private final SchemaRegistryClient registry;
+    private final BulkLoad.Options bulkLoad;
     private final ScheduledExecutorService monitor = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "projection-rebuild");
         thread.setDaemon(true);
@@ -136,11 +141,15 @@ public final class ProjectionGenerations implements AutoCloseable {
      *                          topics' subjects are deleted with the topics
      * @param callTimeout       how long a start, switch or cancel waits for the monitor thread before it answers
      *                          {@link Busy} (the work stays queued)
+     * @param bulkLoad          how a rebuild's first pass folds the log outside Kafka Streams ({@link BulkLoad});
+     *                          null: a rebuild's Kafka Streams app folds the whole log itself
      */
     public ProjectionGenerations(TopologyFactory topologies, Properties streamsProperties, String baseApplicationId,
                                  Path stateDir, List<TopicSpec> topics, int partitions, short replicationFactor,
-                                 SchemaRegistryClient registry, Duration callTimeout) {
+                                 SchemaRegistryClient registry, Duration callTimeout, BulkLoad.Options bulkLoad) {
         this.topologies = topologies;
+        this.registry = registry;
+        this.bulkLoad = bulkLoad;
         this.callTimeout = callTimeout;
         this.streamsProperties = streamsProperties;
         // Kafka Streams' default with exactly-once is 100 ms; ProjectionFactory sets the backlog interval (1 s)
@@ -231,12 +240,18 @@ public final class ProjectionGenerations implements AutoCloseable {
             control.rebuilding(number);
             ProjectionGeneration generation;
             try {
-                generation = startGeneration(number, Publishing.gated());
+                generation = createGeneration(number, Publishing.gated());
+                if (bulkLoad == null) {
+                    generation.streams().start();
+                }
             } catch (RuntimeException e) {
                 control.rebuildEnded();
                 throw e;
             }
             rebuild = new Rebuild(generation, autoSwitch);
+            if (bulkLoad != null) {
+                rebuild.loading = startBulkLoad(rebuild);
+            }
             rebuild.ticks = monitor.scheduleWithFixedDelay(this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
             status = status(rebuild);
             LOG.info("rebuild started generation={} applicationId={} activeGeneration={} autoSwitch={}",
@@ -283,6 +298,10 @@ public final class ProjectionGenerations implements AutoCloseable {
         if (current == null || !current.phase.beforeSwitch()) {
             return;
         }
+        if (current.loading != null) {
+            whileLoading(current);
+            return;
+        }
         KafkaStreams.State state = current.generation.streams().state();
         if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
                 || state == KafkaStreams.State.NOT_RUNNING || state == KafkaStreams.State.PENDING_SHUTDOWN) {
@@ -322,6 +341,76 @@ public final class ProjectionGenerations implements AutoCloseable {
             status = status(current);
             LOG.info("rebuild caught up generation={} events={}; waiting for POST /admin/rebuild/switch",
                     current.generation.number(), current.progress.processed());
+        }
+    }
+
+    /**
+     * Runs the rebuild's {@link BulkLoad} on a thread of its own; its result completes the future, which the monitor's
+     * ticks look at ({@link #whileLoading}).
+     */
+    private CompletableFuture<BulkLoad.Result> startBulkLoad(Rebuild current) {
+        CompletableFuture<BulkLoad.Result> result = new CompletableFuture<>();
+        BulkLoad load = new BulkLoad(KafkaClients.connectionOf(streamsProperties), registry,
+                current.generation.applicationId(), replicationFactor, bulkLoad, current.generation.progress());
+        Thread thread = new Thread(() -> {
+            try {
+                result.complete(load.run(current.stopLoading::get));
+            } catch (RuntimeException | Error e) {
+                result.completeExceptionally(e);
+            }
+        }, "projection-rebuild-load-g" + current.generation.number());
+        thread.setDaemon(true);
+        thread.start();
+        return result;
+    }
+
+    /**
+     * A tick while the bulk load runs: its progress (events read; what is left is not known until Kafka Streams has
+     * committed), then, once it is done, the generation's Kafka Streams app starts from the positions it committed, or
+     * the rebuild fails with its error.
+     */
+    private void whileLoading(Rebuild current) {
+        long number = current.generation.number();
+        if (!current.loading.isDone()) {
+            current.progress.sample(System.nanoTime(), current.generation.progress().processedCount(), null);
+            status = status(current);
+            if (current.progress.logDue(LOG_EVERY)) {
+                LOG.info("rebuild progress generation={} events={} eventsPerSecond={} state=BULK_LOAD", number,
+                        status.eventsProcessed(), Math.round(status.eventsPerSecond()));
+            }
+            return;
+        }
+        BulkLoad.Result loaded;
+        try {
+            loaded = current.loading.join();
+        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            end(current, "the bulk load of generation " + number + " failed: " + cause);
+            return;
+        }
+        current.loading = null;
+        try {
+            current.generation.streams().start();
+        } catch (RuntimeException e) {
+            end(current, "generation " + number + " did not start after its bulk load: " + e);
+            return;
+        }
+        LOG.info("rebuild bulk load handed to Kafka Streams generation={} events={} complete={}{}", number,
+                loaded.events(), loaded.complete(), loaded.reason() == null ? "" : " reason=\"" + loaded.reason() + "\"");
+    }
+
+    /** Asks a running bulk load to stop and waits for it (its open transaction aborted), at most {@link #LOAD_STOP_WAIT}. */
+    private static void stopBulkLoad(Rebuild current) {
+        if (current.loading == null) {
+            return;
+        }
+        current.stopLoading.set(true);
+        try {
+            current.loading.get(LOAD_STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.warn("rebuild bulk load not stopped cleanly generation={} error=\"{}\"", current.generation.number(), e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -522,6 +611,8 @@ public final class ProjectionGenerations implements AutoCloseable {
         }
         // the phase says it is over before the clean-up, which takes seconds: no tick or request acts on it meanwhile
         current.phase = error != null ? new RebuildPhase.Failed(error, null) : new RebuildPhase.Cancelled(null);
+        // its transactions must not write into topics being deleted
+        stopBulkLoad(current);
         String warning = cleanup.discard(current.generation);
         current.phase = error != null ? new RebuildPhase.Failed(error, warning) : new RebuildPhase.Cancelled(warning);
         endRebuildRecord();
@@ -753,6 +844,13 @@ public final class ProjectionGenerations implements AutoCloseable {
     }
 
     private ProjectionGeneration startGeneration(long number, Publishing publishing) {
+        ProjectionGeneration generation = createGeneration(number, publishing);
+        generation.streams().start();
+        return generation;
+    }
+
+    /** A generation whose Kafka Streams app is made but not started. */
+    private ProjectionGeneration createGeneration(long number, Publishing publishing) {
         String applicationId = ProjectionGeneration.applicationId(base, number);
         Path dir = ProjectionGeneration.stateDir(stateDir, number);
         Properties properties = new Properties();
@@ -763,7 +861,6 @@ public final class ProjectionGenerations implements AutoCloseable {
         // no meter registry: ActiveStreamsMetrics binds the active generation's metrics and re-binds them at a switch
         ManagedStreams streams = new ManagedStreams(topologies.build(progress, publishing), properties, topics,
                 partitions, replicationFactor, null);
-        streams.start();
         return new ProjectionGeneration(number, applicationId, dir, streams, progress, publishing);
     }
 
@@ -801,6 +898,7 @@ public final class ProjectionGenerations implements AutoCloseable {
         Rebuild current = rebuild;
         if (current != null && !current.phase.finished() && current.generation != active) {
             LOG.warn("rebuild abandoned by shutdown generation={}; start it again after the restart", current.generation.number());
+            stopBulkLoad(current);
             current.generation.streams().stopAndLeaveGroup();
         }
         ProjectionGeneration old = retiring;
@@ -829,6 +927,10 @@ public final class ProjectionGenerations implements AutoCloseable {
         /** Auto-switch, or a switch was requested: switch at the first check at which it is caught up. */
         boolean switchWhenCaughtUp;
         final CatchUp catchUp = new CatchUp(Topics.EVENTS.name());
+        /** The bulk load while it runs (its Kafka Streams app starts after it), else null. */
+        CompletableFuture<BulkLoad.Result> loading;
+        /** Set to stop the bulk load (a cancel, a failure, a shutdown); read by its thread. */
+        final java.util.concurrent.atomic.AtomicBoolean stopLoading = new java.util.concurrent.atomic.AtomicBoolean();
 
         Rebuild(ProjectionGeneration generation, boolean autoSwitch) {
             this.generation = generation;

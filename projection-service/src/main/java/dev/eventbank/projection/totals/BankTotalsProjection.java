@@ -107,7 +107,7 @@ public final class BankTotalsProjection implements ReadModel {
      * currency beyond the contract's {@code decimal(51,4)}: then one WARN line names the currencies, the delta and
      * the limit, and the stream thread goes on with the next delta.
      */
-    static BankTotals sumOrRefuse(BankTotals total, BankTotals delta) {
+    public static BankTotals sumOrRefuse(BankTotals total, BankTotals delta) {
         BankTotals sum = BankTotalsView.plus(total, delta);
         List<String> beyond = BankTotalsView.beyondContract(sum);
         if (beyond.isEmpty()) {

@@ -1,0 +1,421 @@
+package dev.eventbank.projection.rebuild;
+
+import dev.eventbank.projection.history.AccountHistoryProjection;
+import dev.eventbank.projection.history.AccountHistoryView;
+import dev.eventbank.projection.history.HistoryKeys;
+import dev.eventbank.projection.pipeline.LogProgress;
+import dev.eventbank.projection.snapshots.SnapshotProjection;
+import dev.eventbank.projection.snapshots.Snapshots;
+import dev.eventbank.projection.state.AccountStateProjection;
+import dev.eventbank.projection.totals.BankTotalsProjection;
+import dev.eventbank.projection.totals.BankTotalsView;
+import dev.eventbank.schemas.catalog.TopicSpec;
+import dev.eventbank.schemas.catalog.Topics;
+import dev.eventbank.schemas.events.BankAccountEvent;
+import dev.eventbank.schemas.readmodel.AccountSnapshot;
+import dev.eventbank.schemas.readmodel.AccountState;
+import dev.eventbank.schemas.readmodel.AccountStateView;
+import dev.eventbank.schemas.readmodel.BankTotals;
+import dev.eventbank.schemas.serde.AvroSerdes;
+import dev.eventbank.schemas.serde.SchemaRegistryClient;
+import dev.eventbank.schemas.serde.SchemaRegistryException;
+import dev.eventbank.schemas.catalog.TopicProvisioner;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.utils.Utils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A rebuild's first pass: folds the event log up to where it ends now outside Kafka Streams, with a plain
+ * {@code read_committed} consumer reading one partition at a time in large fetches, and writes what the generation's
+ * stores would hold after those events straight into their changelog topics (every history entry and snapshot, each
+ * account's last state, the bank totals), committing the consumer group's positions on the log in the same
+ * transactions. The generation's Kafka Streams app then starts as after a restart: it restores its stores from the
+ * changelogs and processes the log from those positions (the events written meanwhile), with the same gate, catch-up
+ * and switch as a rebuild without this pass.
+ *
+ * <p>Why: Kafka Streams folds a rebuild one record at a time through its caches, stores, changelogs and the totals'
+ * repartition topic: 25,000 to 40,000 events a second on the reference machine, 5 to 7 % of what one consumer reads
+ * and decodes from the same log (docs/read-side-performance.md); every account's state is encoded and decoded for
+ * each of its events, and every event's totals delta goes through the broker twice. Here each state is encoded once
+ * per transaction, the totals never leave memory until the end of a transaction, and restoring a store is Kafka
+ * Streams' bulk path. Kafka Streams has no API to fill a store other than processing or restoring its changelog.
+ *
+ * <p>It folds with the read models' own evolve functions ({@link AccountStateView#evolve},
+ * {@link AccountHistoryView#evolve}, {@link Snapshots#evolve}, {@link BankTotalsView#delta} summed by
+ * {@link BankTotalsProjection#sumOrRefuse}) in the order the fold processor calls them, and skips what a gated
+ * generation skips (undecodable records, tombstones, keys that do not match the event, events the state rejects or
+ * already has: a rebuild dead-letters nothing), so its changelogs hold what Kafka Streams would have written
+ * ({@code BulkLoadTest} compares the two). The changelog formats are Kafka Streams' for these stores: the key and
+ * value as their serdes write them (the value serdes registering under {@code <changelog>-value}, as Kafka Streams
+ * does), the totals' value without the timestamp its store keeps, the timestamp in the record.
+ *
+ * <p>Each transaction holds the records of up to {@link Options#eventsPerTransaction} events of one partition and the
+ * group's position after them, so whatever was committed is a prefix of the log the stores hold exactly. It stops
+ * early, leaving the rest of the log to Kafka Streams, when a partition has more than
+ * {@link Options#maxAccountsPerPartition} accounts (their states are held in memory while the partition is folded),
+ * or when asked to stop ({@code stopped}, checked at each poll: a cancelled rebuild).
+ *
+ * <p>Limits: the totals are summed partition by partition rather than in the log's interleaved order; sums of exact
+ * decimals do not depend on order, only {@link BankTotalsProjection#sumOrRefuse}'s refusal of a sum beyond the
+ * contract could. One thread; not reusable.
+ */
+public final class BulkLoad {
+
+    /** Its transactional id: {@code <application id>}{@value}. */
+    static final String TRANSACTIONAL_ID_SUFFIX = "-bulk-load";
+
+    private static final Logger LOG = LoggerFactory.getLogger(BulkLoad.class);
+    private static final Duration POLL = Duration.ofMillis(500);
+    private static final Duration LOG_EVERY = Duration.ofSeconds(5);
+    private static final String BANK_TOTALS_KEY = BankTotalsProjection.KEY;
+
+    /**
+     * @param snapshots              the generation's snapshot policy
+     * @param eventsPerTransaction   events of one partition per transaction, 1 or more
+     * @param maxAccountsPerPartition states held in memory while one partition is folded, 1 or more; beyond it the
+     *                               pass ends at its last commit
+     */
+    public record Options(Snapshots.Policy snapshots, int eventsPerTransaction, int maxAccountsPerPartition) {
+        /** @throws IllegalArgumentException for a count below 1 */
+        public Options {
+            if (eventsPerTransaction < 1 || maxAccountsPerPartition < 1) {
+                throw new IllegalArgumentException("eventsPerTransaction and maxAccountsPerPartition must be 1 or more");
+            }
+        }
+    }
+
+    /**
+     * What the pass did.
+     *
+     * @param events    records of the log it read (all of them, folded or skipped), as counted in the progress
+     * @param complete  whether it reached the end it set out to (false: stopped early, Kafka Streams folds the rest)
+     * @param reason    why it stopped early, null when complete
+     */
+    record Result(long events, boolean complete, String reason) {
+    }
+
+    private final Map<String, Object> connection;
+    private final String applicationId;
+    private final short replicationFactor;
+    private final Options options;
+    private final LogProgress progress;
+    private final Deserializer<BankAccountEvent> events;
+    private final Serializer<AccountState> states;
+    private final Serializer<AccountSnapshot> snapshots;
+    private final Serializer<BankTotals> totalsSerializer;
+    private final String stateChangelog;
+    private final String historyChangelog;
+    private final String snapshotChangelog;
+    private final String totalsChangelog;
+
+    /**
+     * @param connection        the Kafka connection (bootstrap servers, security) of the projection's clients
+     * @param applicationId     the generation's application id (its changelogs' prefix and consumer group)
+     * @param replicationFactor of the changelogs it creates (-1 = the broker's default)
+     * @param progress          the generation's counters: each record read counts as processed
+     */
+    BulkLoad(Map<String, Object> connection, SchemaRegistryClient registry, String applicationId,
+             short replicationFactor, Options options, LogProgress progress) {
+        this.connection = Map.copyOf(connection);
+        this.applicationId = applicationId;
+        this.replicationFactor = replicationFactor;
+        this.options = options;
+        this.progress = progress;
+        this.events = AvroSerdes.value(BankAccountEvent.class, registry).deserializer();
+        this.states = AvroSerdes.value(AccountState.class, registry).serializer();
+        this.snapshots = AvroSerdes.value(AccountSnapshot.class, registry).serializer();
+        this.totalsSerializer = AvroSerdes.value(BankTotals.class, registry).serializer();
+        this.stateChangelog = changelog(applicationId, AccountStateProjection.STORE);
+        this.historyChangelog = changelog(applicationId, AccountHistoryProjection.STORE);
+        this.snapshotChangelog = changelog(applicationId, SnapshotProjection.STORE);
+        this.totalsChangelog = changelog(applicationId, BankTotalsProjection.STORE);
+    }
+
+    /** Kafka Streams' name for the changelog of {@code store} in app {@code applicationId}. */
+    static String changelog(String applicationId, String store) {
+        return applicationId + "-" + store + "-changelog";
+    }
+
+    /**
+     * Runs the pass on the calling thread.
+     *
+     * @param stopped asked at each poll; true ends the pass at once, its open transaction aborted
+     * @return what it did
+     * @throws RuntimeException when Kafka or the schema registry fails (the rebuild then fails, and its topics are
+     *                          deleted with the rest of the generation)
+     */
+    Result run(BooleanSupplier stopped) {
+        long started = System.nanoTime();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(),
+                new ByteArrayDeserializer());
+             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(), new ByteArraySerializer(),
+                     new ByteArraySerializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (PartitionInfo info : consumer.partitionsFor(Topics.EVENTS.name())) {
+                partitions.add(new TopicPartition(info.topic(), info.partition()));
+            }
+            partitions.sort(java.util.Comparator.comparingInt(TopicPartition::partition));
+            createChangelogs(partitions.size());
+            // read_committed: the last stable offsets, the end Kafka Streams' own first fetch would see now
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            Map<TopicPartition, Long> begins = consumer.beginningOffsets(partitions);
+            producer.initTransactions();
+            Pass pass = new Pass(producer, consumer, partitions.size(), stopped);
+            LOG.info("rebuild bulk load started applicationId={} partitions={} offsets={}", applicationId,
+                    partitions.size(), offsetsToRead(begins, ends));
+            for (TopicPartition partition : partitions) {
+                String stop = pass.fold(partition, begins.get(partition), ends.get(partition));
+                if (stop != null) {
+                    LOG.info("rebuild bulk load ended early applicationId={} events={} reason=\"{}\"; Kafka Streams "
+                            + "folds the rest", applicationId, pass.read, stop);
+                    return new Result(pass.read, false, stop);
+                }
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            LOG.info("rebuild bulk load done applicationId={} events={} applied={} accounts={} seconds={} eventsPerSecond={}",
+                    applicationId, pass.read, pass.applied, pass.accountsTotal, String.format(Locale.ROOT, "%.1f", seconds),
+                    Math.round(pass.read / Math.max(seconds, 1e-3)));
+            return new Result(pass.read, true, null);
+        }
+    }
+
+    private static long offsetsToRead(Map<TopicPartition, Long> begins, Map<TopicPartition, Long> ends) {
+        long sum = 0;
+        for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
+            sum += Math.max(0, end.getValue() - begins.get(end.getKey()));
+        }
+        return sum;
+    }
+
+    private void createChangelogs(int partitions) {
+        // the configs Kafka Streams gives a key-value store's changelog; it accepts topics that exist with its
+        // partition count (the log's) and creates the rest (the totals' repartition topic) itself
+        Map<String, String> compacted = Map.of("cleanup.policy", "compact", "message.timestamp.type", "CreateTime");
+        List<TopicSpec> specs = List.of(stateChangelog, historyChangelog, snapshotChangelog, totalsChangelog).stream()
+                .map(name -> new TopicSpec(name, partitions, compacted)).toList();
+        try (Admin admin = Admin.create(connection)) {
+            new TopicProvisioner(admin, 0, replicationFactor).ensure(specs);
+        }
+    }
+
+    private Map<String, Object> consumerConfig() {
+        Map<String, Object> config = new HashMap<>(connection);
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, applicationId + TRANSACTIONAL_ID_SUFFIX);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString().toLowerCase(Locale.ROOT));
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
+        config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
+        config.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 16 * 1024 * 1024);
+        return config;
+    }
+
+    private Map<String, Object> producerConfig() {
+        Map<String, Object> config = new HashMap<>(connection);
+        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, applicationId + TRANSACTIONAL_ID_SUFFIX);
+        config.put(ProducerConfig.CLIENT_ID_CONFIG, applicationId + TRANSACTIONAL_ID_SUFFIX);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        // large batches: a pass writes about one changelog record per event, nobody waits for any one of them
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        config.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
+        config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024);
+        config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 64L * 1024 * 1024);
+        // as every transactional client of the system (README "Kafka settings the write path needs")
+        config.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 5);
+        return config;
+    }
+
+    /** The fold of one pass over the log: the open transaction and the states of the partition being folded. */
+    private final class Pass {
+        private final KafkaProducer<byte[], byte[]> producer;
+        private final KafkaConsumer<String, byte[]> consumer;
+        private final int totalsPartition;
+        private final BooleanSupplier stopped;
+        private final Map<String, AccountState> accounts = new HashMap<>();
+        private final Map<String, Instant> lastSnapshotAt = new HashMap<>();
+        private final Set<String> changed = new HashSet<>();
+        private BankTotals totals;
+        private boolean totalsChanged;
+        private long totalsTimestamp = -1;
+        private boolean inTransaction;
+        private int eventsInTransaction;
+        private long read;
+        private long applied;
+        private long accountsTotal;
+        private long lastLog = System.nanoTime();
+
+        Pass(KafkaProducer<byte[], byte[]> producer, KafkaConsumer<String, byte[]> consumer, int partitions,
+             BooleanSupplier stopped) {
+            this.producer = producer;
+            this.consumer = consumer;
+            this.stopped = stopped;
+            // where the totals' one key goes: Kafka Streams repartitions it with the producer's default partitioner
+            this.totalsPartition = Utils.toPositive(Utils.murmur2(BANK_TOTALS_KEY.getBytes(StandardCharsets.UTF_8)))
+                    % partitions;
+        }
+
+        /** Folds {@code partition} from {@code begin} to {@code end}; null when done, else why it stopped. */
+        String fold(TopicPartition partition, long begin, long end) {
+            if (end <= begin) {
+                return null;
+            }
+            accounts.clear();
+            lastSnapshotAt.clear();
+            consumer.assign(List.of(partition));
+            consumer.seek(partition, begin);
+            long position = begin;
+            while (position < end) {
+                if (stopped.getAsBoolean()) {
+                    abort();
+                    return "stopped";
+                }
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL).records(partition)) {
+                    if (record.offset() >= end) {
+                        break;
+                    }
+                    fold(record);
+                    if (accounts.size() > options.maxAccountsPerPartition()) {
+                        abort();
+                        return "partition " + partition.partition() + " has more than "
+                                + options.maxAccountsPerPartition() + " accounts";
+                    }
+                    if (eventsInTransaction >= options.eventsPerTransaction()) {
+                        commit(partition, record.offset() + 1);
+                    }
+                }
+                // the consumer's position skips transaction markers and aborted records, which poll never returns
+                position = consumer.position(partition);
+                logProgress();
+            }
+            commit(partition, end);
+            accountsTotal += accounts.size();
+            return null;
+        }
+
+        private void fold(ConsumerRecord<String, byte[]> record) {
+            read++;
+            progress.processed(record.partition(), record.timestamp());
+            if (record.value() == null || record.key() == null) {
+                return;
+            }
+            BankAccountEvent event;
+            try {
+                event = events.deserialize(Topics.EVENTS.name(), record.value());
+            } catch (RuntimeException e) {
+                // as the fold processor: the registry's failure is not the record's and fails the pass; the record's
+                // own fault is skipped (the active generation dead-lettered it already)
+                if (SchemaRegistryException.registryFailed(e)) {
+                    throw e;
+                }
+                return;
+            }
+            if (event == null || !record.key().equals(event.getAggregateId())) {
+                return;
+            }
+            AccountState before = accounts.get(record.key());
+            if (!(AccountStateView.evolve(before, event) instanceof AccountStateView.Fold.Applied fold)) {
+                return;
+            }
+            applied++;
+            AccountState after = fold.state();
+            accounts.put(record.key(), after);
+            changed.add(record.key());
+            begin();
+            eventsInTransaction++;
+            AccountHistoryView.Entry entry = AccountHistoryView.evolve(event, record.value());
+            send(historyChangelog, record.partition(), record.timestamp(), entry.key(), record.value());
+            BankTotals delta = BankTotalsView.delta(before, after);
+            totals = totals == null ? delta : BankTotalsProjection.sumOrRefuse(totals, delta);
+            totalsChanged = true;
+            totalsTimestamp = Math.max(totalsTimestamp, record.timestamp());
+            Snapshots.Policy policy = options.snapshots();
+            AccountSnapshot snapshot = Snapshots.evolve(policy, after,
+                    policy.byTime() ? lastSnapshotAt.get(record.key()) : null, record.partition(), record.offset());
+            if (snapshot != null) {
+                if (policy.byTime()) {
+                    lastSnapshotAt.put(record.key(), snapshot.getUpdatedAt());
+                }
+                send(snapshotChangelog, record.partition(), record.timestamp(),
+                        HistoryKeys.key(record.key(), snapshot.getVersion()),
+                        snapshots.serialize(snapshotChangelog, snapshot));
+            }
+        }
+
+        private void begin() {
+            if (!inTransaction) {
+                producer.beginTransaction();
+                inTransaction = true;
+            }
+        }
+
+        private void send(String topic, int partition, long timestamp, String key, byte[] value) {
+            producer.send(new ProducerRecord<>(topic, partition, timestamp, key.getBytes(StandardCharsets.UTF_8), value));
+        }
+
+        /** Ends the open transaction with the changed states, the totals and the group's position {@code next}. */
+        private void commit(TopicPartition partition, long next) {
+            begin();
+            long now = System.currentTimeMillis();
+            for (String accountId : changed) {
+                send(stateChangelog, partition.partition(), now, accountId,
+                        states.serialize(stateChangelog, accounts.get(accountId)));
+            }
+            changed.clear();
+            if (totalsChanged) {
+                send(totalsChangelog, totalsPartition, Math.max(totalsTimestamp, 0), BANK_TOTALS_KEY,
+                        totalsSerializer.serialize(totalsChangelog, totals));
+                totalsChanged = false;
+            }
+            producer.sendOffsetsToTransaction(Map.of(partition, new OffsetAndMetadata(next)),
+                    new ConsumerGroupMetadata(applicationId));
+            producer.commitTransaction();
+            inTransaction = false;
+            eventsInTransaction = 0;
+        }
+
+        private void abort() {
+            if (inTransaction) {
+                producer.abortTransaction();
+                inTransaction = false;
+            }
+        }
+
+        private void logProgress() {
+            long now = System.nanoTime();
+            if (now - lastLog >= LOG_EVERY.toNanos()) {
+                lastLog = now;
+                LOG.info("rebuild bulk load progress applicationId={} events={} applied={}", applicationId, read, applied);
+            }
+        }
+    }
+}
