@@ -124,6 +124,7 @@ public final class BulkLoad {
     }
 
     private final Map<String, Object> connection;
+    private final String eventsTopic;
     private final String applicationId;
     private final short replicationFactor;
     private final Options options;
@@ -145,6 +146,13 @@ public final class BulkLoad {
      */
     BulkLoad(Map<String, Object> connection, SchemaRegistryClient registry, String applicationId,
              short replicationFactor, Options options, LogProgress progress) {
+        this(connection, registry, applicationId, replicationFactor, options, progress, Topics.EVENTS.name());
+    }
+
+    /** As above, folding {@code eventsTopic} instead of the event log (the tests' own topics). */
+    BulkLoad(Map<String, Object> connection, SchemaRegistryClient registry, String applicationId,
+             short replicationFactor, Options options, LogProgress progress, String eventsTopic) {
+        this.eventsTopic = eventsTopic;
         this.connection = Map.copyOf(connection);
         this.applicationId = applicationId;
         this.replicationFactor = replicationFactor;
@@ -180,7 +188,7 @@ public final class BulkLoad {
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(), new ByteArraySerializer(),
                      new ByteArraySerializer())) {
             List<TopicPartition> partitions = new ArrayList<>();
-            for (PartitionInfo info : consumer.partitionsFor(Topics.EVENTS.name())) {
+            for (PartitionInfo info : consumer.partitionsFor(eventsTopic)) {
                 partitions.add(new TopicPartition(info.topic(), info.partition()));
             }
             partitions.sort(java.util.Comparator.comparingInt(TopicPartition::partition));

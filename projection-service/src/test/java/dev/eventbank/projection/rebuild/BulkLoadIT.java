@@ -1,0 +1,263 @@
+package dev.eventbank.projection.rebuild;
+
+import dev.eventbank.projection.TestDriverConfig;
+import dev.eventbank.projection.TestTopics;
+import dev.eventbank.projection.history.AccountHistoryProjection;
+import dev.eventbank.projection.pipeline.LogProgress;
+import dev.eventbank.projection.pipeline.Publishing;
+import dev.eventbank.projection.pipeline.ReadSideTopology;
+import dev.eventbank.projection.snapshots.SnapshotProjection;
+import dev.eventbank.projection.snapshots.Snapshots;
+import dev.eventbank.projection.state.AccountStateProjection;
+import dev.eventbank.projection.totals.BankTotalsProjection;
+import dev.eventbank.schemas.catalog.Topics;
+import dev.eventbank.schemas.events.BankAccountEvent;
+import dev.eventbank.schemas.readmodel.AccountSnapshot;
+import dev.eventbank.schemas.readmodel.AccountState;
+import dev.eventbank.schemas.readmodel.BankTotals;
+import dev.eventbank.schemas.serde.AvroSerdes;
+import dev.eventbank.schemas.serde.SchemaRegistryClient;
+import dev.eventbank.schemas.serde.SchemaRegistryClients;
+import dev.eventbank.support.testing.Events;
+import dev.eventbank.support.testing.ServiceUnderTest;
+import dev.eventbank.testbroker.TestBroker;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The rebuild's bulk load on a real broker and registry against Kafka Streams itself: the same log (accounts with
+ * snapshots by count and by time, a re-delivered event, a version gap, an undecodable record, a key that does not
+ * match its event, a tombstone, an aborted transaction) folded by {@link BulkLoad} into changelogs and by the read
+ * side's topology in a {@code TopologyTestDriver} into stores must give the same states, history, snapshots and
+ * totals, and the group's committed positions must be the log's end.
+ */
+class BulkLoadIT {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final int PARTITIONS = 3;
+    /** Snapshots every 7 versions and after 30 s of event time (the events are a second apart). */
+    private static final Snapshots.Policy POLICY = new Snapshots.Policy(7, Duration.ofSeconds(30));
+
+    @TempDir
+    Path stateDir;
+
+    @Test
+    void shouldWriteTheChangelogsKafkaStreamsWouldHaveWrittenForTheSameLog() throws Exception {
+        // given
+        String bootstrap = TestBroker.shared().bootstrapServers();
+        SchemaRegistryClient registry = SchemaRegistryClients.forUrl(ServiceUnderTest.sharedRegistryUrl());
+        Serde<BankAccountEvent> eventSerde = AvroSerdes.value(BankAccountEvent.class, registry);
+        String topic = "bulk-load-it-" + UUID.randomUUID();
+        String applicationId = "bulk-load-it-" + UUID.randomUUID();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        List<KeyValue<String, byte[]>> log = new ArrayList<>();
+        for (int account = 0; account < 8; account++) {
+            String id = UUID.randomUUID().toString();
+            log.add(KeyValue.pair(id, eventSerde.serializer().serialize(topic, Events.opened(id, "10.00"))));
+            int deposits = account == 0 ? 80 : 3 + account;
+            for (int version = 2; version <= deposits + 1; version++) {
+                log.add(KeyValue.pair(id, eventSerde.serializer().serialize(topic,
+                        Events.deposited(id, version, "1.25", new java.math.BigDecimal("8.75").add(
+                                new java.math.BigDecimal("1.25").multiply(java.math.BigDecimal.valueOf(version))).toPlainString()))));
+            }
+            if (account == 1) {
+                log.add(log.get(log.size() - 2)); // re-delivered: already applied
+                log.add(KeyValue.pair(id, eventSerde.serializer().serialize(topic, Events.closed(id, deposits + 2))));
+            }
+            if (account == 2) {
+                // a gap: rejected, and so are the account's later events
+                log.add(KeyValue.pair(id, eventSerde.serializer().serialize(topic, Events.deposited(id, deposits + 3, "1", "99"))));
+                log.add(KeyValue.pair(id, eventSerde.serializer().serialize(topic, Events.deposited(id, deposits + 4, "1", "100"))));
+            }
+        }
+        String other = UUID.randomUUID().toString();
+        log.add(KeyValue.pair(other, "not our wire format".getBytes(StandardCharsets.UTF_8)));
+        log.add(KeyValue.pair(other, eventSerde.serializer().serialize(topic, Events.opened(UUID.randomUUID().toString(), "3"))));
+        log.add(KeyValue.pair(other, null));
+        String aborted = UUID.randomUUID().toString();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, applicationId + "-writer"), new StringSerializer(), new ByteArraySerializer())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            for (KeyValue<String, byte[]> record : log) {
+                producer.send(new ProducerRecord<>(topic, record.key, record.value));
+            }
+            producer.commitTransaction();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>(topic, aborted, eventSerde.serializer().serialize(topic, Events.opened(aborted, "1"))));
+            producer.flush();
+            producer.abortTransaction();
+        }
+        List<ConsumerRecord<String, byte[]>> committed = TestTopics.readToEnd(bootstrap, topic, TIMEOUT);
+        assertEquals(log.size(), committed.size());
+
+        // when
+        LogProgress progress = new LogProgress();
+        BulkLoad.Result result = new BulkLoad(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), registry,
+                applicationId, (short) 1, new BulkLoad.Options(POLICY, 7, 1_000), progress, topic).run(() -> false);
+
+        // then: what Kafka Streams holds after the same records, in the same order per partition
+        assertTrue(result.complete());
+        assertEquals(committed.size(), result.events());
+        assertEquals(committed.size(), progress.processedCount());
+        StreamsBuilder builder = new StreamsBuilder();
+        ReadSideTopology.build(builder, registry, POLICY, LogProgress.NONE, Publishing.gated());
+        try (TopologyTestDriver driver = new TopologyTestDriver(builder.build(),
+                TestDriverConfig.exactlyOnce(applicationId + "-driver", stateDir))) {
+            TestInputTopic<String, byte[]> input = driver.createInputTopic(Topics.EVENTS.name(), new StringSerializer(),
+                    new ByteArraySerializer());
+            committed.forEach(record -> input.pipeInput(record.key(), record.value(), record.timestamp()));
+
+            Deserializer<AccountState> states = AvroSerdes.value(AccountState.class, registry).deserializer();
+            Deserializer<AccountSnapshot> snapshots = AvroSerdes.value(AccountSnapshot.class, registry).deserializer();
+            Deserializer<BankTotals> totals = AvroSerdes.value(BankTotals.class, registry).deserializer();
+            Map<String, byte[]> stateLog = latest(bootstrap, BulkLoad.changelog(applicationId, AccountStateProjection.STORE));
+            Map<String, byte[]> historyLog = latest(bootstrap, BulkLoad.changelog(applicationId, AccountHistoryProjection.STORE));
+            Map<String, byte[]> snapshotLog = latest(bootstrap, BulkLoad.changelog(applicationId, SnapshotProjection.STORE));
+            Map<String, byte[]> totalsLog = latest(bootstrap, BulkLoad.changelog(applicationId, BankTotalsProjection.STORE));
+
+            Map<String, AccountState> expectedStates = all(driver.<String, AccountState>getKeyValueStore(AccountStateProjection.STORE));
+            assertEquals(8, expectedStates.size());
+            assertFalse(expectedStates.containsKey(aborted));
+            assertEquals(expectedStates, decoded(stateLog, states));
+
+            Map<String, String> expectedHistory = new TreeMap<>();
+            all(driver.<String, byte[]>getKeyValueStore(AccountHistoryProjection.STORE))
+                    .forEach((key, wire) -> expectedHistory.put(key, Base64.getEncoder().encodeToString(wire)));
+            Map<String, String> history = new TreeMap<>();
+            historyLog.forEach((key, wire) -> history.put(key, Base64.getEncoder().encodeToString(wire)));
+            assertEquals(expectedHistory, history);
+
+            // the driver's records are all in its partition 0 with its own offsets: the log position is compared apart
+            Map<String, AccountSnapshot> expectedSnapshots = all(driver.<String, AccountSnapshot>getKeyValueStore(SnapshotProjection.STORE));
+            Map<String, AccountSnapshot> loadedSnapshots = decoded(snapshotLog, snapshots);
+            assertTrue(expectedSnapshots.size() > 12, "snapshots: " + expectedSnapshots.size());
+            assertEquals(withoutLogPosition(expectedSnapshots), withoutLogPosition(loadedSnapshots));
+            for (AccountSnapshot snapshot : loadedSnapshots.values()) {
+                ConsumerRecord<String, byte[]> covered = committed.stream()
+                        .filter(record -> record.partition() == snapshot.getLogPartition() && record.offset() == snapshot.getLogOffset())
+                        .findFirst().orElseThrow();
+                assertEquals(snapshot.getVersion(), eventSerde.deserializer().deserialize(topic, covered.value()).getVersion());
+            }
+
+            ValueAndTimestamp<BankTotals> expectedTotals = driver.<String, BankTotals>getTimestampedKeyValueStore(
+                    BankTotalsProjection.STORE).get(BankTotalsProjection.KEY);
+            assertEquals(java.util.Set.of(BankTotalsProjection.KEY), totalsLog.keySet());
+            assertEquals(expectedTotals.value(), totals.deserialize("", totalsLog.get(BankTotalsProjection.KEY)));
+        }
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            Map<TopicPartition, OffsetAndMetadata> positions = admin.listConsumerGroupOffsets(applicationId)
+                    .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+            Map<TopicPartition, Long> ends = new java.util.HashMap<>();
+            for (int p = 0; p < PARTITIONS; p++) {
+                TopicPartition partition = new TopicPartition(topic, p);
+                ends.put(partition, admin.listOffsets(Map.of(partition, org.apache.kafka.clients.admin.OffsetSpec.latest()),
+                        new org.apache.kafka.clients.admin.ListOffsetsOptions(org.apache.kafka.common.IsolationLevel.READ_COMMITTED))
+                        .partitionResult(partition).get(30, TimeUnit.SECONDS).offset());
+            }
+            Map<TopicPartition, Long> committedPositions = new java.util.HashMap<>();
+            positions.forEach((partition, offset) -> committedPositions.put(partition, offset.offset()));
+            assertEquals(ends, committedPositions);
+        }
+    }
+
+    @Test
+    void shouldStopWithoutCommittingTheOpenTransactionWhenAPartitionHasTooManyAccounts() throws Exception {
+        // given: 20 accounts in one partition, at most 5 held
+        String bootstrap = TestBroker.shared().bootstrapServers();
+        SchemaRegistryClient registry = SchemaRegistryClients.forUrl(ServiceUnderTest.sharedRegistryUrl());
+        Serde<BankAccountEvent> eventSerde = AvroSerdes.value(BankAccountEvent.class, registry);
+        String topic = "bulk-load-it-" + UUID.randomUUID();
+        String applicationId = "bulk-load-it-" + UUID.randomUUID();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new StringSerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < 20; i++) {
+                String id = UUID.randomUUID().toString();
+                producer.send(new ProducerRecord<>(topic, id, eventSerde.serializer().serialize(topic, Events.opened(id, "1"))));
+            }
+        }
+
+        // when: a transaction every 2 events
+        BulkLoad.Result result = new BulkLoad(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), registry,
+                applicationId, (short) 1, new BulkLoad.Options(POLICY, 2, 5), new LogProgress(), topic).run(() -> false);
+
+        // then: the 6th account stopped it; the 4 events of the two transactions before it are committed, with their position
+        assertFalse(result.complete());
+        assertTrue(result.reason().contains("more than 5 accounts"), result.reason());
+        assertEquals(4, latest(bootstrap, BulkLoad.changelog(applicationId, AccountStateProjection.STORE)).size());
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            assertEquals(Map.of(new TopicPartition(topic, 0), 4L), admin.listConsumerGroupOffsets(applicationId)
+                    .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS).entrySet().stream()
+                    .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, entry -> entry.getValue().offset())));
+        }
+    }
+
+    /** The last value of each key of {@code topic}, read_committed. */
+    private static Map<String, byte[]> latest(String bootstrap, String topic) {
+        Map<String, byte[]> latest = new TreeMap<>();
+        TestTopics.readToEnd(bootstrap, topic, TIMEOUT).forEach(record -> latest.put(record.key(), record.value()));
+        return latest;
+    }
+
+    private static <V> Map<String, V> decoded(Map<String, byte[]> values, Deserializer<V> deserializer) {
+        Map<String, V> decoded = new TreeMap<>();
+        values.forEach((key, value) -> decoded.put(key, deserializer.deserialize("", value)));
+        return decoded;
+    }
+
+    private static <V> Map<String, V> all(KeyValueStore<String, V> store) {
+        Map<String, V> all = new TreeMap<>();
+        try (KeyValueIterator<String, V> entries = store.all()) {
+            entries.forEachRemaining(entry -> all.put(entry.key, entry.value));
+        }
+        return all;
+    }
+
+    private static Map<String, AccountSnapshot> withoutLogPosition(Map<String, AccountSnapshot> snapshots) {
+        Map<String, AccountSnapshot> without = new TreeMap<>();
+        snapshots.forEach((key, snapshot) -> without.put(key, AccountSnapshot.newBuilder(snapshot).setLogPartition(0)
+                .setLogOffset(0).build()));
+        return without;
+    }
+}
