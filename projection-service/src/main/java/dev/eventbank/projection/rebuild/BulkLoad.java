@@ -95,7 +95,6 @@ public final class BulkLoad {
 
     private static final Logger LOG = LoggerFactory.getLogger(BulkLoad.class);
     private static final Duration POLL = Duration.ofMillis(500);
-    private static final Duration LOG_EVERY = Duration.ofSeconds(5);
     private static final String BANK_TOTALS_KEY = BankTotalsProjection.KEY;
 
     /**
@@ -137,6 +136,11 @@ public final class BulkLoad {
     private final String historyChangelog;
     private final String snapshotChangelog;
     private final String totalsChangelog;
+    /** Offsets of the log the pass set out to read (records and transaction markers); -1 until known. */
+    private volatile long offsetsToRead = -1;
+    /** Offsets of the log passed so far, and the records among them. */
+    private volatile long offsetsPassed;
+    private volatile long recordsRead;
 
     /**
      * @param connection        the Kafka connection (bootstrap servers, security) of the projection's clients
@@ -196,10 +200,11 @@ public final class BulkLoad {
             // read_committed: the last stable offsets, the end Kafka Streams' own first fetch would see now
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
             Map<TopicPartition, Long> begins = consumer.beginningOffsets(partitions);
+            offsetsToRead = offsetsToRead(begins, ends);
             producer.initTransactions();
             Pass pass = new Pass(producer, consumer, partitions.size(), stopped);
             LOG.info("rebuild bulk load started applicationId={} partitions={} offsets={}", applicationId,
-                    partitions.size(), offsetsToRead(begins, ends));
+                    partitions.size(), offsetsToRead);
             for (TopicPartition partition : partitions) {
                 String stop = pass.fold(partition, begins.get(partition), ends.get(partition));
                 if (stop != null) {
@@ -214,6 +219,20 @@ public final class BulkLoad {
                     Math.round(pass.read / Math.max(seconds, 1e-3)));
             return new Result(pass.read, true, null);
         }
+    }
+
+    /**
+     * The records left to read, estimated from the offsets left and the share of records among the offsets passed
+     * (the rest are transaction markers: one per transaction of the command writers, so up to one offset in two);
+     * null before the first poll. Read by the rebuild monitor while the pass runs.
+     */
+    Long estimatedEventsLeft() {
+        long total = offsetsToRead;
+        long passed = offsetsPassed;
+        if (total < 0 || passed <= 0) {
+            return null;
+        }
+        return Math.round((total - passed) * (recordsRead / (double) passed));
     }
 
     private static long offsetsToRead(Map<TopicPartition, Long> begins, Map<TopicPartition, Long> ends) {
@@ -280,7 +299,6 @@ public final class BulkLoad {
         private long read;
         private long applied;
         private long accountsTotal;
-        private long lastLog = System.nanoTime();
 
         Pass(KafkaProducer<byte[], byte[]> producer, KafkaConsumer<String, byte[]> consumer, int partitions,
              BooleanSupplier stopped) {
@@ -302,6 +320,7 @@ public final class BulkLoad {
             consumer.assign(List.of(partition));
             consumer.seek(partition, begin);
             long position = begin;
+            long passedBefore = offsetsPassed;
             while (position < end) {
                 if (stopped.getAsBoolean()) {
                     abort();
@@ -323,7 +342,8 @@ public final class BulkLoad {
                 }
                 // the consumer's position skips transaction markers and aborted records, which poll never returns
                 position = consumer.position(partition);
-                logProgress();
+                offsetsPassed = passedBefore + (Math.min(position, end) - begin);
+                recordsRead = read;
             }
             commit(partition, end);
             accountsTotal += accounts.size();
@@ -415,14 +435,6 @@ public final class BulkLoad {
             if (inTransaction) {
                 producer.abortTransaction();
                 inTransaction = false;
-            }
-        }
-
-        private void logProgress() {
-            long now = System.nanoTime();
-            if (now - lastLog >= LOG_EVERY.toNanos()) {
-                lastLog = now;
-                LOG.info("rebuild bulk load progress applicationId={} events={} applied={}", applicationId, read, applied);
             }
         }
     }

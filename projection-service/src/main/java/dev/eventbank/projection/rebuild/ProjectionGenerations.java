@@ -352,6 +352,7 @@ public final class ProjectionGenerations implements AutoCloseable {
         CompletableFuture<BulkLoad.Result> result = new CompletableFuture<>();
         BulkLoad load = new BulkLoad(KafkaClients.connectionOf(streamsProperties), registry,
                 current.generation.applicationId(), replicationFactor, bulkLoad, current.generation.progress());
+        current.loader = load;
         Thread thread = new Thread(() -> {
             try {
                 result.complete(load.run(current.stopLoading::get));
@@ -372,11 +373,14 @@ public final class ProjectionGenerations implements AutoCloseable {
     private void whileLoading(Rebuild current) {
         long number = current.generation.number();
         if (!current.loading.isDone()) {
-            current.progress.sample(System.nanoTime(), current.generation.progress().processedCount(), null);
+            current.progress.sample(System.nanoTime(), current.generation.progress().processedCount(),
+                    current.loader.estimatedEventsLeft());
             status = status(current);
             if (current.progress.logDue(LOG_EVERY)) {
-                LOG.info("rebuild progress generation={} events={} eventsPerSecond={} state=BULK_LOAD", number,
-                        status.eventsProcessed(), Math.round(status.eventsPerSecond()));
+                RebuildStatus now = status;
+                LOG.info("rebuild progress generation={} events={} eventsTotalEstimated={} eventsPerSecond={} eventsLeftEstimated={} etaSeconds={} state=BULK_LOAD",
+                        number, now.eventsProcessed(), now.eventsTotal(), Math.round(now.eventsPerSecond()), now.lag(),
+                        now.etaSeconds() == null ? "?" : Math.round(now.etaSeconds()));
             }
             return;
         }
@@ -929,6 +933,8 @@ public final class ProjectionGenerations implements AutoCloseable {
         final CatchUp catchUp = new CatchUp(Topics.EVENTS.name());
         /** The bulk load while it runs (its Kafka Streams app starts after it), else null. */
         CompletableFuture<BulkLoad.Result> loading;
+        /** The bulk load, for its progress. */
+        BulkLoad loader;
         /** Set to stop the bulk load (a cancel, a failure, a shutdown); read by its thread. */
         final java.util.concurrent.atomic.AtomicBoolean stopLoading = new java.util.concurrent.atomic.AtomicBoolean();
 
