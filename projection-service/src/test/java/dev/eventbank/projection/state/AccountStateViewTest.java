@@ -233,4 +233,46 @@ class AccountStateViewTest {
     private static AccountState applied(AccountState current, BankAccountEvent event) {
         return assertInstanceOf(Fold.Applied.class, AccountStateView.evolve(current, event)).state();
     }
+    @Test
+    void shouldCarryEveryOtherFieldAndLeaveThePreviousStateAsItWas() {
+        // given: an account opened with every optional field set
+        String id = UUID.randomUUID().toString();
+        AccountState opened = ((Fold.Applied) AccountStateView.evolve(null,
+                Events.openedFor(id, "10.00", "customer-7"))).state();
+        AccountState before = AccountState.newBuilder(opened).build();
+
+        // when
+        AccountState after = ((Fold.Applied) AccountStateView.evolve(opened, Events.deposited(id, 2, "5.00", "15.00"))).state();
+
+        // then: version, time and balance moved; every other field, by schema position, is the one before
+        assertEquals(before, opened);
+        assertEquals(2L, after.getVersion());
+        assertEquals(new BigDecimal("15.0000"), after.getBalance());
+        for (org.apache.avro.Schema.Field field : AccountState.getClassSchema().getFields()) {
+            if (!java.util.Set.of("version", "updatedAt", "balance").contains(field.name())) {
+                assertEquals(opened.get(field.pos()), after.get(field.pos()), field.name());
+            }
+        }
+    }
+
+    /**
+     * The fold's copies share field values with the state they copy (AccountStateView#next): only sound while every
+     * field holds an immutable value. A field of another kind (an array, a map, a record, fixed, plain bytes) fails here.
+     */
+    @Test
+    void shouldHoldOnlyImmutableValuesInEveryFieldOfTheState() {
+        for (org.apache.avro.Schema.Field field : AccountState.getClassSchema().getFields()) {
+            org.apache.avro.Schema schema = field.schema();
+            if (schema.getType() == org.apache.avro.Schema.Type.UNION) {
+                schema = schema.getTypes().stream().filter(type -> type.getType() != org.apache.avro.Schema.Type.NULL)
+                        .findFirst().orElseThrow();
+            }
+            boolean immutable = switch (schema.getType()) {
+                case STRING, ENUM, LONG, INT, BOOLEAN, DOUBLE, FLOAT -> true;
+                case BYTES -> schema.getLogicalType() instanceof org.apache.avro.LogicalTypes.Decimal;
+                default -> false;
+            };
+            assertTrue(immutable, field.name() + " is " + schema + ": the fold's shallow copies would share it");
+        }
+    }
 }
