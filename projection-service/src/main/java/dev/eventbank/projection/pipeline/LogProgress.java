@@ -30,6 +30,17 @@ public final class LogProgress {
         }
     }
 
+    /**
+     * Reports {@code records} records of {@code partition} processed at once, the last with timestamp {@code lastTimestampMs}
+     * (a rebuild's bulk load, per transaction); ignored by {@link #NONE}.
+     */
+    public void processed(int partition, long lastTimestampMs, long records) {
+        if (this != NONE) {
+            lastTimestamps.put(partition, lastTimestampMs);
+            processed.add(records);
+        }
+    }
+
     /** Timestamp (ms) of the last record processed from {@code partition}, or null if none yet. */
     public Long lastTimestamp(int partition) {
         return lastTimestamps.get(partition);

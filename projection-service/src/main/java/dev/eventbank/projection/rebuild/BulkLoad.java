@@ -74,15 +74,19 @@ import java.util.function.BooleanSupplier;
  * {@link BankTotalsProjection#sumOrRefuse}) in the order the fold processor calls them, and skips what a gated
  * generation skips (undecodable records, tombstones, keys that do not match the event, events the state rejects or
  * already has: a rebuild dead-letters nothing), so its changelogs hold what Kafka Streams would have written
- * ({@code BulkLoadTest} compares the two). The changelog formats are Kafka Streams' for these stores: the key and
+ * ({@code BulkLoadIT} compares the two). The changelog formats are Kafka Streams' for these stores: the key and
  * value as their serdes write them (the value serdes registering under {@code <changelog>-value}, as Kafka Streams
  * does), the totals' value without the timestamp its store keeps, the timestamp in the record.
  *
- * <p>Each transaction holds the records of up to {@link Options#eventsPerTransaction} events of one partition and the
- * group's position after them, so whatever was committed is a prefix of the log the stores hold exactly. It stops
- * early, leaving the rest of the log to Kafka Streams, when a partition has more than
- * {@link Options#maxAccountsPerPartition} accounts (their states are held in memory while the partition is folded),
- * or when asked to stop ({@code stopped}, checked at each poll: a cancelled rebuild).
+ * <p>Each transaction holds the records of up to {@link Options#eventsPerTransaction} events of one partition (or of
+ * {@link #TRANSACTION_MAX_OPEN}, whichever comes first) and the group's position after them, so whatever was committed
+ * is a prefix of each partition's log that the changelogs hold exactly, and Kafka Streams can go on from any of them.
+ * So the pass never fails a rebuild: a partition with more than {@link Options#maxAccountsPerPartition} accounts
+ * (their states are held in memory while the partition is folded) is left at its last commit and the pass goes on
+ * with the next; an error from Kafka or the registry ends the pass at its last commits; either way Kafka Streams
+ * folds the rest, with its own retries. A stop request ({@code stopped}, or an interrupt: a cancelled rebuild, a
+ * shutdown) ends it at once, its open transaction aborted. Its clients wait at most {@link #CLIENT_WAIT} for the
+ * broker, so a stop is carried out within about that.
  *
  * <p>Limits: the totals are summed partition by partition rather than in the log's interleaved order; sums of exact
  * decimals do not depend on order, only {@link BankTotalsProjection#sumOrRefuse}'s refusal of a sum beyond the
@@ -95,13 +99,19 @@ public final class BulkLoad {
 
     private static final Logger LOG = LoggerFactory.getLogger(BulkLoad.class);
     private static final Duration POLL = Duration.ofMillis(500);
+
+    /** The longest a transaction stays open before it commits with what it has (the broker's timeout is twice). */
+    static final Duration TRANSACTION_MAX_OPEN = Duration.ofSeconds(10);
+
+    /** The longest a send, commit or close waits for the broker (Kafka's {@code max.block.ms} is 60 s). */
+    static final Duration CLIENT_WAIT = Duration.ofSeconds(10);
     private static final String BANK_TOTALS_KEY = BankTotalsProjection.KEY;
 
     /**
      * @param snapshots              the generation's snapshot policy
      * @param eventsPerTransaction   events of one partition per transaction, 1 or more
      * @param maxAccountsPerPartition states held in memory while one partition is folded, 1 or more; beyond it the
-     *                               pass ends at its last commit
+     *                               partition is left at its last commit
      */
     public record Options(Snapshots.Policy snapshots, int eventsPerTransaction, int maxAccountsPerPartition) {
         /** @throws IllegalArgumentException for a count below 1 */
@@ -115,9 +125,9 @@ public final class BulkLoad {
     /**
      * What the pass did.
      *
-     * @param events    records of the log it read (all of them, folded or skipped), as counted in the progress
-     * @param complete  whether it reached the end it set out to (false: stopped early, Kafka Streams folds the rest)
-     * @param reason    why it stopped early, null when complete
+     * @param events    records of the log its commits cover (folded or skipped), as counted in the progress
+     * @param complete  whether its commits reach the end it set out to (false: Kafka Streams folds the rest)
+     * @param reason    why they do not, null when complete
      */
     record Result(long events, boolean complete, String reason) {
     }
@@ -187,37 +197,69 @@ public final class BulkLoad {
      */
     Result run(BooleanSupplier stopped) {
         long started = System.nanoTime();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(),
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(),
                 new ByteArrayDeserializer());
-             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(), new ByteArraySerializer(),
-                     new ByteArraySerializer())) {
+        KafkaProducer<byte[], byte[]> producer = null;
+        Pass pass = null;
+        try {
             List<TopicPartition> partitions = new ArrayList<>();
-            for (PartitionInfo info : consumer.partitionsFor(eventsTopic)) {
+            for (PartitionInfo info : consumer.partitionsFor(eventsTopic, CLIENT_WAIT)) {
                 partitions.add(new TopicPartition(info.topic(), info.partition()));
             }
             partitions.sort(java.util.Comparator.comparingInt(TopicPartition::partition));
             createChangelogs(partitions.size());
             // read_committed: the last stable offsets, the end Kafka Streams' own first fetch would see now
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-            Map<TopicPartition, Long> begins = consumer.beginningOffsets(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, CLIENT_WAIT);
+            Map<TopicPartition, Long> begins = consumer.beginningOffsets(partitions, CLIENT_WAIT);
             offsetsToRead = offsetsToRead(begins, ends);
+            producer = new KafkaProducer<>(producerConfig(), new ByteArraySerializer(), new ByteArraySerializer());
             producer.initTransactions();
-            Pass pass = new Pass(producer, consumer, partitions.size(), stopped);
+            pass = new Pass(producer, consumer, partitions.size(), stopped);
             LOG.info("rebuild bulk load started applicationId={} partitions={} offsets={}", applicationId,
                     partitions.size(), offsetsToRead);
+            List<String> left = new ArrayList<>();
             for (TopicPartition partition : partitions) {
                 String stop = pass.fold(partition, begins.get(partition), ends.get(partition));
+                if (Pass.STOPPED.equals(stop)) {
+                    LOG.info("rebuild bulk load stopped applicationId={} events={}", applicationId, pass.committed);
+                    return new Result(pass.committed, false, stop);
+                }
                 if (stop != null) {
-                    LOG.info("rebuild bulk load ended early applicationId={} events={} reason=\"{}\"; Kafka Streams "
-                            + "folds the rest", applicationId, pass.read, stop);
-                    return new Result(pass.read, false, stop);
+                    left.add(stop);
                 }
             }
             double seconds = (System.nanoTime() - started) / 1e9;
-            LOG.info("rebuild bulk load done applicationId={} events={} applied={} accounts={} seconds={} eventsPerSecond={}",
-                    applicationId, pass.read, pass.applied, pass.accountsTotal, String.format(Locale.ROOT, "%.1f", seconds),
-                    Math.round(pass.read / Math.max(seconds, 1e-3)));
-            return new Result(pass.read, true, null);
+            String reason = left.isEmpty() ? null : String.join("; ", left);
+            LOG.info("rebuild bulk load done applicationId={} events={} applied={} accounts={} seconds={} eventsPerSecond={}{}",
+                    applicationId, pass.committed, pass.applied, pass.accountsTotal, String.format(Locale.ROOT, "%.1f", seconds),
+                    Math.round(pass.committed / Math.max(seconds, 1e-3)),
+                    reason == null ? "" : " left to Kafka Streams=\"" + reason + "\"");
+            return new Result(pass.committed, reason == null, reason);
+        } catch (org.apache.kafka.common.errors.InterruptException | org.apache.kafka.common.errors.WakeupException e) {
+            Thread.currentThread().interrupt();
+            return new Result(pass == null ? 0 : pass.committed, false, Pass.STOPPED);
+        } catch (RuntimeException e) {
+            // what was committed is consistent (a prefix of each partition, with its position); Kafka Streams goes on
+            // from there and retries what failed here the way it retries its own records
+            long events = pass == null ? 0 : pass.committed;
+            LOG.warn("rebuild bulk load ended by an error applicationId={} events={} error=\"{}\"; Kafka Streams folds the rest",
+                    applicationId, events, e.toString());
+            return new Result(events, false, "bulk load error: " + e);
+        } finally {
+            // a plain close waits for an open transaction's abort without a bound
+            if (producer != null) {
+                KafkaProducer<byte[], byte[]> closing = producer;
+                closeQuietly(() -> closing.close(CLIENT_WAIT));
+            }
+            closeQuietly(() -> consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(CLIENT_WAIT)));
+        }
+    }
+
+    private void closeQuietly(Runnable close) {
+        try {
+            close.run();
+        } catch (RuntimeException e) {
+            LOG.debug("rebuild bulk load client not closed cleanly applicationId={} error=\"{}\"", applicationId, e.toString());
         }
     }
 
@@ -259,6 +301,9 @@ public final class BulkLoad {
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, applicationId + TRANSACTIONAL_ID_SUFFIX);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString().toLowerCase(Locale.ROOT));
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // a log start that moved past the position (retention, DeleteRecords) must not skip records silently: it ends
+        // the pass, and Kafka Streams (auto.offset.reset=earliest) takes the partition from its last commit
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
         config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
         config.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 16 * 1024 * 1024);
@@ -279,11 +324,16 @@ public final class BulkLoad {
         config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 64L * 1024 * 1024);
         // as every transactional client of the system (README "Kafka settings the write path needs")
         config.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 5);
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) CLIENT_WAIT.toMillis());
+        config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) TRANSACTION_MAX_OPEN.multipliedBy(2).toMillis());
         return config;
     }
 
     /** The fold of one pass over the log: the open transaction and the states of the partition being folded. */
     private final class Pass {
+        /** {@link #fold(TopicPartition, long, long)}'s answer when asked to stop: the pass ends. */
+        static final String STOPPED = "stopped";
+
         private final KafkaProducer<byte[], byte[]> producer;
         private final KafkaConsumer<String, byte[]> consumer;
         private final int totalsPartition;
@@ -292,11 +342,20 @@ public final class BulkLoad {
         private final Map<String, Instant> lastSnapshotAt = new HashMap<>();
         private final Set<String> changed = new HashSet<>();
         private BankTotals totals;
+        /** The totals as of the last commit, for an abort to go back to. */
+        private BankTotals committedTotals;
+        private long committedTotalsTimestamp = -1;
         private boolean totalsChanged;
         private long totalsTimestamp = -1;
         private boolean inTransaction;
+        private long transactionStarted;
         private int eventsInTransaction;
+        /** Records read since the last commit (folded or skipped), and the timestamp of the last. */
+        private long readInTransaction;
+        private long lastTimestamp;
         private long read;
+        /** Records of the log the commits cover. */
+        private long committed;
         private long applied;
         private long accountsTotal;
 
@@ -310,7 +369,10 @@ public final class BulkLoad {
                     % partitions;
         }
 
-        /** Folds {@code partition} from {@code begin} to {@code end}; null when done, else why it stopped. */
+        /**
+         * Folds {@code partition} from {@code begin} to {@code end}: null when its commits reach {@code end},
+         * {@link #STOPPED} when asked to stop, else why the partition was left at its last commit.
+         */
         String fold(TopicPartition partition, long begin, long end) {
             if (end <= begin) {
                 return null;
@@ -322,9 +384,9 @@ public final class BulkLoad {
             long position = begin;
             long passedBefore = offsetsPassed;
             while (position < end) {
-                if (stopped.getAsBoolean()) {
+                if (stopped.getAsBoolean() || Thread.currentThread().isInterrupted()) {
                     abort();
-                    return "stopped";
+                    return STOPPED;
                 }
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL).records(partition)) {
                     if (record.offset() >= end) {
@@ -336,12 +398,13 @@ public final class BulkLoad {
                         return "partition " + partition.partition() + " has more than "
                                 + options.maxAccountsPerPartition() + " accounts";
                     }
-                    if (eventsInTransaction >= options.eventsPerTransaction()) {
+                    if (eventsInTransaction >= options.eventsPerTransaction()
+                            || inTransaction && System.nanoTime() - transactionStarted >= TRANSACTION_MAX_OPEN.toNanos()) {
                         commit(partition, record.offset() + 1);
                     }
                 }
                 // the consumer's position skips transaction markers and aborted records, which poll never returns
-                position = consumer.position(partition);
+                position = consumer.position(partition, CLIENT_WAIT);
                 offsetsPassed = passedBefore + (Math.min(position, end) - begin);
                 recordsRead = read;
             }
@@ -352,7 +415,8 @@ public final class BulkLoad {
 
         private void fold(ConsumerRecord<String, byte[]> record) {
             read++;
-            progress.processed(record.partition(), record.timestamp());
+            readInTransaction++;
+            lastTimestamp = record.timestamp();
             if (record.value() == null || record.key() == null) {
                 return;
             }
@@ -360,8 +424,8 @@ public final class BulkLoad {
             try {
                 event = events.deserialize(Topics.EVENTS.name(), record.value());
             } catch (RuntimeException e) {
-                // as the fold processor: the registry's failure is not the record's and fails the pass; the record's
-                // own fault is skipped (the active generation dead-lettered it already)
+                // as the fold processor: the registry's failure is not the record's and ends the pass (Kafka Streams
+                // retries it); the record's own fault is skipped (the active generation dead-lettered it already)
                 if (SchemaRegistryException.registryFailed(e)) {
                     throw e;
                 }
@@ -403,6 +467,7 @@ public final class BulkLoad {
             if (!inTransaction) {
                 producer.beginTransaction();
                 inTransaction = true;
+                transactionStarted = System.nanoTime();
             }
         }
 
@@ -429,13 +494,28 @@ public final class BulkLoad {
             producer.commitTransaction();
             inTransaction = false;
             eventsInTransaction = 0;
+            committedTotals = totals;
+            committedTotalsTimestamp = totalsTimestamp;
+            // progress counts what is committed: records of an aborted transaction are folded again by Kafka Streams
+            if (readInTransaction > 0) {
+                progress.processed(partition.partition(), lastTimestamp, readInTransaction);
+                committed += readInTransaction;
+                readInTransaction = 0;
+            }
         }
 
+        /** Drops the open transaction and what it folded into the totals; the partition's states are dropped by the caller. */
         private void abort() {
             if (inTransaction) {
                 producer.abortTransaction();
                 inTransaction = false;
             }
+            totals = committedTotals;
+            totalsTimestamp = committedTotalsTimestamp;
+            totalsChanged = false;
+            changed.clear();
+            eventsInTransaction = 0;
+            readInTransaction = 0;
         }
     }
 }

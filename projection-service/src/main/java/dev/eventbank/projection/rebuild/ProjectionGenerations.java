@@ -36,8 +36,8 @@ import java.util.function.Consumer;
  *
  * <p>The active generation (persisted in {@link GenerationControl}'s compacted topic, read at start) serves the
  * interactive queries and publishes the read-model topics. {@link #startRebuild} starts generation N+1 in this
- * process next to it, under a new application id, so Kafka Streams reads the log from the beginning into fresh
- * stores; it publishes nothing ({@link Publishing} gate closed) while it catches up, and reads keep going to
+ * process next to it, under a new application id, so its stores are built from the beginning of the log (first by a
+ * {@link BulkLoad} into their changelogs, when configured, then by Kafka Streams from where it ended); it publishes nothing ({@link Publishing} gate closed) while it catches up, and reads keep going to
  * generation N. A monitor measures it every second (events processed, events/s, lag of its consumer group from
  * {@link GenerationAdmin}, ETA) and logs a line every 5 s. When it has caught up ({@link CatchUp}: every partition
  * of the log and of its repartition topic at most one offset behind, a transaction marker, or, while events keep
@@ -239,19 +239,20 @@ public final class ProjectionGenerations implements AutoCloseable {
             long number = persisted.highest() + 1;
             control.rebuilding(number);
             ProjectionGeneration generation;
+            Rebuild started;
             try {
                 generation = createGeneration(number, Publishing.gated());
+                started = new Rebuild(generation, autoSwitch);
                 if (bulkLoad == null) {
                     generation.streams().start();
+                } else {
+                    started.loading = startBulkLoad(started);
                 }
             } catch (RuntimeException e) {
                 control.rebuildEnded();
                 throw e;
             }
-            rebuild = new Rebuild(generation, autoSwitch);
-            if (bulkLoad != null) {
-                rebuild.loading = startBulkLoad(rebuild);
-            }
+            rebuild = started;
             rebuild.ticks = monitor.scheduleWithFixedDelay(this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
             status = status(rebuild);
             LOG.info("rebuild started generation={} applicationId={} activeGeneration={} autoSwitch={}",
@@ -361,14 +362,16 @@ public final class ProjectionGenerations implements AutoCloseable {
             }
         }, "projection-rebuild-load-g" + current.generation.number());
         thread.setDaemon(true);
+        current.loaderThread = thread;
         thread.start();
         return result;
     }
 
     /**
-     * A tick while the bulk load runs: its progress (events read; what is left is not known until Kafka Streams has
-     * committed), then, once it is done, the generation's Kafka Streams app starts from the positions it committed, or
-     * the rebuild fails with its error.
+     * A tick while the bulk load runs: its progress (events committed, events left estimated from the offsets left),
+     * then, once it is done, the generation's Kafka Streams app starts from the positions it committed (a bulk load
+     * that ended early, even by an error, leaves the rest to Kafka Streams); only an {@link Error} in it fails the
+     * rebuild.
      */
     private void whileLoading(Rebuild current) {
         long number = current.generation.number();
@@ -403,18 +406,31 @@ public final class ProjectionGenerations implements AutoCloseable {
                 loaded.events(), loaded.complete(), loaded.reason() == null ? "" : " reason=\"" + loaded.reason() + "\"");
     }
 
-    /** Asks a running bulk load to stop and waits for it (its open transaction aborted), at most {@link #LOAD_STOP_WAIT}. */
-    private static void stopBulkLoad(Rebuild current) {
-        if (current.loading == null) {
-            return;
+    /**
+     * Asks a running bulk load to stop (and interrupts it, should it wait for the broker) and waits for it, its open
+     * transaction aborted, at most {@link #LOAD_STOP_WAIT} (its clients wait at most {@link BulkLoad#CLIENT_WAIT}).
+     *
+     * @return false when it is still running: its transactions may still write, so its topics and group must not be
+     *         deleted now
+     */
+    private static boolean stopBulkLoad(Rebuild current) {
+        if (current.loading == null || current.loading.isDone()) {
+            return true;
         }
         current.stopLoading.set(true);
+        current.loaderThread.interrupt();
         try {
             current.loading.get(LOAD_STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-            LOG.warn("rebuild bulk load not stopped cleanly generation={} error=\"{}\"", current.generation.number(), e.toString());
+            return true;
+        } catch (ExecutionException e) {
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            LOG.warn("rebuild bulk load still running after {} s generation={}", LOAD_STOP_WAIT.toSeconds(),
+                    current.generation.number());
+            return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return current.loading.isDone();
         }
     }
 
@@ -615,8 +631,16 @@ public final class ProjectionGenerations implements AutoCloseable {
         }
         // the phase says it is over before the clean-up, which takes seconds: no tick or request acts on it meanwhile
         current.phase = error != null ? new RebuildPhase.Failed(error, null) : new RebuildPhase.Cancelled(null);
-        // its transactions must not write into topics being deleted
-        stopBulkLoad(current);
+        // its transactions must not write into topics being deleted: a bulk load that does not stop leaves them, and the
+        // rebuild record, to the clean-up of an abandoned rebuild (the next start, or the next rebuild's)
+        if (!stopBulkLoad(current)) {
+            current.generation.streams().stopAndLeaveGroup();
+            String warning = "its bulk load did not stop within " + LOAD_STOP_WAIT.toSeconds() + " s: what it built is "
+                    + "deleted at the next start or rebuild";
+            current.phase = error != null ? new RebuildPhase.Failed(error, warning) : new RebuildPhase.Cancelled(warning);
+            status = status(current);
+            return;
+        }
         String warning = cleanup.discard(current.generation);
         current.phase = error != null ? new RebuildPhase.Failed(error, warning) : new RebuildPhase.Cancelled(warning);
         endRebuildRecord();
@@ -933,8 +957,9 @@ public final class ProjectionGenerations implements AutoCloseable {
         final CatchUp catchUp = new CatchUp(Topics.EVENTS.name());
         /** The bulk load while it runs (its Kafka Streams app starts after it), else null. */
         CompletableFuture<BulkLoad.Result> loading;
-        /** The bulk load, for its progress. */
+        /** The bulk load, for its progress, and its thread, to interrupt. */
         BulkLoad loader;
+        Thread loaderThread;
         /** Set to stop the bulk load (a cancel, a failure, a shutdown); read by its thread. */
         final java.util.concurrent.atomic.AtomicBoolean stopLoading = new java.util.concurrent.atomic.AtomicBoolean();
 

@@ -200,36 +200,70 @@ class BulkLoadIT {
     }
 
     @Test
-    void shouldStopWithoutCommittingTheOpenTransactionWhenAPartitionHasTooManyAccounts() throws Exception {
-        // given: 20 accounts in one partition, at most 5 held
+    void shouldLeaveAPartitionWithTooManyAccountsAtItsLastCommitAndGoOnWithTheNext() throws Exception {
+        // given: 20 accounts in partition 0, 3 in partition 1, at most 5 held
         String bootstrap = TestBroker.shared().bootstrapServers();
         SchemaRegistryClient registry = SchemaRegistryClients.forUrl(ServiceUnderTest.sharedRegistryUrl());
-        Serde<BankAccountEvent> eventSerde = AvroSerdes.value(BankAccountEvent.class, registry);
-        String topic = "bulk-load-it-" + UUID.randomUUID();
+        String topic = logOfAccounts(bootstrap, registry, 20, 3);
         String applicationId = "bulk-load-it-" + UUID.randomUUID();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        }
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new StringSerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < 20; i++) {
-                String id = UUID.randomUUID().toString();
-                producer.send(new ProducerRecord<>(topic, id, eventSerde.serializer().serialize(topic, Events.opened(id, "1"))));
-            }
-        }
+        LogProgress progress = new LogProgress();
 
         // when: a transaction every 2 events
         BulkLoad.Result result = new BulkLoad(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), registry,
-                applicationId, (short) 1, new BulkLoad.Options(POLICY, 2, 5), new LogProgress(), topic).run(() -> false);
+                applicationId, (short) 1, new BulkLoad.Options(POLICY, 2, 5), progress, topic).run(() -> false);
 
-        // then: the 6th account stopped it; the 4 events of the two transactions before it are committed, with their position
+        // then: partition 0 stopped at its 6th account, after the two transactions before it; partition 1 whole
         assertFalse(result.complete());
-        assertTrue(result.reason().contains("more than 5 accounts"), result.reason());
-        assertEquals(4, latest(bootstrap, BulkLoad.changelog(applicationId, AccountStateProjection.STORE)).size());
+        assertTrue(result.reason().contains("partition 0 has more than 5 accounts"), result.reason());
+        assertEquals(7, result.events());
+        assertEquals(7, progress.processedCount());
+        assertEquals(7, latest(bootstrap, BulkLoad.changelog(applicationId, AccountStateProjection.STORE)).size());
+        assertEquals(Map.of(new TopicPartition(topic, 0), 4L, new TopicPartition(topic, 1), 3L),
+                committedPositions(bootstrap, applicationId));
+    }
+
+    @Test
+    void shouldCommitNothingWhenAskedToStop() throws Exception {
+        // given
+        String bootstrap = TestBroker.shared().bootstrapServers();
+        SchemaRegistryClient registry = SchemaRegistryClients.forUrl(ServiceUnderTest.sharedRegistryUrl());
+        String topic = logOfAccounts(bootstrap, registry, 5, 5);
+        String applicationId = "bulk-load-it-" + UUID.randomUUID();
+
+        // when
+        BulkLoad.Result result = new BulkLoad(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), registry,
+                applicationId, (short) 1, new BulkLoad.Options(POLICY, 2, 100), new LogProgress(), topic).run(() -> true);
+
+        // then
+        assertFalse(result.complete());
+        assertEquals("stopped", result.reason());
+        assertEquals(0, result.events());
+        assertEquals(Map.of(), committedPositions(bootstrap, applicationId));
+    }
+
+    /** A new topic of two partitions with {@code first} accounts opened in partition 0 and {@code second} in 1. */
+    private static String logOfAccounts(String bootstrap, SchemaRegistryClient registry, int first, int second) throws Exception {
+        Serde<BankAccountEvent> eventSerde = AvroSerdes.value(BankAccountEvent.class, registry);
+        String topic = "bulk-load-it-" + UUID.randomUUID();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            assertEquals(Map.of(new TopicPartition(topic, 0), 4L), admin.listConsumerGroupOffsets(applicationId)
-                    .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS).entrySet().stream()
-                    .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, entry -> entry.getValue().offset())));
+            admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new StringSerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < first + second; i++) {
+                String id = UUID.randomUUID().toString();
+                producer.send(new ProducerRecord<>(topic, i < first ? 0 : 1, id,
+                        eventSerde.serializer().serialize(topic, Events.opened(id, "1"))));
+            }
+        }
+        return topic;
+    }
+
+    private static Map<TopicPartition, Long> committedPositions(String bootstrap, String group) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
+                    .entrySet().stream().collect(java.util.stream.Collectors.toMap(Map.Entry::getKey,
+                            entry -> entry.getValue().offset()));
         }
     }
 
