@@ -9,6 +9,7 @@ import dev.eventbank.projection.snapshots.Snapshots;
 import dev.eventbank.projection.state.AccountStateProjection;
 import dev.eventbank.projection.totals.BankTotalsProjection;
 import dev.eventbank.projection.totals.BankTotalsView;
+import dev.eventbank.schemas.catalog.TopicProvisioner;
 import dev.eventbank.schemas.catalog.TopicSpec;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.events.BankAccountEvent;
@@ -19,7 +20,6 @@ import dev.eventbank.schemas.readmodel.BankTotals;
 import dev.eventbank.schemas.serde.AvroSerdes;
 import dev.eventbank.schemas.serde.SchemaRegistryClient;
 import dev.eventbank.schemas.serde.SchemaRegistryException;
-import dev.eventbank.schemas.catalog.TopicProvisioner;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
@@ -156,7 +156,8 @@ public final class BulkLoad {
      * @param connection        the Kafka connection (bootstrap servers, security) of the projection's clients
      * @param applicationId     the generation's application id (its changelogs' prefix and consumer group)
      * @param replicationFactor of the changelogs it creates (-1 = the broker's default)
-     * @param progress          the generation's counters: each record read counts as processed
+     * @param progress          the generation's counters: the records a transaction covers count as processed at
+     *                          its commit
      */
     BulkLoad(Map<String, Object> connection, SchemaRegistryClient registry, String applicationId,
              short replicationFactor, Options options, LogProgress progress) {
@@ -190,10 +191,10 @@ public final class BulkLoad {
     /**
      * Runs the pass on the calling thread.
      *
-     * @param stopped asked at each poll; true ends the pass at once, its open transaction aborted
-     * @return what it did
-     * @throws RuntimeException when Kafka or the schema registry fails (the rebuild then fails, and its topics are
-     *                          deleted with the rest of the generation)
+     * @param stopped asked at each poll (as is the thread's interrupt); true ends the pass at once, its open
+     *                transaction aborted
+     * @return what its commits cover; never throws for Kafka's or the registry's failures, which end the pass at its
+     *         last commits (incomplete, with the error as the reason)
      */
     Result run(BooleanSupplier stopped) {
         long started = System.nanoTime();
