@@ -177,15 +177,10 @@ public final class BulkLoad {
         this.states = AvroSerdes.value(AccountState.class, registry).serializer();
         this.snapshots = AvroSerdes.value(AccountSnapshot.class, registry).serializer();
         this.totalsSerializer = AvroSerdes.value(BankTotals.class, registry).serializer();
-        this.stateChangelog = changelog(applicationId, AccountStateProjection.STORE);
-        this.historyChangelog = changelog(applicationId, AccountHistoryProjection.STORE);
-        this.snapshotChangelog = changelog(applicationId, SnapshotProjection.STORE);
-        this.totalsChangelog = changelog(applicationId, BankTotalsProjection.STORE);
-    }
-
-    /** Kafka Streams' name for the changelog of {@code store} in app {@code applicationId}. */
-    static String changelog(String applicationId, String store) {
-        return applicationId + "-" + store + "-changelog";
+        this.stateChangelog = GenerationAdmin.changelog(applicationId, AccountStateProjection.STORE);
+        this.historyChangelog = GenerationAdmin.changelog(applicationId, AccountHistoryProjection.STORE);
+        this.snapshotChangelog = GenerationAdmin.changelog(applicationId, SnapshotProjection.STORE);
+        this.totalsChangelog = GenerationAdmin.changelog(applicationId, BankTotalsProjection.STORE);
     }
 
     /**

@@ -115,6 +115,11 @@ final class GenerationAdmin implements AutoCloseable {
         this.admin = Admin.create(connection);
     }
 
+    /** Kafka Streams' name for the changelog of {@code store} in app {@code applicationId}. */
+    static String changelog(String applicationId, String store) {
+        return applicationId + "-" + store + "-changelog";
+    }
+
     /**
      * The changelog and repartition topics an app with this topology creates under {@code applicationId}: one
      * changelog per logged store, one per repartition source (names as Kafka Streams derives them).
@@ -124,7 +129,7 @@ final class GenerationAdmin implements AutoCloseable {
         for (TopologyDescription.Subtopology subtopology : topology.describe().subtopologies()) {
             for (TopologyDescription.Node node : subtopology.nodes()) {
                 if (node instanceof TopologyDescription.Processor processor) {
-                    processor.stores().forEach(store -> topics.add(applicationId + "-" + store + "-changelog"));
+                    processor.stores().forEach(store -> topics.add(changelog(applicationId, store)));
                 }
                 if (node instanceof TopologyDescription.Source source && source.topicSet() != null) {
                     source.topicSet().stream().filter(topic -> topic.endsWith("-repartition"))

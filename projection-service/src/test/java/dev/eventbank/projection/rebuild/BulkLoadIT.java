@@ -148,10 +148,10 @@ class BulkLoadIT {
             Deserializer<AccountState> states = AvroSerdes.value(AccountState.class, registry).deserializer();
             Deserializer<AccountSnapshot> snapshots = AvroSerdes.value(AccountSnapshot.class, registry).deserializer();
             Deserializer<BankTotals> totals = AvroSerdes.value(BankTotals.class, registry).deserializer();
-            Map<String, byte[]> stateLog = latest(bootstrap, BulkLoad.changelog(applicationId, AccountStateProjection.STORE));
-            Map<String, byte[]> historyLog = latest(bootstrap, BulkLoad.changelog(applicationId, AccountHistoryProjection.STORE));
-            Map<String, byte[]> snapshotLog = latest(bootstrap, BulkLoad.changelog(applicationId, SnapshotProjection.STORE));
-            Map<String, byte[]> totalsLog = latest(bootstrap, BulkLoad.changelog(applicationId, BankTotalsProjection.STORE));
+            Map<String, byte[]> stateLog = latest(bootstrap, GenerationAdmin.changelog(applicationId, AccountStateProjection.STORE));
+            Map<String, byte[]> historyLog = latest(bootstrap, GenerationAdmin.changelog(applicationId, AccountHistoryProjection.STORE));
+            Map<String, byte[]> snapshotLog = latest(bootstrap, GenerationAdmin.changelog(applicationId, SnapshotProjection.STORE));
+            Map<String, byte[]> totalsLog = latest(bootstrap, GenerationAdmin.changelog(applicationId, BankTotalsProjection.STORE));
 
             Map<String, AccountState> expectedStates = all(driver.<String, AccountState>getKeyValueStore(AccountStateProjection.STORE));
             assertEquals(8, expectedStates.size());
@@ -214,7 +214,7 @@ class BulkLoadIT {
         assertTrue(result.reason().contains("partition 0 has more than 5 accounts"), result.reason());
         assertEquals(7, result.events());
         assertEquals(7, progress.processedCount());
-        assertEquals(7, latest(bootstrap, BulkLoad.changelog(applicationId, AccountStateProjection.STORE)).size());
+        assertEquals(7, latest(bootstrap, GenerationAdmin.changelog(applicationId, AccountStateProjection.STORE)).size());
         assertEquals(Map.of(new TopicPartition(topic, 0), 4L, new TopicPartition(topic, 1), 3L),
                 committedPositions(applicationId));
     }

@@ -233,6 +233,7 @@ class AccountStateViewTest {
     private static AccountState applied(AccountState current, BankAccountEvent event) {
         return assertInstanceOf(Fold.Applied.class, AccountStateView.evolve(current, event)).state();
     }
+
     @Test
     void shouldCarryEveryOtherFieldAndLeaveThePreviousStateAsItWas() {
         // given: an account opened with every optional field set
