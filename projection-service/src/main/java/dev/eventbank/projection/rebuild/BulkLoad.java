@@ -301,6 +301,11 @@ public final class BulkLoad {
         // the pass, and Kafka Streams (auto.offset.reset=earliest) takes the partition from its last commit
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
+        // the pass reads to ends already written and never waits for new records; with Kafka's 500 ms, the fetch the
+        // consumer sends ahead once a partition's last records are returned waited the whole 500 ms at the log's end,
+        // and the next partition's first fetch waited behind it (one fetch per broker at a time): about half of a
+        // pass's time on a 12-partition log (docs/read-side-performance.md, "2026-12-04, evening")
+        config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
         config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
         config.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 16 * 1024 * 1024);
         return config;
