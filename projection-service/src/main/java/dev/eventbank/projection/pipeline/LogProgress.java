@@ -32,12 +32,22 @@ public final class LogProgress {
 
     /**
      * Reports {@code records} records of {@code partition} processed at once, the last with timestamp {@code lastTimestampMs}
-     * (a rebuild's bulk load, per transaction); ignored by {@link #NONE}.
+     * (a rebuild's bulk load, after each poll); ignored by {@link #NONE}.
      */
     public void processed(int partition, long lastTimestampMs, long records) {
         if (this != NONE) {
             lastTimestamps.put(partition, lastTimestampMs);
             processed.add(records);
+        }
+    }
+
+    /**
+     * Takes back {@code records} records reported before and not kept (a rebuild's bulk load reports the records of
+     * its open transaction as it folds them and takes them back when it aborts it); ignored by {@link #NONE}.
+     */
+    public void retracted(long records) {
+        if (this != NONE) {
+            processed.add(-records);
         }
     }
 

@@ -8,7 +8,7 @@ import java.util.Deque;
 
 /**
  * How far one rebuild is: events processed, the events left (lag), the rate over the last {@link #RATE_WINDOW}, the
- * time since it started and an ETA; {@link #sample} is fed once a second by the rebuild monitor and
+ * time since it started and an ETA; {@link #sample} is fed every 250 ms by the rebuild monitor and
  * {@link #logDue} paces its progress lines. Confined to the monitor thread.
  *
  * <p>Limits: the count is of records handed to the fold (see {@code LogProgress}); the ETA assumes the recent rate.

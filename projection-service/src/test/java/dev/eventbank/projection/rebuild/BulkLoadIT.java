@@ -53,6 +53,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -232,6 +233,29 @@ class BulkLoadIT {
         assertFalse(result.complete());
         assertEquals("stopped", result.reason());
         assertEquals(0, result.events());
+        assertEquals(Map.of(), committedPositions(applicationId));
+    }
+
+    @Test
+    void shouldReportProgressBeforeItsCommitAndTakeItBackWhenTheTransactionIsAborted() throws Exception {
+        // given: more records in partition 0 than one poll returns (5,000), all in one transaction
+        String topic = logOfAccounts(6_000, 0);
+        String applicationId = "bulk-load-it-" + UUID.randomUUID();
+        LogProgress progress = new LogProgress();
+        AtomicLong seenBeforeStop = new AtomicLong();
+
+        // when: asked to stop once the progress has moved, before any commit
+        BulkLoad.Result result = bulkLoad(applicationId, new BulkLoad.Options(POLICY, 10_000, 10_000), progress, topic)
+                .run(() -> {
+                    seenBeforeStop.set(progress.processedCount());
+                    return seenBeforeStop.get() > 0;
+                });
+
+        // then: the first poll's records were shown while the transaction was open, then taken back with it
+        assertEquals("stopped", result.reason());
+        assertTrue(seenBeforeStop.get() > 0 && seenBeforeStop.get() < 6_000, "progress before the stop: " + seenBeforeStop);
+        assertEquals(0, result.events());
+        assertEquals(0, progress.processedCount());
         assertEquals(Map.of(), committedPositions(applicationId));
     }
 
