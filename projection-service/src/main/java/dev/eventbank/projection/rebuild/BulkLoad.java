@@ -236,6 +236,7 @@ public final class BulkLoad {
             if (pass != null) {
                 pass.retract();
             }
+            LOG.info("rebuild bulk load stopped applicationId={} events={}", applicationId, pass == null ? 0 : pass.committed);
             return new Result(pass == null ? 0 : pass.committed, false, Pass.STOPPED);
         } catch (RuntimeException e) {
             // what was committed is consistent (a prefix of each partition, with its position); Kafka Streams goes on
@@ -249,12 +250,19 @@ public final class BulkLoad {
                     applicationId, events, e.toString());
             return new Result(events, false, "bulk load error: " + e);
         } finally {
+            // a stop interrupts this thread, and Kafka's clients closed on an interrupted thread give up their clean
+            // close and log an ERROR with a stack trace (one each per cancel, found by trying it): they are closed with
+            // the flag cleared, and the flag is set again after
+            boolean interrupted = Thread.interrupted();
             // a plain close waits for an open transaction's abort without a bound
             if (producer != null) {
                 KafkaProducer<byte[], byte[]> closing = producer;
                 closeQuietly(() -> closing.close(CLIENT_WAIT));
             }
             closeQuietly(() -> consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(CLIENT_WAIT)));
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -638,7 +638,10 @@ public final class ProjectionGenerations implements AutoCloseable {
         current.phase = error != null ? new RebuildPhase.Failed(error, null) : new RebuildPhase.Cancelled(null);
         // its transactions must not write into topics being deleted: a bulk load that does not stop leaves them, and the
         // rebuild record, to the clean-up of an abandoned rebuild (the next start, or the next rebuild's)
-        if (!stopBulkLoad(current)) {
+        boolean loadStopped = stopBulkLoad(current);
+        // a stopped bulk load took back what its open transaction had counted: the status shows what stays
+        current.progress.sample(System.nanoTime(), current.generation.progress().processedCount(), current.progress.lag());
+        if (!loadStopped) {
             current.generation.streams().stopAndLeaveGroup();
             String warning = "its bulk load did not stop within " + LOAD_STOP_WAIT.toSeconds() + " s: what it built is "
                     + "deleted at the next start or rebuild";

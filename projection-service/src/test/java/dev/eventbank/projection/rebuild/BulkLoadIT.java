@@ -19,6 +19,7 @@ import dev.eventbank.schemas.serde.AvroSerdes;
 import dev.eventbank.schemas.serde.SchemaRegistryClient;
 import dev.eventbank.schemas.serde.SchemaRegistryClients;
 import dev.eventbank.support.testing.Events;
+import dev.eventbank.support.testing.LogCapture;
 import dev.eventbank.support.testing.ServiceUnderTest;
 import dev.eventbank.testbroker.TestBroker;
 import org.apache.kafka.clients.admin.Admin;
@@ -257,6 +258,35 @@ class BulkLoadIT {
         assertEquals(0, result.events());
         assertEquals(0, progress.processedCount());
         assertEquals(Map.of(), committedPositions(applicationId));
+    }
+
+    @Test
+    void shouldCloseItsClientsWithoutErrorsWhenInterruptedAndKeepTheInterrupt() throws Exception {
+        // given: a cancel interrupts the loader thread while a transaction is open (found by trying it: Kafka's
+        // clients, closed on an interrupted thread, logged an ERROR with a stack trace each)
+        String topic = logOfAccounts(6_000, 0);
+        String applicationId = "bulk-load-it-" + UUID.randomUUID();
+        LogProgress progress = new LogProgress();
+        BulkLoad.Result result;
+        boolean interruptedAfter;
+        try (LogCapture kafkaLog = LogCapture.of("org.apache.kafka")) {
+            // when
+            result = bulkLoad(applicationId, new BulkLoad.Options(POLICY, 10_000, 10_000), progress, topic).run(() -> {
+                if (progress.processedCount() > 0) {
+                    Thread.currentThread().interrupt();
+                }
+                return false;
+            });
+            interruptedAfter = Thread.interrupted();
+
+            // then
+            assertEquals(List.of(), kafkaLog.lines().stream()
+                    .filter(line -> line.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.ERROR))
+                    .map(line -> line.getLoggerName() + ": " + line.getFormattedMessage()).toList());
+        }
+        assertEquals("stopped", result.reason());
+        assertTrue(interruptedAfter, "the thread's interrupt is kept for its owner");
+        assertEquals(0, progress.processedCount());
     }
 
     /** A new topic of two partitions with {@code first} accounts opened in partition 0 and {@code second} in 1. */
