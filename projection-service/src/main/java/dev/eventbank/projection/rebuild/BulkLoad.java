@@ -156,8 +156,8 @@ public final class BulkLoad {
      * @param connection        the Kafka connection (bootstrap servers, security) of the projection's clients
      * @param applicationId     the generation's application id (its changelogs' prefix and consumer group)
      * @param replicationFactor of the changelogs it creates (-1 = the broker's default)
-     * @param progress          the generation's counters: the records a transaction covers count as processed at
-     *                          its commit
+     * @param progress          the generation's counters: the records read count as processed after each poll, and
+     *                          those of a transaction that is aborted are taken back
      */
     BulkLoad(Map<String, Object> connection, SchemaRegistryClient registry, String applicationId,
              short replicationFactor, Options options, LogProgress progress) {
@@ -233,19 +233,12 @@ public final class BulkLoad {
             return new Result(pass.committed, reason == null, reason);
         } catch (org.apache.kafka.common.errors.InterruptException | org.apache.kafka.common.errors.WakeupException e) {
             Thread.currentThread().interrupt();
-            if (pass != null) {
-                pass.retract();
-            }
             LOG.info("rebuild bulk load stopped applicationId={} events={}", applicationId, pass == null ? 0 : pass.committed);
             return new Result(pass == null ? 0 : pass.committed, false, Pass.STOPPED);
         } catch (RuntimeException e) {
             // what was committed is consistent (a prefix of each partition, with its position); Kafka Streams goes on
             // from there and retries what failed here the way it retries its own records
             long events = pass == null ? 0 : pass.committed;
-            if (pass != null) {
-                // the open transaction is aborted by the producer's close below
-                pass.retract();
-            }
             LOG.warn("rebuild bulk load ended by an error applicationId={} events={} error=\"{}\"; Kafka Streams folds the rest",
                     applicationId, events, e.toString());
             return new Result(events, false, "bulk load error: " + e);
@@ -254,6 +247,11 @@ public final class BulkLoad {
             // close and log an ERROR with a stack trace (one each per cancel, found by trying it): they are closed with
             // the flag cleared, and the flag is set again after
             boolean interrupted = Thread.interrupted();
+            if (pass != null) {
+                // an open transaction left by a stop or an error is aborted by the producer's close below (a pass that
+                // ends at its commits has nothing to take back)
+                pass.retract();
+            }
             // a plain close waits for an open transaction's abort without a bound
             if (producer != null) {
                 KafkaProducer<byte[], byte[]> closing = producer;

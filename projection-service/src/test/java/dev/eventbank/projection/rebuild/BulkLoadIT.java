@@ -239,18 +239,16 @@ class BulkLoadIT {
 
     @Test
     void shouldReportProgressBeforeItsCommitAndTakeItBackWhenTheTransactionIsAborted() throws Exception {
-        // given: more records in partition 0 than one poll returns (5,000), all in one transaction
-        String topic = logOfAccounts(6_000, 0);
+        // given
         String applicationId = "bulk-load-it-" + UUID.randomUUID();
         LogProgress progress = new LogProgress();
         AtomicLong seenBeforeStop = new AtomicLong();
 
         // when: asked to stop once the progress has moved, before any commit
-        BulkLoad.Result result = bulkLoad(applicationId, new BulkLoad.Options(POLICY, 10_000, 10_000), progress, topic)
-                .run(() -> {
-                    seenBeforeStop.set(progress.processedCount());
-                    return seenBeforeStop.get() > 0;
-                });
+        BulkLoad.Result result = oneTransactionOverSeveralPolls(applicationId, progress).run(() -> {
+            seenBeforeStop.set(progress.processedCount());
+            return seenBeforeStop.get() > 0;
+        });
 
         // then: the first poll's records were shown while the transaction was open, then taken back with it
         assertEquals("stopped", result.reason());
@@ -264,14 +262,12 @@ class BulkLoadIT {
     void shouldCloseItsClientsWithoutErrorsWhenInterruptedAndKeepTheInterrupt() throws Exception {
         // given: a cancel interrupts the loader thread while a transaction is open (found by trying it: Kafka's
         // clients, closed on an interrupted thread, logged an ERROR with a stack trace each)
-        String topic = logOfAccounts(6_000, 0);
-        String applicationId = "bulk-load-it-" + UUID.randomUUID();
         LogProgress progress = new LogProgress();
         BulkLoad.Result result;
         boolean interruptedAfter;
         try (LogCapture kafkaLog = LogCapture.of("org.apache.kafka")) {
             // when
-            result = bulkLoad(applicationId, new BulkLoad.Options(POLICY, 10_000, 10_000), progress, topic).run(() -> {
+            result = oneTransactionOverSeveralPolls("bulk-load-it-" + UUID.randomUUID(), progress).run(() -> {
                 if (progress.processedCount() > 0) {
                     Thread.currentThread().interrupt();
                 }
@@ -287,6 +283,14 @@ class BulkLoadIT {
         assertEquals("stopped", result.reason());
         assertTrue(interruptedAfter, "the thread's interrupt is kept for its owner");
         assertEquals(0, progress.processedCount());
+    }
+
+    /**
+     * A bulk load of a new log whose partition 0 holds more records than one poll returns (5,000), all in one
+     * transaction: a stop after the first poll meets an open transaction with progress already reported.
+     */
+    private BulkLoad oneTransactionOverSeveralPolls(String applicationId, LogProgress progress) throws Exception {
+        return bulkLoad(applicationId, new BulkLoad.Options(POLICY, 10_000, 10_000), progress, logOfAccounts(6_000, 0));
     }
 
     /** A new topic of two partitions with {@code first} accounts opened in partition 0 and {@code second} in 1. */
