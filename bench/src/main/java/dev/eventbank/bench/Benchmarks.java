@@ -191,9 +191,9 @@ public final class Benchmarks {
     /** The markdown line for both visibility measurements of {@code where}. */
     static String visibilityText(String where, Visibility.Figures[] figures, int loadClients) {
         return String.format("%nCommand 2xx to visible in %s (`minVersion` read by the measuring client, one deposit at a time, "
-                        + "after up to %d s of the same pairs unmeasured, which warm the read path): "
+                        + "after %d s of the same pairs unmeasured, which warm the read path: %,d pairs here): "
                         + "idle, %s; while %d other clients write, %s.%n%n", where, Visibility.READ_WARMUP.toSeconds(),
-                figures[0].describe(), loadClients, figures[1].describe());
+                figures[0].warmupPairs(), figures[0].describe(), loadClients, figures[1].describe());
     }
 
     /**
