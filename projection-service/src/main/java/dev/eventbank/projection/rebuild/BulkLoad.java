@@ -55,7 +55,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * A rebuild's first pass: folds the event log up to where it ends now outside Kafka Streams, with a plain
- * {@code read_committed} consumer reading one partition at a time in large fetches, and writes what the generation's
+ * {@code read_committed} consumer reading one partition at a time in large fetches, on a thread of its own that reads
+ * ahead of the fold ({@link PartitionPrefetch}), and writes what the generation's
  * stores would hold after those events straight into their changelog topics (every history entry and snapshot, each
  * account's last state, the bank totals), committing the consumer group's positions on the log in the same
  * transactions. The generation's Kafka Streams app then starts as after a restart: it restores its stores from the
@@ -90,7 +91,7 @@ import java.util.function.BooleanSupplier;
  *
  * <p>Limits: the totals are summed partition by partition rather than in the log's interleaved order; sums of exact
  * decimals do not depend on order, only {@link BankTotalsProjection#sumOrRefuse}'s refusal of a sum beyond the
- * contract could. One thread; not reusable.
+ * contract could. One folding thread (the caller's) and one reading thread; not reusable.
  */
 public final class BulkLoad {
 
@@ -99,6 +100,9 @@ public final class BulkLoad {
 
     private static final Logger LOG = LoggerFactory.getLogger(BulkLoad.class);
     private static final Duration POLL = Duration.ofMillis(500);
+
+    /** Polls the reader may run ahead of the fold: up to 4 x 5,000 records held in memory besides the fetches. */
+    private static final int PREFETCH_POLLS = 4;
 
     /** The longest a transaction stays open before it commits with what it has (the broker's timeout is twice). */
     static final Duration TRANSACTION_MAX_OPEN = Duration.ofSeconds(10);
@@ -196,6 +200,7 @@ public final class BulkLoad {
         KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(),
                 new ByteArrayDeserializer());
         KafkaProducer<byte[], byte[]> producer = null;
+        PartitionPrefetch prefetch = null;
         Pass pass = null;
         try {
             List<TopicPartition> partitions = new ArrayList<>();
@@ -210,7 +215,13 @@ public final class BulkLoad {
             offsetsToRead = offsetsToRead(begins, ends);
             producer = new KafkaProducer<>(producerConfig(), new ByteArraySerializer(), new ByteArraySerializer());
             producer.initTransactions();
-            pass = new Pass(producer, consumer, partitions.size(), stopped);
+            List<PartitionPrefetch.Segment> segments = new ArrayList<>();
+            for (TopicPartition partition : partitions) {
+                segments.add(new PartitionPrefetch.Segment(partition, begins.get(partition), ends.get(partition)));
+            }
+            prefetch = new PartitionPrefetch(consumer, segments, PREFETCH_POLLS, CLIENT_WAIT);
+            prefetch.start(applicationId + TRANSACTIONAL_ID_SUFFIX + "-reader");
+            pass = new Pass(producer, prefetch, partitions.size(), stopped);
             LOG.info("rebuild bulk load started applicationId={} partitions={} offsets={}", applicationId,
                     partitions.size(), offsetsToRead);
             List<String> left = new ArrayList<>();
@@ -247,6 +258,10 @@ public final class BulkLoad {
             // close and log an ERROR with a stack trace (one each per cancel, found by trying it): they are closed with
             // the flag cleared, and the flag is set again after
             boolean interrupted = Thread.interrupted();
+            if (prefetch != null) {
+                // before the consumer's close: the reader's thread owns the consumer until it ended
+                prefetch.close();
+            }
             if (pass != null) {
                 // an open transaction left by a stop or an error is aborted by the producer's close below (a pass that
                 // ends at its commits has nothing to take back)
@@ -349,7 +364,7 @@ public final class BulkLoad {
         static final String STOPPED = "stopped";
 
         private final KafkaProducer<byte[], byte[]> producer;
-        private final KafkaConsumer<String, byte[]> consumer;
+        private final PartitionPrefetch reader;
         private final int totalsPartition;
         private final BooleanSupplier stopped;
         private final Map<String, AccountState> accounts = new HashMap<>();
@@ -375,10 +390,9 @@ public final class BulkLoad {
         private long applied;
         private long accountsTotal;
 
-        Pass(KafkaProducer<byte[], byte[]> producer, KafkaConsumer<String, byte[]> consumer, int partitions,
-             BooleanSupplier stopped) {
+        Pass(KafkaProducer<byte[], byte[]> producer, PartitionPrefetch reader, int partitions, BooleanSupplier stopped) {
             this.producer = producer;
-            this.consumer = consumer;
+            this.reader = reader;
             this.stopped = stopped;
             // where the totals' one key goes: Kafka Streams repartitions it with the producer's default partitioner
             this.totalsPartition = Utils.toPositive(Utils.murmur2(BANK_TOTALS_KEY.getBytes(StandardCharsets.UTF_8)))
@@ -395,22 +409,34 @@ public final class BulkLoad {
             }
             accounts.clear();
             lastSnapshotAt.clear();
-            consumer.assign(List.of(partition));
-            consumer.seek(partition, begin);
-            long position = begin;
             long passedBefore = offsetsPassed;
-            while (position < end) {
+            while (true) {
                 if (stopped.getAsBoolean() || Thread.currentThread().isInterrupted()) {
                     abort();
                     return STOPPED;
                 }
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL).records(partition)) {
+                PartitionPrefetch.Item item = next();
+                if (item == null) {
+                    continue;
+                }
+                if (item instanceof PartitionPrefetch.Failed failed) {
+                    throw failed.error();
+                }
+                if (item instanceof PartitionPrefetch.End) {
+                    break;
+                }
+                PartitionPrefetch.Batch batch = (PartitionPrefetch.Batch) item;
+                for (ConsumerRecord<String, byte[]> record : batch.records()) {
                     if (record.offset() >= end) {
                         break;
                     }
                     fold(record);
                     if (accounts.size() > options.maxAccountsPerPartition()) {
                         abort();
+                        reader.skip(partition);
+                        if (!passOver(partition)) {
+                            return STOPPED;
+                        }
                         return "partition " + partition.partition() + " has more than "
                                 + options.maxAccountsPerPartition() + " accounts";
                     }
@@ -420,14 +446,46 @@ public final class BulkLoad {
                     }
                 }
                 report(partition.partition());
-                // the consumer's position skips transaction markers and aborted records, which poll never returns
-                position = consumer.position(partition, CLIENT_WAIT);
-                offsetsPassed = passedBefore + (Math.min(position, end) - begin);
+                offsetsPassed = passedBefore + (Math.min(batch.position(), end) - begin);
                 recordsRead = read;
             }
             commit(partition, end);
             accountsTotal += accounts.size();
             return null;
+        }
+
+        /**
+         * The reader's next item, waiting at most a poll's time; null when none came.
+         *
+         * @throws org.apache.kafka.common.errors.InterruptException when interrupted while waiting (a stop, as the
+         *                                                           consumer's own poll would throw)
+         */
+        private PartitionPrefetch.Item next() {
+            try {
+                return reader.next(POLL);
+            } catch (InterruptedException e) {
+                throw new org.apache.kafka.common.errors.InterruptException(e);
+            }
+        }
+
+        /**
+         * Takes the reader's items of a skipped {@code partition} up to its end; false when asked to stop meanwhile.
+         *
+         * @throws RuntimeException the reader's failure, as {@link #fold(TopicPartition, long, long)}
+         */
+        private boolean passOver(TopicPartition partition) {
+            while (true) {
+                if (stopped.getAsBoolean() || Thread.currentThread().isInterrupted()) {
+                    return false;
+                }
+                PartitionPrefetch.Item item = next();
+                if (item instanceof PartitionPrefetch.Failed failed) {
+                    throw failed.error();
+                }
+                if (item instanceof PartitionPrefetch.End) {
+                    return true;
+                }
+            }
         }
 
         private void fold(ConsumerRecord<String, byte[]> record) {
