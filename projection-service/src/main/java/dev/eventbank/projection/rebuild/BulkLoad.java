@@ -247,9 +247,15 @@ public final class BulkLoad {
             LOG.info("rebuild bulk load stopped applicationId={} events={}", applicationId, pass == null ? 0 : pass.committed);
             return new Result(pass == null ? 0 : pass.committed, false, Pass.STOPPED);
         } catch (RuntimeException e) {
+            long events = pass == null ? 0 : pass.committed;
+            if (Thread.currentThread().isInterrupted() || stopped.getAsBoolean()) {
+                // a stop that met the thread inside a call which turns the interrupt into its own failure (the schema
+                // registry's client: found by cancelling while a changelog's schema was being registered) is a stop
+                LOG.info("rebuild bulk load stopped applicationId={} events={}", applicationId, events);
+                return new Result(events, false, Pass.STOPPED);
+            }
             // what was committed is consistent (a prefix of each partition, with its position); Kafka Streams goes on
             // from there and retries what failed here the way it retries its own records
-            long events = pass == null ? 0 : pass.committed;
             LOG.warn("rebuild bulk load ended by an error applicationId={} events={} error=\"{}\"; Kafka Streams folds the rest",
                     applicationId, events, e.toString());
             return new Result(events, false, "bulk load error: " + e);
@@ -387,7 +393,9 @@ public final class BulkLoad {
         private long read;
         /** Records of the log the commits cover. */
         private long committed;
+        /** Events the commits cover that changed an account (the rest were skipped), and of the open transaction. */
         private long applied;
+        private long appliedInTransaction;
         private long accountsTotal;
 
         Pass(KafkaProducer<byte[], byte[]> producer, PartitionPrefetch reader, int partitions, BooleanSupplier stopped) {
@@ -513,7 +521,7 @@ public final class BulkLoad {
             if (!(AccountStateView.evolve(before, event) instanceof AccountStateView.Fold.Applied fold)) {
                 return;
             }
-            applied++;
+            appliedInTransaction++;
             AccountState after = fold.state();
             accounts.put(record.key(), after);
             changed.add(record.key());
@@ -574,6 +582,8 @@ public final class BulkLoad {
             report(partition.partition());
             committed += readInTransaction;
             readInTransaction = 0;
+            applied += appliedInTransaction;
+            appliedInTransaction = 0;
             reportedInTransaction = 0;
         }
 
@@ -613,6 +623,7 @@ public final class BulkLoad {
             changed.clear();
             eventsInTransaction = 0;
             readInTransaction = 0;
+            appliedInTransaction = 0;
         }
     }
 }
