@@ -190,6 +190,9 @@ public final class RebuildBenchmark {
 
     /** How many times the decoding consumer reads the log for the ceiling (an odd count: the median is one read). */
     static final int CEILING_READS = 3;
+    private static final String STEADY = "rebuild, steady processing (10 % to 90 % of the events, sampled every 250 ms)";
+    private static final String FIRST = "first";
+    private static final String SECOND = "second";
 
     /** The read of {@code reads} with the median rate, renamed {@code what}. */
     static Figure median(List<Figure> reads, String what) {
@@ -198,9 +201,6 @@ public final class RebuildBenchmark {
         Figure middle = sorted.get(sorted.size() / 2);
         return new Figure(what, middle.events(), middle.seconds());
     }
-    private static final String STEADY = "rebuild, steady processing (10 % to 90 % of the events, sampled every 250 ms)";
-    private static final String FIRST = "first";
-    private static final String SECOND = "second";
 
     /**
      * A ceiling: one plain consumer reading the whole log from the beginning (read_committed), decoding each value

@@ -228,8 +228,7 @@ public final class BulkLoad {
             for (TopicPartition partition : partitions) {
                 String stop = pass.fold(partition, begins.get(partition), ends.get(partition));
                 if (Pass.STOPPED.equals(stop)) {
-                    LOG.info("rebuild bulk load stopped applicationId={} events={}", applicationId, pass.committed);
-                    return new Result(pass.committed, false, stop);
+                    return stoppedResult(pass);
                 }
                 if (stop != null) {
                     left.add(stop);
@@ -244,16 +243,14 @@ public final class BulkLoad {
             return new Result(pass.committed, reason == null, reason);
         } catch (org.apache.kafka.common.errors.InterruptException | org.apache.kafka.common.errors.WakeupException e) {
             Thread.currentThread().interrupt();
-            LOG.info("rebuild bulk load stopped applicationId={} events={}", applicationId, pass == null ? 0 : pass.committed);
-            return new Result(pass == null ? 0 : pass.committed, false, Pass.STOPPED);
+            return stoppedResult(pass);
         } catch (RuntimeException e) {
-            long events = pass == null ? 0 : pass.committed;
             if (Thread.currentThread().isInterrupted() || stopped.getAsBoolean()) {
                 // a stop that met the thread inside a call which turns the interrupt into its own failure (the schema
                 // registry's client: found by cancelling while a changelog's schema was being registered) is a stop
-                LOG.info("rebuild bulk load stopped applicationId={} events={}", applicationId, events);
-                return new Result(events, false, Pass.STOPPED);
+                return stoppedResult(pass);
             }
+            long events = pass == null ? 0 : pass.committed;
             // what was committed is consistent (a prefix of each partition, with its position); Kafka Streams goes on
             // from there and retries what failed here the way it retries its own records
             LOG.warn("rebuild bulk load ended by an error applicationId={} events={} error=\"{}\"; Kafka Streams folds the rest",
@@ -283,6 +280,13 @@ public final class BulkLoad {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** Logs the stop and says what the commits of {@code pass} (null: none made) cover. */
+    private Result stoppedResult(Pass pass) {
+        long events = pass == null ? 0 : pass.committed;
+        LOG.info("rebuild bulk load stopped applicationId={} events={}", applicationId, events);
+        return new Result(events, false, Pass.STOPPED);
     }
 
     private void closeQuietly(Runnable close) {
