@@ -2,6 +2,7 @@ package dev.eventbank.projection;
 
 import dev.eventbank.support.testing.Events;
 import dev.eventbank.projection.pipeline.DeadLetterHeaders;
+import dev.eventbank.projection.pipeline.InternalTopicSettings;
 import dev.eventbank.projection.totals.BankTotalsProjection;
 import dev.eventbank.schemas.catalog.Topics;
 import dev.eventbank.schemas.common.AccountStatus;
@@ -17,12 +18,17 @@ import dev.eventbank.support.testing.ServiceUnderTest;
 import dev.eventbank.testbroker.TestBroker;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -42,6 +48,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -61,16 +68,18 @@ class ProjectionServiceIT {
     private static EmbeddedServer server;
     private static SchemaRegistryClient registry;
     private static String bootstrapServers;
+    private static String applicationId;
 
     @BeforeAll
     static void startService() throws Exception {
         bootstrapServers = TestBroker.shared().bootstrapServers();
         registry = SchemaRegistryClients.forUrl(REGISTRY_URL);
+        applicationId = "projection-it-" + UUID.randomUUID();
         server = ApplicationContext.run(EmbeddedServer.class, TestSecurity.secured(Map.of(
                 "micronaut.server.port", -1,
                 "kafka.bootstrap.servers", bootstrapServers,
                 "schema-registry.url", REGISTRY_URL,
-                "eventbank.streams.application-id", "projection-it-" + UUID.randomUUID(),
+                "eventbank.streams.application-id", applicationId,
                 "eventbank.streams.state-dir", ServiceUnderTest.stateDir("projection-it").toString(),
                 "eventbank.topics.partitions", 3,
                 "eventbank.snapshots.every-events", 3)));
@@ -220,6 +229,29 @@ class ProjectionServiceIT {
         assertTrue(readiness.body().contains("partitionsCatchingUp"), readiness.body());
         assertEquals(200, liveness.statusCode(), liveness.body());
         assertTrue(liveness.body().contains("kafka-streams-liveness"), liveness.body());
+    }
+
+    @Test
+    void shouldCreateItsInternalTopicsWithSmallIndexes() throws Exception {
+        // given: the topics Kafka Streams creates for the running generation (changelogs, the totals' repartition topic)
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            List<String> internal = List.of();
+            while (internal.size() < 5 && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+                internal = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
+                        .filter(name -> name.startsWith(applicationId)).sorted().toList();
+            }
+            assertEquals(5, internal.size(), "4 changelogs and a repartition topic: " + internal);
+
+            // when
+            Map<ConfigResource, Config> configs = admin.describeConfigs(internal.stream()
+                    .map(name -> new ConfigResource(ConfigResource.Type.TOPIC, name)).toList()).all().get(30, TimeUnit.SECONDS);
+
+            // then: 1 MiB instead of the broker's 10 MiB (InternalTopicSettings)
+            configs.forEach((topic, config) -> assertEquals(String.valueOf(InternalTopicSettings.SEGMENT_INDEX_BYTES),
+                    config.get(TopicConfig.SEGMENT_INDEX_BYTES_CONFIG).value(), topic.name()));
+        }
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.eventbank.projection.rebuild;
 import dev.eventbank.projection.history.AccountHistoryProjection;
 import dev.eventbank.projection.history.AccountHistoryView;
 import dev.eventbank.projection.history.HistoryKeys;
+import dev.eventbank.projection.pipeline.InternalTopicSettings;
 import dev.eventbank.projection.pipeline.LogProgress;
 import dev.eventbank.projection.snapshots.SnapshotProjection;
 import dev.eventbank.projection.snapshots.Snapshots;
@@ -32,6 +33,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -320,9 +322,12 @@ public final class BulkLoad {
     }
 
     private void createChangelogs(int partitions) {
-        // the configs Kafka Streams gives a key-value store's changelog; it accepts topics that exist with its
-        // partition count (the log's) and creates the rest (the totals' repartition topic) itself
-        Map<String, String> compacted = Map.of("cleanup.policy", "compact", "message.timestamp.type", "CreateTime");
+        // the configs Kafka Streams gives a key-value store's changelog, with the index size it is given
+        // (InternalTopicSettings); it accepts topics that exist with its partition count (the log's) and creates the
+        // rest (the totals' repartition topic) itself
+        Map<String, String> compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "CreateTime",
+                TopicConfig.SEGMENT_INDEX_BYTES_CONFIG, String.valueOf(InternalTopicSettings.SEGMENT_INDEX_BYTES));
         List<TopicSpec> specs = List.of(stateChangelog, historyChangelog, snapshotChangelog, totalsChangelog).stream()
                 .map(name -> new TopicSpec(name, partitions, compacted)).toList();
         try (Admin admin = Admin.create(connection)) {

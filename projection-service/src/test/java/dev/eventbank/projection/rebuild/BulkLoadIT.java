@@ -3,6 +3,7 @@ package dev.eventbank.projection.rebuild;
 import dev.eventbank.projection.TestDriverConfig;
 import dev.eventbank.projection.TestTopics;
 import dev.eventbank.projection.history.AccountHistoryProjection;
+import dev.eventbank.projection.pipeline.InternalTopicSettings;
 import dev.eventbank.projection.pipeline.LogProgress;
 import dev.eventbank.projection.pipeline.Publishing;
 import dev.eventbank.projection.pipeline.ReadSideTopology;
@@ -31,6 +32,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -204,6 +207,18 @@ class BulkLoadIT {
             }
         }
         assertEquals(ends, committedPositions(applicationId));
+        // the changelogs it created have Kafka Streams' configs for them, and the small indexes (InternalTopicSettings)
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            for (String store : List.of(AccountStateProjection.STORE, AccountHistoryProjection.STORE,
+                    SnapshotProjection.STORE, BankTotalsProjection.STORE)) {
+                ConfigResource changelog = new ConfigResource(ConfigResource.Type.TOPIC, GenerationAdmin.changelog(applicationId, store));
+                org.apache.kafka.clients.admin.Config config = admin.describeConfigs(List.of(changelog)).all()
+                        .get(30, TimeUnit.SECONDS).get(changelog);
+                assertEquals("compact", config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value(), store);
+                assertEquals(String.valueOf(InternalTopicSettings.SEGMENT_INDEX_BYTES),
+                        config.get(TopicConfig.SEGMENT_INDEX_BYTES_CONFIG).value(), store);
+            }
+        }
     }
 
     @Test
