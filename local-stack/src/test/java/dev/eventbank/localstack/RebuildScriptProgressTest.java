@@ -1,0 +1,89 @@
+package dev.eventbank.localstack;
+
+import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What {@code bin/rebuild-projections} prints from the projection service's status answers (fields read by the
+ * script's own JSON helpers, numbers grouped by thousands), against a real HTTP server that answers as the service's
+ * {@code /admin/rebuild} does.
+ */
+class RebuildScriptProgressTest {
+
+    private static final Path SCRIPT = Path.of(System.getProperty("user.dir")).getParent().resolve("bin/rebuild-projections");
+
+    @Test
+    void shouldPrintTheProgressAndTheSwitchFromTheStatusAnswers() throws Exception {
+        List<String> statuses = List.of(
+                "{\"generation\":3,\"applicationId\":\"app-g3\",\"state\":\"REBUILDING\",\"activeGeneration\":2,"
+                        + "\"eventsProcessed\":1234567,\"eventsTotal\":2000000,\"lag\":765433,\"eventsPerSecond\":123456.7,"
+                        + "\"etaSeconds\":6.2,\"warning\":null}",
+                "{\"generation\":3,\"applicationId\":\"app-g3\",\"state\":\"DONE\",\"activeGeneration\":3,"
+                        + "\"eventsProcessed\":2000000,\"eventsTotal\":2000000,\"lag\":0,\"eventsPerSecond\":0,"
+                        + "\"secondsToSwitch\":12.34,\"elapsedSeconds\":15.06,\"averageEventsPerSecond\":132802.1,"
+                        + "\"warning\":\"old generation's topics \\\"app-g2-x\\\" left\"}");
+
+        Run run = run(statuses);
+
+        assertEquals(0, run.exit(), run.stderr());
+        assertTrue(run.stdout().contains("rebuild generation 3 started on " + run.url() + " (app-g3); reads stay on generation 2 until the switch"), run.stdout());
+        assertTrue(run.stdout().contains("rebuild generation 3: 1,234,567 / ~2,000,000 events (61 %), 123,457 events/s, ~765,433 left, ETA 6 s"), run.stdout());
+        assertTrue(run.stdout().contains("rebuild generation 3: switched after 12.3 s; 2,000,000 events in 15.1 s with the old generation's "
+                + "retirement (132,802 events/s on average); reads now served by generation 3"), run.stdout());
+        assertTrue(run.stderr().contains("warning: old generation's topics \\\"app-g2-x\\\" left"), run.stderr());
+    }
+
+    @Test
+    void shouldPrintAFailureWithItsErrorAndExitWithOne() throws Exception {
+        List<String> statuses = List.of("{\"generation\":4,\"applicationId\":\"app-g4\",\"state\":\"FAILED\",\"activeGeneration\":3,"
+                + "\"eventsProcessed\":10,\"error\":\"broker said: \\\"state\\\": gone, {x}\"}");
+
+        Run run = run(statuses);
+
+        assertEquals(1, run.exit(), run.stderr());
+        assertTrue(run.stderr().contains("rebuild generation 4 failed: broker said: \\\"state\\\": gone, {x}"), run.stderr());
+    }
+
+    private record Run(String url, int exit, String stdout, String stderr) {
+    }
+
+    /** Runs the script against a server that answers the POST with 202 and the first status, then each GET with the next. */
+    private static Run run(List<String> statuses) throws IOException, InterruptedException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        AtomicInteger gets = new AtomicInteger();
+        server.createContext("/admin/rebuild", exchange -> {
+            boolean post = "POST".equals(exchange.getRequestMethod());
+            String status = post ? statuses.get(0) : statuses.get(Math.min(gets.getAndIncrement(), statuses.size() - 1));
+            byte[] answer = status.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(post ? 202 : 200, answer.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(answer);
+            }
+        });
+        server.start();
+        try {
+            String url = "http://127.0.0.1:" + server.getAddress().getPort();
+            Process script = new ProcessBuilder(SCRIPT.toString(), "--url", url, "--token", "operator-token",
+                    "--interval", "0.1").start();
+            assertTrue(script.waitFor(30, TimeUnit.SECONDS), "the script ended");
+            return new Run(url, script.exitValue(), new String(script.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
+                    new String(script.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+        } finally {
+            server.stop(0);
+        }
+    }
+}
