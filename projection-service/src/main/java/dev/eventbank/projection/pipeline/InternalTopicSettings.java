@@ -13,10 +13,11 @@ public final class InternalTopicSettings {
      * memory; the first write into it faults, and the kernel's read-ahead around the fault fills the holes with zeros,
      * as much as the disk's read-ahead ({@code read_ahead_kb}, 8 MiB on the reference machine's disk). A rebuild
      * creates about 60 partitions at once (4 changelogs and a repartition topic of 12 partitions each): in a profile
-     * of its bulk load on that machine 30 to 36 % of the broker's CPU was that zeroing, 5 % with 1 MiB indexes
-     * (docs/read-side-performance.md, "2026-12-05: the broker zeroed the new topics' indexes"). 1 MiB holds 131,072
-     * offset entries, one per 4 KiB of log ({@code index.interval.bytes}): a segment rolls after about 512 MiB of
-     * records at the latest, which is all it costs.
+     * of its bulk load on that machine 30 to 36 % of the broker's samples were that zeroing, 5 % with the changelogs'
+     * indexes at 1 MiB (docs/read-side-performance.md, "2026-12-05: the broker zeroed the new topics' indexes"). The
+     * cost: a segment also rolls when an index is full, and 1 MiB holds 87,381 time-index entries, at most one per
+     * 4 KiB of records ({@code index.interval.bytes}), so a segment of these topics may roll from about 341 MiB of
+     * records on, before {@code segment.bytes}.
      */
     public static final int SEGMENT_INDEX_BYTES = 1 << 20;
 
