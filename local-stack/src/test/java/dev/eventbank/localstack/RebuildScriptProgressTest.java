@@ -2,18 +2,21 @@ package dev.eventbank.localstack;
 
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -55,6 +58,42 @@ class RebuildScriptProgressTest {
 
         assertEquals(1, run.exit(), run.stderr());
         assertTrue(run.stderr().contains("rebuild generation 4 failed: broker said: \\\"state\\\": gone, {x}"), run.stderr());
+    }
+
+    @Test
+    void shouldNeverEvaluateWhatAnAnswerPutsInANumber(@TempDir Path dir) throws Exception {
+        // shell arithmetic evaluates array subscripts, command substitutions included: an answer from a hostile or
+        // spoofed service (the default URL is plain http) could run a command on the operator's machine
+        Path touched = dir.resolve("touched");
+        String expression = "BASH_VERSINFO[$(touch " + touched + ")0]";
+        List<String> statuses = List.of(
+                "{\"generation\":5,\"applicationId\":\"app-g5\",\"state\":\"REBUILDING\",\"activeGeneration\":4,"
+                        + "\"eventsProcessed\":\"" + expression + "\",\"eventsTotal\":\"" + expression + "\",\"lag\":7,"
+                        + "\"eventsPerSecond\":\"fast\",\"etaSeconds\":\"soon\"}",
+                "{\"generation\":5,\"state\":\"DONE\",\"eventsProcessed\":9,\"secondsToSwitch\":1.0,\"elapsedSeconds\":1.5,"
+                        + "\"averageEventsPerSecond\":6,\"warning\":null}");
+
+        Run run = run(statuses);
+
+        assertFalse(Files.exists(touched), "the answer's expression was evaluated");
+        assertEquals(0, run.exit(), run.stderr());
+        assertTrue(run.stdout().contains("rebuild generation 5: 0 events, 0 events/s, lag not known yet (starting)"), run.stdout());
+        assertTrue(run.stdout().contains("rebuild generation 5: switched after 1.0 s"), run.stdout());
+    }
+
+    @Test
+    void shouldReadAnAnswerWrittenWithWhitespace() throws Exception {
+        List<String> statuses = List.of(
+                "{\n  \"generation\": 6,\n  \"applicationId\": \"app-g6\",\n  \"state\": \"REBUILDING\",\n  \"activeGeneration\": 5\n}",
+                "{\r\n  \"generation\": 6,\r\n  \"state\": \"DONE\" ,\r\n  \"eventsProcessed\": 12 ,\r\n  \"secondsToSwitch\": 2.0,\r\n"
+                        + "  \"warning\": \"kept its topics\"\r\n}");
+
+        Run run = run(statuses);
+
+        assertEquals(0, run.exit(), run.stderr());
+        assertTrue(run.stdout().contains("rebuild generation 6 started on " + run.url() + " (app-g6); reads stay on generation 5 until the switch"), run.stdout());
+        assertTrue(run.stdout().contains("rebuild generation 6: switched after 2.0 s; 12 events"), run.stdout());
+        assertTrue(run.stderr().contains("warning: kept its topics"), run.stderr());
     }
 
     private record Run(String url, int exit, String stdout, String stderr) {
