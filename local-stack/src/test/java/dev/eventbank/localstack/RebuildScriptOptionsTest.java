@@ -40,6 +40,18 @@ class RebuildScriptOptionsTest {
     }
 
     @Test
+    void anOptionWithoutItsValueIsRefusedWithoutAnyRequest() throws Exception {
+        for (String option : new String[] {"--url", "--token", "--interval"}) {
+            Process script = new ProcessBuilder(SCRIPT.toString(), option)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            assertTrue(script.waitFor(30, TimeUnit.SECONDS), "the script ended");
+            String stderr = new String(script.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(2, script.exitValue(), option + ": " + stderr);
+            assertEquals("rebuild-projections: " + option + " needs a value (try --help)\n", stderr);
+        }
+    }
+
+    @Test
     void aFractionalIntervalIsTaken() throws IOException, InterruptedException {
         // nothing listens on the port a closed socket had: the script gets as far as its first request
         int closed;

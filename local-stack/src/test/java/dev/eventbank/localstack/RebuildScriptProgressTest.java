@@ -57,7 +57,17 @@ class RebuildScriptProgressTest {
         Run run = run(statuses);
 
         assertEquals(1, run.exit(), run.stderr());
-        assertTrue(run.stderr().contains("rebuild generation 4 failed: broker said: \\\"state\\\": gone, {x}"), run.stderr());
+        assertTrue(run.stderr().contains("rebuild generation 4 failed: broker said: \\\"state\\\": gone, {x}; reads stay on generation 3"), run.stderr());
+    }
+
+    @Test
+    void shouldSayACancelledRebuildLeftTheReadsWhereTheyWere() throws Exception {
+        // an operator's DELETE /admin/rebuild: the status has no error (found by a helper trying the script as a user)
+        Run run = run(List.of("{\"generation\":7,\"applicationId\":\"app-g7\",\"state\":\"CANCELLED\",\"activeGeneration\":6,"
+                + "\"eventsProcessed\":4,\"error\":null}"));
+
+        assertEquals(1, run.exit(), run.stderr());
+        assertTrue(run.stderr().contains("rebuild generation 7 cancelled; reads stay on generation 6"), run.stderr());
     }
 
     @Test
