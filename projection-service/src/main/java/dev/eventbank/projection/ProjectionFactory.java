@@ -2,7 +2,6 @@ package dev.eventbank.projection;
 
 import dev.eventbank.support.kafka.BrokerWait;
 import dev.eventbank.support.kafka.KafkaClients;
-import dev.eventbank.projection.pipeline.InternalTopicSettings;
 import dev.eventbank.support.settings.Settings;
 import dev.eventbank.support.streams.ClusterStateDirectory;
 import dev.eventbank.projection.history.AccountHistoryProjection;
@@ -10,6 +9,7 @@ import dev.eventbank.projection.history.AccountTimeline;
 import dev.eventbank.projection.internalapi.PartitionRouter;
 import dev.eventbank.projection.pipeline.CommitAfterPause;
 import dev.eventbank.projection.pipeline.CommitPacing;
+import dev.eventbank.projection.pipeline.InternalTopicSettings;
 import dev.eventbank.projection.pipeline.ReadSideTopology;
 import dev.eventbank.projection.rebuild.BulkLoad;
 import dev.eventbank.projection.rebuild.ProjectionGenerations;
