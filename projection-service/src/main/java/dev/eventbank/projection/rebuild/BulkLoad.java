@@ -13,6 +13,7 @@ import dev.eventbank.projection.totals.BankTotalsView;
 import dev.eventbank.schemas.catalog.TopicProvisioner;
 import dev.eventbank.schemas.catalog.TopicSpec;
 import dev.eventbank.schemas.catalog.Topics;
+import dev.eventbank.schemas.common.AccountStatus;
 import dev.eventbank.schemas.events.BankAccountEvent;
 import dev.eventbank.schemas.readmodel.AccountSnapshot;
 import dev.eventbank.schemas.readmodel.AccountState;
@@ -43,16 +44,16 @@ import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -102,6 +103,7 @@ public final class BulkLoad {
 
     private static final Logger LOG = LoggerFactory.getLogger(BulkLoad.class);
     private static final Duration POLL = Duration.ofMillis(500);
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     /** Polls the reader may run ahead of the fold: up to 4 x 5,000 records held in memory besides the fetches. */
     private static final int PREFETCH_POLLS = 4;
@@ -199,6 +201,7 @@ public final class BulkLoad {
      */
     Result run(BooleanSupplier stopped) {
         long started = System.nanoTime();
+        long cpuStarted = THREADS.getCurrentThreadCpuTime();
         KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(),
                 new ByteArrayDeserializer());
         KafkaProducer<byte[], byte[]> producer = null;
@@ -238,9 +241,14 @@ public final class BulkLoad {
             }
             double seconds = (System.nanoTime() - started) / 1e9;
             String reason = left.isEmpty() ? null : String.join("; ", left);
-            LOG.info("rebuild bulk load done applicationId={} events={} applied={} accounts={} seconds={} eventsPerSecond={}{}",
+            // CPU per event of the two threads, the figure to compare builds by on a machine whose wall times vary
+            double foldCpu = (THREADS.getCurrentThreadCpuTime() - cpuStarted) / 1e9;
+            double readerCpu = prefetch.cpuNanos() / 1e9;
+            LOG.info("rebuild bulk load done applicationId={} events={} applied={} accounts={} seconds={} eventsPerSecond={} "
+                            + "foldCpuSeconds={} readerCpuSeconds={}{}",
                     applicationId, pass.committed, pass.applied, pass.accountsTotal, String.format(Locale.ROOT, "%.1f", seconds),
-                    Math.round(pass.committed / Math.max(seconds, 1e-3)),
+                    Math.round(pass.committed / Math.max(seconds, 1e-3)), String.format(Locale.ROOT, "%.2f", foldCpu),
+                    String.format(Locale.ROOT, "%.2f", readerCpu),
                     reason == null ? "" : " left to Kafka Streams=\"" + reason + "\"");
             return new Result(pass.committed, reason == null, reason);
         } catch (org.apache.kafka.common.errors.InterruptException | org.apache.kafka.common.errors.WakeupException e) {
@@ -373,6 +381,58 @@ public final class BulkLoad {
         return config;
     }
 
+    /**
+     * One account of the partition being folded: its state, and what the open transaction did to it.
+     *
+     * <p>The bank totals are summed per account at each commit, not per event: the per-event deltas of one account
+     * ({@link BankTotalsView#delta}) add up to the delta from its state before the transaction to its state after
+     * it, with the transaction's count of its events, the latest of their updates, and a zero count for a status it
+     * passed through and left (as the per-event sum leaves one). Exact decimals make the two sums equal; they differ
+     * only in what {@link BankTotalsProjection#sumOrRefuse} refuses when a currency's total would pass
+     * {@code decimal(51,4)} (one account's transaction then, not one event). Why: the per-event sum built and copied
+     * four small maps per event, a tenth of the folding thread's time in its profile (docs/read-side-performance.md).
+     */
+    private static final class Account {
+        private AccountState state;
+        /** Its state before the open transaction's first event of it (null when it opened in it). */
+        private AccountState atTransactionStart;
+        private int eventsInTransaction;
+        private Instant latestUpdate;
+        /** The statuses its states had in the open transaction, one bit per {@link AccountStatus} ordinal. */
+        private int statuses;
+        /** When its last snapshot was taken (for a snapshot policy by time). */
+        private Instant lastSnapshotAt;
+
+        void changedBy(AccountState after) {
+            state = after;
+            eventsInTransaction++;
+            if (latestUpdate == null || after.getUpdatedAt().isAfter(latestUpdate)) {
+                latestUpdate = after.getUpdatedAt();
+            }
+            statuses |= 1 << after.getStatus().ordinal();
+        }
+
+        /** The sum of the open transaction's per-event totals deltas of this account. */
+        BankTotals totalsDelta() {
+            BankTotals delta = BankTotalsView.delta(atTransactionStart, state);
+            delta.setEventsApplied(eventsInTransaction);
+            delta.setUpdatedAt(latestUpdate);
+            for (AccountStatus status : AccountStatus.values()) {
+                if ((statuses & 1 << status.ordinal()) != 0) {
+                    delta.getAccountsByStatus().putIfAbsent(status.name(), 0L);
+                }
+            }
+            return delta;
+        }
+
+        void committed() {
+            atTransactionStart = null;
+            eventsInTransaction = 0;
+            latestUpdate = null;
+            statuses = 0;
+        }
+    }
+
     /** The fold of one pass over the log: the open transaction and the states of the partition being folded. */
     private final class Pass {
         /** {@link #fold(TopicPartition, long, long)}'s answer when asked to stop: the pass ends. */
@@ -382,9 +442,10 @@ public final class BulkLoad {
         private final PartitionPrefetch reader;
         private final int totalsPartition;
         private final BooleanSupplier stopped;
-        private final Map<String, AccountState> accounts = new HashMap<>();
-        private final Map<String, Instant> lastSnapshotAt = new HashMap<>();
-        private final Set<String> changed = new HashSet<>();
+        /** The accounts of the partition being folded, by id. */
+        private final Map<String, Account> accounts = new HashMap<>();
+        /** Those the open transaction changed, in the order of their first change in it. */
+        private final List<Account> changed = new ArrayList<>();
         private BankTotals totals;
         /** The totals as of the last commit, for an abort to go back to. */
         private BankTotals committedTotals;
@@ -425,7 +486,6 @@ public final class BulkLoad {
                 return null;
             }
             accounts.clear();
-            lastSnapshotAt.clear();
             long passedBefore = offsetsPassed;
             while (true) {
                 if (stopped.getAsBoolean() || Thread.currentThread().isInterrupted()) {
@@ -526,28 +586,33 @@ public final class BulkLoad {
             if (event == null || !record.key().equals(event.getAggregateId())) {
                 return;
             }
-            AccountState before = accounts.get(record.key());
+            Account account = accounts.get(record.key());
+            AccountState before = account == null ? null : account.state;
             if (!(AccountStateView.evolve(before, event) instanceof AccountStateView.Fold.Applied fold)) {
                 return;
             }
             appliedInTransaction++;
             AccountState after = fold.state();
-            accounts.put(record.key(), after);
-            changed.add(record.key());
+            if (account == null) {
+                account = new Account();
+                accounts.put(record.key(), account);
+            }
+            if (account.eventsInTransaction == 0) {
+                account.atTransactionStart = before;
+                changed.add(account);
+            }
+            account.changedBy(after);
             begin();
             eventsInTransaction++;
             AccountHistoryView.Entry entry = AccountHistoryView.evolve(event, record.value());
             send(historyChangelog, record.partition(), record.timestamp(), entry.key(), record.value());
-            BankTotals delta = BankTotalsView.delta(before, after);
-            totals = totals == null ? delta : BankTotalsProjection.sumOrRefuse(totals, delta);
-            totalsChanged = true;
             totalsTimestamp = Math.max(totalsTimestamp, record.timestamp());
             Snapshots.Policy policy = options.snapshots();
             AccountSnapshot snapshot = Snapshots.evolve(policy, after,
-                    policy.byTime() ? lastSnapshotAt.get(record.key()) : null, record.partition(), record.offset());
+                    policy.byTime() ? account.lastSnapshotAt : null, record.partition(), record.offset());
             if (snapshot != null) {
                 if (policy.byTime()) {
-                    lastSnapshotAt.put(record.key(), snapshot.getUpdatedAt());
+                    account.lastSnapshotAt = snapshot.getUpdatedAt();
                 }
                 send(snapshotChangelog, record.partition(), record.timestamp(),
                         HistoryKeys.key(record.key(), snapshot.getVersion()),
@@ -571,9 +636,13 @@ public final class BulkLoad {
         private void commit(TopicPartition partition, long next) {
             begin();
             long now = System.currentTimeMillis();
-            for (String accountId : changed) {
-                send(stateChangelog, partition.partition(), now, accountId,
-                        states.serialize(stateChangelog, accounts.get(accountId)));
+            for (Account account : changed) {
+                send(stateChangelog, partition.partition(), now, account.state.getAccountId(),
+                        states.serialize(stateChangelog, account.state));
+                BankTotals delta = account.totalsDelta();
+                totals = totals == null ? delta : BankTotalsProjection.sumOrRefuse(totals, delta);
+                totalsChanged = true;
+                account.committed();
             }
             changed.clear();
             if (totalsChanged) {
@@ -629,6 +698,7 @@ public final class BulkLoad {
             totals = committedTotals;
             totalsTimestamp = committedTotalsTimestamp;
             totalsChanged = false;
+            // the accounts' states are dropped by the caller (the partition is left or the pass ends)
             changed.clear();
             eventsInTransaction = 0;
             readInTransaction = 0;

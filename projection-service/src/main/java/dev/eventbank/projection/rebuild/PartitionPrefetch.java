@@ -5,6 +5,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -54,6 +56,7 @@ final class PartitionPrefetch implements AutoCloseable {
     }
 
     private static final Duration POLL = Duration.ofMillis(500);
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     /** How long a full queue is waited on before the reader looks whether it was closed. */
     private static final long OFFER_WAIT_MS = 100;
 
@@ -63,6 +66,8 @@ final class PartitionPrefetch implements AutoCloseable {
     private final BlockingQueue<Item> items;
     private final Set<TopicPartition> skipped = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
+    /** CPU time of the reading thread up to the last item it handed over, ns (the bulk load's log line reports it). */
+    private volatile long cpuNanos;
     private Thread thread;
 
     /**
@@ -94,6 +99,11 @@ final class PartitionPrefetch implements AutoCloseable {
      */
     Item next(Duration wait) throws InterruptedException {
         return items.poll(wait.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** CPU time the reading thread used up to the last item it handed over, in nanoseconds; 0 before the first. */
+    long cpuNanos() {
+        return cpuNanos;
     }
 
     /** Stops reading {@code partition}: the reader goes on with the next segment after an {@link End} of this one. */
@@ -149,6 +159,7 @@ final class PartitionPrefetch implements AutoCloseable {
 
     /** Queues {@code item}, waiting while the queue is full; false once closed (nobody takes items any more). */
     private boolean hand(Item item) {
+        cpuNanos = THREADS.getCurrentThreadCpuTime();
         try {
             while (!closed) {
                 if (items.offer(item, OFFER_WAIT_MS, TimeUnit.MILLISECONDS)) {

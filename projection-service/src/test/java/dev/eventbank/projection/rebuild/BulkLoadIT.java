@@ -221,6 +221,56 @@ class BulkLoadIT {
         }
     }
 
+    /**
+     * The totals are summed per account at each commit: an account that opens and closes within one transaction must
+     * still leave {@code OPEN: 0} in them, as Kafka Streams' sum of per-event deltas does, when no open account is
+     * left to put it there; and the event count and latest update must be the events', not the accounts'.
+     */
+    @Test
+    void shouldSumTheTotalsAsKafkaStreamsDoesWhenEveryAccountClosedInTheTransactionThatOpenedIt() throws Exception {
+        // given: two accounts, each opened, paid into and closed, in one partition, in one transaction of the load
+        Serde<BankAccountEvent> eventSerde = AvroSerdes.value(BankAccountEvent.class, registry);
+        String topic = "bulk-load-it-" + UUID.randomUUID();
+        String applicationId = "bulk-load-it-" + UUID.randomUUID();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new StringSerializer(), new ByteArraySerializer())) {
+            for (int account = 0; account < 2; account++) {
+                String id = UUID.randomUUID().toString();
+                producer.send(new ProducerRecord<>(topic, id, eventSerde.serializer().serialize(topic, Events.opened(id, "10.00"))));
+                producer.send(new ProducerRecord<>(topic, id, eventSerde.serializer().serialize(topic,
+                        Events.deposited(id, 2, "2.5", "12.50"))));
+                producer.send(new ProducerRecord<>(topic, id, eventSerde.serializer().serialize(topic, Events.closed(id, 3))));
+            }
+        }
+        List<ConsumerRecord<String, byte[]>> committed = TestTopics.readToEnd(bootstrap, topic, TIMEOUT);
+
+        // when
+        BulkLoad.Result result = bulkLoad(applicationId, new BulkLoad.Options(POLICY, 100, 100), new LogProgress(), topic)
+                .run(() -> false);
+
+        // then
+        assertTrue(result.complete());
+        StreamsBuilder builder = new StreamsBuilder();
+        ReadSideTopology.build(builder, registry, POLICY, LogProgress.NONE, Publishing.gated());
+        try (TopologyTestDriver driver = new TopologyTestDriver(builder.build(),
+                TestDriverConfig.exactlyOnce(applicationId + "-driver", stateDir))) {
+            TestInputTopic<String, byte[]> input = driver.createInputTopic(Topics.EVENTS.name(), new StringSerializer(),
+                    new ByteArraySerializer());
+            committed.forEach(record -> input.pipeInput(record.key(), record.value(), record.timestamp()));
+            BankTotals expected = driver.<String, BankTotals>getTimestampedKeyValueStore(BankTotalsProjection.STORE)
+                    .get(BankTotalsProjection.KEY).value();
+            assertEquals(Map.of("OPEN", 0L, "CLOSED", 2L), expected.getAccountsByStatus());
+            assertEquals(6L, expected.getEventsApplied());
+            BankTotals loaded = AvroSerdes.value(BankTotals.class, registry).deserializer().deserialize("",
+                    latest(bootstrap, GenerationAdmin.changelog(applicationId, BankTotalsProjection.STORE))
+                            .get(BankTotalsProjection.KEY));
+            assertEquals(expected, loaded);
+        }
+    }
+
     @Test
     void shouldLeaveAPartitionWithTooManyAccountsAtItsLastCommitAndGoOnWithTheNext() throws Exception {
         // given: 20 accounts in partition 0, 3 in partition 1, at most 5 held
