@@ -241,7 +241,7 @@ public final class BulkLoad {
             }
             double seconds = (System.nanoTime() - started) / 1e9;
             String reason = left.isEmpty() ? null : String.join("; ", left);
-            // CPU per event of the two threads, the figure to compare builds by on a machine whose wall times vary
+            // the two threads' CPU seconds: what the pass cost, apart from the time it waited for a core
             double foldCpu = (THREADS.getCurrentThreadCpuTime() - cpuStarted) / 1e9;
             double readerCpu = prefetch.cpuNanos() / 1e9;
             LOG.info("rebuild bulk load done applicationId={} events={} applied={} accounts={} seconds={} eventsPerSecond={} "
