@@ -695,7 +695,10 @@ public final class LocalStack implements AutoCloseable {
      */
     record Options(Path dataDir, int partitions, boolean help) {
 
-        static final String USAGE = "usage: bin/local-stack [--data-dir DIR] [--partitions N]";
+        static final String USAGE = "usage: bin/local-stack [--data-dir DIR] [--partitions N]\n"
+                + "  --data-dir DIR  the stack's data (Kafka's log, keys, service logs); default: LOCAL_STACK_DATA, else"
+                + " <checkout>/.local-stack-data\n"
+                + "  --partitions N  partitions of the topics it creates (default 12)";
 
         /**
          * Reads {@code args}: {@code --data-dir DIR} (else {@code envDataDir}, the environment's

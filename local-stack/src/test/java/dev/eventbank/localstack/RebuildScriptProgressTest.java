@@ -42,7 +42,8 @@ class RebuildScriptProgressTest {
         Run run = run(statuses);
 
         assertEquals(0, run.exit(), run.stderr());
-        assertTrue(run.stdout().contains("rebuild generation 3 started on " + run.url() + " (app-g3); reads stay on generation 2 until the switch"), run.stdout());
+        assertTrue(run.stdout().startsWith("rebuild-projections: asking " + run.url() + " to start a rebuild ...\n"
+                + "rebuild generation 3 started on " + run.url() + " (app-g3); reads stay on generation 2 until the switch"), run.stdout());
         assertTrue(run.stdout().contains("rebuild generation 3: 1,234,567 / ~2,000,000 events (61 %), 123,457 events/s, ~765,433 left, ETA 6 s"), run.stdout());
         assertTrue(run.stdout().contains("rebuild generation 3: switched after 12.3 s; 2,000,000 events in 15.1 s with the old generation's "
                 + "retirement (132,802 events/s on average); reads now served by generation 3"), run.stdout());
