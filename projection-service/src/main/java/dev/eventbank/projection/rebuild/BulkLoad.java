@@ -201,7 +201,7 @@ public final class BulkLoad {
      */
     Result run(BooleanSupplier stopped) {
         long started = System.nanoTime();
-        long cpuStarted = THREADS.getCurrentThreadCpuTime();
+        long cpuStarted = currentThreadCpuNanos();
         KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(),
                 new ByteArrayDeserializer());
         KafkaProducer<byte[], byte[]> producer = null;
@@ -242,13 +242,12 @@ public final class BulkLoad {
             double seconds = (System.nanoTime() - started) / 1e9;
             String reason = left.isEmpty() ? null : String.join("; ", left);
             // the two threads' CPU seconds: what the pass cost, apart from the time it waited for a core
-            double foldCpu = (THREADS.getCurrentThreadCpuTime() - cpuStarted) / 1e9;
-            double readerCpu = prefetch.cpuNanos() / 1e9;
+            long cpuEnded = currentThreadCpuNanos();
             LOG.info("rebuild bulk load done applicationId={} events={} applied={} accounts={} seconds={} eventsPerSecond={} "
                             + "foldCpuSeconds={} readerCpuSeconds={}{}",
                     applicationId, pass.committed, pass.applied, pass.accountsTotal, String.format(Locale.ROOT, "%.1f", seconds),
-                    Math.round(pass.committed / Math.max(seconds, 1e-3)), String.format(Locale.ROOT, "%.2f", foldCpu),
-                    String.format(Locale.ROOT, "%.2f", readerCpu),
+                    Math.round(pass.committed / Math.max(seconds, 1e-3)),
+                    cpuSeconds(cpuStarted < 0 || cpuEnded < 0 ? -1 : cpuEnded - cpuStarted), cpuSeconds(prefetch.cpuNanos()),
                     reason == null ? "" : " left to Kafka Streams=\"" + reason + "\"");
             return new Result(pass.committed, reason == null, reason);
         } catch (org.apache.kafka.common.errors.InterruptException | org.apache.kafka.common.errors.WakeupException e) {
@@ -290,6 +289,22 @@ public final class BulkLoad {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /**
+     * The calling thread's CPU time in nanoseconds, or -1 where the JVM does not measure it (the figures of the log
+     * line only: a JVM without it must not fail a pass).
+     */
+    static long currentThreadCpuNanos() {
+        try {
+            return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : -1;
+        } catch (UnsupportedOperationException e) {
+            return -1;
+        }
+    }
+
+    private static String cpuSeconds(long nanos) {
+        return nanos < 0 ? "unknown" : String.format(Locale.ROOT, "%.2f", nanos / 1e9);
     }
 
     /** Logs the stop and says what the commits of {@code pass} (null: none made) cover. */

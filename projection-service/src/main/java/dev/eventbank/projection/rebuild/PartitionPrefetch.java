@@ -5,8 +5,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -56,7 +54,6 @@ final class PartitionPrefetch implements AutoCloseable {
     }
 
     private static final Duration POLL = Duration.ofMillis(500);
-    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     /** How long a full queue is waited on before the reader looks whether it was closed. */
     private static final long OFFER_WAIT_MS = 100;
 
@@ -101,7 +98,10 @@ final class PartitionPrefetch implements AutoCloseable {
         return items.poll(wait.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    /** CPU time the reading thread used up to the last item it handed over, in nanoseconds; 0 before the first. */
+    /**
+     * CPU time the reading thread used up to the last item it handed over, in nanoseconds; 0 before the first, -1
+     * where the JVM does not measure it.
+     */
     long cpuNanos() {
         return cpuNanos;
     }
@@ -159,7 +159,7 @@ final class PartitionPrefetch implements AutoCloseable {
 
     /** Queues {@code item}, waiting while the queue is full; false once closed (nobody takes items any more). */
     private boolean hand(Item item) {
-        cpuNanos = THREADS.getCurrentThreadCpuTime();
+        cpuNanos = BulkLoad.currentThreadCpuNanos();
         try {
             while (!closed) {
                 if (items.offer(item, OFFER_WAIT_MS, TimeUnit.MILLISECONDS)) {
