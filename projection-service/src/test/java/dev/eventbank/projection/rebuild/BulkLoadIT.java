@@ -92,11 +92,8 @@ class BulkLoadIT {
     void shouldWriteTheChangelogsKafkaStreamsWouldHaveWrittenForTheSameLog() throws Exception {
         // given
         Serde<BankAccountEvent> eventSerde = AvroSerdes.value(BankAccountEvent.class, registry);
-        String topic = "bulk-load-it-" + UUID.randomUUID();
+        String topic = newTopic(PARTITIONS);
         String applicationId = "bulk-load-it-" + UUID.randomUUID();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        }
         List<KeyValue<String, byte[]>> log = new ArrayList<>();
         for (int account = 0; account < 8; account++) {
             String id = UUID.randomUUID().toString();
@@ -147,13 +144,7 @@ class BulkLoadIT {
         assertTrue(result.complete());
         assertEquals(committed.size(), result.events());
         assertEquals(committed.size(), progress.processedCount());
-        StreamsBuilder builder = new StreamsBuilder();
-        ReadSideTopology.build(builder, registry, POLICY, LogProgress.NONE, Publishing.gated());
-        try (TopologyTestDriver driver = new TopologyTestDriver(builder.build(),
-                TestDriverConfig.exactlyOnce(applicationId + "-driver", stateDir))) {
-            TestInputTopic<String, byte[]> input = driver.createInputTopic(Topics.EVENTS.name(), new StringSerializer(),
-                    new ByteArraySerializer());
-            committed.forEach(record -> input.pipeInput(record.key(), record.value(), record.timestamp()));
+        try (TopologyTestDriver driver = drivenWith(committed, applicationId)) {
 
             Deserializer<AccountState> states = AvroSerdes.value(AccountState.class, registry).deserializer();
             Deserializer<AccountSnapshot> snapshots = AvroSerdes.value(AccountSnapshot.class, registry).deserializer();
@@ -230,11 +221,8 @@ class BulkLoadIT {
     void shouldSumTheTotalsAsKafkaStreamsDoesWhenEveryAccountClosedInTheTransactionThatOpenedIt() throws Exception {
         // given: two accounts, each opened, paid into and closed, in one partition, in one transaction of the load
         Serde<BankAccountEvent> eventSerde = AvroSerdes.value(BankAccountEvent.class, registry);
-        String topic = "bulk-load-it-" + UUID.randomUUID();
+        String topic = newTopic(1);
         String applicationId = "bulk-load-it-" + UUID.randomUUID();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        }
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new StringSerializer(), new ByteArraySerializer())) {
             for (int account = 0; account < 2; account++) {
@@ -253,13 +241,7 @@ class BulkLoadIT {
 
         // then
         assertTrue(result.complete());
-        StreamsBuilder builder = new StreamsBuilder();
-        ReadSideTopology.build(builder, registry, POLICY, LogProgress.NONE, Publishing.gated());
-        try (TopologyTestDriver driver = new TopologyTestDriver(builder.build(),
-                TestDriverConfig.exactlyOnce(applicationId + "-driver", stateDir))) {
-            TestInputTopic<String, byte[]> input = driver.createInputTopic(Topics.EVENTS.name(), new StringSerializer(),
-                    new ByteArraySerializer());
-            committed.forEach(record -> input.pipeInput(record.key(), record.value(), record.timestamp()));
+        try (TopologyTestDriver driver = drivenWith(committed, applicationId)) {
             BankTotals expected = driver.<String, BankTotals>getTimestampedKeyValueStore(BankTotalsProjection.STORE)
                     .get(BankTotalsProjection.KEY).value();
             assertEquals(Map.of("OPEN", 0L, "CLOSED", 2L), expected.getAccountsByStatus());
@@ -420,10 +402,7 @@ class BulkLoadIT {
     /** A new topic of two partitions with {@code first} accounts opened in partition 0 and {@code second} in 1. */
     private String logOfAccounts(int first, int second) throws Exception {
         Serde<BankAccountEvent> eventSerde = AvroSerdes.value(BankAccountEvent.class, registry);
-        String topic = "bulk-load-it-" + UUID.randomUUID();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        }
+        String topic = newTopic(2);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new StringSerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < first + second; i++) {
@@ -441,6 +420,27 @@ class BulkLoadIT {
                     .entrySet().stream().collect(java.util.stream.Collectors.toMap(Map.Entry::getKey,
                             entry -> entry.getValue().offset()));
         }
+    }
+
+    /** A new topic of {@code partitions} partitions on the test broker. */
+    private String newTopic(int partitions) throws Exception {
+        String topic = "bulk-load-it-" + UUID.randomUUID();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        return topic;
+    }
+
+    /** Kafka Streams' own read side (the same topology, in a test driver) after {@code records}, in their order. */
+    private TopologyTestDriver drivenWith(List<ConsumerRecord<String, byte[]>> records, String applicationId) {
+        StreamsBuilder builder = new StreamsBuilder();
+        ReadSideTopology.build(builder, registry, POLICY, LogProgress.NONE, Publishing.gated());
+        TopologyTestDriver driver = new TopologyTestDriver(builder.build(),
+                TestDriverConfig.exactlyOnce(applicationId + "-driver", stateDir));
+        TestInputTopic<String, byte[]> input = driver.createInputTopic(Topics.EVENTS.name(), new StringSerializer(),
+                new ByteArraySerializer());
+        records.forEach(record -> input.pipeInput(record.key(), record.value(), record.timestamp()));
+        return driver;
     }
 
     private BulkLoad bulkLoad(String applicationId, BulkLoad.Options options, LogProgress progress, String topic) {
