@@ -4,7 +4,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -14,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -87,6 +90,7 @@ public final class TopicProvisioner {
             }
             Map<String, TopicDescription> descriptions = verifyPartitions(specs);
             verifyConfigs(specs, descriptions);
+            awaitLeaders(missing, descriptions);
             return descriptions;
         } catch (TimeoutException e) {
             // its message is null: say what an operator checks
@@ -97,6 +101,26 @@ public final class TopicProvisioner {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
+        }
+    }
+
+    /**
+     * Returns once the leader of every partition of the {@code created} topics answers for it. The creation's answer
+     * comes before the broker that is to lead a new partition has taken it on (brokers learn it from the metadata log,
+     * asynchronously), and a producer's first writes in that window fail with {@code NOT_LEADER_OR_FOLLOWER} and are
+     * retried with a WARN line each: 20 in a rebuild's first pass over its new changelogs (found by trying it). A
+     * {@code ListOffsets} request is answered by a partition's leader only, and the admin client retries it quietly.
+     */
+    private void awaitLeaders(List<NewTopic> created, Map<String, TopicDescription> descriptions)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+        for (NewTopic topic : created) {
+            for (var partition : descriptions.get(topic.name()).partitions()) {
+                partitions.put(new TopicPartition(topic.name(), partition.partition()), OffsetSpec.latest());
+            }
+        }
+        if (!partitions.isEmpty()) {
+            admin.listOffsets(partitions).all().get(30, TimeUnit.SECONDS);
         }
     }
 

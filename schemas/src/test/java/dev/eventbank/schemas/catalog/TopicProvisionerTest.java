@@ -45,6 +45,35 @@ class TopicProvisionerTest {
     }
 
     @Test
+    void shouldReturnOnlyOnceTheBrokerLeadsEveryPartitionItCreated() throws Exception {
+        String bootstrap = TestBroker.shared().bootstrapServers();
+        for (int round = 0; round < 3; round++) {
+            String name = "provisioner-leaders-" + java.util.UUID.randomUUID();
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap));
+                 org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer =
+                         new org.apache.kafka.clients.producer.KafkaProducer<>(Map.of("bootstrap.servers", bootstrap,
+                                 // one try each: a write to a partition whose leader has not taken it on yet fails
+                                 // with NOT_LEADER_OR_FOLLOWER instead of being retried behind a WARN line
+                                 "retries", 0, "enable.idempotence", false, "acks", "all"),
+                                 new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                                 new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                // when
+                new TopicProvisioner(admin, 0, (short) 1).ensure(List.of(new TopicSpec(name, 12, Map.of())));
+
+                // then: a first write to each new partition at once is taken
+                List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> writes = new java.util.ArrayList<>();
+                for (int partition = 0; partition < 12; partition++) {
+                    writes.add(producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(name, partition,
+                            null, new byte[]{1})));
+                }
+                for (var write : writes) {
+                    write.get(10, TimeUnit.SECONDS);
+                }
+            }
+        }
+    }
+
+    @Test
     void shouldRefuseToStartOnAnEventLogThatIsCompactedOrExpires() throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestBroker.shared().bootstrapServers()))) {
             for (var wrong : List.of(Map.entry("cleanup.policy", "compact"), Map.entry("retention.ms", "604800000"),
