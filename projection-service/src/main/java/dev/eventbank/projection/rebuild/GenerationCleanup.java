@@ -46,12 +46,13 @@ final class GenerationCleanup {
         List<String> problems = new ArrayList<>();
         try {
             generation.streams().stopAndLeaveGroup();
-            generation.streams().cleanUp();
         } catch (RuntimeException e) {
-            problems.add("close/cleanUp: " + e.getMessage());
+            problems.add("close: " + e.getMessage());
         }
-        // cleanUp leaves the app directory's lock and metadata files behind; generation 0 shares its directory
-        // with the later generations' g<N> directories, so only its own app directory goes
+        // the whole directory goes, not through Kafka Streams' cleanUp: that deletes the task directories but leaves
+        // the app directory's lock and metadata files, and logs a WARN for each ("Failed to delete state store
+        // directory ... not empty") before this deletes them anyway; generation 0 shares its directory with the later
+        // generations' g<N> directories, so only its own app directory goes
         deleteDirectory(generation.number() > 0 ? generation.stateDir()
                 : generation.stateDir().resolve(generation.applicationId()), problems);
         return deleteGroupAndTopics(generation.applicationId(), problems);
