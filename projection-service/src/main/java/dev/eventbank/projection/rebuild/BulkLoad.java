@@ -418,13 +418,23 @@ public final class BulkLoad {
         /** When its last snapshot was taken (for a snapshot policy by time). */
         private Instant lastSnapshotAt;
 
-        void changedBy(AccountState after) {
+        /**
+         * Takes {@code after}, the state its next event gave, {@code before} being the one it had.
+         *
+         * @return whether this is the account's first change in the open transaction
+         */
+        boolean changedBy(AccountState before, AccountState after) {
+            boolean first = eventsInTransaction == 0;
+            if (first) {
+                atTransactionStart = before;
+            }
             state = after;
             eventsInTransaction++;
             if (latestUpdate == null || after.getUpdatedAt().isAfter(latestUpdate)) {
                 latestUpdate = after.getUpdatedAt();
             }
             statuses |= 1 << after.getStatus().ordinal();
+            return first;
         }
 
         /** The sum of the open transaction's per-event totals deltas of this account. */
@@ -461,12 +471,11 @@ public final class BulkLoad {
         private final Map<String, Account> accounts = new HashMap<>();
         /** Those the open transaction changed, in the order of their first change in it. */
         private final List<Account> changed = new ArrayList<>();
+        /** The totals as of the last commit (null before any account): only a commit moves them. */
         private BankTotals totals;
-        /** The totals as of the last commit, for an abort to go back to. */
-        private BankTotals committedTotals;
-        private long committedTotalsTimestamp = -1;
-        private boolean totalsChanged;
+        /** The timestamp of the totals' record: the latest of the events folded, and as of the last commit. */
         private long totalsTimestamp = -1;
+        private long committedTotalsTimestamp = -1;
         private boolean inTransaction;
         private long transactionStarted;
         private int eventsInTransaction;
@@ -612,11 +621,9 @@ public final class BulkLoad {
                 account = new Account();
                 accounts.put(record.key(), account);
             }
-            if (account.eventsInTransaction == 0) {
-                account.atTransactionStart = before;
+            if (account.changedBy(before, after)) {
                 changed.add(account);
             }
-            account.changedBy(after);
             begin();
             eventsInTransaction++;
             AccountHistoryView.Entry entry = AccountHistoryView.evolve(event, record.value());
@@ -651,26 +658,25 @@ public final class BulkLoad {
         private void commit(TopicPartition partition, long next) {
             begin();
             long now = System.currentTimeMillis();
+            BankTotals sum = totals;
             for (Account account : changed) {
                 send(stateChangelog, partition.partition(), now, account.state.getAccountId(),
                         states.serialize(stateChangelog, account.state));
                 BankTotals delta = account.totalsDelta();
-                totals = totals == null ? delta : BankTotalsProjection.sumOrRefuse(totals, delta);
-                totalsChanged = true;
+                sum = sum == null ? delta : BankTotalsProjection.sumOrRefuse(sum, delta);
                 account.committed();
             }
-            changed.clear();
-            if (totalsChanged) {
+            if (!changed.isEmpty()) {
                 send(totalsChangelog, totalsPartition, Math.max(totalsTimestamp, 0), BANK_TOTALS_KEY,
-                        totalsSerializer.serialize(totalsChangelog, totals));
-                totalsChanged = false;
+                        totalsSerializer.serialize(totalsChangelog, sum));
             }
+            changed.clear();
             producer.sendOffsetsToTransaction(Map.of(partition, new OffsetAndMetadata(next)),
                     new ConsumerGroupMetadata(applicationId));
             producer.commitTransaction();
             inTransaction = false;
             eventsInTransaction = 0;
-            committedTotals = totals;
+            totals = sum;
             committedTotalsTimestamp = totalsTimestamp;
             report(partition.partition());
             committed += readInTransaction;
@@ -703,16 +709,14 @@ public final class BulkLoad {
             }
         }
 
-        /** Drops the open transaction and what it folded into the totals; the partition's states are dropped by the caller. */
+        /** Drops the open transaction and takes the totals' timestamp back (the totals move only at a commit). */
         private void abort() {
             retract();
             if (inTransaction) {
                 producer.abortTransaction();
                 inTransaction = false;
             }
-            totals = committedTotals;
             totalsTimestamp = committedTotalsTimestamp;
-            totalsChanged = false;
             // the accounts' states are dropped by the caller (the partition is left or the pass ends)
             changed.clear();
             eventsInTransaction = 0;
