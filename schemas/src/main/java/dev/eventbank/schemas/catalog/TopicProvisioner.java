@@ -61,7 +61,8 @@ public final class TopicProvisioner {
     }
 
     /**
-     * Creates those of {@code specs} that are missing and checks every one's partition count and configs.
+     * Creates those of {@code specs} that are missing and checks every one's partition count and configs; returns
+     * once the broker leads every partition it created.
      *
      * @return the cluster's descriptions of {@code specs}' topics, by name (ids, partitions)
      * @throws IllegalStateException when a topic cannot be created or described within 30 s, has another
