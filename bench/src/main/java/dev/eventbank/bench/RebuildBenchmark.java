@@ -1,5 +1,6 @@
 package dev.eventbank.bench;
 
+import dev.eventbank.bench.proc.ProcStat;
 import dev.eventbank.localkafka.KafkaCredentials;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -32,6 +33,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -69,6 +71,7 @@ public final class RebuildBenchmark {
     static String section(Path home, Path rebuild, int accounts, int perAccount, int partitions) throws Exception {
         long events = (long) accounts * perAccount;
         List<Figure> figures = new ArrayList<>();
+        Map<String, CpuUse> cpuByRebuild = new LinkedHashMap<>();
         long begin = System.nanoTime();
         System.out.printf("%nbench: rebuild, starting a stack (%d partitions)%n", partitions);
         try (LocalStack stack = LocalStack.startTemporary(home, "bench-rebuild-", StackPorts.free(),
@@ -101,24 +104,38 @@ public final class RebuildBenchmark {
             figures.add(median(decoding, CEILING));
 
             // twice, both measured: the first rebuild's code is new to the projection service's JIT compilers (its
-            // C2 compiler thread took half of the process's CPU samples during the first bulk load, 2026-12-04),
-            // the second runs warm, as the ceilings above do
-            figures.addAll(rebuild(rebuild, stack.projectionUrl(), operator, FIRST));
-            figures.addAll(rebuild(rebuild, stack.projectionUrl(), operator, SECOND));
+            // C2 compiler thread took half of the process's CPU samples during the first bulk load, 2026-12-04);
+            // the second runs with the bulk load's code compiled, though C2 still recompiles some of Kafka's client
+            // code that the first rebuild's end threw away (docs/read-side-performance.md, 2026-12-05, late
+            // morning): each rebuild's CPU line says how much
+            Map<String, List<Long>> processes = Benchmarks.processGroups(stack.pids());
+            for (String which : List.of(FIRST, SECOND)) {
+                Run run = rebuild(rebuild, stack.projectionUrl(), operator, which, processes);
+                figures.addAll(run.figures());
+                if (run.cpu() != null) {
+                    cpuByRebuild.put(which, run.cpu());
+                }
+            }
         }
-        return report(accounts, perAccount, figures, (System.nanoTime() - begin) / 1e9);
+        return report(accounts, perAccount, figures, cpuByRebuild, (System.nanoTime() - begin) / 1e9);
+    }
+
+    /** One rebuild's figures, and the CPU the stack and the machine used from its command's start to its exit. */
+    private record Run(List<Figure> figures, CpuUse cpu) {
     }
 
     /**
      * Runs {@code rebuild} (the command) once to its end, sampling the service's status every
-     * {@link #SAMPLE_INTERVAL}; returns its figures, named after {@code which}.
+     * {@link #SAMPLE_INTERVAL}; returns its figures, named after {@code which}, and the CPU the stack's
+     * {@code processes} used meanwhile (null where {@code /proc} gives nothing).
      */
-    private static List<Figure> rebuild(Path rebuild, String projectionUrl, String operator, String which)
-            throws Exception {
+    private static Run rebuild(Path rebuild, String projectionUrl, String operator, String which,
+                               Map<String, List<Long>> processes) throws Exception {
         List<long[]> samples = new CopyOnWriteArrayList<>();
         AtomicBoolean running = new AtomicBoolean(true);
         Thread sampler = new Thread(() -> sample(projectionUrl, operator, samples, running), "rebuild-sampler");
         System.out.printf("%nbench: %s rebuild: %s --url %s%n", which, rebuild.getFileName(), projectionUrl);
+        ProcStat.Snapshot cpuBefore = ProcStat.snapshot(processes);
         long rebuildStart = System.nanoTime();
         ProcessBuilder rebuildCommand = new ProcessBuilder("bash", rebuild.toString(), "--url", projectionUrl,
                 "--interval", "2").inheritIO();
@@ -128,6 +145,7 @@ public final class RebuildBenchmark {
         sampler.start();
         int exit = command.waitFor();
         double commandSeconds = (System.nanoTime() - rebuildStart) / 1e9;
+        CpuUse cpu = CpuUse.between(cpuBefore, ProcStat.snapshot(processes));
         running.set(false);
         sampler.join();
         if (exit != 0) {
@@ -143,7 +161,25 @@ public final class RebuildBenchmark {
         if (steady != null) {
             figures.add(steady);
         }
-        return figures;
+        return new Run(figures, cpu);
+    }
+
+    /**
+     * The report's line on the CPU of rebuild {@code which} ({@code first}, {@code second}) from its command's start
+     * to its exit: the stack's processes in all, by group, the part of it in the JVMs' JIT compiler threads, and how
+     * busy the machine was; empty when {@code cpu} is null.
+     */
+    static String cpuLine(String which, CpuUse cpu) {
+        if (cpu == null) {
+            return "";
+        }
+        StringBuilder groups = new StringBuilder();
+        cpu.groupMillis().forEach((group, millis) ->
+                groups.append(groups.isEmpty() ? "" : ", ").append(String.format("%s %.1f", group, millis / 1000)));
+        return String.format("The %s rebuild (`bin/rebuild-projections` start to exit, %.1f s): the stack's processes "
+                        + "used %.1f s of CPU (%s), %.1f s of it in the JVMs' JIT compiler threads; machine busy %.0f %%, "
+                        + "steal %.0f %%.%n", which, cpu.seconds(), cpu.systemMillis() / 1000, groups,
+                cpu.compilerMillis() / 1000, 100 * cpu.machineBusy(), 100 * cpu.steal());
     }
 
     /** Waits until the running projection (generation 0) has committed offsets at the end of the log. */
@@ -286,7 +322,8 @@ public final class RebuildBenchmark {
         return response.body();
     }
 
-    private static String report(int accounts, int perAccount, List<Figure> figures, double totalSeconds) throws IOException {
+    private static String report(int accounts, int perAccount, List<Figure> figures, Map<String, CpuUse> cpuByRebuild,
+                                 double totalSeconds) throws IOException {
         StringBuilder out = new StringBuilder(String.format("""
 
                 ## Projection rebuild
@@ -296,7 +333,8 @@ public final class RebuildBenchmark {
                 (one stream thread per generation, exactly-once v2; fresh events commit every 100 ms, older ones, so the
                 whole rebuild, every second: `CommitPacing`). `bin/rebuild-projections`
                 runs generation 1 next to generation 0, which keeps serving, then generation 2 next to generation 1:
-                the first rebuild's code is new to the service's JIT compilers, the second's is warm. The plain
+                the first rebuild's code is new to the service's JIT compilers, the second's is compiled (though the
+                compilers still redo some of Kafka's client code the first one's end threw away). The plain
                 consumers read the log once unmeasured before their figures (JIT warm-up); the decoding one then reads
                 it %d times, and the median of those is the ceiling. Section took %.0f s; load
                 average at its end: %s.
@@ -314,6 +352,10 @@ public final class RebuildBenchmark {
             figures.stream().filter(f -> f.what().equals(which + " " + STEADY)).findFirst().ifPresent(steady ->
                     out.append(String.format("%nThe %s rebuild's steady rate is %.1f %% of the plain decoding consumer's.%n",
                             which, 100 * steady.perSecond() / ceiling.perSecond())));
+        }
+        if (!cpuByRebuild.isEmpty()) {
+            out.append(System.lineSeparator());
+            cpuByRebuild.forEach((which, cpu) -> out.append(cpuLine(which, cpu)));
         }
         out.append("""
 
