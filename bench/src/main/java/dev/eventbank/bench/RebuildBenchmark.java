@@ -103,17 +103,19 @@ public final class RebuildBenchmark {
             figures.addAll(decoding);
             figures.add(median(decoding, CEILING));
 
-            // twice, both measured: the first rebuild's code is new to the projection service's JIT compilers (its
-            // C2 compiler thread took half of the process's CPU samples during the first bulk load, 2026-12-04);
-            // the second runs with the bulk load's code compiled, though C2 still recompiles some of Kafka's client
-            // code that the first rebuild's end threw away (docs/read-side-performance.md, 2026-12-05, late
-            // morning): each rebuild's CPU line says how much
+            // the first rebuild's code is new to the projection service's JIT compilers (its C2 compiler thread took
+            // half of the process's CPU samples during the first bulk load, 2026-12-04), and the second still has
+            // them recompile much of Kafka's client and Streams code (a quarter of the stack's CPU in the runs of
+            // 2026-12-05, docs/read-side-performance.md, "late morning"): rebuilds go on until one whose compilers
+            // were quiet, as the load sections warm up until theirs are; every one is reported
             Map<String, List<Long>> processes = Benchmarks.processGroups(stack.pids());
-            for (String which : List.of(FIRST, SECOND)) {
+            for (int i = 0; i < REBUILD_NAMES.size(); i++) {
+                String which = REBUILD_NAMES.get(i);
                 Run run = rebuild(rebuild, stack.projectionUrl(), operator, which, processes);
                 figures.addAll(run.figures());
-                if (run.cpu() != null) {
-                    cpuByRebuild.put(which, run.cpu());
+                cpuByRebuild.put(which, run.cpu());
+                if (i > 0 && (run.cpu() == null || jitQuiet(run.cpu()))) {
+                    break;
                 }
             }
         }
@@ -165,9 +167,29 @@ public final class RebuildBenchmark {
     }
 
     /**
-     * The report's line on the CPU of rebuild {@code which} ({@code first}, {@code second}) from its command's start
-     * to its exit: the stack's processes in all, by group, the part of it in the JVMs' JIT compiler threads, and how
-     * busy the machine was; empty when {@code cpu} is null.
+     * The report's line naming the warm rebuild: the last of {@code cpuByRebuild} (the rebuilds run, in order, with
+     * their CPU; null where {@code /proc} gave nothing, at least one), which the loop stopped at because its JIT
+     * compilers were quiet ({@link #jitQuiet}), or said to be only the warmest when none was.
+     */
+    static String warmLine(Map<String, CpuUse> cpuByRebuild) {
+        List<String> names = new ArrayList<>(cpuByRebuild.keySet());
+        String last = names.get(names.size() - 1);
+        CpuUse lastCpu = cpuByRebuild.get(last);
+        if (lastCpu == null) {
+            return String.format("The warm rebuild: the %s (this machine gave no CPU figures to tell).%n", last);
+        }
+        if (names.size() > 1 && jitQuiet(lastCpu)) {
+            return String.format("The warm rebuild: the %s, the first after the first whose JIT compiler threads used "
+                    + "under %.0f %% of the stack's CPU.%n", last, 100 * JIT_QUIET_SHARE);
+        }
+        return String.format("No rebuild's JIT compiler threads used under %.0f %% of the stack's CPU in %d rebuilds; "
+                + "the %s is the warmest there was.%n", 100 * JIT_QUIET_SHARE, names.size(), last);
+    }
+
+    /**
+     * The report's line on the CPU of rebuild {@code which} ({@code first}, {@code second}, ...) from its command's
+     * start to its exit: the stack's processes in all, by group, the part of it in the JVMs' JIT compiler threads,
+     * and how busy the machine was; empty when {@code cpu} is null.
      */
     static String cpuLine(String which, CpuUse cpu) {
         if (cpu == null) {
@@ -227,8 +249,19 @@ public final class RebuildBenchmark {
     /** How many times the decoding consumer reads the log for the ceiling (an odd count: the median is one read). */
     static final int CEILING_READS = 3;
     private static final String STEADY = "rebuild, steady processing (10 % to 90 % of the events, sampled every 250 ms)";
-    private static final String FIRST = "first";
-    private static final String SECOND = "second";
+    /** The rebuilds' names, in order: at most this many run. */
+    private static final List<String> REBUILD_NAMES = List.of("first", "second", "third", "fourth", "fifth");
+
+    /** A rebuild is warm when the JVMs' JIT compiler threads used less than this share of the stack's CPU in it. */
+    static final double JIT_QUIET_SHARE = 0.10;
+
+    /**
+     * Whether the JIT compilers were quiet in a rebuild that used {@code cpu}: their threads took less than
+     * {@link #JIT_QUIET_SHARE} of the stack's CPU (the broker alone takes more, about a sixth).
+     */
+    static boolean jitQuiet(CpuUse cpu) {
+        return cpu.compilerMillis() < JIT_QUIET_SHARE * cpu.systemMillis();
+    }
 
     /** The read of {@code reads} with the median rate, renamed {@code what}. */
     static Figure median(List<Figure> reads, String what) {
@@ -332,31 +365,33 @@ public final class RebuildBenchmark {
                 directly rather than through the REST API), on a stack of its own with the projection service's defaults
                 (one stream thread per generation, exactly-once v2; fresh events commit every 100 ms, older ones, so the
                 whole rebuild, every second: `CommitPacing`). `bin/rebuild-projections`
-                runs generation 1 next to generation 0, which keeps serving, then generation 2 next to generation 1:
-                the first rebuild's code is new to the service's JIT compilers, the second's is compiled (though the
-                compilers still redo some of Kafka's client code the first one's end threw away). The plain
+                runs generation 1 next to generation 0, which keeps serving, then generation 2 next to generation 1,
+                and so on: the first rebuild's code is new to the service's JIT compilers, and the next ones run until
+                one whose JIT compiler threads used under %.0f %% of the stack's CPU (the warm rebuild; at most %d
+                rebuilds), each reported. The plain
                 consumers read the log once unmeasured before their figures (JIT warm-up); the decoding one then reads
                 it %d times, and the median of those is the ceiling. Section took %.0f s; load
                 average at its end: %s.
 
                 | what | events | seconds | events/s |
                 |---|---:|---:|---:|
-                """, (long) accounts * perAccount, accounts, perAccount, CEILING_READS, totalSeconds,
+                """, (long) accounts * perAccount, accounts, perAccount, 100 * JIT_QUIET_SHARE, REBUILD_NAMES.size(),
+                CEILING_READS, totalSeconds,
                 Benchmarks.loadAverage()));
         for (Figure figure : figures) {
             out.append(String.format("| %s | %,d | %.1f | %,.0f |%n", figure.what(), figure.events(), figure.seconds(),
                     figure.perSecond()));
         }
         Figure ceiling = figures.stream().filter(f -> f.what().equals(CEILING)).findFirst().orElseThrow();
-        for (String which : List.of(FIRST, SECOND)) {
+        out.append(System.lineSeparator());
+        for (String which : cpuByRebuild.keySet()) {
             figures.stream().filter(f -> f.what().equals(which + " " + STEADY)).findFirst().ifPresent(steady ->
-                    out.append(String.format("%nThe %s rebuild's steady rate is %.1f %% of the plain decoding consumer's.%n",
+                    out.append(String.format("The %s rebuild's steady rate is %.1f %% of the plain decoding consumer's.%n",
                             which, 100 * steady.perSecond() / ceiling.perSecond())));
         }
-        if (!cpuByRebuild.isEmpty()) {
-            out.append(System.lineSeparator());
-            cpuByRebuild.forEach((which, cpu) -> out.append(cpuLine(which, cpu)));
-        }
+        out.append(System.lineSeparator());
+        cpuByRebuild.forEach((which, cpu) -> out.append(cpuLine(which, cpu)));
+        out.append(System.lineSeparator()).append(warmLine(cpuByRebuild));
         out.append("""
 
                 The plain consumer is what one client reads from this broker on this machine: the ceiling for any

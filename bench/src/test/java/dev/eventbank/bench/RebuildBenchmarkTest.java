@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RebuildBenchmarkTest {
 
@@ -44,5 +46,40 @@ class RebuildBenchmarkTest {
     @Test
     void shouldSayNothingOfTheCpuWhereProcGaveNothing() {
         assertEquals("", RebuildBenchmark.cpuLine("first", null));
+    }
+
+    @Test
+    void shouldCallARebuildWarmOnlyWhenItsJitCompilersTookUnderATenthOfTheStacksCpu() {
+        // the second rebuild of 2026-12-05 at 06:50 UTC: 4.1 s of 15.5 s in the compilers
+        assertFalse(RebuildBenchmark.jitQuiet(cpu(15_500, 4_100)));
+        assertFalse(RebuildBenchmark.jitQuiet(cpu(15_500, 1_550)));
+        assertTrue(RebuildBenchmark.jitQuiet(cpu(15_500, 1_540)));
+    }
+
+    @Test
+    void shouldNameTheLastRebuildWarmWhenItsCompilersWereQuietAndOnlyTheWarmestWhenNoneWas() {
+        Map<String, CpuUse> quietThird = new LinkedHashMap<>();
+        quietThird.put("first", cpu(20_900, 9_000));
+        quietThird.put("second", cpu(15_500, 4_100));
+        quietThird.put("third", cpu(14_000, 900));
+        assertEquals("The warm rebuild: the third, the first after the first whose JIT compiler threads used under 10 % "
+                + "of the stack's CPU." + System.lineSeparator(), RebuildBenchmark.warmLine(quietThird));
+
+        Map<String, CpuUse> neverQuiet = new LinkedHashMap<>();
+        neverQuiet.put("first", cpu(20_900, 9_000));
+        neverQuiet.put("second", cpu(15_500, 4_100));
+        assertEquals("No rebuild's JIT compiler threads used under 10 % of the stack's CPU in 2 rebuilds; the second is "
+                + "the warmest there was." + System.lineSeparator(), RebuildBenchmark.warmLine(neverQuiet));
+
+        Map<String, CpuUse> noFigures = new LinkedHashMap<>();
+        noFigures.put("first", null);
+        noFigures.put("second", null);
+        assertEquals("The warm rebuild: the second (this machine gave no CPU figures to tell)." + System.lineSeparator(),
+                RebuildBenchmark.warmLine(noFigures));
+    }
+
+    /** A rebuild's CPU: {@code stackMillis} of the projection service, {@code compilerMillis} of it the JIT's. */
+    private static CpuUse cpu(double stackMillis, double compilerMillis) {
+        return new CpuUse(15, Map.of("projection", stackMillis), compilerMillis, 0, 0.8, 0, 0, 2);
     }
 }
