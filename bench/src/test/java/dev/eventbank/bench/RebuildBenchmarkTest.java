@@ -54,6 +54,25 @@ class RebuildBenchmarkTest {
         assertFalse(RebuildBenchmark.jitQuiet(cpu(15_500, 4_100)));
         assertFalse(RebuildBenchmark.jitQuiet(cpu(15_500, 1_550)));
         assertTrue(RebuildBenchmark.jitQuiet(cpu(15_500, 1_540)));
+        // the share is of the whole stack's CPU, not of one process's
+        Map<String, Double> groups = new LinkedHashMap<>();
+        groups.put("projection", 11_600.0);
+        groups.put("broker", 3_900.0);
+        assertTrue(RebuildBenchmark.jitQuiet(new CpuUse(15, groups, 1_540, 0, 0.8, 0, 0, 2)));
+    }
+
+    @Test
+    void shouldStopAfterTheFirstRebuildAfterTheFirstWhoseCompilersWereQuietOrWhenNothingTellsIt() {
+        // the first never stops it, quiet or not
+        assertFalse(RebuildBenchmark.lastRebuild(0, cpu(15_500, 100)));
+        assertFalse(RebuildBenchmark.lastRebuild(0, null));
+        // from the second on: stops when quiet, goes on when not
+        assertTrue(RebuildBenchmark.lastRebuild(1, cpu(15_500, 1_540)));
+        assertFalse(RebuildBenchmark.lastRebuild(1, cpu(15_500, 1_550)));
+        assertFalse(RebuildBenchmark.lastRebuild(3, cpu(15_500, 4_100)));
+        // no figures to tell by: stops at the second, as before the rule
+        assertTrue(RebuildBenchmark.lastRebuild(1, null));
+        assertTrue(RebuildBenchmark.lastRebuild(1, cpu(0, 0)));
     }
 
     @Test
@@ -62,20 +81,22 @@ class RebuildBenchmarkTest {
         quietThird.put("first", cpu(20_900, 9_000));
         quietThird.put("second", cpu(15_500, 4_100));
         quietThird.put("third", cpu(14_000, 900));
-        assertEquals("The warm rebuild: the third, the first after the first whose JIT compiler threads used under 10 % "
-                + "of the stack's CPU." + System.lineSeparator(), RebuildBenchmark.warmLine(quietThird));
+        assertEquals("The warm rebuild: the third, the first rebuild after the first one whose JIT compiler threads used "
+                + "under 10 % of the stack's CPU." + System.lineSeparator(), RebuildBenchmark.warmLine(quietThird));
 
         Map<String, CpuUse> neverQuiet = new LinkedHashMap<>();
-        neverQuiet.put("first", cpu(20_900, 9_000));
-        neverQuiet.put("second", cpu(15_500, 4_100));
-        assertEquals("No rebuild's JIT compiler threads used under 10 % of the stack's CPU in 2 rebuilds; the second is "
-                + "the warmest there was." + System.lineSeparator(), RebuildBenchmark.warmLine(neverQuiet));
+        neverQuiet.put("first", cpu(20_900, 900));
+        for (String which : List.of("second", "third", "fourth", "fifth")) {
+            neverQuiet.put(which, cpu(15_500, 4_100));
+        }
+        assertEquals("No rebuild after the first had its JIT compiler threads use under 10 % of the stack's CPU (5 "
+                + "rebuilds): none is warm by this rule." + System.lineSeparator(), RebuildBenchmark.warmLine(neverQuiet));
 
         Map<String, CpuUse> noFigures = new LinkedHashMap<>();
         noFigures.put("first", null);
         noFigures.put("second", null);
-        assertEquals("The warm rebuild: the second (this machine gave no CPU figures to tell)." + System.lineSeparator(),
-                RebuildBenchmark.warmLine(noFigures));
+        assertEquals("The warm rebuild: the second, taken as warm without CPU figures to tell (none were read)."
+                + System.lineSeparator(), RebuildBenchmark.warmLine(noFigures));
     }
 
     /** A rebuild's CPU: {@code stackMillis} of the projection service, {@code compilerMillis} of it the JIT's. */
