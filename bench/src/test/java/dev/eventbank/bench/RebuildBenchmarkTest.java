@@ -62,17 +62,23 @@ class RebuildBenchmarkTest {
     }
 
     @Test
-    void shouldStopAfterTheFirstRebuildAfterTheFirstWhoseCompilersWereQuietOrWhenNothingTellsIt() {
+    void shouldStopAfterTheFirstRebuildAfterTheFirstWhoseCompilersWereQuietOrLevelledOrWhenNothingTellsIt() {
         // the first never stops it, quiet or not
-        assertFalse(RebuildBenchmark.lastRebuild(0, cpu(15_500, 100)));
-        assertFalse(RebuildBenchmark.lastRebuild(0, null));
+        assertFalse(RebuildBenchmark.lastRebuild(0, cpu(15_500, 100), null));
+        assertFalse(RebuildBenchmark.lastRebuild(0, null, null));
         // from the second on: stops when quiet, goes on when not
-        assertTrue(RebuildBenchmark.lastRebuild(1, cpu(15_500, 1_540)));
-        assertFalse(RebuildBenchmark.lastRebuild(1, cpu(15_500, 1_550)));
-        assertFalse(RebuildBenchmark.lastRebuild(3, cpu(15_500, 4_100)));
+        assertTrue(RebuildBenchmark.lastRebuild(1, cpu(15_500, 1_540), cpu(20_000, 9_000)));
+        assertFalse(RebuildBenchmark.lastRebuild(1, cpu(15_500, 1_550), cpu(20_000, 9_000)));
+        // the second against the first is always a fall worth waiting on, even a small one
+        assertFalse(RebuildBenchmark.lastRebuild(1, cpu(15_500, 4_100), cpu(20_000, 4_200)));
+        // from the third on: stops once the compilers' CPU is no less than 90 % of the one before's
+        assertFalse(RebuildBenchmark.lastRebuild(2, cpu(15_100, 3_000), cpu(16_800, 4_100)));
+        assertTrue(RebuildBenchmark.lastRebuild(4, cpu(14_900, 2_300), cpu(13_100, 2_200)));
+        assertTrue(RebuildBenchmark.lastRebuild(3, cpu(13_100, 1_800), cpu(15_100, 2_000)));
+        assertFalse(RebuildBenchmark.lastRebuild(3, cpu(13_100, 1_790), cpu(15_100, 2_000)));
         // no figures to tell by: stops at the second, as before the rule
-        assertTrue(RebuildBenchmark.lastRebuild(1, null));
-        assertTrue(RebuildBenchmark.lastRebuild(1, cpu(0, 0)));
+        assertTrue(RebuildBenchmark.lastRebuild(1, null, cpu(20_000, 9_000)));
+        assertTrue(RebuildBenchmark.lastRebuild(1, cpu(0, 0), cpu(20_000, 9_000)));
     }
 
     @Test
@@ -84,13 +90,27 @@ class RebuildBenchmarkTest {
         assertEquals("The warm rebuild: the third, the first rebuild after the first one whose JIT compiler threads used "
                 + "under 10 % of the stack's CPU." + System.lineSeparator(), RebuildBenchmark.warmLine(quietThird));
 
-        Map<String, CpuUse> neverQuiet = new LinkedHashMap<>();
-        neverQuiet.put("first", cpu(20_900, 900));
+        // the run of 2026-12-05 at 06:53 UTC: the compilers' CPU levelled at the fifth
+        Map<String, CpuUse> levelled = new LinkedHashMap<>();
+        levelled.put("first", cpu(24_800, 9_700));
+        levelled.put("second", cpu(16_800, 4_100));
+        levelled.put("third", cpu(15_100, 3_000));
+        levelled.put("fourth", cpu(13_100, 2_200));
+        levelled.put("fifth", cpu(14_900, 2_300));
+        assertEquals("The warm rebuild: the fifth, the first after which the JIT compiler threads' CPU stopped falling "
+                + "(2.3 s against 2.2 s in the one before; 15 % of the stack's CPU)." + System.lineSeparator(),
+                RebuildBenchmark.warmLine(levelled));
+
+        Map<String, CpuUse> stillFalling = new LinkedHashMap<>();
+        stillFalling.put("first", cpu(20_900, 900));
+        double compiler = 9_000;
         for (String which : List.of("second", "third", "fourth", "fifth")) {
-            neverQuiet.put(which, cpu(15_500, 4_100));
+            stillFalling.put(which, cpu(15_500, compiler));
+            compiler *= 0.8;
         }
-        assertEquals("No rebuild after the first had its JIT compiler threads use under 10 % of the stack's CPU (5 "
-                + "rebuilds): none is warm by this rule." + System.lineSeparator(), RebuildBenchmark.warmLine(neverQuiet));
+        assertEquals("No rebuild after the first had its JIT compiler threads use under 10 % of the stack's CPU, nor "
+                + "their CPU stop falling (5 rebuilds): none is warm by this rule." + System.lineSeparator(),
+                RebuildBenchmark.warmLine(stillFalling));
 
         Map<String, CpuUse> noFigures = new LinkedHashMap<>();
         noFigures.put("first", null);
