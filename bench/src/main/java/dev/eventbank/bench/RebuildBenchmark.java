@@ -191,14 +191,14 @@ public final class RebuildBenchmark {
         }
         CpuUse before = names.size() > 2 ? cpuByRebuild.get(names.get(names.size() - 2)) : null;
         if (before != null && jitLevelled(lastCpu, before)) {
-            return String.format("The warm rebuild: the %s, the first after which the JIT compiler threads' CPU stopped "
-                    + "falling (%.1f s against %.1f s in the one before; %.0f %% of the stack's CPU).%n", last,
+            return String.format("The warm rebuild: the %s, the first whose JIT compiler threads' CPU fell by less than "
+                    + "a tenth from the one before (%.1f s against %.1f s; %.0f %% of the stack's CPU).%n", last,
                     lastCpu.compilerMillis() / 1000, before.compilerMillis() / 1000,
                     100 * lastCpu.compilerMillis() / lastCpu.systemMillis());
         }
         return String.format("No rebuild after the first had its JIT compiler threads use under %.0f %% of the stack's "
-                + "CPU, nor their CPU stop falling (%d rebuilds): none is warm by this rule.%n", 100 * JIT_QUIET_SHARE,
-                names.size());
+                + "CPU, nor their CPU fall by less than a tenth from the one before (%d rebuilds): none is warm by this "
+                + "rule.%n", 100 * JIT_QUIET_SHARE, names.size());
     }
 
     /**
