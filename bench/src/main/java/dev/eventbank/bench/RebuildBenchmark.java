@@ -197,26 +197,34 @@ public final class RebuildBenchmark {
                     100 * lastCpu.compilerMillis() / lastCpu.systemMillis());
         }
         return String.format("No rebuild after the first had its JIT compiler threads use under %.0f %% of the stack's "
-                + "CPU, nor their CPU fall by less than a tenth from the one before (%d rebuilds): none is warm by this "
-                + "rule.%n", 100 * JIT_QUIET_SHARE, names.size());
+                + "CPU, nor, from the third, their CPU fall by less than a tenth from the one before (%d rebuilds%s): "
+                + "none is warm by this rule; the last is only the warmest of those run.%n", 100 * JIT_QUIET_SHARE,
+                names.size(), names.size() == REBUILD_NAMES.size() ? ", the most it runs" : "");
     }
 
     /**
      * The report's line on the CPU of rebuild {@code which} ({@code first}, {@code second}, ...) from its command's
-     * start to its exit: the stack's processes in all, by group, the part of it in the JVMs' JIT compiler threads,
-     * and how busy the machine was; empty when {@code cpu} is null.
+     * start to its exit: the stack's processes in all, by group, the part of it in the JVMs' JIT compiler threads (and
+     * against theirs in the rebuild {@code before}, null for none or unknown), how busy the machine was and the share
+     * of it neither the stack nor this program used (other processes, interrupts); empty when {@code cpu} is null.
      */
-    static String cpuLine(String which, CpuUse cpu) {
+    static String cpuLine(String which, CpuUse cpu, CpuUse before) {
         if (cpu == null) {
             return "";
         }
         StringBuilder groups = new StringBuilder();
         cpu.groupMillis().forEach((group, millis) ->
                 groups.append(groups.isEmpty() ? "" : ", ").append(String.format("%s %.1f", group, millis / 1000)));
-        return String.format("The %s rebuild (`bin/rebuild-projections` start to exit, %.1f s): the stack's processes "
-                        + "used %.1f s of CPU (%s), %.1f s of it in the JVMs' JIT compiler threads; machine busy %.0f %%, "
-                        + "steal %.0f %%.%n", which, cpu.seconds(), cpu.systemMillis() / 1000, groups,
-                cpu.compilerMillis() / 1000, 100 * cpu.machineBusy(), 100 * cpu.steal());
+        String jitShare = cpu.systemMillis() > 0
+                ? String.format(" (%.0f %% of it", 100 * cpu.compilerMillis() / cpu.systemMillis())
+                + (before != null && before.compilerMillis() > 0
+                        ? String.format(", %.0f %% of theirs in the one before)", 100 * cpu.compilerMillis() / before.compilerMillis())
+                        : ")")
+                : "";
+        return String.format("The %s rebuild (`bin/rebuild-projections` start to exit): the stack's processes used %.1f s "
+                        + "of CPU (%s), %.1f s of it in the JVMs' JIT compiler threads%s; machine busy %.0f %% (other "
+                        + "processes and interrupts %.0f %%), steal %.0f %%.%n", which, cpu.systemMillis() / 1000, groups,
+                cpu.compilerMillis() / 1000, jitShare, 100 * cpu.machineBusy(), 100 * cpu.restBusy(), 100 * cpu.steal());
     }
 
     /** Waits until the running projection (generation 0) has committed offsets at the end of the log. */
@@ -436,7 +444,11 @@ public final class RebuildBenchmark {
                             which, 100 * steady.perSecond() / ceiling.perSecond())));
         }
         out.append(System.lineSeparator());
-        cpuByRebuild.forEach((which, cpu) -> out.append(cpuLine(which, cpu)));
+        CpuUse before = null;
+        for (Map.Entry<String, CpuUse> rebuilt : cpuByRebuild.entrySet()) {
+            out.append(cpuLine(rebuilt.getKey(), rebuilt.getValue(), before));
+            before = rebuilt.getValue();
+        }
         out.append(System.lineSeparator()).append(warmLine(cpuByRebuild));
         out.append("""
 
