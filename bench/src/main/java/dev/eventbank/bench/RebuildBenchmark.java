@@ -198,7 +198,7 @@ public final class RebuildBenchmark {
         }
         return String.format("No rebuild after the first had its JIT compiler threads use under %.0f %% of the stack's "
                 + "CPU, nor, from the third, their CPU fall by less than a tenth from the one before (%d rebuilds%s): "
-                + "none is warm by this rule; the last is only the warmest of those run.%n", 100 * JIT_QUIET_SHARE,
+                + "none is warm by this rule.%n", 100 * JIT_QUIET_SHARE,
                 names.size(), names.size() == REBUILD_NAMES.size() ? ", the most it runs" : "");
     }
 
