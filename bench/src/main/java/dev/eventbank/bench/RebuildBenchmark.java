@@ -179,27 +179,29 @@ public final class RebuildBenchmark {
      */
     static String warmLine(Map<String, CpuUse> cpuByRebuild) {
         List<String> names = new ArrayList<>(cpuByRebuild.keySet());
-        String last = names.get(names.size() - 1);
+        int index = names.size() - 1;
+        String last = names.get(index);
         CpuUse lastCpu = cpuByRebuild.get(last);
+        CpuUse before = index > 0 ? cpuByRebuild.get(names.get(index - 1)) : null;
+        // the loop's own rule says whether the last is warm; this only says which half of it held
+        if (!lastRebuild(index, lastCpu, before)) {
+            return String.format("No rebuild after the first had its JIT compiler threads use under %.0f %% of the "
+                    + "stack's CPU, nor, from the third, their CPU fall by less than a tenth from the one before (%d "
+                    + "rebuilds%s): none is warm by this rule.%n", 100 * JIT_QUIET_SHARE, names.size(),
+                    names.size() == REBUILD_NAMES.size() ? ", the most it runs" : "");
+        }
         if (lastCpu == null || lastCpu.systemMillis() <= 0) {
             return String.format("The warm rebuild: the %s, taken as warm without CPU figures to tell (none were read)."
                     + "%n", last);
         }
-        if (names.size() > 1 && jitQuiet(lastCpu)) {
+        if (jitQuiet(lastCpu)) {
             return String.format("The warm rebuild: the %s, the first rebuild after the first one whose JIT compiler "
                     + "threads used under %.0f %% of the stack's CPU.%n", last, 100 * JIT_QUIET_SHARE);
         }
-        CpuUse before = names.size() > 2 ? cpuByRebuild.get(names.get(names.size() - 2)) : null;
-        if (before != null && jitLevelled(lastCpu, before)) {
-            return String.format("The warm rebuild: the %s, the first whose JIT compiler threads' CPU fell by less than "
-                    + "a tenth from the one before (%.1f s against %.1f s; %.0f %% of the stack's CPU).%n", last,
-                    lastCpu.compilerMillis() / 1000, before.compilerMillis() / 1000,
-                    100 * lastCpu.compilerMillis() / lastCpu.systemMillis());
-        }
-        return String.format("No rebuild after the first had its JIT compiler threads use under %.0f %% of the stack's "
-                + "CPU, nor, from the third, their CPU fall by less than a tenth from the one before (%d rebuilds%s): "
-                + "none is warm by this rule.%n", 100 * JIT_QUIET_SHARE,
-                names.size(), names.size() == REBUILD_NAMES.size() ? ", the most it runs" : "");
+        return String.format("The warm rebuild: the %s, the first whose JIT compiler threads' CPU fell by less than a "
+                        + "tenth from the one before (%.1f s against %.1f s; %.0f %% of the stack's CPU).%n", last,
+                lastCpu.compilerMillis() / 1000, before.compilerMillis() / 1000,
+                100 * lastCpu.compilerMillis() / lastCpu.systemMillis());
     }
 
     /**
@@ -215,12 +217,15 @@ public final class RebuildBenchmark {
         StringBuilder groups = new StringBuilder();
         cpu.groupMillis().forEach((group, millis) ->
                 groups.append(groups.isEmpty() ? "" : ", ").append(String.format("%s %.1f", group, millis / 1000)));
-        String jitShare = cpu.systemMillis() > 0
-                ? String.format(" (%.0f %% of it", 100 * cpu.compilerMillis() / cpu.systemMillis())
-                + (before != null && before.compilerMillis() > 0
-                        ? String.format(", %.0f %% of theirs in the one before)", 100 * cpu.compilerMillis() / before.compilerMillis())
-                        : ")")
-                : "";
+        String jitShare = "";
+        if (cpu.systemMillis() > 0) {
+            jitShare = String.format(" (%.0f %% of it", 100 * cpu.compilerMillis() / cpu.systemMillis());
+            if (before != null && before.compilerMillis() > 0) {
+                jitShare += String.format(", %.0f %% of theirs in the one before", 100 * cpu.compilerMillis()
+                        / before.compilerMillis());
+            }
+            jitShare += ")";
+        }
         return String.format("The %s rebuild (`bin/rebuild-projections` start to exit): the stack's processes used %.1f s "
                         + "of CPU (%s), %.1f s of it in the JVMs' JIT compiler threads%s; machine busy %.0f %% (other "
                         + "processes and interrupts %.0f %%), steal %.0f %%.%n", which, cpu.systemMillis() / 1000, groups,
