@@ -5,11 +5,18 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -48,23 +55,20 @@ class TopicProvisionerTest {
     void shouldReturnOnlyOnceTheBrokerLeadsEveryPartitionItCreated() throws Exception {
         String bootstrap = TestBroker.shared().bootstrapServers();
         for (int round = 0; round < 3; round++) {
-            String name = "provisioner-leaders-" + java.util.UUID.randomUUID();
+            String name = "provisioner-leaders-" + UUID.randomUUID();
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap));
-                 org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer =
-                         new org.apache.kafka.clients.producer.KafkaProducer<>(Map.of("bootstrap.servers", bootstrap,
-                                 // one try each: a write to a partition whose leader has not taken it on yet fails
-                                 // with NOT_LEADER_OR_FOLLOWER instead of being retried behind a WARN line
-                                 "retries", 0, "enable.idempotence", false, "acks", "all"),
-                                 new org.apache.kafka.common.serialization.ByteArraySerializer(),
-                                 new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                 KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap,
+                         // one try each: a write to a partition whose leader has not taken it on yet fails with
+                         // NOT_LEADER_OR_FOLLOWER instead of being retried behind a WARN line
+                         "retries", 0, "enable.idempotence", false, "acks", "all"),
+                         new ByteArraySerializer(), new ByteArraySerializer())) {
                 // when
                 new TopicProvisioner(admin, 0, (short) 1).ensure(List.of(new TopicSpec(name, 12, Map.of())));
 
                 // then: a first write to each new partition at once is taken
-                List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> writes = new java.util.ArrayList<>();
+                List<Future<RecordMetadata>> writes = new ArrayList<>();
                 for (int partition = 0; partition < 12; partition++) {
-                    writes.add(producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(name, partition,
-                            null, new byte[]{1})));
+                    writes.add(producer.send(new ProducerRecord<>(name, partition, null, new byte[]{1})));
                 }
                 for (var write : writes) {
                     write.get(10, TimeUnit.SECONDS);
@@ -79,7 +83,7 @@ class TopicProvisionerTest {
             for (var wrong : List.of(Map.entry("cleanup.policy", "compact"), Map.entry("retention.ms", "604800000"),
                     Map.entry("retention.bytes", "1073741824"))) {
                 // given an event log an operator (or an older setup) configured to lose records
-                String name = "provisioner-log-" + wrong.getKey().replace('.', '-') + "-" + java.util.UUID.randomUUID();
+                String name = "provisioner-log-" + wrong.getKey().replace('.', '-') + "-" + UUID.randomUUID();
                 TopicSpec log = new TopicSpec(name, Topics.DEFAULT_PARTITIONS, Topics.EVENTS.configs(),
                         Topics.EVENTS.required());
                 new TopicProvisioner(admin, 2, (short) 1).ensure(List.of(log));
@@ -98,7 +102,7 @@ class TopicProvisionerTest {
     void shouldStartOnAnOperatorsChangeToAConfigThatLosesNothing() throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestBroker.shared().bootstrapServers()))) {
             // given
-            TopicSpec log = new TopicSpec("provisioner-log-compression-" + java.util.UUID.randomUUID(), Topics.DEFAULT_PARTITIONS,
+            TopicSpec log = new TopicSpec("provisioner-log-compression-" + UUID.randomUUID(), Topics.DEFAULT_PARTITIONS,
                     Topics.EVENTS.configs(), Topics.EVENTS.required());
             new TopicProvisioner(admin, 2, (short) 1).ensure(List.of(log));
             alter(admin, log.name(), "compression.type", "lz4");
