@@ -24,8 +24,8 @@ record ResultsFile(Path path, boolean overwrite) {
     private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("ss");
 
     /**
-     * The results file of a run started at {@code start}: {@code requested} (relative to {@code home}) or, when
-     * null, {@code docs/benchmarks-<yyyy-MM-dd-HHmm UTC>.md}.
+     * The results file of a run started at {@code start}: {@code requested} (absolute, or relative to {@code home})
+     * or, when null, {@code docs/benchmarks-<yyyy-MM-dd-HHmm UTC>.md}.
      *
      * @throws IllegalArgumentException when the file exists and {@code overwrite} is false, naming the file and
      *                                  the two ways out
