@@ -97,7 +97,7 @@ public final class RebuildBenchmark {
             // ceiling (measured 2026-12-02: over 1,000,000 events the bytes-only read, then first, did 271,583/s and
             // the decoding read after it 417,954/s; over 100,000 events the decoding read did 120,000 to 300,000/s)
             plainConsumer(kafka, decoder, events, "warm-up, not measured");
-            figures.add(plainConsumer(kafka, null, events, "plain KafkaConsumer, bytes only (ceiling)"));
+            figures.add(plainConsumer(kafka, null, events, "plain KafkaConsumer, bytes only (one read)"));
             // the ceiling is the median of three decoding reads: one read takes 1 to 3 s here, and single reads put it
             // anywhere from 370,745 to 1,087,107 events/s in runs of the same day (2026-12-04), a spread the share of
             // one rebuild against it took over
@@ -186,7 +186,7 @@ public final class RebuildBenchmark {
         // the loop's own rule says whether the last is warm; this only says which half of it held
         if (!lastRebuild(index, lastCpu, before)) {
             return String.format("No rebuild after the first had its JIT compiler threads use under %.0f %% of the "
-                    + "stack's CPU, nor, from the third, their CPU fall by less than a tenth from the one before (%d "
+                    + "stack's CPU, nor, from the third, their CPU stop falling (by a tenth or more) from the one before (%d "
                     + "rebuilds%s): none is warm by this rule.%n", 100 * JIT_QUIET_SHARE, names.size(),
                     names.size() == REBUILD_NAMES.size() ? ", the most it runs" : "");
         }
@@ -198,8 +198,8 @@ public final class RebuildBenchmark {
             return String.format("The warm rebuild: the %s, the first rebuild after the first one whose JIT compiler "
                     + "threads used under %.0f %% of the stack's CPU.%n", last, 100 * JIT_QUIET_SHARE);
         }
-        return String.format("The warm rebuild: the %s, the first whose JIT compiler threads' CPU fell by less than a "
-                        + "tenth from the one before (%.1f s against %.1f s; %.0f %% of the stack's CPU).%n", last,
+        return String.format("The warm rebuild: the %s, the first whose JIT compiler threads' CPU stopped falling by a "
+                        + "tenth or more from the one before (%.1f s against %.1f s; %.0f %% of the stack's CPU).%n", last,
                 lastCpu.compilerMillis() / 1000, before.compilerMillis() / 1000,
                 100 * lastCpu.compilerMillis() / lastCpu.systemMillis());
     }
@@ -246,7 +246,7 @@ public final class RebuildBenchmark {
                 if (System.nanoTime() - lastPrint > 5e9) {
                     lastPrint = System.nanoTime();
                     // offsets, not events: each transaction's marker takes one too
-                    String behind = lag < 0 ? "has committed no offsets yet"
+                    String behind = lag < 0 ? "has not committed offsets on every partition yet"
                             : String.format("lag %,d offsets (events and transaction markers)", lag);
                     System.out.printf("  generation 0 %s, %.0f s since the fill started%n", behind, (lastPrint - since) / 1e9);
                 }
@@ -460,8 +460,9 @@ public final class RebuildBenchmark {
         out.append(System.lineSeparator()).append(warmLine(cpuByRebuild));
         out.append("""
 
-                The plain consumer is what one client reads from this broker on this machine: the ceiling for any
-                rebuild; with Avro decoding, the ceiling for anything that looks at the events. The rebuild does more
+                The plain consumer is what one client reads from this broker on this machine: bytes only, the
+                ceiling for any rebuild (one read, which on this shared machine can come out below the decoding
+                reads); with Avro decoding, the ceiling for anything that looks at the events, the one the shares use. The rebuild does more
                 per event: its bulk load (the steady rate) folds the log with a plain consumer and writes a history
                 record per event, every 100 events a snapshot and, per transaction, each changed account's state and
                 the totals into the new generation's changelogs; then Kafka Streams restores its stores from them and
