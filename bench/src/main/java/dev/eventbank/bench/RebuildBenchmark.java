@@ -186,7 +186,7 @@ public final class RebuildBenchmark {
         // the loop's own rule says whether the last is warm; this only says which half of it held
         if (!lastRebuild(index, lastCpu, before)) {
             return String.format("No rebuild after the first had its JIT compiler threads use under %.0f %% of the "
-                    + "stack's CPU, nor, from the third, their CPU stop falling (by a tenth or more) from the one before (%d "
+                    + "stack's CPU, nor, from the third, their CPU fall by less than a tenth (or rise) from the one before (%d "
                     + "rebuilds%s): none is warm by this rule.%n", 100 * JIT_QUIET_SHARE, names.size(),
                     names.size() == REBUILD_NAMES.size() ? ", the most it runs" : "");
         }
@@ -198,7 +198,7 @@ public final class RebuildBenchmark {
             return String.format("The warm rebuild: the %s, the first rebuild after the first one whose JIT compiler "
                     + "threads used under %.0f %% of the stack's CPU.%n", last, 100 * JIT_QUIET_SHARE);
         }
-        return String.format("The warm rebuild: the %s, the first whose JIT compiler threads' CPU stopped falling by a "
+        return String.format("The warm rebuild: the %s, the first whose JIT compiler threads' CPU did not fall by a "
                         + "tenth or more from the one before (%.1f s against %.1f s; %.0f %% of the stack's CPU).%n", last,
                 lastCpu.compilerMillis() / 1000, before.compilerMillis() / 1000,
                 100 * lastCpu.compilerMillis() / lastCpu.systemMillis());

@@ -104,7 +104,7 @@ class RebuildBenchmarkTest {
         levelled.put("third", cpu(15_100, 3_000));
         levelled.put("fourth", cpu(13_100, 2_200));
         levelled.put("fifth", cpu(14_900, 2_300));
-        assertEquals("The warm rebuild: the fifth, the first whose JIT compiler threads' CPU stopped falling by a tenth "
+        assertEquals("The warm rebuild: the fifth, the first whose JIT compiler threads' CPU did not fall by a tenth "
                 + "or more from the one before (2.3 s against 2.2 s; 15 % of the stack's CPU)." + System.lineSeparator(),
                 RebuildBenchmark.warmLine(levelled));
 
@@ -116,7 +116,7 @@ class RebuildBenchmarkTest {
             compiler *= 0.8;
         }
         assertEquals("No rebuild after the first had its JIT compiler threads use under 10 % of the stack's CPU, nor, "
-                + "from the third, their CPU stop falling (by a tenth or more) from the one before (5 rebuilds, the most it "
+                + "from the third, their CPU fall by less than a tenth (or rise) from the one before (5 rebuilds, the most it "
                 + "runs): none is warm by this rule." + System.lineSeparator(),
                 RebuildBenchmark.warmLine(stillFalling));
 
