@@ -1,5 +1,7 @@
 package dev.eventbank.bench;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -7,8 +9,9 @@ import java.util.List;
 /**
  * The command line of {@code bin/bench}: which sections run, their sizes and the results file. The one parser of it:
  * {@link Benchmarks#main} uses it, and {@code bin/bench} runs this file on its own first, as a single-file source
- * program ({@code java BenchOptions.java --check ARGS}), so that a mistake is refused before the install and the build
- * that take minutes. Why it depends on nothing but the JDK: that single-file launch compiles this file alone.
+ * program ({@code java BenchOptions.java --check HOME ARGS}), so that a mistake is refused before the install and the
+ * build that take minutes. Why it depends on nothing but the JDK: that single-file launch compiles this file alone
+ * (on Java 17; {@code BenchOptionsTest} compiles it so).
  */
 public final class BenchOptions {
 
@@ -101,7 +104,7 @@ public final class BenchOptions {
                     List<String> sections = List.of(value(args, ++i, option).split(",", -1));
                     if (!SECTIONS.containsAll(sections)) {
                         throw new IllegalArgumentException("--only takes some of " + String.join(",", SECTIONS)
-                                + ", comma-separated, not " + args[i]);
+                                + ", comma-separated, not \"" + args[i] + "\"");
                     }
                     options.only = sections;
                 }
@@ -113,60 +116,78 @@ public final class BenchOptions {
                 case "--partitions" -> options.partitions = positive(args, ++i, option);
                 case "--history-lengths" -> options.historyLengths = positives(args, ++i, option);
                 case "--rebuild-accounts" -> options.rebuildAccounts = positive(args, ++i, option);
-                default -> throw new IllegalArgumentException("unknown option " + option + " (bin/bench --help)");
+                default -> throw new IllegalArgumentException("unknown option \"" + option + "\" (bin/bench --help)");
             }
         }
         return options;
     }
 
     private static String value(String[] args, int i, String option) {
-        if (i >= args.length || args[i].startsWith("--") || args[i].equals("-h")) {
+        if (i >= args.length || args[i].isBlank() || args[i].startsWith("--") || args[i].equals("-h")) {
             throw new IllegalArgumentException(option + " needs a value (bin/bench --help)");
         }
         return args[i];
     }
 
     private static int positive(String[] args, int i, String option) {
-        return positive(value(args, i, option), option);
+        String text = value(args, i, option);
+        return positive(text, text, option);
     }
 
-    private static int positive(String text, String option) {
-        int number;
-        try {
-            number = Integer.parseInt(text.trim());
-        } catch (NumberFormatException e) {
-            number = 0;
+    private static int positive(String text, String whole, String option) {
+        // plain ASCII digits only: Integer.parseInt also takes a sign and other scripts' digits
+        if (text.matches("[0-9]{1,9}") && Integer.parseInt(text) > 0) {
+            return Integer.parseInt(text);
         }
-        if (number <= 0) {
-            throw new IllegalArgumentException(option + " takes a whole number above zero, not " + text);
-        }
-        return number;
+        throw new IllegalArgumentException(option + " takes " + (whole.equals(text) ? "a whole number"
+                : "comma-separated whole numbers") + " from 1 to 999999999, not \"" + whole + "\"");
     }
 
     private static int[] positives(String[] args, int i, String option) {
         String csv = value(args, i, option);
-        return Arrays.stream(csv.split(",", -1)).mapToInt(s -> positive(s, option)).toArray();
+        return Arrays.stream(csv.split(",", -1)).mapToInt(s -> positive(s, csv, option)).toArray();
     }
 
     /**
-     * {@code --check ARGS}: if {@link #parse} takes ARGS, prints the {@code --out} value (empty if none), a tab and
-     * {@code yes} if {@code --overwrite} was given (else nothing), and exits 0; if not, exits 2 with one line on
-     * standard error; if they ask for help, prints {@link #USAGE} and exits {@link #HELP_PRINTED}.
+     * The results file {@code name} names: absolute, or relative to {@code home}, normalized.
+     *
+     * @throws IllegalArgumentException if it is a directory, or exists and {@code overwrite} is false (an earlier
+     *                                  run's results, which the docs may cite), naming it as given
+     */
+    static Path resultsPath(Path home, String name, boolean overwrite) {
+        Path path = home.resolve(name).toAbsolutePath().normalize();
+        if (Files.isDirectory(path)) {
+            throw new IllegalArgumentException("--out " + name + " is a directory: give a file's path");
+        }
+        if (!overwrite && Files.exists(path)) {
+            throw new IllegalArgumentException(name + " exists (an earlier run's results, which the docs may cite): "
+                    + "give another --out FILE, or --overwrite to replace it");
+        }
+        return path;
+    }
+
+    /**
+     * {@code --check HOME ARGS} ({@code HOME}: the repository): exits 0 if {@link #parse} takes ARGS and their
+     * {@code --out}, if any, passes {@link #resultsPath}; if not, exits 2 with one line on standard error; if they
+     * ask for help, prints {@link #USAGE} and exits {@link #HELP_PRINTED}.
      */
     public static void main(String[] args) {
-        String[] line = args.length > 0 && args[0].equals("--check") ? Arrays.copyOfRange(args, 1, args.length) : args;
-        BenchOptions options;
+        if (args.length < 2 || !args[0].equals("--check")) {
+            System.err.println("usage: java BenchOptions.java --check HOME [bin/bench's options]");
+            System.exit(2);
+        }
         try {
-            options = parse(line);
+            BenchOptions options = parse(Arrays.copyOfRange(args, 2, args.length));
+            if (options.help) {
+                System.out.print(USAGE);
+                System.exit(HELP_PRINTED);
+            }
+            if (options.out != null) {
+                resultsPath(Path.of(args[1]), options.out, options.overwrite);
+            }
         } catch (IllegalArgumentException e) {
             System.err.println("bench: " + e.getMessage());
             System.exit(2);
-            return;
         }
-        if (options.help) {
-            System.out.print(USAGE);
-            System.exit(HELP_PRINTED);
-        }
-        System.out.println((options.out == null ? "" : options.out) + "\t" + (options.overwrite ? "yes" : ""));
     }
 }

@@ -27,18 +27,13 @@ record ResultsFile(Path path, boolean overwrite) {
      * The results file of a run started at {@code start}: {@code requested} (absolute, or relative to {@code home})
      * or, when null, {@code docs/benchmarks-<yyyy-MM-dd-HHmm UTC>.md}.
      *
-     * @throws IllegalArgumentException when the file exists and {@code overwrite} is false, naming the file and
-     *                                  the two ways out
+     * @throws IllegalArgumentException when the file is a directory, or exists and {@code overwrite} is false
+     *                                  ({@link BenchOptions#resultsPath})
      */
     static ResultsFile choose(Path home, String requested, boolean overwrite, ZonedDateTime start) {
         String name = requested != null ? requested
                 : "docs/benchmarks-" + start.withZoneSameInstant(ZoneOffset.UTC).format(STAMP) + ".md";
-        Path path = home.resolve(name).toAbsolutePath().normalize();
-        if (!overwrite && Files.exists(path)) {
-            throw new IllegalArgumentException(name + " exists (an earlier run's results, which the docs may cite): "
-                    + "give another --out FILE, or --overwrite to replace it");
-        }
-        return new ResultsFile(path, overwrite);
+        return new ResultsFile(BenchOptions.resultsPath(home, name, overwrite), overwrite);
     }
 
     /**

@@ -1,7 +1,14 @@
 package dev.eventbank.bench;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -55,20 +62,51 @@ class BenchOptionsTest {
 
     @Test
     void everyMistakeIsRefusedNamingTheOption() {
-        assertRefused("unknown option --bogus (bin/bench --help)", "--bogus");
+        assertRefused("unknown option \"--bogus\" (bin/bench --help)", "--bogus");
+        assertRefused("unknown option \"\" (bin/bench --help)", "");
         assertRefused("--out needs a value (bin/bench --help)", "--out");
+        assertRefused("--out needs a value (bin/bench --help)", "--out", "");
         // an option where a value should be is not taken as the value (it would have named the results file "--help")
         assertRefused("--out needs a value (bin/bench --help)", "--out", "--help");
         assertRefused("--only needs a value (bin/bench --help)", "--only", "--quick");
-        assertRefused("--only takes some of load,peer,history,rebuild,restore, comma-separated, not nonsense",
+        assertRefused("--only takes some of load,peer,history,rebuild,restore, comma-separated, not \"nonsense\"",
                 "--only", "nonsense");
-        assertRefused("--only takes some of load,peer,history,rebuild,restore, comma-separated, not rebuild,,",
+        assertRefused("--only takes some of load,peer,history,rebuild,restore, comma-separated, not \"rebuild,,\"",
                 "--only", "rebuild,,");
-        assertRefused("--rebuild-accounts takes a whole number above zero, not abc", "--rebuild-accounts", "abc");
-        assertRefused("--seconds takes a whole number above zero, not -3", "--seconds", "-3");
-        assertRefused("--rebuild-accounts takes a whole number above zero, not 0", "--rebuild-accounts", "0");
-        assertRefused("--accounts takes a whole number above zero, not 1.5", "--accounts", "1.5");
-        assertRefused("--clients takes a whole number above zero, not x", "--clients", "1,x");
+        for (String number : List.of("abc", "-3", "0", "1.5", "+5", " 5", "2147483648", "\u0661\u0660")) {
+            assertRefused("--rebuild-accounts takes a whole number from 1 to 999999999, not \"" + number + "\"",
+                    "--rebuild-accounts", number);
+        }
+        assertRefused("--clients takes comma-separated whole numbers from 1 to 999999999, not \"1,,2\"", "--clients",
+                "1,,2");
+        assertRefused("--clients takes comma-separated whole numbers from 1 to 999999999, not \"1,x\"", "--clients",
+                "1,x");
+    }
+
+    @Test
+    void theResultsFileIsNeitherADirectoryNorAnEarlierRunsFile(@TempDir Path home) throws IOException {
+        Files.createDirectories(home.resolve("docs"));
+        Files.writeString(home.resolve("docs/earlier.md"), "results");
+
+        assertEquals(home.resolve("docs/new.md"), BenchOptions.resultsPath(home, "docs/new.md", false));
+        assertEquals(home.resolve("docs/earlier.md"), BenchOptions.resultsPath(home, "docs/earlier.md", true));
+        assertRefusedPath("--out docs is a directory: give a file's path", home, "docs", true);
+        assertRefusedPath("--out nope/../docs is a directory: give a file's path", home, "nope/../docs", true);
+        assertRefusedPath("--out " + home + " is a directory: give a file's path", home, home.toString(), true);
+        assertRefusedPath("nope/../docs/earlier.md exists (an earlier run's results, which the docs may cite): give "
+                + "another --out FILE, or --overwrite to replace it", home, "nope/../docs/earlier.md", false);
+    }
+
+    @Test
+    void theParserCompilesAloneAsBinBenchRunsIt(@TempDir Path out) {
+        // bin/bench runs BenchOptions.java as a single-file program before the build: on Java 17 that compiles this
+        // one file, so a reference to another class of the bench would break it (newer JDKs would find the class)
+        JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
+        ByteArrayOutputStream errors = new ByteArrayOutputStream();
+        int status = compiler.run(null, null, errors, "--release", "17", "-proc:none", "-classpath", "",
+                "-sourcepath", "", "-d", out.toString(),
+                Path.of("src/main/java/dev/eventbank/bench/BenchOptions.java").toString());
+        assertEquals(0, status, errors.toString());
     }
 
     @Test
@@ -77,7 +115,13 @@ class BenchOptionsTest {
                 List.of("--help", "--bogus"))) {
             assertTrue(BenchOptions.parse(line.toArray(String[]::new)).help, line.toString());
         }
-        assertRefused("unknown option --bogus (bin/bench --help)", "--bogus", "--help");
+        assertRefused("unknown option \"--bogus\" (bin/bench --help)", "--bogus", "--help");
+    }
+
+    private static void assertRefusedPath(String message, Path home, String name, boolean overwrite) {
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> BenchOptions.resultsPath(home, name, overwrite));
+        assertEquals(message, refused.getMessage());
     }
 
     private static void assertRefused(String message, String... args) {
