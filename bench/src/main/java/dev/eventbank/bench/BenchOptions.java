@@ -69,6 +69,11 @@ public final class BenchOptions {
         return only.contains(section);
     }
 
+    /** Whether a section that puts commands through the REST API runs (load or peer): their header and CPU columns. */
+    boolean runsCommandLoad() {
+        return runs("load") || runs("peer");
+    }
+
     /**
      * Reads a command line, left to right, up to its end or to {@code -h} or {@code --help} ({@link #help}).
      *
@@ -136,8 +141,9 @@ public final class BenchOptions {
 
     private static int positive(String text, String whole, String option) {
         // plain ASCII digits only: Integer.parseInt also takes a sign and other scripts' digits
-        if (text.matches("[0-9]{1,9}") && Integer.parseInt(text) > 0) {
-            return Integer.parseInt(text);
+        int number = text.matches("[0-9]{1,9}") ? Integer.parseInt(text) : 0;
+        if (number > 0) {
+            return number;
         }
         throw new IllegalArgumentException(option + " takes " + (whole.equals(text) ? "a whole number"
                 : "comma-separated whole numbers") + " from 1 to 999999999, not \"" + whole + "\"");

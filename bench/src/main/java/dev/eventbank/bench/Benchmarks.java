@@ -65,7 +65,7 @@ public final class Benchmarks {
         long begin = System.nanoTime();
         StringBuilder report = new StringBuilder();
         report.append(header(options));
-        if (options.runs("load") || options.runs("peer")) {
+        if (options.runsCommandLoad()) {
             report.append(System.lineSeparator()).append(LoadRun.cpuColumns());
         }
         List<LoadRun.Result> ours = List.of();
@@ -297,9 +297,9 @@ public final class Benchmarks {
                 """, String.join(" ", options.args),
                 ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
                 Runtime.getRuntime().availableProcessors(), cpu, memoryGb, System.getProperty("java.version"),
-                options.runs("load") || options.runs("peer") ? "the load generator" : "this benchmark's own JVM",
+                options.runsCommandLoad() ? "the load generator" : "this benchmark's own JVM",
                 options.partitions, loadAverage());
-        if (!options.runs("load") && !options.runs("peer")) {
+        if (!options.runsCommandLoad()) {
             // each other section says how it measures in its own text
             return machine;
         }

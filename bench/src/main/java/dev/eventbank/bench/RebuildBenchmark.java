@@ -190,7 +190,7 @@ public final class RebuildBenchmark {
                     + "rebuilds%s): none is warm by this rule.%n", 100 * JIT_QUIET_SHARE, names.size(),
                     names.size() == REBUILD_NAMES.size() ? ", the most it runs" : "");
         }
-        if (lastCpu == null || lastCpu.systemMillis() <= 0) {
+        if (unread(lastCpu)) {
             return String.format("The warm rebuild: the %s, taken as warm without CPU figures to tell (none were read)."
                     + "%n", last);
         }
@@ -289,6 +289,11 @@ public final class RebuildBenchmark {
     /** The JIT's CPU in a rebuild, against the one before, from which it has stopped falling. */
     static final double JIT_LEVELLED_SHARE = 0.90;
 
+    /** Whether {@code cpu} tells nothing: null ({@code /proc} gave nothing), or no CPU read for the stack. */
+    private static boolean unread(CpuUse cpu) {
+        return cpu == null || cpu.systemMillis() <= 0;
+    }
+
     /**
      * Whether the JIT compilers were quiet in a rebuild that used {@code cpu}: their threads took less than
      * {@link #JIT_QUIET_SHARE} of the stack's CPU (the broker alone takes more, about a sixth).
@@ -308,7 +313,7 @@ public final class RebuildBenchmark {
         if (index == 0) {
             return false;
         }
-        if (cpu == null || cpu.systemMillis() <= 0 || jitQuiet(cpu)) {
+        if (unread(cpu) || jitQuiet(cpu)) {
             return true;
         }
         return index > 1 && before != null && jitLevelled(cpu, before);
